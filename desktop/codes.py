@@ -1,0 +1,36 @@
+"""The barcode scheme: every printed code says what it names, so one scan box resolves anything.
+
+Payloads keep to `[0-9A-Z-]`: a keyboard-wedge scanner typing through another keyboard layout
+garbles anything else (AZERTY turns `112` into `&&é`).
+
+    L-<location code>      a location (bin, rack, area, site); location codes are [0-9A-Z-] already
+    P-<PART NUMBER>        a part whose number is made of [0-9A-Z-] (case-insensitive)
+    P--<id>                a part whose number has other characters (e.g. `M8x25/A2`)
+    K-, A-, U-             kanban cards, assets, user badges (reserved for those modules)
+"""
+
+from __future__ import annotations
+
+import re
+
+SAFE_PAYLOAD = re.compile(r"^[0-9A-Z][0-9A-Z-]*$")
+LOCATION_PREFIX = "L-"
+PART_PREFIX = "P-"
+
+
+def is_safe(text: str) -> bool:
+    return bool(SAFE_PAYLOAD.match(text))
+
+
+def location_payload(code: str) -> str:
+    return LOCATION_PREFIX + code.upper()
+
+
+def part_payload(part_number: str, part_id: int) -> str:
+    key = part_number.strip().upper()
+    return PART_PREFIX + key if is_safe(key) else f"{PART_PREFIX}-{part_id}"
+
+
+def normalize_scan(text: str) -> str:
+    """What a scan or a typed code is compared as: trimmed, upper case, no control characters."""
+    return "".join(ch for ch in text.strip() if ch.isprintable()).upper()

@@ -1,0 +1,46 @@
+"""Error classes shared by every layer.
+
+`UserError` is an expected failure the user can act on (bad input, a locked database, a full disk):
+the UI shows its message and keeps what was typed. Anything else is a bug: logged, crash dialog.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An expected problem, with a message written for the person at the screen."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # Name of the input the message is about, so a dialog can put the cursor there.
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(UserError):
+    """A code, id or name that matches nothing."""
+
+
+class Conflict(UserError):
+    """The request clashes with existing data (duplicate number, not enough stock, stale state)."""
+
+
+class InsufficientStock(Conflict):
+    def __init__(self, message: str, *, available: object) -> None:
+        super().__init__(message, field="qty")
+        self.available = available
+
+
+class PermissionDenied(UserError):
+    """The signed-in user's role does not allow this action."""
+
+
+class DatabaseUnavailable(UserError):
+    """The database cannot be used right now (locked, read-only, disk full, connection lost)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable

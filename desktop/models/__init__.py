@@ -1,0 +1,10 @@
+"""ORM models; importing this package registers every table on `Base.metadata`."""
+
+from desktop.models.base import Base
+from desktop.models.location import Location
+from desktop.models.part import Part
+from desktop.models.stock import StockBalance, StockMove
+from desktop.models.supplier import PartSupplier, Supplier
+from desktop.models.user import User
+
+__all__ = ["Base", "Location", "Part", "PartSupplier", "StockBalance", "StockMove", "Supplier", "User"]

@@ -1,0 +1,53 @@
+"""Enumerations stored as short strings (portable between SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "VIEWER"
+    KEEPER = "KEEPER"
+    MAINTENANCE = "MAINTENANCE"
+    CLERK = "CLERK"
+    SUPERVISOR = "SUPERVISOR"
+    ADMIN = "ADMIN"
+
+
+class PartCategory(StrEnum):
+    RAW = "RAW"
+    WIP = "WIP"
+    FINISHED = "FINISHED"
+    MRO = "MRO"
+
+
+class LocationLevel(StrEnum):
+    """Depth in the tree site > area > rack > bin; a child is always deeper than its parent."""
+
+    SITE = "SITE"
+    AREA = "AREA"
+    RACK = "RACK"
+    BIN = "BIN"
+
+    @property
+    def depth(self) -> int:
+        return list(LocationLevel).index(self)
+
+
+class LocationType(StrEnum):
+    STOREROOM = "STOREROOM"
+    LINE_SIDE = "LINE_SIDE"
+    RECEIVING = "RECEIVING"
+    QUARANTINE = "QUARANTINE"
+    WIP_STAGING = "WIP_STAGING"
+    MAINTENANCE_CRIB = "MAINTENANCE_CRIB"
+
+
+class MoveKind(StrEnum):
+    RECEIPT = "RECEIPT"
+    ISSUE = "ISSUE"
+    TRANSFER = "TRANSFER"
+    ADJUSTMENT = "ADJUSTMENT"
+    COUNT = "COUNT"
+    RETURN = "RETURN"
+    SCRAP = "SCRAP"

@@ -1,0 +1,53 @@
+"""The append-only stock ledger and the balances it keeps up to date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, Money
+
+
+class StockMove(Base):
+    """One movement of a quantity of a part: out of `from_location`, into `to_location`, or both.
+
+    Never updated or deleted; a correction is a new move with `reverses_move_id` set.
+    """
+
+    __tablename__ = "stock_move"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_location"),
+        Index("ix_stock_move_part_at", "part_id", "at"),
+        Index("ix_stock_move_from_at", "from_location_id", "at"),
+        Index("ix_stock_move_to_at", "to_location_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    qty: Mapped[Decimal]
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(60))
+    unit_cost: Mapped[Decimal | None] = mapped_column(Money)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # Server time only: no back-dating (ERPNext's back-dated postings broke balances for years).
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"), unique=True)
+    # Set by a client that may retry after a lost connection, so a retry never posts twice.
+    posting_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class StockBalance(Base):
+    __tablename__ = "stock_balance"
+    __table_args__ = (Index("ix_stock_balance_location", "location_id"),)
+
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    qty: Mapped[Decimal]
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())

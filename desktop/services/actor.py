@@ -1,0 +1,45 @@
+"""Who is acting, and what their role lets them do. Checked in services, not only in the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop.errors import PermissionDenied
+from desktop.models.enums import Role
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    MOVE_STOCK = "move stock"
+    EDIT_PARTS = "edit parts and suppliers"
+    EDIT_LOCATIONS = "edit locations"
+    ADMIN = "administer the database"
+
+
+_ALL = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: frozenset({Permission.VIEW}),
+    Role.KEEPER: frozenset({Permission.VIEW, Permission.MOVE_STOCK}),
+    Role.MAINTENANCE: frozenset({Permission.VIEW, Permission.MOVE_STOCK}),
+    Role.CLERK: frozenset({Permission.VIEW, Permission.EDIT_PARTS, Permission.EDIT_LOCATIONS}),
+    Role.SUPERVISOR: _ALL - {Permission.ADMIN},
+    Role.ADMIN: _ALL,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    user_name: str
+    display_name: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(
+                f"{self.display_name} ({self.role.value.lower()}) may not {permission.value}."
+            )

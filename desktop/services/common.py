@@ -1,0 +1,31 @@
+"""Small helpers shared by the service modules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from desktop.errors import UserError
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive UTC timestamps, PostgreSQL aware ones: make them all aware."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def clean_text(
+    value: str | None, *, field: str, label: str, max_len: int, required: bool = False
+) -> str | None:
+    text = " ".join((value or "").split())
+    if not text:
+        if required:
+            raise UserError(f"{label} is required.", field=field)
+        return None
+    if len(text) > max_len:
+        raise UserError(f"{label} is too long ({len(text)} characters, at most {max_len}).", field=field)
+    return text
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

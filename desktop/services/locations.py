@@ -1,0 +1,288 @@
+"""The location tree (site > area > rack > bin) and what each location holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desktop.codes import is_safe, location_payload
+from desktop.db import Database
+from desktop.errors import Conflict, NotFound, UserError
+from desktop.models import Location, Part, StockBalance
+from desktop.models.enums import LocationLevel, LocationType
+from desktop.services.actor import Actor, Permission
+from desktop.services.common import clean_text
+
+CODE_MAX = 30
+
+
+@dataclass(frozen=True)
+class LocationInput:
+    code: str
+    name: str
+    level: str
+    type: str = LocationType.STOREROOM.value
+    parent_code: str | None = None
+    walk_order: int = 0
+    allow_negative: bool = False
+    notes: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class LocationDTO:
+    id: int
+    code: str
+    barcode: str
+    name: str
+    level: str
+    type: str
+    parent_id: int | None
+    path: str
+    walk_order: int
+    allow_negative: bool
+    active: bool
+    notes: str | None
+
+    @property
+    def display_path(self) -> str:
+        return " > ".join(self.path.strip("/").split("/"))
+
+
+@dataclass(frozen=True)
+class HeldStock:
+    part_id: int
+    part_number: str
+    description: str
+    unit: str
+    location_code: str
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class LocationDetail:
+    location: LocationDTO
+    contents: tuple[HeldStock, ...]
+    children: int
+
+
+def _dto(loc: Location) -> LocationDTO:
+    return LocationDTO(
+        loc.id,
+        loc.code,
+        location_payload(loc.code),
+        loc.name,
+        loc.level,
+        loc.type,
+        loc.parent_id,
+        loc.path,
+        loc.walk_order,
+        loc.allow_negative,
+        loc.active,
+        loc.notes,
+    )
+
+
+def normalize_code(code: str) -> str:
+    clean = code.strip().upper()
+    if not clean:
+        raise UserError("Location code is required.", field="code")
+    if len(clean) > CODE_MAX or not is_safe(clean):
+        raise UserError(
+            f"A location code uses only A-Z, 0-9 and '-' (at most {CODE_MAX}), "
+            f"so every scanner reads it back: '{code.strip()}' does not.",
+            field="code",
+        )
+    return clean
+
+
+def _validate(data: LocationInput) -> LocationInput:
+    if data.level not in LocationLevel.__members__:
+        raise UserError(f"Level must be one of {', '.join(LocationLevel)}.", field="level")
+    if data.type not in LocationType.__members__:
+        raise UserError(f"Type must be one of {', '.join(LocationType)}.", field="type")
+    if data.walk_order < 0:
+        raise UserError("Walk order cannot be negative.", field="walk_order")
+    name = clean_text(data.name, field="name", label="Name", max_len=120) or normalize_code(data.code)
+    parent = normalize_code(data.parent_code) if data.parent_code and data.parent_code.strip() else None
+    return LocationInput(
+        normalize_code(data.code),
+        name,
+        data.level,
+        data.type,
+        parent,
+        data.walk_order,
+        data.allow_negative,
+        (data.notes or "").strip() or None,
+        data.active,
+    )
+
+
+def _by_code(s: Session, code: str) -> Location | None:
+    return s.scalar(select(Location).where(Location.code == code.strip().upper()))
+
+
+def _place(s: Session, loc: Location, data: LocationInput) -> None:
+    """Check the parent and set path; a child is always one level deeper than any ancestor."""
+    level = LocationLevel(data.level)
+    if data.parent_code is None:
+        if level is not LocationLevel.SITE:
+            raise UserError(f"A {level.value.lower()} must sit inside a parent location.", field="parent")
+        loc.parent_id, loc.path = None, f"{data.code}/"
+        return
+    parent = _by_code(s, data.parent_code)
+    if parent is None:
+        raise NotFound(f"No parent location with code {data.parent_code}.", field="parent")
+    if loc.id is not None and (parent.id == loc.id or parent.path.startswith(loc.path)):
+        raise UserError("A location cannot be moved inside itself.", field="parent")
+    if LocationLevel(parent.level).depth >= level.depth:
+        raise UserError(
+            f"A {level.value.lower()} cannot sit inside a {parent.level.lower()}.", field="parent"
+        )
+    loc.parent_id, loc.path = parent.id, f"{parent.path}{data.code}/"
+
+
+def _save(s: Session, loc: Location, data: LocationInput) -> LocationDTO:
+    clash = _by_code(s, data.code)
+    if clash is not None and clash.id != loc.id:
+        raise Conflict(f"Location code {data.code} is already used ({clash.name}).", field="code")
+    old_path = loc.path
+    _place(s, loc, data)
+    loc.code, loc.name, loc.level, loc.type = data.code, data.name, data.level, data.type
+    loc.walk_order, loc.allow_negative, loc.notes, loc.active = (
+        data.walk_order,
+        data.allow_negative,
+        data.notes,
+        data.active,
+    )
+    s.add(loc)
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"Location code {data.code} is already used.", field="code") from exc
+    if old_path and old_path != loc.path:  # renamed or moved: descendants' stored paths follow
+        for child in s.scalars(
+            select(Location).where(Location.path.startswith(old_path), Location.id != loc.id)
+        ):
+            child.path = loc.path + child.path[len(old_path) :]
+        s.flush()
+    return _dto(loc)
+
+
+def create_location(db: Database, actor: Actor, data: LocationInput) -> LocationDTO:
+    actor.require(Permission.EDIT_LOCATIONS)
+    clean = _validate(data)
+    return db.write(lambda s: _save(s, Location(), clean))
+
+
+def update_location(db: Database, actor: Actor, location_id: int, data: LocationInput) -> LocationDTO:
+    actor.require(Permission.EDIT_LOCATIONS)
+    clean = _validate(data)
+
+    def op(s: Session) -> LocationDTO:
+        loc = s.get(Location, location_id)
+        if loc is None:
+            raise NotFound(f"Location #{location_id} no longer exists.")
+        if not clean.active and loc.active and _holds_stock(s, loc):
+            raise UserError(
+                f"{loc.code} (or a location inside it) still holds stock; move it out before deactivating.",
+                field="active",
+            )
+        return _save(s, loc, clean)
+
+    return db.write(op)
+
+
+def _holds_stock(s: Session, loc: Location) -> bool:
+    return (
+        s.scalar(
+            select(StockBalance.part_id)
+            .join(Location, Location.id == StockBalance.location_id)
+            .where(Location.path.startswith(loc.path), StockBalance.qty != 0)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def list_locations(db: Database, *, include_inactive: bool = False) -> list[LocationDTO]:
+    """Every location, parents before children, siblings in walk order then code."""
+
+    def op(s: Session) -> list[LocationDTO]:
+        stmt = select(Location)
+        if not include_inactive:
+            stmt = stmt.where(Location.active)
+        return [_dto(x) for x in s.scalars(stmt.order_by(Location.path))]
+
+    rows = db.read(op)
+    by_parent: dict[int | None, list[LocationDTO]] = {}
+    for row in rows:
+        by_parent.setdefault(row.parent_id, []).append(row)
+    ordered: list[LocationDTO] = []
+
+    def walk(parent: int | None) -> None:
+        for child in sorted(by_parent.get(parent, []), key=lambda r: (r.walk_order, r.code)):
+            ordered.append(child)
+            walk(child.id)
+
+    known = {r.id for r in rows}
+    walk(None)
+    for orphan_parent in [p for p in by_parent if p is not None and p not in known]:
+        walk(orphan_parent)  # children of an inactive parent still show when inactive ones are hidden
+    return ordered
+
+
+def location_contents(s: Session, location: Location, *, include_children: bool) -> tuple[HeldStock, ...]:
+    stmt = (
+        select(Part.id, Part.part_number, Part.description, Part.unit, Location.code, StockBalance.qty)
+        .join(Part, Part.id == StockBalance.part_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.qty != 0)
+    )
+    if include_children:
+        stmt = stmt.where(Location.path.startswith(location.path))
+    else:
+        stmt = stmt.where(StockBalance.location_id == location.id)
+    rows = s.execute(stmt.order_by(Location.walk_order, Location.code, Part.number_key)).all()
+    return tuple(HeldStock(r[0], r[1], r[2], r[3], r[4], Decimal(r[5])) for r in rows)
+
+
+def location_detail(s: Session, location: Location) -> LocationDetail:
+    children = s.scalar(select(func.count()).where(Location.parent_id == location.id)) or 0
+    contents = location_contents(s, location, include_children=children > 0)
+    return LocationDetail(_dto(location), contents, children)
+
+
+def get_location(db: Database, location_id: int) -> LocationDetail:
+    def op(s: Session) -> LocationDetail:
+        loc = s.get(Location, location_id)
+        if loc is None:
+            raise NotFound(f"Location #{location_id} does not exist.")
+        return location_detail(s, loc)
+
+    return db.read(op)
+
+
+def location_id_for_code(db: Database, code: str) -> int:
+    clean = code.strip().upper()
+    if clean.startswith("L-") and db.read(lambda s: _by_code(s, clean)) is None:
+        clean = clean[2:]
+    found = db.read(lambda s: _by_code(s, clean))
+    if found is None:
+        raise NotFound(f"No location with code {code.strip()}.", field="location")
+    return found.id
+
+
+def renumber_walk(db: Database, actor: Actor, ordered_ids: list[int]) -> None:
+    """Set walk order 10, 20, 30... in the given order (the count route)."""
+    actor.require(Permission.EDIT_LOCATIONS)
+
+    def op(s: Session) -> None:
+        for n, loc_id in enumerate(ordered_ids, start=1):
+            s.execute(update(Location).where(Location.id == loc_id).values(walk_order=n * 10))
+
+    db.write(op)

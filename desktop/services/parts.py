@@ -1,0 +1,408 @@
+"""Parts: create, edit, look up, and the SQL side of the big parts list (ids in order, rows by block)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desktop.codes import part_payload
+from desktop.db import Database
+from desktop.errors import Conflict, NotFound, UserError
+from desktop.models import Location, Part, StockBalance, Supplier
+from desktop.models.enums import PartCategory
+from desktop.services.actor import Actor, Permission
+from desktop.services.common import clean_text, like_pattern
+from desktop.services.suppliers import (
+    PartSupplierDTO,
+    PartSupplierInput,
+    part_suppliers,
+    replace_part_suppliers,
+)
+from desktop.services.units import check_unit
+
+
+@dataclass(frozen=True)
+class PartInput:
+    part_number: str
+    description: str
+    category: str = PartCategory.RAW.value
+    unit: str = "EA"
+    unit_cost: Decimal = Decimal(0)
+    min_qty: Decimal | None = None
+    max_qty: Decimal | None = None
+    reorder_point: Decimal | None = None
+    safety_stock: Decimal | None = None
+    lead_time_days: int | None = None
+    manufacturer: str | None = None
+    manufacturer_part_number: str | None = None
+    criticality: str | None = None
+    notes: str | None = None
+    active: bool = True
+    suppliers: tuple[PartSupplierInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class BinStock:
+    location_id: int
+    location_code: str
+    location_path: str
+    location_type: str
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class PartDTO:
+    id: int
+    part_number: str
+    barcode: str
+    description: str
+    category: str
+    unit: str
+    unit_cost: Decimal
+    min_qty: Decimal | None
+    max_qty: Decimal | None
+    reorder_point: Decimal | None
+    safety_stock: Decimal | None
+    lead_time_days: int | None
+    manufacturer: str | None
+    manufacturer_part_number: str | None
+    criticality: str | None
+    notes: str | None
+    active: bool
+    on_hand: Decimal = Decimal(0)
+    stock: tuple[BinStock, ...] = ()
+    suppliers: tuple[PartSupplierDTO, ...] = field(default=())
+
+    @property
+    def below_min(self) -> bool:
+        return self.min_qty is not None and self.on_hand < self.min_qty
+
+
+@dataclass(frozen=True)
+class PartRow:
+    """One line of the parts list."""
+
+    id: int
+    part_number: str
+    description: str
+    category: str
+    unit: str
+    unit_cost: Decimal
+    manufacturer_part_number: str | None
+    on_hand: Decimal
+    min_qty: Decimal | None
+    active: bool
+
+
+_PART_NUMBER_MAX = 40
+
+
+def number_key(part_number: str) -> str:
+    return part_number.strip().upper()
+
+
+def _validate(data: PartInput) -> PartInput:
+    number = data.part_number.strip()
+    if not number:
+        raise UserError("Part number is required.", field="part_number")
+    if len(number) > _PART_NUMBER_MAX:
+        raise UserError(f"A part number has at most {_PART_NUMBER_MAX} characters.", field="part_number")
+    if number.startswith("-") or any(not ch.isprintable() for ch in number):
+        raise UserError(
+            "A part number cannot start with '-' or contain control characters.", field="part_number"
+        )
+    description = clean_text(
+        data.description, field="description", label="Description", max_len=200, required=True
+    )
+    if data.category not in PartCategory.__members__:
+        raise UserError(f"Category must be one of {', '.join(PartCategory)}.", field="category")
+    unit = check_unit(data.unit)
+    for name, value in (
+        ("unit_cost", data.unit_cost),
+        ("min_qty", data.min_qty),
+        ("max_qty", data.max_qty),
+        ("reorder_point", data.reorder_point),
+        ("safety_stock", data.safety_stock),
+    ):
+        if value is not None and value < 0:
+            raise UserError(f"{name.replace('_', ' ').capitalize()} cannot be negative.", field=name)
+    if data.min_qty is not None and data.max_qty is not None and data.max_qty < data.min_qty:
+        raise UserError(f"Maximum ({data.max_qty}) is below minimum ({data.min_qty}).", field="max_qty")
+    if data.lead_time_days is not None and not 0 <= data.lead_time_days <= 3650:
+        raise UserError("Lead time must be between 0 and 3650 days.", field="lead_time_days")
+    mpn = clean_text(
+        data.manufacturer_part_number,
+        field="manufacturer_part_number",
+        label="Manufacturer part number",
+        max_len=60,
+    )
+    return PartInput(
+        part_number=number,
+        description=description or "",
+        category=data.category,
+        unit=unit,
+        unit_cost=data.unit_cost,
+        min_qty=data.min_qty,
+        max_qty=data.max_qty,
+        reorder_point=data.reorder_point,
+        safety_stock=data.safety_stock,
+        lead_time_days=data.lead_time_days,
+        manufacturer=clean_text(data.manufacturer, field="manufacturer", label="Manufacturer", max_len=80),
+        manufacturer_part_number=mpn,
+        criticality=data.criticality,
+        notes=(data.notes or "").strip() or None,
+        active=data.active,
+        suppliers=data.suppliers,
+    )
+
+
+def _apply(part: Part, data: PartInput) -> None:
+    part.part_number = data.part_number
+    part.number_key = number_key(data.part_number)
+    part.description = data.description
+    part.category = data.category
+    part.unit = data.unit
+    part.unit_cost = data.unit_cost
+    part.min_qty, part.max_qty = data.min_qty, data.max_qty
+    part.reorder_point, part.safety_stock = data.reorder_point, data.safety_stock
+    part.lead_time_days = data.lead_time_days
+    part.manufacturer = data.manufacturer
+    part.manufacturer_part_number = data.manufacturer_part_number
+    part.mpn_key = data.manufacturer_part_number.upper() if data.manufacturer_part_number else None
+    part.criticality = data.criticality
+    part.notes = data.notes
+    part.active = data.active
+
+
+def _refuse_duplicate(s: Session, data: PartInput, own_id: int | None) -> None:
+    clash = s.execute(
+        select(Part.id, Part.part_number).where(Part.number_key == number_key(data.part_number))
+    ).first()
+    if clash is not None and clash.id != own_id:
+        raise Conflict(
+            f"Part number {clash.part_number} already exists (part numbers ignore upper/lower case).",
+            field="part_number",
+        )
+
+
+def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
+    _refuse_duplicate(s, data, part.id)
+    _apply(part, data)
+    s.add(part)
+    try:
+        s.flush()
+    except IntegrityError as exc:  # a twin saved by another PC between our check and our insert
+        raise Conflict(f"Part number {data.part_number} already exists.", field="part_number") from exc
+    replace_part_suppliers(s, part.id, list(data.suppliers))
+    if data.suppliers:
+        first = s.scalar(
+            select(Supplier.id).where(
+                Supplier.name_key == " ".join(data.suppliers[0].supplier_name.split()).upper()
+            )
+        )
+        part.default_supplier_id = first
+    else:
+        part.default_supplier_id = None
+    s.flush()
+    return _detail(s, part)
+
+
+def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
+    actor.require(Permission.EDIT_PARTS)
+    clean = _validate(data)
+    return db.write(lambda s: _save(s, Part(), clean))
+
+
+def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> PartDTO:
+    actor.require(Permission.EDIT_PARTS)
+    clean = _validate(data)
+
+    def op(s: Session) -> PartDTO:
+        part = s.get(Part, part_id)
+        if part is None:
+            raise NotFound(f"Part #{part_id} no longer exists.")
+        if part.unit != clean.unit and _on_hand(s, part_id) != 0:
+            raise UserError(
+                f"The unit cannot change from {part.unit} to {clean.unit} while stock is held; "
+                "move the stock out first.",
+                field="unit",
+            )
+        return _save(s, part, clean)
+
+    return db.write(op)
+
+
+def _on_hand(s: Session, part_id: int) -> Decimal:
+    return s.scalar(
+        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == part_id)
+    ) or Decimal(0)
+
+
+def stock_by_bin(s: Session, part_id: int) -> tuple[BinStock, ...]:
+    rows = s.execute(
+        select(Location.id, Location.code, Location.path, Location.type, StockBalance.qty)
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.part_id == part_id, StockBalance.qty != 0)
+        .order_by(Location.walk_order, Location.code)
+    ).all()
+    return tuple(BinStock(r.id, r.code, r.path, r.type, Decimal(r.qty)) for r in rows)
+
+
+def _detail(s: Session, part: Part) -> PartDTO:
+    stock = stock_by_bin(s, part.id)
+    return PartDTO(
+        id=part.id,
+        part_number=part.part_number,
+        barcode=part_payload(part.part_number, part.id),
+        description=part.description,
+        category=part.category,
+        unit=part.unit,
+        unit_cost=part.unit_cost,
+        min_qty=part.min_qty,
+        max_qty=part.max_qty,
+        reorder_point=part.reorder_point,
+        safety_stock=part.safety_stock,
+        lead_time_days=part.lead_time_days,
+        manufacturer=part.manufacturer,
+        manufacturer_part_number=part.manufacturer_part_number,
+        criticality=part.criticality,
+        notes=part.notes,
+        active=part.active,
+        on_hand=sum((b.qty for b in stock), Decimal(0)),
+        stock=stock,
+        suppliers=tuple(part_suppliers(s, part.id)),
+    )
+
+
+def part_detail(s: Session, part_id: int) -> PartDTO:
+    part = s.get(Part, part_id)
+    if part is None:
+        raise NotFound(f"Part #{part_id} does not exist.")
+    return _detail(s, part)
+
+
+def get_part(db: Database, part_id: int) -> PartDTO:
+    return db.read(lambda s: part_detail(s, part_id))
+
+
+def find_part_id(s: Session, part_number: str) -> int | None:
+    return s.scalar(select(Part.id).where(Part.number_key == number_key(part_number)))
+
+
+def part_id_for_number(db: Database, part_number: str) -> int:
+    found = db.read(lambda s: find_part_id(s, part_number))
+    if found is None:
+        raise NotFound(f"No part with number {part_number.strip()}.", field="part")
+    return found
+
+
+# --- the big list: ordered ids, then rows by block ----------------------------------------------------
+
+SORT_COLUMNS = (
+    "part_number",
+    "description",
+    "category",
+    "unit",
+    "unit_cost",
+    "manufacturer_part_number",
+    "on_hand",
+)
+
+
+_SORT_KEYS: dict[str, ColumnElement[Any]] = {
+    "part_number": Part.number_key,  # type: ignore[dict-item]
+    "description": Part.description,  # type: ignore[dict-item]
+    "category": Part.category,  # type: ignore[dict-item]
+    "unit": Part.unit,  # type: ignore[dict-item]
+    "unit_cost": Part.unit_cost,  # type: ignore[dict-item]
+    "manufacturer_part_number": Part.mpn_key,  # type: ignore[dict-item]
+}
+
+
+def _on_hand_subquery() -> ColumnElement[Decimal]:
+    return (
+        select(func.coalesce(func.sum(StockBalance.qty), 0))
+        .where(StockBalance.part_id == Part.id)
+        .correlate(Part)
+        .scalar_subquery()
+    )
+
+
+def _search_filter(stmt: Select[tuple[int]], text: str) -> Select[tuple[int]]:
+    words = text.split()
+    for word in words:  # every word must match somewhere: "bearing 6205" narrows as you type
+        upper = like_pattern(word.upper())
+        stmt = stmt.where(
+            or_(
+                Part.number_key.like(upper, escape="\\"),
+                Part.description.ilike(like_pattern(word), escape="\\"),
+                Part.mpn_key.like(upper, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def search_part_ids(
+    db: Database,
+    text: str = "",
+    *,
+    sort: str = "part_number",
+    descending: bool = False,
+    category: str | None = None,
+    include_inactive: bool = False,
+) -> list[int]:
+    """Ids of matching parts in display order; sorting and filtering happen in SQL."""
+    if sort not in SORT_COLUMNS:
+        raise ValueError(f"cannot sort parts by {sort!r}")
+    key: ColumnElement[Any] = _on_hand_subquery() if sort == "on_hand" else _SORT_KEYS[sort]
+    order = key.desc() if descending else key.asc()
+    stmt = select(Part.id)
+    if text.strip():
+        stmt = _search_filter(stmt, text)
+    if category:
+        stmt = stmt.where(Part.category == category)
+    if not include_inactive:
+        stmt = stmt.where(Part.active)
+    stmt = stmt.order_by(order, Part.id.desc() if descending else Part.id)
+    return db.read(lambda s: list(s.scalars(stmt)))
+
+
+def part_rows(db: Database, ids: list[int]) -> list[PartRow]:
+    """Rows for `ids`, in the same order (missing ids, e.g. deleted meanwhile, are left out)."""
+    if not ids:
+        return []
+
+    def op(s: Session) -> list[PartRow]:
+        on_hand = dict(
+            s.execute(
+                select(StockBalance.part_id, func.sum(StockBalance.qty))
+                .where(StockBalance.part_id.in_(ids))
+                .group_by(StockBalance.part_id)
+            )
+            .tuples()
+            .all()
+        )
+        parts = {p.id: p for p in s.scalars(select(Part).where(Part.id.in_(ids)))}
+        return [
+            PartRow(
+                p.id,
+                p.part_number,
+                p.description,
+                p.category,
+                p.unit,
+                p.unit_cost,
+                p.manufacturer_part_number,
+                Decimal(on_hand.get(p.id) or 0),
+                p.min_qty,
+                p.active,
+            )
+            for i in ids
+            if (p := parts.get(i)) is not None
+        ]
+
+    return db.read(op)

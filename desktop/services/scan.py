@@ -1,0 +1,87 @@
+"""Resolve anything scanned or typed into the scan box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.codes import LOCATION_PREFIX, PART_PREFIX, normalize_scan
+from desktop.db import Database
+from desktop.models import Location, Part, PartSupplier
+from desktop.services.locations import LocationDetail, location_detail
+from desktop.services.parts import PartDTO, part_detail
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    code: str
+    part: PartDTO | None = None
+    location: LocationDetail | None = None
+    candidates: tuple[PartDTO, ...] = ()  # several parts share a manufacturer/supplier number
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.part is not None or self.location is not None or bool(self.candidates)
+
+
+def _location(s: Session, code: str) -> Location | None:
+    return s.scalar(select(Location).where(Location.code == code))
+
+
+def _parts_by(s: Session, code: str) -> list[int]:
+    """Part ids for a bare code: our part number first, then manufacturer's, then a supplier's."""
+    exact = s.scalar(select(Part.id).where(Part.number_key == code))
+    if exact is not None:
+        return [exact]
+    by_mpn = list(s.scalars(select(Part.id).where(Part.mpn_key == code).limit(20)))
+    if by_mpn:
+        return by_mpn
+    return list(
+        s.scalars(
+            select(PartSupplier.part_id).where(PartSupplier.supplier_part_number == code).distinct().limit(20)
+        )
+    )
+
+
+def _prefixed(s: Session, code: str) -> ScanResult | None:
+    if code.startswith(LOCATION_PREFIX):
+        loc = _location(s, code[len(LOCATION_PREFIX) :])
+        if loc is not None:
+            return ScanResult(code, location=location_detail(s, loc))
+    elif code.startswith(PART_PREFIX + "-") and code[3:].isdigit():
+        if s.get(Part, int(code[3:])) is not None:
+            return ScanResult(code, part=part_detail(s, int(code[3:])))
+    elif code.startswith(PART_PREFIX):
+        part_id = s.scalar(select(Part.id).where(Part.number_key == code[len(PART_PREFIX) :]))
+        if part_id is not None:
+            return ScanResult(code, part=part_detail(s, part_id))
+    return None
+
+
+def resolve_in(s: Session, raw: str) -> ScanResult:
+    code = normalize_scan(raw)
+    if not code:
+        return ScanResult(code, message="Nothing was scanned.")
+    found = _prefixed(s, code)
+    if found is not None:
+        return found
+    loc = _location(s, code)
+    if loc is not None:
+        return ScanResult(code, location=location_detail(s, loc))
+    ids = _parts_by(s, code)
+    if len(ids) == 1:
+        return ScanResult(code, part=part_detail(s, ids[0]))
+    if ids:
+        return ScanResult(
+            code,
+            candidates=tuple(part_detail(s, i) for i in ids),
+            message=f"{code} matches {len(ids)} parts: pick one.",
+        )
+    return ScanResult(code, message=f"Unknown code {code}: no part or location has it.")
+
+
+def resolve(db: Database, raw: str) -> ScanResult:
+    return db.read(lambda s: resolve_in(s, raw))

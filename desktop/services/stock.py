@@ -1,0 +1,401 @@
+"""The stock ledger: every movement is an appended `StockMove`, and the balances it touches are
+updated in the same transaction. Stock never goes negative (unless a location allows it); a
+correction is a reversing move. Concurrency: the decrement is one conditional UPDATE
+(`... WHERE qty >= :qty`), which PostgreSQL re-checks after waiting for a competing lock, so two
+keepers issuing the last unit cannot both succeed, and no update is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from desktop.db import Database
+from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
+from desktop.models import Location, Part, StockBalance, StockMove, User
+from desktop.models.enums import LocationType, MoveKind
+from desktop.quantities import format_qty
+from desktop.services.actor import Actor, Permission
+from desktop.services.common import as_utc, clean_text
+from desktop.services.units import check_qty_for_unit
+
+# Which ends a move of each kind has: (needs from, needs to). ADJUSTMENT and COUNT take exactly one.
+_SHAPE: dict[MoveKind, tuple[bool | None, bool | None]] = {
+    MoveKind.RECEIPT: (False, True),
+    MoveKind.ISSUE: (True, False),
+    MoveKind.TRANSFER: (True, True),
+    MoveKind.RETURN: (False, True),
+    MoveKind.SCRAP: (True, False),
+    MoveKind.ADJUSTMENT: (None, None),
+    MoveKind.COUNT: (None, None),
+}
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    kind: MoveKind
+    part_id: int
+    qty: Decimal
+    from_location_id: int | None = None
+    to_location_id: int | None = None
+    reason: str | None = None
+    reference: str | None = None
+    posting_key: str | None = None
+
+
+@dataclass(frozen=True)
+class MoveDTO:
+    id: int
+    kind: str
+    part_id: int
+    part_number: str
+    description: str
+    unit: str
+    qty: Decimal
+    from_code: str | None
+    to_code: str | None
+    reason: str | None
+    reference: str | None
+    user_name: str
+    at: datetime
+    reverses_move_id: int | None
+    reversed_by_id: int | None = None
+
+    def summary(self) -> str:
+        """One line for the feedback banner: 'ISSUE 2 EA of 6205-2RS from A-01-01'."""
+        text = f"{self.kind.capitalize()} {format_qty(self.qty)} {self.unit} of {self.part_number}"
+        if self.from_code:
+            text += f" from {self.from_code}"
+        if self.to_code:
+            text += f" to {self.to_code}"
+        return text
+
+
+@dataclass(frozen=True)
+class PostResult:
+    move: MoveDTO
+    part_on_hand: Decimal
+    min_qty: Decimal | None
+    duplicate: bool = False  # the posting key had been posted already: nothing new was written
+
+    @property
+    def below_min(self) -> bool:
+        return self.min_qty is not None and self.part_on_hand < self.min_qty
+
+
+def _check_shape(req: MoveRequest) -> None:
+    need_from, need_to = _SHAPE[req.kind]
+    has_from, has_to = req.from_location_id is not None, req.to_location_id is not None
+    if need_from is None:
+        if has_from == has_to:
+            raise UserError(
+                f"An {req.kind.value.lower()} goes either into or out of one location.", field="location"
+            )
+        return
+    if need_from and not has_from:
+        raise UserError("Scan or type the location the stock comes from.", field="from_location")
+    if need_to and not has_to:
+        raise UserError("Scan or type the location the stock goes to.", field="to_location")
+    if (has_from and not need_from) or (has_to and not need_to):
+        raise UserError(f"A {req.kind.value.lower()} does not take that location.", field="location")
+    if has_from and req.from_location_id == req.to_location_id:
+        raise UserError("A transfer needs two different locations.", field="to_location")
+
+
+def post_move(db: Database, actor: Actor, req: MoveRequest) -> PostResult:
+    actor.require(Permission.MOVE_STOCK)
+    _check_shape(req)
+    if req.qty <= 0:
+        raise UserError("The quantity must be more than zero.", field="qty")
+    reason = clean_text(
+        req.reason,
+        field="reason",
+        label="Reason",
+        max_len=200,
+        required=req.kind in (MoveKind.ADJUSTMENT, MoveKind.SCRAP),
+    )
+    reference = clean_text(req.reference, field="reference", label="Reference", max_len=60)
+    return db.write(lambda s: _post(s, actor, req, reason, reference))
+
+
+def _post(
+    s: Session,
+    actor: Actor,
+    req: MoveRequest,
+    reason: str | None,
+    reference: str | None,
+    reverses: int | None = None,
+) -> PostResult:
+    if req.posting_key:
+        done = s.scalar(select(StockMove.id).where(StockMove.posting_key == req.posting_key))
+        if done is not None:
+            return _result(s, done, duplicate=True)
+    part = s.get(Part, req.part_id)
+    if part is None:
+        raise NotFound(f"Part #{req.part_id} does not exist.", field="part")
+    if not part.active and req.kind not in (
+        MoveKind.ISSUE,
+        MoveKind.SCRAP,
+        MoveKind.TRANSFER,
+        MoveKind.ADJUSTMENT,
+        MoveKind.COUNT,
+    ):
+        raise UserError(
+            f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
+        )
+    check_qty_for_unit(req.qty, part.unit)
+    src = _location(s, req.from_location_id, "from_location")
+    dst = _location(s, req.to_location_id, "to_location")
+    if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
+        raise UserError(
+            f"{src.code} is a quarantine location: stock there cannot be issued. "
+            "Transfer it to a storeroom bin once released.",
+            field="from_location",
+        )
+    # Touch balance rows in location-id order, so two opposite transfers cannot deadlock.
+    for loc, sign in sorted(
+        ((x, y) for x, y in ((src, -1), (dst, 1)) if x is not None), key=lambda t: t[0].id
+    ):
+        if sign < 0:
+            _take(s, part, loc, req.qty)
+        else:
+            _put(s, part.id, loc.id, req.qty)
+    move = StockMove(
+        part_id=part.id,
+        from_location_id=src.id if src else None,
+        to_location_id=dst.id if dst else None,
+        qty=req.qty,
+        kind=req.kind.value,
+        reason=reason,
+        reference=reference,
+        unit_cost=part.unit_cost,
+        user_id=actor.user_id,
+        reverses_move_id=reverses,
+        posting_key=req.posting_key,
+    )
+    s.add(move)
+    s.flush()
+    return _result(s, move.id)
+
+
+def _location(s: Session, location_id: int | None, field: str) -> Location | None:
+    if location_id is None:
+        return None
+    loc = s.get(Location, location_id)
+    if loc is None:
+        raise NotFound(f"Location #{location_id} does not exist.", field=field)
+    if not loc.active:
+        raise UserError(f"Location {loc.code} is inactive.", field=field)
+    return loc
+
+
+def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:
+    where = [StockBalance.part_id == part.id, StockBalance.location_id == loc.id]
+    if not loc.allow_negative:
+        where.append(StockBalance.qty >= qty)
+    done = s.execute(
+        update(StockBalance)
+        .where(*where)
+        .values(qty=StockBalance.qty - qty, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    if loc.allow_negative:
+        _put(s, part.id, loc.id, -qty)
+        return
+    have = s.scalar(select(StockBalance.qty).where(*where[:2])) or Decimal(0)
+    raise InsufficientStock(
+        f"Only {format_qty(Decimal(have))} {part.unit} of {part.part_number} left in {loc.code}: "
+        f"cannot take {format_qty(qty)}.",
+        available=Decimal(have),
+    )
+
+
+def _put(s: Session, part_id: int, location_id: int, qty: Decimal) -> None:
+    insert = sqlite_insert if s.get_bind().dialect.name == "sqlite" else pg_insert
+    stmt = insert(StockBalance).values(part_id=part_id, location_id=location_id, qty=qty)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[StockBalance.part_id, StockBalance.location_id],
+        set_={"qty": StockBalance.qty + stmt.excluded.qty, "updated_at": func.now()},
+    )
+    s.execute(stmt)
+
+
+# --- reading the ledger --------------------------------------------------------------------------------
+
+_From = aliased(Location)
+_To = aliased(Location)
+_Reversal = aliased(StockMove)
+
+
+def _move_query():  # type: ignore[no-untyped-def]
+    return (
+        select(
+            StockMove,
+            Part.part_number,
+            Part.description,
+            Part.unit,
+            _From.code,
+            _To.code,
+            User.user_name,
+            _Reversal.id,
+        )
+        .join(Part, Part.id == StockMove.part_id)
+        .join(User, User.id == StockMove.user_id)
+        .outerjoin(_From, _From.id == StockMove.from_location_id)
+        .outerjoin(_To, _To.id == StockMove.to_location_id)
+        .outerjoin(_Reversal, _Reversal.reverses_move_id == StockMove.id)
+    )
+
+
+def _move_dto(row: tuple[StockMove, str, str, str, str | None, str | None, str, int | None]) -> MoveDTO:
+    m, number, desc, unit, src, dst, user, reversal = row
+    return MoveDTO(
+        m.id,
+        m.kind,
+        m.part_id,
+        number,
+        desc,
+        unit,
+        Decimal(m.qty),
+        src,
+        dst,
+        m.reason,
+        m.reference,
+        user,
+        as_utc(m.at),
+        m.reverses_move_id,
+        reversal,
+    )
+
+
+def _result(s: Session, move_id: int, *, duplicate: bool = False) -> PostResult:
+    row = s.execute(_move_query().where(StockMove.id == move_id)).one()
+    move = _move_dto(row._tuple())
+    on_hand = s.scalar(
+        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == move.part_id)
+    )
+    min_qty = s.scalar(select(Part.min_qty).where(Part.id == move.part_id))
+    return PostResult(move, Decimal(on_hand or 0), min_qty, duplicate)
+
+
+def history(
+    db: Database, *, part_id: int | None = None, location_id: int | None = None, limit: int = 500
+) -> list[MoveDTO]:
+    """Newest first: every move of a part, of a location, or of a part in a location."""
+    stmt = _move_query()
+    if part_id is not None:
+        stmt = stmt.where(StockMove.part_id == part_id)
+    if location_id is not None:
+        stmt = stmt.where(
+            (StockMove.from_location_id == location_id) | (StockMove.to_location_id == location_id)
+        )
+    stmt = stmt.order_by(StockMove.at.desc(), StockMove.id.desc()).limit(limit)
+    return db.read(lambda s: [_move_dto(r._tuple()) for r in s.execute(stmt)])
+
+
+def balance(db: Database, part_id: int, location_id: int) -> Decimal:
+    return db.read(
+        lambda s: Decimal(
+            s.scalar(
+                select(StockBalance.qty).where(
+                    StockBalance.part_id == part_id, StockBalance.location_id == location_id
+                )
+            )
+            or 0
+        )
+    )
+
+
+def reverse_move(db: Database, actor: Actor, move_id: int, reason: str) -> PostResult:
+    """Undo a move by posting its mirror image; the original stays in the ledger."""
+    actor.require(Permission.MOVE_STOCK)
+    why = clean_text(reason, field="reason", label="Reason for the correction", max_len=200, required=True)
+
+    def op(s: Session) -> PostResult:
+        original = s.get(StockMove, move_id)
+        if original is None:
+            raise NotFound(f"Move #{move_id} does not exist.")
+        if original.reverses_move_id is not None:
+            raise Conflict(f"Move #{move_id} is itself a correction; post a new move instead.")
+        if s.scalar(select(StockMove.id).where(StockMove.reverses_move_id == move_id)) is not None:
+            raise Conflict(f"Move #{move_id} has already been reversed.")
+        mirror = MoveRequest(
+            MoveKind(original.kind),
+            original.part_id,
+            Decimal(original.qty),
+            original.to_location_id,
+            original.from_location_id,
+        )
+        return _post(s, actor, mirror, f"Reversal of #{move_id}: {why}", original.reference, reverses=move_id)
+
+    return db.write(op)
+
+
+# --- checking the invariant -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    part_id: int
+    location_id: int
+    balance: Decimal
+    ledger: Decimal
+
+
+def ledger_sums(s: Session) -> dict[tuple[int, int], Decimal]:
+    sums: dict[tuple[int, int], Decimal] = {}
+    inflow = (
+        select(StockMove.part_id, StockMove.to_location_id, func.sum(StockMove.qty))
+        .where(StockMove.to_location_id.is_not(None))
+        .group_by(StockMove.part_id, StockMove.to_location_id)
+    )
+    outflow = (
+        select(StockMove.part_id, StockMove.from_location_id, func.sum(StockMove.qty))
+        .where(StockMove.from_location_id.is_not(None))
+        .group_by(StockMove.part_id, StockMove.from_location_id)
+    )
+    for sign, stmt in ((1, inflow), (-1, outflow)):
+        for part_id, loc_id, total in s.execute(stmt):
+            key = (part_id, loc_id)
+            sums[key] = sums.get(key, Decimal(0)) + sign * Decimal(total)
+    return sums
+
+
+def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[Drift]:
+    """Compare every balance with the sum of its moves; with `repair`, set balances from the ledger."""
+    actor.require(Permission.ADMIN if repair else Permission.VIEW)
+
+    def op(s: Session) -> list[Drift]:
+        ledger = ledger_sums(s)
+        stored = {
+            (p, loc): Decimal(q)
+            for p, loc, q in s.execute(
+                select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty)
+            )
+        }
+        drifts = [
+            Drift(p, loc, stored.get((p, loc), Decimal(0)), ledger.get((p, loc), Decimal(0)))
+            for (p, loc) in sorted(set(ledger) | set(stored))
+            if stored.get((p, loc), Decimal(0)) != ledger.get((p, loc), Decimal(0))
+        ]
+        if repair:
+            for d in drifts:
+                s.execute(
+                    update(StockBalance)
+                    .where(StockBalance.part_id == d.part_id, StockBalance.location_id == d.location_id)
+                    .values(qty=d.ledger)
+                    .execution_options(synchronize_session=False)
+                )
+                if (d.part_id, d.location_id) not in stored:
+                    _put(s, d.part_id, d.location_id, d.ledger)
+        return drifts
+
+    return db.write(op) if repair else db.read(op)

@@ -1,0 +1,39 @@
+"""Small builders for test data, going through the real services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from desktop.db import Database
+from desktop.models.enums import LocationLevel, LocationType, MoveKind
+from desktop.services.actor import Actor
+from desktop.services.locations import LocationDTO, LocationInput, create_location
+from desktop.services.parts import PartDTO, PartInput, create_part
+from desktop.services.stock import MoveRequest, PostResult, post_move
+
+
+def make_tree(db: Database, actor: Actor) -> dict[str, LocationDTO]:
+    """PLANT > STORES > R01 > A-01-01 / A-01-02, plus a QUARANTINE area with bin Q-01."""
+    spec = [
+        ("PLANT", "Main plant", LocationLevel.SITE, LocationType.STOREROOM, None),
+        ("STORES", "Main stores", LocationLevel.AREA, LocationType.STOREROOM, "PLANT"),
+        ("R01", "Rack 1", LocationLevel.RACK, LocationType.STOREROOM, "STORES"),
+        ("A-01-01", "Bin A-01-01", LocationLevel.BIN, LocationType.STOREROOM, "R01"),
+        ("A-01-02", "Bin A-01-02", LocationLevel.BIN, LocationType.STOREROOM, "R01"),
+        ("QA", "Quarantine", LocationLevel.AREA, LocationType.QUARANTINE, "PLANT"),
+        ("Q-01", "Quarantine bin", LocationLevel.BIN, LocationType.QUARANTINE, "QA"),
+    ]
+    out = {}
+    for n, (code, name, level, kind, parent) in enumerate(spec):
+        out[code] = create_location(db, actor, LocationInput(code, name, level.value, kind.value, parent, n * 10))
+    return out
+
+
+def make_part(db: Database, actor: Actor, number: str = "6205-2RS", **kw: object) -> PartDTO:
+    data = {"description": "Deep groove ball bearing 25x52x15", "unit": "EA", "category": "MRO"}
+    data.update(kw)
+    return create_part(db, actor, PartInput(part_number=number, **data))  # type: ignore[arg-type]
+
+
+def receive(db: Database, actor: Actor, part_id: int, loc_id: int, qty: str) -> PostResult:
+    return post_move(db, actor, MoveRequest(MoveKind.RECEIPT, part_id, Decimal(qty), to_location_id=loc_id))

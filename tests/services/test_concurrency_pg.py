@@ -1,0 +1,66 @@
+"""Several processes issue the same part from the same bin at once, on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from decimal import Decimal
+
+import pytest
+
+from desktop.db import Database
+from desktop.errors import InsufficientStock
+from desktop.models.enums import MoveKind
+from desktop.services import stock
+from desktop.services.actor import Actor
+from desktop.services.stock import MoveRequest, post_move
+from desktop.services.users import ensure_user
+from tests.factories import make_part, make_tree, receive
+
+pytestmark = pytest.mark.postgres
+
+
+def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: float,
+            out: mp.Queue) -> None:  # type: ignore[type-arg]
+    database = Database(url)
+    actor = ensure_user(database, user)
+    ok = refused = 0
+    messages: set[str] = set()
+    while time.time() < start:
+        time.sleep(0.001)
+    for _ in range(tries):
+        try:
+            post_move(database, actor, MoveRequest(MoveKind.ISSUE, part_id, Decimal(1), from_location_id=loc_id))
+            ok += 1
+        except InsufficientStock as exc:
+            refused += 1
+            messages.add(str(exc))
+    database.dispose()
+    out.put((ok, refused, sorted(messages)))
+
+
+def test_eight_processes_issue_the_same_bin(pg_db: Database) -> None:
+    admin = ensure_user(pg_db, "admin")
+    tree = make_tree(pg_db, admin)
+    part = make_part(pg_db, admin)
+    bin_id = tree["A-01-01"].id
+    receive(pg_db, admin, part.id, bin_id, "300")
+    procs, tries = 8, 50  # 400 attempts on 300 units: 100 must be refused
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    start = time.time() + 2.0
+    workers = [ctx.Process(target=_worker, args=(pg_db.url, f"keeper{n}", part.id, bin_id, tries, start, out))
+               for n in range(procs)]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+        assert w.exitcode == 0
+    issued = sum(r[0] for r in results)
+    refused = sum(r[1] for r in results)
+    assert issued == 300 and refused == 100
+    assert stock.balance(pg_db, part.id, bin_id) == 0
+    assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
+    messages = {m for r in results for m in r[2]}
+    assert messages and all(m.startswith("Only 0 EA of 6205-2RS left in A-01-01") for m in messages)
