@@ -272,3 +272,14 @@ def backup_sqlite(db: Database, *, target: Path | None = None, reason: str = "ma
         raise UserError(f"The backup to {target} failed: {exc}") from exc
     log.info("backed up %s to %s", db.sqlite_path, target)
     return target
+
+
+def open_database(url: str) -> Database:
+    """Open (creating a new SQLite file if needed) and bring the schema to head, backing up first."""
+    database = Database(url)
+    try:
+        upgrade(database)
+    except BaseException:
+        database.dispose()
+        raise
+    return database

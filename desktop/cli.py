@@ -1,0 +1,197 @@
+"""`storeroom` on the command line: the same services the app uses, for scripts and administrators."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from desktop import config
+from desktop import db as dbmod
+from desktop.errors import UserError
+from desktop.models.enums import MoveKind
+from desktop.quantities import format_qty, parse_decimal
+from desktop.services import demo, locations, parts, scan, stock
+from desktop.services.actor import Actor
+from desktop.services.users import ensure_user
+
+log = logging.getLogger("storeroom.cli")
+
+
+def _open(args: argparse.Namespace) -> tuple[dbmod.Database, Actor]:
+    database = dbmod.open_database(config.database_url(args.db))
+    return database, ensure_user(database, args.user)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    database, actor = _open(args)
+    print(f"{database.description} is ready (schema {dbmod.current_revision(database)}); "
+          f"user {actor.user_name} is {actor.role.value}.")
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    database = dbmod.Database(config.database_url(args.db))
+    before = dbmod.current_revision(database)
+    backup = dbmod.upgrade(database)
+    print(f"schema {before or 'empty'} -> {dbmod.current_revision(database)}"
+          + (f" (backup: {backup})" if backup else ""))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    database, actor = _open(args)
+    count = demo.load_demo(database, actor, parts=args.parts)
+    print(f"demo plant loaded: {count} parts, locations, suppliers, stock and history")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    database = dbmod.Database(config.database_url(args.db))
+    target = dbmod.backup_sqlite(database, target=Path(args.to) if args.to else None)
+    print(f"backup written to {target}")
+    return 0
+
+
+def _move(args: argparse.Namespace) -> int:
+    database, actor = _open(args)
+    kind = MoveKind(args.kind)
+    part_id = parts.part_id_for_number(database, args.part)
+    qty = parse_decimal(args.qty, allow_negative=kind is MoveKind.ADJUSTMENT)
+    src = locations.location_id_for_code(database, args.from_) if getattr(args, "from_", None) else None
+    dst = locations.location_id_for_code(database, args.to) if getattr(args, "to", None) else None
+    if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
+        loc = locations.location_id_for_code(database, args.location)
+        src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
+    result = stock.post_move(database, actor, stock.MoveRequest(
+        kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=args.key))
+    note = " (already posted earlier: nothing new written)" if result.duplicate else ""
+    print(f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)}{note}")
+    if result.below_min and result.min_qty is not None:
+        print(f"warning: {result.move.part_number} is below its minimum of {format_qty(result.min_qty)}")
+    return 0
+
+
+def cmd_reverse(args: argparse.Namespace) -> int:
+    database, actor = _open(args)
+    result = stock.reverse_move(database, actor, args.move_id, args.reason)
+    print(f"#{result.move.id} reverses #{args.move_id}: {result.move.summary()}")
+    return 0
+
+
+def cmd_stock(args: argparse.Namespace) -> int:
+    database, _ = _open(args)
+    found = scan.resolve(database, args.code)
+    if found.part is not None:
+        p = found.part
+        print(f"{p.part_number}  {p.description}  on hand {format_qty(p.on_hand)} {p.unit}")
+        for b in p.stock:
+            print(f"  {b.location_code:<16} {format_qty(b.qty):>12}")
+    elif found.location is not None:
+        loc = found.location.location
+        print(f"{loc.code}  {loc.name}  ({loc.display_path})")
+        for c in found.location.contents:
+            print(f"  {c.location_code:<16} {c.part_number:<20} {format_qty(c.qty):>12} {c.unit}")
+    else:
+        raise UserError(found.message)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    database, _ = _open(args)
+    part_id = parts.part_id_for_number(database, args.part) if args.part else None
+    loc_id = locations.location_id_for_code(database, args.location) if args.location else None
+    for m in stock.history(database, part_id=part_id, location_id=loc_id, limit=args.limit):
+        print(f"#{m.id:<7} {m.at:%Y-%m-%d %H:%M} {m.user_name:<10} {m.summary()}"
+              + (f"  [{m.reference}]" if m.reference else "") + (f"  {m.reason}" if m.reason else ""))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    database, actor = _open(args)
+    drifts = stock.check_balances(database, actor, repair=args.repair)
+    for d in drifts:
+        print(f"part #{d.part_id} at location #{d.location_id}: balance {d.balance}, ledger {d.ledger}")
+    print(f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else ""))
+    return 1 if drifts and not args.repair else 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.app import main as app_main
+
+    return app_main(["--db", args.db] if args.db else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="storeroom", description="Storeroom from the command line.")
+    p.add_argument("--db", help="database URL or SQLite file (default: saved choice, then the data folder)")
+    p.add_argument("--user", help="act as this user (default: your login name)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or upgrade the database").set_defaults(fn=cmd_init)
+    sub.add_parser("upgrade", help="upgrade the schema (SQLite files are backed up first)").set_defaults(
+        fn=cmd_upgrade)
+    d = sub.add_parser("demo", help="load the demo plant into an empty database")
+    d.add_argument("--parts", type=int, default=300)
+    d.set_defaults(fn=cmd_demo)
+    b = sub.add_parser("backup", help="online backup of a SQLite database")
+    b.add_argument("--to", help="backup file (default: the backups folder)")
+    b.set_defaults(fn=cmd_backup)
+
+    def move(name: str, kind: MoveKind, *, src: bool, dst: bool, help_: str) -> None:
+        m = sub.add_parser(name, help=help_)
+        m.add_argument("--part", required=True, help="part number")
+        m.add_argument("--qty", required=True)
+        if src:
+            m.add_argument("--from", dest="from_", required=True, help="location code")
+        if dst:
+            m.add_argument("--to", required=True, help="location code")
+        if kind is MoveKind.ADJUSTMENT:
+            m.add_argument("--location", required=True, help="location code")
+        m.add_argument("--reason")
+        m.add_argument("--reference", help="PO, work order, delivery note")
+        m.add_argument("--key", help="idempotency key: re-running with the same key posts nothing twice")
+        m.set_defaults(fn=_move, kind=kind.value)
+
+    move("receive", MoveKind.RECEIPT, src=False, dst=True, help_="receive stock into a location")
+    move("issue", MoveKind.ISSUE, src=True, dst=False, help_="issue stock out of a location")
+    move("transfer", MoveKind.TRANSFER, src=True, dst=True, help_="move stock between locations")
+    move("adjust", MoveKind.ADJUSTMENT, src=False, dst=False, help_="adjust a location by +qty or -qty")
+    move("return", MoveKind.RETURN, src=False, dst=True, help_="return unused stock into a location")
+    move("scrap", MoveKind.SCRAP, src=True, dst=False, help_="scrap stock out of a location")
+    r = sub.add_parser("reverse", help="reverse a move (post its mirror image)")
+    r.add_argument("move_id", type=int)
+    r.add_argument("--reason", required=True)
+    r.set_defaults(fn=cmd_reverse)
+    s = sub.add_parser("stock", help="what is where: a part number or a location code")
+    s.add_argument("code")
+    s.set_defaults(fn=cmd_stock)
+    h = sub.add_parser("history", help="moves of a part and/or location, newest first")
+    h.add_argument("--part")
+    h.add_argument("--location")
+    h.add_argument("--limit", type=int, default=50)
+    h.set_defaults(fn=cmd_history)
+    c = sub.add_parser("check-balances", help="compare balances with the ledger")
+    c.add_argument("--repair", action="store_true", help="set balances from the ledger (admin)")
+    c.set_defaults(fn=cmd_check)
+    sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result: int = args.fn(args)
+        return result
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
