@@ -43,5 +43,5 @@ def check_qty_for_unit(qty: Decimal, unit: str) -> None:
     name, whole = UNITS.get(unit, (unit, False))
     if whole and qty != qty.to_integral_value():
         raise UserError(
-            f"Parts stocked by the {name} ({unit}) are counted in whole numbers, not {qty}.", field="qty"
+            f"{unit} ({name}) is counted in whole numbers: {qty} is not a whole number.", field="qty"
         )
