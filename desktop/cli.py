@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from desktop import config
@@ -28,8 +27,10 @@ def _open(args: argparse.Namespace) -> tuple[dbmod.Database, Actor]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     database, actor = _open(args)
-    print(f"{database.description} is ready (schema {dbmod.current_revision(database)}); "
-          f"user {actor.user_name} is {actor.role.value}.")
+    print(
+        f"{database.description} is ready (schema {dbmod.current_revision(database)}); "
+        f"user {actor.user_name} is {actor.role.value}."
+    )
     return 0
 
 
@@ -37,8 +38,10 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     database = dbmod.Database(config.database_url(args.db))
     before = dbmod.current_revision(database)
     backup = dbmod.upgrade(database)
-    print(f"schema {before or 'empty'} -> {dbmod.current_revision(database)}"
-          + (f" (backup: {backup})" if backup else ""))
+    print(
+        f"schema {before or 'empty'} -> {dbmod.current_revision(database)}"
+        + (f" (backup: {backup})" if backup else "")
+    )
     return 0
 
 
@@ -66,8 +69,13 @@ def _move(args: argparse.Namespace) -> int:
     if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
-    result = stock.post_move(database, actor, stock.MoveRequest(
-        kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=args.key))
+    result = stock.post_move(
+        database,
+        actor,
+        stock.MoveRequest(
+            kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=args.key
+        ),
+    )
     note = " (already posted earlier: nothing new written)" if result.duplicate else ""
     print(f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)}{note}")
     if result.below_min and result.min_qty is not None:
@@ -105,8 +113,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     part_id = parts.part_id_for_number(database, args.part) if args.part else None
     loc_id = locations.location_id_for_code(database, args.location) if args.location else None
     for m in stock.history(database, part_id=part_id, location_id=loc_id, limit=args.limit):
-        print(f"#{m.id:<7} {m.at:%Y-%m-%d %H:%M} {m.user_name:<10} {m.summary()}"
-              + (f"  [{m.reference}]" if m.reference else "") + (f"  {m.reason}" if m.reason else ""))
+        print(
+            f"#{m.id:<7} {m.at:%Y-%m-%d %H:%M} {m.user_name:<10} {m.summary()}"
+            + (f"  [{m.reference}]" if m.reference else "")
+            + (f"  {m.reason}" if m.reason else "")
+        )
     return 0
 
 
@@ -115,7 +126,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     drifts = stock.check_balances(database, actor, repair=args.repair)
     for d in drifts:
         print(f"part #{d.part_id} at location #{d.location_id}: balance {d.balance}, ledger {d.ledger}")
-    print(f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else ""))
+    print(
+        f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else "")
+    )
     return 1 if drifts and not args.repair else 0
 
 
@@ -133,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or upgrade the database").set_defaults(fn=cmd_init)
     sub.add_parser("upgrade", help="upgrade the schema (SQLite files are backed up first)").set_defaults(
-        fn=cmd_upgrade)
+        fn=cmd_upgrade
+    )
     d = sub.add_parser("demo", help="load the demo plant into an empty database")
     d.add_argument("--parts", type=int, default=300)
     d.set_defaults(fn=cmd_demo)
@@ -183,8 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         result: int = args.fn(args)
         return result

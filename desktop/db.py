@@ -58,16 +58,19 @@ def describe_url(url: str) -> str:
 class Database:
     """One database: engine, sessions, and the read/write runners services use."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout_s: float = 5.0) -> None:
         self.url = normalize_url(url)
         parsed: URL = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        self.sqlite_path: Path | None = Path(parsed.database) if self.is_sqlite and parsed.database else None
+        self.sqlite_path: Path | None = None
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            # `file:...?mode=ro&uri=true` URLs (read-only opening) name the file after "file:".
+            self.sqlite_path = Path(parsed.database.removeprefix("file:"))
         if self.is_sqlite:
             if self.sqlite_path is not None:
                 self._check_sqlite_folder(self.sqlite_path)
             self.engine: Engine = create_engine(
-                self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": 5}
+                self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
@@ -129,7 +132,6 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # We emit BEGIN ourselves (see _sqlite_on_begin); pysqlite's own transaction handling is off.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout = 5000")
     try:
         cur.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:

@@ -25,7 +25,9 @@ def make_tree(db: Database, actor: Actor) -> dict[str, LocationDTO]:
     ]
     out = {}
     for n, (code, name, level, kind, parent) in enumerate(spec):
-        out[code] = create_location(db, actor, LocationInput(code, name, level.value, kind.value, parent, n * 10))
+        out[code] = create_location(
+            db, actor, LocationInput(code, name, level.value, kind.value, parent, n * 10)
+        )
     return out
 
 

@@ -21,8 +21,16 @@ from desktop.services.parts import PartInput, create_part
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.suppliers import PartSupplierInput
 
-SUPPLIERS = ["Acme Bearings", "Nordic Fasteners", "Hydraulix GmbH", "Sparkline Electric", "FilterPro",
-             "Steelhouse Metals", "PackRight Packaging", "Motion Industries"]
+SUPPLIERS = [
+    "Acme Bearings",
+    "Nordic Fasteners",
+    "Hydraulix GmbH",
+    "Sparkline Electric",
+    "FilterPro",
+    "Steelhouse Metals",
+    "PackRight Packaging",
+    "Motion Industries",
+]
 
 # (prefix, description template, category, unit, cost range, supplier index, manufacturer)
 FAMILIES: list[tuple[str, str, PartCategory, str, tuple[int, int], int, str]] = [
@@ -45,8 +53,9 @@ def _tree(db: Database, actor: Actor) -> dict[str, list[int]]:
     """Returns location ids by role: storeroom bins, line-side, receiving, quarantine, crib."""
     out: dict[str, list[int]] = {"bins": [], "line": [], "receiving": [], "quarantine": [], "crib": []}
 
-    def add(code: str, name: str, level: LocationLevel, kind: LocationType, parent: str | None,
-            walk: int = 0) -> int:
+    def add(
+        code: str, name: str, level: LocationLevel, kind: LocationType, parent: str | None, walk: int = 0
+    ) -> int:
         return create_location(db, actor, LocationInput(code, name, level.value, kind.value, parent, walk)).id
 
     add("PLANT1", "Plant 1", LocationLevel.SITE, LocationType.STOREROOM, None)
@@ -55,65 +64,142 @@ def _tree(db: Database, actor: Actor) -> dict[str, list[int]]:
     for aisle in "ABCD":
         for rack in range(1, 4):
             rack_code = f"{aisle}{rack:02d}"
-            add(rack_code, f"Aisle {aisle} rack {rack}", LocationLevel.RACK, LocationType.STOREROOM, "MAIN", walk)
+            add(
+                rack_code,
+                f"Aisle {aisle} rack {rack}",
+                LocationLevel.RACK,
+                LocationType.STOREROOM,
+                "MAIN",
+                walk,
+            )
             for level in range(1, 6):
                 walk += 10
-                out["bins"].append(add(f"{aisle}-{rack:02d}-{level:02d}", f"Bin {aisle}-{rack:02d}-{level:02d}",
-                                       LocationLevel.BIN, LocationType.STOREROOM, rack_code, walk))
-    out["receiving"].append(add("RECV", "Receiving dock", LocationLevel.AREA, LocationType.RECEIVING,
-                                "PLANT1", 20))
+                out["bins"].append(
+                    add(
+                        f"{aisle}-{rack:02d}-{level:02d}",
+                        f"Bin {aisle}-{rack:02d}-{level:02d}",
+                        LocationLevel.BIN,
+                        LocationType.STOREROOM,
+                        rack_code,
+                        walk,
+                    )
+                )
+    out["receiving"].append(
+        add("RECV", "Receiving dock", LocationLevel.AREA, LocationType.RECEIVING, "PLANT1", 20)
+    )
     add("QUAR", "Quarantine cage", LocationLevel.AREA, LocationType.QUARANTINE, "PLANT1", 30)
-    out["quarantine"].append(add("Q-01", "Quarantine shelf 1", LocationLevel.BIN, LocationType.QUARANTINE,
-                                 "QUAR", 10))
+    out["quarantine"].append(
+        add("Q-01", "Quarantine shelf 1", LocationLevel.BIN, LocationType.QUARANTINE, "QUAR", 10)
+    )
     add("LINE1", "Assembly line 1", LocationLevel.AREA, LocationType.LINE_SIDE, "PLANT1", 40)
     for n in range(1, 7):
-        out["line"].append(add(f"L1-{n:02d}", f"Line 1 station {n}", LocationLevel.BIN,
-                               LocationType.LINE_SIDE, "LINE1", n * 10))
+        out["line"].append(
+            add(
+                f"L1-{n:02d}",
+                f"Line 1 station {n}",
+                LocationLevel.BIN,
+                LocationType.LINE_SIDE,
+                "LINE1",
+                n * 10,
+            )
+        )
     add("WIP", "WIP staging", LocationLevel.AREA, LocationType.WIP_STAGING, "PLANT1", 50)
     add("CRIB", "Maintenance crib", LocationLevel.AREA, LocationType.MAINTENANCE_CRIB, "PLANT1", 60)
     for n in range(1, 11):
-        out["crib"].append(add(f"MC-{n:02d}", f"Crib shelf {n}", LocationLevel.BIN,
-                               LocationType.MAINTENANCE_CRIB, "CRIB", n * 10))
+        out["crib"].append(
+            add(
+                f"MC-{n:02d}",
+                f"Crib shelf {n}",
+                LocationLevel.BIN,
+                LocationType.MAINTENANCE_CRIB,
+                "CRIB",
+                n * 10,
+            )
+        )
     return out
 
 
-def load_demo(db: Database, actor: Actor, *, parts: int = 300, seed: int = 7,
-              progress: Callable[[int, int], None] | None = None) -> int:
+def load_demo(
+    db: Database,
+    actor: Actor,
+    *,
+    parts: int = 300,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Fill an empty database with a demo plant; returns the number of parts made."""
     if db.read(lambda s: s.scalar(select(func.count()).select_from(Part))):
         raise UserError("The demo plant can only be loaded into an empty database.")
     rng = random.Random(seed)
     where = _tree(db, actor)
-    made: list[tuple[int, str, str]] = []
+    made: list[tuple[int, str]] = []
     for n in range(parts):
         prefix, template, category, unit, (lo, hi), sup, maker = FAMILIES[n % len(FAMILIES)]
         number = f"{prefix}-{1000 + n:04d}"
         a, b, c = rng.choice([6, 8, 10, 12, 16]), rng.choice([20, 25, 30, 40, 50]), rng.choice([7, 9, 11, 15])
         cost = Decimal(rng.randint(lo * 100, hi * 100)) / 100
         min_qty = Decimal(rng.choice([0, 2, 5, 10, 20]))
-        part = create_part(db, actor, PartInput(
-            part_number=number, description=template.format(a=a, b=b, c=c), category=category.value,
-            unit=unit, unit_cost=cost, min_qty=min_qty or None, max_qty=(min_qty * 4) or None,
-            lead_time_days=rng.choice([3, 5, 10, 20]), manufacturer=maker,
-            manufacturer_part_number=f"{maker[:3].upper()}-{rng.randint(10000, 99999)}",
-            criticality=rng.choice([None, None, "HIGH"]) if category is PartCategory.MRO else None,
-            suppliers=(PartSupplierInput(SUPPLIERS[sup], f"{SUPPLIERS[sup][:2].upper()}{rng.randint(1000, 9999)}",
-                                         cost * Decimal("0.95"), None, rng.choice([5, 10, 15])),),
-        ))
-        made.append((part.id, unit, category.value))
+        part = create_part(
+            db,
+            actor,
+            PartInput(
+                part_number=number,
+                description=template.format(a=a, b=b, c=c),
+                category=category.value,
+                unit=unit,
+                unit_cost=cost,
+                min_qty=min_qty or None,
+                max_qty=(min_qty * 4) or None,
+                lead_time_days=rng.choice([3, 5, 10, 20]),
+                manufacturer=maker,
+                manufacturer_part_number=f"{maker[:3].upper()}-{rng.randint(10000, 99999)}",
+                criticality=rng.choice([None, None, "HIGH"]) if category is PartCategory.MRO else None,
+                suppliers=(
+                    PartSupplierInput(
+                        SUPPLIERS[sup],
+                        f"{SUPPLIERS[sup][:2].upper()}{rng.randint(1000, 9999)}",
+                        cost * Decimal("0.95"),
+                        None,
+                        rng.choice([5, 10, 15]),
+                    ),
+                ),
+            ),
+        )
+        made.append((part.id, category.value))
         if progress:
             progress(n + 1, parts * 2)
-    for n, (part_id, unit, category) in enumerate(made):
-        home = rng.choice(where["crib"] if category == "MRO" and rng.random() < 0.5 else where["bins"])
+    for n, (part_id, kind) in enumerate(made):
+        home = rng.choice(where["crib"] if kind == "MRO" and rng.random() < 0.5 else where["bins"])
         qty = Decimal(rng.randint(5, 120))
-        post_move(db, actor, MoveRequest(MoveKind.RECEIPT, part_id, qty, to_location_id=home,
-                                         reference=f"PO-{4500 + n // 5}"))
+        post_move(
+            db,
+            actor,
+            MoveRequest(MoveKind.RECEIPT, part_id, qty, to_location_id=home, reference=f"PO-{4500 + n // 5}"),
+        )
         if rng.random() < 0.5:
-            post_move(db, actor, MoveRequest(MoveKind.ISSUE, part_id, Decimal(rng.randint(1, 4)),
-                                             from_location_id=home, reference=f"WO-{7000 + n}"))
-        if category in ("RAW", "WIP") and rng.random() < 0.4:
-            post_move(db, actor, MoveRequest(MoveKind.TRANSFER, part_id, Decimal(rng.randint(1, 4)),
-                                             from_location_id=home, to_location_id=rng.choice(where["line"])))
+            post_move(
+                db,
+                actor,
+                MoveRequest(
+                    MoveKind.ISSUE,
+                    part_id,
+                    Decimal(rng.randint(1, 4)),
+                    from_location_id=home,
+                    reference=f"WO-{7000 + n}",
+                ),
+            )
+        if kind in ("RAW", "WIP") and rng.random() < 0.4:
+            post_move(
+                db,
+                actor,
+                MoveRequest(
+                    MoveKind.TRANSFER,
+                    part_id,
+                    Decimal(rng.randint(1, 4)),
+                    from_location_id=home,
+                    to_location_id=rng.choice(where["line"]),
+                ),
+            )
         if progress:
             progress(parts + n + 1, parts * 2)
     return len(made)

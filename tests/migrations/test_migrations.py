@@ -62,14 +62,20 @@ def test_models_match_migrations(empty_db: Database) -> None:
         command.check(cfg)
 
 
-def test_upgrade_of_an_existing_file_makes_a_backup_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_of_an_existing_file_makes_a_backup_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path / "home"))
     database = Database(str(tmp_path / "old.sqlite3"))
     first = _revisions()[0]
     dbmod.upgrade(database, first, backup=False)
     with database.engine.begin() as conn:
-        conn.execute(text("INSERT INTO app_user (user_name, display_name, role, active) "
-                          "VALUES ('old', 'Old', 'ADMIN', 1)"))
+        conn.execute(
+            text(
+                "INSERT INTO app_user (user_name, display_name, role, active) "
+                "VALUES ('old', 'Old', 'ADMIN', 1)"
+            )
+        )
     if len(_revisions()) == 1:
         # Only one revision so far: fake an older stamp so the upgrade path is exercised.
         with database.engine.begin() as conn:

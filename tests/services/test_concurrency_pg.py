@@ -20,8 +20,7 @@ from tests.factories import make_part, make_tree, receive
 pytestmark = pytest.mark.postgres
 
 
-def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: float,
-            out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
     database = Database(url)
     actor = ensure_user(database, user)
     ok = refused = 0
@@ -30,7 +29,9 @@ def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: f
         time.sleep(0.001)
     for _ in range(tries):
         try:
-            post_move(database, actor, MoveRequest(MoveKind.ISSUE, part_id, Decimal(1), from_location_id=loc_id))
+            post_move(
+                database, actor, MoveRequest(MoveKind.ISSUE, part_id, Decimal(1), from_location_id=loc_id)
+            )
             ok += 1
         except InsufficientStock as exc:
             refused += 1
@@ -49,8 +50,10 @@ def test_eight_processes_issue_the_same_bin(pg_db: Database) -> None:
     ctx = mp.get_context("spawn")
     out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
     start = time.time() + 2.0
-    workers = [ctx.Process(target=_worker, args=(pg_db.url, f"keeper{n}", part.id, bin_id, tries, start, out))
-               for n in range(procs)]
+    workers = [
+        ctx.Process(target=_worker, args=(pg_db.url, f"keeper{n}", part.id, bin_id, tries, start, out))
+        for n in range(procs)
+    ]
     for w in workers:
         w.start()
     results = [out.get(timeout=120) for _ in workers]

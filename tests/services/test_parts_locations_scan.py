@@ -33,22 +33,48 @@ def test_part_validation_messages(db: Database, admin: Actor) -> None:
 
 
 def test_part_with_suppliers_round_trips_and_edit_keeps_id(db: Database, admin: Actor) -> None:
-    created = make_part(db, admin, "V-200", description="Valve", unit_cost=Decimal("12.50"),
-                        suppliers=(PartSupplierInput("Acme Bearings", "AC-200", Decimal("11.9"), Decimal(10), 5),
-                                   PartSupplierInput("  acme   bearings  ") if False else
-                                   PartSupplierInput("Bolt & Co", None, None, None, None)))
+    created = make_part(
+        db,
+        admin,
+        "V-200",
+        description="Valve",
+        unit_cost=Decimal("12.50"),
+        suppliers=(
+            PartSupplierInput("Acme Bearings", "AC-200", Decimal("11.9"), Decimal(10), 5),
+            PartSupplierInput("  acme   bearings  ")
+            if False
+            else PartSupplierInput("Bolt & Co", None, None, None, None),
+        ),
+    )
     assert [s.supplier_name for s in created.suppliers] == ["Acme Bearings", "Bolt & Co"]
     assert created.suppliers[0].supplier_part_number == "AC-200"
-    edited = parts.update_part(db, admin, created.id, PartInput(
-        part_number="V-200", description="Valve 1/2in", unit="EA",
-        suppliers=(PartSupplierInput("ACME BEARINGS", "AC-201"),)))
+    edited = parts.update_part(
+        db,
+        admin,
+        created.id,
+        PartInput(
+            part_number="V-200",
+            description="Valve 1/2in",
+            unit="EA",
+            suppliers=(PartSupplierInput("ACME BEARINGS", "AC-201"),),
+        ),
+    )
     assert edited.id == created.id and edited.description == "Valve 1/2in"
-    assert [(s.supplier_name, s.supplier_part_number) for s in edited.suppliers] == [("Acme Bearings", "AC-201")]
+    assert [(s.supplier_name, s.supplier_part_number) for s in edited.suppliers] == [
+        ("Acme Bearings", "AC-201")
+    ]
     assert {s.name for s in list_suppliers(db)} == {"Acme Bearings", "Bolt & Co"}
     with pytest.raises(Conflict, match="listed twice"):
-        parts.update_part(db, admin, created.id, PartInput(
-            part_number="V-200", description="Valve", suppliers=(PartSupplierInput("Acme Bearings"),
-                                                                 PartSupplierInput("acme bearings"))))
+        parts.update_part(
+            db,
+            admin,
+            created.id,
+            PartInput(
+                part_number="V-200",
+                description="Valve",
+                suppliers=(PartSupplierInput("Acme Bearings"), PartSupplierInput("acme bearings")),
+            ),
+        )
 
 
 def test_unit_cannot_change_while_stock_is_held(db: Database, admin: Actor) -> None:
@@ -91,9 +117,13 @@ def test_location_tree_rules(db: Database, admin: Actor) -> None:
     with pytest.raises(UserError, match="A-Z, 0-9"):
         locations.create_location(db, admin, locations.LocationInput("A 01", "x", "BIN", parent_code="R01"))
     with pytest.raises(Conflict, match="already used"):
-        locations.create_location(db, admin, locations.LocationInput("a-01-01", "x", "BIN", parent_code="R01"))
+        locations.create_location(
+            db, admin, locations.LocationInput("a-01-01", "x", "BIN", parent_code="R01")
+        )
     with pytest.raises(UserError, match="cannot sit inside a bin"):
-        locations.create_location(db, admin, locations.LocationInput("X-1", "x", "BIN", parent_code="A-01-01"))
+        locations.create_location(
+            db, admin, locations.LocationInput("X-1", "x", "BIN", parent_code="A-01-01")
+        )
     with pytest.raises(UserError, match="inside a parent"):
         locations.create_location(db, admin, locations.LocationInput("X-2", "x", "BIN"))
     ordered = [loc.code for loc in locations.list_locations(db)]
@@ -102,8 +132,14 @@ def test_location_tree_rules(db: Database, admin: Actor) -> None:
 
 def test_renaming_a_rack_rewrites_descendant_paths(db: Database, admin: Actor) -> None:
     tree = make_tree(db, admin)
-    locations.update_location(db, admin, tree["R01"].id, locations.LocationInput(
-        "R99", "Rack 99", LocationLevel.RACK.value, LocationType.STOREROOM.value, "STORES"))
+    locations.update_location(
+        db,
+        admin,
+        tree["R01"].id,
+        locations.LocationInput(
+            "R99", "Rack 99", LocationLevel.RACK.value, LocationType.STOREROOM.value, "STORES"
+        ),
+    )
     bins = {loc.code: loc.path for loc in locations.list_locations(db)}
     assert bins["A-01-01"] == "PLANT/STORES/R99/A-01-01/"
 
@@ -113,14 +149,23 @@ def test_cannot_deactivate_a_location_holding_stock(db: Database, admin: Actor) 
     p = make_part(db, admin)
     receive(db, admin, p.id, tree["A-01-01"].id, "1")
     with pytest.raises(UserError, match="still holds stock"):
-        locations.update_location(db, admin, tree["R01"].id, locations.LocationInput(
-            "R01", "Rack 1", "RACK", "STOREROOM", "STORES", active=False))
+        locations.update_location(
+            db,
+            admin,
+            tree["R01"].id,
+            locations.LocationInput("R01", "Rack 1", "RACK", "STOREROOM", "STORES", active=False),
+        )
 
 
 def test_scan_resolves_parts_locations_and_unknown_codes(db: Database, admin: Actor) -> None:
     tree = make_tree(db, admin)
-    p = make_part(db, admin, "6205-2RS", manufacturer_part_number="SKF 6205-2RSH",
-                  suppliers=(PartSupplierInput("Acme", "ACM-6205"),))
+    p = make_part(
+        db,
+        admin,
+        "6205-2RS",
+        manufacturer_part_number="SKF 6205-2RSH",
+        suppliers=(PartSupplierInput("Acme", "ACM-6205"),),
+    )
     odd = make_part(db, admin, "M8x25/A2", description="Hex screw")
     receive(db, admin, p.id, tree["A-01-01"].id, "4")
     receive(db, admin, p.id, tree["A-01-02"].id, "1")

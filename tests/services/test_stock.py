@@ -23,8 +23,9 @@ def plant(db: Database, admin: Actor) -> dict[str, int]:
     return {"part": part.id, **{code: loc.id for code, loc in tree.items()}}
 
 
-def test_receive_issue_transfer_keep_balances_and_ledger_equal(db: Database, admin: Actor,
-                                                               plant: dict[str, int]) -> None:
+def test_receive_issue_transfer_keep_balances_and_ledger_equal(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     p, a, b = plant["part"], plant["A-01-01"], plant["A-01-02"]
     r = receive(db, admin, p, a, "10")
     assert r.part_on_hand == 10 and r.move.to_code == "A-01-01" and r.move.user_name == "admin"
@@ -39,8 +40,9 @@ def test_receive_issue_transfer_keep_balances_and_ledger_equal(db: Database, adm
     assert [m.kind for m in stock.history(db, location_id=b)] == ["RETURN", "TRANSFER"]
 
 
-def test_issue_more_than_on_hand_is_refused_and_nothing_changes(db: Database, admin: Actor,
-                                                                plant: dict[str, int]) -> None:
+def test_issue_more_than_on_hand_is_refused_and_nothing_changes(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     p, a = plant["part"], plant["A-01-01"]
     receive(db, admin, p, a, "2")
     with pytest.raises(InsufficientStock) as err:
@@ -53,8 +55,11 @@ def test_issue_more_than_on_hand_is_refused_and_nothing_changes(db: Database, ad
 
 def test_issue_from_empty_bin_says_zero_left(db: Database, admin: Actor, plant: dict[str, int]) -> None:
     with pytest.raises(InsufficientStock, match="Only 0 EA"):
-        post_move(db, admin, MoveRequest(MoveKind.ISSUE, plant["part"], Decimal(1),
-                                         from_location_id=plant["A-01-02"]))
+        post_move(
+            db,
+            admin,
+            MoveRequest(MoveKind.ISSUE, plant["part"], Decimal(1), from_location_id=plant["A-01-02"]),
+        )
 
 
 def test_whole_number_units_refuse_fractions(db: Database, admin: Actor, plant: dict[str, int]) -> None:
@@ -69,15 +74,18 @@ def test_move_shapes_are_checked(db: Database, admin: Actor, plant: dict[str, in
     with pytest.raises(UserError, match="comes from"):
         post_move(db, admin, MoveRequest(MoveKind.ISSUE, p, Decimal(1)))
     with pytest.raises(UserError, match="two different"):
-        post_move(db, admin, MoveRequest(MoveKind.TRANSFER, p, Decimal(1), from_location_id=a, to_location_id=a))
+        post_move(
+            db, admin, MoveRequest(MoveKind.TRANSFER, p, Decimal(1), from_location_id=a, to_location_id=a)
+        )
     with pytest.raises(UserError, match="either into or out"):
         post_move(db, admin, MoveRequest(MoveKind.ADJUSTMENT, p, Decimal(1), reason="x"))
     with pytest.raises(UserError, match="Reason"):
         post_move(db, admin, MoveRequest(MoveKind.ADJUSTMENT, p, Decimal(1), to_location_id=a))
 
 
-def test_quarantine_stock_cannot_be_issued_but_can_be_released(db: Database, admin: Actor,
-                                                               plant: dict[str, int]) -> None:
+def test_quarantine_stock_cannot_be_issued_but_can_be_released(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     p, q, a = plant["part"], plant["Q-01"], plant["A-01-01"]
     receive(db, admin, p, q, "4")
     with pytest.raises(UserError, match="quarantine"):
@@ -86,7 +94,9 @@ def test_quarantine_stock_cannot_be_issued_but_can_be_released(db: Database, adm
     assert stock.balance(db, p, a) == 4
 
 
-def test_reversal_restores_balance_and_cannot_repeat(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+def test_reversal_restores_balance_and_cannot_repeat(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     p, a = plant["part"], plant["A-01-01"]
     r = receive(db, admin, p, a, "5")
     back = stock.reverse_move(db, admin, r.move.id, "typed 5 instead of 50")
@@ -97,7 +107,7 @@ def test_reversal_restores_balance_and_cannot_repeat(db: Database, admin: Actor,
         stock.reverse_move(db, admin, r.move.id, "again")
     with pytest.raises(Conflict, match="itself a correction"):
         stock.reverse_move(db, admin, back.move.id, "undo the undo")
-    original = [m for m in stock.history(db, part_id=p) if m.id == r.move.id][0]
+    original = next(m for m in stock.history(db, part_id=p) if m.id == r.move.id)
     assert original.reversed_by_id == back.move.id
 
 
@@ -111,16 +121,18 @@ def test_reversal_refused_when_stock_already_used(db: Database, admin: Actor, pl
 
 
 def test_posting_key_makes_a_retry_harmless(db: Database, admin: Actor, plant: dict[str, int]) -> None:
-    req = MoveRequest(MoveKind.RECEIPT, plant["part"], Decimal(7), to_location_id=plant["A-01-01"],
-                      posting_key="pc1-0001")
+    req = MoveRequest(
+        MoveKind.RECEIPT, plant["part"], Decimal(7), to_location_id=plant["A-01-01"], posting_key="pc1-0001"
+    )
     first = post_move(db, admin, req)
     again = post_move(db, admin, req)
     assert again.duplicate and again.move.id == first.move.id
     assert stock.balance(db, plant["part"], plant["A-01-01"]) == 7
 
 
-def test_below_minimum_is_reported_on_the_posting_that_crosses_it(db: Database, admin: Actor,
-                                                                  plant: dict[str, int]) -> None:
+def test_below_minimum_is_reported_on_the_posting_that_crosses_it(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     part = make_part(db, admin, "FILTER-10", description="Oil filter", min_qty=Decimal(4))
     a = plant["A-01-01"]
     assert not receive(db, admin, part.id, a, "5").below_min
@@ -131,11 +143,15 @@ def test_below_minimum_is_reported_on_the_posting_that_crosses_it(db: Database, 
 def test_adjustment_down_and_negative_location(db: Database, admin: Actor, plant: dict[str, int]) -> None:
     p, a = plant["part"], plant["A-01-01"]
     receive(db, admin, p, a, "3")
-    post_move(db, admin, MoveRequest(MoveKind.ADJUSTMENT, p, Decimal(1), from_location_id=a, reason="damaged"))
+    post_move(
+        db, admin, MoveRequest(MoveKind.ADJUSTMENT, p, Decimal(1), from_location_id=a, reason="damaged")
+    )
     assert stock.balance(db, p, a) == 2
 
 
-def test_keeper_cannot_edit_parts_viewer_cannot_move(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+def test_keeper_cannot_edit_parts_viewer_cannot_move(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
     keeper = ensure_user(db, "kim", role=Role.KEEPER)
     viewer = ensure_user(db, "vic", role=Role.VIEWER)
     receive(db, keeper, plant["part"], plant["A-01-01"], "1")

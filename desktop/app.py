@@ -1,0 +1,119 @@
+"""Start the desktop app: first-start choice, open and upgrade the database, show the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from desktop import config, log, paths
+from desktop import db as dbmod
+from desktop.errors import UserError
+from desktop.services import demo
+from desktop.services.users import ensure_user
+from desktop.tasks import TaskRunner
+from desktop.ui.common import show_error
+from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.first_start import FirstStartDialog, StartChoice
+from desktop.ui.main_window import MainWindow
+
+logger = logging.getLogger("storeroom.app")
+_STARTED = time.perf_counter()
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    logger.critical("uncaught exception", exc_info=(kind, exc, tb))
+    if QApplication.instance() is not None:
+        show_error(None, exc)
+
+
+def _first_start() -> tuple[str, bool] | None:
+    """Ask how to start; returns (database URL, load demo) or None if the user cancelled."""
+    dialog = FirstStartDialog()
+    if not dialog.exec():
+        return None
+    choice = dialog.choice()
+    if choice is StartChoice.POSTGRES:
+        return dialog.url.text().strip(), False
+    return str(paths.default_sqlite_path()), choice is StartChoice.DEMO
+
+
+def _load_demo(database: dbmod.Database) -> None:
+    actor = ensure_user(database)
+    progress = QProgressDialog("Building the demo plant…", "", 0, 600)
+    progress.setCancelButton(None)
+    progress.setMinimumDuration(0)
+
+    def step(done: int, total: int) -> None:
+        progress.setMaximum(total)
+        progress.setValue(done)
+        QApplication.processEvents()
+
+    demo.load_demo(database, actor, progress=step)
+    progress.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="storeroom-desktop")
+    parser.add_argument("--db", help="database URL or SQLite file")
+    parser.add_argument(
+        "--measure-startup",
+        action="store_true",
+        help="print seconds from start to a usable main window, then quit (benchmark)",
+    )
+    args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
+    log.setup()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Storeroom")
+    QGuiApplication.setDesktopFileName("storeroom")
+    sys.excepthook = _excepthook
+
+    load_demo = False
+    if args.db:
+        url = args.db
+    elif config.is_first_start():
+        chosen = _first_start()
+        if chosen is None:
+            return 0
+        url, load_demo = chosen
+    else:
+        url = config.database_url()
+    try:
+        database = dbmod.open_database(url)
+        if config.is_first_start() and not args.db:
+            config.AppConfig(database_url=url).save()
+        if load_demo:
+            _load_demo(database)
+        actor = ensure_user(database)
+    except UserError as exc:
+        QMessageBox.critical(None, "Storeroom", f"The database could not be opened:\n\n{exc.message}")
+        return 1
+
+    window: MainWindow | None = None
+    runner = TaskRunner(lambda exc: show_error(window, exc))
+    window = MainWindow(AppContext(database, actor, runner, AppEvents()))
+    window.show()
+    if args.measure_startup:
+        # Usable = window shown and the first page of the parts list fetched and painted.
+        def done(_count: int) -> None:
+            QTimer.singleShot(
+                0, lambda: (print(f"startup {time.perf_counter() - _STARTED:.3f} s"), app.quit())
+            )
+
+        window.parts_page.model.loaded.connect(done)
+    code = app.exec()
+    runner.shutdown()
+    database.dispose()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

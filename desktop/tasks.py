@@ -1,0 +1,86 @@
+"""One background runner for database work and rendering.
+
+Work runs on a single worker thread (SQLite allows one writer; one queue keeps order), and results
+come back to bound `@Slot`-style callables on the GUI thread through a queued signal. Errors go to
+one handler. Tests use `SyncRunner`, which runs everything at once on the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger("storeroom.tasks")
+T = TypeVar("T")
+ErrorHandler = Callable[[BaseException], None]
+
+
+class Runner(Protocol):
+    def run(
+        self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
+    ) -> None: ...
+
+
+class SyncRunner:
+    """Runs at once; for tests and for code that must finish before continuing."""
+
+    def __init__(self, on_error: ErrorHandler) -> None:
+        self.default_error = on_error
+
+    def run(
+        self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
+    ) -> None:
+        try:
+            result = fn()
+        except Exception as exc:  # handed to the error handler, which shows or logs it
+            (on_error or self.default_error)(exc)
+            return
+        on_done(result)
+
+
+class TaskRunner(QObject):
+    """Signals:
+    busy_changed(bool): work is queued or running / everything finished.
+    """
+
+    busy_changed = Signal(bool)
+    _finished = Signal(object)
+
+    def __init__(self, on_error: ErrorHandler, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.default_error = on_error
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storeroom-db")
+        self._pending = 0
+        self._finished.connect(self._deliver)
+
+    def run(
+        self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
+    ) -> None:
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        handler = on_error or self.default_error
+
+        def work() -> None:
+            try:
+                outcome: tuple[Callable[[Any], None], Any] = (on_done, fn())
+            except BaseException as exc:  # delivered to the GUI thread's handler
+                outcome = (handler, exc)
+            self._finished.emit(outcome)
+
+        self._pool.submit(work)
+
+    @Slot(object)
+    def _deliver(self, outcome: tuple[Callable[[Any], None], Any]) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.busy_changed.emit(False)
+        callback, value = outcome
+        callback(value)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,88 @@
+"""Small widget helpers shared by the pages and dialogs."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop.errors import UserError
+
+log = logging.getLogger("storeroom.ui")
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """The one place errors reach the user: a plain message for a UserError, a crash dialog for a bug."""
+    if isinstance(exc, UserError):
+        QMessageBox.warning(parent, "Storeroom", exc.message)
+        return
+    log.error("unexpected error", exc_info=exc)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Storeroom: unexpected error",
+        "Something went wrong inside Storeroom. Nothing half-done was saved.\n"
+        "Please send the details below to your administrator.",
+        parent=parent,
+    )
+    box.setDetailedText("".join(traceback.format_exception(exc)))
+    box.exec()
+
+
+def heading(text: str, *, size: int = 8) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSize(font.pointSize() + size)
+    font.setBold(True)
+    label.setFont(font)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def read_only_table(headers: Sequence[str], *, numeric: Sequence[int] = ()) -> QTableWidget:
+    """A small read-only table: fixed row height, no word wrap (fast and predictable)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setAlternatingRowColors(True)
+    table.setProperty("numeric_columns", list(numeric))
+    return table
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()) -> None:
+    """Replace the rows; `keys[i]` is stored on row i's first cell (Qt.UserRole) for look-ups."""
+    numeric = set(table.property("numeric_columns") or [])
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem("" if value is None else str(value))
+            if c in numeric:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if c == 0 and r < len(keys):
+                item.setData(Qt.ItemDataRole.UserRole, keys[r])
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()  # small tables only (a few hundred rows at most)
+
+
+def selected_key(table: QTableWidget) -> object | None:
+    rows = table.selectionModel().selectedRows()
+    if not rows:
+        return None
+    item = table.item(rows[0].row(), 0)
+    return item.data(Qt.ItemDataRole.UserRole) if item else None

@@ -1,0 +1,328 @@
+"""The main window: scan box always one key away (F2), navigation, pages, status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.enums import MoveKind
+from desktop.quantities import format_qty
+from desktop.services import locations, parts, scan
+from desktop.services.actor import Permission
+from desktop.services.locations import LocationDetail, LocationDTO
+from desktop.services.parts import PartDTO
+from desktop.services.scan import ScanResult
+from desktop.services.stock import PostResult
+from desktop.ui.context import AppContext
+from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.location_dialog import LocationDialog
+from desktop.ui.location_page import LocationPage
+from desktop.ui.locations_page import LocationsPage
+from desktop.ui.move_dialog import MoveDialog
+from desktop.ui.part_dialog import PartDialog
+from desktop.ui.part_page import PartPage
+from desktop.ui.parts_page import PartsPage
+from desktop.ui.settings_page import SettingsPage
+from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
+
+# Navigation entries; those without a page yet are shown disabled, saying what will bring them.
+NAV = [
+    ("Parts", None),
+    ("Locations", None),
+    ("Stock", None),
+    ("Kanban", "kanban"),
+    ("MRO spares", "MRO"),
+    ("Cycle counts", "cycle counting"),
+    ("Reports", "reports"),
+    ("Settings", None),
+]
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    scan_handled(ScanResult): a scan was resolved and shown (tests and the benchmark wait on it).
+    """
+
+    scan_handled = Signal(object)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.move_dialog: MoveDialog | None = None
+        self.setWindowTitle(f"Storeroom — {ctx.db.description}")
+        self.resize(1280, 800)
+        self._build()
+        self._connect_signals()
+        self.go_to("Parts")
+        self.parts_page.refresh()
+        self.scan_box.setFocus()
+
+    # -- building -------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.scan_box = QLineEdit()
+        self.scan_box.setObjectName("scanBox")
+        self.scan_box.setPlaceholderText("Scan or type any code: bin, part, manufacturer number   (F2)")
+        font = self.scan_box.font()
+        font.setPointSize(font.pointSize() + 7)
+        self.scan_box.setFont(font)
+        self.scan_box.setMinimumHeight(46)
+        self.banner = FeedbackBanner()
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(170)
+        self.nav.setIconSize(QSize(0, 0))
+        nav_font = self.nav.font()
+        nav_font.setPointSize(nav_font.pointSize() + 3)
+        self.nav.setFont(nav_font)
+        for name, coming in NAV:
+            item = QListWidgetItem(name)
+            item.setSizeHint(QSize(160, 40))
+            if coming:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setToolTip(f"Arrives with the {coming} module")
+            self.nav.addItem(item)
+
+        self.parts_page = PartsPage(self.ctx)
+        self.locations_page = LocationsPage(self.ctx)
+        self.stock_page = StockPage(self.ctx)
+        self.settings_page = SettingsPage(self.ctx)
+        self.part_page = PartPage(self.ctx)
+        self.location_page = LocationPage(self.ctx)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {
+            "Parts": self.parts_page,
+            "Locations": self.locations_page,
+            "Stock": self.stock_page,
+            "Settings": self.settings_page,
+            "part": self.part_page,
+            "location": self.location_page,
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.scan_box)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.db_label = QLabel(f"Database: {self.ctx.db.description}")
+        self.user_label = QLabel(
+            f"Signed in: {self.ctx.actor.display_name} ({self.ctx.actor.role.value.lower()})"
+        )
+        self.busy_label = QLabel("")
+        status = self.statusBar()
+        status.addWidget(self.db_label, 1)
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.user_label)
+
+    def _connect_signals(self) -> None:
+        QShortcut(
+            QKeySequence(Qt.Key.Key_F2), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
+        )
+        QShortcut(
+            QKeySequence("Ctrl+L"), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
+        )
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_part)
+        if self.ctx.actor.can(Permission.MOVE_STOCK):
+            for kind, _label, key in MOVE_BUTTONS:
+                if key:
+                    QShortcut(QKeySequence(key), self, lambda k=kind: self.open_move(k))
+        self.scan_box.returnPressed.connect(self.scan_entered)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.ctx.events.data_changed.connect(self._data_changed)
+        busy = getattr(self.ctx.runner, "busy_changed", None)
+        if busy is not None:
+            busy.connect(self._busy)
+        self.parts_page.open_part.connect(self.open_part)
+        self.parts_page.new_part.connect(self.new_part)
+        self.part_page.edit_part.connect(self.edit_part)
+        self.part_page.move_requested.connect(self._move_for_part)
+        self.part_page.open_location.connect(self.open_location)
+        self.locations_page.open_location.connect(self.open_location)
+        self.locations_page.new_location.connect(self.new_location)
+        self.locations_page.edit_location.connect(self.edit_location)
+        self.location_page.move_requested.connect(self._move_for_location)
+        self.location_page.open_part.connect(self.open_part)
+        self.location_page.edit_location.connect(self.edit_location)
+        self.stock_page.move_requested.connect(self.open_move)
+        self.stock_page.reversed.connect(self._posted)
+
+    # -- navigation -----------------------------------------------------------------------------------
+    def go_to(self, name: str) -> None:
+        page = self.pages[name]
+        self.stack.setCurrentWidget(page)
+        row = next((i for i, (n, _c) in enumerate(NAV) if n == name), -1)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+        refresh = getattr(page, "refresh", None)
+        if refresh is not None and name in ("Locations", "Stock", "Settings"):
+            refresh()
+
+    @Slot(int)
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(NAV) and NAV[row][0] in self.pages:
+            self.go_to(NAV[row][0])
+
+    @Slot()
+    def focus_scan(self) -> None:
+        self.activateWindow()
+        self.scan_box.setFocus()
+        self.scan_box.selectAll()
+
+    # -- the scan box ---------------------------------------------------------------------------------
+    @Slot()
+    def scan_entered(self) -> None:
+        text = self.scan_box.text()
+        if not text.strip():
+            return
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self.show_scan)
+
+    def show_scan(self, result: ScanResult) -> None:
+        if result.part is not None:
+            self.show_part(result.part)
+            p = result.part
+            self.banner.ok(
+                f"{p.part_number} — {p.description}: {format_qty(p.on_hand)} {p.unit} on hand "
+                f"in {len(p.stock)} location(s)"
+            )
+        elif result.location is not None:
+            self.show_location(result.location)
+            loc = result.location.location
+            self.banner.ok(f"{loc.code} — {loc.name}: {len(result.location.contents)} line(s)")
+        elif result.candidates:
+            self.parts_page.search.setText(result.code)
+            self.go_to("Parts")
+            self.banner.warn(result.message)
+        else:
+            self.banner.error(result.message)  # nothing else changes: the page stays as it was
+        self.scan_box.selectAll()  # the next scan replaces this one
+        self.scan_box.setFocus()
+        self.scan_handled.emit(result)
+
+    # -- pages ----------------------------------------------------------------------------------------
+    @Slot(int)
+    def open_part(self, part_id: int) -> None:
+        self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
+
+    def show_part(self, part: PartDTO) -> None:
+        self.part_page.show_part(part)
+        self.stack.setCurrentWidget(self.part_page)
+        self.nav.setCurrentRow(-1)
+
+    @Slot(int)
+    def open_location(self, location_id: int) -> None:
+        self.ctx.runner.run(lambda: locations.get_location(self.ctx.db, location_id), self.show_location)
+
+    def show_location(self, detail: LocationDetail) -> None:
+        self.location_page.show_location(detail)
+        self.stack.setCurrentWidget(self.location_page)
+        self.nav.setCurrentRow(-1)
+
+    # -- dialogs --------------------------------------------------------------------------------------
+    @Slot()
+    def new_part(self) -> None:
+        if self.ctx.actor.can(Permission.EDIT_PARTS):
+            self._part_dialog(None)
+
+    def edit_part(self, part: PartDTO) -> None:
+        self._part_dialog(part)
+
+    def _part_dialog(self, part: PartDTO | None) -> PartDialog:
+        dialog = PartDialog(self.ctx, part, self)
+        dialog.saved.connect(self._part_saved)
+        dialog.open()
+        self.part_dialog = dialog
+        return dialog
+
+    def _part_saved(self, part: PartDTO) -> None:
+        self.banner.ok(f"Saved part {part.part_number}.")
+        self.ctx.events.data_changed.emit({"parts"})
+        self.show_part(part)
+
+    def new_location(self, inside: LocationDTO | None) -> None:
+        self._location_dialog(None, inside)
+
+    def edit_location(self, location: LocationDTO) -> None:
+        self._location_dialog(location, None)
+
+    def _location_dialog(self, location: LocationDTO | None, inside: LocationDTO | None) -> LocationDialog:
+        codes = [r.code for r in self.locations_page.rows.values() if r.level != "BIN"]
+        dialog = LocationDialog(
+            self.ctx, location=location, parent_location=inside, parent_codes=codes, parent=self
+        )
+        dialog.saved.connect(self._location_saved)
+        dialog.open()
+        self.location_dialog = dialog
+        return dialog
+
+    def _location_saved(self, location: LocationDTO) -> None:
+        self.banner.ok(f"Saved location {location.code}.")
+        self.ctx.events.data_changed.emit({"locations"})
+
+    def open_move(self, kind: MoveKind) -> MoveDialog:
+        if self.move_dialog is not None:
+            self.move_dialog.close()
+        dialog = MoveDialog(self.ctx, kind, self)
+        dialog.posted.connect(self._posted)
+        dialog.finished.connect(self.focus_scan)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.move_dialog = dialog
+        return dialog
+
+    def _move_for_part(self, kind: MoveKind, part: PartDTO) -> None:
+        self.open_move(kind).preset_part(part)
+
+    def _move_for_location(self, kind: MoveKind, detail: LocationDetail) -> None:
+        loc = detail.location
+        self.open_move(kind).preset_location(loc.id, loc.code)
+
+    def _posted(self, result: PostResult) -> None:
+        self.banner.ok(
+            result.move.summary() + f" — {format_qty(result.part_on_hand)} {result.move.unit} on hand"
+        )
+        self.ctx.events.data_changed.emit({"stock"})
+
+    # -- app-wide changes -----------------------------------------------------------------------------
+    @Slot(object)
+    def _data_changed(self, what: set[str]) -> None:
+        for page in (
+            self.parts_page,
+            self.locations_page,
+            self.stock_page,
+            self.part_page,
+            self.location_page,
+        ):
+            page.data_changed(what)
+
+    @Slot(bool)
+    def _busy(self, busy: bool) -> None:
+        self.busy_label.setText("working…" if busy else "")
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        else:
+            QApplication.restoreOverrideCursor()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        shutdown = getattr(self.ctx.runner, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        super().closeEvent(event)

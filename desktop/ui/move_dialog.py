@@ -1,0 +1,344 @@
+"""Receive, issue, transfer, adjust, return, scrap: one dialog, driven by scanner and keyboard alone.
+
+Scan the bin, scan the part (either order: a scan lands where it belongs), type the quantity, Enter.
+After a posting the dialog stays open with the locations kept, ready for the next line. On an error
+nothing is cleared: the message says what is wrong and the cursor goes to that field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.models.enums import MoveKind
+from desktop.quantities import format_qty, parse_decimal
+from desktop.services import scan, stock
+from desktop.services.parts import PartDTO
+from desktop.services.scan import ScanResult
+from desktop.services.stock import MoveRequest, PostResult
+from desktop.ui.common import show_error
+from desktop.ui.context import AppContext
+from desktop.ui.feedback import FeedbackBanner
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    title: str
+    verb: str
+    locations: tuple[str, ...]  # field names in scan order: "from", "to" or "location"
+    reference_label: str
+    reason_required: bool = False
+
+
+SPECS: dict[MoveKind, KindSpec] = {
+    MoveKind.RECEIPT: KindSpec("Receive", "Received", ("to",), "PO / delivery note"),
+    MoveKind.ISSUE: KindSpec("Issue", "Issued", ("from",), "Work order / cost centre"),
+    MoveKind.TRANSFER: KindSpec("Transfer", "Moved", ("from", "to"), "Reference"),
+    MoveKind.ADJUSTMENT: KindSpec("Adjust", "Adjusted", ("location",), "Reference", reason_required=True),
+    MoveKind.RETURN: KindSpec("Return", "Returned", ("to",), "Work order"),
+    MoveKind.SCRAP: KindSpec("Scrap", "Scrapped", ("from",), "Reference", reason_required=True),
+}
+_LABELS = {"from": "From location", "to": "To location", "location": "Location"}
+
+
+class MoveDialog(QDialog):
+    """Signals:
+    posted(PostResult): a move was saved.
+    """
+
+    posted = Signal(object)
+
+    def __init__(self, ctx: AppContext, kind: MoveKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.spec = SPECS[kind]
+        self.setWindowTitle(f"{self.spec.title} stock")
+        self.setMinimumWidth(620)
+        self._loc_ids: dict[str, int | None] = dict.fromkeys(self.spec.locations)
+        self._loc_codes: dict[str, str] = {}
+        self.part: PartDTO | None = None
+        self._posting_key = uuid.uuid4().hex
+        self._busy = False
+        self._build()
+        self._connect_signals()
+
+    # -- building -------------------------------------------------------------------------------------
+    def _field(self, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        font = edit.font()
+        font.setPointSize(font.pointSize() + 5)
+        edit.setFont(font)
+        edit.setMinimumHeight(38)
+        return edit
+
+    def _build(self) -> None:
+        self.banner = FeedbackBanner()
+        form = QFormLayout()
+        self.loc_edits: dict[str, QLineEdit] = {}
+        self.loc_labels: dict[str, QLabel] = {}
+        for name in self.spec.locations:
+            self.loc_edits[name] = self._field("scan the bin label (L-…) or type the code")
+            self.loc_labels[name] = QLabel("")
+            form.addRow(_LABELS[name], self.loc_edits[name])
+            form.addRow("", self.loc_labels[name])
+        self.part_edit = self._field("scan the part label (P-…), part number or manufacturer number")
+        self.part_label = QLabel("")
+        self.part_label.setWordWrap(True)
+        form.addRow("Part", self.part_edit)
+        form.addRow("", self.part_label)
+        qty_hint = "+ found / − missing, e.g. -2" if self.kind is MoveKind.ADJUSTMENT else "e.g. 12 or 1.5"
+        self.qty_edit = self._field(qty_hint)
+        self.unit_label = QLabel("")
+        qty_row = QHBoxLayout()
+        qty_row.addWidget(self.qty_edit, 1)
+        qty_row.addWidget(self.unit_label)
+        form.addRow("Quantity", qty_row)
+        self.reference_edit = QLineEdit()
+        form.addRow(self.spec.reference_label, self.reference_edit)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("required" if self.spec.reason_required else "optional")
+        form.addRow("Reason", self.reason_edit)
+        self.post_button = QPushButton(f"{self.spec.title}  (Enter)")
+        self.post_button.setAutoDefault(False)
+        self.close_button = QPushButton("Close  (Esc)")
+        self.close_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.post_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<h2>{self.spec.title} stock</h2>")
+        layout.addWidget(title)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.first_field().setFocus()
+
+    def _connect_signals(self) -> None:
+        for name, edit in self.loc_edits.items():
+            edit.returnPressed.connect(lambda n=name: self._scan_entered(n))
+            edit.textEdited.connect(lambda _t, n=name: self._forget_location(n))
+        self.part_edit.returnPressed.connect(lambda: self._scan_entered("part"))
+        self.part_edit.textEdited.connect(self._forget_part)
+        self.qty_edit.returnPressed.connect(self.post)
+        self.qty_edit.textEdited.connect(self._new_key)
+        self.reference_edit.returnPressed.connect(self.post)
+        self.reason_edit.returnPressed.connect(self.post)
+        self.post_button.clicked.connect(self.post)
+        self.close_button.clicked.connect(self.reject)
+
+    # -- pre-filling from the page the dialog was opened on ---------------------------------------------
+    def first_field(self) -> QLineEdit:
+        return self.loc_edits[self.spec.locations[0]]
+
+    def preset_location(self, location_id: int, code: str) -> None:
+        self._set_location(self.spec.locations[0], location_id, code, "")
+        self._focus_next()
+
+    def preset_part(self, part: PartDTO) -> None:
+        self._set_part(part)
+        self._focus_next()
+
+    # -- scanning -------------------------------------------------------------------------------------
+    def _scan_entered(self, field: str) -> None:
+        edit = self.part_edit if field == "part" else self.loc_edits[field]
+        text = edit.text().strip()
+        if not text:
+            return
+        resolved = self.part is not None if field == "part" else self._loc_ids[field] is not None
+        if resolved:
+            self._focus_next()
+            return
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), lambda r: self._scanned(field, r))
+
+    def _scanned(self, field: str, result: ScanResult) -> None:
+        edit = self.part_edit if field == "part" else self.loc_edits[field]
+        if result.location is not None:
+            target = field if field != "part" else self._first_open_location()
+            if target is None:
+                return self._refuse(edit, f"{result.code} is a location; scan a part here.")
+            if field == "part":
+                edit.clear()
+            loc = result.location.location
+            self._set_location(target, loc.id, loc.code, loc.name)
+        elif result.part is not None:
+            if field != "part":
+                edit.clear()  # a part scanned into a location field: it goes where it belongs
+            self._set_part(result.part)
+        elif result.candidates:
+            numbers = ", ".join(p.part_number for p in result.candidates)
+            return self._refuse(edit, f"{result.code} fits several parts ({numbers}): type the part number.")
+        else:
+            return self._refuse(edit, result.message)
+        self.banner.clear()
+        self._focus_next()
+        return None
+
+    def _refuse(self, edit: QLineEdit, message: str) -> None:
+        self.banner.error(message)
+        edit.setFocus()
+        edit.selectAll()  # the next scan replaces the bad one
+
+    def _first_open_location(self) -> str | None:
+        return next((n for n in self.spec.locations if self._loc_ids[n] is None), None)
+
+    def _set_location(self, field: str, location_id: int, code: str, name: str) -> None:
+        self._loc_ids[field] = location_id
+        self._loc_codes[field] = code
+        self.loc_edits[field].setText(code)
+        self.loc_labels[field].setText(f"✔ {name}" if name else "✔")
+        self._new_key()
+        self._show_part_here()
+
+    def _set_part(self, part: PartDTO) -> None:
+        self.part = part
+        self.part_edit.setText(part.part_number)
+        self.unit_label.setText(part.unit)
+        self._new_key()
+        self._show_part_here()
+
+    def _show_part_here(self) -> None:
+        if self.part is None:
+            self.part_label.setText("")
+            return
+        text = f"✔ {self.part.description} — {format_qty(self.part.on_hand)} {self.part.unit} on hand"
+        source = self.spec.locations[0]
+        if self._loc_ids.get(source) is not None and source != "to":
+            here = next(
+                (b.qty for b in self.part.stock if b.location_id == self._loc_ids[source]), Decimal(0)
+            )
+            text += f", {format_qty(here)} in {self._loc_codes[source]}"
+        self.part_label.setText(text)
+
+    @Slot()
+    def _forget_part(self) -> None:
+        self.part = None
+        self.part_label.setText("")
+        self.unit_label.setText("")
+
+    def _forget_location(self, field: str) -> None:
+        self._loc_ids[field] = None
+        self.loc_labels[field].setText("")
+
+    @Slot()
+    def _new_key(self) -> None:
+        """A changed form is a new posting; an unchanged one retried after an error keeps its key."""
+        self._posting_key = uuid.uuid4().hex
+
+    def _focus_next(self) -> None:
+        for name in self.spec.locations:
+            if self._loc_ids[name] is None:
+                self.loc_edits[name].setFocus()
+                return
+        if self.part is None:
+            self.part_edit.setFocus()
+            return
+        self.qty_edit.setFocus()
+        self.qty_edit.selectAll()
+
+    # -- posting --------------------------------------------------------------------------------------
+    def _request(self) -> MoveRequest:
+        missing = self._first_open_location()
+        if missing is not None:
+            raise UserError(f"Scan the {_LABELS[missing].lower()} first.", field=missing)
+        if self.part is None:
+            raise UserError("Scan or type the part first.", field="part")
+        signed = self.kind is MoveKind.ADJUSTMENT
+        qty = parse_decimal(self.qty_edit.text(), allow_negative=signed)
+        if self.spec.reason_required and not self.reason_edit.text().strip():
+            raise UserError(f"Give a reason for the {self.spec.title.lower()}.", field="reason")
+        src = self._loc_ids.get("from")
+        dst = self._loc_ids.get("to")
+        if signed:
+            loc = self._loc_ids["location"]
+            src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
+        return MoveRequest(
+            self.kind,
+            self.part.id,
+            qty,
+            src,
+            dst,
+            self.reason_edit.text(),
+            self.reference_edit.text(),
+            self._posting_key,
+        )
+
+    @Slot()
+    def post(self) -> None:
+        if self._busy:
+            return
+        try:
+            req = self._request()
+        except UserError as exc:
+            self._show_user_error(exc)
+            return
+        self._busy = True
+        self.ctx.runner.run(
+            lambda: stock.post_move(self.ctx.db, self.ctx.actor, req), self._posted, self._failed
+        )
+
+    def _posted(self, result: PostResult) -> None:
+        self._busy = False
+        move = result.move
+        text = f"{self.spec.verb} {format_qty(move.qty)} {move.unit} of {move.part_number}"
+        if move.from_code:
+            text += f" from {move.from_code}"
+        if move.to_code:
+            text += f" to {move.to_code}"
+        text += f" — {format_qty(result.part_on_hand)} {move.unit} on hand"
+        if result.below_min and result.min_qty is not None:
+            self.banner.warn(f"{text}. Below minimum ({format_qty(result.min_qty)}): reorder.")
+        else:
+            self.banner.ok(text + ".")
+        self.posted.emit(result)
+        # Ready for the next line: keep the location(s) and reference, clear the rest.
+        self.part_edit.clear()
+        self._forget_part()
+        self.qty_edit.clear()
+        self.reason_edit.clear()
+        self._new_key()
+        self.part_edit.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        if isinstance(exc, UserError):
+            self._show_user_error(exc)
+        else:
+            show_error(self, exc)
+
+    def _show_user_error(self, exc: UserError) -> None:
+        self.banner.error(exc.message)
+        target = {
+            "qty": self.qty_edit,
+            "part": self.part_edit,
+            "reason": self.reason_edit,
+            "reference": self.reference_edit,
+        }.get(exc.field or "")
+        if target is None and exc.field in self.loc_edits:
+            target = self.loc_edits[exc.field]
+        if target is None and exc.field in ("from_location", "to_location", "location"):
+            target = self.loc_edits.get(exc.field.split("_")[0]) or self.first_field()
+        (target or self.qty_edit).setFocus()
+        (target or self.qty_edit).selectAll()
+
+    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
+        # Enter belongs to the fields (scan/post); never let it trigger a default button and close.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,171 @@
+"""The parts list as a Qt model: an ordered list of ids from SQL plus a cache of row blocks.
+
+Only the rows on screen are ever fetched (a block of 200 ids at a time); sorting and filtering are new
+SQL queries. A proxy model over 100,000 Python rows takes seconds to sort; this takes milliseconds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.db import Database
+from desktop.quantities import format_qty
+from desktop.services import parts
+from desktop.services.parts import PartRow
+from desktop.tasks import Runner
+
+BLOCK = 200
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS: list[tuple[str, str]] = [
+    ("part_number", "Part number"),
+    ("description", "Description"),
+    ("category", "Category"),
+    ("unit", "Unit"),
+    ("on_hand", "On hand"),
+    ("unit_cost", "Unit cost"),
+    ("manufacturer_part_number", "Manufacturer no."),
+]
+_NUMERIC = {"on_hand", "unit_cost"}
+_LOW = QBrush(QColor("#b3261e"))
+
+
+class PartsTableModel(QAbstractTableModel):
+    """Signals:
+    loaded(int): a search finished; the number of matching parts.
+    """
+
+    loaded = Signal(int)
+
+    def __init__(self, db: Database, runner: Runner) -> None:
+        super().__init__()
+        self._db = db
+        self._runner = runner
+        self._ids: list[int] = []
+        self._blocks: dict[int, list[PartRow]] = {}
+        self.sort_key = "part_number"
+        self.descending = False
+        self.text = ""
+        self.category: str | None = None
+        self._generation = 0  # answers to superseded searches (typing fast) are dropped
+
+    def search(self, text: str | None = None, category: str | bool | None = False) -> None:
+        """Run the SQL search in the background; `False` keeps the current category filter."""
+        if text is not None:
+            self.text = text
+        if category is not False:
+            self.category = category or None  # type: ignore[assignment]
+        self._generation += 1
+        generation = self._generation
+        text_, cat, key, desc = self.text, self.category, self.sort_key, self.descending
+        self._runner.run(
+            lambda: parts.search_part_ids(self._db, text_, sort=key, descending=desc, category=cat),
+            lambda ids: self._searched(generation, ids),
+        )
+
+    def _searched(self, generation: int, ids: list[int]) -> None:
+        if generation == self._generation:
+            self.set_ids(ids)
+            self.loaded.emit(len(ids))
+
+    # -- loading --------------------------------------------------------------------------------------
+    def set_ids(self, ids: list[int]) -> None:
+        """Show these ids (already filtered and sorted by SQL) and forget cached rows."""
+        self.beginResetModel()
+        self._ids = ids
+        self._blocks.clear()
+        self.endResetModel()
+
+    def invalidate(self) -> None:
+        """Rows changed (stock moved, part edited): refetch visible rows on next paint."""
+        self._blocks.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    def part_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, part_id: int) -> int:
+        try:
+            return self._ids.index(part_id)
+        except ValueError:
+            return -1
+
+    def _row(self, row: int) -> PartRow | None:
+        block = row // BLOCK
+        rows = self._blocks.get(block)
+        if rows is None:
+            ids = self._ids[block * BLOCK : (block + 1) * BLOCK]
+            by_id = {r.id: r for r in parts.part_rows(self._db, ids)}
+            rows = [by_id.get(i) or _missing(i) for i in ids]
+            self._blocks[block] = rows
+        offset = row - block * BLOCK
+        return rows[offset] if offset < len(rows) else None
+
+    # -- Qt model API ---------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return (
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if key in _NUMERIC else None
+            )
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            low = key == "on_hand" and row.min_qty is not None and row.on_hand < row.min_qty
+            return _LOW if low else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "on_hand" and row.min_qty is not None and row.on_hand < row.min_qty:
+                return f"Below minimum ({format_qty(row.min_qty)})"
+            return None
+        value = getattr(row, key)
+        if isinstance(value, Decimal):
+            return format_qty(value) if key == "on_hand" else f"{value:.2f}"
+        return value or ""
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][1]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The header was clicked: the same search again with a different ORDER BY."""
+        if 0 <= column < len(COLUMNS):
+            self.sort_key = COLUMNS[column][0]
+            self.descending = order == Qt.SortOrder.DescendingOrder
+            self.search()
+
+
+def _missing(part_id: int) -> PartRow:
+    """A part deleted since the id list was made: shown as a gap rather than shifting rows."""
+    return PartRow(part_id, "(removed)", "", "", "", Decimal(0), None, Decimal(0), None, False)

@@ -1,0 +1,115 @@
+"""Parts: search as you type over the whole catalogue, sort by any column, open or create a part."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.enums import PartCategory
+from desktop.services.actor import Permission
+from desktop.ui.context import AppContext
+from desktop.ui.parts_model import COLUMNS, PartsTableModel
+
+_WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
+
+
+class PartsPage(QWidget):
+    """Signals:
+    open_part(int): the user wants to see a part.
+    new_part(): the user wants to create a part.
+    """
+
+    open_part = Signal(int)
+    new_part = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = PartsTableModel(ctx.db, ctx.runner)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search part number, description or manufacturer number…")
+        self.search.setClearButtonEnabled(True)
+        self.category = QComboBox()
+        self.category.addItem("All categories", None)
+        for cat in PartCategory:
+            self.category.addItem(cat.value, cat.value)
+        self.count_label = QLabel("")
+        self.new_button = QPushButton("New part…")
+        self.new_button.setVisible(ctx.actor.can(Permission.EDIT_PARTS))
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        vh = self.table.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(26)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        for col, (key, _title) in enumerate(COLUMNS):
+            if key in _WIDTHS:
+                self.table.setColumnWidth(col, _WIDTHS[key])
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(120)  # one query per pause in typing, not per key
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.category)
+        top.addWidget(self.count_label)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self._open_first)
+        self._debounce.timeout.connect(self.refresh)
+        self.category.currentIndexChanged.connect(self.refresh)
+        self.model.loaded.connect(self._loaded)
+        self.table.activated.connect(self._activated)
+        self.new_button.clicked.connect(self.new_part)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+
+    @Slot()
+    def refresh(self) -> None:
+        self.model.search(self.search.text(), self.category.currentData())
+
+    @Slot(int)
+    def _loaded(self, count: int) -> None:
+        self.count_label.setText(f"{count:,} part{'s' if count != 1 else ''}")
+
+    @Slot(QModelIndex)
+    def _activated(self, index: QModelIndex) -> None:
+        self.open_part.emit(self.model.part_id(index.row()))
+
+    @Slot()
+    def _open_first(self) -> None:
+        if self.model.rowCount() >= 1:
+            self.open_part.emit(self.model.part_id(0))
+
+    def data_changed(self, what: set[str]) -> None:
+        if "parts" in what:
+            self.refresh()
+        elif "stock" in what:
+            self.model.invalidate()

@@ -1,0 +1,107 @@
+"""Settings: which database this PC uses, backups, and who is signed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import config, paths
+from desktop import db as dbmod
+from desktop.services.actor import Permission
+from desktop.ui.common import heading, show_error
+from desktop.ui.context import AppContext
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.database = QLabel(ctx.db.description)
+        self.database.setWordWrap(True)
+        self.schema = QLabel("")
+        self.user = QLabel(f"{ctx.actor.display_name} ({ctx.actor.role.value.lower()})")
+        self.backup_button = QPushButton("Back up now")
+        self.backup_button.setEnabled(ctx.db.is_sqlite)
+        self.backup_button.setToolTip(
+            "Online copy of the SQLite file into the backups folder"
+            if ctx.db.is_sqlite
+            else "Back up PostgreSQL with pg_dump on the server"
+        )
+        self.connect_button = QPushButton("Use a shared PostgreSQL server…")
+        self.local_button = QPushButton("Use the local SQLite database")
+        admin = ctx.actor.can(Permission.ADMIN)
+        self.connect_button.setEnabled(admin)
+        self.local_button.setEnabled(admin and not ctx.db.is_sqlite)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Database", self.database)
+        form.addRow("Schema revision", self.schema)
+        form.addRow("Data folder", QLabel(str(paths.data_dir())))
+        form.addRow("Signed in as", self.user)
+        buttons = QHBoxLayout()
+        for b in (self.backup_button, self.connect_button, self.local_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Settings"))
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.backup_button.clicked.connect(self.backup)
+        self.connect_button.clicked.connect(self.choose_postgres)
+        self.local_button.clicked.connect(self.choose_local)
+
+    def refresh(self) -> None:
+        self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
+
+    @Slot()
+    def backup(self) -> None:
+        self.ctx.runner.run(
+            lambda: dbmod.backup_sqlite(self.ctx.db), self._backed_up, lambda exc: show_error(self, exc)
+        )
+
+    def _backed_up(self, path: Path) -> None:
+        self.status.setText(f"Backup written to {path}")
+
+    @Slot()
+    def choose_postgres(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, "Shared PostgreSQL server", "Server URL (postgresql://user:password@server:5432/storeroom):"
+        )
+        if ok and url.strip():
+            self.switch_to(url.strip())
+
+    @Slot()
+    def choose_local(self) -> None:
+        self.switch_to(str(paths.default_sqlite_path()))
+
+    def switch_to(self, url: str) -> None:
+        """Open and upgrade the chosen database first; only a database that works is saved."""
+
+        def check() -> str:
+            database = dbmod.open_database(url)
+            description = database.description
+            database.dispose()
+            return description
+
+        def saved(description: str) -> None:
+            config.AppConfig(database_url=url).save()
+            self.status.setText(f"Saved: {description}. Restart Storeroom to use it.")
+            QMessageBox.information(
+                self, "Storeroom", f"{description} is ready. Restart Storeroom to use it."
+            )
+
+        self.ctx.runner.run(check, saved, lambda exc: show_error(self, exc))

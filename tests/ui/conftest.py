@@ -1,0 +1,43 @@
+"""UI fixtures: a real database, a synchronous task runner, the real main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.db import Database
+from desktop.models.enums import Role
+from desktop.services.actor import Actor
+from desktop.services.users import ensure_user
+from desktop.tasks import SyncRunner
+from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc  # an error nobody handled is a test failure
+
+
+@pytest.fixture
+def actor(sqlite_db: Database) -> Actor:
+    return ensure_user(sqlite_db, "admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def ctx(sqlite_db: Database, actor: Actor) -> AppContext:
+    return AppContext(sqlite_db, actor, SyncRunner(_raise), AppEvents())
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    if win.move_dialog is not None:
+        win.move_dialog.close()

@@ -1,0 +1,211 @@
+"""What a keeper does at the shop-floor PC: scan into the scan box, press Enter, see the right screen;
+receive and issue with scanner and keyboard alone; mistakes keep what was typed."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.db import Database
+from desktop.models.enums import MoveKind
+from desktop.services import stock
+from desktop.services.actor import Actor
+from desktop.ui.context import AppContext
+from desktop.ui.main_window import MainWindow
+from desktop.ui.move_dialog import MoveDialog
+from tests.factories import make_part, make_tree, receive
+
+
+@pytest.fixture
+def plant(sqlite_db: Database, actor: Actor) -> dict[str, int]:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, min_qty=Decimal(8))
+    receive(sqlite_db, actor, part.id, tree["A-01-01"].id, "7")
+    receive(sqlite_db, actor, part.id, tree["A-01-02"].id, "2")
+    return {"part": part.id, **{code: loc.id for code, loc in tree.items()}}
+
+
+def scan_into(qtbot: QtBot, widget, code: str) -> None:  # type: ignore[no-untyped-def]
+    """What a keyboard-wedge scanner does: type the characters, then Enter."""
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, code)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_scanning_a_part_opens_it_with_stock_per_bin(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+) -> None:
+    scan_into(qtbot, window.scan_box, "P-6205-2RS")
+    assert window.stack.currentWidget() is window.part_page
+    page = window.part_page
+    assert page.title.text() == "6205-2RS"
+    bins = [(page.bins.item(r, 0).text(), page.bins.item(r, 3).text()) for r in range(page.bins.rowCount())]
+    assert bins == [("A-01-01", "7"), ("A-01-02", "2")]
+    assert window.banner.kind == "ok" and "9 EA on hand in 2 location(s)" in window.banner.text()
+    assert window.scan_box.hasFocus() and window.scan_box.selectedText() == "P-6205-2RS"
+
+
+def test_scanning_a_location_shows_what_is_in_it(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+) -> None:
+    scan_into(qtbot, window.scan_box, "L-A-01-02")
+    assert window.stack.currentWidget() is window.location_page
+    table = window.location_page.contents
+    assert [(table.item(0, 1).text(), table.item(0, 3).text())] == [("6205-2RS", "2")]
+    assert window.location_page.history.rowCount() == 1
+
+
+def test_unknown_code_shows_error_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+) -> None:
+    scan_into(qtbot, window.scan_box, "L-A-01-01")
+    before = window.stack.currentWidget()
+    scan_into(qtbot, window.scan_box, "XYZ-999")
+    assert window.banner.kind == "error" and "Unknown code XYZ-999" in window.banner.text()
+    assert window.stack.currentWidget() is before
+    assert window.location_page.title.text() == "A-01-01"
+
+
+def test_f2_focuses_the_scan_box_from_anywhere(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+) -> None:
+    window.parts_page.search.setFocus()
+    assert not window.scan_box.hasFocus()
+    window.activateWindow()
+    qtbot.keyClick(window.parts_page.search, Qt.Key.Key_F2)
+    assert window.scan_box.hasFocus()
+
+
+def _receive_dialog(window: MainWindow, kind: MoveKind = MoveKind.RECEIPT) -> MoveDialog:
+    return window.open_move(kind)
+
+
+def test_receive_by_scanning_bin_part_qty(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window)
+    scan_into(qtbot, dialog.loc_edits["to"], "L-A-01-02")
+    assert dialog.focusWidget() is dialog.part_edit
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    assert dialog.focusWidget() is dialog.qty_edit
+    qtbot.keyClicks(dialog.qty_edit, "5")
+    qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return)
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 7
+    assert dialog.banner.kind == "ok" and "Received 5 EA of 6205-2RS to A-01-02" in dialog.banner.text()
+    # ready for the next line: location kept, part and quantity cleared, cursor on the part
+    assert (
+        dialog.loc_edits["to"].text() == "A-01-02"
+        and dialog.part_edit.text() == ""
+        and dialog.qty_edit.text() == ""
+    )
+    assert dialog.focusWidget() is dialog.part_edit
+    assert "Receipt 5 EA" in window.banner.text()
+
+
+def test_scans_land_where_they_belong_in_either_order(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window, MoveKind.TRANSFER)
+    scan_into(qtbot, dialog.loc_edits["from"], "P-6205-2RS")  # the part first, into the location field
+    assert dialog.part is not None and dialog.loc_edits["from"].text() == ""
+    assert dialog.focusWidget() is dialog.loc_edits["from"]
+    scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-01")
+    scan_into(qtbot, dialog.loc_edits["to"], "A-01-02")  # a typed code without prefix works too
+    assert "7 in A-01-01" in dialog.part_label.text()
+    scan_into(qtbot, dialog.qty_edit, "4")
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 3
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 6
+
+
+def test_issue_too_much_keeps_input_and_says_how_many_left(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window, MoveKind.ISSUE)
+    scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-02")
+    scan_into(qtbot, dialog.part_edit, "6205-2rs")
+    scan_into(qtbot, dialog.qty_edit, "3")
+    assert dialog.banner.kind == "error" and "Only 2 EA of 6205-2RS left in A-01-02" in dialog.banner.text()
+    assert dialog.qty_edit.text() == "3" and dialog.focusWidget() is dialog.qty_edit
+    assert dialog.part_edit.text() == "6205-2RS"
+    scan_into(qtbot, dialog.qty_edit, "2")
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
+    assert dialog.banner.kind == "warn" and "Below minimum (8)" in dialog.banner.text()
+
+
+def test_bad_quantities_get_clear_messages(qtbot: QtBot, window: MainWindow, plant: dict[str, int]) -> None:
+    dialog = _receive_dialog(window)
+    scan_into(qtbot, dialog.loc_edits["to"], "L-A-01-01")
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    for typed, message in (
+        ("1,500", "ambiguous"),
+        ("abc", "not a number"),
+        ("1,5", "whole numbers"),
+        ("0", "more than zero"),
+        ("-2", "cannot be negative"),
+    ):
+        scan_into(qtbot, dialog.qty_edit, typed)
+        assert dialog.banner.kind == "error" and message in dialog.banner.text(), typed
+        assert dialog.qty_edit.text() == typed
+
+
+def test_unknown_code_in_dialog_is_refused_and_selected_for_rescan(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window)
+    scan_into(qtbot, dialog.loc_edits["to"], "L-NOPE")
+    assert dialog.banner.kind == "error" and "Unknown code L-NOPE" in dialog.banner.text()
+    assert dialog.loc_edits["to"].selectedText() == "L-NOPE"
+
+
+def test_adjust_down_needs_a_reason(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window, MoveKind.ADJUSTMENT)
+    scan_into(qtbot, dialog.loc_edits["location"], "L-A-01-01")
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    scan_into(qtbot, dialog.qty_edit, "-2")
+    assert "reason" in dialog.banner.text().lower() and dialog.focusWidget() is dialog.reason_edit
+    scan_into(qtbot, dialog.reason_edit, "found broken")
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 5
+
+
+def test_locked_database_keeps_input_and_retry_posts_once(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    ctx.db = type(ctx.db)(str(ctx.db.sqlite_path), busy_timeout_s=0.2)
+    dialog = _receive_dialog(window)
+    scan_into(qtbot, dialog.loc_edits["to"], "L-A-01-01")
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    other = sqlite3.connect(ctx.db.sqlite_path)  # type: ignore[arg-type]
+    other.execute("BEGIN EXCLUSIVE")
+    scan_into(qtbot, dialog.qty_edit, "4")
+    assert dialog.banner.kind == "error" and "busy" in dialog.banner.text()
+    assert (dialog.loc_edits["to"].text(), dialog.part_edit.text(), dialog.qty_edit.text()) == (
+        "A-01-01",
+        "6205-2RS",
+        "4",
+    )
+    other.rollback()
+    other.close()
+    qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return)  # retry
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 11
+    assert len(stock.history(ctx.db, part_id=plant["part"])) == 3
+    ctx.db.dispose()
+
+
+def test_reverse_a_move_from_the_stock_page(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    window.go_to("Stock")
+    table = window.stock_page.table
+    assert table.rowCount() == 2
+    table.selectRow(0)
+    move_id = int(table.item(0, 0).text())
+    window.stock_page.reverse(move_id, "received into the wrong bin")
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
+    assert table.rowCount() == 3 and table.item(0, 11).text() == f"reverses #{move_id}"
