@@ -91,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config.is_first_start() and not args.db:
             config.AppConfig(database_url=url).save()
         if load_demo:
-            _load_demo(database)
+            try:
+                _load_demo(database)
+            except UserError as exc:  # e.g. the file already holds a storeroom: open it as it is
+                QMessageBox.information(None, "Storeroom", exc.message)
         actor = ensure_user(database)
     except UserError as exc:
         QMessageBox.critical(None, "Storeroom", f"The database could not be opened:\n\n{exc.message}")

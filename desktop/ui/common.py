@@ -49,7 +49,9 @@ def heading(text: str, *, size: int = 8) -> QLabel:
     return label
 
 
-def read_only_table(headers: Sequence[str], *, numeric: Sequence[int] = ()) -> QTableWidget:
+def read_only_table(
+    headers: Sequence[str], *, numeric: Sequence[int] = (), stretch: int | None = None
+) -> QTableWidget:
     """A small read-only table: fixed row height, no word wrap (fast and predictable)."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
@@ -59,8 +61,10 @@ def read_only_table(headers: Sequence[str], *, numeric: Sequence[int] = ()) -> Q
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.horizontalHeader().setStretchLastSection(True)
+    if stretch is None:
+        table.horizontalHeader().setStretchLastSection(True)
     table.setAlternatingRowColors(True)
+    table.setProperty("stretch_column", stretch)
     table.setProperty("numeric_columns", list(numeric))
     return table
 
@@ -78,6 +82,9 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
                 item.setData(Qt.ItemDataRole.UserRole, keys[r])
             table.setItem(r, c, item)
     table.resizeColumnsToContents()  # small tables only (a few hundred rows at most)
+    stretch = table.property("stretch_column")
+    if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
+        table.horizontalHeader().setSectionResizeMode(int(stretch), QHeaderView.ResizeMode.Stretch)
 
 
 def selected_key(table: QTableWidget) -> object | None:

@@ -12,7 +12,7 @@ HEADERS = ["#", "When", "Kind", "Part", "Qty", "Unit", "From", "To", "User", "Re
 
 
 def history_table() -> QTableWidget:
-    return read_only_table(HEADERS, numeric=(0, 4))
+    return read_only_table(HEADERS, numeric=(0, 4), stretch=10)
 
 
 def show_moves(table: QTableWidget, moves: list[MoveDTO]) -> None:

@@ -35,7 +35,7 @@ class LocationPage(QWidget):
         self.subtitle = heading("", size=3)
         self.facts = QLabel("")
         self.contents = read_only_table(
-            ["Location", "Part number", "Description", "Qty", "Unit"], numeric=(3,)
+            ["Location", "Part number", "Description", "Qty", "Unit"], numeric=(3,), stretch=2
         )
         self.history = history_table()
         tabs = QTabWidget()

@@ -142,7 +142,12 @@ class MainWindow(QMainWindow):
         if self.ctx.actor.can(Permission.MOVE_STOCK):
             for kind, _label, key in MOVE_BUTTONS:
                 if key:
-                    QShortcut(QKeySequence(key), self, lambda k=kind: self.open_move(k))
+                    QShortcut(
+                        QKeySequence(key),
+                        self,
+                        lambda k=kind: self.open_move(k),
+                        context=Qt.ShortcutContext.ApplicationShortcut,
+                    )
         self.scan_box.returnPressed.connect(self.scan_entered)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.ctx.events.data_changed.connect(self._data_changed)

@@ -53,7 +53,7 @@ class PartPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.edit_button)
-        self.bins = read_only_table(["Location", "Type", "Path", "Qty"], numeric=(3,))
+        self.bins = read_only_table(["Location", "Type", "Path", "Qty"], numeric=(3,), stretch=2)
         self.suppliers = read_only_table(
             ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time"], numeric=(2, 3, 4)
         )
@@ -121,7 +121,7 @@ class PartPage(QWidget):
             [
                 (
                     b.location_code,
-                    b.location_type,
+                    b.location_type.replace("_", " ").lower(),
                     " > ".join(b.location_path.strip("/").split("/")),
                     format_qty(b.qty),
                 )
