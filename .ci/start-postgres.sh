@@ -30,10 +30,13 @@ DO \$\$BEGIN
     CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASS';
   END IF;
 END\$\$;
-ALTER SYSTEM SET max_connections = 200;
 SQL
-  pg_ctlcluster "$VERSION" main restart >&2
-  for _ in $(seq 1 30); do su postgres -c "psql -p $PGPORT -qAtc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+  # The concurrency tests and benchmark open many connections; restart only if the limit must rise.
+  if [ "$(su postgres -c "psql -p $PGPORT -qAtc 'show max_connections'")" -lt 200 ]; then
+    su postgres -c "psql -p $PGPORT -qAtc 'ALTER SYSTEM SET max_connections = 200'" >&2
+    pg_ctlcluster "$VERSION" main restart >&2
+    for _ in $(seq 1 30); do su postgres -c "psql -p $PGPORT -qAtc 'select 1'" >/dev/null 2>&1 && break; sleep 1; done
+  fi
 else
   DATA="${TMPDIR:-/tmp}/storeroom-pg"
   if [ ! -f "$DATA/PG_VERSION" ]; then
