@@ -1,0 +1,1 @@
+"""Plant-scale benchmarks (see bench/RESULTS.md)."""
