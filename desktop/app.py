@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         database = dbmod.open_database(url)
         if config.is_first_start() and not args.db:
-            config.AppConfig(database_url=url).save()
+            config.save_database_url(url)
         if load_demo:
             try:
                 _load_demo(database)

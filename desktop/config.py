@@ -1,10 +1,14 @@
-"""Where the database is: command-line flag > STOREROOM_DB_URL > the saved choice > SQLite default."""
+"""Per-PC settings in the data folder: which database, and the label printer's calibration.
+
+The database comes from: command-line flag > STOREROOM_DB_URL > the saved choice > SQLite default.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from desktop import paths
 from desktop.errors import UserError
@@ -13,8 +17,18 @@ ENV_URL = "STOREROOM_DB_URL"
 
 
 @dataclass
+class LabelSettings:
+    format_key: str = "avery-5160"
+    # (x, y) in mm per format key, measured on this PC's printer with the calibration page
+    offsets_mm: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # the custom grid's parameters (keyword arguments of desktop.reports.label_formats.custom_sheet)
+    custom_sheet: dict[str, float] | None = None
+
+
+@dataclass
 class AppConfig:
     database_url: str | None = None
+    labels: LabelSettings = field(default_factory=LabelSettings)
 
     @classmethod
     def load(cls) -> AppConfig | None:
@@ -23,10 +37,24 @@ class AppConfig:
         if not path.exists():
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            labels = data.get("labels") or {}
+            return cls(
+                database_url=data.get("database_url"),
+                labels=LabelSettings(
+                    format_key=str(labels.get("format_key", "avery-5160")),
+                    offsets_mm={
+                        k: (float(v[0]), float(v[1])) for k, v in (labels.get("offsets_mm") or {}).items()
+                    },
+                    custom_sheet=labels.get("custom_sheet"),
+                ),
+            )
+        except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
             raise UserError(f"The settings file {path} cannot be read ({exc}). Fix or delete it.") from exc
-        return cls(database_url=data.get("database_url"))
+
+    @classmethod
+    def current(cls) -> AppConfig:
+        return cls.load() or cls()
 
     def save(self) -> None:
         path = paths.config_path()
@@ -48,6 +76,13 @@ def database_url(explicit: str | None = None) -> str:
     if saved is not None and saved.database_url:
         return saved.database_url
     return str(paths.default_sqlite_path())
+
+
+def save_database_url(url: str) -> None:
+    """Remember the database for this PC, keeping the other saved settings."""
+    cfg = AppConfig.current()
+    cfg.database_url = url
+    cfg.save()
 
 
 def is_first_start() -> bool:

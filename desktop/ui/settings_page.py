@@ -98,7 +98,7 @@ class SettingsPage(QWidget):
             return description
 
         def saved(description: str) -> None:
-            config.AppConfig(database_url=url).save()
+            config.save_database_url(url)
             self.status.setText(f"Saved: {description}. Restart Storeroom to use it.")
             QMessageBox.information(
                 self, "Storeroom", f"{description} is ready. Restart Storeroom to use it."

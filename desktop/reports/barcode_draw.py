@@ -1,0 +1,223 @@
+"""Barcodes drawn as vector paths on a reportlab canvas.
+
+Code128 comes from python-barcode's module pattern, QR from zxing-cpp's encoder (reportlab's pure-Python
+encoder as a fallback). Each symbol is ONE filled path of run-length rectangles: a `canvas.rect` per
+module is several times slower and bloats the PDF, and vectors stay crisp at any printer resolution.
+
+Coordinates and sizes are PDF points; callers convert from mm.  Quiet zones are the caller's job (the
+functions here draw only dark modules), but the helpers below say how wide they must be.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+from typing import Protocol
+
+from barcode.charsets import code128 as _c128
+from barcode.codex import Code128
+from barcode.errors import IllegalCharacterError
+
+from desktop.errors import UserError
+
+# ISO/IEC 15417: at least 10 modules of white either side of a Code128 symbol.
+CODE128_QUIET_MODULES = 10
+# ISO/IEC 18004: 4 modules of white around a QR symbol.
+QR_QUIET_MODULES = 4
+
+QrMatrix = tuple[tuple[bool, ...], ...]
+
+
+class BarcodeError(UserError, ValueError):
+    """The text cannot be put into this barcode (wrong characters, empty)."""
+
+
+class _Canvas(Protocol):
+    """The part of reportlab's Canvas used here (reportlab ships no type hints)."""
+
+    def addLiteral(self, s: str, escaped: int = ...) -> None: ...
+
+
+def _num(value: float) -> str:
+    """A PDF number with 4 decimals of a point: far finer than any printer dot, and short."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+class _SafeCode128(Code128):
+    """Code128 with two python-barcode 0.16.1 bugs worked around (both fixed upstream, unreleased).
+
+    #251: a leading "99" is dropped, because the optimiser folds symbol value 99 after START_C (which
+    is the data pair "99") as if it were CODE_C.  #143: the charset and digit buffer survive between
+    `build()` calls, so a second build can differ from the first.
+    """
+
+    def _build(self) -> list[int]:
+        self._charset = "C"
+        self._buffer = ""
+        result: list[int] = super()._build()
+        return result
+
+    def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+        # Only START_C followed by a switch to A or B folds into START_A / START_B.
+        if (
+            len(encoded) > 1
+            and encoded[0] == _c128.START_CODES["C"]
+            and encoded[1] in (_c128.C["TO_A"], _c128.C["TO_B"])
+        ):
+            encoded[:2] = [_c128.TO[encoded[1]]]
+        return encoded
+
+
+def check_code128_text(data: str) -> None:
+    """Raise BarcodeError unless `data` is text a Code128 can carry and a wedge scanner can type."""
+    if not data:
+        raise BarcodeError("The barcode text is empty.")
+    for ch in data:
+        # Printable ASCII only: control characters are invisible to the user and get lost or
+        # remapped by keyboard-wedge scanners; Code128 has no characters beyond ASCII at all.
+        if not " " <= ch <= "~":
+            shown = repr(ch) if not ch.isprintable() else f"'{ch}'"
+            raise BarcodeError(
+                f"The barcode text {data!r} contains {shown}, which a barcode cannot carry. "
+                "Use letters A-Z, digits and '-'."
+            )
+
+
+@lru_cache(maxsize=8192)
+def code128_pattern(data: str) -> str:
+    """Module pattern of the Code128 symbol for `data`: '1' = bar, '0' = space, no quiet zones."""
+    check_code128_text(data)
+    try:
+        pattern: str = _SafeCode128(data).build()[0]
+    except IllegalCharacterError as exc:  # pragma: no cover - check_code128_text catches these first
+        raise BarcodeError(f"The barcode text {data!r} has characters a Code128 cannot carry.") from exc
+    return pattern
+
+
+def code128_total_modules(data: str) -> int:
+    """Width of the Code128 symbol in modules including both quiet zones."""
+    return len(code128_pattern(data)) + 2 * CODE128_QUIET_MODULES
+
+
+def bar_runs(pattern: str) -> list[tuple[int, int]]:
+    """(start module, width in modules) of every bar in a module pattern."""
+    runs = []
+    pos = 0
+    for ch, group in itertools.groupby(pattern):
+        n = sum(1 for _ in group)
+        if ch == "1":
+            runs.append((pos, n))
+        pos += n
+    return runs
+
+
+@lru_cache(maxsize=8192)
+def _code128_path_body(data: str) -> str:
+    # Rectangles in module units (x) and bar heights (y): short integers, so the content stream
+    # is small and the string is reusable for every copy of the label.
+    return " ".join(f"{start} 0 {n} 1 re" for start, n in bar_runs(code128_pattern(data)))
+
+
+def draw_code128(
+    canvas: _Canvas,
+    data: str,
+    x: float,
+    y: float,
+    module: float,
+    height: float,
+    *,
+    bar_reduction: float = 0.0,
+) -> float:
+    """Draw the bars of `data` with the first bar's left edge at x, bottom at y; return the width.
+
+    All bars are one filled path.  `bar_reduction` (points) narrows every bar to allow for toner or
+    ink spread on the printer.
+    """
+    if bar_reduction:
+        shrink = bar_reduction / module
+        body = " ".join(
+            f"{_num(start + shrink / 2)} 0 {_num(n - shrink)} 1 re"
+            for start, n in bar_runs(code128_pattern(data))
+        )
+    else:
+        body = _code128_path_body(data)
+    canvas.addLiteral(f"q 0 g {_num(module)} 0 0 {_num(height)} {_num(x)} {_num(y)} cm {body} f Q")
+    return len(code128_pattern(data)) * module
+
+
+_EC_LEVELS = "LMQH"
+
+
+def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
+    """Module matrix from zxing-cpp (native, ~0.03 ms), or None if this zxing-cpp cannot do it."""
+    try:
+        import zxingcpp
+    except ImportError:  # pragma: no cover - zxing-cpp is a dependency; fallback kept for safety
+        return None
+    create = getattr(zxingcpp, "create_barcode", None)
+    if create is None:  # zxing-cpp < 2.3 has only write_barcode, which needs numpy
+        return None
+    try:
+        symbol = create(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
+        # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
+        image = symbol.to_image(scale=1, add_quiet_zones=False)
+        rows, cols = image.shape[0], image.shape[1]
+        raw = bytes(memoryview(image))
+    except (TypeError, AttributeError):  # pragma: no cover - an older zxing-cpp with another signature
+        return None
+    if rows != cols or (rows - 21) % 4 or len(raw) != rows * cols:  # pragma: no cover - not a QR matrix
+        return None
+    return tuple(tuple(raw[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
+
+
+def _qr_matrix_reportlab(data: str, level: str) -> QrMatrix:
+    """Module matrix from reportlab's pure-Python encoder (~3.7 ms, most of it mask selection)."""
+    from reportlab.graphics.barcode import qrencoder
+
+    qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
+    qr.addData(data)
+    qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+
+
+@lru_cache(maxsize=8192)
+def qr_matrix(data: str, level: str = "M") -> QrMatrix:
+    """QR module matrix (True = dark), row 0 at the top, without quiet zone.  Cached: reprints repeat."""
+    if not data:
+        raise BarcodeError("The barcode text is empty.")
+    if level not in _EC_LEVELS:
+        raise ValueError(f"QR error correction level must be one of L, M, Q, H, not {level!r}")
+    matrix = _qr_matrix_zxing(data, level)
+    if matrix is None:  # pragma: no cover - exercised only without a suitable zxing-cpp
+        matrix = _qr_matrix_reportlab(data, level)
+    return matrix
+
+
+def qr_size_modules(data: str, level: str = "M") -> int:
+    """Side of the QR symbol in modules, without quiet zone."""
+    return len(qr_matrix(data, level))
+
+
+@lru_cache(maxsize=8192)
+def _qr_path_body(matrix: QrMatrix) -> str:
+    # One rectangle per horizontal run of dark modules, in module units with y = 0 at the bottom row.
+    n = len(matrix)
+    parts = []
+    for r, row in enumerate(matrix):
+        col = 0
+        row_y = n - 1 - r
+        for dark, group in itertools.groupby(row):
+            k = sum(1 for _ in group)
+            if dark:
+                parts.append(f"{col} {row_y} {k} 1 re")
+            col += k
+    return " ".join(parts)
+
+
+def draw_qr(canvas: _Canvas, matrix: QrMatrix, x: float, y: float, module: float) -> float:
+    """Draw a QR matrix as one filled path, symbol's bottom-left corner at (x, y); return its side."""
+    body = _qr_path_body(matrix)
+    m = _num(module)
+    canvas.addLiteral(f"q 0 g {m} 0 0 {m} {_num(x)} {_num(y)} cm {body} f Q")
+    return len(matrix) * module

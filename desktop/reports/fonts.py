@@ -1,0 +1,134 @@
+"""Embedded Unicode fonts for printed reports, and text drawn with a per-run font fallback.
+
+reportlab has no glyph fallback: a character missing from the current font prints as an empty box,
+with no error.  So text is split into runs, each drawn with the first font that has its glyphs:
+DejaVu Sans Condensed (Latin, Greek, Cyrillic, technical symbols such as Ø µ ± ×) and Droid Sans
+Fallback (Chinese, Japanese, Korean; it has no Latin letters).  The TTF files ship in
+resources/fonts/ so labels look the same on every PC; reportlab embeds only the glyphs used.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from desktop.paths import resources_dir
+
+SANS = "Storeroom-Sans"
+SANS_BOLD = "Storeroom-Sans-Bold"
+CJK = "Storeroom-CJK"
+
+_FILES = {
+    SANS: "DejaVuSansCondensed.ttf",
+    SANS_BOLD: "DejaVuSansCondensed-Bold.ttf",
+    CJK: "DroidSansFallback.ttf",
+}
+
+# Vertical extent of a line of text relative to the font size, over all three fonts: accented
+# capitals (Å, Ž) reach about 0.93 above the baseline, descenders 0.24 below.
+ASCENT = 0.95
+DESCENT = 0.25
+
+_lock = threading.Lock()
+_registered = threading.Event()
+_cmaps: dict[str, frozenset[int]] = {}
+
+
+def fonts_dir() -> Path:
+    return resources_dir() / "fonts"
+
+
+def register_fonts() -> None:
+    """Register the embedded fonts with reportlab once; safe to call from any thread, any number of times."""
+    if _registered.is_set():
+        return
+    with _lock:
+        if _registered.is_set():
+            return
+        folder = fonts_dir()
+        for name, filename in _FILES.items():
+            path = folder / filename
+            if not path.is_file():
+                raise FileNotFoundError(f"Font file missing from the installation: {path}")
+            font = TTFont(name, str(path))
+            pdfmetrics.registerFont(font)
+            _cmaps[name] = frozenset(font.face.charToGlyph)
+        pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
+        _registered.set()
+
+
+def _font_for(ch: str, latin: str) -> str:
+    code = ord(ch)
+    if code in _cmaps[latin]:
+        return latin
+    if code in _cmaps[CJK]:
+        return CJK
+    return latin  # neither font has it: the Latin font's empty box is the honest result
+
+
+@lru_cache(maxsize=16384)
+def split_runs(text: str, bold: bool = False) -> tuple[tuple[str, str], ...]:
+    """Split `text` into (font name, run) pairs so every run's glyphs exist in its font."""
+    register_fonts()
+    latin = SANS_BOLD if bold else SANS
+    runs: list[tuple[str, str]] = []
+    current = ""
+    buf: list[str] = []
+    for ch in text:
+        if ch.isspace():
+            # Tabs, newlines and wide spaces print as a plain space, which every font has; a space
+            # stays in the current run so "轴承 6205" is two runs, not three.
+            ch = " "
+        font = current if ch == " " and current else _font_for(ch, latin)
+        if font != current and buf:
+            runs.append((current, "".join(buf)))
+            buf = []
+        current = font
+        buf.append(ch)
+    if buf:
+        runs.append((current, "".join(buf)))
+    return tuple(runs)
+
+
+def missing_glyphs(text: str) -> str:
+    """The characters of `text` that none of the embedded fonts can draw (printed as boxes)."""
+    register_fonts()
+    return "".join(
+        ch
+        for ch in dict.fromkeys(text)
+        if not ch.isspace() and ord(ch) not in _cmaps[SANS] and ord(ch) not in _cmaps[CJK]
+    )
+
+
+@lru_cache(maxsize=65536)
+def _unit_width(text: str, bold: bool) -> float:
+    return sum(pdfmetrics.stringWidth(run, font, 1.0) for font, run in split_runs(text, bold))
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points of `text` at font size `size`."""
+    return _unit_width(text, bold) * size
+
+
+def draw_text(canvas: Any, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
+    """Draw one line with its baseline's left end at (x, y), switching fonts between runs."""
+    runs = split_runs(text, bold)
+    fake_bold = bold and any(font == CJK for font, _ in runs)
+    if fake_bold:
+        # There is no bold CJK font: outline the glyphs as well as filling them (render mode 2).
+        canvas.saveState()
+        canvas.setLineWidth(size * 0.04)
+    obj = canvas.beginText(x, y)
+    for font, run in runs:
+        obj.setFont(font, size)
+        if fake_bold:
+            obj.setTextRenderMode(2 if font == CJK else 0)
+        obj.textOut(run)
+    canvas.drawText(obj)
+    if fake_bold:
+        canvas.restoreState()
