@@ -132,6 +132,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if drifts and not args.repair else 0
 
 
+def cmd_labels(args: argparse.Namespace) -> int:
+    from desktop.reports import label_formats
+    from desktop.reports.labels import render_bin_labels, render_calibration_page, render_part_labels
+    from desktop.services import labels as label_data
+
+    if args.what == "formats":
+        for key, fmt in label_formats.FORMATS.items():
+            print(f"{key:<18} {fmt.name}")
+        return 0
+    fmt = label_formats.get_format(args.format)
+    saved = config.AppConfig.current().labels.offsets_mm.get(args.format, (0.0, 0.0))
+    dx = args.offset_x if args.offset_x is not None else saved[0]
+    dy = args.offset_y if args.offset_y is not None else saved[1]
+    if args.what == "calibration":
+        pdf = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
+    else:
+        database, _ = _open(args)
+        options = {"start_at": args.start_at, "copies": args.copies, "offset_x_mm": dx, "offset_y_mm": dy}
+        if args.what == "bins":
+            ids = [locations.location_id_for_code(database, code) for code in args.codes]
+            data = label_data.bin_labels(database, ids, subtree=args.subtree, with_part=not args.no_part)
+            pdf = render_bin_labels(data, fmt, **options)
+        else:
+            ids = [parts.part_id_for_number(database, number) for number in args.codes]
+            pdf = render_part_labels(label_data.part_labels(database, ids), fmt, **options)
+    out = Path(args.out)
+    tmp = out.with_suffix(out.suffix + ".partial")
+    try:
+        tmp.write_bytes(pdf)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {out}: {exc.strerror or exc}") from exc
+    print(f"wrote {out} ({len(pdf):,} bytes)")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from desktop.app import main as app_main
 
@@ -191,6 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-balances", help="compare balances with the ledger")
     c.add_argument("--repair", action="store_true", help="set balances from the ledger (admin)")
     c.set_defaults(fn=cmd_check)
+    lab = sub.add_parser("labels", help="print bin or part labels to a PDF")
+    lab.add_argument("what", choices=["bins", "parts", "calibration", "formats"])
+    lab.add_argument("codes", nargs="*", help="location codes (bins) or part numbers (parts)")
+    lab.add_argument("--format", default="avery-5160", help="see `storeroom labels formats`")
+    lab.add_argument("--out", default="labels.pdf")
+    lab.add_argument("--start-at", type=int, default=1, help="first free label on a used sheet")
+    lab.add_argument("--copies", type=int, default=1)
+    lab.add_argument("--subtree", action="store_true", help="bins: every location inside the given ones")
+    lab.add_argument("--no-part", action="store_true", help="bins: leave out the part stored there")
+    lab.add_argument("--offset-x", type=float, help="mm to the right (default: this PC's saved calibration)")
+    lab.add_argument("--offset-y", type=float, help="mm down (default: this PC's saved calibration)")
+    lab.set_defaults(fn=cmd_labels)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     return p
 

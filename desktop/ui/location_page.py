@@ -21,9 +21,11 @@ class LocationPage(QWidget):
     move_requested(MoveKind, LocationDetail): open a move dialog with this location filled in.
     open_part(int): a part line was double-clicked.
     edit_location(LocationDTO): open the location dialog.
+    print_labels(str, list[int]): print labels ("bin", [id]).
     """
 
     move_requested = Signal(object, object)
+    print_labels = Signal(str, object)
     open_part = Signal(int)
     edit_location = Signal(object)
 
@@ -55,6 +57,8 @@ class LocationPage(QWidget):
             self.move_buttons[kind] = button
             actions.addWidget(button)
         actions.addStretch(1)
+        self.label_button = QPushButton("Print labels…")
+        actions.addWidget(self.label_button)
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setVisible(ctx.actor.can(Permission.EDIT_LOCATIONS))
         actions.addWidget(self.edit_button)
@@ -71,12 +75,18 @@ class LocationPage(QWidget):
         for kind, button in self.move_buttons.items():
             button.clicked.connect(lambda _c=False, k=kind: self._move(k))
         self.edit_button.clicked.connect(self._edit)
+        self.label_button.clicked.connect(self._print_labels)
         self.contents.cellDoubleClicked.connect(self._line_activated)
 
     @Slot()
     def _edit(self) -> None:
         if self.detail is not None:
             self.edit_location.emit(self.detail.location)
+
+    @Slot()
+    def _print_labels(self) -> None:
+        if self.detail is not None:
+            self.print_labels.emit("bin", [self.detail.location.id])
 
     def _move(self, kind: MoveKind) -> None:
         if self.detail is not None:

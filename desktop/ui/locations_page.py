@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QLineEdit,
@@ -25,11 +26,13 @@ class LocationsPage(QWidget):
     open_location(int)
     new_location(LocationDTO | None): create a location inside the given one (None: a new site).
     edit_location(LocationDTO)
+    print_labels(str, list[int]): labels for the selected locations ("bin", ids).
     """
 
     open_location = Signal(int)
     new_location = Signal(object)
     edit_location = Signal(object)
+    print_labels = Signal(str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,12 +44,14 @@ class LocationsPage(QWidget):
         self.show_inactive = QCheckBox("Show inactive")
         self.new_button = QPushButton("New location…")
         self.edit_button = QPushButton("Edit…")
+        self.label_button = QPushButton("Print labels…")
         can_edit = ctx.actor.can(Permission.EDIT_LOCATIONS)
         self.new_button.setVisible(can_edit)
         self.edit_button.setVisible(can_edit)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Code", "Name", "Level", "Type", "Walk"])
         self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setColumnWidth(0, 220)
         self.tree.setColumnWidth(1, 260)
         top = QHBoxLayout()
@@ -54,6 +59,7 @@ class LocationsPage(QWidget):
         top.addWidget(self.show_inactive)
         top.addWidget(self.new_button)
         top.addWidget(self.edit_button)
+        top.addWidget(self.label_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -66,6 +72,7 @@ class LocationsPage(QWidget):
         self.show_inactive.toggled.connect(self.refresh)
         self.new_button.clicked.connect(lambda: self.new_location.emit(self.selected()))
         self.edit_button.clicked.connect(self._edit_selected)
+        self.label_button.clicked.connect(self._print_selected)
 
     @Slot()
     def refresh(self) -> None:
@@ -118,6 +125,11 @@ class LocationsPage(QWidget):
         location = self.selected()
         if location is not None:
             self.edit_location.emit(location)
+
+    @Slot()
+    def _print_selected(self) -> None:
+        ids = [int(item.data(0, Qt.ItemDataRole.UserRole)) for item in self.tree.selectedItems()]
+        self.print_labels.emit("bin", ids)
 
     def selected(self) -> LocationDTO | None:
         item = self.tree.currentItem()

@@ -27,6 +27,7 @@ from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.labels_dialog import LabelsDialog
 from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
 from desktop.ui.locations_page import LocationsPage
@@ -167,6 +168,8 @@ class MainWindow(QMainWindow):
         self.location_page.edit_location.connect(self.edit_location)
         self.stock_page.move_requested.connect(self.open_move)
         self.stock_page.reversed.connect(self._posted)
+        for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
+            page.print_labels.connect(self.open_labels)
 
     # -- navigation -----------------------------------------------------------------------------------
     def go_to(self, name: str) -> None:
@@ -280,6 +283,24 @@ class MainWindow(QMainWindow):
     def _location_saved(self, location: LocationDTO) -> None:
         self.banner.ok(f"Saved location {location.code}.")
         self.ctx.events.data_changed.emit({"locations"})
+
+    def open_labels(self, kind: str, ids: list[int]) -> LabelsDialog | None:
+        if not ids:
+            self.banner.error(f"Select the {'locations' if kind == 'bin' else 'parts'} to label first.")
+            return None
+        noun = "bin" if kind == "bin" else "part"
+        dialog = LabelsDialog(
+            self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self
+        )
+        if kind == "bin":  # a rack or area selected means its bins, which is what a clerk labels
+            known = dict(self.locations_page.rows)
+            if self.location_page.detail is not None:
+                known[self.location_page.detail.location.id] = self.location_page.detail.location
+            levels = [r.level for i in ids if (r := known.get(i)) is not None]
+            dialog.subtree.setChecked(any(level != "BIN" for level in levels))
+        dialog.show()
+        self.labels_dialog = dialog
+        return dialog
 
     def open_move(self, kind: MoveKind) -> MoveDialog:
         if self.move_dialog is not None:

@@ -21,9 +21,11 @@ class PartPage(QWidget):
     edit_part(PartDTO): open the part dialog.
     move_requested(MoveKind, PartDTO): open a move dialog with this part filled in.
     open_location(int): a bin was double-clicked.
+    print_labels(str, list[int]): print labels ("part", [id]).
     """
 
     edit_part = Signal(object)
+    print_labels = Signal(str, object)
     move_requested = Signal(object, object)
     open_location = Signal(int)
 
@@ -52,6 +54,8 @@ class PartPage(QWidget):
             self.move_buttons[kind] = button
             actions.addWidget(button)
         actions.addStretch(1)
+        self.label_button = QPushButton("Print label…")
+        actions.addWidget(self.label_button)
         actions.addWidget(self.edit_button)
         self.bins = read_only_table(["Location", "Type", "Path", "Qty"], numeric=(3,), stretch=2)
         self.suppliers = read_only_table(
@@ -78,6 +82,7 @@ class PartPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.edit_button.clicked.connect(self._edit)
+        self.label_button.clicked.connect(self._print_label)
         for kind, button in self.move_buttons.items():
             button.clicked.connect(lambda _c=False, k=kind: self._move(k))
         self.bins.cellDoubleClicked.connect(self._bin_activated)
@@ -86,6 +91,11 @@ class PartPage(QWidget):
     def _edit(self) -> None:
         if self.part is not None:
             self.edit_part.emit(self.part)
+
+    @Slot()
+    def _print_label(self) -> None:
+        if self.part is not None:
+            self.print_labels.emit("part", [self.part.id])
 
     def _move(self, kind: MoveKind) -> None:
         if self.part is not None:

@@ -29,10 +29,12 @@ class PartsPage(QWidget):
     """Signals:
     open_part(int): the user wants to see a part.
     new_part(): the user wants to create a part.
+    print_labels(str, list[int]): labels for the selected parts ("part", ids).
     """
 
     open_part = Signal(int)
     new_part = Signal()
+    print_labels = Signal(str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,12 +48,13 @@ class PartsPage(QWidget):
         for cat in PartCategory:
             self.category.addItem(cat.value, cat.value)
         self.count_label = QLabel("")
+        self.label_button = QPushButton("Print labels…")
         self.new_button = QPushButton("New part…")
         self.new_button.setVisible(ctx.actor.can(Permission.EDIT_PARTS))
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -74,6 +77,7 @@ class PartsPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.category)
         top.addWidget(self.count_label)
+        top.addWidget(self.label_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +93,7 @@ class PartsPage(QWidget):
         self.model.loaded.connect(self._loaded)
         self.table.activated.connect(self._activated)
         self.new_button.clicked.connect(self.new_part)
+        self.label_button.clicked.connect(self._print_selected)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
     @Slot()
@@ -102,6 +107,11 @@ class PartsPage(QWidget):
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
         self.open_part.emit(self.model.part_id(index.row()))
+
+    @Slot()
+    def _print_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        self.print_labels.emit("part", [self.model.part_id(r) for r in rows])
 
     @Slot()
     def _open_first(self) -> None:

@@ -1,0 +1,71 @@
+"""The `storeroom` command line does what the app does, for scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from tests.reports.helpers import decode, render_pages
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
+    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--user", "clerk", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_demo_moves_history_backup_and_labels(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "is ready" in out and (home / "storeroom.sqlite3").exists()
+    assert run(capsys, "demo", "--parts", "24")[0] == 0
+    code, out, _ = run(
+        capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "5", "--key", "k1"
+    )
+    assert code == 0 and "Receipt 5 EA of BRG-1000 to A-01-01" in out
+    code, out, _ = run(
+        capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "5", "--key", "k1"
+    )
+    assert "already posted earlier" in out
+    code, out, _ = run(capsys, "issue", "--part", "brg-1000", "--from", "L-A-01-01", "--qty", "2")
+    assert code == 0 and "Issue 2 EA" in out
+    code, _, err = run(capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "99")
+    assert code == 2 and "Only 3 EA of BRG-1000 left in A-01-01" in err
+    code, _, err = run(capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "1,500")
+    assert code == 2 and "ambiguous" in err
+    code, out, _ = run(
+        capsys, "adjust", "--part", "BRG-1000", "--location", "A-01-01", "--qty", "-1", "--reason", "damaged"
+    )
+    assert code == 0 and "from A-01-01" in out
+    code, out, _ = run(capsys, "stock", "A-01-01")
+    assert code == 0 and "BRG-1000" in out
+    code, out, _ = run(capsys, "history", "--part", "BRG-1000", "--limit", "3")
+    assert out.count("\n") == 3 and "damaged" in out
+    assert run(capsys, "check-balances")[0] == 0
+    code, out, _ = run(capsys, "backup", "--to", str(home / "copy.sqlite3"))
+    assert code == 0 and (home / "copy.sqlite3").stat().st_size > 0
+    target = home / "bins.pdf"
+    code, out, _ = run(
+        capsys, "labels", "bins", "A01", "--subtree", "--format", "avery-5163", "--out", str(target)
+    )
+    assert code == 0
+    codes = {t for page in render_pages(target.read_bytes()) for _f, t in decode(page)}
+    assert {"L-A01", "L-A-01-01", "L-A-01-05"} <= codes
+    code, _, err = run(capsys, "labels", "parts", "NOPE-1", "--out", str(home / "x.pdf"))
+    assert code == 2 and "No part with number NOPE-1" in err and not (home / "x.pdf").exists()
+
+
+def test_unknown_code_and_bad_format_are_clear(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "init")
+    code, _, err = run(capsys, "stock", "ZZZ")
+    assert code == 2 and "Unknown code ZZZ" in err
+    code, _, err = run(capsys, "labels", "calibration", "--format", "avery-9999")
+    assert code == 2 and "Unknown label format 'avery-9999'" in err
