@@ -14,15 +14,35 @@ class Permission(StrEnum):
     MOVE_STOCK = "move stock"
     EDIT_PARTS = "edit parts and suppliers"
     EDIT_LOCATIONS = "edit locations"
-    ADMIN = "administer the database"
+    SCAN_KANBAN = "scan kanban cards"
+    MANAGE_KANBAN = "set up and resize kanban loops"
+    RESERVE = "reserve spares for work orders"
+    MANAGE_ASSETS = "edit assets and their spares"
+    COUNT = "enter cycle counts"
+    PLAN_COUNTS = "plan cycle counts"
+    APPROVE_COUNTS = "approve count adjustments"
+    ADMIN = "administer users and the database"
 
 
 _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
-    Role.KEEPER: frozenset({Permission.VIEW, Permission.MOVE_STOCK}),
-    Role.MAINTENANCE: frozenset({Permission.VIEW, Permission.MOVE_STOCK}),
-    Role.CLERK: frozenset({Permission.VIEW, Permission.EDIT_PARTS, Permission.EDIT_LOCATIONS}),
+    Role.KEEPER: frozenset(
+        {Permission.VIEW, Permission.MOVE_STOCK, Permission.SCAN_KANBAN, Permission.RESERVE, Permission.COUNT}
+    ),
+    Role.MAINTENANCE: frozenset(
+        {Permission.VIEW, Permission.MOVE_STOCK, Permission.RESERVE, Permission.MANAGE_ASSETS}
+    ),
+    Role.CLERK: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EDIT_PARTS,
+            Permission.EDIT_LOCATIONS,
+            Permission.MANAGE_KANBAN,
+            Permission.MANAGE_ASSETS,
+            Permission.PLAN_COUNTS,
+        }
+    ),
     Role.SUPERVISOR: _ALL - {Permission.ADMIN},
     Role.ADMIN: _ALL,
 }
