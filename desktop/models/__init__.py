@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
+from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
 from desktop.models.location import Location
 from desktop.models.part import Part
@@ -7,4 +8,14 @@ from desktop.models.stock import StockBalance, StockMove
 from desktop.models.supplier import PartSupplier, Supplier
 from desktop.models.user import User
 
-__all__ = ["Base", "Location", "Part", "PartSupplier", "StockBalance", "StockMove", "Supplier", "User"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Location",
+    "Part",
+    "PartSupplier",
+    "StockBalance",
+    "StockMove",
+    "Supplier",
+    "User",
+]

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     COUNT = "enter cycle counts"
     PLAN_COUNTS = "plan cycle counts"
     APPROVE_COUNTS = "approve count adjustments"
+    VIEW_AUDIT = "see the audit trail"
     ADMIN = "administer users and the database"
 
 

@@ -15,6 +15,7 @@ from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import Location, Part, StockBalance
 from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
 from desktop.services.common import clean_text
 
 CODE_MAX = 30
@@ -176,7 +177,20 @@ def _save(s: Session, loc: Location, data: LocationInput) -> LocationDTO:
 def create_location(db: Database, actor: Actor, data: LocationInput) -> LocationDTO:
     actor.require(Permission.EDIT_LOCATIONS)
     clean = _validate(data)
-    return db.write(lambda s: _save(s, Location(), clean))
+
+    def op(s: Session) -> LocationDTO:
+        dto = _save(s, Location(), clean)
+        record(
+            s,
+            actor.user_id,
+            "location.create",
+            "location",
+            dto.id,
+            f"created {dto.code} ({dto.level}) in {dto.path}",
+        )
+        return dto
+
+    return db.write(op)
 
 
 def update_location(db: Database, actor: Actor, location_id: int, data: LocationInput) -> LocationDTO:
@@ -192,7 +206,22 @@ def update_location(db: Database, actor: Actor, location_id: int, data: Location
                 f"{loc.code} (or a location inside it) still holds stock; move it out before deactivating.",
                 field="active",
             )
-        return _save(s, loc, clean)
+        before = _dto(loc)
+        dto = _save(s, loc, clean)
+        diffs = [
+            f"{f} {getattr(before, f)} -> {getattr(dto, f)}"
+            for f in ("code", "name", "level", "type", "path", "walk_order", "allow_negative", "active")
+            if getattr(before, f) != getattr(dto, f)
+        ]
+        record(
+            s,
+            actor.user_id,
+            "location.update",
+            "location",
+            dto.id,
+            f"{dto.code}: {', '.join(diffs) or 'saved'}",
+        )
+        return dto
 
     return db.write(op)
 

@@ -15,7 +15,9 @@ from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import Location, Part, StockBalance, Supplier
 from desktop.models.enums import PartCategory
+from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
 from desktop.services.common import clean_text, like_pattern
 from desktop.services.suppliers import (
     PartSupplierDTO,
@@ -215,7 +217,15 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
 def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
     clean = _validate(data)
-    return db.write(lambda s: _save(s, Part(), clean))
+
+    def op(s: Session) -> PartDTO:
+        dto = _save(s, Part(), clean)
+        record(
+            s, actor.user_id, "part.create", "part", dto.id, f"created {dto.part_number}: {dto.description}"
+        )
+        return dto
+
+    return db.write(op)
 
 
 def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> PartDTO:
@@ -232,9 +242,46 @@ def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> Pa
                 "move the stock out first.",
                 field="unit",
             )
-        return _save(s, part, clean)
+        before = _detail(s, part)
+        dto = _save(s, part, clean)
+        record(s, actor.user_id, "part.update", "part", dto.id, f"{dto.part_number}: {_changes(before, dto)}")
+        return dto
 
     return db.write(op)
+
+
+_AUDITED = (
+    "part_number",
+    "description",
+    "category",
+    "unit",
+    "unit_cost",
+    "min_qty",
+    "max_qty",
+    "reorder_point",
+    "safety_stock",
+    "lead_time_days",
+    "manufacturer",
+    "manufacturer_part_number",
+    "criticality",
+    "active",
+)
+
+
+def _changes(before: PartDTO, after: PartDTO) -> str:
+    """'unit_cost 12.5 -> 13, min_qty None -> 4' for the audit trail."""
+
+    def show(value: object) -> str:
+        return format_qty(value) if isinstance(value, Decimal) else str(value)
+
+    diffs = [
+        f"{f} {show(getattr(before, f))} -> {show(getattr(after, f))}"
+        for f in _AUDITED
+        if getattr(before, f) != getattr(after, f)
+    ]
+    if before.suppliers != after.suppliers:
+        diffs.append("suppliers changed")
+    return ", ".join(diffs) or "saved without changes"
 
 
 def _on_hand(s: Session, part_id: int) -> Decimal:

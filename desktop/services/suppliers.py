@@ -12,6 +12,7 @@ from desktop.db import Database
 from desktop.errors import Conflict
 from desktop.models import PartSupplier, Supplier
 from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
 from desktop.services.common import clean_text
 
 
@@ -78,6 +79,7 @@ def create_supplier(
         sup = Supplier(name=clean, name_key=name_key(clean), contact=contact, email=email, phone=phone)
         s.add(sup)
         s.flush()
+        record(s, actor.user_id, "supplier.create", "supplier", sup.id, f"created supplier {clean}")
         return _dto(sup)
 
     return db.write(op)

@@ -1,0 +1,141 @@
+"""The audit trail: master-data and account changes (audit_event) plus the stock ledger, as one view."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import AuditEvent, Location, Part, StockMove, User
+from desktop.quantities import format_qty
+from desktop.services.actor import Actor, Permission
+from desktop.services.common import as_utc
+
+
+def record(
+    s: Session, user_id: int | None, action: str, entity: str, entity_id: int | None, summary: str
+) -> None:
+    """Add an audit line in the caller's transaction (so it exists exactly when the change does)."""
+    s.add(
+        AuditEvent(user_id=user_id, action=action, entity=entity, entity_id=entity_id, summary=summary[:400])
+    )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    user_name: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+
+
+def audit_trail(
+    db: Database,
+    actor: Actor,
+    *,
+    user_name: str | None = None,
+    text: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_stock: bool = True,
+    limit: int = 2000,
+) -> list[AuditRow]:
+    """Newest first, filtered by user, free text, and time window."""
+    actor.require(Permission.VIEW_AUDIT)
+    needle = (text or "").strip().lower()
+
+    def op(s: Session) -> list[AuditRow]:
+        rows: list[AuditRow] = []
+        events = select(AuditEvent, User.user_name).outerjoin(User, User.id == AuditEvent.user_id)
+        moves = None
+        if include_stock:
+            src, dst = aliased(Location), aliased(Location)
+            moves = (
+                select(StockMove, User.user_name, Part.part_number, Part.unit, src.code, dst.code)
+                .join(User, User.id == StockMove.user_id)
+                .join(Part, Part.id == StockMove.part_id)
+                .outerjoin(src, src.id == StockMove.from_location_id)
+                .outerjoin(dst, dst.id == StockMove.to_location_id)
+            )
+        if user_name:
+            events = events.where(User.user_name == user_name.strip().lower())
+            if moves is not None:
+                moves = moves.where(User.user_name == user_name.strip().lower())
+        if since is not None:
+            events = events.where(AuditEvent.at >= since)
+            if moves is not None:
+                moves = moves.where(StockMove.at >= since)
+        if until is not None:
+            events = events.where(AuditEvent.at < until)
+            if moves is not None:
+                moves = moves.where(StockMove.at < until)
+        for event, name in s.execute(
+            events.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        ):
+            rows.append(
+                AuditRow(
+                    as_utc(event.at),
+                    name or "(unknown)",
+                    event.action,
+                    event.entity,
+                    event.entity_id,
+                    event.summary,
+                )
+            )
+        if moves is not None:
+            for move, name, number, unit, src_code, dst_code in s.execute(
+                moves.order_by(StockMove.at.desc(), StockMove.id.desc()).limit(limit)
+            ):
+                where = " ".join(
+                    x
+                    for x in (f"from {src_code}" if src_code else "", f"to {dst_code}" if dst_code else "")
+                    if x
+                )
+                summary = f"{move.kind.lower()} {format_qty(move.qty)} {unit} of {number} {where}".strip()
+                if move.reference:
+                    summary += f" [{move.reference}]"
+                if move.reason:
+                    summary += f" — {move.reason}"
+                rows.append(
+                    AuditRow(
+                        as_utc(move.at), name, f"stock.{move.kind.lower()}", "stock_move", move.id, summary
+                    )
+                )
+        rows.sort(key=lambda r: r.at, reverse=True)
+        if needle:
+            rows = [r for r in rows if needle in f"{r.user_name} {r.action} {r.summary}".lower()]
+        return rows[:limit]
+
+    return db.read(op)
+
+
+def export_csv(rows: list[AuditRow], path: Path) -> None:
+    """Write the rows as UTF-8 CSV (with BOM, so spreadsheet programs read accents right); atomic."""
+    tmp = path.with_suffix(path.suffix + ".partial")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+            out = csv.writer(fh)
+            out.writerow(["when (UTC)", "user", "action", "entity", "id", "summary"])
+            for r in rows:
+                out.writerow(
+                    [
+                        r.at.strftime("%Y-%m-%d %H:%M:%S"),
+                        r.user_name,
+                        r.action,
+                        r.entity,
+                        r.entity_id if r.entity_id is not None else "",
+                        r.summary,
+                    ]
+                )
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"The audit export to {path} failed: {exc.strerror or exc}") from exc
