@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -16,13 +17,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from desktop import config, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
-from desktop.services import demo
+from desktop.services import demo, users
 from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
 from desktop.ui.common import show_error
-from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.context import AppEvents
 from desktop.ui.first_start import FirstStartDialog, StartChoice
-from desktop.ui.main_window import MainWindow
+from desktop.ui.session import UserSession
 
 logger = logging.getLogger("storeroom.app")
 _STARTED = time.perf_counter()
@@ -63,6 +64,7 @@ def _load_demo(database: dbmod.Database) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="storeroom-desktop")
     parser.add_argument("--db", help="database URL or SQLite file")
+    parser.add_argument("--user", help="sign in as this user, PIN from STOREROOM_PIN (kiosk start-up)")
     parser.add_argument(
         "--measure-startup",
         action="store_true",
@@ -95,23 +97,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _load_demo(database)
             except UserError as exc:  # e.g. the file already holds a storeroom: open it as it is
                 QMessageBox.information(None, "Storeroom", exc.message)
-        actor = ensure_user(database)
+        script_user = (
+            users.script_actor(database, args.user, os.environ.get("STOREROOM_PIN"))
+            if args.user or args.measure_startup
+            else None
+        )
     except UserError as exc:
         QMessageBox.critical(None, "Storeroom", f"The database could not be opened:\n\n{exc.message}")
         return 1
 
-    window: MainWindow | None = None
-    runner = TaskRunner(lambda exc: show_error(window, exc))
-    window = MainWindow(AppContext(database, actor, runner, AppEvents()))
-    window.show()
-    if args.measure_startup:
+    runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
+    session = UserSession(
+        database,
+        runner,
+        AppEvents(),
+        idle_minutes=config.AppConfig.current().idle_minutes,
+        os_user=users.os_user(),
+    )
+    session.ended.connect(app.quit)
+    if script_user is not None:
+        session.begin(script_user)
+    elif not session.start():
+        return 0
+    if args.measure_startup and session.window is not None:
         # Usable = window shown and the first page of the parts list fetched and painted.
         def done(_count: int) -> None:
             QTimer.singleShot(
                 0, lambda: (print(f"startup {time.perf_counter() - _STARTED:.3f} s"), app.quit())
             )
 
-        window.parts_page.model.loaded.connect(done)
+        session.window.parts_page.model.loaded.connect(done)
     code = app.exec()
     runner.shutdown()
     database.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,14 +16,14 @@ from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import demo, locations, parts, scan, stock
 from desktop.services.actor import Actor
-from desktop.services.users import ensure_user
+from desktop.services.users import script_actor
 
 log = logging.getLogger("storeroom.cli")
 
 
 def _open(args: argparse.Namespace) -> tuple[dbmod.Database, Actor]:
     database = dbmod.open_database(config.database_url(args.db))
-    return database, ensure_user(database, args.user)
+    return database, script_actor(database, args.user, os.environ.get("STOREROOM_PIN"))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -178,7 +179,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="storeroom", description="Storeroom from the command line.")
     p.add_argument("--db", help="database URL or SQLite file (default: saved choice, then the data folder)")
-    p.add_argument("--user", help="act as this user (default: your login name)")
+    p.add_argument(
+        "--user",
+        help="act as this user; its PIN comes from STOREROOM_PIN (default: your login "
+        "name, only while no account has a PIN)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or upgrade the database").set_defaults(fn=cmd_init)

@@ -29,6 +29,7 @@ class LabelSettings:
 class AppConfig:
     database_url: str | None = None
     labels: LabelSettings = field(default_factory=LabelSettings)
+    idle_minutes: float = 10.0  # sign-out after this long without keyboard, mouse or scanner
 
     @classmethod
     def load(cls) -> AppConfig | None:
@@ -41,6 +42,7 @@ class AppConfig:
             labels = data.get("labels") or {}
             return cls(
                 database_url=data.get("database_url"),
+                idle_minutes=float(data.get("idle_minutes", 10.0)),
                 labels=LabelSettings(
                     format_key=str(labels.get("format_key", "avery-5160")),
                     offsets_mm={

@@ -114,7 +114,7 @@ def ensure_user(db: Database, user_name: str | None = None, *, role: Role | None
     """The actor for `user_name` (default: the OS login), created on first use, without a PIN.
 
     For scripts on a fresh database, the demo generator and tests. The first user becomes ADMIN."""
-    name = normalize_name(user_name or _os_user())
+    name = normalize_name(user_name or os_user())
 
     def op(s: Session) -> Actor:
         user = s.scalar(select(User).where(User.user_name == name))
@@ -133,7 +133,7 @@ def ensure_user(db: Database, user_name: str | None = None, *, role: Role | None
     return db.write(op)
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -141,6 +141,23 @@ def _os_user() -> str:
 
 
 # --- signing in -----------------------------------------------------------------------------------------
+
+
+def script_actor(db: Database, user_name: str | None, secret: str | None) -> Actor:
+    """Who a script (CLI, kiosk start-up, benchmark) acts as.
+
+    With a PIN: that account, checked. Without one, only while no account has a PIN yet (a fresh or
+    script-built database, where whoever holds the file is trusted, as at first start): the OS login."""
+    if secret:
+        if not user_name:
+            raise UserError("Give --user together with the PIN.")
+        return authenticate(db, user_name, secret)
+    if needs_first_admin(db):
+        return ensure_user(db, user_name)
+    raise PermissionDenied(
+        "This database has accounts with PINs: give --user NAME and put the PIN in the "
+        "STOREROOM_PIN environment variable."
+    )
 
 
 def authenticate(db: Database, user_name: str, secret: str) -> Actor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,7 @@ from desktop.services.locations import LocationDetail, LocationDTO
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
+from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.labels_dialog import LabelsDialog
@@ -37,26 +39,32 @@ from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
+from desktop.ui.users_page import UsersPage
 
-# Navigation entries; those without a page yet are shown disabled, saying what will bring them.
-NAV = [
-    ("Parts", None),
-    ("Locations", None),
-    ("Stock", None),
-    ("Kanban", "kanban"),
-    ("MRO spares", "MRO"),
-    ("Cycle counts", "cycle counting"),
-    ("Reports", "reports"),
-    ("Settings", None),
+# Navigation entries: (name, module still to come, permission needed to see it). Entries whose
+# module has not landed are shown disabled, saying what will bring them.
+NAV: list[tuple[str, str | None, Permission | None]] = [
+    ("Parts", None, None),
+    ("Locations", None, None),
+    ("Stock", None, None),
+    ("Kanban", "kanban", None),
+    ("MRO spares", "MRO", None),
+    ("Cycle counts", "cycle counting", None),
+    ("Reports", "reports", None),
+    ("Users", None, Permission.ADMIN),
+    ("Audit", None, Permission.VIEW_AUDIT),
+    ("Settings", None, None),
 ]
 
 
 class MainWindow(QMainWindow):
     """Signals:
     scan_handled(ScanResult): a scan was resolved and shown (tests and the benchmark wait on it).
+    switch_user_requested(): the person at the PC wants to hand over (Ctrl+U).
     """
 
     scan_handled = Signal(object)
+    switch_user_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -86,13 +94,14 @@ class MainWindow(QMainWindow):
         nav_font = self.nav.font()
         nav_font.setPointSize(nav_font.pointSize() + 3)
         self.nav.setFont(nav_font)
-        for name, coming in NAV:
+        for name, coming, permission in NAV:
             item = QListWidgetItem(name)
             item.setSizeHint(QSize(160, 40))
             if coming:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 item.setToolTip(f"Arrives with the {coming} module")
             self.nav.addItem(item)
+            item.setHidden(permission is not None and not self.ctx.actor.can(permission))
 
         self.parts_page = PartsPage(self.ctx)
         self.locations_page = LocationsPage(self.ctx)
@@ -109,6 +118,10 @@ class MainWindow(QMainWindow):
             "part": self.part_page,
             "location": self.location_page,
         }
+        if self.ctx.actor.can(Permission.ADMIN):
+            self.pages["Users"] = UsersPage(self.ctx)
+        if self.ctx.actor.can(Permission.VIEW_AUDIT):
+            self.pages["Audit"] = AuditPage(self.ctx)
         for page in self.pages.values():
             self.stack.addWidget(page)
 
@@ -127,10 +140,13 @@ class MainWindow(QMainWindow):
             f"Signed in: {self.ctx.actor.display_name} ({self.ctx.actor.role.value.lower()})"
         )
         self.busy_label = QLabel("")
+        self.switch_button = QPushButton("Switch user (Ctrl+U)")
+        self.switch_button.setFlat(True)
         status = self.statusBar()
         status.addWidget(self.db_label, 1)
         status.addPermanentWidget(self.busy_label)
         status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.switch_button)
 
     def _connect_signals(self) -> None:
         QShortcut(
@@ -140,6 +156,8 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+L"), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
         )
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_part)
+        QShortcut(QKeySequence("Ctrl+U"), self, self.switch_user_requested.emit)
+        self.switch_button.clicked.connect(self.switch_user_requested)
         if self.ctx.actor.can(Permission.MOVE_STOCK):
             for kind, _label, key in MOVE_BUTTONS:
                 if key:
@@ -175,12 +193,12 @@ class MainWindow(QMainWindow):
     def go_to(self, name: str) -> None:
         page = self.pages[name]
         self.stack.setCurrentWidget(page)
-        row = next((i for i, (n, _c) in enumerate(NAV) if n == name), -1)
+        row = next((i for i, (n, _c, _p) in enumerate(NAV) if n == name), -1)
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
         refresh = getattr(page, "refresh", None)
-        if refresh is not None and name in ("Locations", "Stock", "Settings"):
+        if refresh is not None and name not in ("Parts", "part", "location"):
             refresh()
 
     @Slot(int)
@@ -330,14 +348,10 @@ class MainWindow(QMainWindow):
     # -- app-wide changes -----------------------------------------------------------------------------
     @Slot(object)
     def _data_changed(self, what: set[str]) -> None:
-        for page in (
-            self.parts_page,
-            self.locations_page,
-            self.stock_page,
-            self.part_page,
-            self.location_page,
-        ):
-            page.data_changed(what)
+        for page in self.pages.values():
+            handler = getattr(page, "data_changed", None)
+            if handler is not None:
+                handler(what)
 
     @Slot(bool)
     def _busy(self, busy: bool) -> None:
@@ -347,8 +361,18 @@ class MainWindow(QMainWindow):
         else:
             QApplication.restoreOverrideCursor()
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        shutdown = getattr(self.ctx.runner, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
-        super().closeEvent(event)
+    def release(self) -> None:
+        """Close this user's open dialogs before the window goes (a user switch or idle sign-out)."""
+        for dialog in (
+            self.move_dialog,
+            getattr(self, "labels_dialog", None),
+            getattr(self, "part_dialog", None),
+            getattr(self, "location_dialog", None),
+        ):
+            if dialog is not None:
+                dialog.close()
+        self.move_dialog = None
+        busy = getattr(self.ctx.runner, "busy_changed", None)
+        if busy is not None:
+            busy.disconnect(self._busy)
+        self.ctx.events.data_changed.disconnect(self._data_changed)

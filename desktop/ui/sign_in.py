@@ -1,0 +1,145 @@
+"""Signing in at a shared PC: name + PIN, or a scan of the badge; and creating the first administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.services import users
+from desktop.services.actor import Actor
+from desktop.services.users import BADGE_PREFIX
+from desktop.ui.common import show_error
+from desktop.ui.feedback import FeedbackBanner
+
+
+def _big(edit: QLineEdit) -> QLineEdit:
+    font = edit.font()
+    font.setPointSize(font.pointSize() + 5)
+    edit.setFont(font)
+    edit.setMinimumHeight(38)
+    return edit
+
+
+class SignInDialog(QDialog):
+    """Signals:
+    signed_in(Actor)
+    """
+
+    signed_in = Signal(object)
+
+    def __init__(self, db: Database, parent: QWidget | None = None, *, message: str = "") -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.message = message
+        self.setWindowTitle("Storeroom — sign in")
+        self.setMinimumWidth(460)
+        self.banner = FeedbackBanner()
+        self.user_name = _big(QLineEdit())
+        self.user_name.setPlaceholderText("user name, or scan your badge")
+        self.secret = _big(QLineEdit())
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("PIN or password")
+        form = QFormLayout()
+        form.addRow("User", self.user_name)
+        form.addRow("PIN", self.secret)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAutoDefault(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<h2>Sign in</h2>{message}"))
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.user_name.returnPressed.connect(self._user_entered)
+        self.secret.returnPressed.connect(self.sign_in)
+        buttons.accepted.connect(self.sign_in)
+        buttons.rejected.connect(self.reject)
+        self.user_name.setFocus()
+
+    @Slot()
+    def _user_entered(self) -> None:
+        if self.user_name.text().strip().upper().startswith(BADGE_PREFIX):
+            self.sign_in()  # a badge scan is a complete sign-in
+        else:
+            self.secret.setFocus()
+
+    @Slot()
+    def sign_in(self) -> None:
+        typed = self.user_name.text().strip()
+        try:
+            if typed.upper().startswith(BADGE_PREFIX):
+                actor = users.authenticate_badge(self.db, typed)
+            else:
+                actor = users.authenticate(self.db, typed, self.secret.text())
+        except UserError as exc:
+            self.banner.error(exc.message)
+            self.secret.clear()
+            target = self.user_name if typed.upper().startswith(BADGE_PREFIX) or not typed else self.secret
+            target.setFocus()
+            self.user_name.selectAll()
+            return
+        except Exception as exc:  # a bug: the crash dialog, not a silent failure
+            show_error(self, exc)
+            return
+        self.actor = actor
+        self.signed_in.emit(actor)
+        self.accept()
+
+
+class FirstAdminDialog(QDialog):
+    """No account can sign in yet: create the administrator who will add everyone else."""
+
+    def __init__(self, db: Database, default_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.setWindowTitle("Storeroom — first administrator")
+        self.banner = FeedbackBanner()
+        self.user_name = QLineEdit(default_name)
+        self.display_name = QLineEdit()
+        self.secret = QLineEdit()
+        self.repeat = QLineEdit()
+        for edit in (self.secret, self.repeat):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("User name", self.user_name)
+        form.addRow("Full name", self.display_name)
+        form.addRow("PIN or password", self.secret)
+        form.addRow("Repeat it", self.repeat)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                "<h2>Create the administrator</h2>This account adds the other users and "
+                "gives them their roles. Keep the PIN safe."
+            )
+        )
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.create_admin)
+        buttons.rejected.connect(self.reject)
+
+    @Slot()
+    def create_admin(self) -> None:
+        if self.secret.text() != self.repeat.text():
+            self.banner.error("The two PINs differ. Type them again.")
+            self.secret.clear()
+            self.repeat.clear()
+            self.secret.setFocus()
+            return
+        try:
+            self.actor = users.create_first_admin(
+                self.db, self.user_name.text(), self.display_name.text(), self.secret.text()
+            )
+        except UserError as exc:
+            self.banner.error(exc.message)
+            return
+        self.accept()

@@ -1,0 +1,184 @@
+"""Administrators add people, give them a role, a PIN and a badge, and disable them when they leave."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.models.enums import Role
+from desktop.services import users
+from desktop.services.actor import ROLE_PERMISSIONS
+from desktop.services.users import UserDTO
+from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error
+from desktop.ui.context import AppContext
+from desktop.ui.feedback import FeedbackBanner
+
+
+class UserDialog(QDialog):
+    """Signals:
+    saved(UserDTO)
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, user: UserDTO | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.user = user
+        self.setWindowTitle(f"User {user.user_name}" if user else "New user")
+        self.banner = FeedbackBanner()
+        self.user_name = QLineEdit(user.user_name if user else "")
+        self.display_name = QLineEdit(user.display_name if user else "")
+        self.role = QComboBox()
+        for role in Role:
+            allowed = ", ".join(sorted(p.value for p in ROLE_PERMISSIONS[role]))
+            self.role.addItem(role.value.capitalize(), role.value)
+            self.role.setItemData(self.role.count() - 1, allowed, 3)  # tooltip: what the role may do
+        self.role.setCurrentIndex(self.role.findData((user.role if user else Role.KEEPER).value))
+        self.secret = QLineEdit()
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText(
+            "leave empty to keep the current PIN" if user else "at least 4 characters"
+        )
+        self.badge = QLineEdit(user.badge_code or "" if user else "")
+        self.badge.setPlaceholderText("scan the badge, or press New badge")
+        self.new_badge = QPushButton("New badge")
+        self.active = QCheckBox("Active (may sign in)")
+        self.active.setChecked(user.active if user else True)
+        badge_row = QHBoxLayout()
+        badge_row.addWidget(self.badge, 1)
+        badge_row.addWidget(self.new_badge)
+        form = QFormLayout()
+        form.addRow("User name", self.user_name)
+        form.addRow("Full name", self.display_name)
+        form.addRow("Role", self.role)
+        form.addRow("PIN or password", self.secret)
+        form.addRow("Badge", badge_row)
+        form.addRow("", self.active)
+        self.fields = {
+            "user_name": self.user_name,
+            "display_name": self.display_name,
+            "secret": self.secret,
+            "badge_code": self.badge,
+        }
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.new_badge.clicked.connect(lambda: self.badge.setText(users.new_badge_code()))
+
+    @Slot()
+    def save(self) -> None:
+        user_id = self.user.id if self.user else None
+        name, display, secret = self.user_name.text(), self.display_name.text(), self.secret.text() or None
+        role, badge, active = (
+            Role(self.role.currentData()),
+            self.badge.text() or None,
+            self.active.isChecked(),
+        )
+        self.ctx.runner.run(
+            lambda: users.save_user(
+                self.ctx.db,
+                self.ctx.actor,
+                user_id=user_id,
+                user_name=name,
+                display_name=display,
+                role=role,
+                secret=secret,
+                badge_code=badge,
+                active=active,
+            ),
+            self._saved,
+            self._failed,
+        )
+
+    def _saved(self, user: UserDTO) -> None:
+        self.saved.emit(user)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, UserError):
+            show_error(self, exc)
+            return
+        self.banner.error(exc.message)
+        widget = self.fields.get(exc.field or "")
+        if widget is not None:
+            widget.setFocus()
+
+
+class UsersPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rows: list[UserDTO] = []
+        self.table = read_only_table(["User", "Name", "Role", "PIN set", "Badge", "Active"], stretch=1)
+        self.new_button = QPushButton("New user…")
+        self.edit_button = QPushButton("Edit…")
+        top = QHBoxLayout()
+        top.addWidget(heading("Users"), 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.edit_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.new_button.clicked.connect(lambda: self.open_dialog(None))
+        self.edit_button.clicked.connect(self._edit_selected)
+        self.table.cellDoubleClicked.connect(lambda _r, _c: self._edit_selected())
+
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.run(lambda: users.list_users(self.ctx.db, self.ctx.actor), self._loaded)
+
+    def _loaded(self, rows: list[UserDTO]) -> None:
+        self.rows = rows
+        fill_table(
+            self.table,
+            [
+                (
+                    u.user_name,
+                    u.display_name,
+                    u.role.value.capitalize(),
+                    "yes" if u.has_secret else "no",
+                    u.badge_code or "",
+                    "yes" if u.active else "no",
+                )
+                for u in rows
+            ],
+            keys=[u.id for u in rows],
+        )
+
+    @Slot()
+    def _edit_selected(self) -> None:
+        key = selected_key(self.table)
+        user = next((u for u in self.rows if u.id == key), None)
+        if user is not None:
+            self.open_dialog(user)
+
+    def open_dialog(self, user: UserDTO | None) -> UserDialog:
+        dialog = UserDialog(self.ctx, user, self)
+        dialog.saved.connect(lambda _u: self.refresh())
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def data_changed(self, what: set[str]) -> None:
+        if "users" in what and self.isVisible():
+            self.refresh()

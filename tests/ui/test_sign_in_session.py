@@ -1,0 +1,116 @@
+"""People share PCs: sign in by PIN or badge, switch user, idle sign-out, only their role's tools shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShortcut
+from pytestqt.qtbot import QtBot
+
+from desktop.db import Database
+from desktop.models.enums import Role
+from desktop.services import audit, users
+from desktop.tasks import SyncRunner
+from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.main_window import MainWindow
+from desktop.ui.session import UserSession
+from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
+
+
+def _people(db: Database) -> None:
+    admin = users.create_first_admin(db, "ada", "Ada Admin", "9876")
+    users.save_user(
+        db,
+        admin,
+        user_id=None,
+        user_name="kim",
+        display_name="Kim Keeper",
+        role=Role.KEEPER,
+        secret="1111",
+        badge_code="U-KIM1",
+    )
+    users.save_user(
+        db, admin, user_id=None, user_name="vic", display_name="Vic Viewer", role=Role.VIEWER, secret="2222"
+    )
+
+
+def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database) -> None:
+    dialog = FirstAdminDialog(sqlite_db, "ada")
+    qtbot.addWidget(dialog)
+    dialog.secret.setText("1234")
+    dialog.repeat.setText("1243")
+    dialog.create_admin()
+    assert dialog.actor is None and "differ" in dialog.banner.text()
+    dialog.secret.setText("1234")
+    dialog.repeat.setText("1234")
+    dialog.create_admin()
+    assert dialog.actor is not None and dialog.actor.role is Role.ADMIN
+    assert not users.needs_first_admin(sqlite_db)
+
+
+def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
+    _people(sqlite_db)
+    dialog = SignInDialog(sqlite_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.user_name, "kim")
+    qtbot.keyClick(dialog.user_name, Qt.Key.Key_Return)
+    assert dialog.focusWidget() is dialog.secret
+    qtbot.keyClicks(dialog.secret, "0000")
+    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    assert dialog.actor is None and "Wrong user name or PIN" in dialog.banner.text()
+    assert dialog.user_name.text() == "kim" and dialog.secret.text() == ""
+    qtbot.keyClicks(dialog.secret, "1111")
+    with qtbot.waitSignal(dialog.signed_in) as signed:
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    assert signed.args[0].user_name == "kim"
+
+    badge = SignInDialog(sqlite_db)
+    qtbot.addWidget(badge)
+    badge.show()
+    qtbot.keyClicks(badge.user_name, "U-KIM1")  # the badge scanner types the code and Enter
+    with qtbot.waitSignal(badge.signed_in) as signed:
+        qtbot.keyClick(badge.user_name, Qt.Key.Key_Return)
+    assert signed.args[0].role is Role.KEEPER
+
+
+def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> None:
+    _people(sqlite_db)
+    session = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=0.001)  # 60 ms
+    assert session.start()
+    assert session.dialog is not None
+    session.dialog.user_name.setText("kim")
+    session.dialog.secret.setText("1111")
+    session.dialog.sign_in()
+    window = session.window
+    assert window is not None and session.actor is not None and session.actor.user_name == "kim"
+    qtbot.addWidget(window)
+    assert "Kim Keeper" in window.user_label.text()
+    # what a keeper may not do is not shown
+    assert not window.parts_page.new_button.isVisibleTo(window)
+    assert "Users" not in window.pages and "Audit" not in window.pages
+    window.switch_button.click()  # hand the PC over
+    assert session.actor is None and session.window is None and session.dialog is not None
+    session.dialog.user_name.setText("ada")
+    session.dialog.secret.setText("9876")
+    session.dialog.sign_in()
+    assert session.window is not None and "Users" in session.window.pages
+    qtbot.addWidget(session.window)
+    qtbot.waitUntil(lambda: session.actor is None, timeout=3000)  # nobody touched the PC: signed out
+    assert session.window is None and session.dialog is not None and "without use" in session.dialog.message
+    trail = audit.audit_trail(sqlite_db, users.authenticate(sqlite_db, "ada", "9876"))
+    outs = [r.summary for r in trail if r.action == "user.sign_out"]
+    assert sorted(outs) == ["ada signed out (idle)", "kim signed out"]
+
+
+def test_viewer_sees_no_move_buttons(qtbot: QtBot, sqlite_db: Database) -> None:
+    _people(sqlite_db)
+    viewer = users.authenticate(sqlite_db, "vic", "2222")
+    window = MainWindow(AppContext(sqlite_db, viewer, SyncRunner(_raise), AppEvents()))
+    qtbot.addWidget(window)
+    assert not any(b.isVisibleTo(window) for b in window.stock_page.buttons.values())
+    keys = {shortcut.key().toString() for shortcut in window.findChildren(QShortcut)}
+    assert "F2" in keys and not keys & {"F5", "F6", "F7", "F8", "F9"}  # no move shortcuts for a viewer
