@@ -20,6 +20,7 @@ from desktop.errors import UserError
 from desktop.services import demo, users
 from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
+from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.common import show_error
 from desktop.ui.context import AppEvents
 from desktop.ui.first_start import FirstStartDialog, StartChoice
@@ -107,13 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
+    events = AppEvents()
     session = UserSession(
         database,
         runner,
-        AppEvents(),
+        events,
         idle_minutes=config.AppConfig.current().idle_minutes,
         os_user=users.os_user(),
     )
+    watcher = ChangeWatcher(database, runner, events)  # other PCs' and scripts' changes reach the screens
+    watcher.start()
     session.ended.connect(app.quit)
     if script_user is not None:
         session.begin(script_user)

@@ -69,7 +69,10 @@ class PartsTableModel(QAbstractTableModel):
 
     def _searched(self, generation: int, ids: list[int]) -> None:
         if generation == self._generation:
-            self.set_ids(ids)
+            if ids == self._ids:
+                self.invalidate()  # same rows (e.g. another PC edited one): keep scroll and selection
+            else:
+                self.set_ids(ids)
             self.loaded.emit(len(ids))
 
     # -- loading --------------------------------------------------------------------------------------
