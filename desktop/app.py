@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from desktop import config, log, paths
+from desktop import backups, config, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.services import demo, users
@@ -118,6 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     watcher = ChangeWatcher(database, runner, events)  # other PCs' and scripts' changes reach the screens
     watcher.start()
+    if database.is_sqlite:  # a daily copy of the file, two weeks kept; checked hourly while the app runs
+        backup_timer = QTimer()
+        backup_timer.setInterval(3600 * 1000)
+        backup_timer.timeout.connect(
+            lambda: runner.run(lambda: backups.backup_if_due(database), lambda _p: None)
+        )
+        backup_timer.start()
+        runner.run(lambda: backups.backup_if_due(database), lambda _p: None)
     session.ended.connect(app.quit)
     if script_user is not None:
         session.begin(script_user)

@@ -60,6 +60,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop.backups import check_backup, restore_sqlite
+
+    source = Path(args.file)
+    revision = check_backup(source)
+    if not args.yes:
+        raise UserError(
+            f"{source.name} (schema {revision}) would replace the current database. "
+            "Add --yes to go ahead; a copy of the current database is kept in the backups folder."
+        )
+    database = dbmod.Database(config.database_url(args.db))
+    safety = restore_sqlite(database, source)
+    print(f"restored {source}; the previous database is kept as {safety}")
+    return 0
+
+
 def _move(args: argparse.Namespace) -> int:
     database, actor = _open(args)
     kind = MoveKind(args.kind)
@@ -196,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help="online backup of a SQLite database")
     b.add_argument("--to", help="backup file (default: the backups folder)")
     b.set_defaults(fn=cmd_backup)
+    rs = sub.add_parser("restore", help="replace the SQLite database with a backup (the current one is kept)")
+    rs.add_argument("file")
+    rs.add_argument("--yes", action="store_true", help="really replace the current database")
+    rs.set_defaults(fn=cmd_restore)
 
     def move(name: str, kind: MoveKind, *, src: bool, dst: bool, help_: str) -> None:
         m = sub.add_parser(name, help=help_)

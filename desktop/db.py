@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
 from desktop.errors import Conflict, DatabaseUnavailable, UserError
+from desktop.netpath import network_filesystem
 
 log = logging.getLogger("storeroom.db")
 T = TypeVar("T")
@@ -92,6 +93,13 @@ class Database:
         folder = path.parent
         if not folder.exists():
             raise UserError(f"The folder {folder} does not exist.")
+        kind = network_filesystem(folder)
+        if kind is not None:
+            raise UserError(
+                f"{path} is on a network share ({kind}). SQLite cannot lock a file safely over the network, "
+                "and two PCs writing to it can corrupt it. Keep the file on this PC, or let several PCs "
+                "share a PostgreSQL server (see the README)."
+            )
 
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[Session]:

@@ -52,6 +52,13 @@ def test_init_demo_moves_history_backup_and_labels(home: Path, capsys: pytest.Ca
     assert run(capsys, "check-balances")[0] == 0
     code, out, _ = run(capsys, "backup", "--to", str(home / "copy.sqlite3"))
     assert code == 0 and (home / "copy.sqlite3").stat().st_size > 0
+    run(capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "100")  # after the backup
+    code, _, err = run(capsys, "restore", str(home / "copy.sqlite3"))
+    assert code == 2 and "Add --yes" in err
+    code, out, _ = run(capsys, "restore", str(home / "copy.sqlite3"), "--yes")
+    assert code == 0 and "restored" in out
+    code, out, _ = run(capsys, "stock", "A-01-01")
+    assert "BRG-1000" in out and "102" not in out  # the receipt after the backup is gone
     target = home / "bins.pdf"
     code, out, _ = run(
         capsys, "labels", "bins", "A01", "--subtree", "--format", "avery-5163", "--out", str(target)

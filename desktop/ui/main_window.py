@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.location_page.edit_location.connect(self.edit_location)
         self.stock_page.move_requested.connect(self.open_move)
         self.stock_page.reversed.connect(self._posted)
+        self.settings_page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
         for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
             page.print_labels.connect(self.open_labels)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -18,12 +19,19 @@ from PySide6.QtWidgets import (
 
 from desktop import config, paths
 from desktop import db as dbmod
+from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
 from desktop.ui.common import heading, show_error
 from desktop.ui.context import AppContext
 
 
 class SettingsPage(QWidget):
+    """Signals:
+    restored(): the database was replaced by a backup; the app must restart.
+    """
+
+    restored = Signal()
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -40,6 +48,11 @@ class SettingsPage(QWidget):
         )
         self.connect_button = QPushButton("Use a shared PostgreSQL server…")
         self.local_button = QPushButton("Use the local SQLite database")
+        self.restore_button = QPushButton("Restore from a backup…")
+        self.restore_button.setEnabled(
+            admin_can_restore := ctx.db.is_sqlite and ctx.actor.can(Permission.ADMIN)
+        )
+        self.restore_button.setToolTip("" if admin_can_restore else "Administrators, on a SQLite database")
         admin = ctx.actor.can(Permission.ADMIN)
         self.connect_button.setEnabled(admin)
         self.local_button.setEnabled(admin and not ctx.db.is_sqlite)
@@ -51,7 +64,7 @@ class SettingsPage(QWidget):
         form.addRow("Data folder", QLabel(str(paths.data_dir())))
         form.addRow("Signed in as", self.user)
         buttons = QHBoxLayout()
-        for b in (self.backup_button, self.connect_button, self.local_button):
+        for b in (self.backup_button, self.restore_button, self.connect_button, self.local_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -63,6 +76,7 @@ class SettingsPage(QWidget):
         self.backup_button.clicked.connect(self.backup)
         self.connect_button.clicked.connect(self.choose_postgres)
         self.local_button.clicked.connect(self.choose_local)
+        self.restore_button.clicked.connect(self.choose_backup)
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
@@ -75,6 +89,34 @@ class SettingsPage(QWidget):
 
     def _backed_up(self, path: Path) -> None:
         self.status.setText(f"Backup written to {path}")
+
+    @Slot()
+    def choose_backup(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Restore from a backup", str(paths.backups_dir()), "SQLite backups (*.sqlite3)"
+        )
+        if not name:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Storeroom",
+            f"Replace the current database with {Path(name).name}?\n"
+            "A copy of the current database is kept in the backups folder.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restore(Path(name))
+
+    def restore(self, source: Path) -> None:
+        def done(safety: Path) -> None:
+            self.status.setText(
+                f"Restored {source.name}. The previous database is kept as {safety.name}. "
+                "Restart Storeroom now."
+            )
+            self.restored.emit()
+
+        self.ctx.runner.run(
+            lambda: restore_sqlite(self.ctx.db, source), done, lambda exc: show_error(self, exc)
+        )
 
     @Slot()
     def choose_postgres(self) -> None:
