@@ -12,9 +12,9 @@ from types import TracebackType
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
-from desktop import backups, config, log, paths
+from desktop import backups, config, credentials, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.services import demo, users
@@ -22,6 +22,7 @@ from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
 from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.common import show_error
+from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppEvents
 from desktop.ui.first_start import FirstStartDialog, StartChoice
 from desktop.ui.session import UserSession
@@ -43,7 +44,10 @@ def _first_start() -> tuple[str, bool] | None:
         return None
     choice = dialog.choice()
     if choice is StartChoice.POSTGRES:
-        return dialog.url.text().strip(), False
+        server = ConnectionDialog()  # tests the server, then saves it (password in the keyring)
+        if not server.exec() or server.url is None:
+            return None
+        return server.url, False
     return str(paths.default_sqlite_path()), choice is StartChoice.DEMO
 
 
@@ -89,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         url, load_demo = chosen
     else:
         url = config.database_url()
+    if credentials.needs_password(url):  # a shared server, and no keyring kept its password
+        password, ok = QInputDialog.getText(
+            None, "Storeroom", f"Password for {credentials.account(url)}:", QLineEdit.EchoMode.Password
+        )
+        if not ok:
+            return 0
+        url = credentials.with_password(url, password)
     try:
         database = dbmod.open_database(url)
         if config.is_first_start() and not args.db:

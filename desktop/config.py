@@ -10,7 +10,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop import paths
+from sqlalchemy import make_url
+
+from desktop import credentials, paths
 from desktop.errors import UserError
 
 ENV_URL = "STOREROOM_DB_URL"
@@ -70,21 +72,33 @@ class AppConfig:
 
 
 def database_url(explicit: str | None = None) -> str:
+    """The URL to open; a saved PostgreSQL URL gets its password from the keyring."""
     if explicit:
         return explicit
     if os.environ.get(ENV_URL):
         return os.environ[ENV_URL]
     saved = AppConfig.load()
     if saved is not None and saved.database_url:
-        return saved.database_url
+        url = saved.database_url
+        if credentials.needs_password(url):
+            url = credentials.with_password(url, credentials.load(url))
+        return url
     return str(paths.default_sqlite_path())
 
 
-def save_database_url(url: str) -> None:
-    """Remember the database for this PC, keeping the other saved settings."""
+def save_database_url(url: str) -> bool:
+    """Remember the database for this PC, keeping the other saved settings. A password goes to the
+    keyring, never into the file; returns False if it could not be kept (no keyring)."""
+    kept = True
+    if "://" in url and credentials.needs_password(credentials.without_password(url)):
+        password = make_url(url).password
+        if password:
+            kept = credentials.store(url, str(password))
+        url = credentials.without_password(url)
     cfg = AppConfig.current()
     cfg.database_url = url
     cfg.save()
+    return kept
 
 
 def is_first_start() -> bool:

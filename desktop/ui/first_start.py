@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QLineEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -36,16 +35,10 @@ class FirstStartDialog(QDialog):
         group = QButtonGroup(self)
         for b in (self.empty, self.demo, self.postgres):
             group.addButton(b)
-        self.url = QLineEdit()
-        self.url.setPlaceholderText("postgresql://user:password@server:5432/storeroom")
-        self.url.setEnabled(False)
-        self.postgres.toggled.connect(self.url.setEnabled)
-        self.message = QLabel("")
-        self.message.setStyleSheet("color:#b3261e")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self._accept)
+        buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Welcome to Storeroom</h2>How do you want to start?"))
@@ -53,18 +46,9 @@ class FirstStartDialog(QDialog):
         layout.addWidget(self.demo)
         layout.addWidget(QLabel(f"<small>Both keep the data in {paths.default_sqlite_path()}</small>"))
         layout.addWidget(self.postgres)
-        layout.addWidget(self.url)
-        layout.addWidget(self.message)
         layout.addWidget(buttons)
 
     def choice(self) -> StartChoice:
         if self.demo.isChecked():
             return StartChoice.DEMO
         return StartChoice.POSTGRES if self.postgres.isChecked() else StartChoice.EMPTY
-
-    def _accept(self) -> None:
-        if self.postgres.isChecked() and "://" not in self.url.text():
-            self.message.setText("Enter the server's URL, e.g. postgresql://user:password@server/storeroom")
-            self.url.setFocus()
-            return
-        self.accept()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -22,6 +21,7 @@ from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
 from desktop.ui.common import heading, show_error
+from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppContext
 
 
@@ -120,11 +120,9 @@ class SettingsPage(QWidget):
 
     @Slot()
     def choose_postgres(self) -> None:
-        url, ok = QInputDialog.getText(
-            self, "Shared PostgreSQL server", "Server URL (postgresql://user:password@server:5432/storeroom):"
-        )
-        if ok and url.strip():
-            self.switch_to(url.strip())
+        dialog = ConnectionDialog(self)
+        if dialog.exec():
+            self.status.setText("Saved the shared server. Restart Storeroom to use it.")
 
     @Slot()
     def choose_local(self) -> None:
