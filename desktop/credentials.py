@@ -50,5 +50,7 @@ def with_password(url: str, password: str | None) -> str:
 
 
 def needs_password(url: str) -> bool:
+    if "://" not in url:  # a plain SQLite file path
+        return False
     u = make_url(url)
     return u.get_backend_name() == "postgresql" and not u.password

@@ -95,3 +95,9 @@ def test_without_a_keyring_the_password_is_not_written(home: Path) -> None:
     text = paths.config_path().read_text()
     assert "s3cret" not in text and credentials.needs_password(json.loads(text)["database_url"])
     assert not os.environ.get("STOREROOM_DB_URL")
+
+
+def test_a_saved_sqlite_path_opens_as_it_is(home: Path) -> None:
+    path = str(home / "plant.sqlite3")
+    assert config.save_database_url(path) is True
+    assert config.database_url() == path
