@@ -101,7 +101,7 @@ def normalize_code(code: str) -> str:
     return clean
 
 
-def _validate(data: LocationInput) -> LocationInput:
+def validate_location(data: LocationInput) -> LocationInput:
     if data.level not in LocationLevel.__members__:
         raise UserError(f"Level must be one of {', '.join(LocationLevel)}.", field="level")
     if data.type not in LocationType.__members__:
@@ -147,7 +147,7 @@ def _place(s: Session, loc: Location, data: LocationInput) -> None:
     loc.parent_id, loc.path = parent.id, f"{parent.path}{data.code}/"
 
 
-def _save(s: Session, loc: Location, data: LocationInput) -> LocationDTO:
+def save_location(s: Session, loc: Location, data: LocationInput) -> LocationDTO:
     clash = _by_code(s, data.code)
     if clash is not None and clash.id != loc.id:
         raise Conflict(f"Location code {data.code} is already used ({clash.name}).", field="code")
@@ -176,10 +176,10 @@ def _save(s: Session, loc: Location, data: LocationInput) -> LocationDTO:
 
 def create_location(db: Database, actor: Actor, data: LocationInput) -> LocationDTO:
     actor.require(Permission.EDIT_LOCATIONS)
-    clean = _validate(data)
+    clean = validate_location(data)
 
     def op(s: Session) -> LocationDTO:
-        dto = _save(s, Location(), clean)
+        dto = save_location(s, Location(), clean)
         record(
             s,
             actor.user_id,
@@ -195,7 +195,7 @@ def create_location(db: Database, actor: Actor, data: LocationInput) -> Location
 
 def update_location(db: Database, actor: Actor, location_id: int, data: LocationInput) -> LocationDTO:
     actor.require(Permission.EDIT_LOCATIONS)
-    clean = _validate(data)
+    clean = validate_location(data)
 
     def op(s: Session) -> LocationDTO:
         loc = s.get(Location, location_id)
@@ -207,7 +207,7 @@ def update_location(db: Database, actor: Actor, location_id: int, data: Location
                 field="active",
             )
         before = _dto(loc)
-        dto = _save(s, loc, clean)
+        dto = save_location(s, loc, clean)
         diffs = [
             f"{f} {getattr(before, f)} -> {getattr(dto, f)}"
             for f in ("code", "name", "level", "type", "path", "walk_order", "allow_negative", "active")

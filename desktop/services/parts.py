@@ -108,7 +108,7 @@ def number_key(part_number: str) -> str:
     return part_number.strip().upper()
 
 
-def _validate(data: PartInput) -> PartInput:
+def validate_part(data: PartInput) -> PartInput:
     number = data.part_number.strip()
     if not number:
         raise UserError("Part number is required.", field="part_number")
@@ -163,7 +163,7 @@ def _validate(data: PartInput) -> PartInput:
     )
 
 
-def _apply(part: Part, data: PartInput) -> None:
+def apply_input(part: Part, data: PartInput) -> None:
     part.part_number = data.part_number
     part.number_key = number_key(data.part_number)
     part.description = data.description
@@ -194,7 +194,7 @@ def _refuse_duplicate(s: Session, data: PartInput, own_id: int | None) -> None:
 
 def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
     _refuse_duplicate(s, data, part.id)
-    _apply(part, data)
+    apply_input(part, data)
     s.add(part)
     try:
         s.flush()
@@ -216,7 +216,7 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
 
 def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = _validate(data)
+    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
         dto = _save(s, Part(), clean)
@@ -230,7 +230,7 @@ def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
 
 def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = _validate(data)
+    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
         part = s.get(Part, part_id)
