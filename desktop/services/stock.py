@@ -109,6 +109,13 @@ def _check_shape(req: MoveRequest) -> None:
 
 
 def post_move(db: Database, actor: Actor, req: MoveRequest) -> PostResult:
+    """Post one move in its own transaction."""
+    return db.write(lambda s: post_in(s, actor, req))
+
+
+def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
+    """Post one move inside the caller's transaction (a kanban receipt, a count approval, an import),
+    so the move and the caller's own changes are saved together or not at all."""
     actor.require(Permission.MOVE_STOCK)
     _check_shape(req)
     if req.qty <= 0:
@@ -121,7 +128,7 @@ def post_move(db: Database, actor: Actor, req: MoveRequest) -> PostResult:
         required=req.kind in (MoveKind.ADJUSTMENT, MoveKind.SCRAP),
     )
     reference = clean_text(req.reference, field="reference", label="Reference", max_len=60)
-    return db.write(lambda s: _post(s, actor, req, reason, reference))
+    return _post(s, actor, req, reason, reference)
 
 
 def _post(
