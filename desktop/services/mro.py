@@ -627,6 +627,19 @@ def asset_spares(db: Database, asset_id: int) -> AssetSpares:
     return db.read(lambda s: spares_in(s, asset_id))
 
 
+def find_asset(db: Database, code: str) -> AssetDTO:
+    """The asset a scanned or typed tag names."""
+
+    def op(s: Session) -> AssetDTO:
+        found = asset_id_for_code(s, code)
+        asset = s.get(Asset, found) if found is not None else None
+        if asset is None:
+            raise NotFound(f"No asset has the tag {normalize_scan(code)}.", field="asset")
+        return _asset_dto(s, asset)
+
+    return db.read(op)
+
+
 def spares_for_code(db: Database, code: str) -> AssetSpares:
     """The spares view for a scanned or typed asset tag (`A-PRESS-01` or `PRESS-01`)."""
 

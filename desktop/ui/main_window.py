@@ -22,6 +22,7 @@ from desktop.quantities import format_qty
 from desktop.services import locations, parts, scan
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDetail, LocationDTO
+from desktop.services.mro import AssetSpares
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
@@ -32,6 +33,7 @@ from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
 from desktop.ui.locations_page import LocationsPage
 from desktop.ui.move_dialog import MoveDialog
+from desktop.ui.mro_page import MroPage
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
@@ -44,7 +46,7 @@ NAV = [
     ("Locations", None),
     ("Stock", None),
     ("Kanban", "kanban"),
-    ("MRO spares", "MRO"),
+    ("MRO spares", None),
     ("Cycle counts", "cycle counting"),
     ("Reports", "reports"),
     ("Settings", None),
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(self.ctx)
         self.part_page = PartPage(self.ctx)
         self.location_page = LocationPage(self.ctx)
+        self.mro_page = MroPage(self.ctx)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {
             "Parts": self.parts_page,
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
             "Settings": self.settings_page,
             "part": self.part_page,
             "location": self.location_page,
+            "MRO spares": self.mro_page,
         }
         for page in self.pages.values():
             self.stack.addWidget(page)
@@ -180,7 +184,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
         refresh = getattr(page, "refresh", None)
-        if refresh is not None and name in ("Locations", "Stock", "Settings"):
+        if refresh is not None and name in ("Locations", "Stock", "Settings", "MRO spares"):
             refresh()
 
     @Slot(int)
@@ -203,7 +207,9 @@ class MainWindow(QMainWindow):
         self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self.show_scan)
 
     def show_scan(self, result: ScanResult) -> None:
-        if result.part is not None:
+        if result.asset is not None:
+            self.show_asset(result.asset)
+        elif result.part is not None:
             self.show_part(result.part)
             p = result.part
             self.banner.ok(
@@ -242,6 +248,19 @@ class MainWindow(QMainWindow):
         self.location_page.show_location(detail)
         self.stack.setCurrentWidget(self.location_page)
         self.nav.setCurrentRow(-1)
+
+    def show_asset(self, view: AssetSpares) -> None:
+        """An asset tag was scanned: its spares, with what is free now, and a red banner when short."""
+        self.go_to("MRO spares")
+        self.mro_page.show_spares(view)
+        a, short = view.asset, view.flagged
+        if short:
+            self.banner.error(
+                f"{a.code} — {a.name}: critical spare(s) short: "
+                + ", ".join(f"{x.part_number} ({x.flag})" for x in short)
+            )
+        else:
+            self.banner.ok(f"{a.code} — {a.name}: {len(view.spares)} spare part(s)")
 
     # -- dialogs --------------------------------------------------------------------------------------
     @Slot()
@@ -336,6 +355,7 @@ class MainWindow(QMainWindow):
             self.stock_page,
             self.part_page,
             self.location_page,
+            self.mro_page,
         ):
             page.data_changed(what)
 
