@@ -1,0 +1,43 @@
+"""`storeroom mro ...`: set up a machine and its spares, look at them by tag, reserve, issue, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import home, run  # noqa: F401  (fixture and helper)
+
+
+def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    assert run(capsys, "init")[0] == 0
+    assert run(capsys, "demo", "--parts", "24")[0] == 0
+    code, out, _ = run(capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "3")
+    assert code == 0
+    code, out, _ = run(capsys, "mro", "asset", "LINE-1", "Line 1", "--level", "LINE")
+    assert code == 0 and "tag A-LINE-1" in out
+    code, out, _ = run(
+        capsys, "mro", "asset", "press-01", "Press 1", "--parent", "A-LINE-1", "--criticality", "high"
+    )
+    assert code == 0 and "asset PRESS-01 (machine), tag A-PRESS-01" in out
+    assert run(capsys, "mro", "spare", "A-PRESS-01", "BRG-1000", "--installed", "2")[0] == 0
+    code, out, _ = run(capsys, "mro", "spares", "A-PRESS-01")
+    assert "LINE-1 > PRESS-01" in out and "BRG-1000" in out and "A-01-01:" in out
+    code, out, err = run(capsys, "mro", "reserve", "--part", "BRG-1000", "--qty", "999", "--wo", "WO-1")
+    assert code == 2 and "EA of BRG-1000 available" in err
+    code, out, _ = run(
+        capsys, "mro", "reserve", "--part", "BRG-1000", "--qty", "2", "--wo", "WO-1", "--asset", "A-PRESS-01"
+    )
+    assert code == 0 and out.startswith("reservation #1: 2 EA of BRG-1000 for WO-1")
+    code, out, _ = run(capsys, "mro", "reservations", "--asset", "PRESS-01")
+    assert "WO-1" in out and "open        2 EA" in out
+    code, out, _ = run(capsys, "mro", "issue", "1", "--from", "L-A-01-01", "--qty", "1")
+    assert code == 0 and "Issue 1 EA of BRG-1000 from A-01-01; 1 still reserved" in out
+    code, out, _ = run(capsys, "mro", "release", "1")
+    assert code == 0 and "now CLOSED" in out
+    code, out, _ = run(capsys, "mro", "report", "usage")
+    assert out.split()[:3] == ["PRESS-01", "BRG-1000", "1"]
+    assert run(capsys, "mro", "report", "critical")[0] == 0
+    assert run(capsys, "mro", "report", "idle", "--months", "3")[0] == 0
+    code, _, err = run(capsys, "mro", "spares", "A-NOPE")
+    assert code == 2 and "No asset has the tag A-NOPE" in err
