@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from desktop import db as dbmod
 from desktop.errors import UserError
@@ -140,6 +141,23 @@ def _report(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -
     return 0
 
 
+def _tags(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    from desktop.reports import label_formats
+    from desktop.reports.labels import render_bin_labels
+
+    ids = [mro.find_asset(database, code).id for code in args.codes]
+    pdf = render_bin_labels(
+        mro.asset_labels(database, ids), label_formats.get_format(args.format), copies=args.copies
+    )
+    out = Path(args.out)
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise UserError(f"Cannot write {out}: {exc.strerror or exc}") from exc
+    print(f"wrote {out} ({len(ids)} asset tag(s))")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     """Register `storeroom mro ...`; `opener` opens the database and signs the user in."""
     m = sub.add_parser("mro", help="MRO spares: assets, spares, reservations, reports")
@@ -191,3 +209,8 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     rep.add_argument("--months", type=int, default=12, help="idle: months without a move")
     rep.add_argument("--since", help="usage: first day, YYYY-MM-DD (default: 30 days ago)")
     rep.add_argument("--until", help="usage: last day, YYYY-MM-DD (default: today)")
+    t = cmd("tags", _tags, "print asset tag labels (A-... barcodes) to a PDF")
+    t.add_argument("codes", nargs="+", help="asset tags or codes")
+    t.add_argument("--format", default="avery-5160", help="see `storeroom labels formats`")
+    t.add_argument("--out", default="asset-tags.pdf")
+    t.add_argument("--copies", type=int, default=1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports.helpers import decode, render_pages
 from tests.test_cli import home, run  # noqa: F401  (fixture and helper)
 
 
@@ -39,5 +40,9 @@ def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:  
     assert out.split()[:3] == ["PRESS-01", "BRG-1000", "1"]
     assert run(capsys, "mro", "report", "critical")[0] == 0
     assert run(capsys, "mro", "report", "idle", "--months", "3")[0] == 0
+    out_pdf = home / "tags.pdf"
+    code, out, _ = run(capsys, "mro", "tags", "A-LINE-1", "PRESS-01", "--out", str(out_pdf))
+    assert code == 0 and "2 asset tag(s)" in out
+    assert {t for _f, t in decode(render_pages(out_pdf.read_bytes())[0])} == {"A-LINE-1", "A-PRESS-01"}
     code, _, err = run(capsys, "mro", "spares", "A-NOPE")
     assert code == 2 and "No asset has the tag A-NOPE" in err

@@ -36,6 +36,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AssetLevel, MoveKind, ReservationStatus, SerialState, SpareUsage, XrefKind
 from desktop.quantities import format_qty
+from desktop.reports.labels import BinLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc, clean_text
 from desktop.services.parts import BinStock, stock_by_bin
@@ -349,6 +350,31 @@ def asset_tree(db: Database) -> list[AssetDTO]:
             out.append(_asset_dto(s, a))
             stack.extend(reversed(children.get(a.id, [])))
         return out
+
+    return db.read(op)
+
+
+def asset_labels(db: Database, asset_ids: list[int]) -> list[BinLabel]:
+    """Tag labels for assets, drawn by the bin-label layout: code large, the tree path, the name below,
+    and the `A-` payload as Code128 + QR. Tree order, so a line's machines print together."""
+    if not asset_ids:
+        raise UserError("Select at least one asset to label.")
+
+    def op(s: Session) -> list[BinLabel]:
+        chosen = list(s.scalars(select(Asset).where(Asset.id.in_(asset_ids))))
+        if len(chosen) != len(set(asset_ids)):
+            raise NotFound("Some of the selected assets no longer exist.")
+        labels = [(_path(s, a), a) for a in chosen]
+        labels.sort(key=lambda t: t[0])
+        return [
+            BinLabel(
+                code=a.code,
+                barcode=asset_payload(a.code),
+                path=" > ".join(path[:-1]),
+                part_description=a.name,
+            )
+            for path, a in labels
+        ]
 
     return db.read(op)
 

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self.stock_page.reversed.connect(self._posted)
         for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
             page.print_labels.connect(self.open_labels)
+        self.mro_page.spares_tab.print_labels.connect(self.open_labels)
 
     # -- navigation -----------------------------------------------------------------------------------
     def go_to(self, name: str) -> None:
@@ -307,7 +308,7 @@ class MainWindow(QMainWindow):
         if not ids:
             self.banner.error(f"Select the {'locations' if kind == 'bin' else 'parts'} to label first.")
             return None
-        noun = "bin" if kind == "bin" else "part"
+        noun = {"asset": "asset tag"}.get(kind, kind)
         dialog = LabelsDialog(
             self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self
         )

@@ -106,7 +106,13 @@ def export_csv(table: QTableWidget, path: Path) -> int:
 
 
 class SparesTab(QWidget):
-    """Asset tree on the left; the chosen asset's spares and open reservations on the right."""
+    """Asset tree on the left; the chosen asset's spares and open reservations on the right.
+
+    Signals:
+    print_labels(str, list[int]): print tag labels ("asset", [ids]).
+    """
+
+    print_labels = Signal(str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +128,7 @@ class SparesTab(QWidget):
         self.reserve_button = QPushButton("Reserve…")
         self.issue_button = QPushButton("Issue reserved…")
         self.release_button = QPushButton("Release")
+        self.tag_button = QPushButton("Print tag label…")
         can = ctx.actor.can(Permission.RESERVE)
         for b in (self.reserve_button, self.issue_button, self.release_button):
             b.setVisible(can)
@@ -132,6 +139,7 @@ class SparesTab(QWidget):
         for b in (self.reserve_button, self.issue_button, self.release_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        actions.addWidget(self.tag_button)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -156,6 +164,20 @@ class SparesTab(QWidget):
         self.reserve_button.clicked.connect(self.open_reserve)
         self.issue_button.clicked.connect(self.open_issue)
         self.release_button.clicked.connect(self.release_selected)
+        self.tag_button.clicked.connect(self._print_tags)
+
+    @Slot()
+    def _print_tags(self) -> None:
+        """The picked asset and everything under it in the tree (labelling a line labels its machines)."""
+        item = self.tree.currentItem()
+        if item is None:
+            return
+        ids, stack = [], [item]
+        while stack:
+            node = stack.pop()
+            ids.append(int(node.data(0, Qt.ItemDataRole.UserRole)))
+            stack.extend(c for n in range(node.childCount()) if (c := node.child(n)) is not None)
+        self.print_labels.emit("asset", ids)
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: mro.asset_tree(self.ctx.db), self._tree_loaded)

@@ -17,6 +17,7 @@ from desktop.services.mro import AssetInput
 from desktop.ui.main_window import NAV, MainWindow
 from desktop.ui.mro_page import export_csv
 from tests.factories import make_part, make_tree, receive
+from tests.reports.helpers import decode, render_pages
 from tests.ui.test_scan_and_moves import scan_into
 
 
@@ -124,3 +125,21 @@ def test_serials_and_reports(qtbot: QtBot, window: MainWindow, press: dict[str, 
     reports.kind.setCurrentIndex(2)
     reports.run_button.click()
     assert reports.table.rowCount() == 0
+
+
+def test_print_tags_for_a_line_and_its_machines(
+    qtbot: QtBot, window: MainWindow, press: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path / "home"))
+    window.go_to("MRO spares")
+    tab = window.mro_page.spares_tab
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))  # line L1, with PRESS-01 inside
+    assert tab.title.text() == "L1 — Line 1" and tab.spares.rowCount() == 0
+    tab.tag_button.click()
+    dialog = window.labels_dialog
+    assert dialog.kind == "asset" and dialog.windowTitle() == "Print asset tag labels (2 selected)"
+    with qtbot.waitSignal(dialog.rendered):
+        dialog.render_labels()
+    assert dialog.pdf is not None
+    assert {t for _f, t in decode(render_pages(dialog.pdf)[0])} == {"A-L1", "A-PRESS-01"}
+    dialog.close()
