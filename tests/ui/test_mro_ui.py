@@ -143,3 +143,36 @@ def test_print_tags_for_a_line_and_its_machines(
     assert dialog.pdf is not None
     assert {t for _f, t in decode(render_pages(dialog.pdf)[0])} == {"A-L1", "A-PRESS-01"}
     dialog.close()
+
+
+def test_where_used_cross_references_and_supersession(
+    qtbot: QtBot, window: MainWindow, press: dict[str, int]
+) -> None:
+    make_part(window.ctx.db, window.ctx.actor, "6205-2RS-V2", description="Bearing, new design")
+    window.go_to("MRO spares")
+    part_tab = window.mro_page.part_tab
+    scan_into(qtbot, part_tab.part_edit, "P-6205-2RS")
+    assert _cells(part_tab.where_used, 0)[:4] == ["PRESS-01", "Press 1", "HIGH", "4"]
+    part_tab.xref_kind.setCurrentText("MANUFACTURER")
+    part_tab.xref_maker.setText("SKF")
+    part_tab.xref_value.setText("6205-2RSH/C3")
+    part_tab.xref_button.click()
+    part_tab.xref_kind.setCurrentText("SUPERSEDED_BY")
+    part_tab.xref_value.setText("NO-SUCH-PART")
+    part_tab.xref_button.click()
+    assert part_tab.banner.kind == "error" and "Unknown code NO-SUCH-PART" in part_tab.banner.text()
+    part_tab.xref_value.setText("P-6205-2RS-V2")
+    part_tab.xref_button.click()
+    assert [_cells(part_tab.xrefs, r)[:3] for r in range(2)] == [
+        ["manufacturer", "SKF", "6205-2RSH/C3"],
+        ["superseded by", "", "6205-2RS-V2"],
+    ]
+    assert "use 6205-2RS-V2" in part_tab.superseded.text() and part_tab.newest_button.isVisibleTo(part_tab)
+    part_tab.newest_button.click()
+    assert part_tab.title.text() == "6205-2RS-V2" and part_tab.where_used.rowCount() == 0
+    scan_into(qtbot, part_tab.part_edit, "6205-2RSH/C3")  # the manufacturer's number finds the old part
+    assert part_tab.title.text() == "6205-2RS"
+    part_tab.where_used.cellDoubleClicked.emit(0, 0)
+    assert window.mro_page.spares_tab.title.text() == "PRESS-01 — Press 1"
+    assert window.mro_page.tabs.currentWidget() is window.mro_page.spares_tab
+    assert _cells(window.mro_page.spares_tab.spares, 0)[-1] == "superseded by 6205-2RS-V2"
