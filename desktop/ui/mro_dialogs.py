@@ -5,11 +5,13 @@ On an error nothing is cleared: the banner says what is wrong and the cursor goe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import NotFound, UserError
+from desktop.models.enums import AssetLevel
 from desktop.quantities import format_qty, parse_decimal
-from desktop.services import mro, scan
-from desktop.services.mro import AssetDTO, IssueResult, ReservationDTO, ReservationInput
+from desktop.services import locations, mro, scan
+from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -199,3 +202,69 @@ class IssueReservedDialog(_ScanDialog):
         self.ctx.events.data_changed.emit({"stock", "mro"})
         self.issued.emit(result)
         self.action_button.setEnabled(result.reservation is not None and result.reservation.status == "OPEN")
+
+
+class AssetDialog(_ScanDialog):
+    """A new asset, inside the one picked in the tree.
+
+    Signals:
+    saved(AssetDTO): the asset was created.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, inside: AssetDTO | None, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "New asset", "Save", parent)
+        self.inside = inside
+        self.code_edit = big_field("tag code: letters, digits, '-' (printed as A-…)")
+        self.name_edit = QLineEdit()
+        self.level = QComboBox()
+        self.level.addItems([level.value for level in AssetLevel])
+        if inside is not None:  # one level below the parent, which is what is usually added
+            self.level.setCurrentIndex(min(AssetLevel(inside.level).depth + 1, len(AssetLevel) - 1))
+        self.criticality = QComboBox()
+        self.criticality.addItems(["", "LOW", "MEDIUM", "HIGH", "CRITICAL"])
+        self.location_edit = QLineEdit()
+        self.location_edit.setPlaceholderText("location code where it stands (optional)")
+        self.notes_edit = QLineEdit()
+        self.form.addRow("Inside", QLabel(f"{inside.code} — {inside.name}" if inside else "(top level)"))
+        self.form.addRow("Code", self.code_edit)
+        self.form.addRow("Name", self.name_edit)
+        self.form.addRow("Level", self.level)
+        self.form.addRow("Criticality", self.criticality)
+        self.form.addRow("Location", self.location_edit)
+        self.form.addRow("Notes", self.notes_edit)
+        self.fields = {
+            "code": self.code_edit,
+            "name": self.name_edit,
+            "location": self.location_edit,
+            "notes": self.notes_edit,
+        }
+        for edit in self.fields.values():
+            edit.returnPressed.connect(self.submit)
+        self.action_button.clicked.connect(self.submit)
+        self.code_edit.setFocus()
+
+    @Slot()
+    def submit(self) -> None:
+        data = AssetInput(
+            self.code_edit.text(),
+            self.name_edit.text(),
+            self.level.currentText(),
+            self.inside.id if self.inside else None,
+            self.criticality.currentText() or None,
+            None,
+            self.notes_edit.text(),
+        )
+        loc_code, db, actor = self.location_edit.text().strip(), self.ctx.db, self.ctx.actor
+
+        def work() -> AssetDTO:
+            loc = locations.location_id_for_code(db, loc_code) if loc_code else None
+            return mro.create_asset(db, actor, replace(data, location_id=loc))
+
+        self.ctx.runner.run(work, self._done, self.failed)
+
+    def _done(self, asset: AssetDTO) -> None:
+        self.ctx.events.data_changed.emit({"mro"})
+        self.saved.emit(asset)
+        self.accept()

@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import NotFound, UserError
-from desktop.models.enums import SerialState
-from desktop.quantities import format_qty
+from desktop.models.enums import SerialState, SpareUsage
+from desktop.quantities import format_qty, parse_decimal
 from desktop.services import mro, scan
 from desktop.services.actor import Permission
 from desktop.services.mro import AssetDTO, AssetSpares, ReservationDTO, SerialDTO, SerialEventDTO, SpareLine
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.mro_dialogs import IssueReservedDialog, ReserveDialog, big_field
+from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog, big_field
 
 _RED = QBrush(QColor("#f6d5d3"))
 SPARE_HEADERS = [
@@ -118,8 +118,26 @@ class SparesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.view: AssetSpares | None = None
+        self.dialog: QWidget | None = None  # the last dialog opened (tests drive it)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Asset", "Name", "Criticality"])
+        self.assets: dict[int, AssetDTO] = {}
+        self.new_asset_button = QPushButton("New asset…")
+        self.spare_part = QLineEdit()
+        self.spare_part.setPlaceholderText("scan or type a part to fit")
+        self.spare_installed = QLineEdit("1")
+        self.spare_recommended = QLineEdit("1")
+        for e, tip in ((self.spare_installed, "installed"), (self.spare_recommended, "recommended spares")):
+            e.setToolTip(tip)
+            e.setMaximumWidth(60)
+        self.spare_usage = QComboBox()
+        self.spare_usage.addItems([u.value for u in SpareUsage])
+        self.spare_usage.setCurrentText(SpareUsage.ON_FAILURE.value)
+        self.add_spare_button = QPushButton("Fit part")
+        self.remove_spare_button = QPushButton("Remove spare")
+        self.edit_row = QWidget()
+        for w in (self.new_asset_button, self.edit_row):
+            w.setVisible(ctx.actor.can(Permission.MANAGE_ASSETS))
         self.title = heading("Scan an asset tag (A-…) or pick an asset")
         self.path = QLabel("")
         self.flags = QLabel("")
@@ -140,6 +158,19 @@ class SparesTab(QWidget):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.tag_button)
+        edits = QHBoxLayout(self.edit_row)
+        edits.setContentsMargins(0, 0, 0, 0)
+        for w in (
+            self.spare_part,
+            QLabel("installed"),
+            self.spare_installed,
+            QLabel("keep"),
+            self.spare_recommended,
+            self.spare_usage,
+            self.add_spare_button,
+            self.remove_spare_button,
+        ):
+            edits.addWidget(w)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -148,10 +179,16 @@ class SparesTab(QWidget):
         rl.addWidget(self.flags)
         rl.addWidget(self.spares, 3)
         rl.addLayout(actions)
+        rl.addWidget(self.edit_row)
         rl.addWidget(QLabel("Open reservations for this asset"))
         rl.addWidget(self.reservations, 1)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.tree, 1)
+        ll.addWidget(self.new_asset_button)
         split = QSplitter()
-        split.addWidget(self.tree)
+        split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
@@ -165,6 +202,69 @@ class SparesTab(QWidget):
         self.issue_button.clicked.connect(self.open_issue)
         self.release_button.clicked.connect(self.release_selected)
         self.tag_button.clicked.connect(self._print_tags)
+        self.new_asset_button.clicked.connect(self.new_asset)
+        self.add_spare_button.clicked.connect(self.fit_part)
+        self.spare_part.returnPressed.connect(self.fit_part)
+        self.remove_spare_button.clicked.connect(self.remove_spare)
+
+    @Slot()
+    def new_asset(self) -> AssetDialog:
+        """A new asset inside the one shown (or at the top when none is)."""
+        inside = self.assets.get(self.view.asset.id) if self.view is not None else None
+        dialog = AssetDialog(self.ctx, inside, self)
+        dialog.saved.connect(lambda _a: self.refresh())
+        dialog.show()
+        self.dialog = dialog
+        return dialog
+
+    def _spare_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, UserError):
+            raise exc
+        self.flags.setText(f"<span style='color:#b3261e; font-weight:bold'>{exc.message}</span>")
+        self.spare_part.setFocus()
+        self.spare_part.selectAll()
+
+    @Slot()
+    def fit_part(self) -> None:
+        """Make the scanned part a spare of this asset (or change its quantities)."""
+        if self.view is None:
+            return
+        try:
+            installed = parse_decimal(self.spare_installed.text(), allow_zero=True)
+            keep = parse_decimal(self.spare_recommended.text(), allow_zero=True)
+        except UserError as exc:
+            self._spare_failed(exc)
+            return
+        asset_id, code, usage = self.view.asset.id, self.spare_part.text(), self.spare_usage.currentText()
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def work() -> AssetSpares:
+            found = scan.resolve(db, code)
+            if found.part is None:
+                raise NotFound(found.message or f"{found.code} is not a part.")
+            mro.set_spare(
+                db, actor, asset_id, found.part.id, qty_installed=installed, recommended_qty=keep, usage=usage
+            )
+            return mro.asset_spares(db, asset_id)
+
+        self.ctx.runner.run(work, self._fitted, self._spare_failed)
+
+    def _fitted(self, view: AssetSpares) -> None:
+        self.spare_part.clear()
+        self.show_spares(view)
+
+    @Slot()
+    def remove_spare(self) -> None:
+        key = selected_key(self.spares)
+        if self.view is None or key is None:
+            return
+        asset_id, part_id, db, actor = self.view.asset.id, int(key), self.ctx.db, self.ctx.actor  # type: ignore[call-overload]
+
+        def work() -> AssetSpares:
+            mro.remove_spare(db, actor, asset_id, part_id)
+            return mro.asset_spares(db, asset_id)
+
+        self.ctx.runner.run(work, self.show_spares, self._spare_failed)
 
     @Slot()
     def _print_tags(self) -> None:
@@ -186,6 +286,7 @@ class SparesTab(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         items: dict[int, QTreeWidgetItem] = {}
+        self.assets = {a.id: a for a in assets}
         for a in assets:
             item = QTreeWidgetItem([a.code, a.name, a.criticality or ""])
             item.setData(0, Qt.ItemDataRole.UserRole, a.id)
@@ -255,7 +356,7 @@ class SparesTab(QWidget):
         number = next((x.part_number for x in self.view.spares if x.part_id == key), "")
         dialog = ReserveDialog(self.ctx, self.view.asset, number, self)
         dialog.show()
-        self.dialog: QWidget = dialog
+        self.dialog = dialog
         return dialog
 
     @Slot()

@@ -176,3 +176,32 @@ def test_where_used_cross_references_and_supersession(
     assert window.mro_page.spares_tab.title.text() == "PRESS-01 — Press 1"
     assert window.mro_page.tabs.currentWidget() is window.mro_page.spares_tab
     assert _cells(window.mro_page.spares_tab.spares, 0)[-1] == "superseded by 6205-2RS-V2"
+
+
+def test_new_asset_and_fitting_spares(qtbot: QtBot, window: MainWindow, press: dict[str, int]) -> None:
+    window.go_to("MRO spares")
+    tab = window.mro_page.spares_tab
+    scan_into(qtbot, window.scan_box, "A-L1")
+    dialog = tab.new_asset()
+    assert dialog.level.currentText() == "MACHINE"  # one level below the line
+    scan_into(qtbot, dialog.code_edit, "PRESS 2")
+    assert dialog.banner.kind == "error" and "only letters" in dialog.banner.text()
+    assert dialog.focusWidget() is dialog.code_edit and dialog.code_edit.text() == "PRESS 2"
+    dialog.code_edit.setText("press-02")
+    dialog.name_edit.setText("Press 2")
+    dialog.criticality.setCurrentText("CRITICAL")
+    dialog.location_edit.setText("L-A-01-01")
+    dialog.action_button.click()
+    assert not dialog.isVisible()
+    line = tab.tree.topLevelItem(0)
+    assert [line.child(n).text(0) for n in range(line.childCount())] == ["PRESS-01", "PRESS-02"]
+    scan_into(qtbot, window.scan_box, "A-PRESS-02")
+    assert tab.title.text() == "PRESS-02 — Press 2" and tab.spares.rowCount() == 0
+    tab.spare_installed.setText("2")
+    scan_into(qtbot, tab.spare_part, "NOPE")
+    assert "Unknown code NOPE" in tab.flags.text() and tab.spare_part.text() == "NOPE"
+    scan_into(qtbot, tab.spare_part, "P-BELT-A42")
+    assert _cells(tab.spares, 0)[:4] == ["BELT-A42  ★", "V-belt A42", "on failure", "2"]
+    tab.spares.selectRow(0)
+    tab.remove_spare_button.click()
+    assert tab.spares.rowCount() == 0
