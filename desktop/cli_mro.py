@@ -53,6 +53,36 @@ def _spare(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
     return 0
 
 
+def _xref(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    part_id = parts.part_id_for_number(database, args.part)
+    if args.kind == "manufacturer":
+        x = mro.add_xref(database, actor, part_id, "MANUFACTURER", value=args.number, manufacturer=args.maker)
+    else:
+        other = parts.part_id_for_number(database, args.number)
+        kind = "ALTERNATE" if args.kind == "alternate" else "SUPERSEDED_BY"
+        x = mro.add_xref(database, actor, part_id, kind, other_part_id=other)
+    refs = mro.part_refs(database, part_id)
+    print(f"{refs.part_number}: {x.kind.lower().replace('_', ' ')} {x.value or x.other_part_number}")
+    if refs.superseded_by:
+        print(f"  use {refs.superseded_by[-1]} ({' -> '.join((refs.part_number, *refs.superseded_by))})")
+    return 0
+
+
+def _where_used(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    refs = mro.part_refs(database, parts.part_id_for_number(database, args.part))
+    if refs.superseded_by:
+        print(f"{refs.part_number} is superseded: use {refs.superseded_by[-1]}")
+    for x in refs.xrefs:
+        kind = x.kind.lower().replace("_", " ")
+        print(f"  {kind:<14} {x.manufacturer or '':<12} {x.value or x.other_part_number}")
+    for u in refs.where_used:
+        print(
+            f"  fits {u.asset_code:<14} {u.asset_name:<30} installed {format_qty(u.qty_installed):>5} "
+            f"keep {format_qty(u.recommended_qty):>5}  {u.usage.lower()}"
+        )
+    return 0
+
+
 def _spares(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
     view = mro.spares_for_code(database, args.tag)
     a = view.asset
@@ -184,6 +214,13 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     s.add_argument("--installed", default="1")
     s.add_argument("--recommended", default="1")
     s.add_argument("--usage", default="ON_FAILURE", help="PREVENTIVE, ON_FAILURE or BOTH")
+    x = cmd("xref", _xref, "add a manufacturer number, an alternate part, or the part superseding this one")
+    x.add_argument("part")
+    x.add_argument("kind", choices=["manufacturer", "alternate", "superseded-by"])
+    x.add_argument("number", help="the manufacturer's number, or our number of the other part")
+    x.add_argument("--maker", help="manufacturer name")
+    w = cmd("where-used", _where_used, "assets a part fits, its cross-references and supersession")
+    w.add_argument("part")
     v = cmd(
         "spares", _spares, "spares of an asset with stock, reserved, available (exit 1 when one is short)"
     )

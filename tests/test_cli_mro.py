@@ -40,6 +40,11 @@ def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:  
     assert out.split()[:3] == ["PRESS-01", "BRG-1000", "1"]
     assert run(capsys, "mro", "report", "critical")[0] == 0
     assert run(capsys, "mro", "report", "idle", "--months", "3")[0] == 0
+    code, out, _ = run(capsys, "mro", "xref", "BRG-1000", "superseded-by", "BELT-1009")
+    assert code == 0 and "use BELT-1009 (BRG-1000 -> BELT-1009)" in out
+    assert run(capsys, "mro", "xref", "BRG-1000", "manufacturer", "6205-2RSH", "--maker", "SKF")[0] == 0
+    code, out, _ = run(capsys, "mro", "where-used", "BRG-1000")
+    assert "superseded: use BELT-1009" in out and "SKF" in out and "fits PRESS-01" in out
     out_pdf = home / "tags.pdf"
     code, out, _ = run(capsys, "mro", "tags", "A-LINE-1", "PRESS-01", "--out", str(out_pdf))
     assert code == 0 and "2 asset tag(s)" in out
