@@ -137,6 +137,28 @@ def _issue(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
     return 0
 
 
+def _issue_to(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    asset_id = mro.find_asset(database, args.asset).id if args.asset else None
+    result = mro.issue_to_asset(
+        database,
+        actor,
+        parts.part_id_for_number(database, args.part),
+        locations.location_id_for_code(database, args.from_),
+        parse_decimal(args.qty),
+        work_order=args.wo,
+        asset_id=asset_id,
+    )
+    print(f"#{result.posted.move.id} {result.posted.move.summary()} for {args.wo}")
+    return 0
+
+
+def _return(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    loc = locations.location_id_for_code(database, args.to)
+    result = mro.return_unused(database, actor, args.reservation, loc, parse_decimal(args.qty))
+    print(f"#{result.posted.move.id} {result.posted.move.summary()}")
+    return 0
+
+
 def _release(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
     r = mro.release(database, actor, args.reservation, parse_decimal(args.qty) if args.qty else None)
     print(f"reservation #{r.id}: released {format_qty(r.released_qty)}, now {r.status}")
@@ -238,6 +260,16 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     i.add_argument("reservation", type=int)
     i.add_argument("--from", dest="from_", required=True, help="bin code")
     i.add_argument("--qty", help="default: all still reserved")
+    it = cmd("issue-to", _issue_to, "issue without a reservation (only what nobody has reserved)")
+    it.add_argument("--part", required=True)
+    it.add_argument("--from", dest="from_", required=True, help="bin code")
+    it.add_argument("--qty", required=True)
+    it.add_argument("--wo", required=True, help="work order")
+    it.add_argument("--asset")
+    ret = cmd("return", _return, "return unused parts issued against a reservation to a bin")
+    ret.add_argument("reservation", type=int)
+    ret.add_argument("--to", required=True, help="bin code")
+    ret.add_argument("--qty", required=True)
     rel = cmd("release", _release, "release reserved units that will not be used")
     rel.add_argument("reservation", type=int)
     rel.add_argument("--qty", help="default: all still reserved")
