@@ -28,6 +28,7 @@ def load_demo_assets(db: Database, actor: Actor, mro_part_ids: list[int], *, see
         return
     rng = random.Random(seed)
     ids: dict[str, int] = {}
+    fitted: dict[str, list[int]] = {}
     for code, name, level, parent, crit in _ASSETS:
         ids[code] = mro.create_asset(
             db, actor, AssetInput(code, name, level.value, ids.get(parent or ""), crit)
@@ -35,7 +36,8 @@ def load_demo_assets(db: Database, actor: Actor, mro_part_ids: list[int], *, see
     for code, asset_id in ids.items():
         if code in ("PLANT1", "LINE1", "LINE2"):
             continue
-        for part_id in rng.sample(mro_part_ids, min(len(mro_part_ids), rng.randint(4, 8))):
+        fitted[code] = rng.sample(mro_part_ids, min(len(mro_part_ids), rng.randint(4, 8)))
+        for part_id in fitted[code]:
             mro.set_spare(
                 db,
                 actor,
@@ -45,7 +47,7 @@ def load_demo_assets(db: Database, actor: Actor, mro_part_ids: list[int], *, see
                 recommended_qty=Decimal(rng.choice([1, 2])),
                 usage=rng.choice(list(SpareUsage)).value,
             )
-    first = mro_part_ids[0]
+    first = fitted["PRESS-01"][0]  # a spare of the press, held for its next repair
     mro.reserve(db, actor, ReservationInput(first, Decimal(1), "WO-8001", ids["PRESS-01"]))
     for n, state in enumerate(("AVAILABLE", "IN_REPAIR", "AT_VENDOR")):
         unit = mro.add_serial(db, actor, first, f"SN-{24001 + n}")

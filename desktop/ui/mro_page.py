@@ -296,6 +296,20 @@ class SparesTab(QWidget):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         self.tree.blockSignals(False)
+        if self.view is not None:
+            self._mark_in_tree(self.view.asset.id)
+
+    def _mark_in_tree(self, asset_id: int) -> None:
+        """Select the shown asset in the tree (a scanned tag may name any of them) without reloading."""
+        found = [
+            item
+            for item in self.tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive)
+            if item.data(0, Qt.ItemDataRole.UserRole) == asset_id
+        ]
+        if found:
+            self.tree.blockSignals(True)
+            self.tree.setCurrentItem(found[0])
+            self.tree.blockSignals(False)
 
     @Slot(object, object)
     def _tree_moved(self, item: QTreeWidgetItem | None, _old: object) -> None:
@@ -306,6 +320,7 @@ class SparesTab(QWidget):
     def show_spares(self, view: AssetSpares) -> None:
         self.view = view
         a = view.asset
+        self._mark_in_tree(a.id)
         crit = f"  ·  criticality {a.criticality}" if a.criticality else ""
         self.title.setText(f"{a.code} — {a.name}")
         self.path.setText(" > ".join(view.path) + f"  ·  tag {a.barcode}{crit}")

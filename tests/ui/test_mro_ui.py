@@ -49,7 +49,7 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
     scan_into(qtbot, window.scan_box, "A-PRESS-01")
     tab = window.mro_page.spares_tab
     assert window.stack.currentWidget() is window.mro_page and tab.title.text() == "PRESS-01 — Press 1"
-    assert tab.path.text().startswith("L1 > PRESS-01")
+    assert tab.path.text().startswith("L1 > PRESS-01") and tab.tree.currentItem().text(0) == "PRESS-01"
     bearing = _cells(tab.spares, 0)
     assert bearing[0] == "6205-2RS  ★" and bearing[5:11] == [
         "4",
