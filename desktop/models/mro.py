@@ -96,15 +96,18 @@ class Reservation(Stamped, Base):
 
 
 class AssetMove(Base):
-    """The asset (and reservation) a ledger move was for; one row per ISSUE/RETURN to an asset.
+    """The asset and/or reservation a ledger move (an ISSUE or a RETURN) was for.
 
-    A link table rather than a column on `stock_move`, so the ledger table stays as other modules see it.
+    A link table rather than columns on `stock_move`, so the ledger table stays as other modules see it.
     """
 
     __tablename__ = "asset_move"
+    __table_args__ = (
+        CheckConstraint("asset_id IS NOT NULL OR reservation_id IS NOT NULL", name="links_something"),
+    )
 
     move_id: Mapped[int] = mapped_column(ForeignKey("stock_move.id"), primary_key=True)
-    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), index=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservation.id"), index=True)
 
 

@@ -841,7 +841,7 @@ def _issue(
         else {"to_location_id": from_location_id}
     )
     posted = post_in(s, actor, MoveRequest(kind, part_id, qty, reference=work_order, **ends))  # type: ignore[arg-type]
-    if asset_id is not None:
+    if asset_id is not None or reservation_id is not None:
         s.add(AssetMove(move_id=posted.move.id, asset_id=asset_id, reservation_id=reservation_id))
         s.flush()
     return posted

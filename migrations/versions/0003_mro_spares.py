@@ -189,8 +189,11 @@ def upgrade() -> None:
     op.create_table(
         "asset_move",
         sa.Column("move_id", sa.Integer(), nullable=False),
-        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=True),
         sa.Column("reservation_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "asset_id IS NOT NULL OR reservation_id IS NOT NULL", name=op.f("ck_asset_move_links_something")
+        ),
         sa.ForeignKeyConstraint(["asset_id"], ["asset.id"], name=op.f("fk_asset_move_asset_id_asset")),
         sa.ForeignKeyConstraint(
             ["move_id"], ["stock_move.id"], name=op.f("fk_asset_move_move_id_stock_move")

@@ -134,6 +134,17 @@ def test_reserve_issue_release_and_return(db: Database, admin: Actor, plant: dic
     assert mro.reservations(db) == []
 
 
+def test_return_without_an_asset_is_capped_by_what_was_issued(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    r = mro.reserve(db, admin, ReservationInput(plant["bearing"], Decimal(2), "WO-3"))  # no asset
+    mro.issue_reserved(db, admin, r.id, plant["bin1"], Decimal(1))
+    mro.return_unused(db, admin, r.id, plant["bin1"], Decimal(1))
+    with pytest.raises(UserError, match="Only 0 were issued"):
+        mro.return_unused(db, admin, r.id, plant["bin1"], Decimal(1))
+    assert stock.balance(db, plant["bearing"], plant["bin1"]) == 3
+
+
 def test_nothing_half_written_when_the_bin_is_short(
     db: Database, admin: Actor, plant: dict[str, int]
 ) -> None:
