@@ -524,12 +524,31 @@ def part_refs(db: Database, part_id: int) -> PartRefs:
         part = s.get(Part, part_id)
         if part is None:
             raise NotFound(f"Part #{part_id} does not exist.")
-        xrefs = tuple(
+        own = [
             _xref_dto(s, x)
             for x in s.scalars(
                 select(PartXref).where(PartXref.part_id == part_id).order_by(PartXref.kind, PartXref.id)
             )
-        )
+        ]
+        # Seen from the other end: an alternate works both ways; a supersession reads "supersedes".
+        mirrored = [
+            XrefDTO(
+                x.id,
+                XrefKind.ALTERNATE.value if x.kind == XrefKind.ALTERNATE.value else "SUPERSEDES",
+                None,
+                None,
+                x.part_id,
+                number,
+                x.note,
+            )
+            for x, number in s.execute(
+                select(PartXref, Part.part_number)
+                .join(Part, Part.id == PartXref.part_id)
+                .where(PartXref.other_part_id == part_id)
+                .order_by(PartXref.kind, PartXref.id)
+            ).tuples()
+        ]
+        xrefs = tuple(own + mirrored)
         used = tuple(
             WhereUsed(
                 a.id,

@@ -94,6 +94,13 @@ def test_supersession_is_followed_to_the_newest_part(
     assert refs.superseded_by == ("6205-2RS-V2", "6205-2RS-V3") and refs.current_part_id == v3.id
     assert [(x.kind, x.value) for x in refs.xrefs] == [("MANUFACTURER", "6205-2rsh"), ("SUPERSEDED_BY", None)]
     assert mro.spares_for_code(db, "A-PRESS-01").spares[0].superseded_by == "6205-2RS-V3"
+    mro.add_xref(db, admin, plant["belt"], "ALTERNATE", other_part_id=v2.id, note="fits after shim")
+    seen_from_v2 = [(x.kind, x.other_part_number) for x in mro.part_refs(db, v2.id).xrefs]
+    assert seen_from_v2 == [
+        ("SUPERSEDED_BY", "6205-2RS-V3"),
+        ("ALTERNATE", "BELT-A42"),
+        ("SUPERSEDES", "6205-2RS"),
+    ]
     with pytest.raises(Conflict, match="circle"):
         mro.add_xref(db, admin, v3.id, "SUPERSEDED_BY", other_part_id=plant["bearing"])
     with pytest.raises(Conflict, match="already superseded"):
