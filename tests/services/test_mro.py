@@ -79,7 +79,9 @@ def test_spares_view_and_where_used_both_ways(db: Database, admin: Actor, plant:
     used = mro.part_refs(db, plant["bearing"]).where_used
     assert [(u.asset_code, u.qty_installed, u.recommended_qty) for u in used] == [("PRESS-01", 4, 2)]
     # scanning the tag in the general scan box finds the asset
-    assert scan.resolve(db, "A-PRESS-01").asset is not None
+    found = scan.resolve(db, "A-PRESS-01")
+    assert found.asset is not None and found.asset.asset.code == "PRESS-01" and found.found
+    assert scan.resolve(db, "A-01-01").location is not None  # a bin whose code starts A- still scans
 
 
 def test_supersession_is_followed_to_the_newest_part(
