@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop import config
+from desktop import cli_mro, config
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.models.enums import MoveKind
@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--offset-y", type=float, help="mm down (default: this PC's saved calibration)")
     lab.set_defaults(fn=cmd_labels)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
+    cli_mro.add_parser(sub, _open)
     return p
 
 

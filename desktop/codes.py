@@ -6,7 +6,9 @@ garbles anything else (AZERTY turns `112` into `&&é`).
     L-<location code>      a location (bin, rack, area, site); location codes are [0-9A-Z-] already
     P-<PART NUMBER>        a part whose number is made of [0-9A-Z-] (case-insensitive)
     P--<id>                a part whose number has other characters (e.g. `M8x25/A2`)
-    K-, A-, U-             kanban cards, assets, user badges (reserved for those modules)
+    A-<ASSET CODE>         an asset (site, line, machine, component); asset codes are [0-9A-Z-]
+                           (an A- scan that names no asset falls back to a location or part code)
+    K-, U-                 kanban cards, user badges (reserved for those modules)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 SAFE_PAYLOAD = re.compile(r"^[0-9A-Z][0-9A-Z-]*$")
 LOCATION_PREFIX = "L-"
 PART_PREFIX = "P-"
+ASSET_PREFIX = "A-"
 
 
 def is_safe(text: str) -> bool:
@@ -29,6 +32,10 @@ def location_payload(code: str) -> str:
 def part_payload(part_number: str, part_id: int) -> str:
     key = part_number.strip().upper()
     return PART_PREFIX + key if is_safe(key) else f"{PART_PREFIX}-{part_id}"
+
+
+def asset_payload(code: str) -> str:
+    return ASSET_PREFIX + code.upper()
 
 
 def normalize_scan(text: str) -> str:

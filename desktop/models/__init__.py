@@ -3,17 +3,25 @@
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
 from desktop.models.location import Location
+from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
 from desktop.models.part import Part
 from desktop.models.stock import StockBalance, StockMove
 from desktop.models.supplier import PartSupplier, Supplier
 from desktop.models.user import User
 
 __all__ = [
+    "Asset",
+    "AssetMove",
+    "AssetSpare",
     "AuditEvent",
     "Base",
     "Location",
     "Part",
     "PartSupplier",
+    "PartXref",
+    "Reservation",
+    "SerialEvent",
+    "SerialUnit",
     "StockBalance",
     "StockMove",
     "Supplier",

@@ -51,3 +51,43 @@ class MoveKind(StrEnum):
     COUNT = "COUNT"
     RETURN = "RETURN"
     SCRAP = "SCRAP"
+
+
+class AssetLevel(StrEnum):
+    """Depth in the plant tree site > line > machine > component."""
+
+    SITE = "SITE"
+    LINE = "LINE"
+    MACHINE = "MACHINE"
+    COMPONENT = "COMPONENT"
+
+    @property
+    def depth(self) -> int:
+        return list(AssetLevel).index(self)
+
+
+class SpareUsage(StrEnum):
+    """When a spare is used on its asset."""
+
+    PREVENTIVE = "PREVENTIVE"
+    ON_FAILURE = "ON_FAILURE"
+    BOTH = "BOTH"
+
+
+class XrefKind(StrEnum):
+    MANUFACTURER = "MANUFACTURER"
+    ALTERNATE = "ALTERNATE"
+    SUPERSEDED_BY = "SUPERSEDED_BY"
+
+
+class ReservationStatus(StrEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"  # fully issued and/or released
+
+
+class SerialState(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    ISSUED = "ISSUED"
+    IN_REPAIR = "IN_REPAIR"
+    AT_VENDOR = "AT_VENDOR"
+    SCRAPPED = "SCRAPPED"

@@ -17,6 +17,7 @@ from desktop.models import Part
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory
 from desktop.services.actor import Actor
 from desktop.services.locations import LocationInput, create_location
+from desktop.services.mro_demo import load_demo_assets
 from desktop.services.parts import PartInput, create_part
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.suppliers import PartSupplierInput
@@ -202,4 +203,5 @@ def load_demo(
             )
         if progress:
             progress(parts + n + 1, parts * 2)
+    load_demo_assets(db, actor, [p for p, kind in made if kind == "MRO"], seed=seed)
     return len(made)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.codes import LOCATION_PREFIX, PART_PREFIX, normalize_scan
+from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, normalize_scan
 from desktop.db import Database
 from desktop.models import Location, Part, PartSupplier
 from desktop.services.locations import LocationDetail, location_detail
+from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, part_detail
 
 
@@ -21,10 +22,16 @@ class ScanResult:
     location: LocationDetail | None = None
     candidates: tuple[PartDTO, ...] = ()  # several parts share a manufacturer/supplier number
     message: str = ""
+    asset: AssetSpares | None = None  # an A- asset tag: the asset's spares view
 
     @property
     def found(self) -> bool:
-        return self.part is not None or self.location is not None or bool(self.candidates)
+        return (
+            self.part is not None
+            or self.location is not None
+            or bool(self.candidates)
+            or self.asset is not None
+        )
 
 
 def _location(s: Session, code: str) -> Location | None:
@@ -39,6 +46,9 @@ def _parts_by(s: Session, code: str) -> list[int]:
     by_mpn = list(s.scalars(select(Part.id).where(Part.mpn_key == code).limit(20)))
     if by_mpn:
         return by_mpn
+    by_xref = part_ids_for_xref(s, code)  # further manufacturer numbers (MRO cross-references)
+    if by_xref:
+        return by_xref
     return list(
         s.scalars(
             select(PartSupplier.part_id).where(PartSupplier.supplier_part_number == code).distinct().limit(20)
@@ -47,6 +57,10 @@ def _parts_by(s: Session, code: str) -> list[int]:
 
 
 def _prefixed(s: Session, code: str) -> ScanResult | None:
+    if code.startswith(ASSET_PREFIX):  # no such asset: fall through (a bin may be called A-01-01)
+        asset_id = asset_id_for_code(s, code)
+        if asset_id is not None:
+            return ScanResult(code, asset=spares_in(s, asset_id))
     if code.startswith(LOCATION_PREFIX):
         loc = _location(s, code[len(LOCATION_PREFIX) :])
         if loc is not None:

@@ -52,6 +52,8 @@ def parse_csv(data: bytes, *, name: str = "the file") -> Table:
     except csv.Error as exc:
         raise UserError(f"{name} is not a readable CSV file ({exc}).") from exc
     rows = [r for r in rows if any(r)]
+    if not rows:
+        raise UserError(f"{name} has no filled cells.")
     if len(rows) > MAX_ROWS:
         raise UserError(f"{name} has more than {MAX_ROWS:,} rows; split it.")
     headers, body = rows[0], rows[1:]

@@ -43,6 +43,7 @@ from desktop.reports.labels import (
     render_part_labels,
 )
 from desktop.services import labels as label_data
+from desktop.services import mro
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -86,7 +87,7 @@ class LabelsDialog(QDialog):
         self, ctx: AppContext, kind: str, ids: list[int], *, title: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        if kind not in ("bin", "part"):
+        if kind not in ("bin", "part", "asset"):
             raise ValueError(kind)
         self.ctx = ctx
         self.kind = kind
@@ -321,6 +322,9 @@ class LabelsDialog(QDialog):
             return not cancel.is_set()
 
         def job() -> bytes:
+            if self.kind == "asset":  # asset tags use the bin-label layout with their A- payload
+                tags = mro.asset_labels(db, ids)
+                return render_bin_labels(tags, fmt, progress=report, **options)  # type: ignore[arg-type]
             if self.kind == "bin":
                 bins: list[BinLabel] = label_data.bin_labels(db, ids, subtree=subtree, with_part=with_part)
                 return render_bin_labels(bins, fmt, progress=report, **options)  # type: ignore[arg-type]

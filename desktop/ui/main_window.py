@@ -23,6 +23,7 @@ from desktop.quantities import format_qty
 from desktop.services import locations, parts, scan
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDetail, LocationDTO
+from desktop.services.mro import AssetSpares
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
@@ -34,6 +35,7 @@ from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
 from desktop.ui.locations_page import LocationsPage
 from desktop.ui.move_dialog import MoveDialog
+from desktop.ui.mro_page import MroPage
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
@@ -48,7 +50,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Locations", None, None),
     ("Stock", None, None),
     ("Kanban", "kanban", None),
-    ("MRO spares", "MRO", None),
+    ("MRO spares", None, None),
     ("Cycle counts", "cycle counting", None),
     ("Reports", "reports", None),
     ("Users", None, Permission.ADMIN),
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(self.ctx)
         self.part_page = PartPage(self.ctx)
         self.location_page = LocationPage(self.ctx)
+        self.mro_page = MroPage(self.ctx)
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {
             "Parts": self.parts_page,
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
             "Settings": self.settings_page,
             "part": self.part_page,
             "location": self.location_page,
+            "MRO spares": self.mro_page,
         }
         if self.ctx.actor.can(Permission.ADMIN):
             self.pages["Users"] = UsersPage(self.ctx)
@@ -189,6 +193,7 @@ class MainWindow(QMainWindow):
         self.settings_page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
         for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
             page.print_labels.connect(self.open_labels)
+        self.mro_page.spares_tab.print_labels.connect(self.open_labels)
 
     # -- navigation -----------------------------------------------------------------------------------
     def go_to(self, name: str) -> None:
@@ -222,7 +227,9 @@ class MainWindow(QMainWindow):
         self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self.show_scan)
 
     def show_scan(self, result: ScanResult) -> None:
-        if result.part is not None:
+        if result.asset is not None:
+            self.show_asset(result.asset)
+        elif result.part is not None:
             self.show_part(result.part)
             p = result.part
             self.banner.ok(
@@ -261,6 +268,19 @@ class MainWindow(QMainWindow):
         self.location_page.show_location(detail)
         self.stack.setCurrentWidget(self.location_page)
         self.nav.setCurrentRow(-1)
+
+    def show_asset(self, view: AssetSpares) -> None:
+        """An asset tag was scanned: its spares, with what is free now, and a red banner when short."""
+        self.go_to("MRO spares")
+        self.mro_page.show_spares(view)
+        a, short = view.asset, view.flagged
+        if short:
+            self.banner.error(
+                f"{a.code} — {a.name}: critical spare(s) short: "
+                + ", ".join(f"{x.part_number} ({x.flag})" for x in short)
+            )
+        else:
+            self.banner.ok(f"{a.code} — {a.name}: {len(view.spares)} spare part(s)")
 
     # -- dialogs --------------------------------------------------------------------------------------
     @Slot()
@@ -307,7 +327,7 @@ class MainWindow(QMainWindow):
         if not ids:
             self.banner.error(f"Select the {'locations' if kind == 'bin' else 'parts'} to label first.")
             return None
-        noun = "bin" if kind == "bin" else "part"
+        noun = {"asset": "asset tag"}.get(kind, kind)
         dialog = LabelsDialog(
             self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self
         )

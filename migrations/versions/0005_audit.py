@@ -1,7 +1,7 @@
 """audit trail of master data and sign-ins
 
 Revision ID: 0005_audit
-Revises: 0001
+Revises: 0003_mro
 Create Date: 2026-11-25 02:33:31.900465
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_audit"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_mro"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -145,6 +145,8 @@ def test_utf8_bom_and_unreadable_bytes() -> None:
     assert t.headers == ("Part number", "Description") and t.rows[0] == ("Ä-1", "Öl")
     with pytest.raises(UserError, match="empty"):
         parse_csv(b"   \n")
+    with pytest.raises(UserError, match="no filled cells"):
+        parse_csv(b",,,\n,,,\n")  # found by the fuzz test: separators only
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
