@@ -186,6 +186,48 @@ def cmd_labels(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.services import imports
+    from desktop.services.tabular import read_table
+
+    database, actor = _open(args)
+    table = read_table(Path(args.file))
+    mapping = imports.auto_map(args.kind, table.headers)
+    for spec in args.map or []:  # --map "unit_cost=Preis EUR"
+        field, _, header = spec.partition("=")
+        if field not in mapping or header not in table.headers:
+            raise UserError(
+                f"--map {spec}: use FIELD=HEADER with a field of {', '.join(mapping)} "
+                f"and a header of the file ({', '.join(table.headers)})."
+            )
+        mapping[field] = table.headers.index(header)
+    plan = imports.check(database, actor, args.kind, table, mapping)
+    print(f"{Path(args.file).name}: {plan.summary()}")
+    for note in plan.notes:
+        print(f"  note: {note}")
+    for problem in plan.problems[:200]:
+        print(f"  row {problem.row}, {problem.column}: {problem.message}")
+    if len(plan.problems) > 200:
+        print(f"  ... and {len(plan.problems) - 200:,} more")
+    if plan.problems:
+        return 1
+    if args.dry_run:
+        print("dry run: nothing saved")
+        return 0
+    imports.run(database, actor, args.kind, table, mapping, source=Path(args.file).name)
+    print("imported")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.services import exports
+
+    database, actor = _open(args)
+    count = exports.export(database, actor, args.kind, Path(args.file))
+    print(f"exported {count:,} {args.kind} rows to {args.file}")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from desktop.app import main as app_main
 
@@ -265,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--offset-x", type=float, help="mm to the right (default: this PC's saved calibration)")
     lab.add_argument("--offset-y", type=float, help="mm down (default: this PC's saved calibration)")
     lab.set_defaults(fn=cmd_labels)
+    kinds = ["parts", "suppliers", "locations", "stock"]
+    im = sub.add_parser("import", help="import a CSV or XLSX file (checked first; all or nothing)")
+    im.add_argument("kind", choices=kinds)
+    im.add_argument("file")
+    im.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
+    im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
+    im.set_defaults(fn=cmd_import)
+    ex = sub.add_parser("export", help="export to CSV or XLSX (re-imports as it is)")
+    ex.add_argument("kind", choices=kinds)
+    ex.add_argument("file", help="a .csv or .xlsx file")
+    ex.set_defaults(fn=cmd_export)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     cli_mro.add_parser(sub, _open)
     return p

@@ -76,3 +76,20 @@ def test_unknown_code_and_bad_format_are_clear(home: Path, capsys: pytest.Captur
     assert code == 2 and "Unknown code ZZZ" in err
     code, _, err = run(capsys, "labels", "calibration", "--format", "avery-9999")
     assert code == 2 and "Unknown label format 'avery-9999'" in err
+
+
+def test_import_dry_run_import_and_export(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "init")
+    bad = home / "parts.csv"
+    bad.write_text("Part number,Description,Unit\nX-1,Good,EA\nX-2,Bad unit,BUCKET\n")
+    code, out, _ = run(capsys, "import", "parts", str(bad))
+    assert code == 1 and "row 3, Unit: 'BUCKET' is not a known unit" in out
+    bad.write_text("Part number,Description,Unit\nX-1,Good,EA\nX-2,Fixed,BOX\n")
+    code, out, _ = run(capsys, "import", "parts", str(bad), "--dry-run")
+    assert code == 0 and "2 new" in out and "nothing saved" in out
+    code, out, _ = run(capsys, "import", "parts", str(bad))
+    assert code == 0 and "imported" in out
+    code, out, _ = run(capsys, "export", "parts", str(home / "parts.xlsx"))
+    assert code == 0 and "exported 2 parts rows" in out
+    code, out, _ = run(capsys, "import", "parts", str(home / "parts.xlsx"), "--dry-run")
+    assert "0 new, 0 changed, 2 unchanged" in out

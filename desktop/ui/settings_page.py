@@ -23,6 +23,7 @@ from desktop.services.actor import Permission
 from desktop.ui.common import heading, show_error
 from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppContext
+from desktop.ui.data_dialog import DataDialog
 
 
 class SettingsPage(QWidget):
@@ -49,6 +50,7 @@ class SettingsPage(QWidget):
         self.connect_button = QPushButton("Use a shared PostgreSQL server…")
         self.local_button = QPushButton("Use the local SQLite database")
         self.restore_button = QPushButton("Restore from a backup…")
+        self.data_button = QPushButton("Import / export…")
         self.restore_button.setEnabled(
             admin_can_restore := ctx.db.is_sqlite and ctx.actor.can(Permission.ADMIN)
         )
@@ -64,7 +66,13 @@ class SettingsPage(QWidget):
         form.addRow("Data folder", QLabel(str(paths.data_dir())))
         form.addRow("Signed in as", self.user)
         buttons = QHBoxLayout()
-        for b in (self.backup_button, self.restore_button, self.connect_button, self.local_button):
+        for b in (
+            self.data_button,
+            self.backup_button,
+            self.restore_button,
+            self.connect_button,
+            self.local_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -77,6 +85,7 @@ class SettingsPage(QWidget):
         self.connect_button.clicked.connect(self.choose_postgres)
         self.local_button.clicked.connect(self.choose_local)
         self.restore_button.clicked.connect(self.choose_backup)
+        self.data_button.clicked.connect(self.open_data_dialog)
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
@@ -89,6 +98,16 @@ class SettingsPage(QWidget):
 
     def _backed_up(self, path: Path) -> None:
         self.status.setText(f"Backup written to {path}")
+
+    @Slot()
+    def open_data_dialog(self) -> DataDialog:
+        dialog = DataDialog(self.ctx, self)
+        dialog.imported.connect(
+            lambda _plan: self.ctx.events.data_changed.emit({"parts", "locations", "stock"})
+        )
+        dialog.show()
+        self.data_dialog = dialog
+        return dialog
 
     @Slot()
     def choose_backup(self) -> None:
