@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -47,6 +50,42 @@ def heading(text: str, *, size: int = 8) -> QLabel:
     label.setFont(font)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def big_field(placeholder: str = "") -> QLineEdit:
+    """A large input for scanning and typing at arm's length (scan boxes, quantities, sign-in)."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    font = edit.font()
+    font.setPointSize(font.pointSize() + 5)
+    edit.setFont(font)
+    edit.setMinimumHeight(38)
+    return edit
+
+
+def action_row(action: str) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+    """'<action>  (Enter)' and 'Close  (Esc)' at the bottom right; Enter stays with the fields."""
+    act = QPushButton(f"{action}  (Enter)")
+    close = QPushButton("Close  (Esc)")
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in (act, close):
+        button.setAutoDefault(False)
+        row.addWidget(button)
+    return row, act, close
+
+
+def move_buttons(
+    can_move: bool, labels: Sequence[tuple[object, str]], row: QHBoxLayout
+) -> dict[object, QPushButton]:
+    """One '<label>…' button per move kind, added to `row`; hidden for a role that may not move stock."""
+    buttons: dict[object, QPushButton] = {}
+    for kind, label in labels:
+        button = QPushButton(label + "…")
+        button.setVisible(can_move)
+        buttons[kind] = button
+        row.addWidget(button)
+    return buttons
 
 
 def read_only_table(

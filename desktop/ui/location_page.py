@@ -11,7 +11,7 @@ from desktop.services import locations, stock
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDetail
 from desktop.services.stock import MoveDTO
-from desktop.ui.common import fill_table, heading, read_only_table
+from desktop.ui.common import fill_table, heading, move_buttons, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, show_moves
 
@@ -45,17 +45,16 @@ class LocationPage(QWidget):
         tabs.addTab(self.history, "History")
         self.tabs = tabs
         actions = QHBoxLayout()
-        self.move_buttons: dict[MoveKind, QPushButton] = {}
-        for kind, label in (
-            (MoveKind.RECEIPT, "Receive into"),
-            (MoveKind.ISSUE, "Issue from"),
-            (MoveKind.TRANSFER, "Transfer from"),
-            (MoveKind.ADJUSTMENT, "Adjust"),
-        ):
-            button = QPushButton(label + "…")
-            button.setVisible(ctx.actor.can(Permission.MOVE_STOCK))
-            self.move_buttons[kind] = button
-            actions.addWidget(button)
+        self.move_buttons = move_buttons(
+            ctx.actor.can(Permission.MOVE_STOCK),
+            (
+                (MoveKind.RECEIPT, "Receive into"),
+                (MoveKind.ISSUE, "Issue from"),
+                (MoveKind.TRANSFER, "Transfer from"),
+                (MoveKind.ADJUSTMENT, "Adjust"),
+            ),
+            actions,
+        )
         actions.addStretch(1)
         self.label_button = QPushButton("Print labels…")
         actions.addWidget(self.label_button)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from desktop.services import scan, stock
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import MoveRequest, PostResult
-from desktop.ui.common import show_error
+from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -78,32 +77,23 @@ class MoveDialog(QDialog):
         self._connect_signals()
 
     # -- building -------------------------------------------------------------------------------------
-    def _field(self, placeholder: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setPlaceholderText(placeholder)
-        font = edit.font()
-        font.setPointSize(font.pointSize() + 5)
-        edit.setFont(font)
-        edit.setMinimumHeight(38)
-        return edit
-
     def _build(self) -> None:
         self.banner = FeedbackBanner()
         form = QFormLayout()
         self.loc_edits: dict[str, QLineEdit] = {}
         self.loc_labels: dict[str, QLabel] = {}
         for name in self.spec.locations:
-            self.loc_edits[name] = self._field("scan the bin label (L-…) or type the code")
+            self.loc_edits[name] = big_field("scan the bin label (L-…) or type the code")
             self.loc_labels[name] = QLabel("")
             form.addRow(_LABELS[name], self.loc_edits[name])
             form.addRow("", self.loc_labels[name])
-        self.part_edit = self._field("scan the part label (P-…), part number or manufacturer number")
+        self.part_edit = big_field("scan the part label (P-…), part number or manufacturer number")
         self.part_label = QLabel("")
         self.part_label.setWordWrap(True)
         form.addRow("Part", self.part_edit)
         form.addRow("", self.part_label)
         qty_hint = "+ found / − missing, e.g. -2" if self.kind is MoveKind.ADJUSTMENT else "e.g. 12 or 1.5"
-        self.qty_edit = self._field(qty_hint)
+        self.qty_edit = big_field(qty_hint)
         self.unit_label = QLabel("")
         qty_row = QHBoxLayout()
         qty_row.addWidget(self.qty_edit, 1)
@@ -114,14 +104,7 @@ class MoveDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("required" if self.spec.reason_required else "optional")
         form.addRow("Reason", self.reason_edit)
-        self.post_button = QPushButton(f"{self.spec.title}  (Enter)")
-        self.post_button.setAutoDefault(False)
-        self.close_button = QPushButton("Close  (Esc)")
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.post_button)
-        buttons.addWidget(self.close_button)
+        buttons, self.post_button, self.close_button = action_row(self.spec.title)
         layout = QVBoxLayout(self)
         title = QLabel(f"<h2>{self.spec.title} stock</h2>")
         layout.addWidget(title)

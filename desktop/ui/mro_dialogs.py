@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,19 +25,9 @@ from desktop.models.enums import AssetLevel
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import locations, mro, scan
 from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
-from desktop.ui.common import show_error
+from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-
-
-def big_field(placeholder: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setPlaceholderText(placeholder)
-    font = edit.font()
-    font.setPointSize(font.pointSize() + 5)
-    edit.setFont(font)
-    edit.setMinimumHeight(38)
-    return edit
 
 
 def parse_day(text: str) -> date | None:
@@ -62,14 +50,7 @@ class _ScanDialog(QDialog):
         self.setMinimumWidth(560)
         self.banner = FeedbackBanner()
         self.form = QFormLayout()
-        self.action_button = QPushButton(f"{action}  (Enter)")
-        self.action_button.setAutoDefault(False)
-        self.close_button = QPushButton("Close  (Esc)")
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.action_button)
-        buttons.addWidget(self.close_button)
+        buttons, self.action_button, self.close_button = action_row(action)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<h2>{title}</h2>"))
         layout.addWidget(self.banner)

@@ -36,10 +36,10 @@ from desktop.quantities import format_qty, parse_decimal
 from desktop.services import mro, scan
 from desktop.services.actor import Permission
 from desktop.services.mro import AssetDTO, AssetSpares, ReservationDTO, SerialDTO, SerialEventDTO, SpareLine
-from desktop.ui.common import fill_table, heading, read_only_table, selected_key
+from desktop.ui.common import big_field, fill_table, heading, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog, big_field
+from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
 
 _RED = QBrush(QColor("#f6d5d3"))
 SPARE_HEADERS = [

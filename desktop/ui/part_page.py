@@ -11,7 +11,7 @@ from desktop.services import parts, stock
 from desktop.services.actor import Permission
 from desktop.services.parts import PartDTO
 from desktop.services.stock import MoveDTO
-from desktop.ui.common import fill_table, heading, read_only_table
+from desktop.ui.common import fill_table, heading, move_buttons, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, show_moves
 
@@ -41,18 +41,17 @@ class PartPage(QWidget):
         self.facts.setWordWrap(True)
         self.edit_button = QPushButton("Edit…")
         self.edit_button.setVisible(ctx.actor.can(Permission.EDIT_PARTS))
-        self.move_buttons: dict[MoveKind, QPushButton] = {}
         actions = QHBoxLayout()
-        for kind, label in (
-            (MoveKind.RECEIPT, "Receive"),
-            (MoveKind.ISSUE, "Issue"),
-            (MoveKind.TRANSFER, "Transfer"),
-            (MoveKind.ADJUSTMENT, "Adjust"),
-        ):
-            button = QPushButton(label + "…")
-            button.setVisible(ctx.actor.can(Permission.MOVE_STOCK))
-            self.move_buttons[kind] = button
-            actions.addWidget(button)
+        self.move_buttons = move_buttons(
+            ctx.actor.can(Permission.MOVE_STOCK),
+            (
+                (MoveKind.RECEIPT, "Receive"),
+                (MoveKind.ISSUE, "Issue"),
+                (MoveKind.TRANSFER, "Transfer"),
+                (MoveKind.ADJUSTMENT, "Adjust"),
+            ),
+            actions,
+        )
         actions.addStretch(1)
         self.label_button = QPushButton("Print label…")
         actions.addWidget(self.label_button)

@@ -10,16 +10,8 @@ from desktop.errors import UserError
 from desktop.services import users
 from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
-from desktop.ui.common import show_error
+from desktop.ui.common import big_field, show_error
 from desktop.ui.feedback import FeedbackBanner
-
-
-def _big(edit: QLineEdit) -> QLineEdit:
-    font = edit.font()
-    font.setPointSize(font.pointSize() + 5)
-    edit.setFont(font)
-    edit.setMinimumHeight(38)
-    return edit
 
 
 class SignInDialog(QDialog):
@@ -37,9 +29,9 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Storeroom — sign in")
         self.setMinimumWidth(460)
         self.banner = FeedbackBanner()
-        self.user_name = _big(QLineEdit())
+        self.user_name = big_field()
         self.user_name.setPlaceholderText("user name, or scan your badge")
-        self.secret = _big(QLineEdit())
+        self.secret = big_field()
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret.setPlaceholderText("PIN or password")
         form = QFormLayout()
