@@ -19,7 +19,8 @@ def test_check_fix_import_and_export(
     dialog = window.settings_page.open_data_dialog()
     qtbot.addWidget(dialog)
     bad = tmp_path / "parts.csv"
-    bad.write_text("Artikel;Bezeichnung;ME;Preis\nP-1;Pumpe Ø12;EA;12,5\nP-2;Ventil;KISTE;3\n", encoding="cp1252")
+    header = "Artikel;Bezeichnung;ME;Preis\n"
+    bad.write_text(header + "P-1;Pumpe Ø12;EA;12,5\nP-2;Ventil;KISTE;3\n", encoding="cp1252")
     dialog.load(bad)
     assert "cp1252" in dialog.banner.text() and "decimal comma" in dialog.banner.text()
     # German headers are not known: the required columns are unmapped; map them by hand
@@ -31,7 +32,7 @@ def test_check_fix_import_and_export(
     assert not dialog.import_button.isEnabled()
     assert dialog.problems.rowCount() == 1 and dialog.problems.item(0, 0).text() == "3"
     assert "KISTE" in dialog.problems.item(0, 2).text()
-    bad.write_text("Artikel;Bezeichnung;ME;Preis\nP-1;Pumpe Ø12;EA;12,5\nP-2;Ventil;BOX;3\n", encoding="cp1252")
+    bad.write_text(header + "P-1;Pumpe Ø12;EA;12,5\nP-2;Ventil;BOX;3\n", encoding="cp1252")
     mapping = {k: c.currentText() for k, c in dialog.combos.items()}
     dialog.load(bad)
     for key, text in mapping.items():
