@@ -39,6 +39,7 @@ from desktop.ui.mro_page import MroPage
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
+from desktop.ui.reports_page import ReportsPage
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
 from desktop.ui.users_page import UsersPage
@@ -52,7 +53,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Kanban", "kanban", None),
     ("MRO spares", None, None),
     ("Cycle counts", "cycle counting", None),
-    ("Reports", "reports", None),
+    ("Reports", None, None),
     ("Users", None, Permission.ADMIN),
     ("Audit", None, Permission.VIEW_AUDIT),
     ("Settings", None, None),
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
             "part": self.part_page,
             "location": self.location_page,
             "MRO spares": self.mro_page,
+            "Reports": ReportsPage(self.ctx),
         }
         if self.ctx.actor.can(Permission.ADMIN):
             self.pages["Users"] = UsersPage(self.ctx)

@@ -61,3 +61,28 @@ def test_cancelled_import_saves_nothing(
     dialog.run_import()
     assert "cancelled" in dialog.banner.text().lower()
     assert parts.search_part_ids(ctx.db, "N-") == []
+
+
+def test_reports_page_lists_what_to_order_and_exports(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from desktop.models.enums import MoveKind
+    from desktop.services.stock import MoveRequest, post_move
+    from tests.factories import make_part, make_tree, receive
+
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "LOW-9", min_qty=Decimal(5), unit_cost=Decimal(3))
+    receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "6")
+    post_move(
+        ctx.db,
+        ctx.actor,
+        MoveRequest(MoveKind.ISSUE, part.id, Decimal(4), from_location_id=tree["A-01-01"].id),
+    )
+    window.go_to("Reports")  # opening the page computes the list
+    tab = window.pages["Reports"].replenishment  # type: ignore[attr-defined]
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 2).text() == "LOW-9"
+    assert "1 part(s) to order from 1 supplier(s)" in tab.summary.text()
+    tab.export_to(tmp_path / "order.xlsx")
+    assert read_table(tmp_path / "order.xlsx").rows[0][2] == "LOW-9"
