@@ -2,6 +2,7 @@
 
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
+from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
 from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
 from desktop.models.part import Part
@@ -15,6 +16,9 @@ __all__ = [
     "AssetSpare",
     "AuditEvent",
     "Base",
+    "CardEvent",
+    "KanbanCard",
+    "KanbanLoop",
     "Location",
     "Part",
     "PartSupplier",
