@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, normalize_scan
 from desktop.db import Database
-from desktop.models import Location, Part, PartSupplier
+from desktop.models import KanbanCard, KanbanLoop, Location, Part, PartSupplier
 from desktop.services.locations import LocationDetail, location_detail
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, part_detail
@@ -82,6 +82,9 @@ def resolve_in(s: Session, raw: str) -> ScanResult:
     found = _prefixed(s, code)
     if found is not None:
         return found
+    card = _kanban_card(s, code)
+    if card is not None:
+        return card
     loc = _location(s, code)
     if loc is not None:
         return ScanResult(code, location=location_detail(s, loc))
@@ -95,6 +98,27 @@ def resolve_in(s: Session, raw: str) -> ScanResult:
             message=f"{code} matches {len(ids)} parts: pick one.",
         )
     return ScanResult(code, message=f"Unknown code {code}: no part or location has it.")
+
+
+def _kanban_card(s: Session, code: str) -> ScanResult | None:
+    """A K- card shows its part and the card's state; only the scan station moves a card on."""
+    if not code.startswith("K-"):
+        return None
+    row = s.execute(
+        select(KanbanCard, KanbanLoop)
+        .join(KanbanLoop, KanbanLoop.id == KanbanCard.loop_id)
+        .where(KanbanCard.code == code)
+    ).first()
+    if row is None:
+        return None
+    card, loop = row
+    line = s.scalar(select(Location.code).where(Location.id == loop.consumption_location_id))
+    note = (
+        f"Kanban card {card.code} (card {card.serial} of {loop.card_count}) is "
+        f"{card.status.lower().replace('_', ' ')}; loop for {line}. Scan it at the kanban scan station "
+        "to move it on."
+    )
+    return ScanResult(code, part=part_detail(s, loop.part_id), message=note)
 
 
 def resolve(db: Database, raw: str) -> ScanResult:

@@ -30,6 +30,7 @@ from desktop.services.stock import PostResult
 from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.labels_dialog import LabelsDialog
 from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
@@ -50,7 +51,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Parts", None, None),
     ("Locations", None, None),
     ("Stock", None, None),
-    ("Kanban", "kanban", None),
+    ("Kanban", None, None),
     ("MRO spares", None, None),
     ("Cycle counts", "cycle counting", None),
     ("Reports", None, None),
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
             "location": self.location_page,
             "MRO spares": self.mro_page,
             "Reports": ReportsPage(self.ctx),
+            "Kanban": KanbanPage(self.ctx),
         }
         if self.ctx.actor.can(Permission.ADMIN):
             self.pages["Users"] = UsersPage(self.ctx)
@@ -235,7 +237,8 @@ class MainWindow(QMainWindow):
             self.show_part(result.part)
             p = result.part
             self.banner.ok(
-                f"{p.part_number} — {p.description}: {format_qty(p.on_hand)} {p.unit} on hand "
+                result.message
+                or f"{p.part_number} — {p.description}: {format_qty(p.on_hand)} {p.unit} on hand "
                 f"in {len(p.stock)} location(s)"
             )
         elif result.location is not None:

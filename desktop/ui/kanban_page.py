@@ -1,0 +1,351 @@
+"""Kanban: the scan station, the loops, the board, and the replenishment list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.quantities import format_qty, parse_decimal
+from desktop.services import kanban as kb
+from desktop.services import locations, parts
+from desktop.services.actor import Permission
+from desktop.services.kanban import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
+from desktop.services.tabular import write_csv
+from desktop.ui.common import (
+    action_row,
+    big_field,
+    fill_table,
+    heading,
+    read_only_table,
+    selected_key,
+    show_error,
+)
+from desktop.ui.context import AppContext
+from desktop.ui.feedback import FeedbackBanner
+
+STATES = [
+    s.value
+    for s in (CardStatus.FULL, CardStatus.IN_USE, CardStatus.EMPTY, CardStatus.ORDERED, CardStatus.IN_TRANSIT)
+]
+
+
+class ScanStation(QWidget):
+    """Signals:
+    scanned(ScanOutcome): a card changed state.
+    """
+
+    scanned = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.line = QRadioButton("Line: containers emptied (F, I → Empty)")
+        self.receiving = QRadioButton("Receiving: full containers arrived (posts them into stock)")
+        self.line.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.line)
+        group.addButton(self.receiving)
+        self.scan_box = big_field("scan a kanban card (K-…)")
+        self.banner = FeedbackBanner()
+        self.last = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Kanban scan station"))
+        layout.addWidget(self.line)
+        layout.addWidget(self.receiving)
+        layout.addWidget(self.scan_box)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.last)
+        layout.addStretch(1)
+        self.scan_box.returnPressed.connect(self.scan)
+
+    def mode(self) -> StationMode:
+        return StationMode.RECEIVING if self.receiving.isChecked() else StationMode.LINE
+
+    @Slot()
+    def scan(self) -> None:
+        code, mode = self.scan_box.text(), self.mode()
+        if not code.strip():
+            return
+        self.ctx.runner.run(
+            lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode), self._done, self._refused
+        )
+
+    def _done(self, outcome: ScanOutcome) -> None:
+        self.banner.ok(outcome.message)
+        self.last.setText(
+            f"{outcome.loop.part_number} — {outcome.loop.description}: "
+            f"{outcome.before.lower()} → {outcome.after.lower()}"
+        )
+        self.scan_box.selectAll()
+        self.scanned.emit(outcome)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.banner.error(exc.message)
+        else:
+            show_error(self, exc)
+        self.scan_box.setFocus()
+        self.scan_box.selectAll()
+
+
+class LoopDialog(QDialog):
+    """Signals:
+    saved(LoopDTO)
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("New kanban loop")
+        self.banner = FeedbackBanner()
+        self.part = QLineEdit()
+        self.part.setPlaceholderText("part number")
+        self.kind = QComboBox()
+        for kind, text in (
+            (LoopKind.PURCHASE, "Purchase (from the part's supplier)"),
+            (LoopKind.TRANSFER, "Internal (from a storeroom location)"),
+            (LoopKind.PRODUCTION, "Production"),
+        ):
+            self.kind.addItem(text, kind.value)
+        self.consumption = QLineEdit()
+        self.consumption.setPlaceholderText("line-side location code")
+        self.supply = QLineEdit()
+        self.supply.setPlaceholderText("storeroom location code (internal loops)")
+        self.container = QLineEdit()
+        self.cards = QSpinBox()
+        self.cards.setRange(1, 200)
+        self.cards.setValue(2)
+        self.lead = QLineEdit("1")
+        self.safety = QLineEdit("0.1")
+        form = QFormLayout()
+        for label, widget in (
+            ("Part", self.part),
+            ("Kind", self.kind),
+            ("Consumption location", self.consumption),
+            ("Supply location", self.supply),
+            ("Container quantity", self.container),
+            ("Cards", self.cards),
+            ("Lead time (days)", self.lead),
+            ("Safety factor", self.safety),
+        ):
+            form.addRow(label, widget)
+        buttons, self.create_button, self.close_button = action_row("Create")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.create_button.clicked.connect(self.create_loop)
+        self.close_button.clicked.connect(self.reject)
+
+    @Slot()
+    def create_loop(self) -> None:
+        try:
+            kind = LoopKind(self.kind.currentData())
+            db = self.ctx.db
+            part_id = parts.part_id_for_number(db, self.part.text())
+            consumption = locations.location_id_for_code(db, self.consumption.text())
+            supply = (
+                locations.location_id_for_code(db, self.supply.text()) if self.supply.text().strip() else None
+            )
+            data = LoopInput(
+                part_id,
+                kind,
+                consumption,
+                parse_decimal(self.container.text(), what="container quantity"),
+                self.cards.value(),
+                parse_decimal(self.lead.text(), what="lead time"),
+                parse_decimal(self.safety.text(), what="safety factor", allow_zero=True),
+                supply_location_id=supply,
+            )
+        except UserError as exc:
+            self.banner.error(exc.message)
+            return
+        self.ctx.runner.run(
+            lambda: kb.create_loop(self.ctx.db, self.ctx.actor, data),
+            self._saved,
+            lambda exc: (
+                self.banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
+            ),
+        )
+
+    def _saved(self, loop: kb.LoopDTO) -> None:
+        self.saved.emit(loop)
+        self.accept()
+
+
+class KanbanPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.station = ScanStation(ctx)
+        self.board_table = read_only_table(
+            ["Loop", "Part", "Description", "Line", "Supply", *STATES, "Late", "Status"],
+            numeric=(5, 6, 7, 8, 9, 10),
+            stretch=2,
+        )
+        self.repl_table = read_only_table(
+            ["Order from / pick", "Part", "Description", "Cards", "Quantity", "Unit", "To"],
+            numeric=(3, 4),
+            stretch=2,
+        )
+        self.lines: list[kb.ReplenishLine] = []
+        self.new_loop = QPushButton("New loop…")
+        self.new_loop.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+        self.ordered = QPushButton("Mark selected ordered")
+        self.shipped = QPushButton("Mark selected in transit")
+        self.export = QPushButton("Export CSV…")
+        board = QWidget()
+        board_layout = QVBoxLayout(board)
+        top = QHBoxLayout()
+        top.addWidget(
+            QLabel(
+                "Cards by state; late = out longer than the loop's lead time; red = no full card at the line"
+            ),
+            1,
+        )
+        top.addWidget(self.new_loop)
+        board_layout.addLayout(top)
+        board_layout.addWidget(self.board_table)
+        repl = QWidget()
+        repl_layout = QVBoxLayout(repl)
+        repl_buttons = QHBoxLayout()
+        repl_buttons.addStretch(1)
+        for b in (self.ordered, self.shipped, self.export):
+            repl_buttons.addWidget(b)
+        repl_layout.addWidget(self.repl_table)
+        repl_layout.addLayout(repl_buttons)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.station, "Scan station")
+        self.tabs.addTab(board, "Board")
+        self.tabs.addTab(repl, "Replenishment")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.station.scanned.connect(lambda _o: self.ctx.events.data_changed.emit({"stock", "kanban"}))
+        self.new_loop.clicked.connect(self.open_loop_dialog)
+        self.ordered.clicked.connect(lambda: self._mark(CardStatus.ORDERED))
+        self.shipped.clicked.connect(lambda: self._mark(CardStatus.IN_TRANSIT))
+        self.export.clicked.connect(self._export)
+
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.run(lambda: (kb.board(self.ctx.db), kb.replenishment_list(self.ctx.db)), self._loaded)
+
+    def _loaded(self, data: tuple[list[kb.BoardRow], list[kb.ReplenishLine]]) -> None:
+        rows, self.lines = data
+        fill_table(
+            self.board_table,
+            [
+                (
+                    r.loop.id,
+                    r.loop.part_number,
+                    r.loop.description,
+                    r.loop.consumption_code,
+                    r.loop.supply,
+                    *[r.counts.get(s, 0) for s in STATES],
+                    r.late,
+                    r.loop.status.lower(),
+                )
+                for r in rows
+            ],
+            keys=[r.loop.id for r in rows],
+        )
+        for n, r in enumerate(rows):
+            if r.stockout or r.late:
+                colour = QBrush(QColor("#f4c7c3" if r.stockout else "#fce8b2"))
+                for col in range(self.board_table.columnCount()):
+                    item = self.board_table.item(n, col)
+                    if item is not None:
+                        item.setBackground(colour)
+        fill_table(
+            self.repl_table,
+            [
+                (
+                    x.group,
+                    x.loop.part_number,
+                    x.loop.description,
+                    len(x.card_ids),
+                    format_qty(x.qty),
+                    x.loop.unit,
+                    x.loop.consumption_code,
+                )
+                for x in self.lines
+            ],
+            keys=list(range(len(self.lines))),
+        )
+
+    def _mark(self, to: CardStatus) -> None:
+        key = selected_key(self.repl_table)
+        if key is None:
+            self.station.banner.error("Select a line of the replenishment list first.")
+            return
+        line = self.lines[int(key)]  # type: ignore[call-overload]
+        ids = list(line.card_ids)
+        self.ctx.runner.run(
+            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
+            lambda _n: self.ctx.events.data_changed.emit({"kanban"}),
+            lambda exc: show_error(self, exc),
+        )
+
+    def mark_group(self, group: str, to: CardStatus) -> int:
+        """Mark every card of a supplier / supply-location group (the whole order) at once."""
+        ids = [i for line in self.lines if line.group == group for i in line.card_ids]
+        return kb.mark(self.ctx.db, self.ctx.actor, ids, to)
+
+    def _export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export replenishment list", "kanban-to-order.csv", "*.csv"
+        )
+        if name:
+            write_csv(
+                Path(name),
+                ["Order from / pick", "Part number", "Description", "Cards", "Quantity", "Unit", "To"],
+                [
+                    [
+                        x.group,
+                        x.loop.part_number,
+                        x.loop.description,
+                        len(x.card_ids),
+                        x.qty,
+                        x.loop.unit,
+                        x.loop.consumption_code,
+                    ]
+                    for x in self.lines
+                ],
+            )
+
+    def open_loop_dialog(self) -> LoopDialog:
+        dialog = LoopDialog(self.ctx, self)
+        dialog.saved.connect(lambda _l: self.refresh())
+        dialog.open()
+        self.loop_dialog = dialog
+        return dialog
+
+    def data_changed(self, what: set[str]) -> None:
+        if what & {"kanban", "stock"} and self.isVisible():
+            self.refresh()
+
+    def focus_station(self) -> None:
+        self.tabs.setCurrentWidget(self.station)
+        self.station.scan_box.setFocus()

@@ -1,0 +1,52 @@
+"""A keeper at the kanban scan station: scan a card, see its new state on the board."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.services import kanban as kb
+from desktop.services import stock
+from desktop.services.kanban import CardStatus, LoopInput, LoopKind
+from desktop.services.suppliers import PartSupplierInput
+from desktop.ui.context import AppContext
+from desktop.ui.main_window import MainWindow
+from tests.factories import make_part, make_tree
+
+
+def _scan(qtbot: QtBot, box, code: str) -> None:  # type: ignore[no-untyped-def]
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, code)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def test_scan_station_and_board(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    loop = kb.create_loop(
+        ctx.db, ctx.actor, LoopInput(part.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(100), 2)
+    )
+    card = kb.cards(ctx.db, loop.id)[0]
+    window.go_to("Kanban")
+    page = window.pages["Kanban"]
+    station = page.station  # type: ignore[attr-defined]
+    _scan(qtbot, station.scan_box, card.code)
+    assert station.banner.kind == "ok" and "empty: replenishment requested" in station.banner.text()
+    board = page.board_table  # type: ignore[attr-defined]
+    assert board.item(0, 1).text() == "SCREW-M6"
+    assert (board.item(0, 5).text(), board.item(0, 7).text()) == ("1", "1")  # 1 full, 1 empty
+    _scan(qtbot, station.scan_box, card.code)  # the same card again at the line
+    assert station.banner.kind == "error" and "already empty" in station.banner.text()
+    assert page.mark_group("Fastenal", CardStatus.ORDERED) == 1  # type: ignore[attr-defined]
+    station.receiving.setChecked(True)
+    _scan(qtbot, station.scan_box, card.code)
+    assert "Receipt 100 EA of SCREW-M6 to A-01-02" in station.banner.text()
+    assert stock.balance(ctx.db, part.id, tree["A-01-02"].id) == 100
+    assert board.item(0, 5).text() == "2"  # both full again
+
+    window.scan_box.setText(card.code)  # the general scan box only looks
+    window.scan_entered()
+    assert "is full" in window.banner.text() and window.stack.currentWidget() is window.part_page
