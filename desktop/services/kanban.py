@@ -24,6 +24,7 @@ from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import CardEvent, KanbanCard, KanbanLoop, Location, Part, Supplier, User
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
+from desktop.reports.labels import BinLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc
@@ -582,5 +583,34 @@ def measured_lead_days(db: Database, loop_id: int) -> float | None:
             elif to == CardStatus.FULL.value and card_id in open_at:
                 spans.append((as_utc(at) - open_at.pop(card_id)).total_seconds() / 86400)
         return sum(spans) / len(spans) if spans else None
+
+    return db.read(op)
+
+
+def card_labels(db: Database, card_ids: list[int]) -> list[BinLabel]:
+    """Kanban cards in the bin-label layout: part number large, the K- code as Code128 and QR, the loop."""
+    if not card_ids:
+        raise UserError("Select the cards to print.")
+    printed = datetime.now(UTC).strftime("%Y-%m-%d")
+
+    def op(s: Session) -> list[BinLabel]:
+        out = []
+        for card in s.scalars(
+            select(KanbanCard)
+            .where(KanbanCard.id.in_(card_ids))
+            .order_by(KanbanCard.loop_id, KanbanCard.serial)
+        ):
+            loop = _loop_dto(s, _get_loop(s, card.loop_id))
+            out.append(
+                BinLabel(
+                    code=loop.part_number,
+                    barcode=card.code,
+                    path=f"card {card.serial} of {loop.card_count} · {loop.kind.lower()} · {loop.supply} → "
+                    f"{loop.consumption_code}",
+                    part_number=f"{format_qty(loop.container_qty)} {loop.unit}",
+                    part_description=f"{loop.description} · {card.code} v{loop.version} · printed {printed}",
+                )
+            )
+        return out
 
     return db.read(op)

@@ -195,6 +195,12 @@ class LoopDialog(QDialog):
 
 
 class KanbanPage(QWidget):
+    """Signals:
+    print_labels(str, list[int]): print kanban cards ("card", card ids).
+    """
+
+    print_labels = Signal(str, object)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -212,6 +218,7 @@ class KanbanPage(QWidget):
         self.lines: list[kb.ReplenishLine] = []
         self.new_loop = QPushButton("New loop…")
         self.new_loop.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+        self.print_cards = QPushButton("Print cards of the selected loop…")
         self.ordered = QPushButton("Mark selected ordered")
         self.shipped = QPushButton("Mark selected in transit")
         self.export = QPushButton("Export CSV…")
@@ -224,6 +231,7 @@ class KanbanPage(QWidget):
             ),
             1,
         )
+        top.addWidget(self.print_cards)
         top.addWidget(self.new_loop)
         board_layout.addLayout(top)
         board_layout.addWidget(self.board_table)
@@ -244,6 +252,7 @@ class KanbanPage(QWidget):
         layout.addWidget(self.tabs)
         self.station.scanned.connect(lambda _o: self.ctx.events.data_changed.emit({"stock", "kanban"}))
         self.new_loop.clicked.connect(self.open_loop_dialog)
+        self.print_cards.clicked.connect(self._print_cards)
         self.ordered.clicked.connect(lambda: self._mark(CardStatus.ORDERED))
         self.shipped.clicked.connect(lambda: self._mark(CardStatus.IN_TRANSIT))
         self.export.clicked.connect(self._export)
@@ -294,6 +303,15 @@ class KanbanPage(QWidget):
             ],
             keys=list(range(len(self.lines))),
         )
+
+    @Slot()
+    def _print_cards(self) -> None:
+        loop_id = selected_key(self.board_table)
+        if loop_id is None:
+            self.station.banner.error("Select a loop on the board first.")
+            return
+        ids = [c.id for c in kb.cards(self.ctx.db, int(loop_id))]  # type: ignore[call-overload]
+        self.print_labels.emit("card", ids)
 
     def _mark(self, to: CardStatus) -> None:
         key = selected_key(self.repl_table)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import config
+from desktop.db import Database
 from desktop.errors import UserError
 from desktop.reports.label_formats import FORMATS, LabelFormat, custom_sheet
 from desktop.reports.labels import (
@@ -42,14 +43,19 @@ from desktop.reports.labels import (
     render_calibration_page,
     render_part_labels,
 )
+from desktop.services import kanban, mro
 from desktop.services import labels as label_data
-from desktop.services import mro
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.pdf_pages import page_count, print_pdf, render_page
 
 CUSTOM = "custom"
+# label kinds printed in the bin-label layout, and where their labels come from
+BIN_LAYOUT: dict[str, Callable[[Database, list[int]], list[BinLabel]]] = {
+    "asset": mro.asset_labels,
+    "card": kanban.card_labels,
+}
 _CUSTOM_FIELDS = (
     ("rows", "Rows", 1, 40, 0),
     ("columns", "Columns", 1, 12, 0),
@@ -87,7 +93,7 @@ class LabelsDialog(QDialog):
         self, ctx: AppContext, kind: str, ids: list[int], *, title: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        if kind not in ("bin", "part", "asset"):
+        if kind not in ("bin", "part", *BIN_LAYOUT):
             raise ValueError(kind)
         self.ctx = ctx
         self.kind = kind
@@ -322,8 +328,10 @@ class LabelsDialog(QDialog):
             return not cancel.is_set()
 
         def job() -> bytes:
-            if self.kind == "asset":  # asset tags use the bin-label layout with their A- payload
-                tags = mro.asset_labels(db, ids)
+            if (
+                self.kind in BIN_LAYOUT
+            ):  # asset tags, kanban cards: the bin-label layout with their own payload
+                tags = BIN_LAYOUT[self.kind](db, ids)
                 return render_bin_labels(tags, fmt, progress=report, **options)  # type: ignore[arg-type]
             if self.kind == "bin":
                 bins: list[BinLabel] = label_data.bin_labels(db, ids, subtree=subtree, with_part=with_part)

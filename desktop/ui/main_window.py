@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.settings_page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
         for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
             page.print_labels.connect(self.open_labels)
+        self.pages["Kanban"].print_labels.connect(self.open_labels)  # type: ignore[attr-defined]
         self.mro_page.spares_tab.print_labels.connect(self.open_labels)
 
     # -- navigation -----------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ class MainWindow(QMainWindow):
         if not ids:
             self.banner.error(f"Select the {'locations' if kind == 'bin' else 'parts'} to label first.")
             return None
-        noun = {"asset": "asset tag"}.get(kind, kind)
+        noun = {"asset": "asset tag", "card": "kanban card"}.get(kind, kind)
         dialog = LabelsDialog(
             self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self
         )

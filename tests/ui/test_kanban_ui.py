@@ -50,3 +50,33 @@ def test_scan_station_and_board(qtbot: QtBot, window: MainWindow, ctx: AppContex
     window.scan_box.setText(card.code)  # the general scan box only looks
     window.scan_entered()
     assert "is full" in window.banner.text() and window.stack.currentWidget() is window.part_page
+
+
+def test_print_the_cards_of_a_loop(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    from tests.reports.helpers import decode, open_pdf, render_pages
+
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(
+        ctx.db,
+        ctx.actor,
+        "SCREW-M6",
+        description="Hex screw M6x20",
+        suppliers=(PartSupplierInput("Fastenal"),),
+    )
+    loop = kb.create_loop(
+        ctx.db, ctx.actor, LoopInput(part.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(100), 2)
+    )
+    window.go_to("Kanban")
+    page = window.pages["Kanban"]
+    page.board_table.selectRow(0)  # type: ignore[attr-defined]
+    page.print_cards.click()  # type: ignore[attr-defined]
+    dialog = window.labels_dialog
+    dialog.format.setCurrentIndex(dialog.format.findData("thermal-4x6in"))
+    with qtbot.waitSignal(dialog.rendered):
+        dialog.render_labels()
+    pages = render_pages(dialog.pdf)  # type: ignore[arg-type]
+    codes = [{t for _f, t in decode(p)} for p in pages]
+    assert codes == [{c.code} for c in kb.cards(ctx.db, loop.id)]
+    with open_pdf(dialog.pdf) as doc:  # type: ignore[arg-type]
+        text = doc.pages[1].extract_text()
+    assert "SCREW-M6" in text and "card 2 of 2" in text and "100 EA" in text and "Fastenal" in text
