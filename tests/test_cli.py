@@ -93,3 +93,36 @@ def test_import_dry_run_import_and_export(home: Path, capsys: pytest.CaptureFixt
     assert code == 0 and "exported 2 parts rows" in out
     code, out, _ = run(capsys, "import", "parts", str(home / "parts.xlsx"), "--dry-run")
     assert "0 new, 0 changed, 2 unchanged" in out
+
+
+def test_kanban_from_the_command_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "demo", "--parts", "12")
+    code, out, _ = run(
+        capsys,
+        "kanban",
+        "loop",
+        "--part",
+        "BLT-1001",
+        "--line",
+        "L1-01",
+        "--kind",
+        "transfer",
+        "--supply",
+        "A-01-01",
+        "--container",
+        "10",
+        "--cards",
+        "2",
+    )
+    assert code == 0 and "2 cards x 10 EA of BLT-1001" in out
+    card = out.split()[out.split().index("card") - 1]
+    code, out, _ = run(capsys, "kanban", "scan", card)
+    assert code == 0 and "empty" in out
+    code, _, err = run(capsys, "kanban", "scan", card)
+    assert code == 2 and "already empty" in err
+    code, out, _ = run(capsys, "kanban", "list")
+    assert "from A-01-01" in out and "BLT-1001" in out
+    code, out, _ = run(capsys, "kanban", "board")
+    assert "empty 1" in out and "full 1" in out
+    code, out, _ = run(capsys, "kanban", "print", "1", "--out", str(home / "cards.pdf"))
+    assert code == 0 and (home / "cards.pdf").stat().st_size > 1000

@@ -614,3 +614,43 @@ def card_labels(db: Database, card_ids: list[int]) -> list[BinLabel]:
         return out
 
     return db.read(op)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    loop: LoopDTO
+    daily_demand: Decimal
+    lead_days: Decimal
+    lead_source: str  # "measured" from card events, or "planned"
+    recommended: int
+
+    @property
+    def change(self) -> int:
+        return self.recommended - self.loop.card_count
+
+
+def recommendations(db: Database, actor: Actor, *, window_days: int = 90) -> list[Recommendation]:
+    """Loops whose card count differs from ceil(D * L * (1 + safety) / container), with the evidence."""
+    from desktop.services.replenishment import moving_average, usage_series
+
+    actor.require(Permission.VIEW)
+    usage = usage_series(db, window_days)
+    out = []
+    for loop in list_loops(db):
+        if loop.status != "ACTIVE":
+            continue
+        demand = moving_average(usage.get(loop.part_id, [0.0] * window_days))
+        measured = measured_lead_days(db, loop.id)
+        lead = measured if measured is not None and measured > 0 else float(loop.lead_time_days)
+        cards_needed = recommended_cards(demand, lead, float(loop.safety_factor), float(loop.container_qty))
+        if cards_needed != loop.card_count:
+            out.append(
+                Recommendation(
+                    loop,
+                    Decimal(str(round(demand, 4))),
+                    Decimal(str(round(lead, 3))),
+                    "measured" if measured else "planned",
+                    cards_needed,
+                )
+            )
+    return out

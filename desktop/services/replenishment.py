@@ -150,6 +150,23 @@ def _daily_usage(s: Session, since: datetime, days: int) -> dict[int, list[float
     return series
 
 
+def usage_series(db: Database, window_days: int, *, now: datetime | None = None) -> dict[int, list[float]]:
+    """Net daily consumption per part over the last `window_days` days (today included)."""
+    since = _window_start(now, window_days)
+    return db.read(lambda s: _daily_usage(s, _bound(s, since), window_days))
+
+
+def _window_start(now: datetime | None, days: int) -> datetime:
+    """Midnight UTC at the start of the last `days` calendar days, today included."""
+    end = as_utc(now) if now is not None else datetime.now(UTC)
+    return (end - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _bound(s: Session, moment: datetime) -> datetime:
+    """SQLite keeps naive UTC text: compare with a naive value there."""
+    return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
+
+
 def suggestions(
     db: Database, actor: Actor, policy: Policy | None = None, *, now: datetime | None = None
 ) -> list[Suggestion]:
@@ -158,14 +175,10 @@ def suggestions(
     pol = policy or Policy()
     pol.check()
     z = z_value(pol.service_level)
-    end = as_utc(now) if now is not None else datetime.now(UTC)
-    # the window is the last `window_days` calendar days, today included
-    since = (end - timedelta(days=pol.window_days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = _window_start(now, pol.window_days)
 
     def op(s: Session) -> list[Suggestion]:
-        usage = _daily_usage(
-            s, since.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else since, pol.window_days
-        )
+        usage = _daily_usage(s, _bound(s, since), pol.window_days)
         on_hand = dict(
             s.execute(select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
             .tuples()

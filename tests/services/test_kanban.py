@@ -156,3 +156,30 @@ def test_sizing_on_worked_examples(db: Database, admin: Actor, setup: dict[str, 
     kb.scan(db, admin, card.code, StationMode.RECEIVING)
     measured = kb.measured_lead_days(db, loop.id)
     assert measured is not None and 0 <= measured < 0.01  # emptied and refilled within the test
+
+
+def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: dict[str, int]) -> None:
+    from desktop.models.enums import MoveKind
+    from desktop.services.stock import MoveRequest, post_move
+
+    loop = kb.create_loop(
+        db,
+        admin,
+        LoopInput(
+            setup["part"],
+            LoopKind.PURCHASE,
+            setup["line"],
+            Decimal(10),
+            1,
+            lead_time_days=Decimal(3),
+            safety_factor=Decimal(0),
+        ),
+    )
+    receive(db, admin, setup["part"], setup["line"], "900")
+    post_move(
+        db, admin, MoveRequest(MoveKind.ISSUE, setup["part"], Decimal(900), from_location_id=setup["line"])
+    )
+    rec = kb.recommendations(db, admin, window_days=30)  # 900 over 30 days = 30 a day
+    assert len(rec) == 1 and rec[0].loop.id == loop.id
+    assert rec[0].daily_demand == 30 and rec[0].lead_source == "planned"
+    assert rec[0].recommended == 9 and rec[0].change == 8  # ceil(30 * 3 * 1.0 / 10)
