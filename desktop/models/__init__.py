@@ -2,6 +2,7 @@
 
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
+from desktop.models.counts import CountLine, CountSession
 from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
 from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
@@ -17,6 +18,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CardEvent",
+    "CountLine",
+    "CountSession",
     "KanbanCard",
     "KanbanLoop",
     "Location",
