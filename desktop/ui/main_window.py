@@ -29,6 +29,7 @@ from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
 from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
+from desktop.ui.counts_page import CountsPage
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.labels_dialog import LabelsDialog
@@ -53,7 +54,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Stock", None, None),
     ("Kanban", None, None),
     ("MRO spares", None, None),
-    ("Cycle counts", "cycle counting", None),
+    ("Cycle counts", None, None),
     ("Reports", None, None),
     ("Users", None, Permission.ADMIN),
     ("Audit", None, Permission.VIEW_AUDIT),
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
             "MRO spares": self.mro_page,
             "Reports": ReportsPage(self.ctx),
             "Kanban": KanbanPage(self.ctx),
+            "Cycle counts": CountsPage(self.ctx),
         }
         if self.ctx.actor.can(Permission.ADMIN):
             self.pages["Users"] = UsersPage(self.ctx)
