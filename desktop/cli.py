@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop import cli_kanban, cli_mro, config
+from desktop import cli_counts, cli_kanban, cli_mro, config
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.models.enums import MoveKind
@@ -321,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     cli_mro.add_parser(sub, _open)
     cli_kanban.add_parser(sub, _open)
+    cli_counts.add_parser(sub, _open)
     return p
 
 

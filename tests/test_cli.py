@@ -126,3 +126,25 @@ def test_kanban_from_the_command_line(home: Path, capsys: pytest.CaptureFixture[
     assert "empty 1" in out and "full 1" in out
     code, out, _ = run(capsys, "kanban", "print", "1", "--out", str(home / "cards.pdf"))
     assert code == 0 and (home / "cards.pdf").stat().st_size > 1000
+
+
+def test_counts_from_the_command_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.reports.helpers import decode, render_pages
+
+    run(capsys, "demo", "--parts", "12")
+    code, out, _ = run(capsys, "counts", "classify")
+    assert code == 0 and out.startswith("A: ")
+    code, out, _ = run(capsys, "counts", "start", "MAIN")
+    assert code == 0 and "count session #1" in out and " 0 line(s)" not in out
+    code, out, _ = run(capsys, "counts", "sheet", "1", "--out", str(home / "sheet.pdf"))
+    assert code == 0
+    found = {t for page in render_pages((home / "sheet.pdf").read_bytes()) for _f, t in decode(page)}
+    assert (
+        "CS-1" in found and any(t.startswith("L-") for t in found) and any(t.startswith("P-") for t in found)
+    )
+    code, out, _ = run(capsys, "counts", "approve", "1")  # nothing counted: every line counts as zero
+    assert code == 0 and "session closed" in out
+    code, out, _ = run(capsys, "stock", "MAIN")
+    assert out.count("\n") == 1  # the main storeroom is empty on the book now
+    code, out, _ = run(capsys, "counts", "ira")
+    assert "IRA 0.0 %" in out

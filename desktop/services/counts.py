@@ -18,13 +18,16 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from desktop.codes import location_payload, part_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import CountLine, CountSession, Location, Part, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
+from desktop.reports.count_sheet import SheetHeader, SheetLine
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
+from desktop.services.common import as_utc
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.units import check_qty_for_unit
 
@@ -407,5 +410,50 @@ def ira(db: Database, *, by: str = "class", since: datetime | None = None) -> di
             k: Ira(len(v), sum(1 for ok, _v in v if ok), sum((val for _ok, val in v), Decimal(0)))
             for k, v in sorted(groups.items())
         }
+
+    return db.read(op)
+
+
+def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHeader, list[SheetLine]]:
+    """The printable sheet of a session: grouped by area, in walk order (book shown only if not blind)."""
+
+    def op(s: Session) -> tuple[SheetHeader, list[SheetLine]]:
+        sess = s.get(CountSession, session_id)
+        if sess is None:
+            raise NotFound(f"Count session #{session_id} does not exist.")
+        rows = s.execute(
+            select(CountLine, Part, Location)
+            .join(Part, Part.id == CountLine.part_id)
+            .join(Location, Location.id == CountLine.location_id)
+            .where(CountLine.session_id == session_id)
+        ).all()
+        lines = []
+        for line, part, loc in rows:
+            segments = loc.path.strip("/").split("/")
+            area = segments[1] if len(segments) > 2 else segments[0]
+            lines.append(
+                (
+                    area,
+                    loc.walk_order,
+                    loc.code,
+                    part.number_key,
+                    SheetLine(
+                        area,
+                        loc.code,
+                        location_payload(loc.code),
+                        part.part_number,
+                        part_payload(part.part_number, part.id),
+                        part.description,
+                        part.unit,
+                        None if sess.blind else format_qty(Decimal(line.book_qty)),
+                    ),
+                )
+            )
+        lines.sort(key=lambda t: (t[0], t[1], t[2], t[3]))
+        started = as_utc(sess.started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        header = SheetHeader(
+            f"Cycle count: {sess.name}", f"CS-{sess.id}", started, counter or "_______________", sess.blind
+        )
+        return header, [t[4] for t in lines]
 
     return db.read(op)

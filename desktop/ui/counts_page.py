@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
+from desktop.reports.count_sheet import render_count_sheet
 from desktop.services import counts, locations
 from desktop.services.actor import Permission
 from desktop.services.counts import LineDTO, SessionDTO
@@ -41,6 +44,7 @@ class CountsPage(QWidget):
         self.sessions = QComboBox()
         self.classify_button = QPushButton("Recompute ABC")
         self.approve_button = QPushButton("Approve and post…")
+        self.sheet_button = QPushButton("Count sheet PDF…")
         can_plan = ctx.actor.can(Permission.PLAN_COUNTS)
         for planner_tool in (self.where, self.blind, self.start_button, self.classify_button):
             planner_tool.setVisible(can_plan)
@@ -61,6 +65,7 @@ class CountsPage(QWidget):
             self.start_button,
             QLabel("Count:"),
             self.sessions,
+            self.sheet_button,
             self.classify_button,
             self.approve_button,
         ):
@@ -84,6 +89,7 @@ class CountsPage(QWidget):
         self.qty_edit.returnPressed.connect(self.enter)
         self.approve_button.clicked.connect(self.approve)
         self.classify_button.clicked.connect(self.classify)
+        self.sheet_button.clicked.connect(self._ask_sheet)
 
     @Slot()
     def start(self) -> None:
@@ -174,6 +180,30 @@ class CountsPage(QWidget):
         self.qty_edit.clear()
         self.part_edit.setFocus()  # the same bin, next part
         self.refresh_lines()
+
+    @Slot()
+    def _ask_sheet(self) -> None:
+        if self.session_id is None:
+            self.banner.error("Start or choose a count first.")
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Count sheet", f"count-{self.session_id}.pdf", "PDF (*.pdf)"
+        )
+        if name:
+            self.save_sheet(Path(name))
+
+    def save_sheet(self, path: Path) -> None:
+        sid, who = self.session_id, self.ctx.actor.display_name
+        assert sid is not None
+
+        def job() -> int:
+            header, lines = counts.sheet(self.ctx.db, sid, counter=who)
+            path.write_bytes(render_count_sheet(header, lines))
+            return len(lines)
+
+        self.ctx.runner.run(
+            job, lambda n: self.banner.ok(f"Count sheet with {n} line(s) saved to {path.name}."), self._failed
+        )
 
     @Slot()
     def approve(self) -> None:

@@ -1,0 +1,65 @@
+"""The count sheet read back: text with pdfplumber, every barcode decoded with zxing-cpp."""
+
+from __future__ import annotations
+
+from desktop.db import Database
+from desktop.reports.count_sheet import SheetHeader, SheetLine, render_count_sheet
+from desktop.services import counts
+from desktop.services.actor import Actor
+from tests.factories import make_part, make_tree, receive
+from tests.reports.helpers import decode, open_pdf, render_pages
+
+
+def _lines(n: int) -> list[SheetLine]:
+    return [
+        SheetLine(
+            f"AREA{i // 40}",
+            f"B-{i:04d}",
+            f"L-B-{i:04d}",
+            f"P{i:05d}",
+            f"P-P{i:05d}",
+            "Rillenkugellager Ø25 mm / Подшипник / 轴承" if i % 7 == 0 else f"Part {i}",
+            "EA",
+            str(i),
+        )
+        for i in range(n)
+    ]
+
+
+def test_sheet_has_everything_a_counter_needs() -> None:
+    pdf = render_count_sheet(
+        SheetHeader("Cycle count: Rack 1", "CS-7", "2026-11-25 08:00", "Kim", blind=True), _lines(60)
+    )
+    with open_pdf(pdf) as doc:
+        pages = [p.extract_text() for p in doc.pages]
+    assert len(pages) >= 2
+    for n, text in enumerate(pages, start=1):
+        assert "Bin Part Description Unit Count 1 Count 2 Initials Notes" in text  # header on every page
+        assert f"page {n} of {len(pages)}" in text
+        assert "Counted by:" in text and "Cycle count: Rack 1" in text
+    everything = "\n".join(pages)
+    assert "Area AREA0" in everything and "Area AREA1" in everything
+    assert "Подшипник" in everything and "轴承" in everything and "Ø25" in everything
+    assert "Book" not in pages[0]  # blind: no book column
+    images = render_pages(pdf)
+    found = set().union(*({t for _f, t in decode(img)} for img in images))
+    expected = {"CS-7"} | {f"L-B-{i:04d}" for i in range(60)} | {f"P-P{i:05d}" for i in range(60)}
+    assert expected <= found
+
+
+def test_open_count_shows_book_and_the_service_builds_the_sheet(db: Database, admin: Actor) -> None:
+    tree = make_tree(db, admin)
+    bolt = make_part(db, admin, "BOLT")
+    receive(db, admin, bolt.id, tree["A-01-02"].id, "12")
+    receive(db, admin, make_part(db, admin, "NUT").id, tree["A-01-01"].id, "5")
+    sid = counts.start_session(db, admin, "Rack 1", [tree["R01"].id], blind=False)
+    header, lines = counts.sheet(db, sid, counter="Kim")
+    assert header.barcode == f"CS-{sid}" and not header.blind
+    assert [(x.bin_code, x.part_number, x.book_qty) for x in lines] == [
+        ("A-01-01", "NUT", "5"),
+        ("A-01-02", "BOLT", "12"),
+    ]
+    pdf = render_count_sheet(header, lines)
+    with open_pdf(pdf) as doc:
+        text = doc.pages[0].extract_text()
+    assert "Book" in text and "Area STORES" in text
