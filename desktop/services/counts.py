@@ -28,6 +28,7 @@ from desktop.reports.count_sheet import SheetHeader, SheetLine
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc
+from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.units import check_qty_for_unit
 
@@ -160,7 +161,7 @@ def start_session(
         roots = list(s.scalars(select(Location).where(Location.id.in_(location_ids))))
         if not roots:
             raise NotFound("None of the chosen locations exists.")
-        inside = select(Location.id).where(or_(*[Location.path.startswith(r.path) for r in roots]))
+        inside = select(Location.id).where(or_(*[within(r.path) for r in roots]))
         session = CountSession(
             name=(name.strip() or "Cycle count")[:80],
             blind=blind,

@@ -11,6 +11,7 @@ from desktop.errors import NotFound, UserError
 from desktop.models import Location, Part, StockBalance
 from desktop.quantities import format_qty
 from desktop.reports.labels import BinLabel, PartLabel
+from desktop.services.locations import within
 
 MAX_LABELS = 50_000  # one job; beyond this a printer queue and a clerk both give up
 
@@ -41,7 +42,7 @@ def bin_labels(
         if len(roots) != len(set(location_ids)):
             raise NotFound("Some of the selected locations no longer exist.")
         if subtree:
-            below = or_(*[Location.path.startswith(r.path) for r in roots])
+            below = or_(*[within(r.path) for r in roots])
             chosen = list(s.scalars(select(Location).where(Location.active, below)))
         else:
             chosen = roots

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,14 @@ class LocationDetail:
     location: LocationDTO
     contents: tuple[HeldStock, ...]
     children: int
+    truncated: bool = False  # a site or area holds more lines than a screen list is for
+
+
+def within(path: str) -> ColumnElement[bool]:
+    """Locations at or below `path`, as a range on the indexed path column (a LIKE 'x%' is not
+    index-assisted on SQLite: a rack scan read every location). Paths end in '/', and '0' is the
+    character after '/', so the range [path, path[:-1] + '0') holds exactly the subtree."""
+    return and_(Location.path >= path, Location.path < path[:-1] + "0")
 
 
 def _dto(loc: Location) -> LocationDTO:
@@ -166,9 +174,7 @@ def save_location(s: Session, loc: Location, data: LocationInput) -> LocationDTO
     except IntegrityError as exc:
         raise Conflict(f"Location code {data.code} is already used.", field="code") from exc
     if old_path and old_path != loc.path:  # renamed or moved: descendants' stored paths follow
-        for child in s.scalars(
-            select(Location).where(Location.path.startswith(old_path), Location.id != loc.id)
-        ):
+        for child in s.scalars(select(Location).where(within(old_path), Location.id != loc.id)):
             child.path = loc.path + child.path[len(old_path) :]
         s.flush()
     return _dto(loc)
@@ -231,7 +237,7 @@ def _holds_stock(s: Session, loc: Location) -> bool:
         s.scalar(
             select(StockBalance.part_id)
             .join(Location, Location.id == StockBalance.location_id)
-            .where(Location.path.startswith(loc.path), StockBalance.qty != 0)
+            .where(within(loc.path), StockBalance.qty != 0)
             .limit(1)
         )
         is not None
@@ -265,7 +271,12 @@ def list_locations(db: Database, *, include_inactive: bool = False) -> list[Loca
     return ordered
 
 
-def location_contents(s: Session, location: Location, *, include_children: bool) -> tuple[HeldStock, ...]:
+SHOWN_LINES = 2000
+
+
+def location_contents(
+    s: Session, location: Location, *, include_children: bool, limit: int | None = None
+) -> tuple[HeldStock, ...]:
     stmt = (
         select(Part.id, Part.part_number, Part.description, Part.unit, Location.code, StockBalance.qty)
         .join(Part, Part.id == StockBalance.part_id)
@@ -273,17 +284,18 @@ def location_contents(s: Session, location: Location, *, include_children: bool)
         .where(StockBalance.qty != 0)
     )
     if include_children:
-        stmt = stmt.where(Location.path.startswith(location.path))
+        stmt = stmt.where(within(location.path))
     else:
         stmt = stmt.where(StockBalance.location_id == location.id)
-    rows = s.execute(stmt.order_by(Location.walk_order, Location.code, Part.number_key)).all()
+    stmt = stmt.order_by(Location.walk_order, Location.code, Part.number_key)
+    rows = s.execute(stmt.limit(limit) if limit is not None else stmt).all()
     return tuple(HeldStock(r[0], r[1], r[2], r[3], r[4], Decimal(r[5])) for r in rows)
 
 
 def location_detail(s: Session, location: Location) -> LocationDetail:
     children = s.scalar(select(func.count()).where(Location.parent_id == location.id)) or 0
-    contents = location_contents(s, location, include_children=children > 0)
-    return LocationDetail(_dto(location), contents, children)
+    contents = location_contents(s, location, include_children=children > 0, limit=SHOWN_LINES + 1)
+    return LocationDetail(_dto(location), contents[:SHOWN_LINES], children, len(contents) > SHOWN_LINES)
 
 
 def get_location(db: Database, location_id: int) -> LocationDetail:

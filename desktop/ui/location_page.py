@@ -104,6 +104,8 @@ class LocationPage(QWidget):
         ]
         if detail.children:
             facts.append(f"{detail.children} location(s) inside; contents include them")
+        if detail.truncated:
+            facts.append(f"showing the first {len(detail.contents):,} lines: scan a rack or bin for the rest")
         self.facts.setText("   ·   ".join(facts))
         fill_table(
             self.contents,

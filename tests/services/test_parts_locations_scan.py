@@ -187,3 +187,14 @@ def test_scan_resolves_parts_locations_and_unknown_codes(db: Database, admin: Ac
 
     unknown = scan.resolve(db, "NOPE-42")
     assert not unknown.found and "Unknown code NOPE-42" in unknown.message
+
+
+def test_big_subtrees_show_a_capped_list(db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = make_tree(db, admin)
+    for n in range(3):
+        receive(db, admin, make_part(db, admin, f"X-{n}").id, tree["A-01-01"].id, "1")
+    monkeypatch.setattr(locations, "SHOWN_LINES", 2)
+    rack = scan.resolve(db, "L-R01").location
+    assert rack is not None and rack.truncated and len(rack.contents) == 2
+    bin_ = scan.resolve(db, "L-A-01-02").location
+    assert bin_ is not None and not bin_.truncated
