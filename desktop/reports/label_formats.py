@@ -231,6 +231,33 @@ THERMAL_100X50: Final = ThermalFormat("Thermal 100 x 50 mm", 100.0, 50.0)
 # die-cut labels, so one layout serves both media, and about the height of an Avery 5160 label.
 THERMAL_62MM: Final = ThermalFormat("62 mm roll, cut at 29 mm", 62.0, 29.0, dpi=300, continuous=True)
 
+# Kanban cards: one A6 card per page, or two large cards per A4 / Letter sheet (cut in half).
+CARD_A6: Final = ThermalFormat("Kanban card A6 (105 x 148 mm)", 105.0, 148.0, dpi=300)
+CARDS_2_A4: Final = SheetFormat(
+    "Kanban cards, 2 per A4 sheet",
+    *A4_MM,
+    columns=1,
+    rows=2,
+    label_width_mm=190.0,
+    label_height_mm=138.5,
+    left_mm=10.0,
+    top_mm=10.0,
+    pitch_x_mm=190.0,
+    pitch_y_mm=138.5,
+)
+CARDS_2_LETTER: Final = SheetFormat(
+    "Kanban cards, 2 per Letter sheet",
+    *LETTER_MM,
+    columns=1,
+    rows=2,
+    label_width_mm=195.9,
+    label_height_mm=129.7,
+    left_mm=10.0,
+    top_mm=10.0,
+    pitch_x_mm=195.9,
+    pitch_y_mm=129.7,
+)
+
 FORMATS: Final[dict[str, LabelFormat]] = {
     "avery-5160": AVERY_5160,
     "avery-5163": AVERY_5163,
@@ -240,6 +267,9 @@ FORMATS: Final[dict[str, LabelFormat]] = {
     "thermal-2x1in": THERMAL_2X1,
     "thermal-100x50mm": THERMAL_100X50,
     "thermal-62mm": THERMAL_62MM,
+    "card-a6": CARD_A6,
+    "cards-2-a4": CARDS_2_A4,
+    "cards-2-letter": CARDS_2_LETTER,
 }
 
 

@@ -252,7 +252,8 @@ def test_long_text_never_leaves_the_label(key: str) -> None:
         for c in chars:
             assert left * MM_PT <= c["x0"] and c["x1"] <= (left + w) * MM_PT, c["text"]
             assert top * MM_PT <= c["top"] and c["bottom"] <= (top + h) * MM_PT, c["text"]
-        assert any(c["text"] == "…" for c in chars), "over-long text is cut short with an ellipsis"
+        if w * h < 10_000:  # a kanban card (190 x 138 mm) has room for all of it; smaller labels do not
+            assert any(c["text"] == "…" for c in chars), "over-long text is cut short with an ellipsis"
 
 
 @settings(max_examples=150, deadline=None)
