@@ -18,6 +18,8 @@ class StockMove(Base):
     """
 
     __tablename__ = "stock_move"
+    # fetch the server-side `at` in the INSERT itself (RETURNING), not with a second SELECT
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 - SQLAlchemy's declarative attribute
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_location"),

@@ -19,6 +19,7 @@ from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import clean_text, like_pattern
+from desktop.services.stock import on_hand
 from desktop.services.suppliers import (
     PartSupplierDTO,
     PartSupplierInput,
@@ -236,7 +237,7 @@ def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> Pa
         part = s.get(Part, part_id)
         if part is None:
             raise NotFound(f"Part #{part_id} no longer exists.")
-        if part.unit != clean.unit and _on_hand(s, part_id) != 0:
+        if part.unit != clean.unit and on_hand(s, part_id) != 0:
             raise UserError(
                 f"The unit cannot change from {part.unit} to {clean.unit} while stock is held; "
                 "move the stock out first.",
@@ -282,12 +283,6 @@ def _changes(before: PartDTO, after: PartDTO) -> str:
     if before.suppliers != after.suppliers:
         diffs.append("suppliers changed")
     return ", ".join(diffs) or "saved without changes"
-
-
-def _on_hand(s: Session, part_id: int) -> Decimal:
-    return s.scalar(
-        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == part_id)
-    ) or Decimal(0)
 
 
 def stock_by_bin(s: Session, part_id: int) -> tuple[BinStock, ...]:

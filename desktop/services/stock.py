@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -20,7 +21,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
 from desktop.models import Location, Part, StockBalance, StockMove, User
 from desktop.models.enums import LocationType, MoveKind
-from desktop.quantities import format_qty
+from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc, clean_text
 from desktop.services.units import check_qty_for_unit
@@ -187,8 +188,26 @@ def _post(
         posting_key=req.posting_key,
     )
     s.add(move)
-    s.flush()
-    return _result(s, move.id)
+    s.flush()  # eager_defaults: the server's timestamp comes back with the INSERT (RETURNING)
+    # Built from what is in hand rather than re-read with a join: this is the hot path of every scan.
+    dto = MoveDTO(
+        move.id,
+        move.kind,
+        part.id,
+        part.part_number,
+        part.description,
+        part.unit,
+        req.qty,
+        src.code if src else None,
+        dst.code if dst else None,
+        reason,
+        reference,
+        actor.user_name,
+        as_utc(move.at),
+        reverses,
+        None,
+    )
+    return PostResult(dto, on_hand(s, part.id), part.min_qty)
 
 
 def _location(s: Session, location_id: int | None, field: str) -> Location | None:
@@ -202,14 +221,20 @@ def _location(s: Session, location_id: int | None, field: str) -> Location | Non
     return loc
 
 
+# SQLite keeps NUMERIC values as doubles, so 0.7 + 0.1 is stored as 0.7999999999999999: every balance
+# update rounds to the 4 places quantities have, and the "enough stock" test allows half a unit of
+# the last place. On PostgreSQL (exact numerics) both are no-ops.
+HALF_UNIT = Decimal("0.00005")
+
+
 def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:
     where = [StockBalance.part_id == part.id, StockBalance.location_id == loc.id]
     if not loc.allow_negative:
-        where.append(StockBalance.qty >= qty)
+        where.append(StockBalance.qty >= qty - HALF_UNIT)
     done = s.execute(
         update(StockBalance)
         .where(*where)
-        .values(qty=StockBalance.qty - qty, updated_at=func.now())
+        .values(qty=func.round(StockBalance.qty - qty, QTY_PLACES), updated_at=func.now())
         .execution_options(synchronize_session=False)
     )
     if done.rowcount == 1:  # type: ignore[attr-defined]
@@ -225,14 +250,29 @@ def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:
     )
 
 
-def _put(s: Session, part_id: int, location_id: int, qty: Decimal) -> None:
-    insert = sqlite_insert if s.get_bind().dialect.name == "sqlite" else pg_insert
-    stmt = insert(StockBalance).values(part_id=part_id, location_id=location_id, qty=qty)
-    stmt = stmt.on_conflict_do_update(
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE qty = qty + excluded.qty, built once per dialect."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(StockBalance).values(part_id=bindparam("p"), location_id=bindparam("l"), qty=bindparam("q"))
+    return stmt.on_conflict_do_update(
         index_elements=[StockBalance.part_id, StockBalance.location_id],
-        set_={"qty": StockBalance.qty + stmt.excluded.qty, "updated_at": func.now()},
+        set_={"qty": func.round(StockBalance.qty + stmt.excluded.qty, QTY_PLACES), "updated_at": func.now()},
     )
-    s.execute(stmt)
+
+
+_UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
+def _put(s: Session, part_id: int, location_id: int, qty: Decimal) -> None:
+    s.execute(_UPSERTS[s.get_bind().dialect.name], {"p": part_id, "l": location_id, "q": qty})
+
+
+def on_hand(s: Session, part_id: int) -> Decimal:
+    """Total stock of a part over all locations (inside the caller's transaction)."""
+    return Decimal(
+        s.scalar(select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == part_id))
+        or 0
+    )
 
 
 # --- reading the ledger --------------------------------------------------------------------------------
@@ -286,11 +326,8 @@ def _move_dto(row: tuple[StockMove, str, str, str, str | None, str | None, str, 
 def _result(s: Session, move_id: int, *, duplicate: bool = False) -> PostResult:
     row = s.execute(_move_query().where(StockMove.id == move_id)).one()
     move = _move_dto(row._tuple())
-    on_hand = s.scalar(
-        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == move.part_id)
-    )
     min_qty = s.scalar(select(Part.min_qty).where(Part.id == move.part_id))
-    return PostResult(move, Decimal(on_hand or 0), min_qty, duplicate)
+    return PostResult(move, on_hand(s, move.part_id), min_qty, duplicate)
 
 
 def history(

@@ -174,3 +174,22 @@ def test_check_balances_finds_and_repairs_drift(db: Database, admin: Actor, plan
     stock.check_balances(db, admin, repair=True)
     assert stock.check_balances(db, admin) == []
     assert stock.balance(db, p, a) == 9
+
+
+def test_decimal_quantities_add_up_exactly(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    """Found by the benchmark: SQLite keeps NUMERIC as doubles, and 0.7 + 0.1 is not 0.8 there."""
+    from tests.factories import make_part
+
+    cable = make_part(db, admin, "CABLE-1", description="Cable", unit="M")
+    a = plant["A-01-01"]
+    receive(db, admin, cable.id, a, "0.7")
+    receive(db, admin, cable.id, a, "0.1")
+    post_move(db, admin, MoveRequest(MoveKind.ISSUE, cable.id, Decimal("0.8"), from_location_id=a))
+    assert stock.balance(db, cable.id, a) == 0
+    for _ in range(10):
+        receive(db, admin, cable.id, a, "0.1")
+    post_move(db, admin, MoveRequest(MoveKind.ISSUE, cable.id, Decimal(1), from_location_id=a))
+    assert stock.balance(db, cable.id, a) == 0
+    with pytest.raises(InsufficientStock, match="Only 0 M"):
+        post_move(db, admin, MoveRequest(MoveKind.ISSUE, cable.id, Decimal("0.0001"), from_location_id=a))
+    assert stock.check_balances(db, admin) == []
