@@ -136,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda: runner.run(lambda: backups.backup_if_due(database), lambda _p: None)
         )
         backup_timer.start()
-        runner.run(lambda: backups.backup_if_due(database), lambda _p: None)
+        # The first check waits a minute: the copy runs on the database worker and must not hold up the
+        # first screen (a 440 MB file takes almost a second).
+        QTimer.singleShot(60_000, backup_timer.timeout.emit)
     session.ended.connect(app.quit)
     if script_user is not None:
         session.begin(script_user)

@@ -287,7 +287,11 @@ def location_contents(
         stmt = stmt.where(within(location.path))
     else:
         stmt = stmt.where(StockBalance.location_id == location.id)
-    stmt = stmt.order_by(Location.walk_order, Location.code, Part.number_key)
+    # one bin: its parts; a subtree: by path, which the index already holds in order (sorting an area's
+    # 100,000 lines by walk order first took 185 ms, by path 5 ms)
+    stmt = (
+        stmt.order_by(Location.path, Part.number_key) if include_children else stmt.order_by(Part.number_key)
+    )
     rows = s.execute(stmt.limit(limit) if limit is not None else stmt).all()
     return tuple(HeldStock(r[0], r[1], r[2], r[3], r[4], Decimal(r[5])) for r in rows)
 

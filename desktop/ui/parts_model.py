@@ -52,6 +52,7 @@ class PartsTableModel(QAbstractTableModel):
         self.text = ""
         self.category: str | None = None
         self._generation = 0  # answers to superseded searches (typing fast) are dropped
+        self._searched_once = False  # Qt calls sort() while the view is set up: no query until asked
 
     def search(self, text: str | None = None, category: str | bool | None = False) -> None:
         """Run the SQL search in the background; `False` keeps the current category filter."""
@@ -59,6 +60,7 @@ class PartsTableModel(QAbstractTableModel):
             self.text = text
         if category is not False:
             self.category = category or None  # type: ignore[assignment]
+        self._searched_once = True
         self._generation += 1
         generation = self._generation
         text_, cat, key, desc = self.text, self.category, self.sort_key, self.descending
@@ -166,7 +168,8 @@ class PartsTableModel(QAbstractTableModel):
         if 0 <= column < len(COLUMNS):
             self.sort_key = COLUMNS[column][0]
             self.descending = order == Qt.SortOrder.DescendingOrder
-            self.search()
+            if self._searched_once:
+                self.search()
 
 
 def _missing(part_id: int) -> PartRow:
