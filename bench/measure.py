@@ -1,0 +1,578 @@
+"""In-process measurements of the services on a (plant-scale) SQLite database.
+
+Each function returns `Result`s; where a target is missed it attaches evidence (EXPLAIN QUERY PLAN of
+the SQL the service runs, a cProfile of the call) so RESULTS.md says why, not only that.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, select
+
+from bench.generate import ADMIN_USER, BENCH_PIN, verify
+from bench.report import Result, code_block, explain, from_samples, median, p95, profile
+from desktop.codes import part_payload
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import Part
+from desktop.models.enums import MoveKind
+from desktop.services import parts, scan, stock, users
+from desktop.services.stock import MoveRequest
+
+Clock = Callable[[], float]
+_now = time.perf_counter
+
+
+def _ms(start: float) -> float:
+    return (_now() - start) * 1000
+
+
+def _raw(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+# --- scan -------------------------------------------------------------------------------------------------
+
+_PART_BY_KEY = "SELECT id FROM part WHERE number_key = ?"
+_PART_BY_ID = "SELECT id FROM part WHERE id = ?"
+_LOCATION_BY_CODE = "SELECT id FROM location WHERE code = ?"
+# What resolve() reads for a part, as plain SQL (the equal-work baseline)
+_PART_ROW = "SELECT * FROM part WHERE id = ?"
+_PART_STOCK = (
+    "SELECT l.id, l.code, l.path, l.type, b.qty FROM stock_balance b JOIN location l ON l.id = b.location_id "
+    "WHERE b.part_id = ? AND b.qty != 0 ORDER BY l.walk_order, l.code"
+)
+_PART_SUPPLIERS = (
+    "SELECT ps.*, s.name FROM part_supplier ps JOIN supplier s ON s.id = ps.supplier_id "
+    "WHERE ps.part_id = ? ORDER BY s.name_key"
+)
+_LOCATION_ROW = "SELECT * FROM location WHERE code = ?"
+_CHILDREN = "SELECT count(*) FROM location WHERE parent_id = ?"
+# As desktop/services/locations.py sends it since d7ddc2d: subtree as a range on the indexed path,
+# at most 2,000 lines shown (+1 to know there are more).
+_CONTENTS = (
+    "SELECT p.id, p.part_number, p.description, p.unit, l.code, b.qty FROM stock_balance b "
+    "JOIN part p ON p.id = b.part_id JOIN location l ON l.id = b.location_id "
+    "WHERE b.qty != 0 AND {where} ORDER BY l.walk_order, l.code, p.number_key LIMIT 2001"
+)
+_CONTENTS_BIN = _CONTENTS.format(where="b.location_id = ?")
+_CONTENTS_TREE = _CONTENTS.format(where="l.path >= ? AND l.path < ?")
+
+
+def _bare_lookup(conn: sqlite3.Connection, label: str, part_id: int | None) -> None:
+    if label.startswith("L-"):
+        conn.execute(_LOCATION_BY_CODE, (label[2:],)).fetchone()
+    elif label.startswith("P--"):
+        conn.execute(_PART_BY_ID, (part_id,)).fetchone()
+    else:
+        conn.execute(_PART_BY_KEY, (label[2:],)).fetchone()
+
+
+def _equal_work(conn: sqlite3.Connection, label: str, part_id: int | None) -> None:
+    """The rows resolve() returns, fetched with the same queries in plain SQL."""
+    if label.startswith("L-"):
+        loc = conn.execute(_LOCATION_ROW, (label[2:],)).fetchone()
+        children = conn.execute(_CHILDREN, (loc[0],)).fetchone()[0]
+        if children:
+            conn.execute(_CONTENTS_TREE, (loc[6], loc[6][:-1] + "0")).fetchall()
+        else:
+            conn.execute(_CONTENTS_BIN, (loc[0],)).fetchall()
+        return
+    found = part_id if label.startswith("P--") else conn.execute(_PART_BY_KEY, (label[2:],)).fetchone()[0]
+    conn.execute(_PART_ROW, (found,)).fetchone()
+    conn.execute(_PART_STOCK, (found,)).fetchall()
+    conn.execute(_PART_SUPPLIERS, (found,)).fetchall()
+
+
+def _time_each(
+    fn: Callable[[str, int | None], object], labels: Sequence[tuple[str, int | None]]
+) -> list[float]:
+    out = []
+    for label, part_id in labels:
+        t = _now()
+        fn(label, part_id)
+        out.append(_ms(t))
+    return out
+
+
+def _floor(db: Database, conn: sqlite3.Connection, number_key: str) -> str:
+    """What any service call costs before it does any work: the session, the transaction, one ORM query."""
+
+    def empty() -> None:
+        db.read(lambda _s: None)
+
+    def one_orm_query() -> None:
+        db.read(lambda s: s.scalar(select(Part.id).where(Part.number_key == number_key)))
+
+    def bare() -> None:
+        conn.execute(_PART_BY_KEY, (number_key,)).fetchone()
+
+    rows = []
+    for name, fn in (
+        ("an empty `db.read()` (session, BEGIN DEFERRED, ROLLBACK)", empty),
+        ("`db.read()` running the one indexed lookup through the ORM", one_orm_query),
+        ("the bare indexed lookup in plain sqlite3", bare),
+    ):
+        for _ in range(20):
+            fn()
+        samples = []
+        for _ in range(500):
+            t = _now()
+            fn()
+            samples.append(_ms(t))
+        rows.append(f"{median(samples):8.3f} ms  {name}")
+    return code_block("The floor under any service call (median of 500):", "\n".join(rows))
+
+
+def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[Result]:
+    with closing(_raw(path)) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM part")]
+        chosen = rng.sample(ids, min(n, len(ids)))
+        marks = ",".join("?" * len(chosen))
+        numbers = dict(
+            conn.execute(f"SELECT id, part_number FROM part WHERE id IN ({marks})", chosen).fetchall()
+        )
+        part_labels: list[tuple[str, int | None]] = [(part_payload(numbers[i], i), i) for i in chosen]
+        locs = conn.execute("SELECT code, level FROM location WHERE active").fetchall()
+        by_level: dict[str, list[str]] = {}
+        for code, level in locs:
+            by_level.setdefault(level, []).append(code)
+        bins = by_level.get("BIN", [])
+        bin_labels: list[tuple[str, int | None]] = [
+            ("L-" + c, None) for c in rng.sample(bins, min(n, len(bins)))
+        ]
+        racks = by_level.get("RACK", [])
+        rack_labels: list[tuple[str, int | None]] = [
+            ("L-" + c, None) for c in rng.sample(racks, min(max(1, n // 5), len(racks)))
+        ]
+        upper_labels: list[tuple[str, int | None]] = [
+            ("L-" + c, None) for level in ("AREA", "SITE") for c in by_level.get(level, [])
+        ]
+
+        def service(label: str, _part_id: int | None) -> None:
+            result = scan.resolve(db, label)
+            if not result.found:
+                raise AssertionError(f"scan of {label} found nothing: {result.message}")
+
+        def bare(label: str, part_id: int | None) -> None:
+            _bare_lookup(conn, label, part_id)
+
+        def same(label: str, part_id: int | None) -> None:
+            _equal_work(conn, label, part_id)
+
+        warm = part_labels[: min(20, len(part_labels))] + bin_labels[: min(20, len(bin_labels))]
+        for fn in (service, bare, same):
+            _time_each(fn, warm)
+
+        results = []
+        for key, name, labels in (
+            ("scan.part", "Scan resolve: part label `P-…`", part_labels),
+            ("scan.bin", "Scan resolve: bin label `L-…`", bin_labels),
+            ("scan.rack", "Scan resolve: rack label `L-…` (50 bins below)", rack_labels),
+            ("scan.upper", "Scan resolve: area and site labels `L-…`", upper_labels),
+        ):
+            if not labels:
+                continue
+            got = _time_each(service, labels)
+            base = _time_each(bare, labels)
+            equal = _time_each(same, labels)
+            ratio = median(got) / median(base)
+            res = from_samples(
+                key,
+                name,
+                got,
+                baseline_ms=base,
+                target="p95 < 10 ms and median ≤ 5× bare indexed lookup",
+                note=(
+                    f"{ratio:,.0f}× the bare indexed lookup (median); the same rows in plain SQL: "
+                    f"median {median(equal):.3f} ms, p95 {p95(equal):.3f} ms"
+                ),
+            )
+            res.passed = (res.p95 or 0) < 10 and ratio <= 5
+            if not res.passed and key == "scan.part":
+                safe_label = next((lb for lb, _i in labels if not lb.startswith("P--")), labels[0][0])
+                res.evidence.append(_floor(db, conn, safe_label[2:]))
+            if not res.passed:
+                sample = labels[max(range(len(got)), key=got.__getitem__)][0]
+                res.evidence.append(
+                    code_block(
+                        f"cProfile of `scan.resolve(db, {sample!r})` (the slowest label of the sample):",
+                        profile(partial(scan.resolve, db, sample), repeat=1 if key == "scan.upper" else 20),
+                    )
+                )
+                if key == "scan.bin":
+                    res.evidence.append(
+                        code_block(
+                            "EXPLAIN QUERY PLAN of the contents query resolve() runs for a bin:",
+                            f"{_CONTENTS_BIN}\n{explain(conn, _CONTENTS_BIN, (1,))}",
+                        )
+                    )
+                elif sample.startswith("L-"):
+                    res.evidence.append(
+                        code_block(
+                            "EXPLAIN QUERY PLAN of the contents query resolve() runs for a location "
+                            "with children (subtree as a range on `path`):",
+                            f"{_CONTENTS_TREE}\n{explain(conn, _CONTENTS_TREE, ('PLANT1/', 'PLANT10'))}",
+                        )
+                    )
+                else:
+                    res.evidence.append(
+                        code_block(
+                            "EXPLAIN QUERY PLAN of the queries resolve() runs for a part:",
+                            "\n".join(
+                                f"{sql}\n{explain(conn, sql, (1,))}"
+                                for sql in (_PART_BY_KEY, _PART_ROW, _PART_STOCK, _PART_SUPPLIERS)
+                            ),
+                        )
+                    )
+            results.append(res)
+        return results
+
+
+# --- search as you type -----------------------------------------------------------------------------------
+
+
+def _search_sql(text: str) -> tuple[str, list[str]]:
+    """The statement search_part_ids() sends (SQLAlchemy's rendering on SQLite), for the raw baseline."""
+    where, params = [], []
+    for word in text.split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(
+            "(part.number_key LIKE ? ESCAPE '\\' OR lower(part.description) LIKE lower(?) ESCAPE '\\' "
+            "OR part.mpn_key LIKE ? ESCAPE '\\')"
+        )
+        params += [f"%{escaped.upper()}%", f"%{escaped}%", f"%{escaped.upper()}%"]
+    where.append("part.active = 1")
+    return (
+        f"SELECT part.id FROM part WHERE {' AND '.join(where)} ORDER BY part.number_key ASC, part.id",
+        params,
+    )
+
+
+def search_texts(conn: sqlite3.Connection, rng: random.Random, n: int) -> list[str]:
+    """Substrings (1-6 characters) of part numbers and descriptions, as someone types them."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM part")]
+    texts: list[str] = []
+    while len(texts) < n:
+        number, description = conn.execute(
+            "SELECT part_number, description FROM part WHERE id = ?", (rng.choice(ids),)
+        ).fetchone()
+        source = number if rng.random() < 0.5 else description
+        length = rng.randint(1, 6)
+        start = rng.randrange(max(1, len(source) - length + 1))
+        text = source[start : start + length].strip()
+        if not text:
+            continue
+        texts.append(text.lower() if rng.random() < 0.5 else text)
+    return texts
+
+
+def measure_search(db: Database, path: Path, rng: random.Random, n: int) -> list[Result]:
+    with closing(_raw(path)) as conn:
+        texts = search_texts(conn, rng, n)
+        for text in texts[:5]:  # warm-up
+            parts.search_part_ids(db, text)
+        got, base, hits = [], [], []
+        for text in texts:
+            t = _now()
+            ids = parts.search_part_ids(db, text)
+            got.append(_ms(t))
+            hits.append(len(ids))
+            sql, params = _search_sql(text)
+            t = _now()
+            raw_ids = conn.execute(sql, params).fetchall()
+            base.append(_ms(t))
+            if len(raw_ids) != len(ids):
+                raise AssertionError(f"raw baseline for {text!r} found {len(raw_ids)}, service {len(ids)}")
+        overall = from_samples(
+            "search",
+            "Part search-as-you-type `search_part_ids(text)`, 1-6 characters",
+            got,
+            baseline_ms=base,
+            target="p95 < 50 ms",
+            limit_p95=50,
+            note=f"median {median(hits):,.0f} matching ids returned, p95 {p95(hits):,.0f}",
+        )
+        results = [overall]
+        for low, high in ((1, 2), (3, 4), (5, 6)):
+            picked = [i for i, t in enumerate(texts) if low <= len(t) <= high]
+            if not picked:
+                continue
+            results.append(
+                from_samples(
+                    f"search.{low}-{high}",
+                    f"… of which {low}-{high} characters",
+                    [got[i] for i in picked],
+                    baseline_ms=[base[i] for i in picked],
+                    note=f"median {median([hits[i] for i in picked]):,.0f} ids returned",
+                )
+            )
+        if not overall.passed:
+            slow = max(range(len(texts)), key=lambda i: got[i])
+            short = min(texts, key=len)
+            sql, params = _search_sql(texts[slow])
+            overall.evidence.append(
+                code_block(
+                    f"EXPLAIN QUERY PLAN of the search for {texts[slow]!r} (the slowest of the sample, "
+                    f"{hits[slow]:,} ids):",
+                    f"{sql}\n{explain(conn, sql, params)}",
+                )
+            )
+            overall.evidence.append(
+                code_block(
+                    f"cProfile of `search_part_ids(db, {short!r})`:",
+                    profile(lambda: parts.search_part_ids(db, short), repeat=5),
+                )
+            )
+        return results
+
+
+# --- the big list: open and sort ------------------------------------------------------------------------
+
+_SORT_SQL = {
+    "part_number": "part.number_key",
+    "description": "part.description",
+    "category": "part.category",
+    "unit": "part.unit",
+    "unit_cost": "part.unit_cost",
+    "manufacturer_part_number": "part.mpn_key",
+    "on_hand": "(SELECT coalesce(sum(stock_balance.qty), 0) FROM stock_balance "
+    "WHERE stock_balance.part_id = part.id)",
+}
+BLOCK = 200  # rows fetched per block by desktop/ui/parts_model.py
+
+
+def _raw_sort(conn: sqlite3.Connection, column: str, descending: bool) -> None:
+    direction = "DESC" if descending else "ASC"
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT part.id FROM part WHERE part.active = 1 "
+            f"ORDER BY {_SORT_SQL[column]} {direction}, part.id {direction}"
+        )
+    ]
+    block = ids[:BLOCK]
+    marks = ",".join("?" * len(block))
+    conn.execute(
+        f"SELECT part_id, sum(qty) FROM stock_balance WHERE part_id IN ({marks}) GROUP BY part_id", block
+    ).fetchall()
+    conn.execute(f"SELECT * FROM part WHERE id IN ({marks})", block).fetchall()
+
+
+def _open_list(db: Database, column: str) -> None:
+    parts.part_rows(db, parts.search_part_ids(db, "", sort=column)[:BLOCK])
+
+
+def measure_sort(db: Database, path: Path, repeat: int) -> list[Result]:
+    results = []
+    with closing(_raw(path)) as conn:
+        for column in parts.SORT_COLUMNS:
+            got, base = [], []
+            for _ in range(repeat):
+                for descending in (False, True):
+                    t = _now()
+                    ids = parts.search_part_ids(db, "", sort=column, descending=descending)
+                    rows = parts.part_rows(db, ids[:BLOCK])
+                    got.append(_ms(t))
+                    if len(rows) != min(BLOCK, len(ids)):
+                        raise AssertionError("part_rows lost rows")
+                    t = _now()
+                    _raw_sort(conn, column, descending)
+                    base.append(_ms(t))
+            res = from_samples(
+                f"sort.{column}",
+                f"Open the parts list sorted by `{column}` (ids + first {BLOCK} rows)",
+                got,
+                baseline_ms=base,
+                target="< 300 ms",
+                limit_p95=300,
+                note=f"{len(ids):,} ids; ascending and descending",
+            )
+            if not res.passed:
+                order = _SORT_SQL[column]
+                sql = f"SELECT part.id FROM part WHERE part.active = 1 ORDER BY {order} ASC, part.id"
+                res.evidence.append(code_block("EXPLAIN QUERY PLAN:", f"{sql}\n{explain(conn, sql)}"))
+                res.evidence.append(
+                    code_block(
+                        f"cProfile of `search_part_ids(db, '', sort={column!r})` + `part_rows` of one block:",
+                        profile(
+                            partial(_open_list, db, column),
+                            repeat=2,
+                        ),
+                    )
+                )
+            results.append(res)
+    return results
+
+
+# --- posting moves ----------------------------------------------------------------------------------------
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (write benchmarks never touch the source)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _stocked_pairs(conn: sqlite3.Connection, rng: random.Random, count: int) -> list[tuple[int, int]]:
+    rows = conn.execute(
+        "SELECT b.part_id, b.location_id FROM stock_balance b JOIN part p ON p.id = b.part_id "
+        "JOIN location l ON l.id = b.location_id "
+        "WHERE b.qty >= 20 AND p.active = 1 AND l.active = 1 AND l.type <> 'QUARANTINE' "
+        "AND p.unit IN ('EA', 'PC', 'BOX', 'PK') ORDER BY b.part_id, b.location_id"
+    ).fetchall()
+    return [(int(a), int(b)) for a, b in rng.sample(rows, min(count, len(rows)))]
+
+
+def _request(pair: tuple[int, int], issue: bool) -> MoveRequest:
+    part_id, loc_id = pair
+    if issue:
+        return MoveRequest(MoveKind.ISSUE, part_id, Decimal(1), from_location_id=loc_id, reference="BENCH")
+    return MoveRequest(MoveKind.RECEIPT, part_id, Decimal(1), to_location_id=loc_id, reference="BENCH")
+
+
+_RAW_TAKE = (
+    "UPDATE stock_balance SET qty = qty - ?, updated_at = CURRENT_TIMESTAMP "
+    "WHERE part_id = ? AND location_id = ? AND qty >= ?"
+)
+_RAW_PUT = (
+    "INSERT INTO stock_balance (part_id, location_id, qty) VALUES (?, ?, ?) "
+    "ON CONFLICT (part_id, location_id) DO UPDATE SET qty = stock_balance.qty + excluded.qty, "
+    "updated_at = CURRENT_TIMESTAMP"
+)
+_RAW_MOVE = (
+    "INSERT INTO stock_move (part_id, from_location_id, to_location_id, qty, kind, reference, unit_cost, "
+    "user_id) VALUES (?, ?, ?, ?, ?, 'BENCH', (SELECT unit_cost FROM part WHERE id = ?), ?)"
+)
+
+
+def _raw_post(conn: sqlite3.Connection, pair: tuple[int, int], issue: bool, user_id: int) -> None:
+    """The same posting in plain SQL: one transaction, balance update + ledger row."""
+    part_id, loc_id = pair
+    conn.execute("BEGIN IMMEDIATE")
+    if issue:
+        if conn.execute(_RAW_TAKE, (1, part_id, loc_id, 1)).rowcount != 1:
+            raise AssertionError("raw baseline ran out of stock")
+        conn.execute(_RAW_MOVE, (part_id, loc_id, None, 1, "ISSUE", part_id, user_id))
+    else:
+        conn.execute(_RAW_PUT, (part_id, loc_id, 1))
+        conn.execute(_RAW_MOVE, (part_id, None, loc_id, 1, "RECEIPT", part_id, user_id))
+    conn.execute("COMMIT")
+
+
+def measure_posting(source: Path, work: Path, rng: random.Random, single: int, bulk: int) -> list[Result]:
+    """post_move one at a time and in a loop, on a copy of the database; then the invariant still holds."""
+    copy_database(source, work)
+    db = Database(str(work))
+    try:
+        keeper = users.authenticate(db, "keeper01", BENCH_PIN)
+        admin = users.authenticate(db, ADMIN_USER, BENCH_PIN)
+        with closing(_raw(work)) as conn:
+            pairs = _stocked_pairs(conn, rng, 500)
+            for i in range(10):  # warm-up
+                stock.post_move(db, keeper, _request(pairs[i % len(pairs)], issue=i % 2 == 0))
+                _raw_post(conn, pairs[i % len(pairs)], i % 2 == 0, keeper.user_id)
+            got, base = [], []
+            for i in range(single):
+                pair, issue = pairs[(i // 2) % len(pairs)], i % 2 == 0  # issue one, then put it back
+                t = _now()
+                stock.post_move(db, keeper, _request(pair, issue))
+                got.append(_ms(t))
+                t = _now()
+                _raw_post(conn, pair, issue, keeper.user_id)
+                base.append(_ms(t))
+            one = from_samples(
+                "post.one",
+                "Post one stock move `post_move` (ISSUE / RECEIPT of 1)",
+                got,
+                baseline_ms=base,
+                target="< 5 ms (p95)",
+                limit_p95=5,
+                note="own transaction each; baseline: UPDATE balance + INSERT move + COMMIT in plain SQL",
+            )
+
+            t = _now()
+            for i in range(bulk):
+                stock.post_move(db, keeper, _request(pairs[(i // 2) % len(pairs)], issue=i % 2 == 0))
+            service_rate = bulk / (_now() - t)
+            t = _now()
+            for i in range(bulk):
+                _raw_post(conn, pairs[(i // 2) % len(pairs)], i % 2 == 0, keeper.user_id)
+            raw_rate = bulk / (_now() - t)
+        loop = Result(
+            "post.bulk",
+            f"Post {bulk:,} moves in a loop",
+            "moves/s",
+            bulk,
+            service_rate,
+            None,
+            (raw_rate, raw_rate),
+            "> 2,000 moves/s",
+            service_rate > 2000,
+            f"{1000 / service_rate:.2f} ms per move",
+        )
+        if not loop.passed or not one.passed:
+            statements: list[str] = []
+
+            def count(*args: Any) -> None:
+                statements.append(str(args[2]).split()[0])
+
+            event.listen(db.engine, "before_cursor_execute", count)
+            stock.post_move(db, keeper, _request(pairs[0], issue=True))
+            event.remove(db.engine, "before_cursor_execute", count)
+            kinds = {s: statements.count(s) for s in dict.fromkeys(statements)}
+            evidence = code_block(
+                f"One post_move sends {len(statements)} SQL statements "
+                f"({', '.join(f'{k} {v}' for k, v in kinds.items())}); cProfile of 300 posts:",
+                profile(
+                    lambda: stock.post_move(
+                        db, keeper, _request(rng.choice(pairs), issue=rng.random() < 0.5)
+                    ),
+                    repeat=300,
+                    limit=25,
+                ),
+            )
+            (loop if not loop.passed else one).evidence.append(evidence)
+
+        t = _now()
+        drifts = stock.check_balances(db, admin)
+        check_s = _now() - t
+        after = verify(str(work))
+        checked = Result(
+            "post.invariant",
+            "After the posting runs: `check_balances` drift + SQL GROUP BY drift",
+            "drifts",
+            after.counts["stock_move"],
+            float(len(drifts) + after.drift + after.negative_balances),
+            None,
+            None,
+            "0",
+            not drifts and after.ok,
+            f"check_balances over {after.counts['stock_move']:,} moves took {check_s:.1f} s",
+        )
+        return [one, loop, checked]
+    finally:
+        db.dispose()
+
+
+def safe(label: str, fn: Callable[[], list[Result]]) -> list[Result]:
+    """Run one measurement; a failure becomes a result row saying so (the others still run)."""
+    try:
+        return fn()
+    except (UserError, AssertionError, OSError, sqlite3.Error) as exc:
+        return [
+            Result(f"error.{label}", f"{label}: FAILED", "", 0, None, note=f"{type(exc).__name__}: {exc}")
+        ]
