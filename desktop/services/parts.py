@@ -375,14 +375,17 @@ def _on_hand_subquery() -> ColumnElement[Decimal]:
     )
 
 
-def _search_filter(stmt: Select[tuple[int]], text: str) -> Select[tuple[int]]:
+def _search_filter(stmt: Select[tuple[int]], text: str, *, sqlite: bool) -> Select[tuple[int]]:
     words = text.split()
     for word in words:  # every word must match somewhere: "bearing 6205" narrows as you type
         upper = like_pattern(word.upper())
         stmt = stmt.where(
             or_(
                 Part.number_key.like(upper, escape="\\"),
-                Part.description.ilike(like_pattern(word), escape="\\"),
+                # SQLite's LIKE already ignores ASCII case (ILIKE's lower() on every row cost ~4x)
+                Part.description.like(like_pattern(word), escape="\\")
+                if sqlite
+                else Part.description.ilike(like_pattern(word), escape="\\"),
                 Part.mpn_key.like(upper, escape="\\"),
             )
         )
@@ -405,11 +408,16 @@ def search_part_ids(
     order = key.desc() if descending else key.asc()
     stmt = select(Part.id)
     if text.strip():
-        stmt = _search_filter(stmt, text)
+        stmt = _search_filter(stmt, text, sqlite=db.is_sqlite)
     if category:
         stmt = stmt.where(Part.category == category)
     if not include_inactive:
         stmt = stmt.where(Part.active)
+    if text.strip() and db.is_sqlite:
+        # With a filter, scanning the table and sorting the matches beats walking the sort column's
+        # index and fetching every row in that order (112 -> 26 ms on 100,000 parts): coalesce(k, k)
+        # keeps the order but hides the index from the planner.
+        order = func.coalesce(key, key).desc() if descending else func.coalesce(key, key).asc()
     stmt = stmt.order_by(order, Part.id.desc() if descending else Part.id)
     return db.read(lambda s: list(s.scalars(stmt)))
 
