@@ -291,25 +291,7 @@ def _part_values(data: part_service.PartInput) -> dict[str, Any]:
     return {c: getattr(part, c) for c in _PART_COLUMNS}
 
 
-_PART_COLUMNS = (
-    "part_number",
-    "number_key",
-    "description",
-    "category",
-    "unit",
-    "unit_cost",
-    "min_qty",
-    "max_qty",
-    "reorder_point",
-    "safety_stock",
-    "lead_time_days",
-    "manufacturer",
-    "manufacturer_part_number",
-    "mpn_key",
-    "criticality",
-    "notes",
-    "active",
-)
+_PART_COLUMNS = (*part_service.PART_FIELDS, "number_key", "mpn_key")
 
 
 def _count_part_changes(s: Session, planned: list[_PartRow]) -> int:

@@ -251,7 +251,8 @@ def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> Pa
     return db.write(op)
 
 
-_AUDITED = (
+# The part's own fields, as a person edits them (imports write these plus the derived keys).
+PART_FIELDS = (
     "part_number",
     "description",
     "category",
@@ -265,6 +266,7 @@ _AUDITED = (
     "manufacturer",
     "manufacturer_part_number",
     "criticality",
+    "notes",
     "active",
 )
 
@@ -277,7 +279,7 @@ def _changes(before: PartDTO, after: PartDTO) -> str:
 
     diffs = [
         f"{f} {show(getattr(before, f))} -> {show(getattr(after, f))}"
-        for f in _AUDITED
+        for f in PART_FIELDS
         if getattr(before, f) != getattr(after, f)
     ]
     if before.suppliers != after.suppliers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.ui.feedback import FeedbackBanner
 
 log = logging.getLogger("storeroom.ui")
 
@@ -40,6 +41,22 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     )
     box.setDetailedText("".join(traceback.format_exception(exc)))
     box.exec()
+
+
+def show_failure(
+    parent: QWidget, banner: FeedbackBanner, fields: Mapping[str, QWidget], exc: BaseException
+) -> None:
+    """A form's save failed: a UserError goes to the banner and the cursor to the field it names
+    (its text selected, ready to retype); anything else is a bug and gets the crash dialog."""
+    if not isinstance(exc, UserError):
+        show_error(parent, exc)
+        return
+    banner.error(exc.message)
+    widget = fields.get(exc.field or "")
+    if widget is not None:
+        widget.setFocus()
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
 
 
 def heading(text: str, *, size: int = 8) -> QLabel:

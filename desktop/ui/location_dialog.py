@@ -16,11 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import UserError
 from desktop.models.enums import LocationLevel, LocationType
 from desktop.services import locations
 from desktop.services.locations import LocationDTO, LocationInput
-from desktop.ui.common import show_error
+from desktop.ui.common import show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -153,10 +152,4 @@ class LocationDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, UserError):
-            show_error(self, exc)
-            return
-        self.banner.error(exc.message)
-        widget = self.fields.get(exc.field or "")
-        if widget is not None:
-            widget.setFocus()
+        show_failure(self, self.banner, self.fields, exc)

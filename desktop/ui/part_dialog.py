@@ -30,7 +30,7 @@ from desktop.services import parts
 from desktop.services.parts import PartDTO, PartInput
 from desktop.services.suppliers import PartSupplierInput
 from desktop.services.units import UNITS
-from desktop.ui.common import show_error
+from desktop.ui.common import show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -264,7 +264,7 @@ class PartDialog(QDialog):
         try:
             data = self.form_input()
         except UserError as exc:
-            self._show_error(exc)
+            self._failed(exc)
             return
         if self.part is None:
             self.ctx.runner.run(
@@ -284,15 +284,4 @@ class PartDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self._show_error(exc)
-        else:
-            show_error(self, exc)
-
-    def _show_error(self, exc: UserError) -> None:
-        self.banner.error(exc.message)
-        widget = self.fields.get(exc.field or "")
-        if widget is not None:
-            widget.setFocus()
-            if isinstance(widget, QLineEdit):
-                widget.selectAll()
+        show_failure(self, self.banner, self.fields, exc)

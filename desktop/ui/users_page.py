@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import UserError
 from desktop.models.enums import Role
 from desktop.services import users
 from desktop.services.actor import ROLE_PERMISSIONS
 from desktop.services.users import UserDTO
-from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error
+from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -114,13 +113,7 @@ class UserDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, UserError):
-            show_error(self, exc)
-            return
-        self.banner.error(exc.message)
-        widget = self.fields.get(exc.field or "")
-        if widget is not None:
-            widget.setFocus()
+        show_failure(self, self.banner, self.fields, exc)
 
 
 class UsersPage(QWidget):
