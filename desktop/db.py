@@ -187,7 +187,19 @@ def translate_db_error(exc: DBAPIError) -> UserError:
             "The database file cannot be opened. Check that the folder exists and that you may write to it.",
             retryable=False,
         )
-    if exc.connection_invalidated or isinstance(exc, OperationalError):
+    if (
+        "no such table" in text
+        or "no such column" in text
+        or ("does not exist" in text and "relation" in text)
+    ):
+        return DatabaseUnavailable(
+            "The database does not have the tables this version of Storeroom needs. "
+            "Nothing was saved; ask your administrator (restore a backup, or upgrade "
+            "with 'storeroom upgrade').",
+            retryable=False,
+        )
+    server_side = type(exc.orig).__module__.startswith("psycopg")
+    if exc.connection_invalidated or (isinstance(exc, OperationalError) and server_side):
         return DatabaseUnavailable(
             "The connection to the database server was lost. Nothing was saved; "
             "check the network and try again.",

@@ -106,3 +106,10 @@ def test_dropped_postgres_connection_mid_transaction_writes_nothing(pg_db: Datab
         ).part_on_hand
         == 9
     )
+
+
+def test_a_missing_table_is_not_reported_as_a_lost_connection(db: Database) -> None:
+    """Found by looking at the app: a database missing a module's tables said 'connection lost'."""
+    with pytest.raises(DatabaseUnavailable, match="does not have the tables") as err:
+        db.read(lambda s: s.execute(text("SELECT id FROM kanban_loop_that_is_missing")).all())
+    assert not err.value.retryable
