@@ -7,11 +7,13 @@ from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
 from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
 from desktop.models.part import Part
+from desktop.models.planning import AppSetting, ShortIssue
 from desktop.models.stock import StockBalance, StockMove
 from desktop.models.supplier import PartSupplier, Supplier
 from desktop.models.user import User
 
 __all__ = [
+    "AppSetting",
     "Asset",
     "AssetMove",
     "AssetSpare",
@@ -29,6 +31,7 @@ __all__ = [
     "Reservation",
     "SerialEvent",
     "SerialUnit",
+    "ShortIssue",
     "StockBalance",
     "StockMove",
     "Supplier",

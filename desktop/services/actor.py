@@ -22,6 +22,7 @@ class Permission(StrEnum):
     PLAN_COUNTS = "plan cycle counts"
     APPROVE_COUNTS = "approve count adjustments"
     VIEW_AUDIT = "see the audit trail"
+    SET_PLANNING = "set the planning figures (order cost, carrying rate, service level)"
     ADMIN = "administer users and the database"
 
 

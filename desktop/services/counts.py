@@ -28,6 +28,7 @@ from desktop.reports.count_sheet import SheetHeader, SheetLine
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc
+from desktop.services.ledger_sql import consumed_qty
 from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.units import check_qty_for_unit
@@ -70,6 +71,39 @@ def abc_classes(
     return out
 
 
+def _check_abc(a_pct: Decimal, b_pct: Decimal) -> None:
+    if not (0 < a_pct < 100 and b_pct >= 0 and a_pct + b_pct <= 100):
+        raise UserError("Thresholds: A between 0 and 100 %, and A + B at most 100 %.")
+
+
+def abc_rows(
+    s: Session, *, a_pct: Decimal = Decimal(80), b_pct: Decimal = Decimal(15), months: int = 12
+) -> tuple[list[AbcRow], dict[int, Part]]:
+    """The Pareto of the last `months` of issue value (returns and reversals netted), largest first;
+    nothing is written."""
+    since = datetime.now(UTC) - timedelta(days=round(months * 30.44))
+    cutoff = since.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else since
+    used = dict(
+        s.execute(
+            select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
+            .where(StockMove.kind == MoveKind.ISSUE.value, StockMove.at >= cutoff)
+            .group_by(StockMove.part_id)
+        )
+        .tuples()
+        .all()
+    )
+    parts = list(s.scalars(select(Part).where(Part.active)))
+    values = [(p.id, max(Decimal(used.get(p.id) or 0), Decimal(0))) for p in parts]
+    classes = abc_classes(values, a_pct, b_pct)
+    by_id = {p.id: p for p in parts}
+    rows = [
+        AbcRow(pid, by_id[pid].part_number, value, classes[pid][1], classes[pid][0], by_id[pid].abc_override)
+        for pid, value in values
+    ]
+    rows.sort(key=lambda r: (-r.usage_value, r.part_number))
+    return rows, by_id
+
+
 def classify(
     db: Database,
     actor: Actor,
@@ -80,27 +114,12 @@ def classify(
 ) -> list[AbcRow]:
     """Recompute every part's ABC class from the last `months` of issues; returns the Pareto rows."""
     actor.require(Permission.PLAN_COUNTS)
-    if not (0 < a_pct < 100 and b_pct >= 0 and a_pct + b_pct <= 100):
-        raise UserError("Thresholds: A between 0 and 100 %, and A + B at most 100 %.")
-    since = datetime.now(UTC) - timedelta(days=round(months * 30.44))
+    _check_abc(a_pct, b_pct)
 
     def op(s: Session) -> list[AbcRow]:
-        cutoff = since.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else since
-        used = dict(
-            s.execute(
-                select(StockMove.part_id, func.sum(StockMove.qty * func.coalesce(StockMove.unit_cost, 0)))
-                .where(StockMove.kind == MoveKind.ISSUE.value, StockMove.at >= cutoff)
-                .group_by(StockMove.part_id)
-            )
-            .tuples()
-            .all()
-        )
-        parts = list(s.scalars(select(Part).where(Part.active)))
-        values = [(p.id, Decimal(used.get(p.id) or 0)) for p in parts]
-        classes = abc_classes(values, a_pct, b_pct)
-        by_id = {p.id: p for p in parts}
-        for part_id, (cls, _c) in classes.items():
-            by_id[part_id].abc_class = cls
+        rows, by_id = abc_rows(s, a_pct=a_pct, b_pct=b_pct, months=months)
+        for row in rows:
+            by_id[row.part_id].abc_class = row.computed
         record(
             s,
             actor.user_id,
@@ -109,13 +128,6 @@ def classify(
             None,
             f"ABC over {months} months: A {a_pct} %, B {b_pct} %",
         )
-        rows = [
-            AbcRow(
-                pid, by_id[pid].part_number, value, classes[pid][1], classes[pid][0], by_id[pid].abc_override
-            )
-            for pid, value in values
-        ]
-        rows.sort(key=lambda r: (-r.usage_value, r.part_number))
         return rows
 
     return db.write(op)
@@ -384,6 +396,12 @@ class Ira:
         )
 
 
+def line_accurate(line: CountLine) -> bool:
+    """A decided line counts as accurate for the IRA when it was within tolerance or exact."""
+    variance = abs(Decimal(line.counted_qty or 0) - Decimal(line.expected_qty or 0))
+    return bool(line.within_tolerance) or variance == 0
+
+
 def ira(db: Database, *, by: str = "class", since: datetime | None = None) -> dict[str, Ira]:
     """Inventory record accuracy of decided lines, by class or by area: within tolerance / counted."""
     if by not in ("class", "area"):
@@ -406,7 +424,7 @@ def ira(db: Database, *, by: str = "class", since: datetime | None = None) -> di
                 else "/".join(path.split("/")[:2])
             )
             variance = abs(Decimal(line.counted_qty) - Decimal(line.expected_qty or 0))
-            groups[key].append((bool(line.within_tolerance) or variance == 0, variance * part.unit_cost))
+            groups[key].append((line_accurate(line), variance * part.unit_cost))
         return {
             k: Ira(len(v), sum(1 for ok, _v in v if ok), sum((val for _ok, val in v), Decimal(0)))
             for k, v in sorted(groups.items())

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Part, PartSupplier, StockBalance, StockMove, Supplier
-from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc
+from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 
 
 @dataclass(frozen=True)
@@ -130,23 +130,20 @@ class Suggestion:
 
 
 def _daily_usage(s: Session, since: datetime, days: int) -> dict[int, list[float]]:
-    """Net consumption per part per day: issues and scrap out, returns back in."""
+    """Net consumption per part per day: issues and scrap out, returns and reversals back in."""
     day = func.date(StockMove.at)
     rows = s.execute(
-        select(StockMove.part_id, day, StockMove.kind, func.sum(StockMove.qty))
-        .where(
-            StockMove.at >= since,
-            StockMove.kind.in_([MoveKind.ISSUE.value, MoveKind.SCRAP.value, MoveKind.RETURN.value]),
-        )
-        .group_by(StockMove.part_id, day, StockMove.kind)
+        select(StockMove.part_id, day, func.sum(consumed_qty()))
+        .where(StockMove.at >= since, StockMove.kind.in_(CONSUMPTION_KINDS))
+        .group_by(StockMove.part_id, day)
     ).all()
     start = since.date()
     series: dict[int, list[float]] = defaultdict(lambda: [0.0] * days)
-    for part_id, when, kind, qty in rows:
+    for part_id, when, qty in rows:
         when_date = when if hasattr(when, "year") else datetime.strptime(str(when), "%Y-%m-%d").date()
         index = (when_date - start).days
         if 0 <= index < days:
-            series[part_id][index] += float(qty) * (-1 if kind == MoveKind.RETURN.value else 1)
+            series[part_id][index] += float(qty)
     return series
 
 

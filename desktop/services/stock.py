@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
-from desktop.models import Location, Part, StockBalance, StockMove, User
+from desktop.models import Location, Part, ShortIssue, StockBalance, StockMove, User
 from desktop.models.enums import LocationType, MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
@@ -208,6 +208,68 @@ def _post(
         None,
     )
     return PostResult(dto, on_hand(s, part.id), part.min_qty)
+
+
+@dataclass(frozen=True)
+class ShortIssueResult:
+    requested: Decimal
+    issued: Decimal
+    posted: PostResult | None  # the issue of what there was; None when the bin was empty
+
+    @property
+    def short(self) -> Decimal:
+        return self.requested - self.issued
+
+
+def issue_short(
+    db: Database,
+    actor: Actor,
+    part_id: int,
+    location_id: int,
+    requested: Decimal,
+    *,
+    reference: str | None = None,
+) -> ShortIssueResult:
+    """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
+    recount), in one transaction. A request the bin can fill is posted as a plain issue."""
+
+    def op(s: Session) -> ShortIssueResult:
+        actor.require(Permission.MOVE_STOCK)
+        if requested <= 0:
+            raise UserError("The quantity must be more than zero.", field="qty")
+        part = s.get(Part, part_id)
+        if part is None:
+            raise NotFound(f"Part #{part_id} does not exist.", field="part")
+        check_qty_for_unit(requested, part.unit)
+        ref = clean_text(reference, field="reference", label="Reference", max_len=60)
+        have = s.scalar(
+            select(StockBalance.qty).where(
+                StockBalance.part_id == part_id, StockBalance.location_id == location_id
+            )
+        )
+        available = max(Decimal(have or 0), Decimal(0)).quantize(Decimal(1).scaleb(-QTY_PLACES))
+        issued = min(available, requested)
+        posted = None
+        if issued > 0:
+            req = MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref)
+            posted = post_in(s, actor, req)
+        else:
+            _location(s, location_id, "from_location")
+        if issued < requested:
+            s.add(
+                ShortIssue(
+                    part_id=part_id,
+                    location_id=location_id,
+                    requested_qty=requested,
+                    issued_qty=issued,
+                    move_id=posted.move.id if posted else None,
+                    reference=ref,
+                    user_id=actor.user_id,
+                )
+            )
+        return ShortIssueResult(requested, issued, posted)
+
+    return db.write(op)
 
 
 def _location(s: Session, location_id: int | None, field: str) -> Location | None:

@@ -1,0 +1,426 @@
+"""How well the storeroom is doing: the KPIs of the dashboard and the KPI summary report.
+
+Over a period of whole calendar months (UTC) ending now:
+
+stock value          sum of on hand x the part's unit cost (standard cost), now and at each month end
+                     (a month end's value is today's less the moves after it, valued at today's cost)
+average value        mean of the period's start value and its month-end values
+carrying cost        average value x carrying rate (a year's cost)
+consumption          issues and scrap out less returns and reversals, at the cost on the move
+turnover             consumption / average value, annualised (x 365 / days in the period)
+days of supply       stock value now / consumption per day over the period
+fill rate            issue requests filled in full / all issue requests; a request that found too little
+                     stock is a short issue (recorded at the counter), the rest of the issues are full
+stockouts            short issues in the period (plus, as a separate figure, parts with demand or a
+                     minimum that have nothing on hand now)
+IRA                  approved count lines within tolerance / approved count lines (cycle counts)
+dead stock           on hand of parts neither issued nor received for `dead_days` (critical spares are
+                     insurance, not dead, and are left out)
+excess stock         on hand above the part's maximum, or above `excess_days` of its demand when it
+                     has no maximum; parts with no demand yet are left to the dead-stock rule
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
+from desktop.models.enums import MoveKind
+from desktop.services import kanban
+from desktop.services.common import as_utc
+from desktop.services.counts import line_accurate
+from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty, month_of, net_stock_change
+from desktop.services.mro import CRITICAL
+from desktop.services.plant_settings import Planning, planning
+
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+
+# --- the formulas (pure; tests check each on worked examples) -----------------------------------------
+
+
+def turnover(consumption: Decimal, average_value: Decimal, days: int) -> Decimal | None:
+    """Turns a year: consumption over `days`, scaled to 365 days, over the average stock value."""
+    if average_value <= 0 or days <= 0:
+        return None
+    return consumption * 365 / days / average_value
+
+
+def days_of_supply(stock_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+    if consumption <= 0 or days <= 0:
+        return None
+    return stock_value / (consumption / days)
+
+
+def fill_rate(filled: int, requests: int) -> Decimal | None:
+    return Decimal(filled) * 100 / requests if requests else None
+
+
+def carrying_cost(average_value: Decimal, rate: Decimal) -> Decimal:
+    return average_value * rate
+
+
+def excess_qty(on_hand: Decimal, max_qty: Decimal | None, daily_demand: Decimal, cover_days: int) -> Decimal:
+    """Stock above the maximum or, without one, above `cover_days` of demand (none without demand)."""
+    if max_qty is not None:
+        limit = max_qty
+    elif daily_demand > 0:
+        limit = daily_demand * cover_days
+    else:
+        return ZERO
+    return max(on_hand - limit, ZERO)
+
+
+def ira_pct(within: int, counted: int) -> Decimal | None:
+    return Decimal(within) * 100 / counted if counted else None
+
+
+def month_keys(end: date, months: int) -> list[str]:
+    """'YYYY-MM' of the last `months` calendar months, oldest first, the month of `end` last."""
+    if not 1 <= months <= 120:
+        raise UserError("The period is 1 to 120 months.")
+    y, m = end.year, end.month
+    keys = []
+    for _ in range(months):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return keys[::-1]
+
+
+def month_days(key: str, now: datetime) -> int:
+    """Days the month covers in the period: all of it, or up to today for the running month."""
+    y, m = int(key[:4]), int(key[5:])
+    if (y, m) == (now.year, now.month):
+        return now.day
+    return calendar.monthrange(y, m)[1]
+
+
+# --- from the database ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # YYYY-MM
+    value_end: Decimal
+    consumption: Decimal
+    turnover: Decimal | None
+    requests: int
+    filled: int
+    stockouts: int
+    counted: int
+    within: int
+
+    @property
+    def fill_rate(self) -> Decimal | None:
+        return fill_rate(self.filled, self.requests)
+
+    @property
+    def ira(self) -> Decimal | None:
+        return ira_pct(self.within, self.counted)
+
+
+@dataclass(frozen=True)
+class KanbanHealth:
+    loops: int
+    on_hold: int
+    cards: dict[str, int]
+    late_cards: int
+    stockout_loops: int
+    troubled: int  # active loops out of stock at the line or with a card overdue
+
+    @property
+    def healthy_pct(self) -> Decimal | None:
+        return None if not self.loops else Decimal(self.loops - self.troubled) * 100 / self.loops
+
+
+@dataclass(frozen=True)
+class Kpis:
+    months: list[MonthPoint]
+    period_days: int
+    stock_value: Decimal
+    average_value: Decimal
+    carrying_cost: Decimal
+    consumption: Decimal
+    turnover: Decimal | None
+    days_of_supply: Decimal | None
+    requests: int
+    filled: int
+    stockouts: int
+    out_of_stock_now: int
+    counted: int
+    within: int
+    dead_value: Decimal
+    dead_parts: int
+    excess_value: Decimal
+    excess_parts: int
+    kanban: KanbanHealth
+    settings: Planning
+
+    @property
+    def fill_rate(self) -> Decimal | None:
+        return fill_rate(self.filled, self.requests)
+
+    @property
+    def ira(self) -> Decimal | None:
+        return ira_pct(self.within, self.counted)
+
+
+@dataclass(frozen=True)
+class PartStock:
+    part_id: int
+    part_number: str
+    description: str
+    unit: str
+    unit_cost: Decimal
+    on_hand: Decimal
+    min_qty: Decimal | None
+    max_qty: Decimal | None
+    critical: bool
+
+    @property
+    def value(self) -> Decimal:
+        return self.on_hand * self.unit_cost
+
+
+def _naive(s: Session, moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
+
+
+def part_stock(s: Session) -> dict[int, PartStock]:
+    """Every part with its total on hand (zero when it has none)."""
+    held = dict(
+        s.execute(select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
+        .tuples()
+        .all()
+    )
+    rows = s.execute(
+        select(
+            Part.id,
+            Part.part_number,
+            Part.description,
+            Part.unit,
+            Part.unit_cost,
+            Part.min_qty,
+            Part.max_qty,
+            Part.criticality,
+        )
+    )
+    return {
+        pid: PartStock(
+            pid, pn, desc, unit, Decimal(cost or 0), Decimal(held.get(pid) or 0), mn, mx, crit in CRITICAL
+        )
+        for pid, pn, desc, unit, cost, mn, mx, crit in rows
+    }
+
+
+def period_start(now: datetime, months: int) -> datetime:
+    first = month_keys(now.date(), months)[0]
+    return datetime(int(first[:4]), int(first[5:]), 1, tzinfo=UTC)
+
+
+def _by_month(s: Session, stmt: object) -> dict[str, Decimal]:
+    return {k: Decimal(v or 0) for k, v in s.execute(stmt).tuples().all()}  # type: ignore[call-overload]
+
+
+def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per month: issues posted (not reversals, not reversed), short issues with and without an issue."""
+    undo = aliased(StockMove)
+    issues = (
+        s.execute(
+            select(month_of(s, StockMove.at), func.count())
+            .where(
+                StockMove.kind == MoveKind.ISSUE.value,
+                StockMove.at >= since,
+                StockMove.from_location_id.is_not(None),
+                StockMove.reverses_move_id.is_(None),
+                ~exists().where(undo.reverses_move_id == StockMove.id),
+            )
+            .group_by(month_of(s, StockMove.at))
+        )
+        .tuples()
+        .all()
+    )
+    partial: dict[str, int] = defaultdict(int)
+    empty: dict[str, int] = defaultdict(int)
+    for month, has_move, n in s.execute(
+        select(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None), func.count())
+        .where(ShortIssue.at >= since)
+        .group_by(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None))
+    ).tuples():
+        (partial if has_move else empty)[month] += n
+    return dict(issues), partial, empty
+
+
+def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for month, line in s.execute(
+        select(month_of(s, CountLine.updated_at), CountLine).where(
+            CountLine.status == "APPROVED", CountLine.counted_qty.is_not(None), CountLine.updated_at >= since
+        )
+    ).tuples():
+        out[month][0] += 1
+        out[month][1] += int(line_accurate(line))
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def demand_per_day(s: Session, since: datetime, days: int) -> dict[int, Decimal]:
+    """Average daily consumption per part since `since` (over `days` days)."""
+    used = s.execute(
+        select(StockMove.part_id, func.sum(consumed_qty()))
+        .where(StockMove.kind.in_(CONSUMPTION_KINDS), StockMove.at >= since)
+        .group_by(StockMove.part_id)
+    ).tuples()
+    return {pid: max(Decimal(q or 0), ZERO) / days for pid, q in used}
+
+
+def moving_parts(s: Session, since: datetime) -> set[int]:
+    """Parts issued, scrapped or received since `since`."""
+    return set(
+        s.scalars(
+            select(StockMove.part_id)
+            .where(
+                StockMove.at >= since,
+                StockMove.kind.in_([MoveKind.ISSUE.value, MoveKind.SCRAP.value, MoveKind.RECEIPT.value]),
+            )
+            .distinct()
+        )
+    )
+
+
+def dead_and_excess(
+    s: Session, stock: dict[int, PartStock], settings: Planning, now: datetime
+) -> tuple[list[PartStock], list[tuple[PartStock, Decimal, Decimal]]]:
+    """Dead parts, and (part, excess qty, daily demand) of the parts holding more than they need."""
+    alive = moving_parts(s, _naive(s, now - timedelta(days=settings.dead_days)))
+    window = settings.demand_window_days
+    demand = demand_per_day(s, _naive(s, now - timedelta(days=window)), window)
+    dead, excess = [], []
+    for p in stock.values():
+        if p.on_hand <= 0:
+            continue
+        if p.part_id not in alive and not p.critical:
+            dead.append(p)
+            continue
+        daily = demand.get(p.part_id, ZERO)
+        extra = excess_qty(p.on_hand, p.max_qty, daily, settings.excess_days)
+        if extra > 0:
+            excess.append((p, extra, daily))
+    return dead, excess
+
+
+def kanban_health(db: Database, now: datetime) -> KanbanHealth:
+    board = kanban.board(db, now=now)
+    rows = [r for r in board if r.loop.status == "ACTIVE"]
+    held = sum(1 for r in board if r.loop.status == "HOLD")
+    cards: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for status, n in r.counts.items():
+            cards[status] += n
+    return KanbanHealth(
+        loops=len(rows),
+        on_hold=held,
+        cards=dict(cards),
+        late_cards=sum(r.late for r in rows),
+        stockout_loops=sum(1 for r in rows if r.stockout),
+        troubled=sum(1 for r in rows if r.stockout or r.late),
+    )
+
+
+def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> Kpis:
+    moment = as_utc(now) if now is not None else datetime.now(UTC)
+    keys = month_keys(moment.date(), months)
+    start = period_start(moment, months)
+    settings = planning(db)
+
+    def op(s: Session) -> Kpis:
+        since = _naive(s, start)
+        stock = part_stock(s)
+        value_now = sum((p.value for p in stock.values()), ZERO)
+        month = month_of(s, StockMove.at)
+        change = _by_month(
+            s,
+            select(month, func.sum(net_stock_change() * Part.unit_cost))
+            .join(Part, Part.id == StockMove.part_id)
+            .where(StockMove.at >= since)
+            .group_by(month),
+        )
+        used = _by_month(
+            s,
+            select(month, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, Part.unit_cost)))
+            .join(Part, Part.id == StockMove.part_id)
+            .where(StockMove.at >= since, StockMove.kind.in_(CONSUMPTION_KINDS))
+            .group_by(month),
+        )
+        issues, partial, empty = _issue_requests(s, since)
+        counted = _counts(s, since)
+        # walk back from today's value: a month's start is its end less what the month changed
+        ends: dict[str, Decimal] = {}
+        value = value_now
+        for key in reversed(keys):
+            ends[key] = value
+            value -= change.get(key, ZERO)
+        start_value = value
+        points = []
+        previous = start_value
+        for key in keys:
+            days = month_days(key, moment)
+            n_issues = issues.get(key, 0)
+            points.append(
+                MonthPoint(
+                    key,
+                    ends[key],
+                    used.get(key, ZERO),
+                    turnover(used.get(key, ZERO), (previous + ends[key]) / 2, days),
+                    requests=n_issues + empty.get(key, 0),
+                    filled=n_issues - partial.get(key, 0),
+                    stockouts=partial.get(key, 0) + empty.get(key, 0),
+                    counted=counted.get(key, (0, 0))[0],
+                    within=counted.get(key, (0, 0))[1],
+                )
+            )
+            previous = ends[key]
+        period_days = sum(month_days(k, moment) for k in keys)
+        average = (start_value + sum(ends.values(), ZERO)) / (len(keys) + 1)
+        consumption = sum((p.consumption for p in points), ZERO)
+        window_start = _naive(s, moment - timedelta(days=settings.demand_window_days))
+        wanted = set(demand_per_day(s, window_start, settings.demand_window_days))
+        out_now = sum(
+            1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
+        )
+        dead, excess = dead_and_excess(s, stock, settings, moment)
+        return Kpis(
+            months=points,
+            period_days=period_days,
+            stock_value=value_now,
+            average_value=average,
+            carrying_cost=carrying_cost(average, settings.carrying_rate),
+            consumption=consumption,
+            turnover=turnover(consumption, average, period_days),
+            days_of_supply=days_of_supply(value_now, consumption, period_days),
+            requests=sum(p.requests for p in points),
+            filled=sum(p.filled for p in points),
+            stockouts=sum(p.stockouts for p in points),
+            out_of_stock_now=out_now,
+            counted=sum(p.counted for p in points),
+            within=sum(p.within for p in points),
+            dead_value=sum((p.value for p in dead), ZERO),
+            dead_parts=len(dead),
+            excess_value=sum((p.unit_cost * q for p, q, _d in excess), ZERO),
+            excess_parts=len(excess),
+            kanban=_EMPTY_HEALTH,
+            settings=settings,
+        )
+
+    return replace(db.read(op), kanban=kanban_health(db, moment))
+
+
+_EMPTY_HEALTH = KanbanHealth(0, 0, {}, 0, 0, 0)

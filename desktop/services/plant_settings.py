@@ -1,0 +1,84 @@
+"""Plant-wide planning figures, kept in the database so every PC plans and reports alike."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import AppSetting
+from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
+
+
+@dataclass(frozen=True)
+class Planning:
+    order_cost: Decimal = Decimal(50)  # S in EOQ: the cost of placing one order
+    carrying_rate: Decimal = Decimal("0.25")  # a year's carrying cost as a share of stock value
+    service_level: Decimal = Decimal("0.95")  # for safety stock
+    demand_window_days: int = 90  # demand history the suggestions look at
+    dead_days: int = 365  # stock not issued nor received for this long is dead
+    excess_days: int = 180  # stock beyond this many days of demand (or above the maximum) is excess
+
+    def check(self) -> None:
+        if self.order_cost < 0:
+            raise UserError("The cost per order cannot be negative.", field="order_cost")
+        if not 0 < self.carrying_rate <= 2:
+            raise UserError("The carrying rate is above 0 % and at most 200 % a year.", field="carrying_rate")
+        if not Decimal("0.5") <= self.service_level < 1:
+            raise UserError("The service level is between 50 % and 99.9 %.", field="service_level")
+        if not 7 <= self.demand_window_days <= 3650:
+            raise UserError("The demand window is 7 to 3650 days.", field="demand_window_days")
+        if not 30 <= self.dead_days <= 3650:
+            raise UserError("Dead stock is 30 to 3650 days without movement.", field="dead_days")
+        if not 7 <= self.excess_days <= 3650:
+            raise UserError("Excess is beyond 7 to 3650 days of demand.", field="excess_days")
+
+
+_KEY = "planning."
+
+
+def _read(s: Session) -> Planning:
+    stored = dict(
+        s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like(f"{_KEY}%")))
+        .tuples()
+        .all()
+    )
+    values: dict[str, object] = {}
+    for f in fields(Planning):
+        text = stored.get(_KEY + f.name)
+        if text is None:
+            continue
+        try:  # a value another version wrote that this one cannot read falls back to the default
+            values[f.name] = int(text) if f.type == "int" else Decimal(text)
+        except (ValueError, InvalidOperation):
+            continue
+    return replace(Planning(), **values)  # type: ignore[arg-type]
+
+
+def planning(db: Database) -> Planning:
+    return db.read(_read)
+
+
+def save_planning(db: Database, actor: Actor, value: Planning) -> Planning:
+    actor.require(Permission.SET_PLANNING)
+    value.check()
+
+    def op(s: Session) -> Planning:
+        before = asdict(_read(s))
+        for name, new in asdict(value).items():
+            row = s.get(AppSetting, _KEY + name)
+            if row is None:
+                s.add(AppSetting(key=_KEY + name, value=str(new)))
+            elif row.value != str(new):
+                row.value = str(new)
+        changed = [f"{k}: {before[k]} -> {v}" for k, v in asdict(value).items() if before[k] != v]
+        if changed:
+            record(s, actor.user_id, "settings.planning", "setting", None, "; ".join(changed))
+        return _read(s)
+
+    return db.write(op)

@@ -1,0 +1,162 @@
+"""KPI formulas on worked examples, and the whole KPI set from a ledger laid out over three months."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from desktop.db import Database
+from desktop.errors import PermissionDenied, UserError
+from desktop.models import ShortIssue, StockMove
+from desktop.models.enums import MoveKind, Role
+from desktop.services import counts, kpis
+from desktop.services.actor import Actor
+from desktop.services.plant_settings import Planning, planning, save_planning
+from desktop.services.stock import MoveRequest, issue_short, post_move, reverse_move
+from tests.factories import make_part, make_tree, receive
+
+
+def test_formulas_on_worked_examples() -> None:
+    # 1,000 consumed over 73 days (a fifth of a year) on 500 average stock: 5,000 a year / 500 = 10 turns
+    assert kpis.turnover(Decimal(1000), Decimal(500), 73) == 10
+    assert kpis.turnover(Decimal(1000), Decimal(0), 73) is None
+    # 400 in stock, 1,000 consumed over 50 days = 20 a day: 20 days of supply
+    assert kpis.days_of_supply(Decimal(400), Decimal(1000), 50) == 20
+    assert kpis.days_of_supply(Decimal(400), Decimal(0), 50) is None
+    assert kpis.fill_rate(47, 50) == 94
+    assert kpis.fill_rate(0, 0) is None
+    assert kpis.carrying_cost(Decimal(600), Decimal("0.25")) == 150
+    assert kpis.ira_pct(19, 20) == 95
+    # above the maximum, above 180 days of demand, and nothing judged without demand or maximum
+    assert kpis.excess_qty(Decimal(50), Decimal(20), Decimal(0), 180) == 30
+    assert kpis.excess_qty(Decimal(50), None, Decimal("0.2"), 180) == 14
+    assert kpis.excess_qty(Decimal(30), None, Decimal("0.2"), 180) == 0
+    assert kpis.excess_qty(Decimal(50), None, Decimal(0), 180) == 0
+    assert kpis.month_keys(date(2026, 2, 10), 3) == ["2025-12", "2026-01", "2026-02"]
+    assert kpis.month_days("2024-02", datetime(2026, 3, 15, tzinfo=UTC)) == 29
+    assert kpis.month_days("2026-03", datetime(2026, 3, 15, tzinfo=UTC)) == 15
+    with pytest.raises(UserError, match="period"):
+        kpis.month_keys(date(2026, 2, 10), 0)
+
+
+def _at(db: Database, model: type, row_id: int, when: datetime) -> None:
+    """Test arrangement only: place a ledger row in the past (the app never back-dates)."""
+    value = when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when
+
+    def op(s):  # type: ignore[no-untyped-def]
+        s.execute(update(model).where(model.id == row_id).values(at=value))
+
+    db.write(op)
+
+
+def test_kpis_over_three_months(db: Database, admin: Actor) -> None:
+    tree = make_tree(db, admin)
+    bin1, bin2 = tree["A-01-01"].id, tree["A-01-02"].id
+    p = make_part(db, admin, "P-1", unit_cost=Decimal(10))
+    q = make_part(db, admin, "Q-1", unit_cost=Decimal(2), max_qty=Decimal(20))
+
+    def issue(part_id: int, qty: int) -> int:
+        return post_move(db, admin, MoveRequest(MoveKind.ISSUE, part_id, Decimal(qty), bin1)).move.id
+
+    _at(db, StockMove, receive(db, admin, p.id, bin1, "100").move.id, datetime(2025, 12, 20, tzinfo=UTC))
+    _at(db, StockMove, issue(p.id, 30), datetime(2026, 1, 10, tzinfo=UTC))
+    _at(db, StockMove, receive(db, admin, q.id, bin1, "50").move.id, datetime(2026, 2, 5, tzinfo=UTC))
+    _at(db, StockMove, issue(p.id, 20), datetime(2026, 2, 10, tzinfo=UTC))
+    mistake = issue(p.id, 5)
+    _at(db, StockMove, mistake, datetime(2026, 2, 11, tzinfo=UTC))
+    _at(
+        db,
+        StockMove,
+        reverse_move(db, admin, mistake, "wrong part").move.id,
+        datetime(2026, 2, 11, tzinfo=UTC),
+    )
+    short = issue_short(db, admin, p.id, bin1, Decimal(60), reference="WO-7")
+    assert (short.issued, short.short) == (50, 10)
+    assert short.posted is not None
+    _at(db, StockMove, short.posted.move.id, datetime(2026, 3, 1, tzinfo=UTC))
+    empty = issue_short(db, admin, q.id, bin2, Decimal(5))
+    assert empty.issued == 0 and empty.posted is None
+    shorts = db.read(lambda s: [r.id for r in s.query(ShortIssue).order_by(ShortIssue.id)])
+    for row_id, day in zip(shorts, (1, 2), strict=True):
+        _at(db, ShortIssue, row_id, datetime(2026, 3, day, tzinfo=UTC))
+
+    k = kpis.compute(db, months=3, now=datetime(2026, 3, 15, 12, tzinfo=UTC))
+
+    assert [m.month for m in k.months] == ["2026-01", "2026-02", "2026-03"]
+    # value now: P 0, Q 50 x 2; walking back: March -500, February +100 -200, January -300
+    assert k.stock_value == 100
+    assert [m.value_end for m in k.months] == [700, 600, 100]
+    assert [m.consumption for m in k.months] == [300, 200, 500]  # the reversed issue counts for nothing
+    assert k.period_days == 31 + 28 + 15
+    assert k.average_value == 600  # (1000 + 700 + 600 + 100) / 4
+    assert k.carrying_cost == 150  # 600 x 25 %
+    assert k.consumption == 1000
+    assert k.turnover == pytest.approx(Decimal(1000) * 365 / 74 / 600)  # 8.22 turns a year
+    assert k.days_of_supply == pytest.approx(Decimal("7.4"))  # 100 / (1000 / 74)
+    assert k.months[0].turnover == pytest.approx(Decimal(300) * 365 / 31 / 850)
+    # requests: Jan 1 full, Feb 1 full (the reversed one was no request), Mar 1 partial + 1 empty bin
+    assert [(m.requests, m.filled, m.stockouts) for m in k.months] == [(1, 1, 0), (1, 1, 0), (2, 0, 2)]
+    assert (k.requests, k.filled, k.fill_rate, k.stockouts) == (4, 2, 50, 2)
+    assert k.out_of_stock_now == 1  # P: demand in the last 90 days, nothing left
+    assert (k.excess_parts, k.excess_value) == (1, 60)  # Q: 30 above its maximum of 20, at 2
+    assert (k.dead_parts, k.dead_value) == (0, 0)
+    assert k.ira is None and k.kanban.loops == 0
+
+
+def test_dead_stock_leaves_critical_spares_out(db: Database, admin: Actor) -> None:
+    tree = make_tree(db, admin)
+    old = make_part(db, admin, "OLD-1", unit_cost=Decimal(4))
+    spare = make_part(db, admin, "SPARE-1", unit_cost=Decimal(900), criticality="HIGH")
+    for part in (old, spare):
+        _at(
+            db,
+            StockMove,
+            receive(db, admin, part.id, tree["A-01-01"].id, "3").move.id,
+            datetime(2024, 1, 5, tzinfo=UTC),
+        )
+    k = kpis.compute(db, months=1)
+    assert (k.dead_parts, k.dead_value) == (1, 12)
+
+
+def test_ira_from_approved_counts(db: Database, admin: Actor) -> None:
+    tree = make_tree(db, admin)
+    a = make_part(db, admin, "A-1")
+    b = make_part(db, admin, "B-1")
+    receive(db, admin, a.id, tree["A-01-01"].id, "10")
+    receive(db, admin, b.id, tree["A-01-01"].id, "100")
+    session = counts.start_session(db, admin, "Rack 1", [tree["R01"].id])
+    counts.enter_count(db, admin, session, "A-01-01", "A-1", Decimal(10))  # exact
+    counts.enter_count(db, admin, session, "A-01-01", "B-1", Decimal(60))  # far off (C: 5 %)
+    counts.enter_count(db, admin, session, "A-01-01", "B-1", Decimal(60))  # recount agrees
+    counts.approve(db, admin, session)
+    k = kpis.compute(db, months=1)
+    assert (k.counted, k.within, k.ira) == (2, 1, 50)
+
+
+def test_short_issue_of_what_the_bin_holds(db: Database, admin: Actor) -> None:
+    tree = make_tree(db, admin)
+    part = make_part(db, admin)
+    receive(db, admin, part.id, tree["A-01-01"].id, "4")
+    whole = issue_short(db, admin, part.id, tree["A-01-01"].id, Decimal(3))
+    assert whole.short == 0 and whole.posted is not None  # enough there: a plain issue
+    got = issue_short(db, admin, part.id, tree["A-01-01"].id, Decimal(5), reference="WO-1")
+    assert (got.issued, got.short) == (1, 4)
+    rows = db.read(lambda s: [(r.requested_qty, r.issued_qty, r.reference) for r in s.query(ShortIssue)])
+    assert rows == [(5, 1, "WO-1")]
+    with pytest.raises(UserError, match="more than zero"):
+        issue_short(db, admin, part.id, tree["A-01-01"].id, Decimal(0))
+
+
+def test_planning_settings_are_plant_wide_and_checked(db: Database, admin: Actor) -> None:
+    assert planning(db) == Planning()
+    saved = save_planning(db, admin, Planning(order_cost=Decimal(80), dead_days=180))
+    assert saved.order_cost == 80 and saved.dead_days == 180 and saved.carrying_rate == Decimal("0.25")
+    assert planning(db) == saved
+    with pytest.raises(UserError, match="carrying rate"):
+        save_planning(db, admin, Planning(carrying_rate=Decimal(0)))
+    keeper = Actor(admin.user_id, "k", "Keeper", Role.KEEPER)
+    with pytest.raises(PermissionDenied):
+        save_planning(db, keeper, Planning())
