@@ -86,6 +86,13 @@ def _move(args: argparse.Namespace) -> int:
     if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
+    if getattr(args, "allow_short", False) and src is not None:
+        short = stock.issue_short(database, actor, part_id, src, qty, reference=args.reference)
+        if short.posted is not None:
+            print(f"#{short.posted.move.id} {short.posted.move.summary()}")
+        if short.short > 0:
+            print(f"short: {format_qty(short.short)} of {format_qty(qty)} requested, recorded")
+        return 0
     result = stock.post_move(
         database,
         actor,
@@ -272,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument("--reason")
         m.add_argument("--reference", help="PO, work order, delivery note")
         m.add_argument("--key", help="idempotency key: re-running with the same key posts nothing twice")
+        if kind is MoveKind.ISSUE:
+            m.add_argument(
+                "--allow-short",
+                action="store_true",
+                help="issue what the bin holds and record the rest as a short issue",
+            )
         m.set_defaults(fn=_move, kind=kind.value)
 
     move("receive", MoveKind.RECEIPT, src=False, dst=True, help_="receive stock into a location")

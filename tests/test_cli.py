@@ -68,6 +68,11 @@ def test_init_demo_moves_history_backup_and_labels(home: Path, capsys: pytest.Ca
     assert {"L-A01", "L-A-01-01", "L-A-01-05"} <= codes
     code, _, err = run(capsys, "labels", "parts", "NOPE-1", "--out", str(home / "x.pdf"))
     assert code == 2 and "No part with number NOPE-1" in err and not (home / "x.pdf").exists()
+    # after the restore A-01-01 holds 2: asking for 5 hands over the 2 and records 3 short
+    code, out, _ = run(
+        capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "5", "--allow-short"
+    )
+    assert code == 0 and "Issue 2 EA of BRG-1000" in out and "short: 3 of 5 requested" in out
 
 
 def test_unknown_code_and_bad_format_are_clear(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

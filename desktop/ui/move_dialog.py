@@ -11,24 +11,26 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.errors import UserError
+from desktop.errors import InsufficientStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import scan, stock
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
-from desktop.services.stock import MoveRequest, PostResult
+from desktop.services.stock import MoveRequest, PostResult, ShortIssueResult
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -105,6 +107,12 @@ class MoveDialog(QDialog):
         self.reason_edit.setPlaceholderText("required" if self.spec.reason_required else "optional")
         form.addRow("Reason", self.reason_edit)
         buttons, self.post_button, self.close_button = action_row(self.spec.title)
+        # Offered when an issue finds too little: hand over what is there and record the shortage,
+        # which the fill rate and stockout figures count.
+        self.short_button = QPushButton("Issue what is there, record the rest short  (Ctrl+Enter)")
+        self.short_button.setAutoDefault(False)
+        self.short_button.hide()
+        buttons.insertWidget(1, self.short_button)
         layout = QVBoxLayout(self)
         title = QLabel(f"<h2>{self.spec.title} stock</h2>")
         layout.addWidget(title)
@@ -124,6 +132,9 @@ class MoveDialog(QDialog):
         self.reference_edit.returnPressed.connect(self.post)
         self.reason_edit.returnPressed.connect(self.post)
         self.post_button.clicked.connect(self.post)
+        self.short_button.clicked.connect(self.post_short)
+        for edit in (self.qty_edit, self.part_edit, self.reference_edit, self.reason_edit):
+            edit.installEventFilter(self)  # Ctrl+Enter in any field: the short issue, when offered
         self.close_button.clicked.connect(self.reject)
 
     # -- pre-filling from the page the dialog was opened on ---------------------------------------------
@@ -221,6 +232,7 @@ class MoveDialog(QDialog):
 
     @Slot()
     def _new_key(self) -> None:
+        self._offer_short(False)
         """A changed form is a new posting; an unchanged one retried after an error keeps its key."""
         self._posting_key = uuid.uuid4().hex
 
@@ -290,7 +302,10 @@ class MoveDialog(QDialog):
         else:
             self.banner.ok(text + ".")
         self.posted.emit(result)
-        # Ready for the next line: keep the location(s) and reference, clear the rest.
+        self._ready_for_next()
+
+    def _ready_for_next(self) -> None:
+        """Keep the location(s) and reference, clear the rest."""
         self.part_edit.clear()
         self._forget_part()
         self.qty_edit.clear()
@@ -304,6 +319,46 @@ class MoveDialog(QDialog):
             self._show_user_error(exc)
         else:
             show_error(self, exc)
+        if isinstance(exc, InsufficientStock) and self.kind is MoveKind.ISSUE:
+            self._offer_short(True)
+            self.banner.error(f"{exc.message} Ctrl+Enter issues what is there and records the rest short.")
+
+    def _offer_short(self, offer: bool) -> None:
+        self.short_button.setVisible(offer)
+
+    @Slot()
+    def post_short(self) -> None:
+        if self._busy or not self.short_button.isVisible():
+            return
+        try:
+            req = self._request()
+        except UserError as exc:
+            self._show_user_error(exc)
+            return
+        if req.from_location_id is None:
+            return
+        self._busy = True
+        self._offer_short(False)
+        location = req.from_location_id
+        self.ctx.runner.run(
+            lambda: stock.issue_short(
+                self.ctx.db, self.ctx.actor, req.part_id, location, req.qty, reference=req.reference
+            ),
+            self._posted_short,
+            self._failed,
+        )
+
+    def _posted_short(self, result: ShortIssueResult) -> None:
+        self._busy = False
+        unit = self.part.unit if self.part else ""
+        number = self.part.part_number if self.part else ""
+        self.banner.warn(
+            f"Issued {format_qty(result.issued)} {unit} of {number}; "
+            f"{format_qty(result.short)} {unit} short, recorded."
+        )
+        if result.posted is not None:
+            self.posted.emit(result.posted)
+        self._ready_for_next()
 
     def _show_user_error(self, exc: UserError) -> None:
         self.banner.error(exc.message)
@@ -319,6 +374,17 @@ class MoveDialog(QDialog):
             target = self.loc_edits.get(exc.field.split("_")[0]) or self.first_field()
         (target or self.qty_edit).setFocus()
         (target or self.qty_edit).selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.post_short()
+            return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
         # Enter belongs to the fields (scan/post); never let it trigger a default button and close.

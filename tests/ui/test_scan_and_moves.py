@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
+from desktop.models import ShortIssue
 from desktop.models.enums import MoveKind
 from desktop.services import stock
 from desktop.services.actor import Actor
@@ -135,6 +136,27 @@ def test_issue_too_much_keeps_input_and_says_how_many_left(
     scan_into(qtbot, dialog.qty_edit, "2")
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
     assert dialog.banner.kind == "warn" and "Below minimum (8)" in dialog.banner.text()
+
+
+def test_short_issue_hands_over_what_is_there_and_records_the_rest(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    dialog = _receive_dialog(window, MoveKind.ISSUE)
+    assert not dialog.short_button.isVisible()
+    scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-02")
+    scan_into(qtbot, dialog.part_edit, "6205-2RS")
+    scan_into(qtbot, dialog.qty_edit, "5")
+    assert dialog.short_button.isVisible() and "Ctrl+Enter" in dialog.banner.text()
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 2
+    qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
+    assert (
+        dialog.banner.kind == "warn"
+        and "Issued 2 EA of 6205-2RS; 3 EA short, recorded" in dialog.banner.text()
+    )
+    assert not dialog.short_button.isVisible() and dialog.part_edit.text() == ""
+    shorts = ctx.db.read(lambda s: [(r.requested_qty, r.issued_qty) for r in s.query(ShortIssue)])
+    assert shorts == [(5, 2)]
 
 
 def test_bad_quantities_get_clear_messages(qtbot: QtBot, window: MainWindow, plant: dict[str, int]) -> None:
