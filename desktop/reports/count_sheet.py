@@ -87,7 +87,7 @@ def _markup(text: str, bold: bool = False) -> str:
     return "".join(f'<font name="{font}">{escape(run)}</font>' for font, run in split_runs(text, bold))
 
 
-class _NumberedCanvas(rl_canvas.Canvas):
+class NumberedCanvas(rl_canvas.Canvas):
     """Keeps every page until the end, then writes 'page x of y' on each."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -228,7 +228,7 @@ def render_count_sheet(
         table = Table(page_rows, colWidths=widths, rowHeights=page_heights, repeatRows=1)
         table.setStyle(TableStyle(page_style))
         story.append(table)
-    doc.build(story, canvasmaker=_NumberedCanvas)
+    doc.build(story, canvasmaker=NumberedCanvas)
     if progress is not None:
         progress(len(lines), len(lines))
     return buffer.getvalue()

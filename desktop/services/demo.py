@@ -1,4 +1,4 @@
-"""A demo plant: a few hundred parts, a location tree, suppliers, stock and some history.
+"""A demo plant: a few hundred parts, a location tree, suppliers, stock and a year of history.
 
 Everything goes through the real services, so the demo's ledger and balances obey every rule.
 """
@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Part
+from desktop.models import Part, ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory
 from desktop.services.actor import Actor
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.mro_demo import load_demo_assets
 from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock import MoveRequest, post_in, short_in
 from desktop.services.suppliers import PartSupplierInput
 
 SUPPLIERS = [
@@ -120,6 +123,99 @@ def _tree(db: Database, actor: Actor) -> dict[str, list[int]]:
     return out
 
 
+def _year_of_history(
+    s: Session,
+    *,
+    actor: Actor,
+    rng: random.Random,
+    part_id: int,
+    home: int,
+    line: int | None,
+    min_qty: Decimal,
+    n: int,
+) -> list[tuple[int, float]]:
+    """A part's last year: an opening receipt, issues every few days to a couple of weeks at its own
+    rate (some parts sit idle: dead stock), a reorder when a request finds too little (sometimes
+    the request is short first), and for line parts a transfer to the line. Returns (move id, days ago)."""
+    out: list[tuple[int, float]] = []
+    on_hand = Decimal(rng.randint(5, 120))
+    post = post_in(
+        s,
+        actor,
+        MoveRequest(MoveKind.RECEIPT, part_id, on_hand, to_location_id=home, reference=f"PO-{4500 + n // 5}"),
+    )
+    out.append((post.move.id, 365 + rng.random() * 20))
+    rate = rng.choice([0.0, 0.0, 0.05, 0.2, 0.5, 1.0, 2.0])  # units a day
+    day = 365.0
+    orders = 0
+    while rate:
+        day -= rng.uniform(3, 21)
+        if day <= 1:
+            break
+        want = Decimal(max(1, round(rate * rng.uniform(3, 21))))
+        if want > on_hand:
+            if on_hand > 0 and rng.random() < 0.3:
+                short = short_in(s, actor, part_id, home, want, reference=f"WO-{7000 + n}-{orders}")
+                if short.posted is not None:
+                    out.append((short.posted.move.id, day))
+                on_hand -= short.issued
+                day -= rng.uniform(0.5, 3)
+            refill = max(want * 4, min_qty * 4, Decimal(10))
+            orders += 1
+            post = post_in(
+                s,
+                actor,
+                MoveRequest(
+                    MoveKind.RECEIPT,
+                    part_id,
+                    refill,
+                    to_location_id=home,
+                    reference=f"PO-{5000 + n}-{orders}",
+                ),
+            )
+            out.append((post.move.id, day))
+            on_hand += refill
+            day -= rng.uniform(0.1, 0.5)
+            if want > on_hand:
+                continue
+        post = post_in(
+            s,
+            actor,
+            MoveRequest(MoveKind.ISSUE, part_id, want, from_location_id=home, reference=f"WO-{7000 + n}"),
+        )
+        out.append((post.move.id, day))
+        on_hand -= want
+    if line is not None and on_hand >= 4:
+        qty = Decimal(rng.randint(1, 4))
+        post = post_in(
+            s, actor, MoveRequest(MoveKind.TRANSFER, part_id, qty, from_location_id=home, to_location_id=line)
+        )
+        out.append((post.move.id, rng.uniform(0.1, 1)))
+    return out
+
+
+def _spread_over_the_year(db: Database, dated: list[tuple[int, float]], rng: random.Random) -> None:
+    """Give the demo's moves (and their short issues) the dates they describe. The app itself never
+    back-dates; this is a made-up plant whose history has to look like a year's work."""
+    now = datetime.now(UTC)
+
+    def op(s: Session) -> None:
+        naive = s.get_bind().dialect.name == "sqlite"
+        rows = []
+        for move_id, days_ago in dated:
+            at = now - timedelta(days=days_ago)
+            rows.append({"id": move_id, "at": at.replace(tzinfo=None) if naive else at})
+        s.execute(update(StockMove), rows)  # bulk UPDATE by primary key
+        s.execute(
+            update(ShortIssue)
+            .where(ShortIssue.move_id.is_not(None))
+            .values(at=select(StockMove.at).where(StockMove.id == ShortIssue.move_id).scalar_subquery())
+            .execution_options(synchronize_session=False)
+        )
+
+    db.write(op)
+
+
 def load_demo(
     db: Database,
     actor: Actor,
@@ -169,39 +265,15 @@ def load_demo(
         made.append((part.id, category.value))
         if progress:
             progress(n + 1, parts * 2)
+    dated: list[tuple[int, float]] = []  # (move id, days ago)
+    mins = dict(db.read(lambda s: s.execute(select(Part.id, Part.min_qty)).tuples().all()))
     for n, (part_id, kind) in enumerate(made):
         home = rng.choice(where["crib"] if kind == "MRO" and rng.random() < 0.5 else where["bins"])
-        qty = Decimal(rng.randint(5, 120))
-        post_move(
-            db,
-            actor,
-            MoveRequest(MoveKind.RECEIPT, part_id, qty, to_location_id=home, reference=f"PO-{4500 + n // 5}"),
-        )
-        if rng.random() < 0.5:
-            post_move(
-                db,
-                actor,
-                MoveRequest(
-                    MoveKind.ISSUE,
-                    part_id,
-                    Decimal(rng.randint(1, 4)),
-                    from_location_id=home,
-                    reference=f"WO-{7000 + n}",
-                ),
-            )
-        if kind in ("RAW", "WIP") and rng.random() < 0.4:
-            post_move(
-                db,
-                actor,
-                MoveRequest(
-                    MoveKind.TRANSFER,
-                    part_id,
-                    Decimal(rng.randint(1, 4)),
-                    from_location_id=home,
-                    to_location_id=rng.choice(where["line"]),
-                ),
-            )
+        line = rng.choice(where["line"]) if kind in ("RAW", "WIP") and rng.random() < 0.4 else None
+        history = partial(_year_of_history, actor=actor, rng=rng, part_id=part_id, home=home, line=line)
+        dated += db.write(partial(history, min_qty=Decimal(mins.get(part_id) or 0), n=n))
         if progress:
             progress(parts + n + 1, parts * 2)
+    _spread_over_the_year(db, dated, rng)
     load_demo_assets(db, actor, [p for p, kind in made if kind == "MRO"], seed=seed)
     return len(made)

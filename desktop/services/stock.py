@@ -232,44 +232,52 @@ def issue_short(
 ) -> ShortIssueResult:
     """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
     recount), in one transaction. A request the bin can fill is posted as a plain issue."""
+    return db.write(lambda s: short_in(s, actor, part_id, location_id, requested, reference=reference))
 
-    def op(s: Session) -> ShortIssueResult:
-        actor.require(Permission.MOVE_STOCK)
-        if requested <= 0:
-            raise UserError("The quantity must be more than zero.", field="qty")
-        part = s.get(Part, part_id)
-        if part is None:
-            raise NotFound(f"Part #{part_id} does not exist.", field="part")
-        check_qty_for_unit(requested, part.unit)
-        ref = clean_text(reference, field="reference", label="Reference", max_len=60)
-        have = s.scalar(
-            select(StockBalance.qty).where(
-                StockBalance.part_id == part_id, StockBalance.location_id == location_id
+
+def short_in(
+    s: Session,
+    actor: Actor,
+    part_id: int,
+    location_id: int,
+    requested: Decimal,
+    *,
+    reference: str | None = None,
+) -> ShortIssueResult:
+    """`issue_short` inside the caller's transaction."""
+    actor.require(Permission.MOVE_STOCK)
+    if requested <= 0:
+        raise UserError("The quantity must be more than zero.", field="qty")
+    part = s.get(Part, part_id)
+    if part is None:
+        raise NotFound(f"Part #{part_id} does not exist.", field="part")
+    check_qty_for_unit(requested, part.unit)
+    ref = clean_text(reference, field="reference", label="Reference", max_len=60)
+    have = s.scalar(
+        select(StockBalance.qty).where(
+            StockBalance.part_id == part_id, StockBalance.location_id == location_id
+        )
+    )
+    available = max(Decimal(have or 0), Decimal(0)).quantize(Decimal(1).scaleb(-QTY_PLACES))
+    issued = min(available, requested)
+    posted = None
+    if issued > 0:
+        posted = post_in(s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref))
+    else:
+        _location(s, location_id, "from_location")
+    if issued < requested:
+        s.add(
+            ShortIssue(
+                part_id=part_id,
+                location_id=location_id,
+                requested_qty=requested,
+                issued_qty=issued,
+                move_id=posted.move.id if posted else None,
+                reference=ref,
+                user_id=actor.user_id,
             )
         )
-        available = max(Decimal(have or 0), Decimal(0)).quantize(Decimal(1).scaleb(-QTY_PLACES))
-        issued = min(available, requested)
-        posted = None
-        if issued > 0:
-            req = MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref)
-            posted = post_in(s, actor, req)
-        else:
-            _location(s, location_id, "from_location")
-        if issued < requested:
-            s.add(
-                ShortIssue(
-                    part_id=part_id,
-                    location_id=location_id,
-                    requested_qty=requested,
-                    issued_qty=issued,
-                    move_id=posted.move.id if posted else None,
-                    reference=ref,
-                    user_id=actor.user_id,
-                )
-            )
-        return ShortIssueResult(requested, issued, posted)
-
-    return db.write(op)
+    return ShortIssueResult(requested, issued, posted)
 
 
 def _location(s: Session, location_id: int | None, field: str) -> Location | None:

@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -164,10 +165,27 @@ def write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[objec
         for row in rows:
             # Decimals go in as numbers: a double keeps 15 significant digits, and our 4-decimal
             # quantities come back exactly (the reader takes the shortest text of the double).
-            sheet.append([float(v) if isinstance(v, Decimal) else ("" if v is None else v) for v in row])
+            sheet.append([_xlsx_value(v) for v in row])
         book.save(tmp)
 
     _atomic(path, make)
+
+
+def _xlsx_value(v: object) -> object:
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, datetime) and v.tzinfo is not None:
+        return v.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones; ours are UTC
+    return "" if v is None else v
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """A finished file (a PDF) written atomically: a full disk leaves no half file behind."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    _atomic(path, write)
 
 
 def sheet_cell(sheet: object, value: str) -> Any:

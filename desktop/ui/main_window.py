@@ -30,6 +30,7 @@ from desktop.services.stock import PostResult
 from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
 from desktop.ui.counts_page import CountsPage
+from desktop.ui.dashboard_page import DashboardPage
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.labels_dialog import LabelsDialog
@@ -55,6 +56,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Kanban", None, None),
     ("MRO spares", None, None),
     ("Cycle counts", None, None),
+    ("Dashboard", None, None),
     ("Reports", None, None),
     ("Users", None, Permission.ADMIN),
     ("Audit", None, Permission.VIEW_AUDIT),
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
             "part": self.part_page,
             "location": self.location_page,
             "MRO spares": self.mro_page,
+            "Dashboard": DashboardPage(self.ctx),
             "Reports": ReportsPage(self.ctx),
             "Kanban": KanbanPage(self.ctx),
             "Cycle counts": CountsPage(self.ctx),

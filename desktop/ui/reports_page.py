@@ -1,17 +1,25 @@
-"""Reports: what to order now (replenishment suggestions, grouped by supplier), exportable."""
+"""Reports: the report catalogue (PDF / XLSX / CSV) and what to order now (replenishment suggestions,
+grouped by supplier)."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QDoubleSpinBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTabWidget,
@@ -19,11 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import UserError
 from desktop.quantities import format_qty
+from desktop.reports.labels import RenderCancelled
+from desktop.reports.table_report import ReportTable
+from desktop.services import plant_settings
 from desktop.services import replenishment as rp
+from desktop.services import report_data as rd
 from desktop.services.tabular import write_csv, write_xlsx
 from desktop.ui.common import fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
+from desktop.ui.report_view import ReportView
 
 
 class ReplenishmentTab(QWidget):
@@ -31,6 +45,7 @@ class ReplenishmentTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.items: list[rp.Suggestion] = []
+        self._settings_loaded = False
         self.window_days = QSpinBox()
         self.window_days.setRange(7, 3650)
         self.window_days.setValue(90)
@@ -104,8 +119,19 @@ class ReplenishmentTab(QWidget):
             carrying_rate=Decimal(str(self.carrying.value())) / 100,
         )
 
+    def load_settings(self) -> None:
+        """Start from the plant's planning figures (Settings); changes here are for this run only."""
+        plan = plant_settings.planning(self.ctx.db)
+        self.window_days.setValue(plan.demand_window_days)
+        self.service.setValue(float(plan.service_level * 100))
+        self.order_cost.setValue(float(plan.order_cost))
+        self.carrying.setValue(float(plan.carrying_rate * 100))
+        self._settings_loaded = True
+
     @Slot()
     def refresh(self) -> None:
+        if not self._settings_loaded:
+            self.load_settings()
         policy = self.policy()
         self.ctx.runner.run(
             lambda: rp.suggestions(self.ctx.db, self.ctx.actor, policy),
@@ -160,19 +186,163 @@ class ReplenishmentTab(QWidget):
         self.summary.setText(f"Exported {len(rows)} line(s) to {path.name}")
 
 
+class ReportRunner(QWidget):
+    """Choose a report, set what it covers, Run; the rows show below and save as PDF, XLSX or CSV."""
+
+    progress = Signal(int, int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._cancel = threading.Event()
+        self.choice = QListWidget()
+        for spec in rd.CATALOGUE:
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.choice.addItem(item)
+        self.choice.setMaximumWidth(220)
+        self.months = QSpinBox()
+        self.months.setRange(1, 60)
+        self.months.setValue(12)
+        self.months.setSuffix(" months")
+        today = QDate.currentDate()
+        self.start = QDateEdit(today.addDays(-30))
+        self.end = QDateEdit(today)
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.part = QLineEdit()
+        self.part.setPlaceholderText("all parts")
+        self.location = QLineEdit()
+        self.location.setPlaceholderText("all locations")
+        self.run_button = QPushButton("Run  (Enter)")
+        self.bar = QProgressBar()
+        self.bar.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.view = ReportView(ctx)
+        params = QFormLayout()
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
+        dates = QHBoxLayout()
+        dates.addWidget(self.start)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.end)
+        dates_box = QWidget()
+        dates_box.setLayout(dates)
+        for key, label, widget in (
+            ("months", "Period", self.months),
+            ("dates", "From", dates_box),
+            ("part", "Part number", self.part),
+            ("location", "Location", self.location),
+        ):
+            caption = QLabel(label)
+            params.addRow(caption, widget)
+            self.rows[key] = (caption, widget)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.bar, 1)
+        run_row.addWidget(self.cancel_button)
+        left = QVBoxLayout()
+        left.addWidget(self.choice, 1)
+        right = QVBoxLayout()
+        right.addLayout(params)
+        right.addLayout(run_row)
+        right.addWidget(self.view, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left)
+        layout.addLayout(right, 1)
+        self.choice.currentRowChanged.connect(self._chosen)
+        self.choice.itemActivated.connect(lambda _i: self.run())
+        self.run_button.clicked.connect(self.run)
+        for field in (self.part, self.location):
+            field.returnPressed.connect(self.run)
+        self.cancel_button.clicked.connect(self._cancel.set)
+        self.progress.connect(self._progress)
+        self.choice.setCurrentRow(0)
+
+    def current_key(self) -> str:
+        item = self.choice.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else rd.CATALOGUE[0].key
+
+    def choose(self, key: str) -> None:
+        for row in range(self.choice.count()):
+            if self.choice.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.choice.setCurrentRow(row)
+                return
+
+    @Slot(int)
+    def _chosen(self, _row: int) -> None:
+        spec = next(s for s in rd.CATALOGUE if s.key == self.current_key())
+        for key, (caption, widget) in self.rows.items():
+            caption.setVisible(key in spec.uses)
+            widget.setVisible(key in spec.uses)
+
+    def params(self) -> rd.ReportParams:
+        return rd.ReportParams(
+            months=self.months.value(),
+            start=self.start.date().toPython(),  # type: ignore[arg-type]
+            end=self.end.date().toPython(),  # type: ignore[arg-type]
+            part_number=self.part.text().strip() or None,
+            location_code=self.location.text().strip() or None,
+        )
+
+    @Slot()
+    def run(self) -> None:
+        key, params = self.current_key(), self.params()
+        cancel = self._cancel
+        cancel.clear()
+
+        def report(done: int, total: int) -> bool:
+            self.progress.emit(done, total)
+            return not cancel.is_set()
+
+        self._busy(True)
+        self.ctx.runner.run(
+            lambda: rd.build(self.ctx.db, self.ctx.actor, key, params, progress=report),
+            self._built,
+            self._failed,
+        )
+
+    def _built(self, table: ReportTable) -> None:
+        self._busy(False)
+        self.view.show_table(table)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        if isinstance(exc, RenderCancelled):
+            self.view.banner.warn("Cancelled.")
+        elif isinstance(exc, UserError):
+            self.view.banner.error(exc.message)
+        else:
+            show_error(self, exc)
+
+    def _busy(self, busy: bool) -> None:
+        self.run_button.setEnabled(not busy)
+        self.bar.setVisible(busy)
+        self.bar.setValue(0)
+        self.cancel_button.setVisible(busy)
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(done)
+
+
 class ReportsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.reports = ReportRunner(ctx)
         self.replenishment = ReplenishmentTab(ctx)
-        tabs = QTabWidget()
-        tabs.addTab(self.replenishment, "What to order")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.reports, "Reports")
+        self.tabs.addTab(self.replenishment, "What to order")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(tabs)
+        layout.addWidget(self.tabs)
 
     def refresh(self) -> None:
         self.replenishment.refresh()
 
     def data_changed(self, what: set[str]) -> None:
-        if "stock" in what and self.isVisible():
+        if "stock" in what and self.isVisible() and self.tabs.currentWidget() is self.replenishment:
             self.replenishment.refresh()
