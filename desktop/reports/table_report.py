@@ -68,6 +68,8 @@ def cell_text(value: Any, fmt: str) -> str:
         return ""
     if isinstance(value, str):  # a label such as "Total" in a number column, or text already formatted
         return " ".join(value.split())
+    if isinstance(value, Decimal) and fmt == "text":  # an amount in a mixed column (the KPI summary)
+        return f"{value:,.2f}"
     if fmt == "money":
         return f"{Decimal(value):,.2f}"
     if fmt == "qty":

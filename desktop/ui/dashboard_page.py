@@ -4,6 +4,7 @@ behind it, ready to save as PDF / XLSX / CSV."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, Signal, Slot
+from PySide6.QtCore import QMargins, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -211,6 +212,11 @@ def change_text(series: Series, up_is_good: bool | None) -> tuple[str, str]:
     return f"{arrow} {abs(delta):.1f} % vs last month", colour
 
 
+def month_labels(keys: list[str]) -> list[str]:
+    """'Dec', 'Jan', ...: the period's years are in the header above the tiles."""
+    return [calendar.month_abbr[int(key[5:])] for key in keys]
+
+
 def _chart(series: Series, labels: list[str], *, bars: bool, small: bool) -> QChart:
     chart = QChart()
     chart.legend().hide()
@@ -242,10 +248,21 @@ def _chart(series: Series, labels: list[str], *, bars: bool, small: bool) -> QCh
             chart.axes(Qt.Orientation.Vertical)[0].setRange(min(values), max(values) or 1)
         return chart
     x_axis = QBarCategoryAxis()
-    x_axis.append(labels)
+    x_axis.append(month_labels(labels))
     y_axis = QValueAxis()
-    y_axis.setRange(0, max([*values, 1.0]) * 1.1)
-    y_axis.setLabelFormat("%.0f" if max([*values, 0.0]) >= 100 else "%.1f")
+    top = max([*values, 1.0])
+    y_axis.setRange(0, top * 1.1)
+    y_axis.setLabelFormat("%.0f" if top >= 100 else "%.1f")
+    if top >= 10_000:  # 1,603,971 does not fit the axis: scale to thousands and say so
+        y_axis.setRange(0, top * 1.1 / 1000)
+        y_axis.setTitleText("thousands")
+        if isinstance(plot, QBarSeries):
+            for bar_set in plot.barSets():
+                for i in range(bar_set.count()):
+                    bar_set.replace(i, bar_set.at(i) / 1000)
+        else:
+            plot.replace([QPointF(p.x(), p.y() / 1000) for p in plot.points()])
+    y_axis.applyNiceNumbers()
     chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
     if isinstance(plot, QLineSeries):
@@ -278,7 +295,8 @@ class KpiTile(QFrame):
             "#kpiTile { background: white; border: 1px solid #C8CED6; border-radius: 6px; }"
             "#kpiTile:focus { border: 2px solid #1F6FB2; }"
         )
-        self.setMinimumSize(230, 150)
+        self.setMinimumSize(200, 130)
+        self.setMaximumHeight(180)
         self.title = QLabel(spec.title)
         self.value = heading("…", size=9)
         self.detail = QLabel("")
@@ -371,6 +389,7 @@ class DashboardPage(QWidget):
         lower.addWidget(self.rows)
         lower.setStretchFactor(0, 2)
         lower.setStretchFactor(1, 3)
+        lower.setSizes([560, 840])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(tiles)

@@ -105,7 +105,13 @@ class ReportView(QWidget):
         self.view = QTableView()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setWordWrap(False)
-        self.view.setSortingEnabled(True)
+        # sorted by the model on the raw values, one click per column toggling the order; not
+        # setSortingEnabled, which re-sorts every new report by whatever column was sorted last
+        header = self.view.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._sort_clicked)
+        self._sorted: tuple[int, Qt.SortOrder] | None = None
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(24)
@@ -146,6 +152,7 @@ class ReportView(QWidget):
         self.banner.clear()
         model = ReportModel(table)
         self.view.setModel(model)
+        self._sorted = None
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         # size columns from the first rows only: resizeColumnsToContents would read every row
         for c in range(len(table.headers)):
@@ -154,6 +161,19 @@ class ReportView(QWidget):
             self.view.setColumnWidth(c, min(360, max(60, 12 + 7 * chars)))
         for b in (self.print_button, self.pdf_button, self.xlsx_button, self.csv_button):
             b.setEnabled(True)
+
+    @Slot(int)
+    def _sort_clicked(self, column: int) -> None:
+        ascending = Qt.SortOrder.AscendingOrder
+        order = Qt.SortOrder.DescendingOrder if self._sorted == (column, ascending) else ascending
+        self.sort_by(column, order)
+
+    def sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        if self.table is None:
+            return
+        self.view.model().sort(column, order)
+        self._sorted = (column, order)
+        self.view.horizontalHeader().setSortIndicator(column, order)
 
     def _ask(self, suffix: str, filter_: str) -> None:
         if self.table is None:

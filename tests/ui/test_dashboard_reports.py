@@ -72,7 +72,9 @@ def test_run_a_report_sort_it_and_save_it(
     qtbot.keyClick(runner.part, Qt.Key.Key_Return)
     view = runner.view
     assert view.title.text() == "Movement history" and view.view.model().rowCount() == 4
-    view.view.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # by quantity, as numbers
+    view.view.horizontalHeader().sectionClicked.emit(5)  # by quantity, as numbers: 5 < 10
+    assert [view.view.model().index(r, 5).data() for r in range(4)] == ["5", "10", "15", "30"]
+    view.view.horizontalHeader().sectionClicked.emit(5)  # again: the other way round
     assert [view.view.model().index(r, 5).data() for r in range(4)] == ["30", "15", "10", "5"]
     runner.choose("valuation")
     runner.run_button.click()
