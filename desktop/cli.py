@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop import cli_counts, cli_kanban, cli_mro, config
@@ -235,6 +236,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from desktop.services import report_data
+
+    database, actor = _open(args)
+    try:
+        start = date.fromisoformat(args.start) if args.start else None
+        end = date.fromisoformat(args.end) if args.end else None
+    except ValueError as exc:
+        raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
+    params = report_data.ReportParams(args.months, start, end, args.part, args.location)
+    table = report_data.build(database, actor, args.key, params)
+    stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    report_data.export(table, Path(args.out), generated=stamp)
+    print(f"{table.title}: {len(table.rows):,} rows to {args.out} ({table.subtitle})")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from desktop.app import main as app_main
 
@@ -331,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("kind", choices=kinds)
     ex.add_argument("file", help="a .csv or .xlsx file")
     ex.set_defaults(fn=cmd_export)
+    from desktop.services.report_data import CATALOGUE
+
+    rep = sub.add_parser("report", help="a report (KPI summary, valuation, history, ...) as PDF, XLSX or CSV")
+    rep.add_argument("key", choices=[spec.key for spec in CATALOGUE])
+    rep.add_argument("--out", required=True, help="a .pdf, .xlsx or .csv file")
+    rep.add_argument("--months", type=int, default=12, help="period for KPIs, ABC, turnover, short issues")
+    rep.add_argument("--from", dest="start", help="history from this day, YYYY-MM-DD (default 30 days ago)")
+    rep.add_argument("--to", dest="end", help="history up to this day, YYYY-MM-DD (default today)")
+    rep.add_argument("--part", help="history of one part number")
+    rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
+    rep.set_defaults(fn=cmd_report)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     cli_mro.add_parser(sub, _open)
     cli_kanban.add_parser(sub, _open)

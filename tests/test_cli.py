@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from tests.reports.helpers import decode, render_pages
+from tests.reports.helpers import decode, open_pdf, render_pages
 
 
 @pytest.fixture
@@ -73,6 +73,18 @@ def test_init_demo_moves_history_backup_and_labels(home: Path, capsys: pytest.Ca
         capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "5", "--allow-short"
     )
     assert code == 0 and "Issue 2 EA of BRG-1000" in out and "short: 3 of 5 requested" in out
+    code, out, _ = run(capsys, "report", "kpi-summary", "--out", str(home / "kpi.pdf"), "--months", "6")
+    assert code == 0 and "KPI summary: 12 rows" in out
+    with open_pdf((home / "kpi.pdf").read_bytes()) as doc:
+        assert "Fill rate" in doc.pages[0].extract_text()
+    code, out, _ = run(capsys, "report", "history", "--part", "BRG-1000", "--out", str(home / "h.csv"))
+    assert (
+        code == 0
+        and "Movement history" in out
+        and (home / "h.csv").read_text("utf-8-sig").count("BRG-1000") >= 3
+    )
+    code, _, err = run(capsys, "report", "history", "--from", "25.11.2026", "--out", str(home / "h.csv"))
+    assert code == 2 and "YYYY-MM-DD" in err
 
 
 def test_unknown_code_and_bad_format_are_clear(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ from desktop.ui.common import heading, show_error
 from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppContext
 from desktop.ui.data_dialog import DataDialog
+from desktop.ui.planning_form import PlanningForm
 
 
 class SettingsPage(QWidget):
@@ -80,6 +81,8 @@ class SettingsPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        self.planning = PlanningForm(ctx)
+        layout.addWidget(self.planning)
         layout.addStretch(1)
         self.backup_button.clicked.connect(self.backup)
         self.connect_button.clicked.connect(self.choose_postgres)
@@ -89,6 +92,7 @@ class SettingsPage(QWidget):
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
+        self.planning.refresh()
 
     @Slot()
     def backup(self) -> None:

@@ -93,3 +93,21 @@ def test_run_a_report_sort_it_and_save_it(
     assert "Below minimum" in text and "BOLT-1" in text
     assert read_table(tmp_path / "low.xlsx").rows[0][1] == "BOLT-1"
     assert read_table(tmp_path / "low.csv").rows[0][1] == "BOLT-1"
+
+
+def test_planning_figures_are_set_in_settings_and_used_by_what_to_order(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    window.go_to("Settings")
+    form = window.settings_page.planning
+    assert form.carrying.value() == 25 and form.save_button.isVisible()
+    form.carrying.setValue(30)
+    form.order_cost.setValue(80)
+    form.save_button.click()
+    assert form.banner.kind == "ok"
+    window.go_to("Reports")
+    page = window.pages["Reports"]
+    assert isinstance(page, ReportsPage)
+    page.tabs.setCurrentWidget(page.replenishment)
+    page.replenishment.refresh()
+    assert page.replenishment.carrying.value() == 30 and page.replenishment.order_cost.value() == 80
