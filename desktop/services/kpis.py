@@ -191,7 +191,8 @@ class PartStock:
         return self.on_hand * self.unit_cost
 
 
-def _naive(s: Session, moment: datetime) -> datetime:
+def db_time(s: Session, moment: datetime) -> datetime:
+    """A UTC moment as the database compares it (SQLite keeps naive UTC text)."""
     return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
 
 
@@ -300,9 +301,9 @@ def dead_and_excess(
     s: Session, stock: dict[int, PartStock], settings: Planning, now: datetime
 ) -> tuple[list[PartStock], list[tuple[PartStock, Decimal, Decimal]]]:
     """Dead parts, and (part, excess qty, daily demand) of the parts holding more than they need."""
-    alive = moving_parts(s, _naive(s, now - timedelta(days=settings.dead_days)))
+    alive = moving_parts(s, db_time(s, now - timedelta(days=settings.dead_days)))
     window = settings.demand_window_days
-    demand = demand_per_day(s, _naive(s, now - timedelta(days=window)), window)
+    demand = demand_per_day(s, db_time(s, now - timedelta(days=window)), window)
     dead, excess = [], []
     for p in stock.values():
         if p.on_hand <= 0:
@@ -342,7 +343,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
     settings = planning(db)
 
     def op(s: Session) -> Kpis:
-        since = _naive(s, start)
+        since = db_time(s, start)
         stock = part_stock(s)
         value_now = sum((p.value for p in stock.values()), ZERO)
         month = month_of(s, StockMove.at)
@@ -391,7 +392,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         period_days = sum(month_days(k, moment) for k in keys)
         average = (start_value + sum(ends.values(), ZERO)) / (len(keys) + 1)
         consumption = sum((p.consumption for p in points), ZERO)
-        window_start = _naive(s, moment - timedelta(days=settings.demand_window_days))
+        window_start = db_time(s, moment - timedelta(days=settings.demand_window_days))
         wanted = set(demand_per_day(s, window_start, settings.demand_window_days))
         out_now = sum(
             1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)

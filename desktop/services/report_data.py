@@ -135,10 +135,9 @@ def movement_history(
     src, dst = aliased(Location), aliased(Location)
 
     def op(s: Session) -> ReportTable:
-        naive = s.get_bind().dialect.name == "sqlite"
         where = [
-            StockMove.at >= (lo.replace(tzinfo=None) if naive else lo),
-            StockMove.at < (hi.replace(tzinfo=None) if naive else hi),
+            StockMove.at >= kpis.db_time(s, lo),
+            StockMove.at < kpis.db_time(s, hi),
         ]
         scope = []
         if part_number:
@@ -421,7 +420,7 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = start.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else start
+        since = kpis.db_time(s, start)
         used = dict(
             s.execute(
                 select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
@@ -470,7 +469,7 @@ def short_issues(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(datetime.now(UTC), months)
 
     def op(s: Session) -> ReportTable:
-        since = start.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else start
+        since = kpis.db_time(s, start)
         rows = [
             (as_utc(at), pn, desc, code, req, got, req - got, unit, ref, user)
             for at, pn, desc, code, req, got, unit, ref, user in s.execute(
@@ -518,7 +517,7 @@ def count_accuracy(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(datetime.now(UTC), months)
 
     def op(s: Session) -> ReportTable:
-        since = start.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else start
+        since = kpis.db_time(s, start)
         rows = []
         for line, pn, code, cost in s.execute(
             select(CountLine, Part.part_number, Location.code, Part.unit_cost)
@@ -576,7 +575,7 @@ def out_of_stock(db: Database) -> ReportTable:
         since = now - timedelta(days=settings.demand_window_days)
         demand = kpis.demand_per_day(
             s,
-            since.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else since,
+            kpis.db_time(s, since),
             settings.demand_window_days,
         )
         rows = [
