@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from desktop.errors import UserError
 
 
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive UTC timestamps, PostgreSQL aware ones: make them all aware."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def db_time(s: Session, moment: datetime) -> datetime:
+    """A UTC moment as the database compares it: SQLite keeps naive UTC text, PostgreSQL timestamptz."""
+    return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
 
 
 def clean_text(

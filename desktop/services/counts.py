@@ -27,7 +27,7 @@ from desktop.quantities import format_qty
 from desktop.reports.count_sheet import SheetHeader, SheetLine
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, db_time
 from desktop.services.ledger_sql import consumed_qty
 from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
@@ -82,7 +82,7 @@ def abc_rows(
     """The Pareto of the last `months` of issue value (returns and reversals netted), largest first;
     nothing is written."""
     since = datetime.now(UTC) - timedelta(days=round(months * 30.44))
-    cutoff = since.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else since
+    cutoff = db_time(s, since)
     used = dict(
         s.execute(
             select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))

@@ -36,7 +36,7 @@ from desktop.errors import UserError
 from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import kanban
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, db_time
 from desktop.services.counts import line_accurate
 from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty, month_of, net_stock_change
 from desktop.services.mro import CRITICAL
@@ -189,11 +189,6 @@ class PartStock:
     @property
     def value(self) -> Decimal:
         return self.on_hand * self.unit_cost
-
-
-def db_time(s: Session, moment: datetime) -> datetime:
-    """A UTC moment as the database compares it (SQLite keeps naive UTC text)."""
-    return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
 
 
 def part_stock(s: Session) -> dict[int, PartStock]:

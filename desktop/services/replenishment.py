@@ -25,7 +25,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Part, PartSupplier, StockBalance, StockMove, Supplier
 from desktop.services.actor import Actor, Permission
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, db_time
 from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 
 
@@ -150,18 +150,13 @@ def _daily_usage(s: Session, since: datetime, days: int) -> dict[int, list[float
 def usage_series(db: Database, window_days: int, *, now: datetime | None = None) -> dict[int, list[float]]:
     """Net daily consumption per part over the last `window_days` days (today included)."""
     since = _window_start(now, window_days)
-    return db.read(lambda s: _daily_usage(s, _bound(s, since), window_days))
+    return db.read(lambda s: _daily_usage(s, db_time(s, since), window_days))
 
 
 def _window_start(now: datetime | None, days: int) -> datetime:
     """Midnight UTC at the start of the last `days` calendar days, today included."""
     end = as_utc(now) if now is not None else datetime.now(UTC)
     return (end - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _bound(s: Session, moment: datetime) -> datetime:
-    """SQLite keeps naive UTC text: compare with a naive value there."""
-    return moment.replace(tzinfo=None) if s.get_bind().dialect.name == "sqlite" else moment
 
 
 def suggestions(
@@ -175,7 +170,7 @@ def suggestions(
     since = _window_start(now, pol.window_days)
 
     def op(s: Session) -> list[Suggestion]:
-        usage = _daily_usage(s, _bound(s, since), pol.window_days)
+        usage = _daily_usage(s, db_time(s, since), pol.window_days)
         on_hand = dict(
             s.execute(select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
             .tuples()

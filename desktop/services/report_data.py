@@ -21,7 +21,7 @@ from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
 from desktop.services import kanban, kpis
 from desktop.services.actor import Actor, Permission
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, db_time
 from desktop.services.counts import abc_rows, line_accurate
 from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 from desktop.services.locations import within
@@ -136,8 +136,8 @@ def movement_history(
 
     def op(s: Session) -> ReportTable:
         where = [
-            StockMove.at >= kpis.db_time(s, lo),
-            StockMove.at < kpis.db_time(s, hi),
+            StockMove.at >= db_time(s, lo),
+            StockMove.at < db_time(s, hi),
         ]
         scope = []
         if part_number:
@@ -420,7 +420,7 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = kpis.db_time(s, start)
+        since = db_time(s, start)
         used = dict(
             s.execute(
                 select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
@@ -469,7 +469,7 @@ def short_issues(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(datetime.now(UTC), months)
 
     def op(s: Session) -> ReportTable:
-        since = kpis.db_time(s, start)
+        since = db_time(s, start)
         rows = [
             (as_utc(at), pn, desc, code, req, got, req - got, unit, ref, user)
             for at, pn, desc, code, req, got, unit, ref, user in s.execute(
@@ -517,7 +517,7 @@ def count_accuracy(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(datetime.now(UTC), months)
 
     def op(s: Session) -> ReportTable:
-        since = kpis.db_time(s, start)
+        since = db_time(s, start)
         rows = []
         for line, pn, code, cost in s.execute(
             select(CountLine, Part.part_number, Location.code, Part.unit_cost)
@@ -575,7 +575,7 @@ def out_of_stock(db: Database) -> ReportTable:
         since = now - timedelta(days=settings.demand_window_days)
         demand = kpis.demand_per_day(
             s,
-            kpis.db_time(s, since),
+            db_time(s, since),
             settings.demand_window_days,
         )
         rows = [
