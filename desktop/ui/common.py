@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -78,6 +79,18 @@ def big_field(placeholder: str = "") -> QLineEdit:
     edit.setFont(font)
     edit.setMinimumHeight(38)
     return edit
+
+
+def cancellable_progress(signal: SignalInstance, cancel: threading.Event) -> Callable[[int, int], bool]:
+    """A progress callback for work on the worker thread: hands (done, total) to the GUI thread through
+    `signal`, and answers False (stop) once `cancel` is set. Starts a new job: `cancel` is cleared."""
+    cancel.clear()
+
+    def report(done: int, total: int) -> bool:
+        signal.emit(done, total)
+        return not cancel.is_set()
+
+    return report
 
 
 def action_row(action: str) -> tuple[QHBoxLayout, QPushButton, QPushButton]:

@@ -26,7 +26,7 @@ from desktop.errors import UserError
 from desktop.services import exports, imports
 from desktop.services.imports import ImportCancelled, Plan
 from desktop.services.tabular import Table, read_table
-from desktop.ui.common import fill_table, read_only_table, show_error
+from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -197,13 +197,7 @@ class DataDialog(QDialog):
             return
         kind, table, mapping = self.current_kind(), self.table, self.current_mapping()
         source = Path(self.path.text()).name or "import"
-        cancel = self._cancel
-        cancel.clear()
-
-        def report(done: int, total: int) -> bool:
-            self.progress.emit(done, total)
-            return not cancel.is_set()
-
+        report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
         self.ctx.runner.run(
             lambda: imports.run(

@@ -45,7 +45,7 @@ from desktop.reports.labels import (
 )
 from desktop.services import kanban, mro
 from desktop.services import labels as label_data
-from desktop.ui.common import show_error
+from desktop.ui.common import cancellable_progress, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.pdf_pages import page_count, print_pdf, render_page
@@ -321,11 +321,7 @@ class LabelsDialog(QDialog):
             self.subtree.isChecked(),
             self.with_part.isChecked(),
         )
-        cancel = self._cancel
-
-        def report(done: int, total: int) -> bool:
-            self.progress.emit(done, total)
-            return not cancel.is_set()
+        report = cancellable_progress(self.progress, self._cancel)
 
         def job() -> bytes:
             if (
@@ -351,7 +347,6 @@ class LabelsDialog(QDialog):
         except UserError as exc:
             self.banner.error(exc.message)
             return
-        self._cancel.clear()
         self._busy(True)
         self.ctx.runner.run(job, lambda pdf: self._rendered(pdf, then), self._failed)
 

@@ -30,7 +30,7 @@ from desktop.errors import UserError
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import NUMERIC, ReportTable, cell_text, render_table_pdf
 from desktop.services import report_data
-from desktop.ui.common import heading, show_error
+from desktop.ui.common import cancellable_progress, heading, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.pdf_pages import print_pdf
@@ -184,21 +184,11 @@ class ReportView(QWidget):
             path = Path(name)
             self.save_to(path if path.suffix else path.with_suffix(suffix))
 
-    def _reporter(self) -> Any:
-        cancel = self._cancel
-        cancel.clear()
-
-        def report(done: int, total: int) -> bool:
-            self.progress.emit(done, total)
-            return not cancel.is_set()
-
-        return report
-
     def save_to(self, path: Path) -> None:
         table = self.table
         if table is None:
             return
-        report = self._reporter()
+        report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
         self.ctx.runner.run(
             lambda: report_data.export(table, path, generated=_now(), progress=report),
@@ -218,7 +208,7 @@ class ReportView(QWidget):
         table = self.table
         if table is None:
             return
-        report = self._reporter()
+        report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
 
         def printed(pdf: bytes) -> None:

@@ -35,7 +35,7 @@ from desktop.services import plant_settings
 from desktop.services import replenishment as rp
 from desktop.services import report_data as rd
 from desktop.services.tabular import write_csv, write_xlsx
-from desktop.ui.common import fill_table, read_only_table, show_error
+from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.report_view import ReportView
 
@@ -289,13 +289,7 @@ class ReportRunner(QWidget):
     @Slot()
     def run(self) -> None:
         key, params = self.current_key(), self.params()
-        cancel = self._cancel
-        cancel.clear()
-
-        def report(done: int, total: int) -> bool:
-            self.progress.emit(done, total)
-            return not cancel.is_set()
-
+        report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
         self.ctx.runner.run(
             lambda: rd.build(self.ctx.db, self.ctx.actor, key, params, progress=report),
