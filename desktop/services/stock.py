@@ -118,6 +118,12 @@ def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
     """Post one move inside the caller's transaction (a kanban receipt, a count approval, an import),
     so the move and the caller's own changes are saved together or not at all."""
     actor.require(Permission.MOVE_STOCK)
+    reason, reference = _checked_texts(req)
+    return _post(s, actor, req, reason, reference)
+
+
+def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
+    """The checks a request passes before the database is read; returns its cleaned reason and reference."""
     _check_shape(req)
     if req.qty <= 0:
         raise UserError("The quantity must be more than zero.", field="qty")
@@ -128,8 +134,28 @@ def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
         max_len=200,
         required=req.kind in (MoveKind.ADJUSTMENT, MoveKind.SCRAP),
     )
-    reference = clean_text(req.reference, field="reference", label="Reference", max_len=60)
-    return _post(s, actor, req, reason, reference)
+    return reason, clean_text(req.reference, field="reference", label="Reference", max_len=60)
+
+
+def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
+    """The rules a move's part and locations must meet."""
+    if not part.active and req.kind not in (
+        MoveKind.ISSUE,
+        MoveKind.SCRAP,
+        MoveKind.TRANSFER,
+        MoveKind.ADJUSTMENT,
+        MoveKind.COUNT,
+    ):
+        raise UserError(
+            f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
+        )
+    check_qty_for_unit(req.qty, part.unit)
+    if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
+        raise UserError(
+            f"{src.code} is a quarantine location: stock there cannot be issued. "
+            "Transfer it to a storeroom bin once released.",
+            field="from_location",
+        )
 
 
 def _post(
@@ -144,28 +170,10 @@ def _post(
         done = s.scalar(select(StockMove.id).where(StockMove.posting_key == req.posting_key))
         if done is not None:
             return _result(s, done, duplicate=True)
-    part = s.get(Part, req.part_id)
-    if part is None:
-        raise NotFound(f"Part #{req.part_id} does not exist.", field="part")
-    if not part.active and req.kind not in (
-        MoveKind.ISSUE,
-        MoveKind.SCRAP,
-        MoveKind.TRANSFER,
-        MoveKind.ADJUSTMENT,
-        MoveKind.COUNT,
-    ):
-        raise UserError(
-            f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
-        )
-    check_qty_for_unit(req.qty, part.unit)
+    part = _part(s.get(Part, req.part_id), req.part_id)
     src = _location(s, req.from_location_id, "from_location")
     dst = _location(s, req.to_location_id, "to_location")
-    if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
-        raise UserError(
-            f"{src.code} is a quarantine location: stock there cannot be issued. "
-            "Transfer it to a storeroom bin once released.",
-            field="from_location",
-        )
+    _check_ends(req, part, src)
     # Touch balance rows in location-id order, so two opposite transfers cannot deadlock.
     for loc, sign in sorted(
         ((x, y) for x, y in ((src, -1), (dst, 1)) if x is not None), key=lambda t: t[0].id
@@ -280,10 +288,19 @@ def short_in(
     return ShortIssueResult(requested, issued, posted)
 
 
+def _part(part: Part | None, part_id: int) -> Part:
+    if part is None:
+        raise NotFound(f"Part #{part_id} does not exist.", field="part")
+    return part
+
+
 def _location(s: Session, location_id: int | None, field: str) -> Location | None:
     if location_id is None:
         return None
-    loc = s.get(Location, location_id)
+    return _usable(s.get(Location, location_id), location_id, field)
+
+
+def _usable(loc: Location | None, location_id: int, field: str) -> Location:
     if loc is None:
         raise NotFound(f"Location #{location_id} does not exist.", field=field)
     if not loc.active:

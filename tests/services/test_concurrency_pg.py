@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,7 @@ from desktop.models.enums import MoveKind
 from desktop.services import stock
 from desktop.services.actor import Actor
 from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock_batch import post_many
 from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
 
@@ -67,3 +70,44 @@ def test_eight_processes_issue_the_same_bin(pg_db: Database) -> None:
     assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
     messages = {m for r in results for m in r[2]}
     assert messages and all(m.startswith("Only 0 EA of 6205-2RS left in A-01-01") for m in messages)
+
+
+def test_batches_and_single_issues_racing_for_one_bin_never_oversell(pg_db: Database) -> None:
+    """Batches lock their balance rows before checking them, so a single issue cannot slip in between."""
+    admin = ensure_user(pg_db, "admin")
+    tree = make_tree(pg_db, admin)
+    part = make_part(pg_db, admin)
+    a, b = tree["A-01-01"].id, tree["A-01-02"].id
+    receive(pg_db, admin, part.id, a, "150")
+    receive(pg_db, admin, part.id, b, "150")
+    one = MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), from_location_id=a)
+    batch = [
+        MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), from_location_id=b),
+        MoveRequest(MoveKind.TRANSFER, part.id, Decimal(1), from_location_id=a, to_location_id=b),
+        *[MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), from_location_id=loc) for loc in (a, b) * 4],
+    ]  # takes 10 units: 5 from a, 5 from b, and moves 1 from a to b
+
+    def batches() -> int:
+        posted = 0
+        for _ in range(20):
+            with contextlib.suppress(InsufficientStock):
+                posted += len(post_many(pg_db, admin, batch).move_ids)
+        return posted
+
+    def singles() -> int:
+        posted = 0
+        for _ in range(60):
+            with contextlib.suppress(InsufficientStock):
+                posted += post_move(pg_db, admin, one).move.qty == 1
+        return posted
+
+    with ThreadPoolExecutor(6) as pool:
+        runs = [pool.submit(batches) for _ in range(3)] + [pool.submit(singles) for _ in range(3)]
+        moves = [r.result(timeout=120) for r in runs]
+    batch_moves, single_moves = sum(moves[:3]), sum(moves[3:])
+    issued = batch_moves // 10 * 9 + single_moves  # each batch issues 9 and transfers 1
+    assert batch_moves % 10 == 0 and issued <= 300
+    assert stock.balance(pg_db, part.id, a) < 5  # 480 units asked of A-01-01: it ran (nearly) dry
+    assert stock.balance(pg_db, part.id, a) + stock.balance(pg_db, part.id, b) == 300 - issued
+    assert stock.balance(pg_db, part.id, a) >= 0 and stock.balance(pg_db, part.id, b) >= 0
+    assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
