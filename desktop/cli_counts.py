@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from desktop import db as dbmod
 from desktop.quantities import format_qty, parse_decimal
 from desktop.reports.count_sheet import render_count_sheet
-from desktop.services import counts, locations
+from desktop.services import count_ira, count_plan, counts, locations
 from desktop.services.actor import Actor
 
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
 
 
 def _classify(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    rows = counts.classify(database, actor, a_pct=parse_decimal(args.a), b_pct=parse_decimal(args.b))
+    rows = counts.classify(
+        database,
+        actor,
+        a_pct=parse_decimal(args.a) if args.a else None,
+        b_pct=parse_decimal(args.b) if args.b else None,
+    )
     for cls in "ABC":
         print(f"{cls}: {sum(1 for r in rows if r.abc == cls)} part(s)")
     return 0
@@ -55,11 +61,36 @@ def _approve(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
 
 
 def _ira(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    for key, value in counts.ira(database, by=args.by).items():
+    for key, value in count_ira.ira(database, by=args.by).items():
         print(
             f"{key:<12} IRA {value.ira_pct} % ({value.within}/{value.counted}), "
             f"adjusted {value.adjustment_value:.2f}"
         )
+    return 0
+
+
+def _today(database: dbmod.Database, _actor: Actor, _args: argparse.Namespace) -> int:
+    today = count_plan.todays_list(database)
+    print(f"{today.day.isoformat()}: {today.planned} planned line(s), {today.events} from events")
+    for x in today.lines:
+        print(f"{x.location_code:<12} {x.part_number:<20} {x.status:<14} {'; '.join(x.reasons)}")
+    return 0
+
+
+def _start_today(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    sid = count_plan.start_today(database, actor, blind=not args.show_book)
+    print(f"count session #{sid}: {len(counts.session(database, sid).lines)} line(s)")
+    return 0
+
+
+def _plan(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    p = count_plan.plan_summary(database, args.year or date.today().year)
+    print(
+        f"{p.year}: {p.lines} line(s), {p.counts} count(s) over {p.working_days} working day(s), "
+        f"{p.per_day_min}-{p.per_day_max} a day"
+    )
+    for freq, n in p.by_class.items():
+        print(f"  {n} line(s) counted {freq}")
     return 0
 
 
@@ -75,8 +106,8 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
         return p
 
     cl = cmd("classify", _classify, "recompute ABC classes from 12 months of issues")
-    cl.add_argument("--a", default="80", help="% of usage value in class A")
-    cl.add_argument("--b", default="15", help="% of usage value in class B")
+    cl.add_argument("--a", help="% of usage value in class A (default: the count settings)")
+    cl.add_argument("--b", help="% of usage value in class B (default: the count settings)")
     st = cmd("start", _start, "start a count of locations (and everything inside them)")
     st.add_argument("locations", nargs="+")
     st.add_argument("--name")
@@ -93,4 +124,9 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     ap = cmd("approve", _approve, "approve a session and post its COUNT moves")
     ap.add_argument("session", type=int)
     ir = cmd("ira", _ira, "inventory record accuracy")
-    ir.add_argument("--by", default="class", choices=["class", "area"])
+    ir.add_argument("--by", default="class", choices=list(count_ira.GROUPINGS))
+    cmd("today", _today, "today's count list: the plan's share and the event rules, in walk order")
+    td = cmd("start-today", _start_today, "start a count of today's list (the lines not yet in a count)")
+    td.add_argument("--show-book", action="store_true", help="not blind: the sheet shows book quantities")
+    pl = cmd("plan", _plan, "the year's count plan: lines, counts and the load per working day")
+    pl.add_argument("--year", type=int)

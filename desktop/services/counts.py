@@ -1,18 +1,21 @@
-"""Cycle counting: ABC classes from usage value, count sessions, blind entry, tolerance, approval, IRA.
+"""Cycle counting: count sessions, blind entry, tolerance, recount by another counter, approval.
 
-ABC: 12 months of issues valued at the cost they left at; parts sorted by value; the top 80 % of the
-value is A, the next 15 % B, the rest C (thresholds configurable; a manual override on the part wins).
 A session copies the book (every balance in the chosen bins: a count lists every expected item, so an
 item not found counts as zero) and remembers the ledger's highest id. A counted line is compared with the
 book rolled forward by the moves posted since the snapshot, so moves during the count do not show as
-variances. Out of tolerance -> recount (by another counter where possible). Approval posts COUNT moves.
+variances. Out of tolerance (count settings) -> recount by another counter -> a supervisor approves each
+line or rejects it with a reason -> COUNT moves. ABC is in count_abc, the plan in count_plan, IRA in
+count_ira.
+
+Recount rule: the recount of a line must be entered by someone other than its first counter whenever
+another active user who may count exists; a storeroom with a single counter may recount its own line,
+and the line then shows "same counter" to the supervisor who approves it.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -21,119 +24,23 @@ from sqlalchemy.orm import Session
 from desktop.codes import location_payload, part_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import CountLine, CountSession, Location, Part, StockBalance, StockMove
+from desktop.models import CountLine, CountSession, Location, Part, StockBalance, StockMove, User
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
 from desktop.reports.count_sheet import SheetHeader, SheetLine
-from desktop.services.actor import Actor, Permission
+from desktop.services.actor import ROLE_PERMISSIONS, Actor, Permission
 from desktop.services.audit import record
-from desktop.services.common import as_utc, db_time
-from desktop.services.ledger_sql import consumed_qty
+from desktop.services.common import as_utc
+from desktop.services.count_abc import AbcRow as AbcRow
+from desktop.services.count_abc import abc_classes as abc_classes
+from desktop.services.count_abc import abc_rows as abc_rows
+from desktop.services.count_abc import classify as classify
+from desktop.services.count_settings import CountSettings, read_count_settings
 from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.units import check_qty_for_unit
 
-TOLERANCE_PCT = {"A": Decimal(0), "B": Decimal(2), "C": Decimal(5)}
-VALUE_LIMIT = Decimal(50)  # an absolute variance value above this is out of tolerance whatever the class
-
-
-# --- ABC ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AbcRow:
-    part_id: int
-    part_number: str
-    usage_value: Decimal
-    cumulative_pct: Decimal
-    computed: str
-    override: str | None
-
-    @property
-    def abc(self) -> str:
-        return self.override or self.computed
-
-
-def abc_classes(
-    values: list[tuple[int, Decimal]], a_pct: Decimal = Decimal(80), b_pct: Decimal = Decimal(15)
-) -> dict[int, tuple[str, Decimal]]:
-    """Class and cumulative % per part id: a part is A while the value before it is under a_pct of the
-    total (so the part that crosses the line is still A), B up to a_pct + b_pct, C after."""
-    total = sum((v for _p, v in values), Decimal(0))
-    out: dict[int, tuple[str, Decimal]] = {}
-    running = Decimal(0)
-    for part_id, value in sorted(values, key=lambda pv: (-pv[1], pv[0])):
-        before = running * 100 / total if total else Decimal(100)
-        running += value
-        cumulative = running * 100 / total if total else Decimal(100)
-        cls = "A" if before < a_pct and value > 0 else ("B" if before < a_pct + b_pct and value > 0 else "C")
-        out[part_id] = (cls, cumulative.quantize(Decimal("0.01")))
-    return out
-
-
-def _check_abc(a_pct: Decimal, b_pct: Decimal) -> None:
-    if not (0 < a_pct < 100 and b_pct >= 0 and a_pct + b_pct <= 100):
-        raise UserError("Thresholds: A between 0 and 100 %, and A + B at most 100 %.")
-
-
-def abc_rows(
-    s: Session, *, a_pct: Decimal = Decimal(80), b_pct: Decimal = Decimal(15), months: int = 12
-) -> tuple[list[AbcRow], dict[int, Part]]:
-    """The Pareto of the last `months` of issue value (returns and reversals netted), largest first;
-    nothing is written."""
-    since = datetime.now(UTC) - timedelta(days=round(months * 30.44))
-    cutoff = db_time(s, since)
-    used = dict(
-        s.execute(
-            select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
-            .where(StockMove.kind == MoveKind.ISSUE.value, StockMove.at >= cutoff)
-            .group_by(StockMove.part_id)
-        )
-        .tuples()
-        .all()
-    )
-    parts = list(s.scalars(select(Part).where(Part.active)))
-    values = [(p.id, max(Decimal(used.get(p.id) or 0), Decimal(0))) for p in parts]
-    classes = abc_classes(values, a_pct, b_pct)
-    by_id = {p.id: p for p in parts}
-    rows = [
-        AbcRow(pid, by_id[pid].part_number, value, classes[pid][1], classes[pid][0], by_id[pid].abc_override)
-        for pid, value in values
-    ]
-    rows.sort(key=lambda r: (-r.usage_value, r.part_number))
-    return rows, by_id
-
-
-def classify(
-    db: Database,
-    actor: Actor,
-    *,
-    a_pct: Decimal = Decimal(80),
-    b_pct: Decimal = Decimal(15),
-    months: int = 12,
-) -> list[AbcRow]:
-    """Recompute every part's ABC class from the last `months` of issues; returns the Pareto rows."""
-    actor.require(Permission.PLAN_COUNTS)
-    _check_abc(a_pct, b_pct)
-
-    def op(s: Session) -> list[AbcRow]:
-        rows, by_id = abc_rows(s, a_pct=a_pct, b_pct=b_pct, months=months)
-        for row in rows:
-            by_id[row.part_id].abc_class = row.computed
-        record(
-            s,
-            actor.user_id,
-            "counts.classify",
-            "part",
-            None,
-            f"ABC over {months} months: A {a_pct} %, B {b_pct} %",
-        )
-        return rows
-
-    return db.write(op)
-
-
-# --- sessions -------------------------------------------------------------------------------------------
+COUNTER_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items() if Permission.COUNT in perms)
 
 
 @dataclass(frozen=True)
@@ -150,6 +57,15 @@ class LineDTO:
     status: str
     abc: str
     added: bool
+    expected_qty: Decimal | None = None  # the book rolled forward to the moment of counting
+    variance_value: Decimal | None = None  # variance x unit cost
+    counted_by: str = ""
+    recounted_by: str = ""
+    note: str = ""
+
+    @property
+    def same_counter(self) -> bool:
+        return bool(self.recounted_by) and self.recounted_by == self.counted_by
 
 
 @dataclass(frozen=True)
@@ -159,6 +75,49 @@ class SessionDTO:
     status: str
     blind: bool
     lines: tuple[LineDTO, ...]
+
+
+def open_session_in(
+    s: Session, actor: Actor, name: str, blind: bool, pairs: Iterable[tuple[int, int]]
+) -> CountSession:
+    """A session with one line per (part, location), the book copied from the balances now."""
+    session = CountSession(
+        name=(name.strip() or "Cycle count")[:80],
+        blind=blind,
+        started_by_id=actor.user_id,
+        snapshot_move_id=s.scalar(select(func.coalesce(func.max(StockMove.id), 0))) or 0,
+    )
+    s.add(session)
+    s.flush()
+    wanted = sorted(set(pairs))
+    book: dict[tuple[int, int], Decimal] = {}
+    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        parts = {p for p, _l in chunk}
+        for part_id, loc_id, qty in s.execute(
+            select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty).where(
+                StockBalance.part_id.in_(parts), StockBalance.location_id.in_({loc for _p, loc in chunk})
+            )
+        ).tuples():
+            book[(part_id, loc_id)] = Decimal(qty)
+    for part_id, loc_id in wanted:
+        s.add(
+            CountLine(
+                session_id=session.id,
+                part_id=part_id,
+                location_id=loc_id,
+                book_qty=book.get((part_id, loc_id), Decimal(0)),
+            )
+        )
+    s.flush()
+    record(
+        s,
+        actor.user_id,
+        "counts.start",
+        "count_session",
+        session.id,
+        f"started {session.name}: {len(wanted)} line(s)",
+    )
+    return session
 
 
 def start_session(
@@ -174,23 +133,12 @@ def start_session(
         if not roots:
             raise NotFound("None of the chosen locations exists.")
         inside = select(Location.id).where(or_(*[within(r.path) for r in roots]))
-        session = CountSession(
-            name=(name.strip() or "Cycle count")[:80],
-            blind=blind,
-            started_by_id=actor.user_id,
-            snapshot_move_id=s.scalar(select(func.coalesce(func.max(StockMove.id), 0))) or 0,
-        )
-        s.add(session)
-        s.flush()
-        for part_id, loc_id, qty in s.execute(
-            select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty).where(
+        pairs = s.execute(
+            select(StockBalance.part_id, StockBalance.location_id).where(
                 StockBalance.location_id.in_(inside), StockBalance.qty != 0
             )
-        ):
-            s.add(CountLine(session_id=session.id, part_id=part_id, location_id=loc_id, book_qty=qty))
-        s.flush()
-        record(s, actor.user_id, "counts.start", "count_session", session.id, f"started {session.name}")
-        return session.id
+        ).tuples()
+        return open_session_in(s, actor, name, blind, pairs).id
 
     return db.write(op)
 
@@ -211,17 +159,33 @@ def _rolled_forward(s: Session, session: CountSession, line: CountLine) -> Decim
 
 
 def in_tolerance(
-    abc: str, expected: Decimal, counted: Decimal, unit_cost: Decimal, *, value_limit: Decimal = VALUE_LIMIT
+    abc: str,
+    expected: Decimal,
+    counted: Decimal,
+    unit_cost: Decimal,
+    settings: CountSettings | None = None,
 ) -> bool:
-    """Within the class's percentage of the expected quantity and under the absolute value limit."""
+    """Within the class's percentage of the expected quantity and, when a value limit is set, not worth
+    more than it (the limit applies to every class)."""
+    rules = settings or CountSettings()
     variance = abs(counted - expected)
     if variance == 0:
         return True
-    if variance * unit_cost > value_limit:
+    if rules.value_limit > 0 and variance * unit_cost > rules.value_limit:
         return False
     if expected == 0:
         return False
-    return variance * 100 / abs(expected) <= TOLERANCE_PCT.get(abc, TOLERANCE_PCT["C"])
+    return variance * 100 / abs(expected) <= rules.tolerance_pct(abc)
+
+
+def _other_counter(s: Session, user_id: int) -> str | None:
+    """The name of an active user, other than `user_id`, who may enter counts (None: nobody else)."""
+    return s.scalar(
+        select(User.display_name)
+        .where(User.active, User.role.in_(COUNTER_ROLES), User.id != user_id)
+        .order_by(User.display_name)
+        .limit(1)
+    )
 
 
 def enter_count(
@@ -259,8 +223,17 @@ def enter_count(
             s.flush()
         if line.status in ("APPROVED", "REJECTED"):
             raise Conflict("This line is already decided.")
+        if line.status == "RECOUNT" and line.counted_by_id == actor.user_id:
+            other = _other_counter(s, actor.user_id)
+            if other is not None:
+                raise Conflict(
+                    f"You counted {part.part_number} in {loc.code} the first time: the recount must be "
+                    f"done by another counter (for example {other}).",
+                    field="part",
+                )
         expected = _rolled_forward(s, session, line)
-        ok = in_tolerance(part.abc_override or part.abc_class or "C", expected, qty, part.unit_cost)
+        settings = read_count_settings(s)
+        ok = in_tolerance(part.abc_override or part.abc_class or "C", expected, qty, part.unit_cost, settings)
         if line.status == "RECOUNT":
             line.recounted_by_id = actor.user_id
             line.status = "COUNTED"  # the recount stands, in or out of tolerance: the supervisor decides
@@ -281,6 +254,11 @@ def _open_session(s: Session, session_id: int) -> CountSession:
     if session.status != "OPEN":
         raise Conflict(f"Count session {session.name} is closed.")
     return session
+
+
+def _user_name(s: Session, user_id: int | None) -> str:
+    user = s.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
 
 
 def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
@@ -306,6 +284,11 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
         line.status,
         part.abc_override or part.abc_class or "C",
         line.added,
+        expected_qty=None if blind else line.expected_qty,
+        variance_value=None if variance is None else variance * part.unit_cost,
+        counted_by=_user_name(s, line.counted_by_id),
+        recounted_by=_user_name(s, line.recounted_by_id),
+        note=line.note or "",
     )
 
 
@@ -326,24 +309,41 @@ def session(db: Database, session_id: int, *, for_counter: bool = True) -> Sessi
     return db.read(op)
 
 
+def open_sessions(db: Database) -> list[tuple[int, str]]:
+    """(id, name) of every open session, oldest first, so any PC can carry on a count."""
+    return db.read(
+        lambda s: list(
+            s.execute(
+                select(CountSession.id, CountSession.name)
+                .where(CountSession.status == "OPEN")
+                .order_by(CountSession.id)
+            ).tuples()
+        )
+    )
+
+
 def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, str] | None = None) -> int:
-    """Post COUNT moves for every counted line with a variance (rejected lines with a reason post nothing);
-    the session closes. Returns the number of moves posted."""
+    """Post COUNT moves for every counted line with a variance; rejected lines (each with a reason) post
+    nothing, and a line waiting for its recount may be rejected instead. The session closes. Returns the
+    number of moves posted."""
     actor.require(Permission.APPROVE_COUNTS)
-    rejected = reject or {}
+    rejected = {k: v.strip() for k, v in (reject or {}).items()}
+    if any(not why for why in rejected.values()):
+        raise UserError("Give a reason for each rejected line.", field="reason")
 
     def op(s: Session) -> int:
         sess = _open_session(s, session_id)
         lines = list(s.scalars(select(CountLine).where(CountLine.session_id == sess.id)))
-        waiting = [line for line in lines if line.status == "RECOUNT"]
+        unknown = set(rejected) - {line.id for line in lines}
+        if unknown:
+            raise NotFound(f"Line(s) {sorted(unknown)} are not in count session {sess.name}.")
+        waiting = [line for line in lines if line.status == "RECOUNT" and line.id not in rejected]
         if waiting:
-            raise Conflict(f"{len(waiting)} line(s) wait for a recount before approval.")
+            raise Conflict(f"{len(waiting)} line(s) wait for a recount before approval (or reject them).")
         posted = 0
         for line in lines:
             if line.id in rejected:
-                if not rejected[line.id].strip():
-                    raise UserError("Give a reason for each rejected line.")
-                line.status, line.note = "REJECTED", rejected[line.id].strip()[:200]
+                line.status, line.note = "REJECTED", rejected[line.id][:200]
                 continue
             if line.status == "OPEN":  # not found in the bin: counted as zero
                 line.expected_qty = _rolled_forward(s, sess, line)
@@ -368,69 +368,25 @@ def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, st
                 posted += 1
             line.status = "APPROVED"
         sess.status = "CLOSED"
+        reasons = "; ".join(f"line {k}: {v}" for k, v in sorted(rejected.items()))
         record(
             s,
             actor.user_id,
             "counts.approve",
             "count_session",
             sess.id,
-            f"{sess.name}: {posted} adjustment(s), {len(rejected)} rejected",
+            f"{sess.name}: {posted} adjustment(s), {len(rejected)} rejected"
+            + (f" ({reasons})" if reasons else ""),
         )
         return posted
 
     return db.write(op)
 
 
-@dataclass(frozen=True)
-class Ira:
-    counted: int
-    within: int
-    adjustment_value: Decimal
-
-    @property
-    def ira_pct(self) -> Decimal:
-        return (
-            (Decimal(self.within) * 100 / self.counted).quantize(Decimal("0.1"))
-            if self.counted
-            else Decimal(0)
-        )
-
-
 def line_accurate(line: CountLine) -> bool:
     """A decided line counts as accurate for the IRA when it was within tolerance or exact."""
     variance = abs(Decimal(line.counted_qty or 0) - Decimal(line.expected_qty or 0))
     return bool(line.within_tolerance) or variance == 0
-
-
-def ira(db: Database, *, by: str = "class", since: datetime | None = None) -> dict[str, Ira]:
-    """Inventory record accuracy of decided lines, by class or by area: within tolerance / counted."""
-    if by not in ("class", "area"):
-        raise UserError("IRA is grouped by class or by area.")
-
-    def op(s: Session) -> dict[str, Ira]:
-        stmt = (
-            select(CountLine, Part, Location.path)
-            .join(Part, Part.id == CountLine.part_id)
-            .join(Location, Location.id == CountLine.location_id)
-            .where(CountLine.status == "APPROVED", CountLine.counted_qty.is_not(None))
-        )
-        if since is not None:
-            stmt = stmt.where(CountLine.updated_at >= since)
-        groups: dict[str, list[tuple[bool, Decimal]]] = defaultdict(list)
-        for line, part, path in s.execute(stmt):
-            key = (
-                (part.abc_override or part.abc_class or "C")
-                if by == "class"
-                else "/".join(path.split("/")[:2])
-            )
-            variance = abs(Decimal(line.counted_qty) - Decimal(line.expected_qty or 0))
-            groups[key].append((line_accurate(line), variance * part.unit_cost))
-        return {
-            k: Ira(len(v), sum(1 for ok, _v in v if ok), sum((val for _ok, val in v), Decimal(0)))
-            for k, v in sorted(groups.items())
-        }
-
-    return db.read(op)
 
 
 def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHeader, list[SheetLine]]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.reports.count_sheet import render_count_sheet
-from desktop.services import counts, locations
+from desktop.services import count_ira, counts, locations
 from desktop.services.actor import Permission
 from desktop.services.counts import LineDTO, SessionDTO
 from desktop.ui.common import big_field, fill_table, heading, read_only_table, show_error
@@ -234,7 +234,7 @@ class CountsPage(QWidget):
 
     def _show_ira(self) -> None:
         self.ctx.runner.run(
-            lambda: counts.ira(self.ctx.db),
+            lambda: count_ira.ira(self.ctx.db),
             lambda by_class: self.ira_label.setText(
                 "IRA: "
                 + ", ".join(

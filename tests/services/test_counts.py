@@ -9,7 +9,7 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import counts, parts, stock
+from desktop.services import count_ira, counts, parts, stock
 from desktop.services.actor import Actor
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.users import ensure_user
@@ -98,6 +98,6 @@ def test_blind_count_roll_forward_recount_and_approval(db: Database, admin: Acto
     assert stock.check_balances(db, admin) == []
     with pytest.raises(Conflict, match="closed"):
         counts.enter_count(db, counter, sid, "A-01-01", "NUT", Decimal(1))
-    ira = counts.ira(db)
+    ira = count_ira.ira(db)
     assert ira["C"].counted == 3 and ira["C"].within == 1 and ira["C"].ira_pct == Decimal("33.3")
     assert ira["C"].adjustment_value == Decimal(16)  # 9 nuts + 7 washers at 1.00

@@ -1,0 +1,186 @@
+"""ABC classes from usage value, and the Pareto curve behind them.
+
+12 months of issues valued at the cost they left at (returns and reversals netted); parts sorted by
+value; the top `a_pct` of the value is A, the next `b_pct` B, the rest C (thresholds from the count
+settings; a manual override on the part wins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.db import Database
+from desktop.errors import NotFound, UserError
+from desktop.models import Part, StockMove
+from desktop.models.enums import MoveKind
+from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
+from desktop.services.common import db_time
+from desktop.services.count_settings import read_count_settings
+from desktop.services.ledger_sql import consumed_qty
+
+PARETO_POINTS = 400  # enough for a smooth curve; 100,000 points would only slow the chart down
+
+
+@dataclass(frozen=True)
+class AbcRow:
+    part_id: int
+    part_number: str
+    usage_value: Decimal
+    cumulative_pct: Decimal
+    computed: str
+    override: str | None
+
+    @property
+    def abc(self) -> str:
+        return self.override or self.computed
+
+
+def abc_classes(
+    values: list[tuple[int, Decimal]], a_pct: Decimal = Decimal(80), b_pct: Decimal = Decimal(15)
+) -> dict[int, tuple[str, Decimal]]:
+    """Class and cumulative % per part id: a part is A while the value before it is under a_pct of the
+    total (so the part that crosses the line is still A), B up to a_pct + b_pct, C after."""
+    total = sum((v for _p, v in values), Decimal(0))
+    out: dict[int, tuple[str, Decimal]] = {}
+    running = Decimal(0)
+    for part_id, value in sorted(values, key=lambda pv: (-pv[1], pv[0])):
+        before = running * 100 / total if total else Decimal(100)
+        running += value
+        cumulative = running * 100 / total if total else Decimal(100)
+        cls = "A" if before < a_pct and value > 0 else ("B" if before < a_pct + b_pct and value > 0 else "C")
+        out[part_id] = (cls, cumulative.quantize(Decimal("0.01")))
+    return out
+
+
+def abc_rows(
+    s: Session, *, a_pct: Decimal | None = None, b_pct: Decimal | None = None, months: int = 12
+) -> tuple[list[AbcRow], dict[int, Part]]:
+    """The Pareto of the last `months` of issue value, largest first; thresholds default to the count
+    settings. Nothing is written."""
+    settings = read_count_settings(s)
+    a = settings.a_pct if a_pct is None else a_pct
+    b = settings.b_pct if b_pct is None else b_pct
+    cutoff = db_time(s, datetime.now(UTC) - timedelta(days=round(months * 30.44)))
+    used = dict(
+        s.execute(
+            select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
+            .where(StockMove.kind == MoveKind.ISSUE.value, StockMove.at >= cutoff)
+            .group_by(StockMove.part_id)
+        )
+        .tuples()
+        .all()
+    )
+    parts = list(s.scalars(select(Part).where(Part.active)))
+    values = [(p.id, max(Decimal(used.get(p.id) or 0), Decimal(0))) for p in parts]
+    classes = abc_classes(values, a, b)
+    by_id = {p.id: p for p in parts}
+    rows = [
+        AbcRow(pid, by_id[pid].part_number, value, classes[pid][1], classes[pid][0], by_id[pid].abc_override)
+        for pid, value in values
+    ]
+    rows.sort(key=lambda r: (-r.usage_value, r.part_number))
+    return rows, by_id
+
+
+def classify(
+    db: Database,
+    actor: Actor,
+    *,
+    a_pct: Decimal | None = None,
+    b_pct: Decimal | None = None,
+    months: int = 12,
+) -> list[AbcRow]:
+    """Recompute every part's ABC class from the last `months` of issues; returns the Pareto rows."""
+    actor.require(Permission.PLAN_COUNTS)
+
+    def op(s: Session) -> list[AbcRow]:
+        settings = read_count_settings(s)
+        chosen = replace(
+            settings,
+            a_pct=settings.a_pct if a_pct is None else a_pct,
+            b_pct=settings.b_pct if b_pct is None else b_pct,
+        )
+        chosen.check()
+        rows, by_id = abc_rows(s, a_pct=chosen.a_pct, b_pct=chosen.b_pct, months=months)
+        for row in rows:
+            by_id[row.part_id].abc_class = row.computed
+        record(
+            s,
+            actor.user_id,
+            "counts.classify",
+            "part",
+            None,
+            f"ABC over {months} months: A {chosen.a_pct} %, B {chosen.b_pct} %",
+        )
+        return rows
+
+    return db.write(op)
+
+
+@dataclass(frozen=True)
+class Pareto:
+    """Cumulative % of usage value against % of parts (largest first), for the chart."""
+
+    points: tuple[tuple[float, float], ...]
+    a_pct: Decimal
+    b_pct: Decimal
+    parts_by_class: dict[str, int]  # by the computed class (overrides are not part of the curve)
+    total_value: Decimal
+
+    def cut_at_parts(self, cls: str) -> float:
+        """% of parts at which class `cls` ends (A: the A/B line, B: the B/C line)."""
+        n = sum(self.parts_by_class.values())
+        upto = sum(self.parts_by_class[c] for c in "AB"[: "AB".index(cls) + 1])
+        return 100.0 * upto / n if n else 0.0
+
+
+def pareto(db: Database, *, months: int = 12) -> Pareto:
+    def op(s: Session) -> Pareto:
+        settings = read_count_settings(s)
+        rows = sorted(abc_rows(s, months=months)[0], key=lambda r: r.cumulative_pct)
+        n = len(rows)
+        step = max(1, n // PARETO_POINTS)
+        keep = {0, *range(step - 1, n, step), n - 1} if n else set()
+        for i in range(1, n):  # the class boundaries, so the curve meets the cut lines exactly
+            if rows[i].computed != rows[i - 1].computed:
+                keep |= {i - 1, i}
+        points = [(0.0, 0.0)] + [(100.0 * (i + 1) / n, float(rows[i].cumulative_pct)) for i in sorted(keep)]
+        return Pareto(
+            tuple(points),
+            settings.a_pct,
+            settings.b_pct,
+            {c: sum(1 for r in rows if r.computed == c) for c in "ABC"},
+            sum((r.usage_value for r in rows), Decimal(0)),
+        )
+
+    return db.read(op)
+
+
+def set_override(db: Database, actor: Actor, part_id: int, abc: str | None) -> None:
+    """Pin a part's class (A, B or C) whatever its usage value, or None to follow the value again."""
+    actor.require(Permission.PLAN_COUNTS)
+    if abc not in (None, "A", "B", "C"):
+        raise UserError("The class override is A, B, C or none.", field="abc")
+
+    def op(s: Session) -> None:
+        part = s.get(Part, part_id)
+        if part is None:
+            raise NotFound(f"Part #{part_id} does not exist.")
+        if part.abc_override != abc:
+            record(
+                s,
+                actor.user_id,
+                "counts.abc_override",
+                "part",
+                part.id,
+                f"{part.part_number}: class override {part.abc_override or 'none'} -> {abc or 'none'}",
+            )
+            part.abc_override = abc
+
+    db.write(op)
