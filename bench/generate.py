@@ -36,6 +36,14 @@ from typing import Any, Protocol
 from sqlalchemy import make_url
 
 from bench.catalogue import ADJUSTMENT_REASONS, FAMILIES, person_names, supplier_names
+from bench.generate_floor import (
+    ASSET_COLUMNS,
+    CARD_COLUMNS,
+    EVENT_COLUMNS,
+    LOOP_COLUMNS,
+    SPARE_COLUMNS,
+    build_floor,
+)
 from desktop.db import normalize_url, open_database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory, Role
 from desktop.services.secrets import hash_secret
@@ -62,6 +70,9 @@ class Sizes:
     bins: int
     users: int
     moves: int
+    loops: int
+    cards: int
+    assets: int
 
     @classmethod
     def scaled(cls, scale: float) -> Sizes:
@@ -73,6 +84,9 @@ class Sizes:
             bins=max(20, round(20_000 * scale)),
             users=max(12, round(40 * min(scale, 1.0))),
             moves=max(1_000, round(2_000_000 * scale)),
+            loops=max(10, round(2_000 * scale)),
+            cards=max(30, round(6_000 * scale)),
+            assets=max(20, round(5_000 * scale)),
         )
 
 
@@ -231,6 +245,20 @@ MOVE_COLUMNS = (
     "posting_key",
 )
 BALANCE_COLUMNS = ("part_id", "location_id", "qty", "updated_at")
+# tables whose id sequence PostgreSQL must move past the loaded ids
+SEQUENCED = (
+    "app_user",
+    "supplier",
+    "location",
+    "part",
+    "part_supplier",
+    "stock_move",
+    "kanban_loop",
+    "kanban_card",
+    "kanban_card_event",
+    "asset",
+    "asset_spare",
+)
 
 
 def _users(rng: random.Random, count: int) -> tuple[list[Row], list[int]]:
@@ -659,6 +687,7 @@ class SqliteSink:
         self.conn = sqlite3.connect(path, isolation_level=None)
         self._schema_before: list[tuple[str, str, str]] = []
         self._indexes: list[str] = []
+        self._triggers: list[str] = []
 
     def _schema(self) -> list[tuple[str, str, str]]:
         return sorted(self.conn.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master").fetchall())
@@ -677,6 +706,11 @@ class SqliteSink:
         self._indexes = [sql for _name, sql in rows]
         for name, _sql in rows:
             c.execute(f'DROP INDEX "{name}"')
+        # Triggers (the part search index's) would fire per row: dropped, made again, index rebuilt once.
+        triggers = c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        self._triggers = [sql for _name, sql in triggers]
+        for name, _sql in triggers:
+            c.execute(f'DROP TRIGGER "{name}"')
 
     def load(self, table: str, columns: Sequence[str], rows: Iterable[Row]) -> int:
         counted = _Counter(rows)
@@ -690,6 +724,11 @@ class SqliteSink:
         c = self.conn
         for sql in self._indexes:
             c.execute(sql)
+        for sql in self._triggers:
+            c.execute(sql)
+        if c.execute("SELECT 1 FROM sqlite_master WHERE name = 'part_search'").fetchone():
+            c.execute("INSERT INTO part_search(part_search) VALUES ('rebuild')")
+            c.commit()
         c.execute("PRAGMA journal_mode = WAL")  # what the app uses; it sets it on every connection anyway
         if self._schema() != self._schema_before:
             raise RuntimeError("the schema after the bulk load differs from the one the migrations made")
@@ -742,7 +781,7 @@ class PgSink:
     def finish(self) -> None:
         for _name, sql in self._indexes:
             self.conn.execute(sql)
-        for table in ("app_user", "supplier", "location", "part", "part_supplier", "stock_move"):
+        for table in SEQUENCED:
             self.conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
@@ -827,6 +866,31 @@ def generate(
         stats.kinds = dict(ledger.kinds)
         stats.seconds["simulate + load moves"] = time.perf_counter() - t
         say(f"{stats.rows['stock_move']:,} moves loaded in {stats.seconds['simulate + load moves']:.1f} s")
+
+        t = time.perf_counter()
+        floor = build_floor(
+            seed,
+            parts=plant.parts,
+            part_bins=plant.part_bins,
+            line_bins=plant.line_bins
+            or plant.storeroom_bins[-BINS_PER_RACK:],  # small plants: no line-side area
+            movers=plant.movers,
+            loops=sizes.loops,
+            cards=sizes.cards,
+            assets=sizes.assets,
+            now=END,
+        )
+        floor_tables: list[tuple[str, Sequence[str], list[Row]]] = [
+            ("kanban_loop", LOOP_COLUMNS, floor.loops),
+            ("kanban_card", CARD_COLUMNS, floor.cards),
+            ("kanban_card_event", EVENT_COLUMNS, floor.events),
+            ("asset", ASSET_COLUMNS, floor.assets),
+            ("asset_spare", SPARE_COLUMNS, floor.spares),
+        ]
+        for name, cols, data in floor_tables:
+            stats.rows[name] = sink.load(name, cols, data)
+        stats.seconds["kanban + assets"] = time.perf_counter() - t
+        say(f"{len(floor.loops):,} kanban loops, {len(floor.cards):,} cards, {len(floor.assets):,} assets")
 
         t = time.perf_counter()
         sink.finish()

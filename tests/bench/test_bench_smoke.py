@@ -46,6 +46,9 @@ def test_generator_is_deterministic_and_keeps_the_invariant(tiny_plant: Path, tm
     query = "SELECT id, part_id, from_location_id, to_location_id, qty, kind, at FROM stock_move ORDER BY id"
     with closing(sqlite3.connect(tiny_plant)) as a, closing(sqlite3.connect(again)) as b:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
+        for table in ("kanban_loop", "kanban_card", "kanban_card_event", "asset", "asset_spare"):
+            rows = a.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            assert rows and rows == b.execute(f"SELECT * FROM {table} ORDER BY id").fetchall(), table
         # the schema is the migrations' (indexes re-created as they were), paths as the service builds them
         assert a.execute("SELECT version_num FROM alembic_version").fetchone() is not None
         for code, path, parent_path in a.execute(
@@ -71,6 +74,14 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
         "sort.on_hand",
         "post.one",
         "post.bulk",
+        "post.loop",
+        "kanban.board",
+        "kanban.sizing",
+        "kanban.scan",
+        "mro.spares",
+        "mro.tree",
+        "print.labels",
+        "print.count_sheet",
         "startup",
         "startup.seen",
         "startup.wall",
@@ -83,7 +94,7 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
     out = tmp_path / "RESULTS.md"
     bench_run.write(out, bench_run.render(opts, outcome, ["--quick"], 1.0))
     text = out.read_text()
-    assert "| Scan resolve" in text and "kanban" in text
+    assert "| Scan resolve" in text and "| Kanban board" in text
 
 
 @pytest.mark.postgres
