@@ -340,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--offset-x", type=float, help="mm to the right (default: this PC's saved calibration)")
     lab.add_argument("--offset-y", type=float, help="mm down (default: this PC's saved calibration)")
     lab.set_defaults(fn=cmd_labels)
-    kinds = ["parts", "suppliers", "locations", "stock"]
+    from desktop.services.imports import KINDS
+
+    kinds = list(KINDS)
     im = sub.add_parser("import", help="import a CSV or XLSX file (checked first; all or nothing)")
     im.add_argument("kind", choices=kinds)
     im.add_argument("file")

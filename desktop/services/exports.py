@@ -14,6 +14,8 @@ from desktop.errors import UserError
 from desktop.models import Location, Part, PartSupplier, StockBalance, Supplier
 from desktop.services.actor import Actor, Permission
 from desktop.services.imports import KINDS
+from desktop.services.imports_kanban import export_loops
+from desktop.services.imports_mro import export_assets, export_spares
 from desktop.services.tabular import write_csv, write_xlsx
 
 Rows = list[list[Any]]
@@ -104,6 +106,9 @@ _READERS: dict[str, Callable[[Session], Rows]] = {
     "suppliers": _suppliers,
     "locations": _locations,
     "stock": _stock,
+    "assets": export_assets,
+    "where-used": export_spares,
+    "kanban": export_loops,
 }
 
 
@@ -119,7 +124,7 @@ def export(db: Database, actor: Actor, kind: str, path: Path) -> int:
     """Write `kind` to a .csv or .xlsx file (by its extension); returns the number of rows."""
     headers, rows = table(db, actor, kind)
     if path.suffix.lower() == ".xlsx":
-        write_xlsx(path, headers, rows, title=kind.capitalize())
+        write_xlsx(path, headers, rows, title=kind.replace("-", " ").capitalize())
     elif path.suffix.lower() == ".csv":
         write_csv(path, headers, rows)
     else:

@@ -8,9 +8,8 @@ them, and an export of this app re-imports cleanly.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,32 +20,34 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Location, Part, PartSupplier, StockBalance, Supplier
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory
+from desktop.services import imports_kanban, imports_mro
 from desktop.services import locations as loc_service
 from desktop.services import parts as part_service
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
+from desktop.services.imports_common import (
+    Column,
+    Handler,
+    ImportCancelled,
+    Plan,
+    Problem,
+    Progress,
+    Rows,
+    chunks,
+    field_of,
+    match_columns,
+    parents_first,
+    row_failed,
+    tick,
+)
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.suppliers import name_key
-from desktop.services.tabular import Table, file_number
+from desktop.services.tabular import Table
 from desktop.services.units import UNITS, check_qty_for_unit
 
-Progress = Callable[[int, int], bool | None]
+__all__ = ["KINDS", "Column", "ImportCancelled", "Plan", "Problem", "auto_map", "check", "run"]
 
-
-class ImportCancelled(UserError):
-    def __init__(self) -> None:
-        super().__init__("Import cancelled: nothing was saved.")
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-
-KINDS: dict[str, tuple[Column, ...]] = {
+_COLUMNS: dict[str, tuple[Column, ...]] = {
     "parts": (
         Column(
             "part_number",
@@ -98,122 +99,6 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("qty", "Quantity", True, ("qty", "on hand", "count", "quantity on hand")),
     ),
 }
-PERMISSION = {
-    "parts": Permission.EDIT_PARTS,
-    "suppliers": Permission.EDIT_PARTS,
-    "locations": Permission.EDIT_LOCATIONS,
-    "stock": Permission.MOVE_STOCK,
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int  # the row number a spreadsheet shows (header = 1)
-    column: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    kind: str
-    rows: int
-    creates: int = 0
-    updates: int = 0
-    unchanged: int = 0
-    problems: tuple[Problem, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        text = f"{self.rows:,} rows: {self.creates:,} new, {self.updates:,} changed"
-        text += f", {self.unchanged:,} unchanged"
-        return text + (f"; {len(self.problems):,} problem(s)" if self.problems else "")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def auto_map(kind: str, headers: Sequence[str]) -> dict[str, int | None]:
-    """Column index for each field, matched on the header's name (any case, spacing or punctuation)."""
-    names = [_norm(h) for h in headers]
-    mapping: dict[str, int | None] = {}
-    for col in KINDS[kind]:
-        wanted = {_norm(col.label), _norm(col.key)} | {_norm(a) for a in col.aliases}
-        mapping[col.key] = next(
-            (i for i, n in enumerate(names) if n in wanted and i not in mapping.values()), None
-        )
-    return mapping
-
-
-@dataclass
-class _Rows:
-    """Access to the mapped cells of a table, plus the problems found while reading them."""
-
-    kind: str
-    table: Table
-    mapping: dict[str, int | None]
-    problems: list[Problem] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        labels = {c.key: c.label for c in KINDS[self.kind]}
-        self.labels = labels
-        for col in KINDS[self.kind]:
-            if col.required and self.mapping.get(col.key) is None:
-                raise UserError(f"Map a column to '{col.label}': it is required for a {self.kind} import.")
-        if not self.table.rows:
-            raise UserError("The file has a header row but no data rows.")
-
-    def cell(self, row: Sequence[str], key: str) -> str:
-        index = self.mapping.get(key)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    def problem(self, n: int, key: str, message: str) -> None:
-        self.problems.append(Problem(n + 2, self.labels.get(key, key), message))
-
-    def number(self, n: int, row: Sequence[str], key: str, *, integer: bool = False) -> Decimal | None:
-        text = self.cell(row, key)
-        if not text:
-            return None
-        try:
-            value = file_number(text, decimal_comma=self.table.decimal_comma)
-        except ValueError as exc:
-            self.problem(n, key, str(exc))
-            return None
-        if integer and value != value.to_integral_value():
-            self.problem(n, key, f"'{text}' must be a whole number")
-            return None
-        return value
-
-    def flag(self, n: int, row: Sequence[str], key: str, default: bool) -> bool:
-        text = self.cell(row, key).lower()
-        if not text:
-            return default
-        if text in ("1", "yes", "y", "true", "x", "ja", "oui", "si", "sí"):
-            return True
-        if text in ("0", "no", "n", "false", "nein", "non"):
-            return False
-        self.problem(n, key, f"'{text}' is not yes or no")
-        return default
-
-    def choice(self, n: int, row: Sequence[str], key: str, options: Iterable[str], default: str) -> str:
-        text = self.cell(row, key).upper().replace(" ", "_").replace("-", "_")
-        if not text:
-            return default
-        allowed = list(options)
-        if text not in allowed:
-            self.problem(n, key, f"'{self.cell(row, key)}' is not one of {', '.join(allowed)}")
-            return default
-        return text
-
-
-def _field_of(exc: UserError, default: str) -> str:
-    return exc.field or default
-
-
 # --- parts ----------------------------------------------------------------------------------------------
 
 
@@ -226,7 +111,7 @@ class _PartRow:
     existing_id: int | None
 
 
-def _plan_parts(s: Session, rows: _Rows) -> tuple[list[_PartRow], int]:
+def _plan_parts(s: Session, rows: Rows) -> tuple[list[_PartRow], int]:
     existing = {k: (i, u) for k, i, u in s.execute(select(Part.number_key, Part.id, Part.unit))}
     seen: dict[str, int] = {}
     planned: list[_PartRow] = []
@@ -257,7 +142,7 @@ def _plan_parts(s: Session, rows: _Rows) -> tuple[list[_PartRow], int]:
         try:
             data = part_service.validate_part(data)
         except UserError as exc:
-            rows.problem(n, _field_of(exc, "part_number"), exc.message)
+            rows.problem(n, field_of(exc, "part_number"), exc.message)
         key = part_service.number_key(number)
         if key in seen:
             rows.problem(n, "part_number", f"part number {number} is also on row {seen[key] + 2}")
@@ -300,7 +185,7 @@ def _count_part_changes(s: Session, planned: list[_PartRow]) -> int:
         return 0
     current: dict[int, dict[str, Any]] = {}
     supplier: dict[int, tuple[str | None, str | None]] = {}  # part id -> (default supplier key, its part no.)
-    for chunk in _chunks(ids, 5000):
+    for chunk in chunks(ids, 5000):
         for part in s.scalars(select(Part).where(Part.id.in_(chunk))):
             current[part.id] = {c: getattr(part, c) for c in _PART_COLUMNS}
         for part_id, key, pn in s.execute(
@@ -340,16 +225,16 @@ def _apply_parts(s: Session, planned: list[_PartRow], progress: Progress | None)
     updates = [{"id": p.existing_id, **_part_values(p.data)} for p in planned if p.existing_id is not None]
     total = len(inserts) + len(updates) + 1
     done = 0
-    for chunk in _chunks(inserts, 2000):
+    for chunk in chunks(inserts, 2000):
         s.execute(insert(Part), chunk)
         done += len(chunk)
-        _tick(progress, done, total)
-    for chunk in _chunks(updates, 2000):
+        tick(progress, done, total)
+    for chunk in chunks(updates, 2000):
         s.execute(update(Part), chunk)
         done += len(chunk)
-        _tick(progress, done, total)
+        tick(progress, done, total)
     _link_suppliers(s, [p for p in planned if p.supplier])
-    _tick(progress, total, total)
+    tick(progress, total, total)
 
 
 def _link_suppliers(s: Session, planned: list[_PartRow]) -> None:
@@ -366,12 +251,12 @@ def _link_suppliers(s: Session, planned: list[_PartRow]) -> None:
         suppliers = dict(s.execute(select(Supplier.name_key, Supplier.id)).tuples().all())
     keys = [part_service.number_key(p.data.part_number) for p in planned]
     part_ids: dict[str, int] = {}
-    for chunk in _chunks(keys, 5000):
+    for chunk in chunks(keys, 5000):
         part_ids.update(
             s.execute(select(Part.number_key, Part.id).where(Part.number_key.in_(chunk))).tuples().all()
         )
     links: dict[tuple[int, int], tuple[int, str | None]] = {}
-    for chunk in _chunks(list(part_ids.values()), 5000):
+    for chunk in chunks(list(part_ids.values()), 5000):
         for link_id, part_id, supplier_id, pn in s.execute(
             select(
                 PartSupplier.id,
@@ -395,11 +280,11 @@ def _link_suppliers(s: Session, planned: list[_PartRow]) -> None:
         elif pn and existing[1] != pn:
             changed_links.append({"id": existing[0], "supplier_part_number": pn})
         defaults.append({"id": part_id, "default_supplier_id": supplier_id})
-    for chunk in _chunks(new_links, 2000):
+    for chunk in chunks(new_links, 2000):
         s.execute(insert(PartSupplier), chunk)
-    for chunk in _chunks(changed_links, 2000):
+    for chunk in chunks(changed_links, 2000):
         s.execute(update(PartSupplier), chunk)
-    for chunk in _chunks(defaults, 2000):
+    for chunk in chunks(defaults, 2000):
         s.execute(update(Part), chunk)
 
 
@@ -407,7 +292,7 @@ def _link_suppliers(s: Session, planned: list[_PartRow]) -> None:
 
 
 def _plan_suppliers(
-    s: Session, rows: _Rows
+    s: Session, rows: Rows
 ) -> tuple[list[tuple[int, dict[str, str | None], int | None]], int]:
     existing = {
         k: (i, n, c, e, p)
@@ -460,7 +345,7 @@ def _apply_suppliers(s: Session, planned: list[tuple[int, dict[str, str | None],
     s.flush()
 
 
-def _plan_locations(s: Session, rows: _Rows) -> tuple[list[tuple[int, loc_service.LocationInput]], int, int]:
+def _plan_locations(s: Session, rows: Rows) -> tuple[list[tuple[int, loc_service.LocationInput]], int, int]:
     existing = {
         c: (i, n, lv, t, p, w, a, act)
         for c, i, n, lv, t, p, w, a, act in s.execute(
@@ -496,7 +381,7 @@ def _plan_locations(s: Session, rows: _Rows) -> tuple[list[tuple[int, loc_servic
         try:
             data = loc_service.validate_location(data)
         except UserError as exc:
-            rows.problem(n, "parent" if exc.field == "parent" else _field_of(exc, "code"), exc.message)
+            rows.problem(n, "parent" if exc.field == "parent" else field_of(exc, "code"), exc.message)
         if data.code in codes_in_file:
             rows.problem(n, "code", f"location {data.code} is also on row {codes_in_file[data.code] + 2}")
         codes_in_file[data.code] = n
@@ -508,28 +393,11 @@ def _plan_locations(s: Session, rows: _Rows) -> tuple[list[tuple[int, loc_servic
                 n, "parent", f"parent location {data.parent_code} is neither in the database nor the file"
             )
     creates = sum(1 for _n, d in items if d.code not in existing)
-    return _parents_first(items), creates, len(items) - creates
-
-
-def _parents_first(
-    items: list[tuple[int, loc_service.LocationInput]],
-) -> list[tuple[int, loc_service.LocationInput]]:
-    by_code = {d.code: (n, d) for n, d in items}
-    ordered: list[tuple[int, loc_service.LocationInput]] = []
-    placed: set[str] = set()
-
-    def place(code: str, trail: frozenset[str]) -> None:
-        if code in placed or code not in by_code or code in trail:
-            return
-        n, data = by_code[code]
-        if data.parent_code:
-            place(data.parent_code, trail | {code})
-        placed.add(code)
-        ordered.append((n, data))
-
-    for code in by_code:
-        place(code, frozenset())
-    return ordered
+    return (
+        parents_first(items, lambda i: i[1].code, lambda i: i[1].parent_code),
+        creates,
+        len(items) - creates,
+    )
 
 
 def _apply_locations(
@@ -540,10 +408,10 @@ def _apply_locations(
         try:
             saved = loc_service.save_location(s, existing.get(data.code) or Location(), data)
         except UserError as exc:  # e.g. a level that cannot sit in its parent: reported with its row
-            raise UserError(f"Row {n + 2}: {exc.message} Nothing was imported.") from exc
+            raise row_failed(n, exc) from exc
         existing[saved.code] = s.get(Location, saved.id)  # type: ignore[assignment]
         if done % 500 == 0:
-            _tick(progress, done, len(items))
+            tick(progress, done, len(items))
 
 
 @dataclass(frozen=True)
@@ -556,7 +424,7 @@ class _StockRow:
     current: Decimal
 
 
-def _plan_stock(s: Session, rows: _Rows) -> list[_StockRow]:
+def _plan_stock(s: Session, rows: Rows) -> list[_StockRow]:
     parts = {k: (i, u) for k, i, u in s.execute(select(Part.number_key, Part.id, Part.unit))}
     locs = {c: i for c, i in s.execute(select(Location.code, Location.id))}
     balances = {
@@ -616,58 +484,90 @@ def _apply_stock(
             ),
         )
         if done % 500 == 0:
-            _tick(progress, done, len(planned))
+            tick(progress, done, len(planned))
 
 
 # --- entry points ---------------------------------------------------------------------------------------
 
 
-def _plan(s: Session, kind: str, rows: _Rows) -> tuple[Plan, Any]:
-    if kind == "parts":
-        planned_parts, changed = _plan_parts(s, rows)
-        creates = sum(1 for p in planned_parts if p.existing_id is None)
-        suppliers_new = {name_key(p.supplier) for p in planned_parts if p.supplier} - {
-            k for (k,) in s.execute(select(Supplier.name_key))
-        }
-        notes = (f"{len(suppliers_new)} new supplier(s) will be added",) if suppliers_new else ()
-        plan = Plan(
-            kind,
-            len(rows.table.rows),
-            creates,
-            changed,
-            len(planned_parts) - creates - changed,
-            tuple(rows.problems),
-            notes,
-        )
-        return plan, planned_parts
-    if kind == "suppliers":
-        planned_sup, changed = _plan_suppliers(s, rows)
-        creates = sum(1 for _n, _v, i in planned_sup if i is None)
-        return Plan(
-            kind,
-            len(rows.table.rows),
-            creates,
-            changed,
-            len(planned_sup) - creates - changed,
-            tuple(rows.problems),
-        ), planned_sup
-    if kind == "locations":
-        items, creates, existing = _plan_locations(s, rows)
-        return Plan(kind, len(rows.table.rows), creates, existing, 0, tuple(rows.problems)), items
-    if kind == "stock":
-        planned_stock = _plan_stock(s, rows)
-        same = sum(1 for r in planned_stock if r.qty == r.current)
-        new = sum(1 for r in planned_stock if r.current == 0 and r.qty != 0)
-        return Plan(
-            kind, len(rows.table.rows), new, len(planned_stock) - same - new, same, tuple(rows.problems)
-        ), planned_stock
-    raise UserError(f"Unknown import kind '{kind}'. Choose one of: {', '.join(KINDS)}.")
+def _plan_parts_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
+    planned, changed = _plan_parts(s, rows)
+    creates = sum(1 for p in planned if p.existing_id is None)
+    suppliers_new = {name_key(p.supplier) for p in planned if p.supplier} - {
+        k for (k,) in s.execute(select(Supplier.name_key))
+    }
+    notes = (f"{len(suppliers_new)} new supplier(s) will be added",) if suppliers_new else ()
+    return rows.plan(creates, changed, len(planned) - creates - changed, notes), planned
+
+
+def _plan_suppliers_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
+    planned, changed = _plan_suppliers(s, rows)
+    creates = sum(1 for _n, _v, i in planned if i is None)
+    return rows.plan(creates, changed, len(planned) - creates - changed), planned
+
+
+def _plan_locations_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
+    items, creates, existing = _plan_locations(s, rows)
+    return rows.plan(creates, existing, 0), items
+
+
+def _plan_stock_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
+    planned = _plan_stock(s, rows)
+    same = sum(1 for r in planned if r.qty == r.current)
+    new = sum(1 for r in planned if r.current == 0 and r.qty != 0)
+    return rows.plan(new, len(planned) - same - new, same), planned
+
+
+HANDLERS: dict[str, Handler] = {
+    "parts": Handler(
+        _COLUMNS["parts"],
+        Permission.EDIT_PARTS,
+        _plan_parts_kind,
+        lambda s, _actor, planned, _source, progress: _apply_parts(s, planned, progress),
+    ),
+    "suppliers": Handler(
+        _COLUMNS["suppliers"],
+        Permission.EDIT_PARTS,
+        _plan_suppliers_kind,
+        lambda s, _actor, planned, _source, _progress: _apply_suppliers(s, planned),
+    ),
+    "locations": Handler(
+        _COLUMNS["locations"],
+        Permission.EDIT_LOCATIONS,
+        _plan_locations_kind,
+        lambda s, _actor, planned, _source, progress: _apply_locations(s, planned, progress),
+    ),
+    "stock": Handler(
+        _COLUMNS["stock"],
+        Permission.MOVE_STOCK,
+        _plan_stock_kind,
+        lambda s, actor, planned, source, progress: _apply_stock(s, actor, planned, source, progress),
+    ),
+    **imports_mro.HANDLERS,
+    **imports_kanban.HANDLERS,
+}
+KINDS: dict[str, tuple[Column, ...]] = {kind: h.columns for kind, h in HANDLERS.items()}
+
+
+def auto_map(kind: str, headers: Sequence[str]) -> dict[str, int | None]:
+    """Column index for each field of `kind`, matched on the file's header names."""
+    return match_columns(_handler(kind).columns, headers)
+
+
+def _handler(kind: str) -> Handler:
+    if kind not in HANDLERS:
+        raise UserError(f"Unknown import kind '{kind}'. Choose one of: {', '.join(HANDLERS)}.")
+    return HANDLERS[kind]
+
+
+def _plan(s: Session, kind: str, table: Table, mapping: dict[str, int | None]) -> tuple[Plan, Any]:
+    return _handler(kind).plan(s, Rows(kind, _handler(kind).columns, table, mapping))
 
 
 def check(db: Database, actor: Actor, kind: str, table: Table, mapping: dict[str, int | None]) -> Plan:
     """The dry run: what would happen, and every problem by row and column. Writes nothing."""
-    actor.require(PERMISSION.get(kind, Permission.ADMIN))
-    return db.read(lambda s: _plan(s, kind, _Rows(kind, table, mapping))[0])
+    actor.require(_handler(kind).permission)
+    return db.read(lambda s: _plan(s, kind, table, mapping)[0])
 
 
 def run(
@@ -681,35 +581,19 @@ def run(
     progress: Progress | None = None,
 ) -> Plan:
     """Check again and commit in one transaction; with any problem, nothing is written."""
-    actor.require(PERMISSION.get(kind, Permission.ADMIN))
+    handler = _handler(kind)
+    actor.require(handler.permission)
 
     def op(s: Session) -> Plan:
-        plan, planned = _plan(s, kind, _Rows(kind, table, mapping))
+        plan, planned = _plan(s, kind, table, mapping)
         if not plan.ok:
             first = plan.problems[0]
             raise UserError(
                 f"{len(plan.problems):,} problem(s), nothing imported. First: row {first.row}, "
                 f"{first.column}: {first.message}"
             )
-        if kind == "parts":
-            _apply_parts(s, planned, progress)
-        elif kind == "suppliers":
-            _apply_suppliers(s, planned)
-        elif kind == "locations":
-            _apply_locations(s, planned, progress)
-        else:
-            _apply_stock(s, actor, planned, source[:60], progress)
+        handler.apply(s, actor, planned, source[:60], progress)
         record(s, actor.user_id, f"import.{kind}", kind, None, f"{source}: {plan.summary()}")
         return plan
 
     return db.write(op)
-
-
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise ImportCancelled()
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -30,7 +30,17 @@ from desktop.ui.common import cancellable_progress, fill_table, read_only_table,
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
-KIND_NAMES = {"parts": "Parts", "suppliers": "Suppliers", "locations": "Locations", "stock": "Opening stock"}
+KIND_NAMES = {
+    "parts": "Parts",
+    "suppliers": "Suppliers",
+    "locations": "Locations",
+    "stock": "Opening stock",
+    "assets": "Assets (machines and their tree)",
+    "where-used": "Where-used (spares of each asset)",
+    "kanban": "Kanban loops",
+}
+# what else on screen an import changes, beyond the parts, locations and stock the settings page refreshes
+_CHANGES = {"assets": {"mro"}, "where-used": {"mro"}, "kanban": {"kanban"}}
 NOT_IN_FILE = "(not in the file)"
 
 
@@ -95,8 +105,14 @@ class DataDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.import_button)
+        order = QLabel(
+            "Starting a plant? Import in this order, as each refers to the ones before: locations, "
+            "suppliers, parts, opening stock, assets, where-used, kanban loops."
+        )
+        order.setWordWrap(True)
         layout = QVBoxLayout(tab)
         layout.addLayout(form)
+        layout.addWidget(order)
         layout.addWidget(QLabel("Columns (matched by their headers; change any that is wrong)"))
         layout.addWidget(self.mapping, 2)
         layout.addWidget(QLabel("Problems found by the check"))
@@ -212,6 +228,8 @@ class DataDialog(QDialog):
         self.import_button.setEnabled(False)
         self.banner.ok(f"Imported: {plan.summary()}.")
         self.imported.emit(plan)
+        if plan.kind in _CHANGES:
+            self.ctx.events.data_changed.emit(_CHANGES[plan.kind])
 
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
