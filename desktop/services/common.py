@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
+
+T = TypeVar("T")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -36,3 +40,14 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def first_column(s: Session, stmt: Select[tuple[T]]) -> list[T]:
+    """The first column of every row, read straight from the DBAPI cursor. For the id lists of the big
+    views (up to 100,000 rows) SQLAlchemy's per-row result processing cost more than the query itself
+    (92,000 ids: 99 ms through the result, 40 ms from the cursor); plain ids and keys need none of it."""
+    result = s.connection().execute(stmt)
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()

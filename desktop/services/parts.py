@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, column, func, literal_column, or_, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
-from desktop.services.common import clean_text, like_pattern
+from desktop.services.common import clean_text, first_column, like_pattern
 from desktop.services.stock import on_hand
 from desktop.services.suppliers import (
     PartSupplierDTO,
@@ -377,14 +377,31 @@ def _on_hand_subquery() -> ColumnElement[Decimal]:
     )
 
 
+# The trigram index the migration 0009_part_search keeps beside `part` on SQLite (FTS5, by triggers).
+_PART_SEARCH = table("part_search", column("rowid", Integer))
+_TRIGRAM = 3  # a trigram index can answer words of at least three characters
+
+
 def _search_filter(stmt: Select[tuple[int]], text: str, *, sqlite: bool) -> Select[tuple[int]]:
+    """Every word must match part number, description or manufacturer's number as a substring, ignoring
+    case: "bearing 6205" narrows as you type."""
     words = text.split()
-    for word in words:  # every word must match somewhere: "bearing 6205" narrows as you type
+    if sqlite:
+        indexed = [w for w in words if len(w) >= _TRIGRAM]
+        if indexed:  # one FTS5 query for all of them: "w1" AND "w2", each a quoted substring
+            query = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+            stmt = stmt.where(
+                Part.id.in_(
+                    select(_PART_SEARCH.c.rowid).where(literal_column("part_search").op("MATCH")(query))
+                )
+            )
+        words = [w for w in words if len(w) < _TRIGRAM]
+    for word in words:
         upper = like_pattern(word.upper())
         stmt = stmt.where(
             or_(
                 Part.number_key.like(upper, escape="\\"),
-                # SQLite's LIKE already ignores ASCII case (ILIKE's lower() on every row cost ~4x)
+                # SQLite's LIKE already ignores ASCII case; on PostgreSQL ILIKE uses the pg_trgm index
                 Part.description.like(like_pattern(word), escape="\\")
                 if sqlite
                 else Part.description.ilike(like_pattern(word), escape="\\"),
@@ -421,7 +438,7 @@ def search_part_ids(
         # keeps the order but hides the index from the planner.
         order = func.coalesce(key, key).desc() if descending else func.coalesce(key, key).asc()
     stmt = stmt.order_by(order, Part.id.desc() if descending else Part.id)
-    return db.read(lambda s: list(s.scalars(stmt)))
+    return db.read(lambda s: first_column(s, stmt))
 
 
 def part_rows(db: Database, ids: list[int]) -> list[PartRow]:

@@ -99,3 +99,17 @@ def test_migration_keeps_foreign_keys_on_afterwards(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     database.dispose()
+
+
+def test_part_search_index_is_kept_at_head(empty_db: Database) -> None:
+    """A later batch migration that rebuilds `part` on SQLite drops its triggers: this catches it."""
+    dbmod.upgrade(empty_db, backup=False)
+    with empty_db.engine.begin() as conn:
+        if empty_db.is_sqlite:
+            triggers = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+            assert {"part_search_insert", "part_search_update", "part_search_delete"} <= set(triggers)
+        else:
+            index = conn.execute(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_part_search_trgm'")
+            ).scalar()
+            assert index is not None and "gin_trgm_ops" in index

@@ -198,3 +198,28 @@ def test_big_subtrees_show_a_capped_list(db: Database, admin: Actor, monkeypatch
     assert rack is not None and rack.truncated and len(rack.contents) == 2
     bin_ = scan.resolve(db, "L-A-01-02").location
     assert bin_ is not None and not bin_.truncated
+
+
+def test_search_follows_edits_and_agrees_with_a_plain_substring_match(db: Database, admin: Actor) -> None:
+    """Words of 3+ characters go through the trigram index (FTS5 on SQLite, kept by triggers), shorter
+    ones through LIKE: both must give exactly what a plain case-insensitive substring test gives."""
+    specs = [
+        ("6205-2RS", "Ball bearing 25x52x15", "SKF-6205"),
+        ("V-100", 'Solenoid valve 24V 1/2"', None),
+        ("B-100", "Bearing housing UCP205", "NTN UCP205"),
+        ("CBL-3G15", "Control cable 3G1.5 mm² PVC grey", None),
+        ("GLV-L", "Nitrile gloves, size L (box of 100)", "ANSELL 92-600"),
+    ]
+    made = [make_part(db, admin, n, description=d, manufacturer_part_number=m) for n, d, m in specs]
+    parts.update_part(
+        db, admin, made[1].id, PartInput(part_number="V-200", description="Pneumatic valve 5/2", unit="EA")
+    )
+    texts = {p.id: f"{n} {d} {m or ''}".upper() for p, (n, d, m) in zip(made, specs, strict=True)}
+    texts[made[1].id] = "V-200 PNEUMATIC VALVE 5/2"
+    for query in [
+        "bear", "BEARING 205", "valve", "solenoid", "v-1", "v-2", "2", "g1.5 mm²", "(box", "1/2\"",
+        "a", "ucp", "ansell 92", "x52x", "5/2", "cable 3g pvc", "zz", "50%", "bea ing", '"', "pneu 5/",
+    ]:  # fmt: skip
+        expected = [i for i, t in texts.items() if all(w.upper() in t for w in query.split())]
+        order = {p.id: n for n, p in enumerate(sorted(made, key=lambda p: texts[p.id].split()[0]))}
+        assert parts.search_part_ids(db, query) == sorted(expected, key=order.__getitem__), query
