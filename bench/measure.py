@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bench.generate import ADMIN_USER, BENCH_PIN, verify
 from bench.report import Result, code_block, explain, from_samples, median, p95, profile
@@ -243,21 +244,11 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
 # --- search as you type -----------------------------------------------------------------------------------
 
 
-def _search_sql(text: str) -> tuple[str, list[str]]:
-    """The statement search_part_ids() sends (SQLAlchemy's rendering on SQLite), for the raw baseline."""
-    where, params = [], []
-    for word in text.split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(
-            "(part.number_key LIKE ? ESCAPE '\\' OR lower(part.description) LIKE lower(?) ESCAPE '\\' "
-            "OR part.mpn_key LIKE ? ESCAPE '\\')"
-        )
-        params += [f"%{escaped.upper()}%", f"%{escaped}%", f"%{escaped.upper()}%"]
-    where.append("part.active = 1")
-    return (
-        f"SELECT part.id FROM part WHERE {' AND '.join(where)} ORDER BY part.number_key ASC, part.id",
-        params,
-    )
+def _search_sql(text: str) -> tuple[str, list[Any]]:
+    """The statement search_part_ids() sends, rendered for plain sqlite3, for the raw baseline."""
+    compiled = parts.search_statement(text, sqlite=True).compile(dialect=sqlite_dialect.dialect())
+    params = compiled.construct_params()
+    return str(compiled), [params[name] for name in compiled.positiontup or ()]
 
 
 def search_texts(conn: sqlite3.Connection, rng: random.Random, n: int) -> list[str]:
