@@ -1,4 +1,6 @@
-"""Cycle counts: start a count, enter it blind by scanning (bin, part, quantity), approve, and see IRA."""
+"""Cycle counts: today's list from the plan and the event rules, a count entered blind by scanning (bin,
+part, quantity) with the recount by another counter, approval with rejected lines and their reasons,
+the ABC Pareto chart, and IRA by class, area and month."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,12 +25,21 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.reports.count_sheet import render_count_sheet
-from desktop.services import count_ira, counts, locations
+from desktop.services import count_abc, count_ira, counts, locations
 from desktop.services.actor import Permission
+from desktop.services.count_abc import AbcRow
 from desktop.services.counts import LineDTO, SessionDTO
-from desktop.ui.common import big_field, fill_table, heading, read_only_table, show_error
+from desktop.ui.common import big_field, fill_table, heading, read_only_table, show_failure
 from desktop.ui.context import AppContext
+from desktop.ui.count_accuracy import AccuracyPanel
+from desktop.ui.count_approve_dialog import ApproveDialog
+from desktop.ui.count_pareto import ParetoView
+from desktop.ui.count_today import TodayPanel
 from desktop.ui.feedback import FeedbackBanner
+
+
+def _q(value: Decimal | None) -> str:
+    return "" if value is None else format_qty(value)
 
 
 class CountsPage(QWidget):
@@ -35,6 +47,7 @@ class CountsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.session_id: int | None = None
+        self.approve_dialog: ApproveDialog | None = None
         self.banner = FeedbackBanner()
         self.where = QLineEdit()
         self.where.setPlaceholderText("location to count (a bin, rack or area code)")
@@ -42,8 +55,8 @@ class CountsPage(QWidget):
         self.blind.setChecked(True)
         self.start_button = QPushButton("Start count")
         self.sessions = QComboBox()
-        self.classify_button = QPushButton("Recompute ABC")
-        self.approve_button = QPushButton("Approve and post…")
+        self.classify_button = QPushButton("Recompute ABC classes")
+        self.approve_button = QPushButton("Approve / reject…")
         self.sheet_button = QPushButton("Count sheet PDF…")
         can_plan = ctx.actor.can(Permission.PLAN_COUNTS)
         for planner_tool in (self.where, self.blind, self.start_button, self.classify_button):
@@ -53,11 +66,39 @@ class CountsPage(QWidget):
         self.part_edit = big_field("scan the part (P-…)")
         self.qty_edit = big_field("counted quantity, Enter")
         self.lines = read_only_table(
-            ["Bin", "Part", "Description", "Unit", "Book", "Counted", "Variance", "Status"],
+            [
+                "Bin",
+                "Part",
+                "Description",
+                "Unit",
+                "Book",
+                "Counted",
+                "Variance",
+                "Status",
+                "Count 1 by",
+                "Recount by",
+            ],
             numeric=(4, 5, 6),
             stretch=2,
         )
         self.ira_label = QLabel("")
+        self.today = TodayPanel(ctx)
+        self.pareto = ParetoView()
+        self.abc_label = QLabel("")
+        self.accuracy = AccuracyPanel(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._count_tab(), "Count")
+        self.tabs.addTab(self.today, "Today's list")
+        self.tabs.addTab(self._abc_tab(), "ABC (Pareto)")
+        self.tabs.addTab(self.accuracy, "Accuracy (IRA)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading("Cycle counts"))
+        layout.addWidget(self.tabs, 1)
+        self._connect_signals()
+
+    def _count_tab(self) -> QWidget:
+        tab = QWidget()
         top = QHBoxLayout()
         for w in (
             self.where,
@@ -66,31 +107,45 @@ class CountsPage(QWidget):
             QLabel("Count:"),
             self.sessions,
             self.sheet_button,
-            self.classify_button,
             self.approve_button,
         ):
             top.addWidget(w)
+        top.addStretch(1)
         entry = QFormLayout()
         entry.addRow("Bin", self.bin_edit)
         entry.addRow("Part", self.part_edit)
         entry.addRow("Quantity", self.qty_edit)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading("Cycle counts"))
+        layout = QVBoxLayout(tab)
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addLayout(entry)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.ira_label)
+        return tab
+
+    def _abc_tab(self) -> QWidget:
+        tab = QWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.abc_label, 1)
+        top.addWidget(self.classify_button)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(top)
+        layout.addWidget(self.pareto, 1)
+        return tab
+
+    def _connect_signals(self) -> None:
         self.start_button.clicked.connect(self.start)
         self.sessions.currentIndexChanged.connect(self._session_chosen)
         self.bin_edit.returnPressed.connect(self.part_edit.setFocus)
         self.part_edit.returnPressed.connect(self.qty_edit.setFocus)
         self.qty_edit.returnPressed.connect(self.enter)
-        self.approve_button.clicked.connect(self.approve)
+        self.approve_button.clicked.connect(self.open_approve)
         self.classify_button.clicked.connect(self.classify)
         self.sheet_button.clicked.connect(self._ask_sheet)
+        self.today.started.connect(self._started)
+        self.tabs.currentChanged.connect(self._refresh_tab)
 
+    # -- starting and choosing a count ------------------------------------------------------------------
     @Slot()
     def start(self) -> None:
         try:
@@ -106,11 +161,28 @@ class CountsPage(QWidget):
             self._failed,
         )
 
+    @Slot(int)
     def _started(self, session_id: int) -> None:
-        self.sessions.addItem(f"#{session_id} {self.where.text().strip().upper()}", session_id)
-        self.sessions.setCurrentIndex(self.sessions.count() - 1)
+        self.session_id = session_id
+        self.tabs.setCurrentIndex(0)
+        self._load_sessions()
         self.banner.ok("Count started: scan the bin, the part, type the quantity.")
         self.bin_edit.setFocus()
+
+    def _load_sessions(self) -> None:
+        self.ctx.runner.run(lambda: counts.open_sessions(self.ctx.db), self._show_sessions, self._failed)
+
+    def _show_sessions(self, rows: list[tuple[int, str]]) -> None:
+        wanted = self.session_id
+        self.sessions.blockSignals(True)
+        self.sessions.clear()
+        for sid, name in rows:
+            self.sessions.addItem(f"#{sid} {name}", sid)
+        if wanted is not None and self.sessions.findData(wanted) < 0:
+            self.sessions.addItem(f"#{wanted} (closed)", wanted)  # the one just approved stays in view
+        self.sessions.setCurrentIndex(max(self.sessions.findData(wanted), 0) if self.sessions.count() else -1)
+        self.sessions.blockSignals(False)
+        self._session_chosen()
 
     @Slot()
     def _session_chosen(self) -> None:
@@ -120,15 +192,13 @@ class CountsPage(QWidget):
 
     def refresh_lines(self) -> None:
         if self.session_id is None:
+            fill_table(self.lines, [])
             return
         sid = self.session_id
         for_counter = not self.ctx.actor.can(Permission.APPROVE_COUNTS)
         self.ctx.runner.run(lambda: counts.session(self.ctx.db, sid, for_counter=for_counter), self._show)
 
     def _show(self, sess: SessionDTO) -> None:
-        def q(value: object) -> str:
-            return "" if value is None else format_qty(value)  # type: ignore[arg-type]
-
         fill_table(
             self.lines,
             [
@@ -137,16 +207,19 @@ class CountsPage(QWidget):
                     x.part_number,
                     x.description,
                     x.unit,
-                    q(x.book_qty),
-                    q(x.counted_qty),
-                    q(x.variance),
+                    _q(x.book_qty),
+                    _q(x.counted_qty),
+                    _q(x.variance),
                     x.status.lower(),
+                    x.counted_by,
+                    x.recounted_by + (" (same counter)" if x.same_counter else ""),
                 )
                 for x in sess.lines
             ],
             keys=[x.id for x in sess.lines],
         )
 
+    # -- entering counts --------------------------------------------------------------------------------
     @Slot()
     def enter(self) -> None:
         if self.session_id is None:
@@ -169,18 +242,21 @@ class CountsPage(QWidget):
         counted = line.counted_qty if line.counted_qty is not None else Decimal(0)
         if line.status == "RECOUNT":
             self.banner.warn(
-                f"{line.part_number} in {line.location_code}: out of tolerance — count it again "
-                "(another counter if possible)."
+                f"{line.part_number} in {line.location_code}: out of tolerance — count it again, "
+                f"by another counter than {line.counted_by} where possible."
             )
         else:
+            same = " Recount by the same counter: nobody else may count." if line.same_counter else ""
             self.banner.ok(
                 f"{line.part_number} in {line.location_code}: {format_qty(counted)} {line.unit} counted."
+                + same
             )
         self.part_edit.clear()
         self.qty_edit.clear()
         self.part_edit.setFocus()  # the same bin, next part
         self.refresh_lines()
 
+    # -- sheet, approval, ABC ---------------------------------------------------------------------------
     @Slot()
     def _ask_sheet(self) -> None:
         if self.session_id is None:
@@ -206,31 +282,40 @@ class CountsPage(QWidget):
         )
 
     @Slot()
-    def approve(self) -> None:
+    def open_approve(self) -> ApproveDialog | None:
         if self.session_id is None:
-            return
-        sid = self.session_id
-        self.ctx.runner.run(
-            lambda: counts.approve(self.ctx.db, self.ctx.actor, sid), self._approved, self._failed
-        )
+            self.banner.error("Start or choose a count first.")
+            return None
+        dialog = ApproveDialog(self.ctx, self.session_id, self)
+        dialog.approved.connect(self._approved)
+        dialog.load()
+        dialog.show()
+        self.approve_dialog = dialog
+        return dialog
 
+    @Slot(int)
     def _approved(self, posted: int) -> None:
         self.banner.ok(f"Approved: {posted} count adjustment(s) posted to the ledger.")
         self.ctx.events.data_changed.emit({"stock"})
-        self.refresh_lines()
+        self._load_sessions()
         self._show_ira()
 
     @Slot()
     def classify(self) -> None:
         self.ctx.runner.run(
-            lambda: counts.classify(self.ctx.db, self.ctx.actor),
-            lambda rows: self.banner.ok(
-                f"ABC: {sum(1 for r in rows if r.abc == 'A')} A, "
-                f"{sum(1 for r in rows if r.abc == 'B')} B, {sum(1 for r in rows if r.abc == 'C')} C "
-                "parts."
-            ),
-            self._failed,
+            lambda: count_abc.classify(self.ctx.db, self.ctx.actor), self._classified, self._failed
         )
+
+    def _classified(self, rows: list[AbcRow]) -> None:
+        self.abc_label.setText(
+            f"Classes recomputed: {sum(1 for r in rows if r.abc == 'A')} A, "
+            f"{sum(1 for r in rows if r.abc == 'B')} B, {sum(1 for r in rows if r.abc == 'C')} C parts "
+            "(overrides kept)."
+        )
+        self._load_pareto()
+
+    def _load_pareto(self) -> None:
+        self.ctx.runner.run(lambda: count_abc.pareto(self.ctx.db), self.pareto.show_pareto, self._failed)
 
     def _show_ira(self) -> None:
         self.ctx.runner.run(
@@ -245,10 +330,27 @@ class CountsPage(QWidget):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.banner.error(exc.message)
-        else:
-            show_error(self, exc)
+        show_failure(
+            self, self.banner, {"location": self.bin_edit, "part": self.part_edit, "qty": self.qty_edit}, exc
+        )
+
+    # -- refreshing -------------------------------------------------------------------------------------
+    @Slot(int)
+    def _refresh_tab(self, index: int) -> None:
+        if index == 1:
+            self.today.refresh()
+        elif index == 2:
+            self._load_pareto()
+        elif index == 3:
+            self.accuracy.refresh()
 
     def refresh(self) -> None:
+        self._load_sessions()
         self._show_ira()
+        self._refresh_tab(self.tabs.currentIndex())
+
+    def data_changed(self, what: set[str]) -> None:
+        if "stock" in what and self.isVisible():  # a move elsewhere may put a bin on today's list
+            self.refresh_lines()
+            if self.tabs.currentIndex() == 1:
+                self.today.refresh()

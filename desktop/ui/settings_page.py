@@ -23,6 +23,7 @@ from desktop.services.actor import Permission
 from desktop.ui.common import heading, show_error
 from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppContext
+from desktop.ui.count_settings_form import CountSettingsForm
 from desktop.ui.data_dialog import DataDialog
 from desktop.ui.planning_form import PlanningForm
 
@@ -82,7 +83,11 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.planning = PlanningForm(ctx)
-        layout.addWidget(self.planning)
+        self.count_settings = CountSettingsForm(ctx)
+        forms = QHBoxLayout()  # side by side: both fit a 1366 x 768 shop-floor screen
+        forms.addWidget(self.planning, 1)
+        forms.addWidget(self.count_settings, 1)
+        layout.addLayout(forms)
         layout.addStretch(1)
         self.backup_button.clicked.connect(self.backup)
         self.connect_button.clicked.connect(self.choose_postgres)
@@ -93,6 +98,7 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
         self.planning.refresh()
+        self.count_settings.refresh()
 
     @Slot()
     def backup(self) -> None:
