@@ -100,9 +100,11 @@ class ApproveDialog(QDialog):
 
     def _show(self, sess: SessionDTO) -> None:
         waiting = sum(1 for x in sess.lines if x.status == "RECOUNT")
+        uncounted = sum(1 for x in sess.lines if x.status == "OPEN")
         self.heading.setText(
             f"<b>{sess.name}</b>: {len(sess.lines)} line(s)"
             + (f", {waiting} waiting for a recount (reject them or have them recounted)" if waiting else "")
+            + (f", <b>{uncounted} not counted: approving posts them as found empty</b>" if uncounted else "")
         )
         self.line_ids = [x.id for x in sess.lines]
         self.ticks, self.reasons = [], []
