@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 from PySide6.QtCore import QDate, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +20,7 @@ from desktop.services import audit
 from desktop.services.audit import AuditRow
 from desktop.ui.common import fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
+from desktop.ui.table_export import TableExport
 
 
 class AuditPage(QWidget):
@@ -40,9 +39,9 @@ class AuditPage(QWidget):
         self.stock = QCheckBox("Stock moves")
         self.stock.setChecked(True)
         self.apply = QPushButton("Show")
-        self.export = QPushButton("Export CSV…")
         self.count = QLabel("")
         self.table = read_only_table(["When", "User", "Action", "Summary"], stretch=3)
+        self.export = TableExport(ctx, self.table, "audit trail")
         top = QHBoxLayout()
         for w in (
             self.user,
@@ -64,7 +63,7 @@ class AuditPage(QWidget):
         self.apply.clicked.connect(self.refresh)
         self.text.returnPressed.connect(self.refresh)
         self.user.returnPressed.connect(self.refresh)
-        self.export.clicked.connect(self._export)
+        self.export.exported.connect(self.count.setText)
 
     @Slot()
     def refresh(self) -> None:
@@ -95,20 +94,6 @@ class AuditPage(QWidget):
                 for r in rows
             ],
         )
-
-    @Slot()
-    def _export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export audit trail", "audit.csv", "CSV (*.csv)")
-        if name:
-            self.export_to(Path(name))
-
-    def export_to(self, path: Path) -> None:
-        try:
-            audit.export_csv(self.rows, path)
-        except Exception as exc:  # UserError or a bug: both shown
-            show_error(self, exc)
-            return
-        self.count.setText(f"exported {len(self.rows):,} line(s) to {path.name}")
 
     def data_changed(self, what: set[str]) -> None:
         return None  # the audit trail is looked at on demand, not live

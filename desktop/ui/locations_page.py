@@ -19,6 +19,7 @@ from desktop.services import locations
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDTO
 from desktop.ui.context import AppContext
+from desktop.ui.table_export import TableExport
 
 
 class LocationsPage(QWidget):
@@ -54,12 +55,14 @@ class LocationsPage(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setColumnWidth(0, 220)
         self.tree.setColumnWidth(1, 260)
+        self.export_button = TableExport(ctx, self.tree, "locations")
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
         top.addWidget(self.show_inactive)
         top.addWidget(self.new_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.label_button)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

@@ -4,7 +4,6 @@ orders; repairable units by serial number; and the maintenance reports."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -40,6 +37,7 @@ from desktop.ui.common import big_field, fill_table, heading, read_only_table, s
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
+from desktop.ui.table_export import TableExport, write_view
 
 _RED = QBrush(QColor("#f6d5d3"))
 SPARE_HEADERS = [
@@ -93,16 +91,7 @@ def paint_rows(table: QTableWidget, red_rows: list[int]) -> None:
 
 def export_csv(table: QTableWidget, path: Path) -> int:
     """Write what the table shows (headers and rows) as UTF-8 CSV with a BOM for spreadsheets."""
-
-    def text(item: QTableWidgetItem | None) -> str:
-        return item.text() if item is not None else ""
-
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
-        out = csv.writer(f)
-        out.writerow([text(table.horizontalHeaderItem(c)) for c in range(table.columnCount())])
-        for r in range(table.rowCount()):
-            out.writerow([text(table.item(r, c)) for c in range(table.columnCount())])
-    return table.rowCount()
+    return write_view(table, path)
 
 
 class SparesTab(QWidget):
@@ -147,6 +136,8 @@ class SparesTab(QWidget):
         self.issue_button = QPushButton("Issue reserved…")
         self.release_button = QPushButton("Release")
         self.tag_button = QPushButton("Print tag label…")
+        self.spares_export = TableExport(ctx, self.spares, "spares")
+        self.tree_export = TableExport(ctx, self.tree, "assets")
         can = ctx.actor.can(Permission.RESERVE)
         for b in (self.reserve_button, self.issue_button, self.release_button):
             b.setVisible(can)
@@ -157,6 +148,7 @@ class SparesTab(QWidget):
         for b in (self.reserve_button, self.issue_button, self.release_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        actions.addWidget(self.spares_export)
         actions.addWidget(self.tag_button)
         edits = QHBoxLayout(self.edit_row)
         edits.setContentsMargins(0, 0, 0, 0)
@@ -186,7 +178,10 @@ class SparesTab(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.tree, 1)
-        ll.addWidget(self.new_asset_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_asset_button)
+        buttons.addWidget(self.tree_export)
+        ll.addLayout(buttons)
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(right)
@@ -757,8 +752,8 @@ class ReportsTab(QWidget):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
         self.run_button = QPushButton("Run")
-        self.export_button = QPushButton("Export CSV…")
         self.table = read_only_table(["—"])
+        self.export_button = TableExport(ctx, self.table, "mro report")
         bar = QHBoxLayout()
         for w in (
             self.kind,
@@ -777,7 +772,6 @@ class ReportsTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         self.run_button.clicked.connect(self.run)
-        self.export_button.clicked.connect(self._export)
 
     @Slot()
     def run(self) -> None:
@@ -861,12 +855,6 @@ class ReportsTab(QWidget):
             ],
             (4, 5),
         )
-
-    @Slot()
-    def _export(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(self, "Export report", "report.csv", "CSV (*.csv)")
-        if name:
-            export_csv(self.table, Path(name))
 
 
 class MroPage(QWidget):

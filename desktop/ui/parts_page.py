@@ -21,6 +21,7 @@ from desktop.models.enums import PartCategory
 from desktop.services.actor import Permission
 from desktop.ui.context import AppContext
 from desktop.ui.parts_model import COLUMNS, PartsTableModel
+from desktop.ui.table_export import TableExport
 
 _WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
 
@@ -69,6 +70,7 @@ class PartsPage(QWidget):
         for col, (key, _title) in enumerate(COLUMNS):
             if key in _WIDTHS:
                 self.table.setColumnWidth(col, _WIDTHS[key])
+        self.export_button = TableExport(ctx, self.table, "parts")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)  # one query per pause in typing, not per key
@@ -78,6 +80,7 @@ class PartsPage(QWidget):
         top.addWidget(self.category)
         top.addWidget(self.count_label)
         top.addWidget(self.label_button)
+        top.addWidget(self.export_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

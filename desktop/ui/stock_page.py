@@ -12,6 +12,7 @@ from desktop.services.stock import MoveDTO, PostResult
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, selected_move_id, show_moves
+from desktop.ui.table_export import TableExport
 
 MOVE_BUTTONS = (
     (MoveKind.RECEIPT, "Receive", "F5"),
@@ -49,9 +50,11 @@ class StockPage(QWidget):
         self.reverse_button = QPushButton("Reverse selected move…")
         self.reverse_button.setVisible(can_move)
         self.table = history_table()
+        self.export_button = TableExport(ctx, self.table, "moves")
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Latest moves</b> (newest first; corrections are new moves, never edits)"), 1)
         top.addWidget(self.reverse_button)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.services import parts
-from desktop.services.tabular import read_table
+from desktop.services import kanban, mro, parts
+from desktop.services.tabular import read_table, write_xlsx
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
+from tests.factories import make_part, make_tree
 
 
 def test_check_fix_import_and_export(
@@ -66,11 +68,9 @@ def test_cancelled_import_saves_nothing(
 def test_reports_page_lists_what_to_order_and_exports(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
 ) -> None:
-    from decimal import Decimal
-
     from desktop.models.enums import MoveKind
     from desktop.services.stock import MoveRequest, post_move
-    from tests.factories import make_part, make_tree, receive
+    from tests.factories import receive
 
     tree = make_tree(ctx.db, ctx.actor)
     part = make_part(ctx.db, ctx.actor, "LOW-9", min_qty=Decimal(5), unit_cost=Decimal(3))
@@ -86,3 +86,70 @@ def test_reports_page_lists_what_to_order_and_exports(
     assert "1 part(s) to order from 1 supplier(s)" in tab.summary.text()
     tab.export_to(tmp_path / "order.xlsx")
     assert read_table(tmp_path / "order.xlsx").rows[0][2] == "LOW-9"
+
+
+def test_assets_file_through_the_dialog_then_where_used_and_loops(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
+) -> None:
+    tree = make_tree(ctx.db, ctx.actor)
+    make_part(ctx.db, ctx.actor, "6205-2RS")
+    pin = make_part(ctx.db, ctx.actor, "PIN-1")
+    dialog = window.settings_page.open_data_dialog()
+    qtbot.addWidget(dialog)
+    assert [dialog.kind.itemData(i) for i in range(dialog.kind.count())][-3:] == [
+        "assets",
+        "where-used",
+        "kanban",
+    ]
+    dialog.kind.setCurrentIndex(dialog.kind.findData("assets"))
+    path = tmp_path / "assets.xlsx"
+    write_xlsx(
+        path,
+        ["Equipment", "Description", "Level", "Part of", "Criticality"],
+        [["PRESS-01", "Press 1", "MACHINE", "LINE-1", "HIGH"], ["LINE-1", "Stamping", "LINE", "", ""]],
+        title="Plant",
+    )
+    dialog.load(path)
+    assert dialog.combos["code"].currentText() == "Equipment"  # matched on the header's name
+    assert dialog.combos["parent"].currentText() == "Part of"
+    dialog.check()
+    assert dialog.import_button.isEnabled() and "2 new" in dialog.summary.text()
+    changes: list[set[str]] = []
+    ctx.events.data_changed.connect(changes.append)
+    with qtbot.waitSignal(dialog.imported):
+        dialog.import_button.click()
+    assert {"mro"} in changes  # the MRO page reloads
+    assert [(a.code, a.parent_id is not None) for a in mro.asset_tree(ctx.db)] == [
+        ("LINE-1", False),
+        ("PRESS-01", True),
+    ]
+    window.go_to("MRO spares")
+    assert window.mro_page.spares_tab.tree.topLevelItem(0).child(0).text(0) == "PRESS-01"
+    # a problem in a where-used file is shown by row and column, nothing is saved
+    spares = tmp_path / "spares.csv"
+    spares.write_text("Asset tag,Part number,Qty installed\nPRESS-01,6205-2RS,2\nPRESS-02,6205-2RS,1\n")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("where-used"))
+    dialog.load(spares)
+    dialog.check()
+    assert not dialog.import_button.isEnabled()
+    assert [dialog.problems.item(0, c).text() for c in range(2)] == ["3", "Asset tag"]
+    # kanban loops exported from the dialog come back unchanged
+    kanban.create_loop(
+        ctx.db,
+        ctx.actor,
+        kanban.LoopInput(
+            pin.id,
+            kanban.LoopKind.TRANSFER,
+            tree["A-01-02"].id,
+            Decimal(5),
+            2,
+            supply_location_id=tree["A-01-01"].id,
+        ),
+    )
+    out = tmp_path / "loops.csv"
+    dialog.export_to("kanban", out)
+    assert "Exported 1 rows" in dialog.banner.text()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("kanban"))
+    dialog.load(out)
+    dialog.check()
+    assert dialog.summary.text().startswith("1 rows: 0 new, 0 changed, 1 unchanged")
