@@ -9,8 +9,8 @@ from pathlib import Path
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
+from desktop.reports.kanban_cards import render_kanban_cards
 from desktop.reports.label_formats import get_format
-from desktop.reports.labels import render_bin_labels
 from desktop.services import kanban as kb
 from desktop.services import locations, parts
 from desktop.services.actor import Actor
@@ -80,7 +80,7 @@ def _board(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 def _print(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
     ids = [c.id for c in kb.cards(database, args.loop)]
-    pdf = render_bin_labels(kb.card_labels(database, ids), get_format(args.format))
+    pdf = render_kanban_cards(kb.card_labels(database, ids), get_format(args.format))
     Path(args.out).write_bytes(pdf)
     print(f"wrote {len(ids)} card(s) to {args.out}")
     return 0

@@ -162,6 +162,16 @@ class QrPlacement:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A filled strip with one line of white text in it, label-local points."""
+
+    rgb: tuple[float, float, float]
+    y: float
+    height: float
+    text: TextPlacement
+
+
+@dataclass(frozen=True)
 class LabelLayout:
     """Where everything goes on one label, in points from the label's bottom-left corner."""
 
@@ -171,6 +181,7 @@ class LabelLayout:
     code128: Code128Placement
     qr: QrPlacement | None
     texts: tuple[TextPlacement, ...]
+    band: Band | None = None  # a coloured strip across the top (kanban cards: the loop kind)
 
 
 # --------------------------------------------------------------------------- text fitting
@@ -556,11 +567,22 @@ def layout_part_label(label: PartLabel, fmt: LabelFormat) -> LabelLayout:
 
 
 def _draw_layout(canvas: Any, layout: LabelLayout) -> None:
+    if layout.band is not None:
+        canvas.saveState()
+        canvas.setFillColorRGB(*layout.band.rgb)
+        canvas.rect(0, layout.band.y, layout.width, layout.band.height, stroke=0, fill=1)
+        canvas.setFillColorRGB(1, 1, 1)
+        _draw_texts(canvas, (layout.band.text,))
+        canvas.restoreState()
     bars = layout.code128
     draw_code128(canvas, bars.data, bars.x, bars.y, bars.module, bars.height)
     if layout.qr is not None:
         draw_qr(canvas, layout.qr.matrix, layout.qr.x, layout.qr.y, layout.qr.module)
-    for text in layout.texts:
+    _draw_texts(canvas, layout.texts)
+
+
+def _draw_texts(canvas: Any, texts: Sequence[TextPlacement]) -> None:
+    for text in texts:
         baseline = text.top - text.size * fonts.ASCENT
         for line in text.lines:
             x = text.x

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import CardEvent, KanbanCard, KanbanLoop, Location, Part, Supplier, User
+from desktop.models import CardEvent, KanbanCard, KanbanLoop, Location, Part, PartSupplier, Supplier, User
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.reports.labels import BinLabel
+from desktop.reports.kanban_cards import KanbanCardLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc
@@ -587,28 +587,45 @@ def measured_lead_days(db: Database, loop_id: int) -> float | None:
     return db.read(op)
 
 
-def card_labels(db: Database, card_ids: list[int]) -> list[BinLabel]:
-    """Kanban cards in the bin-label layout: part number large, the K- code as Code128 and QR, the loop."""
+def card_labels(db: Database, card_ids: list[int]) -> list[KanbanCardLabel]:
+    """What each card prints: loop kind, part, container, from -> to, card x of n, version, date."""
     if not card_ids:
         raise UserError("Select the cards to print.")
     printed = datetime.now(UTC).strftime("%Y-%m-%d")
 
-    def op(s: Session) -> list[BinLabel]:
+    def op(s: Session) -> list[KanbanCardLabel]:
         out = []
+        loops: dict[int, tuple[LoopDTO, str]] = {}
         for card in s.scalars(
             select(KanbanCard)
             .where(KanbanCard.id.in_(card_ids))
             .order_by(KanbanCard.loop_id, KanbanCard.serial)
         ):
-            loop = _loop_dto(s, _get_loop(s, card.loop_id))
+            if card.loop_id not in loops:
+                loop = _get_loop(s, card.loop_id)
+                source = _loop_dto(s, loop).supply
+                if loop.supplier_id is not None:
+                    spn = s.scalar(
+                        select(PartSupplier.supplier_part_number).where(
+                            PartSupplier.part_id == loop.part_id, PartSupplier.supplier_id == loop.supplier_id
+                        )
+                    )
+                    source += f", supplier part no. {spn}" if spn else ""
+                loops[card.loop_id] = (_loop_dto(s, loop), source)
+            dto, source = loops[card.loop_id]
             out.append(
-                BinLabel(
-                    code=loop.part_number,
-                    barcode=card.code,
-                    path=f"card {card.serial} of {loop.card_count} · {loop.kind.lower()} · {loop.supply} → "
-                    f"{loop.consumption_code}",
-                    part_number=f"{format_qty(loop.container_qty)} {loop.unit}",
-                    part_description=f"{loop.description} · {card.code} v{loop.version} · printed {printed}",
+                KanbanCardLabel(
+                    code=card.code,
+                    kind=dto.kind,
+                    part_number=dto.part_number,
+                    description=dto.description,
+                    container=f"{format_qty(dto.container_qty)} {dto.unit}",
+                    source=source,
+                    destination=dto.consumption_code,
+                    serial=card.serial,
+                    of=dto.card_count,
+                    version=dto.version,
+                    printed=printed,
                 )
             )
         return out

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop import config
 from desktop.db import Database
 from desktop.errors import UserError
+from desktop.reports.kanban_cards import render_kanban_cards
 from desktop.reports.label_formats import FORMATS, LabelFormat, custom_sheet
 from desktop.reports.labels import (
     BinLabel,
@@ -54,7 +55,6 @@ CUSTOM = "custom"
 # label kinds printed in the bin-label layout, and where their labels come from
 BIN_LAYOUT: dict[str, Callable[[Database, list[int]], list[BinLabel]]] = {
     "asset": mro.asset_labels,
-    "card": kanban.card_labels,
 }
 _CUSTOM_FIELDS = (
     ("rows", "Rows", 1, 40, 0),
@@ -93,7 +93,7 @@ class LabelsDialog(QDialog):
         self, ctx: AppContext, kind: str, ids: list[int], *, title: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        if kind not in ("bin", "part", *BIN_LAYOUT):
+        if kind not in ("bin", "part", "card", *BIN_LAYOUT):
             raise ValueError(kind)
         self.ctx = ctx
         self.kind = kind
@@ -324,9 +324,10 @@ class LabelsDialog(QDialog):
         report = cancellable_progress(self.progress, self._cancel)
 
         def job() -> bytes:
-            if (
-                self.kind in BIN_LAYOUT
-            ):  # asset tags, kanban cards: the bin-label layout with their own payload
+            if self.kind == "card":
+                cards = kanban.card_labels(db, ids)
+                return render_kanban_cards(cards, fmt, progress=report, **options)  # type: ignore[arg-type]
+            if self.kind in BIN_LAYOUT:  # asset tags: the bin-label layout with their own payload
                 tags = BIN_LAYOUT[self.kind](db, ids)
                 return render_bin_labels(tags, fmt, progress=report, **options)  # type: ignore[arg-type]
             if self.kind == "bin":
