@@ -10,7 +10,7 @@ from pathlib import Path
 from desktop import db as dbmod
 from desktop.quantities import format_qty, parse_decimal
 from desktop.reports.count_sheet import render_count_sheet
-from desktop.services import count_ira, count_plan, counts, locations
+from desktop.services import count_abc, count_ira, count_plan, counts, locations
 from desktop.services.actor import Actor
 
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
@@ -25,6 +25,12 @@ def _classify(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
     )
     for cls in "ABC":
         print(f"{cls}: {sum(1 for r in rows if r.abc == cls)} part(s)")
+    return 0
+
+
+def _override(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    now = count_abc.set_override(database, actor, args.part, None if args.abc == "none" else args.abc)
+    print(f"{args.part.strip().upper()}: class {now}")
     return 0
 
 
@@ -108,6 +114,9 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     cl = cmd("classify", _classify, "recompute ABC classes from 12 months of issues")
     cl.add_argument("--a", help="% of usage value in class A (default: the count settings)")
     cl.add_argument("--b", help="% of usage value in class B (default: the count settings)")
+    ov = cmd("override", _override, "pin a part's ABC class, or 'none' to follow its usage value again")
+    ov.add_argument("part")
+    ov.add_argument("abc", choices=["A", "B", "C", "none"])
     st = cmd("start", _start, "start a count of locations (and everything inside them)")
     st.add_argument("locations", nargs="+")
     st.add_argument("--name")

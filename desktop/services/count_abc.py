@@ -162,16 +162,17 @@ def pareto(db: Database, *, months: int = 12) -> Pareto:
     return db.read(op)
 
 
-def set_override(db: Database, actor: Actor, part_id: int, abc: str | None) -> None:
-    """Pin a part's class (A, B or C) whatever its usage value, or None to follow the value again."""
+def set_override(db: Database, actor: Actor, part_number: str, abc: str | None) -> str:
+    """Pin a part's class (A, B or C) whatever its usage value, or None to follow the value again;
+    returns the class the part has now."""
     actor.require(Permission.PLAN_COUNTS)
     if abc not in (None, "A", "B", "C"):
         raise UserError("The class override is A, B, C or none.", field="abc")
 
-    def op(s: Session) -> None:
-        part = s.get(Part, part_id)
+    def op(s: Session) -> str:
+        part = s.scalar(select(Part).where(Part.number_key == part_number.strip().upper().removeprefix("P-")))
         if part is None:
-            raise NotFound(f"Part #{part_id} does not exist.")
+            raise NotFound(f"No part {part_number.strip()}.", field="part")
         if part.abc_override != abc:
             record(
                 s,
@@ -182,5 +183,6 @@ def set_override(db: Database, actor: Actor, part_id: int, abc: str | None) -> N
                 f"{part.part_number}: class override {part.abc_override or 'none'} -> {abc or 'none'}",
             )
             part.abc_override = abc
+        return abc or part.abc_class or "C"
 
-    db.write(op)
+    return db.write(op)

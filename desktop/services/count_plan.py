@@ -56,21 +56,22 @@ def level(items: Sequence[PlanItem], days: Sequence[date]) -> dict[date, list[Pl
     if not days or not items:
         return out
     width = len(days)
-    groups: dict[int, list[PlanItem]] = defaultdict(list)
-    for item in items:
-        groups[min(item.per_year, width)].append(item)
-    wanted: list[tuple[float, tuple[int, str, str], int, PlanItem]] = []
-    for f, group in groups.items():
-        group.sort(key=lambda i: (i.walk, i.part_id, i.location_id))
-        n = len(group)
-        for rank, item in enumerate(group):
-            wanted += [((k + rank / n) / f, item.walk, k, item) for k in range(f)]
-    wanted.sort(key=lambda w: (w[0], w[1], w[2], w[3].part_id, w[3].location_id))
+    # one walk rank per item: the sort keys below are plain numbers (125,000 counts level in a blink)
+    ordered = sorted(items, key=lambda i: (i.walk, i.part_id, i.location_id))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for rank, item in enumerate(ordered):
+        groups[min(item.per_year, width)].append(rank)
+    wanted: list[tuple[float, int]] = []
+    for f, ranks in groups.items():
+        n = len(ranks)
+        wanted += [((k + r / n) / f, rank) for r, rank in enumerate(ranks) for k in range(f)]
+    wanted.sort()
     total = len(wanted)
-    for j, (_point, _walk, _k, item) in enumerate(wanted):
-        out[days[j * width // total]].append(item)
-    for lines in out.values():
-        lines.sort(key=lambda i: (i.walk, i.part_id, i.location_id))
+    buckets: list[list[int]] = [[] for _ in days]
+    for j, (_point, rank) in enumerate(wanted):
+        buckets[j * width // total].append(rank)
+    for day, bucket in zip(days, buckets, strict=True):
+        out[day] = [ordered[rank] for rank in sorted(bucket)]
     return out
 
 

@@ -86,6 +86,15 @@ class CountsPage(QWidget):
         self.pareto = ParetoView()
         self.abc_label = QLabel("")
         self.accuracy = AccuracyPanel(ctx)
+        self.override_part = QLineEdit()
+        self.override_part.setPlaceholderText("part number (P-…)")
+        self.override_class = QComboBox()
+        self.override_class.addItem("follow usage value", None)
+        for cls in "ABC":
+            self.override_class.addItem(f"always {cls}", cls)
+        self.override_button = QPushButton("Set class")
+        for override_tool in (self.override_part, self.override_class, self.override_button):
+            override_tool.setVisible(can_plan)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._count_tab(), "Count")
         self.tabs.addTab(self.today, "Today's list")
@@ -127,6 +136,9 @@ class CountsPage(QWidget):
         tab = QWidget()
         top = QHBoxLayout()
         top.addWidget(self.abc_label, 1)
+        top.addWidget(self.override_part)
+        top.addWidget(self.override_class)
+        top.addWidget(self.override_button)
         top.addWidget(self.classify_button)
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
@@ -141,6 +153,8 @@ class CountsPage(QWidget):
         self.qty_edit.returnPressed.connect(self.enter)
         self.approve_button.clicked.connect(self.open_approve)
         self.classify_button.clicked.connect(self.classify)
+        self.override_button.clicked.connect(self.override)
+        self.override_part.returnPressed.connect(self.override)
         self.sheet_button.clicked.connect(self._ask_sheet)
         self.today.started.connect(self._started)
         self.tabs.currentChanged.connect(self._refresh_tab)
@@ -313,6 +327,19 @@ class CountsPage(QWidget):
             "(overrides kept)."
         )
         self._load_pareto()
+
+    @Slot()
+    def override(self) -> None:
+        number, cls = self.override_part.text(), self.override_class.currentData()
+        self.ctx.runner.run(
+            lambda: count_abc.set_override(self.ctx.db, self.ctx.actor, number, cls),
+            lambda now: self.abc_label.setText(
+                f"{number.strip().upper()}: class {now}" + (" (pinned)" if cls else " (from its usage value)")
+            ),
+            lambda exc: (
+                self.abc_label.setText(exc.message) if isinstance(exc, UserError) else self._failed(exc)
+            ),
+        )
 
     def _load_pareto(self) -> None:
         self.ctx.runner.run(lambda: count_abc.pareto(self.ctx.db), self.pareto.show_pareto, self._failed)

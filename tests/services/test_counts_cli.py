@@ -27,3 +27,5 @@ def test_plan_today_and_start_today(home: object, capsys: pytest.CaptureFixture[
         assert code != 0 and "Nothing to count" in err
     code, out, _ = run(capsys, "counts", "ira", "--by", "month")
     assert code == 0
+    code, out, _ = run(capsys, "counts", "override", "BLT-1001", "A")
+    assert code == 0 and out == "BLT-1001: class A\n"

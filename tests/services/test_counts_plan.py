@@ -184,7 +184,7 @@ def test_plan_puts_each_line_on_its_day_and_today_starts_a_session(db: Database,
     tree = make_tree(db, admin)
     save_count_settings(db, admin, CountSettings(workdays=(1, 2, 3, 4, 5, 6, 7)))  # every day works
     fast = make_part(db, admin, "FAST")
-    set_override(db, admin, fast.id, "A")
+    assert set_override(db, admin, "p-fast", "A") == "A"
     spare = make_part(db, admin, "SPARE", criticality="CRITICAL")  # class C, raised to 4 a year
     slow = make_part(db, admin, "SLOW")
     for p in (fast, spare, slow):

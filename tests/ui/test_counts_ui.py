@@ -158,6 +158,13 @@ def test_pareto_chart_with_cut_lines(qtbot: QtBot, window: MainWindow, ctx: AppC
     assert [round(p.y()) for p in curve.points()] == [0, 50, 80, 90, 96, 100]
     assert "2 A, 2 B, 1 C" in page.pareto.chart().title()
     assert "2 A, 2 B, 1 C" in page.abc_label.text()
+    page.override_part.setText("P-P4")
+    page.override_class.setCurrentIndex(1)  # always A
+    page.override_button.click()
+    assert page.abc_label.text() == "P-P4: class A (pinned)"
+    page.override_part.setText("NOPE")
+    page.override_button.click()
+    assert page.abc_label.text() == "No part NOPE."
 
 
 def test_count_settings_in_settings_page(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
