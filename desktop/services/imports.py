@@ -40,6 +40,7 @@ from desktop.services.imports_common import (
     row_failed,
     tick,
 )
+from desktop.services.imports_mro import location_ref
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.suppliers import name_key
 from desktop.services.tabular import Table
@@ -435,7 +436,7 @@ def _plan_stock(s: Session, rows: Rows) -> list[_StockRow]:
     planned = []
     for n, row in enumerate(rows.table.rows):
         before = len(rows.problems)
-        number, code = rows.cell(row, "part_number"), rows.cell(row, "location").upper().removeprefix("L-")
+        number, code = rows.cell(row, "part_number"), location_ref(rows.cell(row, "location"))
         part = parts.get(part_service.number_key(number))
         if part is None:
             rows.problem(n, "part_number", f"no part {number}: import the parts first")

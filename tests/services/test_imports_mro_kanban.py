@@ -440,3 +440,35 @@ def test_fuzzed_loop_files_all_or_nothing(sqlite_db: Database, rows: list[tuple[
         assert {c.serial for c in live} <= set(range(1, 1000)) and all(
             c.version <= loop.version for c in live
         )
+
+
+def test_command_line_round_trip_of_the_demo_plant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+
+    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
+    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main(["--user", "clerk", *args])
+        return code, capsys.readouterr().out
+
+    assert run("init")[0] == 0 and run("demo", "--parts", "24")[0] == 0
+    loops = tmp_path / "loops.csv"
+    loops.write_text(
+        "Part number,Consumption location,Supply location,Container qty,Cards\nBRG-1000,A-01-02,A-01-01,5,2\n"
+    )
+    code, out = run("import", "kanban", str(loops))
+    assert code == 0 and "1 new" in out
+    for kind in ("assets", "where-used", "kanban"):
+        out_file = tmp_path / f"{kind}.xlsx"
+        code, out = run("export", kind, str(out_file))
+        assert code == 0 and f"{kind} rows" in out
+        count = int(out.split()[1].replace(",", ""))
+        assert count > 0
+        code, out = run("import", kind, str(out_file), "--dry-run")
+        assert code == 0 and f"0 new, 0 changed, {count} unchanged" in out, out
+    loops.write_text("Part number,Consumption location,Cards\nBRG-1000,A-01-02,999\n")
+    code, out = run("import", "kanban", str(loops))
+    assert code == 1 and "row 2, Cards: A loop has 1 to 200 cards." in out
