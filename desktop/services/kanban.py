@@ -214,8 +214,9 @@ def create_loop(db: Database, actor: Actor, data: LoopInput) -> LoopDTO:
     return db.write(op)
 
 
-def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> None:
+def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> list[int]:
     top = s.scalar(select(func.max(KanbanCard.serial)).where(KanbanCard.loop_id == loop.id)) or 0
+    added = []
     for serial in range(top + 1, top + count + 1):
         card = KanbanCard(
             loop_id=loop.id,
@@ -227,6 +228,7 @@ def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> None:
         s.add(card)
         s.flush()
         card.code = card_code(card.id)
+        added.append(card.id)
         s.add(
             CardEvent(
                 card_id=card.id,
@@ -237,6 +239,7 @@ def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> None:
             )
         )
     s.flush()
+    return added
 
 
 def resize_loop(
@@ -248,30 +251,57 @@ def resize_loop(
     container_qty: Decimal | None = None,
 ) -> LoopDTO:
     """Add or retire cards, or change the container quantity (cards then need reprinting)."""
+    return edit_loop(db, actor, loop_id, card_count=card_count, container_qty=container_qty).loop
+
+
+@dataclass(frozen=True)
+class LoopEdit:
+    loop: LoopDTO
+    to_print: tuple[int, ...]  # new cards, or every live card when the container quantity changed
+
+
+def edit_loop(
+    db: Database,
+    actor: Actor,
+    loop_id: int,
+    *,
+    card_count: int | None = None,
+    container_qty: Decimal | None = None,
+    lead_time_days: Decimal | None = None,
+    safety_factor: Decimal | None = None,
+) -> LoopEdit:
+    """Change a loop's size and planning figures in one transaction; says which cards to print."""
     actor.require(Permission.MANAGE_KANBAN)
 
-    def op(s: Session) -> LoopDTO:
+    def op(s: Session) -> LoopEdit:
         loop = _get_loop(s, loop_id)
+        if loop.status == "RETIRED":
+            raise Conflict("A retired loop cannot be changed; create a new one.")
         part = s.get(Part, loop.part_id)
         assert part is not None
+        new_version = False
+        if lead_time_days is not None and lead_time_days != loop.lead_time_days:
+            if not 0 < lead_time_days <= 365:
+                raise UserError("The lead time is more than 0 and at most 365 days.", field="lead_time_days")
+            loop.lead_time_days = lead_time_days
+        if safety_factor is not None and safety_factor != loop.safety_factor:
+            if not 0 <= safety_factor <= 5:
+                raise UserError("The safety factor is 0 to 5 (0 % to 500 %).", field="safety_factor")
+            loop.safety_factor = safety_factor
         if container_qty is not None and container_qty != loop.container_qty:
             if container_qty <= 0:
                 raise UserError("The container quantity must be more than zero.", field="container_qty")
             check_qty_for_unit(container_qty, part.unit)
             loop.container_qty = container_qty
             loop.version += 1
+            new_version = True
+        added: list[int] = []
         if card_count is not None and card_count != loop.card_count:
             if not 1 <= card_count <= 200:
                 raise UserError("A loop has 1 to 200 cards.", field="card_count")
-            live = list(
-                s.scalars(
-                    select(KanbanCard)
-                    .where(KanbanCard.loop_id == loop.id, KanbanCard.status != CardStatus.RETIRED.value)
-                    .order_by(KanbanCard.serial.desc())
-                )
-            )
+            live = _live_cards(s, loop.id)
             if card_count > len(live):
-                _add_cards(s, actor, loop, card_count - len(live))
+                added = _add_cards(s, actor, loop, card_count - len(live))
             else:  # retire the highest-numbered cards, preferring those not in circulation
                 order = {CardStatus.EMPTY.value: 0, CardStatus.FULL.value: 1, CardStatus.IN_USE.value: 2}
                 for card in sorted(live, key=lambda c: (order.get(c.status, 3), -c.serial))[
@@ -282,15 +312,27 @@ def resize_loop(
         record(
             s,
             actor.user_id,
-            "kanban.loop_resize",
+            "kanban.loop_edit",
             "kanban_loop",
             loop.id,
-            f"{loop.card_count} cards x {format_qty(loop.container_qty)} (version {loop.version})",
+            f"{loop.card_count} cards x {format_qty(loop.container_qty)} (version {loop.version}), "
+            f"lead time {format_qty(loop.lead_time_days)} d, safety {format_qty(loop.safety_factor)}",
         )
         s.flush()
-        return _loop_dto(s, loop)
+        to_print = [c.id for c in _live_cards(s, loop.id)] if new_version else added
+        return LoopEdit(_loop_dto(s, loop), tuple(sorted(to_print)))
 
     return db.write(op)
+
+
+def _live_cards(s: Session, loop_id: int) -> list[KanbanCard]:
+    return list(
+        s.scalars(
+            select(KanbanCard)
+            .where(KanbanCard.loop_id == loop_id, KanbanCard.status != CardStatus.RETIRED.value)
+            .order_by(KanbanCard.serial.desc())
+        )
+    )
 
 
 def set_loop_status(db: Database, actor: Actor, loop_id: int, status: str) -> LoopDTO:
@@ -304,11 +346,7 @@ def set_loop_status(db: Database, actor: Actor, loop_id: int, status: str) -> Lo
             raise Conflict("A retired loop stays retired; create a new one.")
         loop.status = status
         if status == "RETIRED":
-            for card in s.scalars(
-                select(KanbanCard).where(
-                    KanbanCard.loop_id == loop.id, KanbanCard.status != CardStatus.RETIRED.value
-                )
-            ):
+            for card in _live_cards(s, loop.id):
                 _change(s, actor, card, CardStatus.RETIRED, note="loop retired")
         record(s, actor.user_id, "kanban.loop_status", "kanban_loop", loop.id, f"loop {loop.id} -> {status}")
         return _loop_dto(s, loop)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -41,6 +42,7 @@ from desktop.ui.common import (
 )
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.kanban_loops import LoopEditDialog, Recommendations
 
 STATES = [
     s.value
@@ -219,6 +221,13 @@ class KanbanPage(QWidget):
         self.new_loop = QPushButton("New loop…")
         self.new_loop.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
         self.print_cards = QPushButton("Print cards of the selected loop…")
+        self.edit_loop = QPushButton("Edit loop…")
+        self.hold_loop = QPushButton("Hold / resume")
+        self.retire_loop = QPushButton("Retire loop…")
+        for b in (self.edit_loop, self.hold_loop, self.retire_loop):
+            b.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+        self.sizing = Recommendations(ctx)
+        self.loops: dict[int, kb.LoopDTO] = {}
         self.ordered = QPushButton("Mark selected ordered")
         self.shipped = QPushButton("Mark selected in transit")
         self.export = QPushButton("Export CSV…")
@@ -231,8 +240,8 @@ class KanbanPage(QWidget):
             ),
             1,
         )
-        top.addWidget(self.print_cards)
-        top.addWidget(self.new_loop)
+        for b in (self.print_cards, self.edit_loop, self.hold_loop, self.retire_loop, self.new_loop):
+            top.addWidget(b)
         board_layout.addLayout(top)
         board_layout.addWidget(self.board_table)
         repl = QWidget()
@@ -247,12 +256,18 @@ class KanbanPage(QWidget):
         self.tabs.addTab(self.station, "Scan station")
         self.tabs.addTab(board, "Board")
         self.tabs.addTab(repl, "Replenishment")
+        self.tabs.addTab(self.sizing, "Sizing")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.station.scanned.connect(lambda _o: self.ctx.events.data_changed.emit({"stock", "kanban"}))
         self.new_loop.clicked.connect(self.open_loop_dialog)
         self.print_cards.clicked.connect(self._print_cards)
+        self.edit_loop.clicked.connect(self.open_edit_dialog)
+        self.hold_loop.clicked.connect(self._toggle_hold)
+        self.retire_loop.clicked.connect(self._retire)
+        self.board_table.doubleClicked.connect(self.open_edit_dialog)
+        self.sizing.accepted.connect(self._loop_edited)
         self.ordered.clicked.connect(lambda: self._mark(CardStatus.ORDERED))
         self.shipped.clicked.connect(lambda: self._mark(CardStatus.IN_TRANSIT))
         self.export.clicked.connect(self._export)
@@ -263,6 +278,7 @@ class KanbanPage(QWidget):
 
     def _loaded(self, data: tuple[list[kb.BoardRow], list[kb.ReplenishLine]]) -> None:
         rows, self.lines = data
+        self.loops = {r.loop.id: r.loop for r in rows}
         fill_table(
             self.board_table,
             [
@@ -304,14 +320,61 @@ class KanbanPage(QWidget):
             keys=list(range(len(self.lines))),
         )
 
+    def _selected_loop(self) -> kb.LoopDTO | None:
+        key = selected_key(self.board_table)
+        loop = self.loops.get(int(key)) if key is not None else None  # type: ignore[call-overload]
+        if loop is None:
+            self.station.banner.error("Select a loop on the board first.")
+        return loop
+
+    @Slot()
+    def open_edit_dialog(self) -> LoopEditDialog | None:
+        loop = self._selected_loop()
+        if loop is None or not self.ctx.actor.can(Permission.MANAGE_KANBAN):
+            return None
+        dialog = LoopEditDialog(self.ctx, loop, self)
+        dialog.saved.connect(self._loop_edited)
+        dialog.open()
+        self.edit_dialog = dialog
+        return dialog
+
+    def _loop_edited(self, edit: kb.LoopEdit) -> None:
+        self.ctx.events.data_changed.emit({"kanban"})
+        if edit.to_print:
+            self.print_labels.emit("card", list(edit.to_print))
+
+    @Slot()
+    def _toggle_hold(self) -> None:
+        loop = self._selected_loop()
+        if loop is not None:
+            self._set_status(loop, "ACTIVE" if loop.status == "HOLD" else "HOLD")
+
+    @Slot()
+    def _retire(self) -> None:
+        loop = self._selected_loop()
+        if loop is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Retire kanban loop",
+            f"Retire loop #{loop.id} ({loop.part_number} at {loop.consumption_code})? Its "
+            f"{loop.card_count} card(s) are retired and refused at the scanner. This cannot be undone.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._set_status(loop, "RETIRED")
+
+    def _set_status(self, loop: kb.LoopDTO, status: str) -> None:
+        self.ctx.runner.run(
+            lambda: kb.set_loop_status(self.ctx.db, self.ctx.actor, loop.id, status),
+            lambda _l: self.ctx.events.data_changed.emit({"kanban"}),
+            lambda exc: show_error(self, exc),
+        )
+
     @Slot()
     def _print_cards(self) -> None:
-        loop_id = selected_key(self.board_table)
-        if loop_id is None:
-            self.station.banner.error("Select a loop on the board first.")
-            return
-        ids = [c.id for c in kb.cards(self.ctx.db, int(loop_id))]  # type: ignore[call-overload]
-        self.print_labels.emit("card", ids)
+        loop = self._selected_loop()
+        if loop is not None:
+            self.print_labels.emit("card", [c.id for c in kb.cards(self.ctx.db, loop.id)])
 
     def _mark(self, to: CardStatus) -> None:
         key = selected_key(self.repl_table)

@@ -183,3 +183,33 @@ def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: di
     assert len(rec) == 1 and rec[0].loop.id == loop.id
     assert rec[0].daily_demand == 30 and rec[0].lead_source == "planned"
     assert rec[0].recommended == 9 and rec[0].change == 8  # ceil(30 * 3 * 1.0 / 10)
+
+
+def test_edit_loop_changes_planning_figures_and_says_which_cards_to_print(
+    db: Database, admin: Actor, setup: dict[str, int]
+) -> None:
+    loop = _purchase(db, admin, setup)  # 3 cards of 100
+    first = [c.id for c in kb.cards(db, loop.id)]
+    edit = kb.edit_loop(db, admin, loop.id, lead_time_days=Decimal(4), safety_factor=Decimal("0.3"))
+    assert (edit.loop.lead_time_days, edit.loop.safety_factor, edit.loop.version) == (4, Decimal("0.3"), 1)
+    assert edit.to_print == ()  # nothing on the cards changed
+    grown = kb.edit_loop(db, admin, loop.id, card_count=5)
+    assert len(grown.to_print) == 2 and not set(grown.to_print) & set(first)
+    assert [c.serial for c in kb.cards(db, loop.id) if c.id in grown.to_print] == [4, 5]
+    bigger = kb.edit_loop(db, admin, loop.id, container_qty=Decimal(150))
+    assert bigger.loop.version == 2
+    assert sorted(bigger.to_print) == sorted(c.id for c in kb.cards(db, loop.id))  # every card reprinted
+    for bad, message in (
+        ({"lead_time_days": Decimal(0)}, "lead time"),
+        ({"safety_factor": Decimal(-1)}, "safety factor"),
+        ({"container_qty": Decimal("2.5")}, "whole"),
+    ):
+        with pytest.raises(UserError, match=message):
+            kb.edit_loop(db, admin, loop.id, **bad)  # type: ignore[arg-type]
+    assert kb.list_loops(db)[0].lead_time_days == 4  # refused edits changed nothing
+    keeper = ensure_user(db, "kim", role=Role.KEEPER)
+    with pytest.raises(PermissionDenied):
+        kb.edit_loop(db, keeper, loop.id, card_count=2)
+    kb.set_loop_status(db, admin, loop.id, "RETIRED")
+    with pytest.raises(Conflict, match="retired loop cannot be changed"):
+        kb.edit_loop(db, admin, loop.id, card_count=2)

@@ -80,3 +80,65 @@ def test_print_the_cards_of_a_loop(qtbot: QtBot, window: MainWindow, ctx: AppCon
     with open_pdf(dialog.pdf) as doc:  # type: ignore[arg-type]
         text = doc.pages[1].extract_text()
     assert "SCREW-M6" in text and "card 2 of 2" in text and "100 EA" in text and "Fastenal" in text
+
+
+def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    from desktop.models.enums import MoveKind
+    from desktop.services.stock import MoveRequest
+    from desktop.ui.kanban_page import KanbanPage
+
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    loop = kb.create_loop(
+        ctx.db,
+        ctx.actor,
+        LoopInput(part.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(10), 1, lead_time_days=Decimal(3)),
+    )
+    window.go_to("Kanban")
+    page = window.pages["Kanban"]
+    assert isinstance(page, KanbanPage)
+    page.tabs.setCurrentIndex(1)
+    page.board_table.selectRow(0)
+    dialog = page.open_edit_dialog()
+    assert dialog is not None
+    dialog.cards.setValue(3)
+    dialog.lead.setText("2")
+    dialog.save_button.click()
+    loops = kb.list_loops(ctx.db)
+    assert (loops[0].card_count, loops[0].lead_time_days) == (3, 2)
+    new_cards = [c.id for c in kb.cards(ctx.db, loop.id) if c.serial > 1]
+    assert window.labels_dialog.kind == "card" and list(window.labels_dialog.ids) == new_cards
+    window.labels_dialog.close()
+
+    page.board_table.selectRow(0)
+    page.hold_loop.click()
+    assert kb.list_loops(ctx.db)[0].status == "HOLD"
+    assert page.board_table.item(0, page.board_table.columnCount() - 1).text() == "hold"
+    page.board_table.selectRow(0)
+    page.hold_loop.click()
+    assert kb.list_loops(ctx.db)[0].status == "ACTIVE"
+
+    # 900 issued over 30 days: 30 a day x 2 days lead time x 1.1 / 10 per container = 7 cards
+    stock.post_move(
+        ctx.db,
+        ctx.actor,
+        MoveRequest(MoveKind.RECEIPT, part.id, Decimal(900), to_location_id=tree["A-01-01"].id),
+    )
+    stock.post_move(
+        ctx.db,
+        ctx.actor,
+        MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=tree["A-01-01"].id),
+    )
+    page.tabs.setCurrentWidget(page.sizing)
+    page.sizing.demand_window.setCurrentIndex(0)  # 30 days
+    page.sizing.refresh()
+    table = page.sizing.table
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in (3, 4, 5, 6)] == ["3", "7", "+4", "30"]
+    table.selectRow(0)
+    page.sizing.accept_button.click()
+    assert kb.list_loops(ctx.db)[0].card_count == 7
+    assert len(window.labels_dialog.ids) == 4  # the four new cards go to the printer
+    assert page.sizing.table.rowCount() == 0
