@@ -779,7 +779,34 @@ CATALOGUE = (
     ReportSpec("count-accuracy", "Count accuracy", frozenset({"months"})),
     ReportSpec("out-of-stock", "Out of stock now", frozenset()),
     ReportSpec("kanban", "Kanban loop health", frozenset()),
+    ReportSpec("kanban-orders", "Kanban: to order / pick", frozenset()),
 )
+
+
+def kanban_orders(db: Database) -> ReportTable:
+    """The replenishment list: empty cards grouped by supplier (to order) or supply location (to pick)."""
+    lines = kanban.replenishment_list(db)
+    rows = [
+        (
+            x.group,
+            x.loop.part_number,
+            x.loop.description,
+            len(x.card_ids),
+            x.qty,
+            x.loop.unit,
+            x.loop.consumption_code,
+            " ".join(kanban.card_code(i) for i in x.card_ids),
+        )
+        for x in lines
+    ]
+    return ReportTable(
+        "Kanban: to order and to pick",
+        f"{sum(len(x.card_ids) for x in lines):,} empty card(s) in {len(rows):,} line(s), grouped by "
+        "supplier (purchase) or supply location (internal pick list)",
+        ("Order from / pick", "Part number", "Description", "Cards", "Quantity", "Unit", "To", "Card codes"),
+        ("text", "text", "text", "int", "qty", "text", "text", "text"),
+        rows,
+    )
 
 
 def build(
@@ -809,6 +836,7 @@ def build(
         "count-accuracy": lambda: count_accuracy(db, months=params.months),
         "out-of-stock": lambda: out_of_stock(db),
         "kanban": lambda: kanban_loops(db),
+        "kanban-orders": lambda: kanban_orders(db),
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")

@@ -36,6 +36,7 @@ from desktop.ui.count_approve_dialog import ApproveDialog
 from desktop.ui.count_pareto import ParetoView
 from desktop.ui.count_today import TodayPanel
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.table_export import TableExport
 
 
 def _q(value: Decimal | None) -> str:
@@ -81,6 +82,9 @@ class CountsPage(QWidget):
             numeric=(4, 5, 6),
             stretch=2,
         )
+        # what the table shows, so a blind count stays blind in the file too
+        self.lines_export = TableExport(ctx, self.lines, "count lines")
+        self.lines_export.exported.connect(self.banner.ok)
         self.ira_label = QLabel("")
         self.today = TodayPanel(ctx)
         self.pareto = ParetoView()
@@ -117,6 +121,7 @@ class CountsPage(QWidget):
             self.sessions,
             self.sheet_button,
             self.approve_button,
+            self.lines_export,
         ):
             top.addWidget(w)
         top.addStretch(1)

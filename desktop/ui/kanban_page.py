@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,7 +27,6 @@ from desktop.services import kanban as kb
 from desktop.services import locations, parts
 from desktop.services.actor import Permission
 from desktop.services.kanban import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
-from desktop.services.tabular import write_csv
 from desktop.ui.common import (
     action_row,
     big_field,
@@ -43,6 +39,7 @@ from desktop.ui.common import (
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.kanban_loops import LoopEditDialog, Recommendations
+from desktop.ui.table_export import TableExport
 
 STATES = [
     s.value
@@ -199,9 +196,11 @@ class LoopDialog(QDialog):
 class KanbanPage(QWidget):
     """Signals:
     print_labels(str, list[int]): print kanban cards ("card", card ids).
+    open_report(str): show a report of the Reports page (key of report_data.CATALOGUE) to print or save.
     """
 
     print_labels = Signal(str, object)
+    open_report = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,7 +229,9 @@ class KanbanPage(QWidget):
         self.loops: dict[int, kb.LoopDTO] = {}
         self.ordered = QPushButton("Mark selected ordered")
         self.shipped = QPushButton("Mark selected in transit")
-        self.export = QPushButton("Export CSV…")
+        self.export = TableExport(ctx, self.repl_table, "replenishment")
+        self.print_list = QPushButton("Print / PDF…")
+        self.board_export = TableExport(ctx, self.board_table, "kanban board")
         board = QWidget()
         board_layout = QVBoxLayout(board)
         top = QHBoxLayout()
@@ -240,7 +241,14 @@ class KanbanPage(QWidget):
             ),
             1,
         )
-        for b in (self.print_cards, self.edit_loop, self.hold_loop, self.retire_loop, self.new_loop):
+        for b in (
+            self.board_export,
+            self.print_cards,
+            self.edit_loop,
+            self.hold_loop,
+            self.retire_loop,
+            self.new_loop,
+        ):
             top.addWidget(b)
         board_layout.addLayout(top)
         board_layout.addWidget(self.board_table)
@@ -248,7 +256,7 @@ class KanbanPage(QWidget):
         repl_layout = QVBoxLayout(repl)
         repl_buttons = QHBoxLayout()
         repl_buttons.addStretch(1)
-        for b in (self.ordered, self.shipped, self.export):
+        for b in (self.ordered, self.shipped, self.print_list, self.export):
             repl_buttons.addWidget(b)
         repl_layout.addWidget(self.repl_table)
         repl_layout.addLayout(repl_buttons)
@@ -264,13 +272,13 @@ class KanbanPage(QWidget):
         self.new_loop.clicked.connect(self.open_loop_dialog)
         self.print_cards.clicked.connect(self._print_cards)
         self.edit_loop.clicked.connect(self.open_edit_dialog)
+        self.print_list.clicked.connect(lambda: self.open_report.emit("kanban-orders"))
         self.hold_loop.clicked.connect(self._toggle_hold)
         self.retire_loop.clicked.connect(self._retire)
         self.board_table.doubleClicked.connect(self.open_edit_dialog)
         self.sizing.accepted.connect(self._loop_edited)
         self.ordered.clicked.connect(lambda: self._mark(CardStatus.ORDERED))
         self.shipped.clicked.connect(lambda: self._mark(CardStatus.IN_TRANSIT))
-        self.export.clicked.connect(self._export)
 
     @Slot()
     def refresh(self) -> None:
@@ -393,28 +401,6 @@ class KanbanPage(QWidget):
         """Mark every card of a supplier / supply-location group (the whole order) at once."""
         ids = [i for line in self.lines if line.group == group for i in line.card_ids]
         return kb.mark(self.ctx.db, self.ctx.actor, ids, to)
-
-    def _export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export replenishment list", "kanban-to-order.csv", "*.csv"
-        )
-        if name:
-            write_csv(
-                Path(name),
-                ["Order from / pick", "Part number", "Description", "Cards", "Quantity", "Unit", "To"],
-                [
-                    [
-                        x.group,
-                        x.loop.part_number,
-                        x.loop.description,
-                        len(x.card_ids),
-                        x.qty,
-                        x.loop.unit,
-                        x.loop.consumption_code,
-                    ]
-                    for x in self.lines
-                ],
-            )
 
     def open_loop_dialog(self) -> LoopDialog:
         dialog = LoopDialog(self.ctx, self)

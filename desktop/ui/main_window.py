@@ -203,9 +203,20 @@ class MainWindow(QMainWindow):
         for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
             page.print_labels.connect(self.open_labels)
         self.pages["Kanban"].print_labels.connect(self.open_labels)  # type: ignore[attr-defined]
+        self.pages["Kanban"].open_report.connect(self.open_report)  # type: ignore[attr-defined]
         self.mro_page.spares_tab.print_labels.connect(self.open_labels)
 
     # -- navigation -----------------------------------------------------------------------------------
+    @Slot(str)
+    def open_report(self, key: str) -> None:
+        """Run a report on the Reports page, where it prints and saves as PDF, XLSX or CSV."""
+        self.go_to("Reports")
+        page = self.pages["Reports"]
+        assert isinstance(page, ReportsPage)
+        page.tabs.setCurrentWidget(page.reports)
+        page.reports.choose(key)
+        page.reports.run()
+
     def go_to(self, name: str) -> None:
         page = self.pages[name]
         self.stack.setCurrentWidget(page)

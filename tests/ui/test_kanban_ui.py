@@ -40,6 +40,14 @@ def test_scan_station_and_board(qtbot: QtBot, window: MainWindow, ctx: AppContex
     assert (board.item(0, 5).text(), board.item(0, 7).text()) == ("1", "1")  # 1 full, 1 empty
     _scan(qtbot, station.scan_box, card.code)  # the same card again at the line
     assert station.banner.kind == "error" and "already empty" in station.banner.text()
+    page.print_list.click()  # type: ignore[attr-defined]  # the replenishment list, to print or save
+    reports = window.pages["Reports"].reports  # type: ignore[attr-defined]
+    assert window.stack.currentWidget() is window.pages["Reports"]
+    shown = reports.view.table
+    assert shown.title == "Kanban: to order and to pick"
+    assert [r[:5] for r in shown.rows] == [("Fastenal", "SCREW-M6", part.description, 1, Decimal(100))]
+    assert shown.rows[0][7] == card.code
+    window.go_to("Kanban")
     assert page.mark_group("Fastenal", CardStatus.ORDERED) == 1  # type: ignore[attr-defined]
     station.receiving.setChecked(True)
     _scan(qtbot, station.scan_box, card.code)
