@@ -40,9 +40,7 @@ from desktop.db import Database, head_revision
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 
-NOT_BUILT = (
-    "cycle-count plans, blind count entry and IRA (the generator makes no count sessions yet)",
-)
+NOT_BUILT = ("cycle-count plans, blind count entry and IRA (the generator makes no count sessions yet)",)
 
 
 @dataclass

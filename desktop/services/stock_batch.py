@@ -118,7 +118,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
     if changed:
         s.execute(_UPSERTS[s.get_bind().dialect.name], changed)
-    # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (measured 30x slower)
+    # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (30x slower)
     table = cast(Table, StockMove.__table__)
     ids = s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
     return BatchResult(tuple(ids), duplicates)
