@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -220,6 +221,7 @@ class KanbanPage(QWidget):
         self.new_loop = QPushButton("New loop…")
         self.new_loop.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
         self.print_cards = QPushButton("Print cards of the selected loop…")
+        self.reprint_card = QPushButton("Reprint one card…")
         self.edit_loop = QPushButton("Edit loop…")
         self.hold_loop = QPushButton("Hold / resume")
         self.retire_loop = QPushButton("Retire loop…")
@@ -244,6 +246,7 @@ class KanbanPage(QWidget):
         for b in (
             self.board_export,
             self.print_cards,
+            self.reprint_card,
             self.edit_loop,
             self.hold_loop,
             self.retire_loop,
@@ -272,6 +275,7 @@ class KanbanPage(QWidget):
         self.new_loop.clicked.connect(self.open_loop_dialog)
         self.print_cards.clicked.connect(self._print_cards)
         self.edit_loop.clicked.connect(self.open_edit_dialog)
+        self.reprint_card.clicked.connect(self._ask_reprint)
         self.print_list.clicked.connect(lambda: self.open_report.emit("kanban-orders"))
         self.hold_loop.clicked.connect(self._toggle_hold)
         self.retire_loop.clicked.connect(self._retire)
@@ -377,6 +381,25 @@ class KanbanPage(QWidget):
             lambda _l: self.ctx.events.data_changed.emit({"kanban"}),
             lambda exc: show_error(self, exc),
         )
+
+    @Slot()
+    def _ask_reprint(self) -> None:
+        loop = self._selected_loop()
+        if loop is None:
+            return
+        serial, ok = QInputDialog.getInt(
+            self, "Reprint one card", f"Card number (1 to {loop.card_count}) of loop #{loop.id}:", 1, 1, 200
+        )
+        if ok:
+            self.reprint(loop.id, serial)
+
+    def reprint(self, loop_id: int, serial: int) -> None:
+        """A lost or torn card printed again with its own code (the loop keeps its number of cards)."""
+        card = next((c for c in kb.cards(self.ctx.db, loop_id) if c.serial == serial), None)
+        if card is None:
+            self.station.banner.error(f"Loop #{loop_id} has no live card number {serial}.")
+            return
+        self.print_labels.emit("card", [card.id])
 
     @Slot()
     def _print_cards(self) -> None:

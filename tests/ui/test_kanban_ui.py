@@ -119,6 +119,11 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     new_cards = [c.id for c in kb.cards(ctx.db, loop.id) if c.serial > 1]
     assert window.labels_dialog.kind == "card" and list(window.labels_dialog.ids) == new_cards
     window.labels_dialog.close()
+    page.reprint(loop.id, 2)  # a lost card: only that one goes to the printer, with its own code
+    assert list(window.labels_dialog.ids) == [new_cards[0]]
+    window.labels_dialog.close()
+    page.reprint(loop.id, 9)
+    assert "no live card number 9" in page.station.banner.text()
 
     page.board_table.selectRow(0)
     page.hold_loop.click()
