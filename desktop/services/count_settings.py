@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -16,6 +16,7 @@ from desktop.errors import UserError
 from desktop.models import AppSetting
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
+from desktop.services.plant_settings import store_setting, stored_settings
 
 CRITICAL = ("HIGH", "CRITICAL")  # part criticalities whose counts may be raised above their class
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -97,11 +98,7 @@ def _parse(name: str, text: str) -> object:
 
 
 def _read(s: Session) -> CountSettings:
-    stored = dict(
-        s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like(f"{_KEY}%")))
-        .tuples()
-        .all()
-    )
+    stored = stored_settings(s, _KEY)
     values: dict[str, object] = {}
     holidays: list[date] = []
     for key, text in stored.items():
@@ -161,11 +158,7 @@ def save_count_settings(db: Database, actor: Actor, value: CountSettings) -> Cou
             )
         )
         for key, text in wanted.items():
-            row = s.get(AppSetting, key)
-            if row is None:
-                s.add(AppSetting(key=key, value=text))
-            elif row.value != text:
-                row.value = text
+            store_setting(s, key, text)
         after = _describe(value)
         changed = [f"{k}: {before[k]} -> {v}" for k, v in after.items() if before[k] != v]
         if changed:

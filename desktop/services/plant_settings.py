@@ -42,12 +42,26 @@ class Planning:
 _KEY = "planning."
 
 
-def _read(s: Session) -> Planning:
-    stored = dict(
-        s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like(f"{_KEY}%")))
+def stored_settings(s: Session, prefix: str) -> dict[str, str]:
+    """Every stored setting whose key starts with `prefix` (e.g. "planning."), key -> text."""
+    return dict(
+        s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.like(f"{prefix}%")))
         .tuples()
         .all()
     )
+
+
+def store_setting(s: Session, key: str, text: str) -> None:
+    """Insert or update one setting inside the caller's transaction."""
+    row = s.get(AppSetting, key)
+    if row is None:
+        s.add(AppSetting(key=key, value=text))
+    elif row.value != text:
+        row.value = text
+
+
+def _read(s: Session) -> Planning:
+    stored = stored_settings(s, _KEY)
     values: dict[str, object] = {}
     for f in fields(Planning):
         text = stored.get(_KEY + f.name)
@@ -71,11 +85,7 @@ def save_planning(db: Database, actor: Actor, value: Planning) -> Planning:
     def op(s: Session) -> Planning:
         before = asdict(_read(s))
         for name, new in asdict(value).items():
-            row = s.get(AppSetting, _KEY + name)
-            if row is None:
-                s.add(AppSetting(key=_KEY + name, value=str(new)))
-            elif row.value != str(new):
-                row.value = str(new)
+            store_setting(s, _KEY + name, str(new))
         changed = [f"{k}: {before[k]} -> {v}" for k, v in asdict(value).items() if before[k] != v]
         if changed:
             record(s, actor.user_id, "settings.planning", "setting", None, "; ".join(changed))
