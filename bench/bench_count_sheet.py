@@ -7,7 +7,8 @@ import time
 from desktop.reports.count_sheet import SheetHeader, SheetLine, render_count_sheet
 
 
-def main() -> None:
+def sheet(count: int = 5000) -> tuple[SheetHeader, list[SheetLine]]:
+    """A blind count sheet of `count` lines in ten areas (also measured by `python -m bench.run`)."""
     lines = [
         SheetLine(
             f"AREA{i // 500}",
@@ -18,9 +19,13 @@ def main() -> None:
             f"Deep groove ball bearing {i}",
             "EA",
         )
-        for i in range(5000)
+        for i in range(count)
     ]
-    header = SheetHeader("Cycle count: benchmark", "CS-1", "2026-11-25", "bench", blind=True)
+    return SheetHeader("Cycle count: benchmark", "CS-1", "2026-11-25", "bench", blind=True), lines
+
+
+def main() -> None:
+    header, lines = sheet()
     render_count_sheet(header, lines[:50])  # fonts registered, caches warm
     start = time.perf_counter()
     pdf = render_count_sheet(header, lines)

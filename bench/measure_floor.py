@@ -10,12 +10,13 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+from bench.bench_count_sheet import sheet as count_sheet
 from bench.bench_labels import make_labels
 from bench.generate import ADMIN_USER, BENCH_PIN
 from bench.report import Result, from_samples
 from desktop.db import Database
 from desktop.reports import fonts
-from desktop.reports.count_sheet import SheetHeader, SheetLine, render_count_sheet
+from desktop.reports.count_sheet import render_count_sheet
 from desktop.reports.label_formats import AVERY_5160
 from desktop.reports.labels import render_bin_labels
 from desktop.services import kanban, mro, users
@@ -132,19 +133,7 @@ def measure_printing(repeat: int) -> list[Result]:
         target="< 2 s",
         limit_p95=2000,
     )
-    lines = [
-        SheetLine(
-            f"AREA{i // 500}",
-            f"B-{i:05d}",
-            f"L-B-{i:05d}",
-            f"PN-{i:06d}",
-            f"P-PN-{i:06d}",
-            f"Deep groove ball bearing {i}",
-            "EA",
-        )
-        for i in range(5000)
-    ]
-    header = SheetHeader("Cycle count: benchmark", "CS-1", "2026-11-25", "bench", blind=True)
+    header, lines = count_sheet()
     sheet = from_samples(
         "print.count_sheet",
         "A 5,000-line count sheet to PDF (bin and part barcodes, grouped by area)",
