@@ -661,7 +661,8 @@ def card_labels(db: Database, card_ids: list[int]) -> list[KanbanCardLabel]:
         ):
             if card.loop_id not in loops:
                 loop = _get_loop(s, card.loop_id)
-                source = _loop_dto(s, loop).supply
+                dto = _loop_dto(s, loop)
+                source = dto.supply
                 if loop.supplier_id is not None:
                     spn = s.scalar(
                         select(PartSupplier.supplier_part_number).where(
@@ -669,7 +670,7 @@ def card_labels(db: Database, card_ids: list[int]) -> list[KanbanCardLabel]:
                         )
                     )
                     source += f", supplier part no. {spn}" if spn else ""
-                loops[card.loop_id] = (_loop_dto(s, loop), source)
+                loops[card.loop_id] = (dto, source)
             dto, source = loops[card.loop_id]
             out.append(
                 KanbanCardLabel(
