@@ -22,7 +22,7 @@ from desktop.reports.labels import render_bin_labels
 from desktop.services import kanban, mro, users
 
 
-def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     fn()  # warm-up: the first call pays for imports and page-cache misses
     samples = []
     for _ in range(repeat):
@@ -42,7 +42,7 @@ def measure_kanban(db: Database, path: Path, rng: random.Random, repeat: int) ->
     board = from_samples(
         "kanban.board",
         f"Kanban board: {loops:,} loops, {cards:,} cards by state, aged against lead time",
-        _timed(lambda: kanban.board(db), repeat),
+        timed(lambda: kanban.board(db), repeat),
         target="< 300 ms (p95)",
         limit_p95=300,
         note="kanban.board(): what the Kanban page shows and refreshes after every scan",
@@ -50,7 +50,7 @@ def measure_kanban(db: Database, path: Path, rng: random.Random, repeat: int) ->
     sizing = from_samples(
         "kanban.sizing",
         f"Loop sizing recommendations over {loops:,} loops (demand from the ledger, measured lead times)",
-        _timed(lambda: kanban.recommendations(db, admin), max(1, repeat // 5)),
+        timed(lambda: kanban.recommendations(db, admin), max(1, repeat // 5)),
         note="kanban.recommendations(): runs in the background from the Kanban page",
     )
     return [board, sizing]
@@ -107,7 +107,7 @@ def measure_mro(db: Database, path: Path, rng: random.Random, repeat: int) -> li
         from_samples(
             "mro.spares",
             f"A machine's spares with stock, reservations and availability ({links:,} where-used links)",
-            _timed(lambda: mro.asset_spares(db, next(spares)), len(picks) - 1),
+            timed(lambda: mro.asset_spares(db, next(spares)), len(picks) - 1),
             target="< 50 ms (p95)",
             limit_p95=50,
             note="mro.asset_spares(): what a technician sees after scanning a machine tag",
@@ -115,7 +115,7 @@ def measure_mro(db: Database, path: Path, rng: random.Random, repeat: int) -> li
         from_samples(
             "mro.tree",
             f"The asset tree: {assets:,} assets, parents before children",
-            _timed(lambda: mro.asset_tree(db), repeat),
+            timed(lambda: mro.asset_tree(db), repeat),
             note="mro.asset_tree(): the MRO page's tree",
         ),
     ]
@@ -129,7 +129,7 @@ def measure_printing(repeat: int) -> list[Result]:
     labels = from_samples(
         "print.labels",
         "1,000 bin labels to PDF (Avery 5160, Code128 + QR each)",
-        _timed(lambda: render_bin_labels(make_labels(1000, first=next(runs) * 1000), AVERY_5160), repeat),
+        timed(lambda: render_bin_labels(make_labels(1000, first=next(runs) * 1000), AVERY_5160), repeat),
         target="< 2 s",
         limit_p95=2000,
     )
@@ -137,7 +137,7 @@ def measure_printing(repeat: int) -> list[Result]:
     sheet = from_samples(
         "print.count_sheet",
         "A 5,000-line count sheet to PDF (bin and part barcodes, grouped by area)",
-        _timed(lambda: render_count_sheet(header, lines), repeat),
+        timed(lambda: render_count_sheet(header, lines), repeat),
         target="< 3 s",
         limit_p95=3000,
     )

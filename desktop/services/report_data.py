@@ -289,13 +289,13 @@ def below_minimum(db: Database) -> ReportTable:
 
 def abc_analysis(db: Database, *, months: int = 12) -> ReportTable:
     def op(s: Session) -> ReportTable:
-        rows, parts = abc_rows(s, months=months)
+        rows = abc_rows(s, months=months)
         total = sum((r.usage_value for r in rows), ZERO)
         out = [
             (
                 n,
                 r.part_number,
-                parts[r.part_id].description,
+                r.description,
                 r.usage_value,
                 r.usage_value * 100 / total if total else ZERO,
                 r.cumulative_pct,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
+from desktop.models import Part
 from desktop.models.enums import MoveKind, Role
 from desktop.services import count_ira, counts, parts, stock
 from desktop.services.actor import Actor
@@ -55,6 +57,24 @@ def test_classify_from_the_ledger(db: Database, admin: Actor) -> None:
         ("SMALL", 5, "C"),
     ]
     assert parts.get_part(db, big.id).part_number == "BIG"
+    assert _stored_classes(db) == {"BIG": "A", "SMALL": "C"}
+    # SMALL now outsells BIG: both classes move on the next run, and an unused part gets C written
+    make_part(db, admin, "IDLE", unit_cost=Decimal(9))
+    receive(db, admin, small.id, tree["A-01-01"].id, "10000")
+    post_move(
+        db, admin, MoveRequest(MoveKind.ISSUE, small.id, Decimal(10000), from_location_id=tree["A-01-01"].id)
+    )
+    rows = counts.classify(db, admin)
+    assert [(r.part_number, r.stored, r.computed) for r in rows] == [
+        ("SMALL", "C", "A"),
+        ("BIG", "A", "C"),
+        ("IDLE", None, "C"),
+    ]
+    assert _stored_classes(db) == {"BIG": "C", "SMALL": "A", "IDLE": "C"}
+
+
+def _stored_classes(db: Database) -> dict[str, str | None]:
+    return db.read(lambda s: dict(s.execute(select(Part.part_number, Part.abc_class)).tuples().all()))
 
 
 def test_blind_count_roll_forward_recount_and_approval(db: Database, admin: Actor) -> None:
