@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bench.generate import ADMIN_USER, BENCH_PIN, verify
@@ -24,9 +24,9 @@ from bench.report import Result, code_block, explain, from_samples, median, p95,
 from desktop.codes import part_payload
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Part
+from desktop.models import Location, Part
 from desktop.models.enums import MoveKind
-from desktop.services import parts, scan, stock, stock_batch, users
+from desktop.services import locations, parts, scan, stock, stock_batch, suppliers, users
 from desktop.services.stock import MoveRequest
 
 Clock = Callable[[], float]
@@ -48,27 +48,33 @@ def _raw(path: Path) -> sqlite3.Connection:
 _PART_BY_KEY = "SELECT id FROM part WHERE number_key = ?"
 _PART_BY_ID = "SELECT id FROM part WHERE id = ?"
 _LOCATION_BY_CODE = "SELECT id FROM location WHERE code = ?"
-# What resolve() reads for a part, as plain SQL (the equal-work baseline)
-_PART_ROW = "SELECT * FROM part WHERE id = ?"
-_PART_STOCK = (
-    "SELECT l.id, l.code, l.path, l.type, b.qty FROM stock_balance b JOIN location l ON l.id = b.location_id "
-    "WHERE b.part_id = ? AND b.qty != 0 ORDER BY l.walk_order, l.code"
-)
-_PART_SUPPLIERS = (
-    "SELECT ps.*, s.name FROM part_supplier ps JOIN supplier s ON s.id = ps.supplier_id "
-    "WHERE ps.part_id = ? ORDER BY s.name_key"
-)
-_LOCATION_ROW = "SELECT * FROM location WHERE code = ?"
-_CHILDREN = "SELECT count(*) FROM location WHERE parent_id = ?"
-# As desktop/services/locations.py sends it since d7ddc2d: subtree as a range on the indexed path,
-# at most 2,000 lines shown (+1 to know there are more).
-_CONTENTS = (
-    "SELECT p.id, p.part_number, p.description, p.unit, l.code, b.qty FROM stock_balance b "
-    "JOIN part p ON p.id = b.part_id JOIN location l ON l.id = b.location_id "
-    "WHERE b.qty != 0 AND {where} ORDER BY l.walk_order, l.code, p.number_key LIMIT 2001"
-)
-_CONTENTS_BIN = _CONTENTS.format(where="b.location_id = ?")
-_CONTENTS_TREE = _CONTENTS.format(where="l.path >= ? AND l.path < ?")
+
+
+class _Plain:
+    """One of resolve()'s own statements, compiled once to SQLite SQL and run on a plain sqlite3
+    connection: the equal-work baseline follows whatever the service sends."""
+
+    def __init__(self, stmt: Any) -> None:
+        compiled = stmt.compile(dialect=sqlite_dialect.dialect())
+        self.sql = str(compiled)
+        self._order = list(compiled.positiontup or ())
+        self._defaults = dict(compiled.params)
+
+    def args(self, **given: object) -> tuple[object, ...]:
+        return tuple(given.get(k, self._defaults.get(k)) for k in self._order)
+
+    def rows(self, conn: sqlite3.Connection, **given: object) -> list[Any]:
+        return conn.execute(self.sql, self.args(**given)).fetchall()
+
+
+_PART_WITH_STOCK_BY_KEY = _Plain(parts._PART_BY_KEY)
+_PART_WITH_STOCK_BY_ID = _Plain(parts._PART_BY_ID)
+_PART_SUPPLIERS = _Plain(suppliers._PART_SUPPLIERS)
+_LOCATION_ROW = _Plain(select(Location).where(Location.code == bindparam("code")))
+_CHILDREN = _Plain(locations._CHILDREN)
+_CONTENTS_BIN = _Plain(locations._HELD_IN_BIN)
+_CONTENTS_TREE = _Plain(locations._HELD_BELOW)
+_SHOWN = locations.SHOWN_LINES + 1
 
 
 def _bare_lookup(conn: sqlite3.Connection, label: str, part_id: int | None) -> None:
@@ -81,19 +87,25 @@ def _bare_lookup(conn: sqlite3.Connection, label: str, part_id: int | None) -> N
 
 
 def _equal_work(conn: sqlite3.Connection, label: str, part_id: int | None) -> None:
-    """The rows resolve() returns, fetched with the same queries in plain SQL."""
-    if label.startswith("L-"):
-        loc = conn.execute(_LOCATION_ROW, (label[2:],)).fetchone()
-        children = conn.execute(_CHILDREN, (loc[0],)).fetchone()[0]
-        if children:
-            conn.execute(_CONTENTS_TREE, (loc[6], loc[6][:-1] + "0")).fetchall()
+    """The rows resolve() returns, fetched with the same statements in plain SQL, in one transaction."""
+    conn.execute("BEGIN")
+    try:
+        if label.startswith("L-"):
+            loc = _LOCATION_ROW.rows(conn, code=label[2:])[0]
+            path = loc[6]
+            if _CHILDREN.rows(conn, parent_id=loc[0])[0][0]:
+                lo, hi = locations.subtree_bounds(path)
+                _CONTENTS_TREE.rows(conn, lo=lo, hi=hi, limit=_SHOWN)
+            else:
+                _CONTENTS_BIN.rows(conn, location_id=loc[0], limit=_SHOWN)
+            return
+        if label.startswith("P--"):
+            found = _PART_WITH_STOCK_BY_ID.rows(conn, id=part_id)
         else:
-            conn.execute(_CONTENTS_BIN, (loc[0],)).fetchall()
-        return
-    found = part_id if label.startswith("P--") else conn.execute(_PART_BY_KEY, (label[2:],)).fetchone()[0]
-    conn.execute(_PART_ROW, (found,)).fetchone()
-    conn.execute(_PART_STOCK, (found,)).fetchall()
-    conn.execute(_PART_SUPPLIERS, (found,)).fetchall()
+            found = _PART_WITH_STOCK_BY_KEY.rows(conn, key=label[2:])
+        _PART_SUPPLIERS.rows(conn, part_id=found[0][0])
+    finally:
+        conn.execute("COMMIT")
 
 
 def _time_each(
@@ -196,8 +208,9 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
                 baseline_ms=base,
                 target="p95 < 10 ms and median ≤ 5× bare indexed lookup",
                 note=(
-                    f"{ratio:,.0f}× the bare indexed lookup (median); the same rows in plain SQL: "
-                    f"median {median(equal):.3f} ms, p95 {p95(equal):.3f} ms"
+                    f"{ratio:,.0f}× the bare indexed lookup (median); the same statements in plain SQL "
+                    f"(one transaction): median {median(equal):.3f} ms, p95 {p95(equal):.3f} ms, so "
+                    f"{median(got) / median(equal):,.1f}× that"
                 ),
             )
             res.passed = (res.p95 or 0) < 10 and ratio <= 5
@@ -216,7 +229,10 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
                     res.evidence.append(
                         code_block(
                             "EXPLAIN QUERY PLAN of the contents query resolve() runs for a bin:",
-                            f"{_CONTENTS_BIN}\n{explain(conn, _CONTENTS_BIN, (1,))}",
+                            f"{_CONTENTS_BIN.sql}\n"
+                            + explain(
+                                conn, _CONTENTS_BIN.sql, _CONTENTS_BIN.args(location_id=1, limit=_SHOWN)
+                            ),
                         )
                     )
                 elif sample.startswith("L-"):
@@ -224,7 +240,10 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
                         code_block(
                             "EXPLAIN QUERY PLAN of the contents query resolve() runs for a location "
                             "with children (subtree as a range on `path`):",
-                            f"{_CONTENTS_TREE}\n{explain(conn, _CONTENTS_TREE, ('PLANT1/', 'PLANT10'))}",
+                            f"{_CONTENTS_TREE.sql}\n"
+                            + explain(
+                                conn, _CONTENTS_TREE.sql, _CONTENTS_TREE.args(lo="P/", hi="P0", limit=_SHOWN)
+                            ),
                         )
                     )
                 else:
@@ -232,8 +251,8 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
                         code_block(
                             "EXPLAIN QUERY PLAN of the queries resolve() runs for a part:",
                             "\n".join(
-                                f"{sql}\n{explain(conn, sql, (1,))}"
-                                for sql in (_PART_BY_KEY, _PART_ROW, _PART_STOCK, _PART_SUPPLIERS)
+                                f"{q.sql}\n{explain(conn, q.sql, q.args(key='X', part_id=1))}"
+                                for q in (_PART_WITH_STOCK_BY_KEY, _PART_SUPPLIERS)
                             ),
                         )
                     )

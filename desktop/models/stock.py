@@ -47,7 +47,8 @@ class StockMove(Base):
 
 class StockBalance(Base):
     __tablename__ = "stock_balance"
-    __table_args__ = (Index("ix_stock_balance_location", "location_id"),)
+    # covering: what a bin, rack or area holds is read from the index alone (migration 0010)
+    __table_args__ = (Index("ix_stock_balance_location_held", "location_id", "part_id", "qty"),)
 
     part_id: Mapped[int] = mapped_column(ForeignKey("part.id"), primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -212,7 +226,7 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
     else:
         part.default_supplier_id = None
     s.flush()
-    return _detail(s, part)
+    return part_detail(s, part.id)
 
 
 def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
@@ -243,7 +257,7 @@ def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> Pa
                 "move the stock out first.",
                 field="unit",
             )
-        before = _detail(s, part)
+        before = part_detail(s, part_id)
         dto = _save(s, part, clean)
         record(s, actor.user_id, "part.update", "part", dto.id, f"{dto.part_number}: {_changes(before, dto)}")
         return dto
@@ -287,18 +301,46 @@ def _changes(before: PartDTO, after: PartDTO) -> str:
     return ", ".join(diffs) or "saved without changes"
 
 
-def stock_by_bin(s: Session, part_id: int) -> tuple[BinStock, ...]:
-    rows = s.execute(
-        select(Location.id, Location.code, Location.path, Location.type, StockBalance.qty)
-        .join(Location, Location.id == StockBalance.location_id)
-        .where(StockBalance.part_id == part_id, StockBalance.qty != 0)
-        .order_by(Location.walk_order, Location.code)
-    ).all()
-    return tuple(BinStock(r.id, r.code, r.path, r.type, Decimal(r.qty)) for r in rows)
+# What a scan or the part card reads, built once: Core statements on the session's connection skip the
+# ORM's per-query work (statement building, cache keys, identity map), most of a scan's time.
+_BIN_COLUMNS = (Location.id, Location.code, Location.path, Location.type, StockBalance.qty)
+_STOCK_BY_BIN = (
+    select(*_BIN_COLUMNS)
+    .join(Location, Location.id == StockBalance.location_id)
+    .where(StockBalance.part_id == bindparam("part_id"), StockBalance.qty != 0)
+    .order_by(Location.walk_order, Location.code)
+)
+# The part with its stock per bin in one indexed query: one row per bin holding it (one row with empty
+# bin columns when none does), the part's columns first.
+_PART_WITH_STOCK = (
+    select(Part.__table__, *(c.label(f"bin_{i}") for i, c in enumerate(_BIN_COLUMNS)))
+    .select_from(
+        # two LEFT JOINs, not LEFT JOIN (balance JOIN location): SQLite would materialize the inner join
+        Part.__table__.outerjoin(
+            StockBalance.__table__, (StockBalance.part_id == Part.id) & (StockBalance.qty != 0)
+        ).outerjoin(Location.__table__, Location.id == StockBalance.location_id)
+    )
+    .order_by(Location.walk_order, Location.code)
+)
+_PART_BY_ID = _PART_WITH_STOCK.where(Part.id == bindparam("id"))
+_PART_BY_KEY = _PART_WITH_STOCK.where(Part.number_key == bindparam("key"))
+_PART_WIDTH = len(Part.__table__.c)
 
 
-def _detail(s: Session, part: Part) -> PartDTO:
-    stock = stock_by_bin(s, part.id)
+def stock_by_bin(s: Session | Connection, part_id: int) -> tuple[BinStock, ...]:
+    conn = s if isinstance(s, Connection) else s.connection()
+    return tuple(_bin(r) for r in conn.execute(_STOCK_BY_BIN, {"part_id": part_id}))
+
+
+def _bin(r: Sequence[Any]) -> BinStock:
+    return BinStock(r[0], r[1], r[2], r[3], Decimal(r[4]))
+
+
+def _detail(conn: Connection, rows: Sequence[Row[Any]]) -> PartDTO | None:
+    if not rows:
+        return None
+    part = rows[0]
+    stock = tuple(_bin(r[_PART_WIDTH:]) for r in rows if r[_PART_WIDTH] is not None)
     return PartDTO(
         id=part.id,
         part_number=part.part_number,
@@ -319,15 +361,27 @@ def _detail(s: Session, part: Part) -> PartDTO:
         active=part.active,
         on_hand=sum((b.qty for b in stock), Decimal(0)),
         stock=stock,
-        suppliers=tuple(part_suppliers(s, part.id)),
+        suppliers=tuple(part_suppliers(conn, part.id)),
     )
 
 
+def find_part_detail(s: Session, part_id: int) -> PartDTO | None:
+    """The part card as saved (flush first if this session changed the part), or None."""
+    conn = s.connection()
+    return _detail(conn, conn.execute(_PART_BY_ID, {"id": part_id}).all())
+
+
 def part_detail(s: Session, part_id: int) -> PartDTO:
-    part = s.get(Part, part_id)
-    if part is None:
+    found = find_part_detail(s, part_id)
+    if found is None:
         raise NotFound(f"Part #{part_id} does not exist.")
-    return _detail(s, part)
+    return found
+
+
+def part_detail_by_number(s: Session, number: str) -> PartDTO | None:
+    """The part card for a part number as scanned or typed (any case), or None."""
+    conn = s.connection()
+    return _detail(conn, conn.execute(_PART_BY_KEY, {"key": number_key(number)}).all())
 
 
 def get_part(db: Database, part_id: int) -> PartDTO:

@@ -12,7 +12,7 @@ from desktop.db import Database
 from desktop.models import KanbanCard, KanbanLoop, Location, Part, PartSupplier
 from desktop.services.locations import LocationDetail, location_detail
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
-from desktop.services.parts import PartDTO, part_detail
+from desktop.services.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,13 @@ def _prefixed(s: Session, code: str) -> ScanResult | None:
         if loc is not None:
             return ScanResult(code, location=location_detail(s, loc))
     elif code.startswith(PART_PREFIX + "-") and code[3:].isdigit():
-        if s.get(Part, int(code[3:])) is not None:
-            return ScanResult(code, part=part_detail(s, int(code[3:])))
+        part = find_part_detail(s, int(code[3:]))
+        if part is not None:
+            return ScanResult(code, part=part)
     elif code.startswith(PART_PREFIX):
-        part_id = s.scalar(select(Part.id).where(Part.number_key == code[len(PART_PREFIX) :]))
-        if part_id is not None:
-            return ScanResult(code, part=part_detail(s, part_id))
+        part = part_detail_by_number(s, code[len(PART_PREFIX) :])
+        if part is not None:
+            return ScanResult(code, part=part)
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -122,16 +122,22 @@ def replace_part_suppliers(s: Session, part_id: int, rows: list[PartSupplierInpu
             s.delete(link)
 
 
-def part_suppliers(s: Session, part_id: int) -> list[PartSupplierDTO]:
-    rows = s.execute(
-        select(PartSupplier, Supplier.name)
-        .join(Supplier, Supplier.id == PartSupplier.supplier_id)
-        .where(PartSupplier.part_id == part_id)
-        .order_by(Supplier.name_key)
-    ).all()
-    return [
-        PartSupplierDTO(
-            ps.supplier_id, name, ps.supplier_part_number, ps.price, ps.pack_qty, ps.lead_time_days
-        )
-        for ps, name in rows
-    ]
+_PART_SUPPLIERS = (
+    select(
+        PartSupplier.supplier_id,
+        Supplier.name,
+        PartSupplier.supplier_part_number,
+        PartSupplier.price,
+        PartSupplier.pack_qty,
+        PartSupplier.lead_time_days,
+    )
+    .join(Supplier, Supplier.id == PartSupplier.supplier_id)
+    .where(PartSupplier.part_id == bindparam("part_id"))
+    .order_by(Supplier.name_key)
+)
+
+
+def part_suppliers(s: Session | Connection, part_id: int) -> list[PartSupplierDTO]:
+    # a Core statement built once: this runs on every scan of a part
+    conn = s if isinstance(s, Connection) else s.connection()
+    return [PartSupplierDTO(*row) for row in conn.execute(_PART_SUPPLIERS, {"part_id": part_id})]
