@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from desktop.db import Database
-from desktop.errors import Conflict, InsufficientStock, PermissionDenied, UserError
+from desktop.errors import Conflict, InsufficientStock, NotFound, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
 from desktop.services import stock
 from desktop.services.actor import Actor
@@ -193,3 +193,30 @@ def test_decimal_quantities_add_up_exactly(db: Database, admin: Actor, plant: di
     with pytest.raises(InsufficientStock, match="Only 0 M"):
         post_move(db, admin, MoveRequest(MoveKind.ISSUE, cable.id, Decimal("0.0001"), from_location_id=a))
     assert stock.check_balances(db, admin) == []
+
+
+def test_missing_part_or_location_is_named_and_nothing_is_posted(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    p, a, b = plant["part"], plant["A-01-01"], plant["A-01-02"]
+    receive(db, admin, p, a, "5")
+    cases = [
+        (MoveRequest(MoveKind.ISSUE, 999_999, Decimal(1), from_location_id=a), "part", "Part #999999"),
+        (MoveRequest(MoveKind.ISSUE, p, Decimal(1), from_location_id=999_998), "from_location", "#999998"),
+        (
+            MoveRequest(MoveKind.TRANSFER, p, Decimal(1), from_location_id=a, to_location_id=999_997),
+            "to_location",
+            "#999997",
+        ),
+        (
+            MoveRequest(MoveKind.TRANSFER, p, Decimal(1), from_location_id=999_996, to_location_id=b),
+            "from_location",
+            "#999996",
+        ),
+    ]
+    for req, field, text in cases:
+        with pytest.raises(NotFound, match=text) as err:
+            post_move(db, admin, req)
+        assert err.value.field == field
+    assert stock.balance(db, p, a) == 5 and stock.balance(db, p, b) == 0
+    assert len(stock.history(db, part_id=p)) == 1
