@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from desktop.codes import location_payload, part_payload
@@ -81,6 +81,11 @@ def open_session_in(
     s: Session, actor: Actor, name: str, blind: bool, pairs: Iterable[tuple[int, int]]
 ) -> CountSession:
     """A session with one line per (part, location), the book copied from the balances now."""
+    if s.get_bind().dialect.name == "postgresql":
+        # The book and the last move id must be one snapshot: a move numbered N, still uncommitted while
+        # N+1 is, would be in neither the book nor the roll-forward (ids > snapshot). SHARE mode waits
+        # for the moves being written and holds new ones back until this transaction ends (a moment).
+        s.execute(text("LOCK TABLE stock_move IN SHARE MODE"))
     session = CountSession(
         name=(name.strip() or "Cycle count")[:80],
         blind=blind,

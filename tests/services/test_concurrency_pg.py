@@ -111,3 +111,33 @@ def test_batches_and_single_issues_racing_for_one_bin_never_oversell(pg_db: Data
     assert stock.balance(pg_db, part.id, a) + stock.balance(pg_db, part.id, b) == 300 - issued
     assert stock.balance(pg_db, part.id, a) >= 0 and stock.balance(pg_db, part.id, b) >= 0
     assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
+
+
+def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db: Database) -> None:
+    """A move numbered before another but committed after it: the count's snapshot (last move id and
+    the book) must not miss it, or approval would post a false variance."""
+    from sqlalchemy.orm import Session
+
+    from desktop.services import counts
+
+    admin = ensure_user(pg_db, "admin")
+    tree = make_tree(pg_db, admin)
+    bolt = make_part(pg_db, admin, "BOLT")
+    nut = make_part(pg_db, admin, "NUT")
+    a, b = tree["A-01-01"].id, tree["A-01-02"].id
+    receive(pg_db, admin, bolt.id, a, "10")
+    receive(pg_db, admin, nut.id, b, "10")
+    with Session(pg_db.engine) as slow, ThreadPoolExecutor(1) as pool:
+        # move N: 3 bolts out of A-01-01, not yet committed
+        stock.post_in(slow, admin, MoveRequest(MoveKind.ISSUE, bolt.id, Decimal(3), from_location_id=a))
+        # move N+1, committed first
+        post_move(pg_db, admin, MoveRequest(MoveKind.ISSUE, nut.id, Decimal(1), from_location_id=b))
+        started = pool.submit(counts.start_session, pg_db, admin, "Rack 1", [tree["R01"].id])
+        time.sleep(0.5)
+        assert not started.done()  # the count waits for the move in flight
+        slow.commit()
+        session_id = started.result(timeout=10)
+    assert counts.enter_count(pg_db, admin, session_id, "A-01-01", "BOLT", Decimal(7)).variance == 0
+    assert counts.enter_count(pg_db, admin, session_id, "A-01-02", "NUT", Decimal(9)).variance == 0
+    assert counts.approve(pg_db, admin, session_id) == 0  # nothing to adjust: the book was right
+    assert stock.balance(pg_db, bolt.id, a) == 7 and stock.balance(pg_db, nut.id, b) == 9
