@@ -234,8 +234,12 @@ class KanbanPage(QWidget):
         self.export = TableExport(ctx, self.repl_table, "replenishment")
         self.print_list = QPushButton("Print / PDF…")
         self.board_export = TableExport(ctx, self.board_table, "kanban board")
+        # each tab says what happened on it: a message in the scan station's banner went unseen
+        self.board_banner = FeedbackBanner()
+        self.repl_banner = FeedbackBanner()
         board = QWidget()
         board_layout = QVBoxLayout(board)
+        board_layout.addWidget(self.board_banner)
         top = QHBoxLayout()
         top.addWidget(
             QLabel(
@@ -257,6 +261,7 @@ class KanbanPage(QWidget):
         board_layout.addWidget(self.board_table)
         repl = QWidget()
         repl_layout = QVBoxLayout(repl)
+        repl_layout.addWidget(self.repl_banner)
         repl_buttons = QHBoxLayout()
         repl_buttons.addStretch(1)
         for b in (self.ordered, self.shipped, self.print_list, self.export):
@@ -336,7 +341,7 @@ class KanbanPage(QWidget):
         key = selected_key(self.board_table)
         loop = self.loops.get(int(key)) if key is not None else None  # type: ignore[call-overload]
         if loop is None:
-            self.station.banner.error("Select a loop on the board first.")
+            self.board_banner.error("Select a loop on the board first.")
         return loop
 
     @Slot()
@@ -376,10 +381,20 @@ class KanbanPage(QWidget):
             self._set_status(loop, "RETIRED")
 
     def _set_status(self, loop: kb.LoopDTO, status: str) -> None:
+        said = {"HOLD": "on hold", "ACTIVE": "active again", "RETIRED": "retired"}[status]
+
+        def done(_loop: object) -> None:
+            self.board_banner.ok(
+                f"Loop #{loop.id} ({loop.part_number} at {loop.consumption_code}) is {said}."
+            )
+            self.ctx.events.data_changed.emit({"kanban"})
+
         self.ctx.runner.run(
             lambda: kb.set_loop_status(self.ctx.db, self.ctx.actor, loop.id, status),
-            lambda _l: self.ctx.events.data_changed.emit({"kanban"}),
-            lambda exc: show_error(self, exc),
+            done,
+            lambda exc: (
+                self.board_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
+            ),
         )
 
     @Slot()
@@ -397,7 +412,7 @@ class KanbanPage(QWidget):
         """A lost or torn card printed again with its own code (the loop keeps its number of cards)."""
         card = next((c for c in kb.cards(self.ctx.db, loop_id) if c.serial == serial), None)
         if card is None:
-            self.station.banner.error(f"Loop #{loop_id} has no live card number {serial}.")
+            self.board_banner.error(f"Loop #{loop_id} has no live card number {serial}.")
             return
         self.print_labels.emit("card", [card.id])
 
@@ -410,14 +425,22 @@ class KanbanPage(QWidget):
     def _mark(self, to: CardStatus) -> None:
         key = selected_key(self.repl_table)
         if key is None:
-            self.station.banner.error("Select a line of the replenishment list first.")
+            self.repl_banner.error("Select a line of the replenishment list first.")
             return
         line = self.lines[int(key)]  # type: ignore[call-overload]
         ids = list(line.card_ids)
+        said = "ordered" if to == CardStatus.ORDERED else "in transit"
+
+        def done(n: int) -> None:
+            self.repl_banner.ok(f"{n} card(s) of {line.loop.part_number} marked {said}.")
+            self.ctx.events.data_changed.emit({"kanban"})
+
         self.ctx.runner.run(
             lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
-            lambda _n: self.ctx.events.data_changed.emit({"kanban"}),
-            lambda exc: show_error(self, exc),
+            done,
+            lambda exc: (
+                self.repl_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
+            ),
         )
 
     def mark_group(self, group: str, to: CardStatus) -> int:

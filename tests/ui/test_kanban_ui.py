@@ -123,11 +123,15 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     assert list(window.labels_dialog.ids) == [new_cards[0]]
     window.labels_dialog.close()
     page.reprint(loop.id, 9)
-    assert "no live card number 9" in page.station.banner.text()
+    assert "no live card number 9" in page.board_banner.text()  # on the board, where the keeper is
 
+    page.board_table.clearSelection()
+    page.hold_loop.click()
+    assert page.board_banner.kind == "error" and "Select a loop" in page.board_banner.text()
     page.board_table.selectRow(0)
     page.hold_loop.click()
     assert kb.list_loops(ctx.db)[0].status == "HOLD"
+    qtbot.waitUntil(lambda: "is on hold" in page.board_banner.text())
     assert page.board_table.item(0, page.board_table.columnCount() - 1).text() == "hold"
     page.board_table.selectRow(0)
     page.hold_loop.click()
