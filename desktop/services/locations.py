@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -85,7 +86,7 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path[:-1] + "0"
 
 
-def _dto(loc: Location) -> LocationDTO:
+def _dto(loc: Location | Row[Any]) -> LocationDTO:
     return LocationDTO(
         loc.id,
         loc.code,
@@ -296,12 +297,32 @@ _HELD_BELOW = _HELD.where(
     Location.path < bindparam("hi"),  # as within(): the subtree
 ).order_by(Location.path, Part.number_key)
 _CHILDREN = select(func.count()).where(Location.parent_id == bindparam("parent_id"))
+_CHILD = Location.__table__.alias("child")
+# A scanned code: the location's row and how many locations it holds, in one query.
+_BY_CODE = select(
+    Location.__table__,
+    select(func.count())
+    .select_from(_CHILD)
+    .where(_CHILD.c.parent_id == Location.id)
+    .scalar_subquery()
+    .label("children"),
+).where(Location.code == bindparam("code"))
 
 
 def location_detail(s: Session, location: Location) -> LocationDetail:
     """The location with what it holds (itself and everything below), the first SHOWN_LINES lines."""
     conn = s.connection()
-    children = conn.execute(_CHILDREN, {"parent_id": location.id}).scalar() or 0
+    return _detail(conn, location, conn.execute(_CHILDREN, {"parent_id": location.id}).scalar() or 0)
+
+
+def location_detail_by_code(s: Session, code: str) -> LocationDetail | None:
+    """location_detail() for a code as scanned (already normalized), or None."""
+    conn = s.connection()
+    row = conn.execute(_BY_CODE, {"code": code}).first()
+    return None if row is None else _detail(conn, row, row.children)
+
+
+def _detail(conn: Connection, location: Location | Row[Any], children: int) -> LocationDetail:
     limit = SHOWN_LINES + 1  # one more, to know there are more
     if children:
         lo, hi = subtree_bounds(location.path)

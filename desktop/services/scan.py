@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, normalize_scan
 from desktop.db import Database
 from desktop.models import KanbanCard, KanbanLoop, Location, Part, PartSupplier
-from desktop.services.locations import LocationDetail, location_detail
+from desktop.services.locations import LocationDetail, location_detail_by_code
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
 
@@ -32,10 +32,6 @@ class ScanResult:
             or bool(self.candidates)
             or self.asset is not None
         )
-
-
-def _location(s: Session, code: str) -> Location | None:
-    return s.scalar(select(Location).where(Location.code == code))
 
 
 def _parts_by(s: Session, code: str) -> list[int]:
@@ -62,9 +58,9 @@ def _prefixed(s: Session, code: str) -> ScanResult | None:
         if asset_id is not None:
             return ScanResult(code, asset=spares_in(s, asset_id))
     if code.startswith(LOCATION_PREFIX):
-        loc = _location(s, code[len(LOCATION_PREFIX) :])
+        loc = location_detail_by_code(s, code[len(LOCATION_PREFIX) :])
         if loc is not None:
-            return ScanResult(code, location=location_detail(s, loc))
+            return ScanResult(code, location=loc)
     elif code.startswith(PART_PREFIX + "-") and code[3:].isdigit():
         part = find_part_detail(s, int(code[3:]))
         if part is not None:
@@ -86,9 +82,9 @@ def resolve_in(s: Session, raw: str) -> ScanResult:
     card = _kanban_card(s, code)
     if card is not None:
         return card
-    loc = _location(s, code)
+    loc = location_detail_by_code(s, code)
     if loc is not None:
-        return ScanResult(code, location=location_detail(s, loc))
+        return ScanResult(code, location=loc)
     ids = _parts_by(s, code)
     if len(ids) == 1:
         return ScanResult(code, part=part_detail(s, ids[0]))
