@@ -250,7 +250,7 @@ def collect(opts: Options) -> Outcome:
 
         with tempfile.TemporaryDirectory(prefix="storeroom-bench-") as tmp:
             found = whatif.run_all(db_file, Path(tmp), missed_keys, random.Random(opts.seed))
-        preferred = {"scan": "scan.rack", "post": "post.bulk"}
+        preferred = {"scan": "scan.upper", "post": "post.bulk"}
         for group, block in found.items():
             candidates = [r for r in out.results if r.key.startswith(group) and r.passed is False]
             owner = next((r for r in candidates if r.key == preferred.get(group)), None) or next(
