@@ -34,6 +34,13 @@ class InsufficientStock(Conflict):
         self.available = available
 
 
+class ReservedStock(Conflict):
+    """An issue would take stock reserved for work orders; the keeper confirms, or names the order."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="qty")
+
+
 class PermissionDenied(UserError):
     """The signed-in user's role does not allow this action."""
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from desktop.codes import ASSET_PREFIX, asset_payload, is_safe, normalize_scan
 from desktop.db import Database
-from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
+from desktop.errors import Conflict, InsufficientStock, NotFound, ReservedStock, UserError
 from desktop.models import (
     Asset,
     AssetMove,
@@ -782,6 +782,10 @@ def _open_reservation(s: Session, reservation_id: int) -> Reservation:
     return r
 
 
+def _still_reserved(r: Reservation) -> Decimal:
+    return Decimal(r.qty - r.issued_qty - r.released_qty)
+
+
 def _settle(r: Reservation) -> None:
     if r.issued_qty + r.released_qty >= r.qty:
         r.status = ReservationStatus.CLOSED.value
@@ -796,7 +800,7 @@ def issue_reserved(
     def op(s: Session) -> IssueResult:
         r = _open_reservation(s, reservation_id)
         _lock_part(s, r.part_id)
-        remaining = Decimal(r.qty - r.issued_qty - r.released_qty)
+        remaining = _still_reserved(r)
         take = remaining if qty is None else qty
         if take > remaining:
             raise UserError(
@@ -841,6 +845,73 @@ def issue_to_asset(
     return db.write(op)
 
 
+def issue_from_bin(
+    db: Database, actor: Actor, req: MoveRequest, *, take_reserved: bool = False
+) -> IssueResult:
+    """The storeroom's Issue. When the reference names the work order of an open reservation of the
+    part, the issue settles that reservation (as far as it goes); what it does not cover comes out of
+    free stock (on hand minus reserved), and out of other work orders' reservations only when the
+    keeper confirmed (`take_reserved`). ReservedStock says whose reservations it would take."""
+    actor.require(Permission.MOVE_STOCK)
+    if req.kind is not MoveKind.ISSUE or req.from_location_id is None:
+        raise UserError("Only an issue out of a bin can be checked against reservations.")
+
+    def op(s: Session) -> IssueResult:
+        part = _lock_part(s, req.part_id)
+        on_hand, free = _available(s, req.part_id)
+        mine = _reservation_named(s, req.part_id, req.reference) if actor.can(Permission.RESERVE) else None
+        covered = (
+            min(req.qty, Decimal(mine.qty - mine.issued_qty - mine.released_qty)) if mine else Decimal(0)
+        )
+        beyond = req.qty - covered  # what must come out of free stock
+        # stock is there but promised: ask (a plain shortage is the ledger's "only N left" instead)
+        if beyond > max(free, Decimal(0)) and req.qty <= on_hand and not take_reserved:
+            raise ReservedStock(_reserved_message(s, part, beyond, free))
+        posted = post_in(s, actor, req)
+        if posted.duplicate or mine is None:  # a retried posting key changes nothing twice
+            return IssueResult(posted, None)
+        s.add(AssetMove(move_id=posted.move.id, asset_id=mine.asset_id, reservation_id=mine.id))
+        mine.issued_qty = Decimal(mine.issued_qty) + covered
+        _settle(mine)
+        s.flush()
+        return IssueResult(posted, _reservation_dto(s, mine))
+
+    return db.write(op)
+
+
+def _reservation_named(s: Session, part_id: int, reference: str | None) -> Reservation | None:
+    """The part's open reservation whose work order the reference names (any case), soonest needed."""
+    wo = (reference or "").strip().upper()
+    if not wo:
+        return None
+    return s.scalar(
+        select(Reservation)
+        .where(
+            Reservation.part_id == part_id,
+            Reservation.status == ReservationStatus.OPEN.value,
+            func.upper(Reservation.work_order) == wo,
+        )
+        .order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
+        .limit(1)
+        .with_for_update()
+    )
+
+
+def _reserved_message(s: Session, part: Part, want: Decimal, free: Decimal) -> str:
+    held = s.execute(
+        select(Reservation.work_order, Reservation.qty - Reservation.issued_qty - Reservation.released_qty)
+        .where(Reservation.part_id == part.id, Reservation.status == ReservationStatus.OPEN.value)
+        .order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
+    ).all()
+    shown = ", ".join(f"{wo} {format_qty(Decimal(q))}" for wo, q in held[:3])
+    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+    return (
+        f"Only {format_qty(max(free, Decimal(0)))} {part.unit} of {part.part_number} are free: the rest is "
+        f"reserved ({shown}{more}). Put the work order in the reference to issue against its reservation, "
+        f"or press Enter again to issue {format_qty(want)} anyway."
+    )
+
+
 def _issue(
     s: Session,
     actor: Actor,
@@ -872,7 +943,7 @@ def release(db: Database, actor: Actor, reservation_id: int, qty: Decimal | None
 
     def op(s: Session) -> ReservationDTO:
         r = _open_reservation(s, reservation_id)
-        remaining = Decimal(r.qty - r.issued_qty - r.released_qty)
+        remaining = _still_reserved(r)
         give = remaining if qty is None else qty
         if give <= 0 or give > remaining:
             raise UserError(f"Between 0 and {format_qty(remaining)} can be released.", field="qty")

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import InsufficientStock, UserError
+from desktop.errors import InsufficientStock, ReservedStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
-from desktop.services import scan, stock
+from desktop.services import mro, scan, stock
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import MoveRequest, PostResult, ShortIssueResult
@@ -74,6 +74,8 @@ class MoveDialog(QDialog):
         self._loc_codes: dict[str, str] = {}
         self.part: PartDTO | None = None
         self._posting_key = uuid.uuid4().hex
+        self._reserved_ok = ""  # the posting key the keeper confirmed taking reserved stock for
+        self._asked_key = ""
         self._busy = False
         self._build()
         self._connect_signals()
@@ -130,6 +132,7 @@ class MoveDialog(QDialog):
         self.qty_edit.returnPressed.connect(self.post)
         self.qty_edit.textEdited.connect(self._new_key)
         self.reference_edit.returnPressed.connect(self.post)
+        self.reference_edit.textEdited.connect(self._unconfirm)  # a new work order asks again
         self.reason_edit.returnPressed.connect(self.post)
         self.post_button.clicked.connect(self.post)
         self.short_button.clicked.connect(self.post_short)
@@ -231,6 +234,10 @@ class MoveDialog(QDialog):
         self.loc_labels[field].setText("")
 
     @Slot()
+    def _unconfirm(self) -> None:
+        self._reserved_ok = ""
+
+    @Slot()
     def _new_key(self) -> None:
         self._offer_short(False)
         """A changed form is a new posting; an unchanged one retried after an error keeps its key."""
@@ -284,11 +291,29 @@ class MoveDialog(QDialog):
             self._show_user_error(exc)
             return
         self._busy = True
+        if self.kind is MoveKind.ISSUE:
+            # reservations first: the work order settles its own, other orders' stock needs a second Enter
+            confirmed = self._reserved_ok == req.posting_key
+            self._asked_key = req.posting_key or ""
+            self.ctx.runner.run(
+                lambda: mro.issue_from_bin(self.ctx.db, self.ctx.actor, req, take_reserved=confirmed),
+                self._issued,
+                self._failed,
+            )
+            return
         self.ctx.runner.run(
             lambda: stock.post_move(self.ctx.db, self.ctx.actor, req), self._posted, self._failed
         )
 
-    def _posted(self, result: PostResult) -> None:
+    def _issued(self, result: mro.IssueResult) -> None:
+        r = result.reservation
+        note = ""
+        if r is not None:
+            left = f"{format_qty(r.open_qty)} {r.unit} still reserved" if r.open_qty > 0 else "now settled"
+            note = f" Against {r.work_order}'s reservation: {left}."
+        self._posted(result.posted, note)
+
+    def _posted(self, result: PostResult, note: str = "") -> None:
         self._busy = False
         move = result.move
         text = f"{self.spec.verb} {format_qty(move.qty)} {move.unit} of {move.part_number}"
@@ -298,9 +323,9 @@ class MoveDialog(QDialog):
             text += f" to {move.to_code}"
         text += f" — {format_qty(result.part_on_hand)} {move.unit} on hand"
         if result.below_min and result.min_qty is not None:
-            self.banner.warn(f"{text}. Below minimum ({format_qty(result.min_qty)}): reorder.")
+            self.banner.warn(f"{text}. Below minimum ({format_qty(result.min_qty)}): reorder.{note}")
         else:
-            self.banner.ok(text + ".")
+            self.banner.ok(f"{text}.{note}")
         self.posted.emit(result)
         self._ready_for_next()
 
@@ -315,6 +340,11 @@ class MoveDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
+        if isinstance(exc, ReservedStock):
+            self._reserved_ok = self._asked_key  # Enter again, unchanged, takes the reserved stock
+            self.banner.warn(exc.message)
+            self.qty_edit.setFocus()
+            return
         if isinstance(exc, UserError):
             self._show_user_error(exc)
         else:

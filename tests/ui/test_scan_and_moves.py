@@ -231,3 +231,29 @@ def test_reverse_a_move_from_the_stock_page(
     window.stock_page.reverse(move_id, "received into the wrong bin")
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
     assert table.rowCount() == 3 and table.item(0, 11).text() == f"reverses #{move_id}"
+
+
+def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_reservation(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
+
+    mro.reserve(ctx.db, ctx.actor, ReservationInput(plant["part"], Decimal(6), "WO-77"))  # 9 on hand, 3 free
+    dialog = _receive_dialog(window, MoveKind.ISSUE)
+    scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-01")
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    scan_into(qtbot, dialog.qty_edit, "5")
+    text = dialog.banner.text()
+    assert dialog.banner.kind == "warn" and "Only 3 EA of 6205-2RS are free" in text and "(WO-77 6)" in text
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 7 and dialog.qty_edit.text() == "5"
+    qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return)  # Enter again, nothing changed: the keeper confirms
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 2
+    assert "Issued 5 EA of 6205-2RS from A-01-01" in dialog.banner.text()
+    # the next line names the work order: it is issued against (and settles) that reservation
+    scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
+    qtbot.keyClicks(dialog.reference_edit, "wo-77")
+    scan_into(qtbot, dialog.qty_edit, "2")
+    assert "Against WO-77's reservation: 4 EA still reserved." in dialog.banner.text()
+    assert [(r.work_order, r.issued_qty, r.open_qty) for r in mro.reservations(ctx.db)] == [("WO-77", 2, 4)]
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 0
