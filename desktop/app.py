@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -152,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
         session.window.parts_page.model.loaded.connect(done)
+    # What start-up built (Qt wrappers, SQLAlchemy's mappings, every module) lives as long as the app:
+    # keep the cyclic collector from walking it again in every full collection, which now and then
+    # paused a scan by 30-80 ms (an area label: max 45 -> 8 ms over 260 scans).
+    gc.freeze()
     code = app.exec()
     runner.shutdown()
     database.dispose()
