@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from bench.generate import ADMIN_USER, BENCH_PIN, GenStats, generate, verify
 from bench.report import Result, median, p95
@@ -150,19 +151,31 @@ class ActivitySampler(threading.Thread):
 
 def create_database(admin_url: str, name: str) -> str:
     admin = normalize_url(admin_url)
+    drop_database(admin, name)
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url: str, name: str) -> None:
+def drop_database(admin_url: str, name: str, *, patience_s: float = 60.0) -> None:
+    """DROP ... WITH (FORCE), waiting out an autovacuum worker: after the bulk load and the posting run
+    the server vacuums the tables, and a role without superuser rights may not terminate that worker."""
     engine = create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    deadline = time.monotonic() + patience_s
+    try:
+        while True:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != "42501" or time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
+    finally:
+        engine.dispose()
 
 
 def _shared_pairs(database: Database, count: int, seed: int) -> list[Pair]:
