@@ -185,19 +185,7 @@ def _post(
         s.connection()
         .execute(
             _INSERT_MOVE,
-            {
-                "part_id": part.id,
-                "from_location_id": src.id if src else None,
-                "to_location_id": dst.id if dst else None,
-                "qty": req.qty,
-                "kind": req.kind.value,
-                "reason": reason,
-                "reference": reference,
-                "unit_cost": part.unit_cost,
-                "user_id": actor.user_id,
-                "reverses_move_id": reverses,
-                "posting_key": req.posting_key,
-            },
+            move_row(actor, req, part, src, dst, reason, reference, reverses),
         )
         .one()
     )
@@ -292,6 +280,32 @@ def short_in(
     return ShortIssueResult(requested, issued, posted)
 
 
+def move_row(
+    actor: Actor,
+    req: MoveRequest,
+    part: Part,
+    src: Location | None,
+    dst: Location | None,
+    reason: str | None,
+    reference: str | None,
+    reverses: int | None = None,
+) -> dict[str, Any]:
+    """The ledger row of a checked request (valued at the part's cost now), for one INSERT or a batch."""
+    return {
+        "part_id": part.id,
+        "from_location_id": src.id if src else None,
+        "to_location_id": dst.id if dst else None,
+        "qty": req.qty,
+        "kind": req.kind.value,
+        "reason": reason,
+        "reference": reference,
+        "unit_cost": part.unit_cost,
+        "user_id": actor.user_id,
+        "reverses_move_id": reverses,
+        "posting_key": req.posting_key,
+    }
+
+
 # The part and the move's one or two locations in one round trip (each was its own query).
 _PART_AND_ENDS = (
     select(Part, Location)
@@ -358,28 +372,7 @@ _TAKE = {
 }
 _HELD = select(StockBalance.qty).where(*_BALANCE)
 _ON_HAND = select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == bindparam("p"))
-_INSERT_MOVE = (
-    insert(StockMove)
-    .values(
-        {
-            c: bindparam(c, type_=StockMove.__table__.c[c].type)
-            for c in (
-                "part_id",
-                "from_location_id",
-                "to_location_id",
-                "qty",
-                "kind",
-                "reason",
-                "reference",
-                "unit_cost",
-                "user_id",
-                "reverses_move_id",
-                "posting_key",
-            )
-        }
-    )
-    .returning(StockMove.id, StockMove.at)
-)
+_INSERT_MOVE = insert(StockMove).returning(StockMove.id, StockMove.at)  # columns: move_row()'s keys
 
 
 def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:

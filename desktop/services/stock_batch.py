@@ -32,6 +32,7 @@ from desktop.services.stock import (
     _checked_texts,
     _part,
     _usable,
+    move_row,
 )
 
 _CHUNK = 500  # keys per IN (...): well under SQLite's bound-parameter limit
@@ -99,20 +100,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
             key = (part.id, dst.id)
             balances[key] = balances.get(key, Decimal(0)) + req.qty
             deltas[key] = deltas.get(key, Decimal(0)) + req.qty
-        rows.append(
-            {
-                "part_id": part.id,
-                "from_location_id": src.id if src else None,
-                "to_location_id": dst.id if dst else None,
-                "qty": req.qty,
-                "kind": req.kind.value,
-                "reason": reason,
-                "reference": reference,
-                "unit_cost": part.unit_cost,
-                "user_id": actor.user_id,
-                "posting_key": req.posting_key,
-            }
-        )
+        rows.append(move_row(actor, req, part, src, dst, reason, reference))
     if not rows:
         return BatchResult((), duplicates)
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
