@@ -19,6 +19,7 @@ from desktop.errors import UserError
 from desktop.models import Part, ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory
 from desktop.services.actor import Actor
+from desktop.services.kanban_demo import load_demo_loops
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.mro_demo import load_demo_assets
 from desktop.services.parts import PartInput, create_part
@@ -276,4 +277,5 @@ def load_demo(
             progress(parts + n + 1, parts * 2)
     _spread_over_the_year(db, dated, rng)
     load_demo_assets(db, actor, [p for p, kind in made if kind == "MRO"], seed=seed)
+    load_demo_loops(db, actor, [p for p, kind in made if kind in ("RAW", "WIP")], where["line"], seed=seed)
     return len(made)
