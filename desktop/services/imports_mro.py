@@ -207,17 +207,17 @@ def _apply_assets(
         a = r.new
         parent_id = ids[a.parent] if a.parent else None
         location_id = locations[a.location] if a.location else None
+        data = mro.AssetInput(r.code, a.name, a.level, parent_id, a.criticality, location_id, a.notes)
         try:
             if r.existing_id is None:
-                data = mro.AssetInput(r.code, a.name, a.level, parent_id, a.criticality, location_id, a.notes)
                 ids[r.code] = mro.create_asset(unit, actor, data).id
                 if not a.active:
                     _asset(s, ids[r.code]).active = False
-            else:  # the MRO service has no edit of an asset: the plan checked the tree rules above
+            else:  # not mro.update_asset row by row: the plan checked the file's final tree above,
+                # which a row-by-row check would refuse while a parent and its children move together
                 asset = _asset(s, r.existing_id)
-                asset.name, asset.level, asset.parent_id = a.name, a.level, parent_id
-                asset.criticality, asset.location_id = a.criticality, location_id
-                asset.notes, asset.active = a.notes, a.active
+                mro.set_asset_fields(asset, data)
+                asset.active = a.active
         except UserError as exc:
             raise row_failed(r.n, exc) from exc
         if done % 200 == 0:

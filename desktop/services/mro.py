@@ -38,6 +38,7 @@ from desktop.models.enums import AssetLevel, MoveKind, ReservationStatus, Serial
 from desktop.quantities import format_qty
 from desktop.reports.labels import BinLabel
 from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
 from desktop.services.common import as_utc, clean_text
 from desktop.services.parts import BinStock, stock_by_bin
 from desktop.services.stock import MoveRequest, PostResult, post_in
@@ -298,6 +299,28 @@ def _clean_asset(data: AssetInput) -> AssetInput:
     return AssetInput(code, name, level.value, data.parent_id, crit, data.location_id, notes)
 
 
+def _check_place(s: Session, clean: AssetInput, asset_id: int | None = None) -> None:
+    """Where an asset may sit: inside an existing asset of a higher level (so never inside itself or
+    its own children), holding (when editing) only assets of a lower level; at an existing location."""
+    depth = AssetLevel(clean.level).depth
+    if clean.parent_id is not None:
+        parent = s.get(Asset, clean.parent_id)
+        if parent is None:
+            raise NotFound(f"Asset #{clean.parent_id} does not exist.", field="parent")
+        if AssetLevel(parent.level).depth >= depth:
+            raise UserError(
+                f"A {clean.level.lower()} cannot sit inside a {parent.level.lower()}.", field="level"
+            )
+    if asset_id is not None:
+        children = s.scalars(select(Asset.level).where(Asset.parent_id == asset_id, Asset.active)).all()
+        if any(AssetLevel(level).depth <= depth for level in children):
+            raise UserError(
+                f"{clean.code} holds assets that cannot sit inside a {clean.level.lower()}.", field="level"
+            )
+    if clean.location_id is not None and s.get(Location, clean.location_id) is None:
+        raise NotFound(f"Location #{clean.location_id} does not exist.", field="location")
+
+
 def create_asset(db: Database, actor: Actor, data: AssetInput) -> AssetDTO:
     actor.require(Permission.MANAGE_ASSETS)
     clean = _clean_asset(data)
@@ -305,31 +328,75 @@ def create_asset(db: Database, actor: Actor, data: AssetInput) -> AssetDTO:
     def op(s: Session) -> AssetDTO:
         if s.scalar(select(Asset.id).where(Asset.code == clean.code)) is not None:
             raise Conflict(f"Asset {clean.code} already exists.", field="code")
-        if clean.parent_id is not None:
-            parent = s.get(Asset, clean.parent_id)
-            if parent is None:
-                raise NotFound(f"Asset #{clean.parent_id} does not exist.", field="parent")
-            if AssetLevel(parent.level).depth >= AssetLevel(clean.level).depth:
-                raise UserError(
-                    f"A {clean.level.lower()} cannot sit inside a {parent.level.lower()}.", field="level"
-                )
-        if clean.location_id is not None and s.get(Location, clean.location_id) is None:
-            raise NotFound(f"Location #{clean.location_id} does not exist.", field="location")
-        asset = Asset(
-            code=clean.code,
-            name=clean.name,
-            level=clean.level,
-            parent_id=clean.parent_id,
-            criticality=clean.criticality,
-            location_id=clean.location_id,
-            notes=clean.notes,
-        )
+        _check_place(s, clean)
+        asset = Asset(code=clean.code)
+        set_asset_fields(asset, clean)
         s.add(asset)
         try:
             s.flush()
         except IntegrityError as exc:
             raise Conflict(f"Asset {clean.code} already exists.", field="code") from exc
         return _asset_dto(s, asset)
+
+    return db.write(op)
+
+
+def set_asset_fields(asset: Asset, clean: AssetInput) -> None:
+    """Everything but the code, from checked input (the import checks its whole tree first)."""
+    asset.name, asset.level, asset.parent_id = clean.name, clean.level, clean.parent_id
+    asset.criticality, asset.location_id, asset.notes = clean.criticality, clean.location_id, clean.notes
+
+
+def update_asset(
+    db: Database, actor: Actor, asset_id: int, data: AssetInput, *, active: bool = True
+) -> AssetDTO:
+    """Correct or move an asset, or retire it (`active=False`). The code stays: it is on the printed tag."""
+    actor.require(Permission.MANAGE_ASSETS)
+    clean = _clean_asset(data)
+
+    def op(s: Session) -> AssetDTO:
+        asset = s.get(Asset, asset_id)
+        if asset is None:
+            raise NotFound(f"Asset #{asset_id} does not exist.")
+        if clean.code != asset.code:
+            raise UserError(
+                f"The code of {asset.code} is on its printed tag and does not change: "
+                "make a new asset and retire this one.",
+                field="code",
+            )
+        _check_place(s, clean, asset_id)
+        if not active and asset.active:
+            inside = s.scalar(select(func.count()).where(Asset.parent_id == asset_id, Asset.active)) or 0
+            if inside:
+                raise Conflict(
+                    f"{asset.code} still holds {inside} active asset(s): move or retire them first."
+                )
+        before = _asset_dto(s, asset)
+        set_asset_fields(asset, clean)
+        asset.active = active
+        s.flush()
+        after = _asset_dto(s, asset)
+        changes = [
+            f"{name} {getattr(before, name)} -> {getattr(after, name)}"
+            for name in ("name", "level", "criticality", "location_code", "notes")
+            if getattr(before, name) != getattr(after, name)
+        ]
+        if before.parent_id != after.parent_id:
+            codes = [
+                s.scalar(select(Asset.code).where(Asset.id == i)) if i else "top"
+                for i in (before.parent_id, after.parent_id)
+            ]
+            changes.append(f"inside {codes[0]} -> {codes[1]}")
+        changes += ["retired"] if not active else []
+        record(
+            s,
+            actor.user_id,
+            "asset.update",
+            "asset",
+            asset_id,
+            f"{asset.code}: {', '.join(changes) or 'no change'}",
+        )
+        return after
 
     return db.write(op)
 

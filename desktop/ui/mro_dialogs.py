@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -186,17 +187,27 @@ class IssueReservedDialog(_ScanDialog):
 
 
 class AssetDialog(_ScanDialog):
-    """A new asset, inside the one picked in the tree.
+    """A new asset, inside the one picked in the tree; or, given `editing`, that asset corrected, moved
+    (another parent's tag) or retired. The code stays: it is on the printed tag.
 
     Signals:
-    saved(AssetDTO): the asset was created.
+    saved(AssetDTO): the asset was saved.
     """
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, inside: AssetDTO | None, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, "New asset", "Save", parent)
+    def __init__(
+        self,
+        ctx: AppContext,
+        inside: AssetDTO | None,
+        parent: QWidget | None = None,
+        *,
+        editing: AssetDTO | None = None,
+        inside_code: str = "",
+    ) -> None:
+        super().__init__(ctx, "Edit asset" if editing else "New asset", "Save", parent)
         self.inside = inside
+        self.editing = editing
         self.code_edit = big_field("tag code: letters, digits, '-' (printed as A-…)")
         self.name_edit = QLineEdit()
         self.level = QComboBox()
@@ -208,23 +219,40 @@ class AssetDialog(_ScanDialog):
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText("location code where it stands (optional)")
         self.notes_edit = QLineEdit()
-        self.form.addRow("Inside", QLabel(f"{inside.code} — {inside.name}" if inside else "(top level)"))
+        self.parent_edit = QLineEdit(inside_code)
+        self.parent_edit.setPlaceholderText("tag of the asset it sits in (empty: top level)")
+        self.retire = QCheckBox("Retire this asset (it leaves the tree; its history stays)")
+        if editing is None:
+            self.form.addRow("Inside", QLabel(f"{inside.code} — {inside.name}" if inside else "(top level)"))
+        else:
+            self.form.addRow("Inside", self.parent_edit)
         self.form.addRow("Code", self.code_edit)
         self.form.addRow("Name", self.name_edit)
         self.form.addRow("Level", self.level)
         self.form.addRow("Criticality", self.criticality)
         self.form.addRow("Location", self.location_edit)
         self.form.addRow("Notes", self.notes_edit)
+        if editing is not None:
+            self.form.addRow("", self.retire)
+            self.code_edit.setText(editing.code)
+            self.code_edit.setReadOnly(True)
+            self.name_edit.setText(editing.name)
+            self.level.setCurrentText(editing.level)
+            self.criticality.setCurrentText(editing.criticality or "")
+            self.location_edit.setText(editing.location_code or "")
+            self.notes_edit.setText(editing.notes or "")
         self.fields = {
             "code": self.code_edit,
             "name": self.name_edit,
+            "parent": self.parent_edit,
+            "asset": self.parent_edit,
             "location": self.location_edit,
             "notes": self.notes_edit,
         }
         for edit in self.fields.values():
             edit.returnPressed.connect(self.submit)
         self.action_button.clicked.connect(self.submit)
-        self.code_edit.setFocus()
+        (self.name_edit if editing else self.code_edit).setFocus()
 
     @Slot()
     def submit(self) -> None:
@@ -238,10 +266,19 @@ class AssetDialog(_ScanDialog):
             self.notes_edit.text(),
         )
         loc_code, db, actor = self.location_edit.text().strip(), self.ctx.db, self.ctx.actor
+        editing, parent_code, active = (
+            self.editing,
+            self.parent_edit.text().strip(),
+            not self.retire.isChecked(),
+        )
 
         def work() -> AssetDTO:
             loc = locations.location_id_for_code(db, loc_code) if loc_code else None
-            return mro.create_asset(db, actor, replace(data, location_id=loc))
+            if editing is None:
+                return mro.create_asset(db, actor, replace(data, location_id=loc))
+            parent_id = mro.find_asset(db, parent_code).id if parent_code else None
+            placed = replace(data, parent_id=parent_id, location_id=loc)
+            return mro.update_asset(db, actor, editing.id, placed, active=active)
 
         self.ctx.runner.run(work, self._done, self.failed)
 

@@ -112,6 +112,7 @@ class SparesTab(QWidget):
         self.tree.setHeaderLabels(["Asset", "Name", "Criticality"])
         self.assets: dict[int, AssetDTO] = {}
         self.new_asset_button = QPushButton("New asset…")
+        self.edit_asset_button = QPushButton("Edit asset…")
         self.spare_part = QLineEdit()
         self.spare_part.setPlaceholderText("scan or type a part to fit")
         self.spare_installed = QLineEdit("1")
@@ -125,7 +126,7 @@ class SparesTab(QWidget):
         self.add_spare_button = QPushButton("Fit part")
         self.remove_spare_button = QPushButton("Remove spare")
         self.edit_row = QWidget()
-        for w in (self.new_asset_button, self.edit_row):
+        for w in (self.new_asset_button, self.edit_asset_button, self.edit_row):
             w.setVisible(ctx.actor.can(Permission.MANAGE_ASSETS))
         self.title = heading("Scan an asset tag (A-…) or pick an asset")
         self.path = QLabel("")
@@ -180,6 +181,7 @@ class SparesTab(QWidget):
         ll.addWidget(self.tree, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_asset_button)
+        buttons.addWidget(self.edit_asset_button)
         buttons.addWidget(self.tree_export)
         ll.addLayout(buttons)
         split = QSplitter()
@@ -198,6 +200,7 @@ class SparesTab(QWidget):
         self.release_button.clicked.connect(self.release_selected)
         self.tag_button.clicked.connect(self._print_tags)
         self.new_asset_button.clicked.connect(self.new_asset)
+        self.edit_asset_button.clicked.connect(self.edit_asset)
         self.add_spare_button.clicked.connect(self.fit_part)
         self.spare_part.returnPressed.connect(self.fit_part)
         self.remove_spare_button.clicked.connect(self.remove_spare)
@@ -207,6 +210,20 @@ class SparesTab(QWidget):
         """A new asset inside the one shown (or at the top when none is)."""
         inside = self.assets.get(self.view.asset.id) if self.view is not None else None
         dialog = AssetDialog(self.ctx, inside, self)
+        dialog.saved.connect(lambda _a: self.refresh())
+        dialog.show()
+        self.dialog = dialog
+        return dialog
+
+    @Slot()
+    def edit_asset(self) -> AssetDialog | None:
+        """Correct, move or retire the asset shown."""
+        if self.view is None:
+            self.flags.setText("<b>Pick an asset in the tree, or scan its tag, first.</b>")
+            return None
+        asset = self.view.asset
+        parent_code = self.view.path[-2] if len(self.view.path) > 1 else ""
+        dialog = AssetDialog(self.ctx, None, self, editing=asset, inside_code=parent_code)
         dialog.saved.connect(lambda _a: self.refresh())
         dialog.show()
         self.dialog = dialog

@@ -243,3 +243,50 @@ def test_the_storeroom_issue_respects_reservations(db: Database, admin: Actor, p
     with pytest.raises(InsufficientStock):  # more than there is at all: the ledger's own refusal
         issue(9, bin2, "WO-9", "k6")
     assert stock.check_balances(db, admin) == []
+
+
+def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    from dataclasses import replace
+
+    from desktop.services import audit
+
+    press = mro.find_asset(db, "PRESS-01")
+
+    def edit(asset_id: int, *, active: bool = True, **changes: object) -> mro.AssetDTO:
+        a = next(x for x in mro.asset_tree(db) if x.id == asset_id)
+        data = AssetInput(a.code, a.name, a.level, a.parent_id, a.criticality, None, a.notes)
+        return mro.update_asset(db, admin, asset_id, replace(data, **changes), active=active)  # type: ignore[arg-type]
+
+    done = edit(press.id, name="Press 250 t (rebuilt)", criticality="critical", notes="  new ram  ")
+    assert (done.code, done.name, done.criticality, done.notes) == (
+        "PRESS-01",
+        "Press 250 t (rebuilt)",
+        "CRITICAL",
+        "new ram",
+    )
+    with pytest.raises(UserError, match="printed tag"):
+        edit(press.id, code="PRESS-02")
+    site = mro.find_asset(db, "PLANT")
+    line2 = mro.create_asset(db, admin, AssetInput("L2", "Line 2", AssetLevel.LINE.value, site.id))
+    moved = edit(press.id, parent_id=line2.id)  # the press moves to line 2
+    assert moved.parent_id == line2.id
+    assert mro.spares_for_code(db, "A-PRESS-01").path[-2:] == ("L2", "PRESS-01")
+    with pytest.raises(UserError, match="holds assets that cannot sit inside a machine"):
+        edit(line2.id, level=AssetLevel.MACHINE.value)
+    with pytest.raises(UserError, match="cannot sit inside a machine"):
+        edit(line2.id, parent_id=press.id)  # inside its own child: the levels forbid it
+    with pytest.raises(Conflict, match="still holds 1 active asset"):
+        edit(line2.id, active=False)
+    edit(press.id, active=False)
+    edit(line2.id, active=False)
+    assert {a.code for a in mro.asset_tree(db)} == {"PLANT", "L1"}
+    keeper = ensure_user(db, "keeper", role=Role.KEEPER)
+    with pytest.raises(PermissionDenied):
+        mro.update_asset(db, keeper, press.id, AssetInput("PRESS-01", "x", AssetLevel.MACHINE.value))
+    trail = [r.summary for r in audit.audit_trail(db, admin) if r.action == "asset.update"]
+    assert "PRESS-01: inside L1 -> L2" in trail
+    assert any(
+        x.startswith("PRESS-01: name Press 1 -> Press 250 t (rebuilt), criticality HIGH -> CRITICAL")
+        for x in trail
+    )
+    assert any(x.startswith("L2: retired") for x in trail)

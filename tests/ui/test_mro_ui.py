@@ -205,3 +205,37 @@ def test_new_asset_and_fitting_spares(qtbot: QtBot, window: MainWindow, press: d
     tab.spares.selectRow(0)
     tab.remove_spare_button.click()
     assert tab.spares.rowCount() == 0
+
+
+def test_edit_move_and_retire_an_asset_from_the_tree(
+    qtbot: QtBot, window: MainWindow, press: dict[str, int]
+) -> None:
+    window.go_to("MRO spares")
+    tab = window.mro_page.spares_tab
+    assert tab.edit_asset() is None and "Pick an asset" in tab.flags.text()
+    line2 = mro.create_asset(
+        window.ctx.db, window.ctx.actor, AssetInput("L2", "Line 2", AssetLevel.LINE.value)
+    )
+    scan_into(qtbot, window.scan_box, "A-PRESS-01")
+    dialog = tab.edit_asset()
+    assert dialog is not None and dialog.code_edit.isReadOnly() and dialog.parent_edit.text() == "L1"
+    assert (dialog.name_edit.text(), dialog.criticality.currentText()) == ("Press 1", "HIGH")
+    scan_into(qtbot, dialog.parent_edit, "A-NOPE")  # Enter saves: an unknown parent tag is refused
+    assert dialog.banner.kind == "error" and "No asset has the tag A-NOPE" in dialog.banner.text()
+    assert dialog.focusWidget() is dialog.parent_edit
+    dialog.parent_edit.setText("A-L2")
+    dialog.name_edit.setText("Press 1 (rebuilt)")
+    dialog.action_button.click()
+    assert not dialog.isVisible()
+    lines = {
+        tab.tree.topLevelItem(n).text(0): tab.tree.topLevelItem(n)
+        for n in range(tab.tree.topLevelItemCount())
+    }
+    assert lines["L1"].childCount() == 0 and lines["L2"].child(0).text(1) == "Press 1 (rebuilt)"
+    assert mro.find_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
+    scan_into(qtbot, window.scan_box, "A-L2")
+    dialog = tab.edit_asset()
+    assert dialog is not None
+    dialog.retire.setChecked(True)
+    dialog.action_button.click()
+    assert dialog.banner.kind == "error" and "still holds 1 active asset" in dialog.banner.text()
