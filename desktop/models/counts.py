@@ -35,6 +35,7 @@ class CountLine(Stamped, Base):
     book_qty: Mapped[Decimal]  # at the snapshot
     expected_qty: Mapped[Decimal | None]  # book rolled forward to when it was counted
     counted_qty: Mapped[Decimal | None]
+    first_count_qty: Mapped[Decimal | None]  # count 1, kept when a recount replaced it
     counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     recounted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # OPEN -> COUNTED (within tolerance) | RECOUNT -> COUNTED ; then APPROVED or REJECTED
@@ -43,3 +44,4 @@ class CountLine(Stamped, Base):
     added: Mapped[bool] = mapped_column(default=False)  # found in a bin where the book had none
     move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"))
     note: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(120))  # why it is counted: plan, bin left empty…

@@ -54,6 +54,7 @@ class SheetLine:
     description: str
     unit: str
     book_qty: str | None = None
+    reason: str = ""  # why it is counted, printed small in the Notes cell
 
 
 class _CodeCell(Flowable):
@@ -77,7 +78,8 @@ class _CodeCell(Flowable):
 def _text(value: str, style: ParagraphStyle, width: float) -> Any:
     """A plain string when it fits on one line in the Latin font (cheap); a wrapping paragraph otherwise."""
     runs = split_runs(value)
-    if len(runs) <= 1 and (not runs or runs[0][0] == SANS) and stringWidth(value, SANS, 8) < width - 4:
+    fits = stringWidth(value, SANS, style.fontSize) < width - 4
+    if len(runs) <= 1 and (not runs or runs[0][0] == SANS) and fits:
         return value
     return Paragraph(_markup(value), style)
 
@@ -117,6 +119,9 @@ def render_count_sheet(
     register_fonts()
     cell = ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=9.5)
     area_style = ParagraphStyle("area", fontName=SANS_BOLD, fontSize=10, leading=12)
+    note = ParagraphStyle(
+        "note", fontName=SANS, fontSize=6.5, leading=7.5, textColor=colors.HexColor("#555555")
+    )
     columns = (
         ["Bin", "Part", "Description", "Unit"]
         + ([] if header.blind else ["Book"])
@@ -135,6 +140,10 @@ def render_count_sheet(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("FONTNAME", (0, 1), (-1, -1), SANS),
         ("FONTSIZE", (0, 1), (-1, -1), 8),
+        # why the line is counted, small and grey in Notes: the counter's own notes go beside it
+        ("FONTSIZE", (-1, 1), (-1, -1), note.fontSize),
+        ("TEXTCOLOR", (-1, 1), (-1, -1), note.textColor),
+        ("VALIGN", (-1, 1), (-1, -1), "TOP"),
     ]
     # Every row has a fixed height, so pages are cut here, one table per page: a single long table
     # would be re-split on every page (5,000 lines took 12 s that way).
@@ -177,7 +186,7 @@ def render_count_sheet(
                 "",
                 "",
                 "",
-                "",
+                _text(line.reason, note, widths[-1]) if line.reason else "",
             ],
             LINE_ROW,
         )

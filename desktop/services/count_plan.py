@@ -245,6 +245,7 @@ def start_today(db: Database, actor: Actor, *, day: date | None = None, blind: b
     def op(s: Session) -> int:
         today = _today(s, when)
         pairs = [(x.part_id, x.location_id) for x in today.to_count]
+        why = {(x.part_id, x.location_id): "; ".join(x.reasons) for x in today.to_count}
         if not pairs:
             raise UserError(
                 f"Nothing left to count on {when.isoformat()}: every line of today's list is in a count."
@@ -252,7 +253,7 @@ def start_today(db: Database, actor: Actor, *, day: date | None = None, blind: b
                 else f"Nothing to count on {when.isoformat()}"
                 + ("." if today.working_day else " (not a working day).")
             )
-        return open_session_in(s, actor, f"Today {when.isoformat()}", blind, pairs).id
+        return open_session_in(s, actor, f"Today {when.isoformat()}", blind, pairs, why).id
 
     return db.write(op)
 

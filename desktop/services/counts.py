@@ -14,7 +14,7 @@ and the line then shows "same counter" to the supervisor who approves it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -62,6 +62,8 @@ class LineDTO:
     counted_by: str = ""
     recounted_by: str = ""
     note: str = ""
+    first_count_qty: Decimal | None = None  # count 1 when a recount replaced it
+    reason: str = ""  # why the line is in the count
 
     @property
     def same_counter(self) -> bool:
@@ -78,9 +80,15 @@ class SessionDTO:
 
 
 def open_session_in(
-    s: Session, actor: Actor, name: str, blind: bool, pairs: Iterable[tuple[int, int]]
+    s: Session,
+    actor: Actor,
+    name: str,
+    blind: bool,
+    pairs: Iterable[tuple[int, int]],
+    reasons: Mapping[tuple[int, int], str] | None = None,
 ) -> CountSession:
-    """A session with one line per (part, location), the book copied from the balances now."""
+    """A session with one line per (part, location), the book copied from the balances now, each with
+    why it is counted when `reasons` says (today's list: the plan, a bin left empty…)."""
     if s.get_bind().dialect.name == "postgresql":
         # The book and the last move id must be one snapshot: a move numbered N, still uncommitted while
         # N+1 is, would be in neither the book nor the roll-forward (ids > snapshot). SHARE mode waits
@@ -111,6 +119,7 @@ def open_session_in(
                 part_id=part_id,
                 location_id=loc_id,
                 book_qty=book.get((part_id, loc_id), Decimal(0)),
+                reason=(reasons or {}).get((part_id, loc_id), "")[:120] or None,
             )
         )
     s.flush()
@@ -240,6 +249,7 @@ def enter_count(
         settings = read_count_settings(s)
         ok = in_tolerance(part.abc_override or part.abc_class or "C", expected, qty, part.unit_cost, settings)
         if line.status == "RECOUNT":
+            line.first_count_qty = line.counted_qty  # count 1 stays on record beside the recount
             line.recounted_by_id = actor.user_id
             line.status = "COUNTED"  # the recount stands, in or out of tolerance: the supervisor decides
         else:
@@ -294,6 +304,8 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
         counted_by=_user_name(s, line.counted_by_id),
         recounted_by=_user_name(s, line.recounted_by_id),
         note=line.note or "",
+        first_count_qty=line.first_count_qty,
+        reason=line.reason or "",
     )
 
 
@@ -426,6 +438,7 @@ def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHea
                         part.description,
                         part.unit,
                         None if sess.blind else format_qty(Decimal(line.book_qty)),
+                        line.reason or "",
                     ),
                 )
             )

@@ -25,7 +25,20 @@ from desktop.ui.common import action_row, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
-HEADERS = ["Bin", "Part", "Expected", "Counted", "Variance", "Value", "Count 1 by", "Recount by", "Status"]
+HEADERS = [
+    "Bin",
+    "Part",
+    "Expected",
+    "Count 1",  # kept when a recount replaced it
+    "Counted",
+    "Variance",
+    "Value",
+    "Count 1 by",
+    "Recount by",
+    "Status",
+    "Why counted",
+]
+_NUMBERS = range(2, 7)
 REJECT, REASON = len(HEADERS), len(HEADERS) + 1
 STATUS_TEXT = {
     "OPEN": "not counted: zero",
@@ -44,12 +57,14 @@ def _cells(x: LineDTO) -> list[str]:
         x.location_code,
         x.part_number,
         _q(x.expected_qty if x.expected_qty is not None else x.book_qty),
+        _q(x.first_count_qty),
         _q(x.counted_qty),
         _q(x.variance),
         "" if x.variance_value is None else f"{x.variance_value:,.2f}",
         x.counted_by,
         recount,
         STATUS_TEXT.get(x.status, x.status.lower()),
+        x.reason,
     ]
 
 
@@ -113,7 +128,7 @@ class ApproveDialog(QDialog):
             for c, text in enumerate(_cells(x)):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if 2 <= c <= 5:
+                if c in _NUMBERS:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             tick = QTableWidgetItem("")

@@ -47,6 +47,21 @@ def test_sheet_has_everything_a_counter_needs() -> None:
     assert expected <= found
 
 
+def test_why_a_line_is_counted_is_printed_in_its_notes() -> None:
+    from dataclasses import replace
+
+    lines = _lines(3)
+    lines[1] = replace(lines[1], reason="plan: 12 a year; left empty by issue 2026-11-24")
+    lines[2] = replace(lines[2], reason="short issue WO-1: asked 8, got 5 (2026-11-24); left empty by issue")
+    pdf = render_count_sheet(SheetHeader("Today 2026-11-25", "CS-8", "2026-11-25 07:00", "Kim", True), lines)
+    with open_pdf(pdf) as doc:
+        page = doc.pages[0]
+        notes = page.crop((page.width * 0.82, 0, page.width, page.height)).extract_text()
+    flowing = " ".join(notes.split())  # wrapped inside the Notes cell
+    assert "plan: 12 a year; left empty by issue 2026-11-24" in flowing
+    assert "short issue WO-1: asked 8, got 5 (2026-11-24); left empty by issue" in flowing
+
+
 def test_open_count_shows_book_and_the_service_builds_the_sheet(db: Database, admin: Actor) -> None:
     tree = make_tree(db, admin)
     bolt = make_part(db, admin, "BOLT")

@@ -105,7 +105,8 @@ def test_blind_count_roll_forward_recount_and_approval(db: Database, admin: Acto
     with pytest.raises(Conflict, match="wait for a recount"):
         counts.approve(db, admin, sid)
     other = ensure_user(db, "lee", role=Role.KEEPER)
-    counts.enter_count(db, other, sid, "A-01-01", "NUT", Decimal(41))
+    recount = counts.enter_count(db, other, sid, "A-01-01", "NUT", Decimal(41))
+    assert (recount.first_count_qty, recount.counted_qty, recount.status) == (40, 41, "COUNTED")  # both kept
     counts.enter_count(db, other, sid, "A-01-02", "BOLT", Decimal(3))
     with pytest.raises(PermissionDenied):
         counts.approve(db, counter, sid)  # keepers count, supervisors approve

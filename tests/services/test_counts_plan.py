@@ -209,6 +209,8 @@ def test_plan_puts_each_line_on_its_day_and_today_starts_a_session(db: Database,
     sid = count_plan.start_today(db, admin, day=first, blind=True)
     lines = counts.session(db, sid).lines
     assert len(lines) == 1 and lines[0].book_qty is None  # blind
+    assert lines[0].reason == listed.lines[0].reasons[0]  # why it is counted travels with the line
+    assert counts.sheet(db, sid)[1][0].reason == lines[0].reason  # and onto the printed sheet
 
 
 def test_keepers_start_todays_list_but_not_other_counts(db: Database, admin: Actor) -> None:

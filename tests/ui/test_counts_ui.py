@@ -44,7 +44,8 @@ def test_count_by_scanning_then_approve(qtbot: QtBot, window: MainWindow, ctx: A
     assert page.lines.item(0, 9).text() == "admin (same counter)"  # type: ignore[attr-defined]
     page.approve_button.click()  # type: ignore[attr-defined]
     dialog = page.approve_dialog  # type: ignore[attr-defined]
-    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 7).text() == "admin (same counter)"
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 8).text() == "admin (same counter)"
+    assert dialog.table.item(0, 3).text() == "7"  # count 1 is kept beside the recount
     dialog.approve_button.click()
     assert "1 count adjustment" in page.banner.text()  # type: ignore[attr-defined]
     assert stock.balance(ctx.db, part.id, tree["A-01-01"].id) == 7
@@ -108,7 +109,7 @@ def test_reject_a_line_with_a_reason(qtbot: QtBot, window: MainWindow, ctx: AppC
         _type(qtbot, page.part_edit, part)
         _type(qtbot, page.qty_edit, qty)
     dialog = page.open_approve()
-    assert [dialog.table.item(r, 8).text() for r in range(2)] == ["counted", "waits for a recount"]
+    assert [dialog.table.item(r, 9).text() for r in range(2)] == ["counted", "waits for a recount"]
     dialog.ticks[1].setCheckState(Qt.CheckState.Checked)
     dialog.approve_button.click()  # no reason yet: refused, nothing posted
     assert dialog.banner.kind == "error" and "reason" in dialog.banner.text()
