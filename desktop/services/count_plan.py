@@ -146,6 +146,10 @@ class TodayLine:
     session_open: bool
 
     @property
+    def why(self) -> str:
+        return " / ".join(self.reasons)
+
+    @property
     def status(self) -> str:
         if self.session_id is None:
             return "to count"
@@ -245,7 +249,7 @@ def start_today(db: Database, actor: Actor, *, day: date | None = None, blind: b
     def op(s: Session) -> int:
         today = _today(s, when)
         pairs = [(x.part_id, x.location_id) for x in today.to_count]
-        why = {(x.part_id, x.location_id): "; ".join(x.reasons) for x in today.to_count}
+        why = {(x.part_id, x.location_id): x.why for x in today.to_count}
         if not pairs:
             raise UserError(
                 f"Nothing left to count on {when.isoformat()}: every line of today's list is in a count."

@@ -63,10 +63,7 @@ class TodayPanel(QWidget):
         self.start_button.setEnabled(left > 0)
         fill_table(
             self.table,
-            [
-                (x.location_code, x.part_number, x.description, x.abc, " / ".join(x.reasons), x.status)
-                for x in today.lines
-            ],
+            [(x.location_code, x.part_number, x.description, x.abc, x.why, x.status) for x in today.lines],
             keys=[(x.part_id, x.location_id) for x in today.lines],
         )
 

@@ -78,6 +78,7 @@ class CountsPage(QWidget):
                 "Status",
                 "Count 1 by",
                 "Recount by",
+                "Why counted",
             ],
             numeric=(4, 5, 6),
             stretch=2,
@@ -232,6 +233,7 @@ class CountsPage(QWidget):
                     x.status.lower(),
                     x.counted_by,
                     x.recounted_by + (" (same counter)" if x.same_counter else ""),
+                    x.reason,
                 )
                 for x in sess.lines
             ],

@@ -90,6 +90,9 @@ def test_todays_list_then_start_the_count(qtbot: QtBot, window: MainWindow, ctx:
     assert page.tabs.currentIndex() == 0 and page.session_id is not None
     assert page.sessions.currentText().startswith(f"#{page.session_id} Today")
     assert [page.lines.item(r, 1).text() for r in range(page.lines.rowCount())] == sorted(rows)
+    bolt = [page.lines.item(r, 1).text() for r in range(page.lines.rowCount())].index("BOLT")
+    why = page.lines.item(bolt, page.lines.columnCount() - 1).text()
+    assert why == table.item(rows["BOLT"], 4).text()  # the reason goes with the line into the count
     page.tabs.setCurrentWidget(page.today)
     assert table.item(rows["BOLT"], 5).text() == f"in count #{page.session_id}"
     assert not page.today.start_button.isEnabled()
