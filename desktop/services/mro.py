@@ -652,11 +652,14 @@ def part_ids_for_xref(s: Session, code: str) -> list[int]:
 # --- the spares view ----------------------------------------------------------------------------------
 
 
+_OPEN_QTY = Reservation.qty - Reservation.issued_qty - Reservation.released_qty  # still reserved
+
+
 def _reserved(s: Session, part_ids: list[int]) -> dict[int, Decimal]:
     rows = s.execute(
         select(
             Reservation.part_id,
-            func.sum(Reservation.qty - Reservation.issued_qty - Reservation.released_qty),
+            func.sum(_OPEN_QTY),
         )
         .where(Reservation.part_id.in_(part_ids), Reservation.status == ReservationStatus.OPEN.value)
         .group_by(Reservation.part_id)
@@ -927,13 +930,11 @@ def issue_from_bin(
         part = _lock_part(s, req.part_id)
         on_hand, free = _available(s, req.part_id)
         mine = _reservation_named(s, req.part_id, req.reference) if actor.can(Permission.RESERVE) else None
-        covered = (
-            min(req.qty, Decimal(mine.qty - mine.issued_qty - mine.released_qty)) if mine else Decimal(0)
-        )
+        covered = min(req.qty, _still_reserved(mine)) if mine else Decimal(0)
         beyond = req.qty - covered  # what must come out of free stock
         # stock is there but promised: ask (a plain shortage is the ledger's "only N left" instead)
         if beyond > max(free, Decimal(0)) and req.qty <= on_hand and not take_reserved:
-            raise ReservedStock(_reserved_message(s, part, beyond, free))
+            raise ReservedStock(_reserved_message(s, part, req.qty, free))
         posted = post_in(s, actor, req)
         if posted.duplicate or mine is None:  # a retried posting key changes nothing twice
             return IssueResult(posted, None)
@@ -966,7 +967,7 @@ def _reservation_named(s: Session, part_id: int, reference: str | None) -> Reser
 
 def _reserved_message(s: Session, part: Part, want: Decimal, free: Decimal) -> str:
     held = s.execute(
-        select(Reservation.work_order, Reservation.qty - Reservation.issued_qty - Reservation.released_qty)
+        select(Reservation.work_order, _OPEN_QTY)
         .where(Reservation.part_id == part.id, Reservation.status == ReservationStatus.OPEN.value)
         .order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
     ).all()
