@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bench.generate import ADMIN_USER, BENCH_PIN, verify
@@ -24,7 +24,7 @@ from bench.report import Result, code_block, explain, from_samples, median, p95,
 from desktop.codes import part_payload
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Location, Part
+from desktop.models import Part
 from desktop.models.enums import MoveKind
 from desktop.services import locations, parts, scan, stock, stock_batch, suppliers, users
 from desktop.services.stock import MoveRequest
@@ -70,8 +70,7 @@ class _Plain:
 _PART_WITH_STOCK_BY_KEY = _Plain(parts._PART_BY_KEY)
 _PART_WITH_STOCK_BY_ID = _Plain(parts._PART_BY_ID)
 _PART_SUPPLIERS = _Plain(suppliers._PART_SUPPLIERS)
-_LOCATION_ROW = _Plain(select(Location).where(Location.code == bindparam("code")))
-_CHILDREN = _Plain(locations._CHILDREN)
+_LOCATION_WITH_CHILDREN = _Plain(locations._BY_CODE)
 _CONTENTS_BIN = _Plain(locations._HELD_IN_BIN)
 _CONTENTS_TREE = _Plain(locations._HELD_BELOW)
 _SHOWN = locations.SHOWN_LINES + 1
@@ -91,10 +90,9 @@ def _equal_work(conn: sqlite3.Connection, label: str, part_id: int | None) -> No
     conn.execute("BEGIN")
     try:
         if label.startswith("L-"):
-            loc = _LOCATION_ROW.rows(conn, code=label[2:])[0]
-            path = loc[6]
-            if _CHILDREN.rows(conn, parent_id=loc[0])[0][0]:
-                lo, hi = locations.subtree_bounds(path)
+            loc = _LOCATION_WITH_CHILDREN.rows(conn, code=label[2:])[0]
+            if loc[-1]:  # children: the subtree's contents
+                lo, hi = locations.subtree_bounds(loc[6])
                 _CONTENTS_TREE.rows(conn, lo=lo, hi=hi, limit=_SHOWN)
             else:
                 _CONTENTS_BIN.rows(conn, location_id=loc[0], limit=_SHOWN)

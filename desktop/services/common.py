@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -51,3 +51,8 @@ def first_column(s: Session, stmt: Select[tuple[T]]) -> list[T]:
         return [row[0] for row in result.cursor.fetchall()]
     finally:
         result.close()
+
+
+def connection_of(s: Session | Connection) -> Connection:
+    """The connection to run a Core statement on, from a session or a connection already in hand."""
+    return s if isinstance(s, Connection) else s.connection()

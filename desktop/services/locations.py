@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -296,53 +296,47 @@ _HELD_BELOW = _HELD.where(
     Location.path >= bindparam("lo"),
     Location.path < bindparam("hi"),  # as within(): the subtree
 ).order_by(Location.path, Part.number_key)
-_CHILDREN = select(func.count()).where(Location.parent_id == bindparam("parent_id"))
 _CHILD = Location.__table__.alias("child")
-# A scanned code: the location's row and how many locations it holds, in one query.
-_BY_CODE = select(
+# A location's row and how many locations it holds, in one query; by code (a scan) or by id.
+_WITH_CHILDREN = select(
     Location.__table__,
     select(func.count())
     .select_from(_CHILD)
     .where(_CHILD.c.parent_id == Location.id)
     .scalar_subquery()
     .label("children"),
-).where(Location.code == bindparam("code"))
-
-
-def location_detail(s: Session, location: Location) -> LocationDetail:
-    """The location with what it holds (itself and everything below), the first SHOWN_LINES lines."""
-    conn = s.connection()
-    return _detail(conn, location, conn.execute(_CHILDREN, {"parent_id": location.id}).scalar() or 0)
+)
+_BY_CODE = _WITH_CHILDREN.where(Location.code == bindparam("code"))
+_BY_ID = _WITH_CHILDREN.where(Location.id == bindparam("id"))
 
 
 def location_detail_by_code(s: Session, code: str) -> LocationDetail | None:
-    """location_detail() for a code as scanned (already normalized), or None."""
-    conn = s.connection()
-    row = conn.execute(_BY_CODE, {"code": code}).first()
-    return None if row is None else _detail(conn, row, row.children)
+    """The location a code names (as scanned, already normalized) with what it holds, or None."""
+    return _detail(s.connection(), _BY_CODE, {"code": code})
 
 
-def _detail(conn: Connection, location: Location | Row[Any], children: int) -> LocationDetail:
+def _detail(conn: Connection, stmt: Select[Any], params: dict[str, Any]) -> LocationDetail | None:
+    """The location with what it holds (itself and everything below), the first SHOWN_LINES lines."""
+    location = conn.execute(stmt, params).first()
+    if location is None:
+        return None
     limit = SHOWN_LINES + 1  # one more, to know there are more
-    if children:
+    if location.children:
         lo, hi = subtree_bounds(location.path)
         rows = conn.execute(_HELD_BELOW, {"lo": lo, "hi": hi, "limit": limit})
     else:
         rows = conn.execute(_HELD_IN_BIN, {"location_id": location.id, "limit": limit})
     contents = [HeldStock(*r) for r in rows.all()]  # fetchall: fetching row by row cost 2 ms an area
     return LocationDetail(
-        _dto(location), tuple(contents[:SHOWN_LINES]), children, len(contents) > SHOWN_LINES
+        _dto(location), tuple(contents[:SHOWN_LINES]), location.children, len(contents) > SHOWN_LINES
     )
 
 
 def get_location(db: Database, location_id: int) -> LocationDetail:
-    def op(s: Session) -> LocationDetail:
-        loc = s.get(Location, location_id)
-        if loc is None:
-            raise NotFound(f"Location #{location_id} does not exist.")
-        return location_detail(s, loc)
-
-    return db.read(op)
+    found = db.read(lambda s: _detail(s.connection(), _BY_ID, {"id": location_id}))
+    if found is None:
+        raise NotFound(f"Location #{location_id} does not exist.")
+    return found
 
 
 def location_id_for_code(db: Database, code: str) -> int:

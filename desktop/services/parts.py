@@ -32,7 +32,7 @@ from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
-from desktop.services.common import clean_text, first_column, like_pattern
+from desktop.services.common import clean_text, connection_of, first_column, like_pattern
 from desktop.services.stock import on_hand
 from desktop.services.suppliers import (
     PartSupplierDTO,
@@ -328,7 +328,7 @@ _PART_WIDTH = len(Part.__table__.c)
 
 
 def stock_by_bin(s: Session | Connection, part_id: int) -> tuple[BinStock, ...]:
-    conn = s if isinstance(s, Connection) else s.connection()
+    conn = connection_of(s)
     return tuple(_bin(r) for r in conn.execute(_STOCK_BY_BIN, {"part_id": part_id}))
 
 

@@ -13,7 +13,7 @@ from desktop.errors import Conflict
 from desktop.models import PartSupplier, Supplier
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
-from desktop.services.common import clean_text
+from desktop.services.common import clean_text, connection_of
 
 
 @dataclass(frozen=True)
@@ -139,5 +139,5 @@ _PART_SUPPLIERS = (
 
 def part_suppliers(s: Session | Connection, part_id: int) -> list[PartSupplierDTO]:
     # a Core statement built once: this runs on every scan of a part
-    conn = s if isinstance(s, Connection) else s.connection()
+    conn = connection_of(s)
     return [PartSupplierDTO(*row) for row in conn.execute(_PART_SUPPLIERS, {"part_id": part_id})]
