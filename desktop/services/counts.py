@@ -280,11 +280,13 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
     part = s.get(Part, line.part_id)
     loc = s.get(Location, line.location_id)
     assert part is not None and loc is not None
-    hide = blind and line.counted_qty is None
+    # Blind until the count stands: a line waiting for its recount shows neither the book nor count 1,
+    # or the recounter would only confirm one of them.
+    recount = blind and line.status == "RECOUNT"
+    hide = blind and (line.counted_qty is None or recount)
+    counted = None if recount else line.counted_qty
     variance = (
-        (line.counted_qty - line.expected_qty)
-        if line.counted_qty is not None and line.expected_qty is not None
-        else None
+        (counted - line.expected_qty) if counted is not None and line.expected_qty is not None else None
     )
     return LineDTO(
         line.id,
@@ -294,7 +296,7 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
         loc.code,
         loc.walk_order,
         None if hide else Decimal(line.book_qty),
-        line.counted_qty,
+        counted,
         variance,
         line.status,
         part.abc_override or part.abc_class or "C",
@@ -304,7 +306,7 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
         counted_by=_user_name(s, line.counted_by_id),
         recounted_by=_user_name(s, line.recounted_by_id),
         note=line.note or "",
-        first_count_qty=line.first_count_qty,
+        first_count_qty=None if blind else line.first_count_qty,
         reason=line.reason or "",
     )
 

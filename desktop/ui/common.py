@@ -7,7 +7,7 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -70,14 +70,28 @@ def heading(text: str, *, size: int = 8) -> QLabel:
     return label
 
 
+class _SelectOnFocus(QObject):
+    """Selects a field's text whenever it gets focus, so what is typed or scanned next replaces it."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            # after Qt's own focus handling (a mouse click would place the cursor and deselect)
+            QTimer.singleShot(0, watched, watched.selectAll)
+        return False
+
+
 def big_field(placeholder: str = "") -> QLineEdit:
-    """A large input for scanning and typing at arm's length (scan boxes, quantities, sign-in)."""
+    """A large input for scanning and typing at arm's length (scan boxes, quantities, sign-in).
+
+    Its text is selected whenever it gets focus: nothing is ever appended to what was there."""
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)
     font = edit.font()
     font.setPointSize(font.pointSize() + 5)
     edit.setFont(font)
     edit.setMinimumHeight(38)
+    selector = _SelectOnFocus(edit)
+    edit.installEventFilter(selector)
     return edit
 
 

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.reports.count_sheet import render_count_sheet
-from desktop.services import count_abc, count_ira, counts, locations
+from desktop.services import count_abc, count_ira, counts, locations, scan
 from desktop.services.actor import Permission
 from desktop.services.count_abc import AbcRow
 from desktop.services.counts import LineDTO, SessionDTO
+from desktop.services.scan import ScanResult
 from desktop.ui.common import big_field, fill_table, heading, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.count_accuracy import AccuracyPanel
@@ -36,6 +37,7 @@ from desktop.ui.count_approve_dialog import ApproveDialog
 from desktop.ui.count_pareto import ParetoView
 from desktop.ui.count_today import TodayPanel
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.qty_input import barcode_refusal, mark_quantity
 from desktop.ui.table_export import TableExport
 
 
@@ -65,7 +67,12 @@ class CountsPage(QWidget):
         self.approve_button.setVisible(ctx.actor.can(Permission.APPROVE_COUNTS))
         self.bin_edit = big_field("scan the bin (L-…)")
         self.part_edit = big_field("scan the part (P-…)")
-        self.qty_edit = big_field("counted quantity, Enter")
+        self.qty_edit = mark_quantity(big_field("counted quantity, Enter"))
+        self.bin_label = QLabel("")
+        self.part_label = QLabel("")
+        self.part_label.setWordWrap(True)
+        self._bin: str | None = None  # the location code the bin field stands for, once resolved
+        self._part: str | None = None  # the part number the part field stands for, once resolved
         self.lines = read_only_table(
             [
                 "Bin",
@@ -128,7 +135,9 @@ class CountsPage(QWidget):
         top.addStretch(1)
         entry = QFormLayout()
         entry.addRow("Bin", self.bin_edit)
+        entry.addRow("", self.bin_label)
         entry.addRow("Part", self.part_edit)
+        entry.addRow("", self.part_label)
         entry.addRow("Quantity", self.qty_edit)
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
@@ -153,9 +162,12 @@ class CountsPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(self.start)
+        self.where.returnPressed.connect(self.start)
         self.sessions.currentIndexChanged.connect(self._session_chosen)
-        self.bin_edit.returnPressed.connect(self.part_edit.setFocus)
-        self.part_edit.returnPressed.connect(self.qty_edit.setFocus)
+        self.bin_edit.returnPressed.connect(lambda: self._typed_code(self.bin_edit))
+        self.part_edit.returnPressed.connect(lambda: self._typed_code(self.part_edit))
+        self.bin_edit.textEdited.connect(self._forget_bin)
+        self.part_edit.textEdited.connect(self._forget_part)
         self.qty_edit.returnPressed.connect(self.enter)
         self.approve_button.clicked.connect(self.open_approve)
         self.classify_button.clicked.connect(self.classify)
@@ -168,18 +180,20 @@ class CountsPage(QWidget):
     # -- starting and choosing a count ------------------------------------------------------------------
     @Slot()
     def start(self) -> None:
-        try:
-            loc_id = locations.location_id_for_code(self.ctx.db, self.where.text())
-        except UserError as exc:
-            self.banner.error(exc.message)
+        where = self.where.text().strip().upper().removeprefix("L-")
+        if not where:
+            self.banner.error("Scan or type the bin, rack or area to count first.")
+            self.where.setFocus()
             return
-        name = f"Count {self.where.text().strip().upper()}"
+        name = f"Count {where}"
         blind = self.blind.isChecked()
-        self.ctx.runner.run(
-            lambda: counts.start_session(self.ctx.db, self.ctx.actor, name, [loc_id], blind=blind),
-            self._started,
-            self._failed,
-        )
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def job() -> int:
+            loc_id = locations.location_id_for_code(db, where)
+            return counts.start_session(db, actor, name, [loc_id], blind=blind)
+
+        self.ctx.runner.run(job, self._started, self._failed)
 
     @Slot(int)
     def _started(self, session_id: int) -> None:
@@ -187,6 +201,12 @@ class CountsPage(QWidget):
         self.tabs.setCurrentIndex(0)
         self._load_sessions()
         self.banner.ok("Count started: scan the bin, the part, type the quantity.")
+        self.where.clear()
+        self._forget_bin()
+        self._forget_part()
+        self.bin_edit.clear()
+        self.part_edit.clear()
+        self.qty_edit.clear()
         self.bin_edit.setFocus()
 
     def _load_sessions(self) -> None:
@@ -215,8 +235,9 @@ class CountsPage(QWidget):
             fill_table(self.lines, [])
             return
         sid = self.session_id
-        for_counter = not self.ctx.actor.can(Permission.APPROVE_COUNTS)
-        self.ctx.runner.run(lambda: counts.session(self.ctx.db, sid, for_counter=for_counter), self._show)
+        # This tab is where counts are entered: a blind count stays blind here for everyone (approvers
+        # see the book in the approve dialog).
+        self.ctx.runner.run(lambda: counts.session(self.ctx.db, sid, for_counter=True), self._show)
 
     def _show(self, sess: SessionDTO) -> None:
         fill_table(
@@ -241,18 +262,101 @@ class CountsPage(QWidget):
         )
 
     # -- entering counts --------------------------------------------------------------------------------
+    def handle_scan(self, code: str) -> bool:
+        """A scan anywhere on the Count tab: a bin sets the bin, a part the part, a count sheet opens its
+        count. Elsewhere (or with no count chosen and nothing to start) the main window takes it."""
+        if not self.isVisible() or self.tabs.currentIndex() != 0:
+            return False
+        if code.startswith("CS-") and code[3:].isdigit():
+            self.session_id = int(code[3:])
+            self._load_sessions()
+            return True
+        if self.session_id is None or self.where.hasFocus():
+            if code.startswith("L-") and self.where.isVisible():  # a planner scans what to count
+                self.where.setText(code.removeprefix("L-"))
+                self.where.setFocus()
+                self.banner.ok(f"Press Enter to start counting {self.where.text()}.")
+                return True
+            return False
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), self._resolved)
+        return True
+
+    def _typed_code(self, edit: QLineEdit) -> None:
+        """Enter in Bin or Part: what was typed there (or a supplier's bare code) is looked up."""
+        text = edit.text().strip()
+        if not text:
+            return
+        if (edit is self.bin_edit and self._bin) or (edit is self.part_edit and self._part):
+            self._focus_next()
+            return
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self._resolved)
+
+    def _resolved(self, result: ScanResult) -> None:
+        if result.location is not None:
+            loc = result.location.location
+            self._bin = loc.code
+            self.bin_edit.setText(loc.code)
+            self.bin_label.setText(f"✔ {loc.name}")
+            self._forget_part()
+            self.part_edit.clear()  # a new bin: its parts come next
+        elif result.part is not None and not (result.code.startswith("K-") and result.message):
+            p = result.part
+            self._part = p.part_number
+            self.part_edit.setText(p.part_number)
+            self.part_label.setText(f"✔ {p.description} ({p.unit})")
+        else:
+            what = "a kanban card" if result.code.startswith("K-") else "not a bin or a part"
+            message = (
+                result.message if not result.found else f"{result.code} is {what}: scan a bin or a part."
+            )
+            self.banner.error(message)
+            target = self.bin_edit if self._bin is None else self.part_edit
+            target.setFocus()
+            target.selectAll()
+            return
+        self.banner.clear()
+        self.qty_edit.clear()  # a quantity typed for another line never carries over
+        self._focus_next()
+
+    def _focus_next(self) -> None:
+        target = (
+            self.bin_edit if self._bin is None else self.part_edit if self._part is None else self.qty_edit
+        )
+        target.setFocus()
+        target.selectAll()
+
+    @Slot()
+    def _forget_bin(self) -> None:
+        self._bin = None
+        self.bin_label.setText("")
+
+    @Slot()
+    def _forget_part(self) -> None:
+        self._part = None
+        self.part_label.setText("")
+
     @Slot()
     def enter(self) -> None:
         if self.session_id is None:
             self.banner.error("Start or choose a count first.")
             return
+        if self._bin is None or self._part is None:
+            self.banner.error(
+                "Scan the bin and the part first." if self._bin is None else "Scan the part first."
+            )
+            self._focus_next()
+            return
+        refusal = barcode_refusal(self.qty_edit)
         try:
+            if refusal is not None:
+                raise UserError(refusal, field="qty")
             qty = parse_decimal(self.qty_edit.text(), allow_zero=True)
         except UserError as exc:
             self.banner.error(exc.message)
+            self.qty_edit.setFocus()
             self.qty_edit.selectAll()
             return
-        sid, where, what = self.session_id, self.bin_edit.text(), self.part_edit.text()
+        sid, where, what = self.session_id, self._bin, self._part
         self.ctx.runner.run(
             lambda: counts.enter_count(self.ctx.db, self.ctx.actor, sid, where, what, qty),
             self._entered,
@@ -272,6 +376,7 @@ class CountsPage(QWidget):
                 f"{line.part_number} in {line.location_code}: {format_qty(counted)} {line.unit} counted."
                 + same
             )
+        self._forget_part()
         self.part_edit.clear()
         self.qty_edit.clear()
         self.part_edit.setFocus()  # the same bin, next part

@@ -1,9 +1,12 @@
-"""Big, clear feedback for a keeper standing a metre from the screen: green, amber, red."""
+"""Big, clear feedback for a keeper standing a metre from the screen: green, amber, red.
+
+One banner per action: showing one hides every other banner of the same window, so an old green line
+never sits above a new red one. Each kind carries its sign (✔ ⚠ ✖) as well as its colour."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 _STYLES = {
     "ok": "background:#1b7f3b; color:white;",
@@ -26,10 +29,29 @@ class FeedbackBanner(QLabel):
         self.hide()
 
     def _show(self, kind: str, text: str) -> None:
+        win = self.window()
+        for other in win.findChildren(FeedbackBanner):
+            if other is not self and other.kind and other.window() is win:  # not a dialog's own banner
+                other.clear()
         self.kind = kind
         self.setText(text)
         self.setStyleSheet(f"QLabel#feedback {{ {_STYLES[kind]} padding: 10px 14px; border-radius: 4px; }}")
         self.show()
+        QTimer.singleShot(0, self, self._fit_dialog)
+
+    def _fit_dialog(self) -> None:
+        """A dialog grows to show a long message whole instead of squeezing its fields under it."""
+        win = self.window()
+        layout = win.layout() if isinstance(win, QDialog) else None
+        if layout is None:
+            return
+        layout.activate()
+        width = win.width()
+        need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        need = max(need, layout.totalMinimumSize().height())
+        screen = win.screen().availableGeometry().height() if win.screen() is not None else need
+        if need > win.height():
+            win.resize(width, min(need, screen))
 
     def ok(self, text: str) -> None:
         self._show("ok", "✔  " + text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -79,6 +79,23 @@ class ScanStation(QWidget):
 
     def mode(self) -> StationMode:
         return StationMode.RECEIVING if self.receiving.isChecked() else StationMode.LINE
+
+    def handle_scan(self, code: str) -> bool:
+        """Every scan at the station is meant for it: a card moves on, any other label is refused here
+        instead of taking the keeper away from the station."""
+        if not self.isVisible():
+            return False
+        self.scan_box.setText(code)
+        if code.startswith("K-"):
+            self.scan()
+        else:
+            self._refused(UserError(f"{code} is not a kanban card: scan the card (K-…)."))
+        return True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.scan_box.setFocus()  # the station is for scanning: the cursor waits in its field
+        self.scan_box.selectAll()
 
     @Slot()
     def scan(self) -> None:

@@ -43,6 +43,7 @@ from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
 from desktop.ui.reports_page import ReportsPage
+from desktop.ui.scanner import ScanRouter
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
 from desktop.ui.users_page import UsersPage
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.move_dialog: MoveDialog | None = None
         self.setWindowTitle(f"Storeroom — {ctx.db.description}")
-        self.resize(1280, 800)
+        self.resize(1280, 720)
+        ScanRouter.install()  # scanner bursts reach handle_scan() wherever the focus is
         self._build()
         self._connect_signals()
         self.go_to("Parts")
@@ -169,8 +171,8 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+L"), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
         )
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_part)
-        QShortcut(QKeySequence("Ctrl+U"), self, self.switch_user_requested.emit)
-        self.switch_button.clicked.connect(self.switch_user_requested)
+        # Ctrl+U comes through the scan router (it works even in a line edit): request_hand_over()
+        self.switch_button.clicked.connect(self.request_hand_over)
         if self.ctx.actor.can(Permission.MOVE_STOCK):
             for kind, _label, key in MOVE_BUTTONS:
                 if key:
@@ -219,6 +221,8 @@ class MainWindow(QMainWindow):
 
     def go_to(self, name: str) -> None:
         page = self.pages[name]
+        if self.stack.currentWidget() is not page:
+            self.banner.clear()  # what the last page said does not belong above this one
         self.stack.setCurrentWidget(page)
         row = next((i for i, (n, _c, _p) in enumerate(NAV) if n == name), -1)
         self.nav.blockSignals(True)
@@ -240,6 +244,16 @@ class MainWindow(QMainWindow):
         self.scan_box.selectAll()
 
     # -- the scan box ---------------------------------------------------------------------------------
+    def handle_scan(self, code: str) -> bool:
+        """A scanner burst anywhere in this window that no page or dialog took: the scan box's."""
+        self.scan_box.setText(code)
+        self.scan_entered()
+        return True
+
+    def request_hand_over(self) -> None:
+        """Ctrl+U (from any field) or the status-bar button: the next person signs in."""
+        self.switch_user_requested.emit()
+
     @Slot()
     def scan_entered(self) -> None:
         text = self.scan_box.text()
@@ -279,8 +293,7 @@ class MainWindow(QMainWindow):
 
     def show_part(self, part: PartDTO) -> None:
         self.part_page.show_part(part)
-        self.stack.setCurrentWidget(self.part_page)
-        self.nav.setCurrentRow(-1)
+        self._show_page(self.part_page)
 
     @Slot(int)
     def open_location(self, location_id: int) -> None:
@@ -288,7 +301,13 @@ class MainWindow(QMainWindow):
 
     def show_location(self, detail: LocationDetail) -> None:
         self.location_page.show_location(detail)
-        self.stack.setCurrentWidget(self.location_page)
+        self._show_page(self.location_page)
+
+    def _show_page(self, page: QWidget) -> None:
+        """A page reached from a scan or a link rather than the sidebar."""
+        if self.stack.currentWidget() is not page:
+            self.banner.clear()
+        self.stack.setCurrentWidget(page)
         self.nav.setCurrentRow(-1)
 
     def show_asset(self, view: AssetSpares) -> None:
@@ -296,8 +315,8 @@ class MainWindow(QMainWindow):
         self.go_to("MRO spares")
         self.mro_page.show_spares(view)
         a, short = view.asset, view.flagged
-        if short:
-            self.banner.error(
+        if short:  # the scan worked: amber and a word for what is short, no error beep
+            self.banner.warn(
                 f"{a.code} — {a.name}: critical spare(s) short: "
                 + ", ".join(f"{x.part_number} ({x.flag})" for x in short)
             )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -31,9 +32,11 @@ from desktop.services import mro, scan, stock
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import MoveRequest, PostResult, ShortIssueResult
+from desktop.services.usual_qty import is_unusual, usual_quantity
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.qty_input import barcode_refusal, mark_quantity
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ SPECS: dict[MoveKind, KindSpec] = {
     MoveKind.SCRAP: KindSpec("Scrap", "Scrapped", ("from",), "Reference", reason_required=True),
 }
 _LABELS = {"from": "From location", "to": "To location", "location": "Location"}
+# Codes that name something other than a bin or a part, refused by their prefix before any look-up.
+_NOT_HERE = {
+    "U-": "{code} is a badge: press Ctrl+U to hand the PC over.",
+    "CS-": "{code} is a count sheet: open it on the Cycle counts page.",
+}
 
 
 class MoveDialog(QDialog):
@@ -75,6 +83,8 @@ class MoveDialog(QDialog):
         self.part: PartDTO | None = None
         self._posting_key = uuid.uuid4().hex
         self._reserved_ok = ""  # the posting key the keeper confirmed taking reserved stock for
+        self._large_ok = ""  # the posting key of an unusually large quantity confirmed by a second Enter
+        self._usual: Decimal | None = None  # what the part usually moves at most (None: no yardstick)
         self._asked_key = ""
         self._busy = False
         self._build()
@@ -97,7 +107,7 @@ class MoveDialog(QDialog):
         form.addRow("Part", self.part_edit)
         form.addRow("", self.part_label)
         qty_hint = "+ found / − missing, e.g. -2" if self.kind is MoveKind.ADJUSTMENT else "e.g. 12 or 1.5"
-        self.qty_edit = big_field(qty_hint)
+        self.qty_edit = mark_quantity(big_field(qty_hint))
         self.unit_label = QLabel("")
         qty_row = QHBoxLayout()
         qty_row.addWidget(self.qty_edit, 1)
@@ -153,7 +163,25 @@ class MoveDialog(QDialog):
         self._focus_next()
 
     # -- scanning -------------------------------------------------------------------------------------
+    def handle_scan(self, code: str) -> bool:
+        """A scanner burst with a known prefix, wherever the focus is in this dialog: a bin sets a
+        location, a part sets the part; nothing lands as text in another field."""
+        refusal = _NOT_HERE.get(next((p for p in _NOT_HERE if code.startswith(p)), ""))
+        if refusal:
+            self._refuse(None, refusal.format(code=code))
+            return True
+        focused = self._focused_field()
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), lambda r: self._scanned(focused, r))
+        return True
+
+    def _focused_field(self) -> str | None:
+        for name, edit in self.loc_edits.items():
+            if edit.hasFocus():
+                return name
+        return "part" if self.part_edit.hasFocus() else None
+
     def _scan_entered(self, field: str) -> None:
+        """Enter in a bin or part field: what is there was typed (or a supplier's bare code scanned)."""
         edit = self.part_edit if field == "part" else self.loc_edits[field]
         text = edit.text().strip()
         if not text:
@@ -164,33 +192,52 @@ class MoveDialog(QDialog):
             return
         self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), lambda r: self._scanned(field, r))
 
-    def _scanned(self, field: str, result: ScanResult) -> None:
-        edit = self.part_edit if field == "part" else self.loc_edits[field]
+    def _scanned(self, field: str | None, result: ScanResult) -> None:
+        """Put what was scanned where it belongs: a location into the focused location field (else the
+        first empty one, else the first), a part into Part, whatever field the code was typed in."""
+        edit = self._edit_of(field)
         if result.location is not None:
-            target = field if field != "part" else self._first_open_location()
-            if target is None:
-                return self._refuse(edit, f"{result.code} is a location; scan a part here.")
-            if field == "part":
-                edit.clear()
+            if field == "part" and self.part is None:
+                self.part_edit.clear()  # the bin was typed into Part: it goes to its own field
+            target = field if field in self.loc_edits else self._first_open_location()
+            replaced = target is None
+            target = target or self.spec.locations[0]
             loc = result.location.location
             self._set_location(target, loc.id, loc.code, loc.name)
+            if replaced:
+                self.banner.ok(f"{_LABELS[target]} is now {loc.code}.")
+            else:
+                self.banner.clear()
+        elif result.asset is not None:
+            return self._refuse(edit, f"{result.code} is a machine tag: scan a bin or a part here.")
+        elif result.part is not None and result.code.startswith("K-") and result.message:
+            return self._refuse(edit, f"{result.code} is a kanban card: scan it at the Kanban scan station.")
         elif result.part is not None:
-            if field != "part":
-                edit.clear()  # a part scanned into a location field: it goes where it belongs
+            if field is not None and field in self.loc_edits and self._loc_ids[field] is None:
+                self.loc_edits[field].clear()  # a part typed into a location field: it goes where it belongs
             self._set_part(result.part)
+            self.banner.clear()
         elif result.candidates:
             numbers = ", ".join(p.part_number for p in result.candidates)
             return self._refuse(edit, f"{result.code} fits several parts ({numbers}): type the part number.")
         else:
             return self._refuse(edit, result.message)
-        self.banner.clear()
         self._focus_next()
         return None
 
-    def _refuse(self, edit: QLineEdit, message: str) -> None:
+    def _edit_of(self, field: str | None) -> QLineEdit | None:
+        if field == "part":
+            return self.part_edit
+        return self.loc_edits.get(field or "")
+
+    def _refuse(self, edit: QLineEdit | None, message: str) -> None:
         self.banner.error(message)
-        edit.setFocus()
-        edit.selectAll()  # the next scan replaces the bad one
+        if edit is None:  # scanned while the cursor was elsewhere: it stays there
+            focus = QApplication.focusWidget()
+            edit = focus if isinstance(focus, QLineEdit) and focus.window() is self else None
+        if edit is not None:
+            edit.setFocus()
+            edit.selectAll()  # the next scan or number replaces what is there
 
     def _first_open_location(self) -> str | None:
         return next((n for n in self.spec.locations if self._loc_ids[n] is None), None)
@@ -207,8 +254,18 @@ class MoveDialog(QDialog):
         self.part = part
         self.part_edit.setText(part.part_number)
         self.unit_label.setText(part.unit)
+        self.qty_edit.clear()  # a quantity typed for another part never carries over
         self._new_key()
         self._show_part_here()
+        self._usual = None
+        part_id = part.id
+        self.ctx.runner.run(
+            lambda: usual_quantity(self.ctx.db, part_id), lambda usual: self._got_usual(part_id, usual)
+        )
+
+    def _got_usual(self, part_id: int, usual: Decimal | None) -> None:
+        if self.part is not None and self.part.id == part_id:
+            self._usual = usual
 
     def _show_part_here(self) -> None:
         if self.part is None:
@@ -239,8 +296,8 @@ class MoveDialog(QDialog):
 
     @Slot()
     def _new_key(self) -> None:
-        self._offer_short(False)
         """A changed form is a new posting; an unchanged one retried after an error keeps its key."""
+        self._offer_short(False)
         self._posting_key = uuid.uuid4().hex
 
     def _focus_next(self) -> None:
@@ -262,6 +319,9 @@ class MoveDialog(QDialog):
         if self.part is None:
             raise UserError("Scan or type the part first.", field="part")
         signed = self.kind is MoveKind.ADJUSTMENT
+        refusal = barcode_refusal(self.qty_edit)
+        if refusal is not None:
+            raise UserError(refusal, field="qty")
         qty = parse_decimal(self.qty_edit.text(), allow_negative=signed)
         if self.spec.reason_required and not self.reason_edit.text().strip():
             raise UserError(f"Give a reason for the {self.spec.title.lower()}.", field="reason")
@@ -289,6 +349,16 @@ class MoveDialog(QDialog):
             req = self._request()
         except UserError as exc:
             self._show_user_error(exc)
+            return
+        if is_unusual(req.qty, self._usual) and self._large_ok != req.posting_key:
+            self._large_ok = req.posting_key or ""  # Enter again, unchanged, posts it
+            assert self.part is not None and self._usual is not None
+            self.banner.warn(
+                f"{format_qty(req.qty)} {self.part.unit} is far more than {self.part.part_number} usually "
+                f"moves (up to {format_qty(self._usual)}). Press Enter again to post {format_qty(req.qty)}, "
+                "or type the right quantity."
+            )
+            self.qty_edit.setFocus()
             return
         self._busy = True
         if self.kind is MoveKind.ISSUE:

@@ -29,6 +29,7 @@ from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationD
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.qty_input import barcode_refusal, mark_quantity
 
 
 def parse_day(text: str) -> date | None:
@@ -58,7 +59,33 @@ class _ScanDialog(QDialog):
         layout.addLayout(self.form)
         layout.addLayout(buttons)
         self.fields: dict[str, QLineEdit] = {}
+        # prefix -> the field a scan of that kind fills, wherever the cursor is (empty: scans are text)
+        self.scan_fields: dict[str, QLineEdit] = {}
+        self.qty_edit: QLineEdit | None = None
         self.close_button.clicked.connect(self.reject)
+
+    def handle_scan(self, code: str) -> bool:
+        if not self.scan_fields:
+            return False
+        field = next((f for prefix, f in self.scan_fields.items() if code.startswith(prefix)), None)
+        if field is None:
+            wanted = " or ".join(f"{p}…" for p in self.scan_fields)
+            self.banner.error(f"{code} does not belong here: scan {wanted}.")
+            return True
+        field.setText(code)
+        self.banner.clear()
+        nxt = self.qty_edit if self.qty_edit is not None and field is not self.qty_edit else field
+        nxt.setFocus()
+        nxt.selectAll()
+        return True
+
+    def checked_qty(self) -> Decimal:
+        """The quantity typed, refused when a barcode landed in the field instead."""
+        assert self.qty_edit is not None
+        refusal = barcode_refusal(self.qty_edit)
+        if refusal is not None:
+            raise UserError(refusal, field="qty")
+        return parse_decimal(self.qty_edit.text(), what="qty")
 
     def failed(self, exc: BaseException) -> None:
         if not isinstance(exc, UserError):
@@ -84,7 +111,8 @@ class ReserveDialog(_ScanDialog):
         self.asset = asset
         self.part_edit = big_field("scan the part label (P-…) or type the part number")
         self.part_edit.setText(part_number)
-        self.qty_edit = big_field("e.g. 2")
+        self.qty_edit = mark_quantity(big_field("e.g. 2"))
+        self.scan_fields = {"P-": self.part_edit}
         self.wo_edit = big_field("work order number")
         self.needed_edit = QLineEdit()
         self.needed_edit.setPlaceholderText("YYYY-MM-DD (optional)")
@@ -107,7 +135,7 @@ class ReserveDialog(_ScanDialog):
     @Slot()
     def submit(self) -> None:
         try:
-            qty = parse_decimal(self.qty_edit.text(), what="qty")
+            qty = self.checked_qty()
             needed = parse_day(self.needed_edit.text())
         except UserError as exc:
             self.failed(exc)
@@ -128,7 +156,7 @@ class ReserveDialog(_ScanDialog):
         self.banner.ok(f"Reserved {format_qty(r.qty)} {r.unit} of {r.part_number} for {r.work_order}.")
         self.ctx.events.data_changed.emit({"stock", "mro"})
         self.reserved.emit(r)
-        self.qty_edit.clear()
+        self.fields["qty"].clear()
         self.part_edit.setFocus()
         self.part_edit.selectAll()
 
@@ -144,7 +172,8 @@ class IssueReservedDialog(_ScanDialog):
         super().__init__(ctx, f"Issue for {reservation.work_order}", "Issue", parent)
         self.reservation = reservation
         self.bin_edit = big_field("scan the bin label (L-…) the parts come from")
-        self.qty_edit = big_field("")
+        self.qty_edit = mark_quantity(big_field(""))
+        self.scan_fields = {"L-": self.bin_edit}
         self.qty_edit.setText(format_qty(reservation.open_qty))
         self.form.addRow(
             "Reserved",
@@ -164,7 +193,7 @@ class IssueReservedDialog(_ScanDialog):
     @Slot()
     def submit(self) -> None:
         try:
-            qty: Decimal = parse_decimal(self.qty_edit.text(), what="qty")
+            qty: Decimal = self.checked_qty()
         except UserError as exc:
             self.failed(exc)
             return

@@ -37,6 +37,7 @@ from desktop.ui.common import big_field, fill_table, heading, read_only_table, s
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
+from desktop.ui.scanner import takes_scans
 from desktop.ui.table_export import TableExport, write_view
 
 _RED = QBrush(QColor("#f6d5d3"))
@@ -203,6 +204,7 @@ class SparesTab(QWidget):
         self.edit_asset_button.clicked.connect(self.edit_asset)
         self.add_spare_button.clicked.connect(self.fit_part)
         self.spare_part.returnPressed.connect(self.fit_part)
+        takes_scans(self.spare_part)
         self.remove_spare_button.clicked.connect(self.remove_spare)
 
     @Slot()
@@ -460,6 +462,7 @@ class SerialsTab(QWidget):
         layout.addWidget(self.history, 1)
         self.part_edit.returnPressed.connect(self.load_part)
         self.new_serial.returnPressed.connect(self.add_serial)
+        takes_scans(self.part_edit, self.new_serial, self.asset_edit, self.bin_edit)
         self.change_button.clicked.connect(self.change_state)
         self.units.itemSelectionChanged.connect(self._unit_selected)
 
@@ -625,6 +628,7 @@ class PartTab(QWidget):
         layout.addWidget(tabs, 1)
         layout.addLayout(add)
         self.part_edit.returnPressed.connect(self.load)
+        takes_scans(self.part_edit, self.xref_value)
         self.newest_button.clicked.connect(self.open_newest)
         self.xref_button.clicked.connect(self.add_xref)
         self.where_used.cellDoubleClicked.connect(self._asset_activated)

@@ -21,6 +21,7 @@ from desktop.models.enums import PartCategory
 from desktop.services.actor import Permission
 from desktop.ui.context import AppContext
 from desktop.ui.parts_model import COLUMNS, PartsTableModel
+from desktop.ui.scanner import ROLE_HANDLER, set_scan_role
 from desktop.ui.table_export import TableExport
 
 _WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
@@ -74,6 +75,8 @@ class PartsPage(QWidget):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(120)  # one query per pause in typing, not per key
+        self._open_when_loaded = False
+        set_scan_role(self.search, ROLE_HANDLER)  # a scan here is a scan, not search text
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -106,6 +109,9 @@ class PartsPage(QWidget):
     @Slot(int)
     def _loaded(self, count: int) -> None:
         self.count_label.setText(f"{count:,} part{'s' if count != 1 else ''}")
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            self._open_first()
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
@@ -118,6 +124,11 @@ class PartsPage(QWidget):
 
     @Slot()
     def _open_first(self) -> None:
+        if self._debounce.isActive():  # Enter before the search ran: open the first row of *this* search
+            self._debounce.stop()
+            self._open_when_loaded = True
+            self.refresh()
+            return
         if self.model.rowCount() >= 1:
             self.open_part.emit(self.model.part_id(0))
 

@@ -38,6 +38,7 @@ from desktop.services.tabular import write_csv, write_xlsx
 from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.report_view import ReportView
+from desktop.ui.scanner import takes_scans
 
 
 class ReplenishmentTab(QWidget):
@@ -256,6 +257,7 @@ class ReportRunner(QWidget):
         self.run_button.clicked.connect(self.run)
         for field in (self.part, self.location):
             field.returnPressed.connect(self.run)
+        takes_scans(self.part, self.location)
         self.cancel_button.clicked.connect(self._cancel.set)
         self.progress.connect(self._progress)
         self.choice.setCurrentRow(0)

@@ -49,6 +49,9 @@ class UserSession(QObject):
         self.actor: Actor | None = None
         self.window: MainWindow | None = None
         self.dialog: SignInDialog | None = None
+        # Windows and dialogs just closed stay referenced until the event loop is back: deleting one
+        # from inside its own key or timer handler is what crashed the hand-over.
+        self._retired: list[QObject] = []
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(max(1, int(idle_minutes * 60_000)))
@@ -70,6 +73,10 @@ class UserSession(QObject):
 
     def ask(self, message: str = "") -> SignInDialog:
         """Show the sign-in dialog (non-blocking); cancelling it with no one signed in ends the app."""
+        if self.dialog is not None:  # Ctrl+U twice: one sign-in dialog is enough
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
         self.dialog = SignInDialog(self.db, message=message)
         self.dialog.signed_in.connect(self.begin)
         self.dialog.rejected.connect(self._cancelled)
@@ -80,6 +87,9 @@ class UserSession(QObject):
 
     @Slot()
     def _cancelled(self) -> None:
+        if self.dialog is not None:
+            self._retire(self.dialog)
+        self.dialog = None
         if self.actor is None:
             self.ended.emit()
 
@@ -87,6 +97,8 @@ class UserSession(QObject):
     def begin(self, actor: Actor) -> None:
         """`actor` is signed in: build their main window."""
         self.actor = actor
+        if self.dialog is not None:
+            self._retire(self.dialog)
         self.dialog = None
         window = MainWindow(AppContext(self.db, actor, self.runner, self.events))
         window.switch_user_requested.connect(self.switch_user)
@@ -100,8 +112,18 @@ class UserSession(QObject):
         if old is not None:
             old.release()
             old.close()
-            old.deleteLater()
+            self._retire(old)
         self.window_changed.emit(window)
+
+    def _retire(self, obj: QObject) -> None:
+        """Delete `obj` once the event loop is back, whatever handler of it is running now."""
+        self._retired.append(obj)
+        obj.deleteLater()
+        QTimer.singleShot(0, self, self._drop_retired)
+
+    @Slot()
+    def _drop_retired(self) -> None:
+        self._retired.clear()
 
     @Slot()
     def switch_user(self) -> None:

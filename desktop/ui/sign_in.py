@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.db import Database
@@ -12,6 +12,7 @@ from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
 from desktop.ui.common import big_field, show_error
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.scanner import ScanRouter
 
 
 class SignInDialog(QDialog):
@@ -47,11 +48,24 @@ class SignInDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        ScanRouter.install()
         self.user_name.returnPressed.connect(self._user_entered)
         self.secret.returnPressed.connect(self.sign_in)
         buttons.accepted.connect(self.sign_in)
         buttons.rejected.connect(self.reject)
         self.user_name.setFocus()
+
+    def handle_scan(self, code: str) -> bool:
+        """A badge scanned wherever the cursor is signs in; any other label is not a way in."""
+        if code.startswith(BADGE_PREFIX):
+            self.user_name.setText(code)
+            self.secret.clear()
+            self.sign_in()
+        else:
+            self.banner.error(f"{code} is not a badge. Scan your badge (U-…) or type your user name.")
+            self.user_name.setFocus()
+            self.user_name.selectAll()
+        return True
 
     @Slot()
     def _user_entered(self) -> None:
@@ -79,8 +93,10 @@ class SignInDialog(QDialog):
             show_error(self, exc)
             return
         self.actor = actor
-        self.signed_in.emit(actor)
         self.accept()
+        # Out of the key handler first: whoever listens closes this dialog and builds a window, and a
+        # line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
+        QTimer.singleShot(0, self, lambda: self.signed_in.emit(actor))
 
 
 class FirstAdminDialog(QDialog):

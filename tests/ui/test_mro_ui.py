@@ -61,7 +61,7 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
     ]
     assert _cells(tab.spares, 1)[0] == "BELT-A42  ★" and _cells(tab.spares, 1)[-1] == "NONE AVAILABLE"
     assert tab.spares.item(1, 0).background().color().name() == "#f6d5d3"
-    assert window.banner.kind == "error" and "BELT-A42 (none available)" in window.banner.text()
+    assert window.banner.kind == "warn" and "BELT-A42 (none available)" in window.banner.text()
 
     tab.spares.selectRow(0)
     dialog = tab.open_reserve()

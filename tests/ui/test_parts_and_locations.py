@@ -17,6 +17,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.parts_model import PartsTableModel
 from tests.factories import make_part, make_tree
+from tests.ui.keys import type_in
 
 
 def bulk_parts(db: Database, count: int) -> None:
@@ -41,7 +42,7 @@ def test_search_as_you_type(qtbot: QtBot, window: MainWindow, ctx: AppContext) -
     ctx.events.data_changed.emit({"parts"})  # as another dialog or PC would announce it
     page = window.parts_page
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
-    qtbot.keyClicks(page.search, "bear")
+    type_in(qtbot, page.search, "bear")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
     assert page.model.data(page.model.index(0, 0)) == "6205-2RS"
     assert page.count_label.text() == "1 part"
@@ -80,9 +81,9 @@ def test_part_dialog_refuses_duplicate_and_keeps_typing(qtbot: QtBot, ctx: AppCo
     dialog = PartDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.keyClicks(dialog.number, "AB-100")
-    qtbot.keyClicks(dialog.description, "Another bearing")
-    qtbot.keyClicks(dialog.unit_cost, "12,50")
+    type_in(qtbot, dialog.number, "AB-100")
+    type_in(qtbot, dialog.description, "Another bearing")
+    type_in(qtbot, dialog.unit_cost, "12,50")
     dialog.save()
     assert dialog.banner.kind == "error" and "ab-100 already exists" in dialog.banner.text()
     assert dialog.focusWidget() is dialog.number and dialog.description.text() == "Another bearing"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
@@ -19,6 +20,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.move_dialog import MoveDialog
 from tests.factories import make_part, make_tree, receive
+from tests.ui.keys import focus, scan, type_text
 
 
 @pytest.fixture
@@ -30,12 +32,16 @@ def plant(sqlite_db: Database, actor: Actor) -> dict[str, int]:
     return {"part": part.id, **{code: loc.id for code, loc in tree.items()}}
 
 
-def scan_into(qtbot: QtBot, widget, code: str) -> None:  # type: ignore[no-untyped-def]
-    """What a keyboard-wedge scanner does: type the characters, then Enter."""
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClicks(widget, code)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
+def scan_into(qtbot: QtBot, widget: QWidget, code: str) -> None:
+    """The cursor is in `widget` and a keyboard-wedge scanner reads `code` (characters, then Enter)."""
+    focus(qtbot, widget)
+    scan(qtbot, code)
+
+
+def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """A person clicks into `widget`, types `text` and presses Enter."""
+    focus(qtbot, widget)
+    type_text(qtbot, text, enter=True)
 
 
 def test_scanning_a_part_opens_it_with_stock_per_bin(
@@ -94,8 +100,7 @@ def test_receive_by_scanning_bin_part_qty(
     assert dialog.focusWidget() is dialog.part_edit
     scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
     assert dialog.focusWidget() is dialog.qty_edit
-    qtbot.keyClicks(dialog.qty_edit, "5")
-    qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return)
+    type_text(qtbot, "5", enter=True)
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 7
     assert dialog.banner.kind == "ok" and "Received 5 EA of 6205-2RS to A-01-02" in dialog.banner.text()
     # ready for the next line: location kept, part and quantity cleared, cursor on the part
@@ -118,7 +123,7 @@ def test_scans_land_where_they_belong_in_either_order(
     scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-01")
     scan_into(qtbot, dialog.loc_edits["to"], "A-01-02")  # a typed code without prefix works too
     assert "7 in A-01-01" in dialog.part_label.text()
-    scan_into(qtbot, dialog.qty_edit, "4")
+    type_into(qtbot, dialog.qty_edit, "4")
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 3
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 6
 
@@ -129,11 +134,11 @@ def test_issue_too_much_keeps_input_and_says_how_many_left(
     dialog = _receive_dialog(window, MoveKind.ISSUE)
     scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-02")
     scan_into(qtbot, dialog.part_edit, "6205-2rs")
-    scan_into(qtbot, dialog.qty_edit, "3")
+    type_into(qtbot, dialog.qty_edit, "3")
     assert dialog.banner.kind == "error" and "Only 2 EA of 6205-2RS left in A-01-02" in dialog.banner.text()
     assert dialog.qty_edit.text() == "3" and dialog.focusWidget() is dialog.qty_edit
     assert dialog.part_edit.text() == "6205-2RS"
-    scan_into(qtbot, dialog.qty_edit, "2")
+    type_into(qtbot, dialog.qty_edit, "2")
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
     assert dialog.banner.kind == "warn" and "Below minimum (8)" in dialog.banner.text()
 
@@ -145,7 +150,7 @@ def test_short_issue_hands_over_what_is_there_and_records_the_rest(
     assert not dialog.short_button.isVisible()
     scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-02")
     scan_into(qtbot, dialog.part_edit, "6205-2RS")
-    scan_into(qtbot, dialog.qty_edit, "5")
+    type_into(qtbot, dialog.qty_edit, "5")
     assert dialog.short_button.isVisible() and "Ctrl+Enter" in dialog.banner.text()
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 2
     qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -170,7 +175,7 @@ def test_bad_quantities_get_clear_messages(qtbot: QtBot, window: MainWindow, pla
         ("0", "more than zero"),
         ("-2", "cannot be negative"),
     ):
-        scan_into(qtbot, dialog.qty_edit, typed)
+        type_into(qtbot, dialog.qty_edit, typed)
         assert dialog.banner.kind == "error" and message in dialog.banner.text(), typed
         assert dialog.qty_edit.text() == typed
 
@@ -181,7 +186,11 @@ def test_unknown_code_in_dialog_is_refused_and_selected_for_rescan(
     dialog = _receive_dialog(window)
     scan_into(qtbot, dialog.loc_edits["to"], "L-NOPE")
     assert dialog.banner.kind == "error" and "Unknown code L-NOPE" in dialog.banner.text()
-    assert dialog.loc_edits["to"].selectedText() == "L-NOPE"
+    # the scan never became text: the field stays empty, the cursor waits there for the next scan
+    assert dialog.loc_edits["to"].text() == "" and dialog.focusWidget() is dialog.loc_edits["to"]
+    type_into(qtbot, dialog.loc_edits["to"], "NOPE-2")  # a typed code is looked up and selected when wrong
+    assert "Unknown code NOPE-2" in dialog.banner.text()
+    assert dialog.loc_edits["to"].selectedText() == "NOPE-2"
 
 
 def test_adjust_down_needs_a_reason(
@@ -190,9 +199,9 @@ def test_adjust_down_needs_a_reason(
     dialog = _receive_dialog(window, MoveKind.ADJUSTMENT)
     scan_into(qtbot, dialog.loc_edits["location"], "L-A-01-01")
     scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
-    scan_into(qtbot, dialog.qty_edit, "-2")
+    type_into(qtbot, dialog.qty_edit, "-2")
     assert "reason" in dialog.banner.text().lower() and dialog.focusWidget() is dialog.reason_edit
-    scan_into(qtbot, dialog.reason_edit, "found broken")
+    type_into(qtbot, dialog.reason_edit, "found broken")
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 5
 
 
@@ -205,7 +214,7 @@ def test_locked_database_keeps_input_and_retry_posts_once(
     scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
     other = sqlite3.connect(ctx.db.sqlite_path)  # type: ignore[arg-type]
     other.execute("BEGIN EXCLUSIVE")
-    scan_into(qtbot, dialog.qty_edit, "4")
+    type_into(qtbot, dialog.qty_edit, "4")
     assert dialog.banner.kind == "error" and "busy" in dialog.banner.text()
     assert (dialog.loc_edits["to"].text(), dialog.part_edit.text(), dialog.qty_edit.text()) == (
         "A-01-01",
@@ -243,7 +252,7 @@ def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_re
     dialog = _receive_dialog(window, MoveKind.ISSUE)
     scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-01")
     scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
-    scan_into(qtbot, dialog.qty_edit, "5")
+    type_into(qtbot, dialog.qty_edit, "5")
     text = dialog.banner.text()
     assert dialog.banner.kind == "warn" and "Only 3 EA of 6205-2RS are free" in text and "(WO-77 6)" in text
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 7 and dialog.qty_edit.text() == "5"
@@ -252,8 +261,9 @@ def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_re
     assert "Issued 5 EA of 6205-2RS from A-01-01" in dialog.banner.text()
     # the next line names the work order: it is issued against (and settles) that reservation
     scan_into(qtbot, dialog.part_edit, "P-6205-2RS")
-    qtbot.keyClicks(dialog.reference_edit, "wo-77")
-    scan_into(qtbot, dialog.qty_edit, "2")
+    focus(qtbot, dialog.reference_edit)
+    type_text(qtbot, "wo-77")
+    type_into(qtbot, dialog.qty_edit, "2")
     assert "Against WO-77's reservation: 4 EA still reserved." in dialog.banner.text()
     assert [(r.work_order, r.issued_qty, r.open_qty) for r in mro.reservations(ctx.db)] == [("WO-77", 2, 4)]
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
@@ -14,6 +14,7 @@ from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import UserSession
 from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
+from tests.ui.keys import focus, scan, type_text
 
 
 def _raise(exc: BaseException) -> None:
@@ -56,24 +57,23 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog = SignInDialog(sqlite_db)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.keyClicks(dialog.user_name, "kim")
-    qtbot.keyClick(dialog.user_name, Qt.Key.Key_Return)
+    focus(qtbot, dialog.user_name)
+    type_text(qtbot, "kim", enter=True)
     assert dialog.focusWidget() is dialog.secret
-    qtbot.keyClicks(dialog.secret, "0000")
-    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    type_text(qtbot, "0000", enter=True)
     assert dialog.actor is None and "Wrong user name or PIN" in dialog.banner.text()
     assert dialog.user_name.text() == "kim" and dialog.secret.text() == ""
-    qtbot.keyClicks(dialog.secret, "1111")
+    assert dialog.secret.echoMode() is QLineEdit.EchoMode.Password  # the PIN is never shown
     with qtbot.waitSignal(dialog.signed_in) as signed:
-        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+        type_text(qtbot, "1111", enter=True)
     assert signed.args[0].user_name == "kim"
 
     badge = SignInDialog(sqlite_db)
     qtbot.addWidget(badge)
     badge.show()
-    qtbot.keyClicks(badge.user_name, "U-KIM1")  # the badge scanner types the code and Enter
+    focus(qtbot, badge.user_name)
     with qtbot.waitSignal(badge.signed_in) as signed:
-        qtbot.keyClick(badge.user_name, Qt.Key.Key_Return)
+        scan(qtbot, "U-KIM1")  # the badge scanner types the code and Enter
     assert signed.args[0].role is Role.KEEPER
 
 
@@ -82,9 +82,10 @@ def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> Non
     session = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=0.001)  # 60 ms
     assert session.start()
     assert session.dialog is not None
-    session.dialog.user_name.setText("kim")
-    session.dialog.secret.setText("1111")
-    session.dialog.sign_in()
+    focus(qtbot, session.dialog.user_name)
+    type_text(qtbot, "kim", enter=True)
+    type_text(qtbot, "1111", enter=True)
+    qtbot.waitUntil(lambda: session.window is not None)
     window = session.window
     assert window is not None and session.actor is not None and session.actor.user_name == "kim"
     qtbot.addWidget(window)
@@ -93,10 +94,12 @@ def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> Non
     assert not window.parts_page.new_button.isVisibleTo(window)
     assert "Users" not in window.pages and "Audit" not in window.pages
     window.switch_button.click()  # hand the PC over
-    assert session.actor is None and session.window is None and session.dialog is not None
-    session.dialog.user_name.setText("ada")
-    session.dialog.secret.setText("9876")
-    session.dialog.sign_in()
+    qtbot.waitUntil(lambda: session.window is None)
+    assert session.actor is None and session.dialog is not None
+    focus(qtbot, session.dialog.user_name)
+    type_text(qtbot, "ada", enter=True)
+    type_text(qtbot, "9876", enter=True)
+    qtbot.waitUntil(lambda: session.window is not None)
     assert session.window is not None and "Users" in session.window.pages
     qtbot.addWidget(session.window)
     qtbot.waitUntil(lambda: session.actor is None, timeout=3000)  # nobody touched the PC: signed out

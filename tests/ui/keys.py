@@ -1,0 +1,69 @@
+"""Typing like the people and the scanner at a shop-floor PC: key events to whatever has focus.
+
+`scan()` is a keyboard-wedge scanner: every character as a key press to `QApplication.focusWidget()`
+at scanner speed, then Enter. `type_text()` is a person: the same, with a human pause between keys.
+Neither ever calls setText: what a widget gets is what the keyboard would give it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop.ui.scanner import GAP_MS
+
+HUMAN_MS = GAP_MS + 30  # a quick typist still leaves this much between keys
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus: the keys would go nowhere"
+    return widget
+
+
+def scan(qtbot: QtBot, code: str, *, gap_ms: int = 0, enter: bool = True) -> None:
+    """A wedge scanner reads `code`: its characters and Enter, `gap_ms` apart, to the focused widget."""
+    for ch in code:
+        QTest.keyClick(focused(), ch)
+        if gap_ms:
+            qtbot.wait(gap_ms)
+    if enter:
+        QTest.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.wait(1)
+
+
+def type_text(qtbot: QtBot, text: str, *, enter: bool = False) -> None:
+    """A person types `text` into the focused widget (and presses Enter).
+
+    Followed by Enter, the keys come at human speed (a fast burst ending in Enter would be a scan).
+    Without Enter, speed does not change what the field gets: they come at once, and the pause after
+    them is what tells the application it was typing."""
+    for ch in text:
+        QTest.keyClick(focused(), ch)
+        if enter:
+            qtbot.wait(HUMAN_MS)
+    if enter:
+        QTest.keyClick(focused(), Qt.Key.Key_Return)
+        qtbot.wait(1)
+    else:
+        qtbot.wait(HUMAN_MS)
+
+
+def type_in(qtbot: QtBot, widget: QWidget, text: str, *, enter: bool = False) -> None:
+    """A person clicks into `widget` and types `text` (and Enter)."""
+    focus(qtbot, widget)
+    type_text(qtbot, text, enter=enter)
+
+
+def press(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(focused(), key, modifiers)
+    qtbot.wait(1)
+
+
+def focus(qtbot: QtBot, widget: QWidget) -> None:
+    """Put the cursor in `widget` (as a click or Tab would); its window comes to the front."""
+    widget.window().activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=2000)
