@@ -21,6 +21,7 @@ from desktop.errors import UserError
 from desktop.services import demo, users
 from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
+from desktop.ui import ui_scale
 from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.common import show_error
 from desktop.ui.connection_dialog import ConnectionDialog
@@ -84,10 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     QGuiApplication.setDesktopFileName("storeroom")
     sys.excepthook = _excepthook
 
+    ui_scale.apply()  # this PC's text size, before the first window is built
     load_demo = False
+    first_start = config.is_first_start()
     if args.db:
         url = args.db
-    elif config.is_first_start():
+    elif first_start:
         chosen = _first_start()
         if chosen is None:
             return 0
@@ -103,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = credentials.with_password(url, password)
     try:
         database = dbmod.open_database(url)
-        if config.is_first_start() and not args.db:
+        if first_start and not args.db:
             config.save_database_url(url)
         if load_demo:
             try:

@@ -32,6 +32,7 @@ class AppConfig:
     database_url: str | None = None
     labels: LabelSettings = field(default_factory=LabelSettings)
     idle_minutes: float = 10.0  # sign-out after this long without keyboard, mouse or scanner
+    ui_scale: int = 110  # percent of the system font (Ctrl+Plus / Ctrl+Minus), desktop.ui.ui_scale
 
     @classmethod
     def load(cls) -> AppConfig | None:
@@ -45,6 +46,7 @@ class AppConfig:
             return cls(
                 database_url=data.get("database_url"),
                 idle_minutes=float(data.get("idle_minutes", 10.0)),
+                ui_scale=int(data.get("ui_scale", 110)),
                 labels=LabelSettings(
                     format_key=str(labels.get("format_key", "avery-5160")),
                     offsets_mm={
@@ -102,4 +104,8 @@ def save_database_url(url: str) -> bool:
 
 
 def is_first_start() -> bool:
-    return not os.environ.get(ENV_URL) and AppConfig.load() is None
+    """Nothing chosen on this PC yet. A data folder that already holds a storeroom (made by
+    `storeroom init` or `storeroom demo`) is not a first start: the app opens it."""
+    return (
+        not os.environ.get(ENV_URL) and AppConfig.load() is None and not paths.default_sqlite_path().exists()
+    )

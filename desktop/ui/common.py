@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.ui_scale import larger
 
 log = logging.getLogger("storeroom.ui")
 
@@ -62,10 +63,7 @@ def show_failure(
 
 def heading(text: str, *, size: int = 8) -> QLabel:
     label = QLabel(text)
-    font = label.font()
-    font.setPointSize(font.pointSize() + size)
-    font.setBold(True)
-    label.setFont(font)
+    larger(label, size, bold=True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -86,10 +84,7 @@ def big_field(placeholder: str = "") -> QLineEdit:
     Its text is selected whenever it gets focus: nothing is ever appended to what was there."""
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)
-    font = edit.font()
-    font.setPointSize(font.pointSize() + 5)
-    edit.setFont(font)
-    edit.setMinimumHeight(38)
+    larger(edit, 5)
     selector = _SelectOnFocus(edit)
     edit.installEventFilter(selector)
     return edit

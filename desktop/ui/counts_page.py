@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +36,7 @@ from desktop.ui.count_approve_dialog import ApproveDialog
 from desktop.ui.count_pareto import ParetoView
 from desktop.ui.count_today import TodayPanel
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.qty_input import barcode_refusal, mark_quantity
 from desktop.ui.table_export import TableExport
 
@@ -120,7 +120,7 @@ class CountsPage(QWidget):
 
     def _count_tab(self) -> QWidget:
         tab = QWidget()
-        top = QHBoxLayout()
+        top = FlowLayout()
         for w in (
             self.where,
             self.blind,
@@ -149,8 +149,8 @@ class CountsPage(QWidget):
 
     def _abc_tab(self) -> QWidget:
         tab = QWidget()
-        top = QHBoxLayout()
-        top.addWidget(self.abc_label, 1)
+        top = FlowLayout().stretch_first()
+        top.addWidget(self.abc_label)
         top.addWidget(self.override_part)
         top.addWidget(self.override_class)
         top.addWidget(self.override_button)

@@ -24,8 +24,6 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -38,6 +36,7 @@ from desktop.services import kpis
 from desktop.services import report_data as rd
 from desktop.ui.common import heading, show_error
 from desktop.ui.context import AppContext
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.report_view import ReportView
 
 BLUE = QColor("#1F6FB2")
@@ -358,19 +357,18 @@ class DashboardPage(QWidget):
         self.period.setCurrentIndex(2)
         self.refresh_button = QPushButton("Refresh")
         self.status = QLabel("")
-        top = QHBoxLayout()
+        top = FlowLayout().stretch_first()
         top.addWidget(heading("Dashboard"))
-        top.addStretch(1)
         top.addWidget(self.status)
         top.addWidget(QLabel("Period"))
         top.addWidget(self.period)
         top.addWidget(self.refresh_button)
-        grid = QGridLayout()
+        grid = FlowLayout()  # six tiles a row on a wide screen, fewer on a narrow one
         self.tiles: dict[str, KpiTile] = {}
-        for n, spec in enumerate(TILES):
+        for spec in TILES:
             tile = KpiTile(spec)
             tile.activated.connect(self.select)
-            grid.addWidget(tile, n // 6, n % 6)
+            grid.addWidget(tile)
             self.tiles[spec.key] = tile
         tiles = QWidget()
         tiles.setLayout(grid)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
+from desktop.ui.ui_scale import larger
+
 _STYLES = {
     "ok": "background:#1b7f3b; color:white;",
     "warn": "background:#b36b00; color:white;",
@@ -21,10 +23,7 @@ class FeedbackBanner(QLabel):
         self.kind = ""
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        font = self.font()
-        font.setPointSize(max(font.pointSize() + 6, 15))
-        font.setBold(True)
-        self.setFont(font)
+        larger(self, 6, bold=True)
         self.setObjectName("feedback")
         self.hide()
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +23,7 @@ from desktop.services.actor import Permission
 from desktop.ui.common import action_row, fill_table, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.flow_layout import FlowLayout
 
 
 class LoopEditDialog(QDialog):
@@ -134,7 +134,7 @@ class Recommendations(QWidget):
         self.accept_button = QPushButton("Accept selected and print new cards")
         self.accept_button.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
         self.table = read_only_table(list(self.HEADERS), numeric=(3, 4, 5, 6, 7, 9), stretch=2)
-        top = QHBoxLayout()
+        top = FlowLayout()
         top.addWidget(QLabel("Cards = ⌈daily demand × lead time × (1 + safety) / container⌉, from"))
         top.addWidget(self.demand_window)
         top.addStretch(1)

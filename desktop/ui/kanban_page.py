@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -39,6 +38,7 @@ from desktop.ui.common import (
 )
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.kanban_loops import LoopEditDialog, Recommendations
 from desktop.ui.table_export import TableExport
 
@@ -257,7 +257,7 @@ class KanbanPage(QWidget):
         board = QWidget()
         board_layout = QVBoxLayout(board)
         board_layout.addWidget(self.board_banner)
-        top = QHBoxLayout()
+        top = FlowLayout().stretch_first()
         top.addWidget(
             QLabel(
                 "Cards by state; late = out longer than the loop's lead time; red = no full card at the line"
@@ -279,7 +279,7 @@ class KanbanPage(QWidget):
         repl = QWidget()
         repl_layout = QVBoxLayout(repl)
         repl_layout.addWidget(self.repl_banner)
-        repl_buttons = QHBoxLayout()
+        repl_buttons = FlowLayout()
         repl_buttons.addStretch(1)
         for b in (self.ordered, self.shipped, self.print_list, self.export):
             repl_buttons.addWidget(b)

@@ -6,6 +6,7 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -13,11 +14,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.errors import UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
 from desktop.services import locations, parts, scan
@@ -27,6 +30,7 @@ from desktop.services.mro import AssetSpares
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
+from desktop.ui import ui_scale
 from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
 from desktop.ui.counts_page import CountsPage
@@ -46,6 +50,7 @@ from desktop.ui.reports_page import ReportsPage
 from desktop.ui.scanner import ScanRouter
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
+from desktop.ui.ui_scale import larger
 from desktop.ui.users_page import UsersPage
 
 # Navigation entries: (name, module still to come, permission needed to see it). Entries whose
@@ -92,17 +97,12 @@ class MainWindow(QMainWindow):
         self.scan_box = QLineEdit()
         self.scan_box.setObjectName("scanBox")
         self.scan_box.setPlaceholderText("Scan or type any code: bin, part, manufacturer number   (F2)")
-        font = self.scan_box.font()
-        font.setPointSize(font.pointSize() + 7)
-        self.scan_box.setFont(font)
-        self.scan_box.setMinimumHeight(46)
+        larger(self.scan_box, 7)
         self.banner = FeedbackBanner()
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
         self.nav.setIconSize(QSize(0, 0))
-        nav_font = self.nav.font()
-        nav_font.setPointSize(nav_font.pointSize() + 3)
-        self.nav.setFont(nav_font)
+        larger(self.nav, 3)
         for name, coming, permission in NAV:
             item = QListWidgetItem(name)
             item.setSizeHint(QSize(160, 40))
@@ -140,9 +140,14 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             self.stack.addWidget(page)
 
+        # A page taller or wider than the screen scrolls: the window always fits 1280 x 720.
+        pages = QScrollArea()
+        pages.setWidget(self.stack)
+        pages.setWidgetResizable(True)
+        pages.setFrameShape(QFrame.Shape.NoFrame)
         body = QHBoxLayout()
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        body.addWidget(pages, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.scan_box)
@@ -171,6 +176,13 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+L"), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
         )
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_part)
+        for keys, direction in (("Ctrl++", 1), ("Ctrl+=", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
+            QShortcut(
+                QKeySequence(keys),
+                self,
+                lambda d=direction: self.zoom(d),
+                context=Qt.ShortcutContext.ApplicationShortcut,
+            )
         # Ctrl+U comes through the scan router (it works even in a line edit): request_hand_over()
         self.switch_button.clicked.connect(self.request_hand_over)
         if self.ctx.actor.can(Permission.MOVE_STOCK):
@@ -236,6 +248,15 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if 0 <= row < len(NAV) and NAV[row][0] in self.pages:
             self.go_to(NAV[row][0])
+
+    def zoom(self, direction: int) -> None:
+        """Ctrl+Plus / Ctrl+Minus / Ctrl+0: everything larger, smaller, or back; kept on this PC."""
+        try:
+            scale = ui_scale.step(direction)
+        except UserError as exc:  # the settings file could not be written
+            self.banner.error(exc.message)
+            return
+        self.banner.ok(f"Text size {scale} % (Ctrl+Plus larger, Ctrl+Minus smaller, Ctrl+0 normal).")
 
     @Slot()
     def focus_scan(self) -> None:

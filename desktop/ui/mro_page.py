@@ -36,6 +36,7 @@ from desktop.services.mro import AssetDTO, AssetSpares, ReservationDTO, SerialDT
 from desktop.ui.common import big_field, fill_table, heading, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
 from desktop.ui.scanner import takes_scans
 from desktop.ui.table_export import TableExport, write_view
@@ -146,14 +147,13 @@ class SparesTab(QWidget):
         self.reservations = read_only_table(
             ["#", "Work order", "Part", "Open", "Issued", "Released", "Needed by", "By"], numeric=(3, 4, 5)
         )
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         for b in (self.reserve_button, self.issue_button, self.release_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.spares_export)
         actions.addWidget(self.tag_button)
-        edits = QHBoxLayout(self.edit_row)
-        edits.setContentsMargins(0, 0, 0, 0)
+        edits = FlowLayout(self.edit_row)
         for w in (
             self.spare_part,
             QLabel("installed"),
@@ -180,7 +180,7 @@ class SparesTab(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(self.tree, 1)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         buttons.addWidget(self.new_asset_button)
         buttons.addWidget(self.edit_asset_button)
         buttons.addWidget(self.tree_export)
@@ -775,7 +775,7 @@ class ReportsTab(QWidget):
         self.run_button = QPushButton("Run")
         self.table = read_only_table(["—"])
         self.export_button = TableExport(ctx, self.table, "mro report")
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         for w in (
             self.kind,
             QLabel("idle for"),

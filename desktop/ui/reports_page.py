@@ -37,6 +37,7 @@ from desktop.services import report_data as rd
 from desktop.services.tabular import write_csv, write_xlsx
 from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
+from desktop.ui.flow_layout import FlowLayout, labelled
 from desktop.ui.report_view import ReportView
 from desktop.ui.scanner import takes_scans
 
@@ -87,7 +88,7 @@ class ReplenishmentTab(QWidget):
             numeric=(4, 5, 6, 7, 8, 10),
             stretch=3,
         )
-        params = QHBoxLayout()
+        params = FlowLayout()
         for label, widget in (
             ("Demand over", self.window_days),
             ("by", self.method),
@@ -95,10 +96,8 @@ class ReplenishmentTab(QWidget):
             ("Cost per order", self.order_cost),
             ("Carrying cost", self.carrying),
         ):
-            params.addWidget(QLabel(label))
-            params.addWidget(widget)
+            params.addWidget(labelled(label, widget))
         params.addWidget(self.compute)
-        params.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.export_csv)

@@ -8,7 +8,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -25,6 +24,7 @@ from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppContext
 from desktop.ui.count_settings_form import CountSettingsForm
 from desktop.ui.data_dialog import DataDialog
+from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.planning_form import PlanningForm
 
 
@@ -67,7 +67,7 @@ class SettingsPage(QWidget):
         form.addRow("Schema revision", self.schema)
         form.addRow("Data folder", QLabel(str(paths.data_dir())))
         form.addRow("Signed in as", self.user)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         for b in (
             self.data_button,
             self.backup_button,
@@ -84,9 +84,9 @@ class SettingsPage(QWidget):
         layout.addWidget(self.status)
         self.planning = PlanningForm(ctx)
         self.count_settings = CountSettingsForm(ctx)
-        forms = QHBoxLayout()  # side by side: both fit a 1366 x 768 shop-floor screen
-        forms.addWidget(self.planning, 1)
-        forms.addWidget(self.count_settings, 1)
+        forms = FlowLayout()  # side by side on a wide screen, one under the other on a narrow one
+        forms.addWidget(self.planning)
+        forms.addWidget(self.count_settings)
         layout.addLayout(forms)
         layout.addStretch(1)
         self.backup_button.clicked.connect(self.backup)

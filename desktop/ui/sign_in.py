@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.db import Database
@@ -74,6 +75,13 @@ class SignInDialog(QDialog):
         else:
             self.secret.setFocus()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter belongs to the fields: after the user name it moves to the PIN. Passed on to the
+        # dialog it would press "Sign in" with an empty PIN, a failed sign-in in the audit trail.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return
+        super().keyPressEvent(event)
+
     @Slot()
     def sign_in(self) -> None:
         typed = self.user_name.text().strip()
@@ -93,10 +101,15 @@ class SignInDialog(QDialog):
             show_error(self, exc)
             return
         self.actor = actor
-        self.accept()
         # Out of the key handler first: whoever listens closes this dialog and builds a window, and a
         # line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
-        QTimer.singleShot(0, self, lambda: self.signed_in.emit(actor))
+        QTimer.singleShot(0, self, self._signed_in)
+
+    @Slot()
+    def _signed_in(self) -> None:
+        assert self.actor is not None
+        self.signed_in.emit(self.actor)  # the next window is up before this one goes (or the app quits)
+        self.accept()
 
 
 class FirstAdminDialog(QDialog):

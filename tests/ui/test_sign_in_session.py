@@ -79,7 +79,7 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
 
 def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
-    session = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=0.001)  # 60 ms
+    session = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=10)
     assert session.start()
     assert session.dialog is not None
     focus(qtbot, session.dialog.user_name)
@@ -102,6 +102,8 @@ def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> Non
     qtbot.waitUntil(lambda: session.window is not None)
     assert session.window is not None and "Users" in session.window.pages
     qtbot.addWidget(session.window)
+    session.set_idle_minutes(0.001)  # 60 ms
+    session.idle.start()
     qtbot.waitUntil(lambda: session.actor is None, timeout=3000)  # nobody touched the PC: signed out
     assert session.window is None and session.dialog is not None and "without use" in session.dialog.message
     trail = audit.audit_trail(sqlite_db, users.authenticate(sqlite_db, "ada", "9876"))
