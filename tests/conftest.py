@@ -72,6 +72,15 @@ def drop_pg_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data folder: settings, backups and the default database never touch
+    the real user's (a saved text size or database choice would leak between tests)."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("STOREROOM_HOME", str(home))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test session; each test gets a copy (migrating is the slow part)."""

@@ -150,6 +150,7 @@ def read_only_table(
 def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()) -> None:
     """Replace the rows; `keys[i]` is stored on row i's first cell (Qt.UserRole) for look-ups."""
     numeric = set(table.property("numeric_columns") or [])
+    kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -163,6 +164,8 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
     stretch = table.property("stretch_column")
     if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
         table.horizontalHeader().setSectionResizeMode(int(stretch), QHeaderView.ResizeMode.Stretch)
+    if kept is not None and kept in keys:
+        table.selectRow(list(keys).index(kept))
 
 
 def selected_key(table: QTableWidget) -> object | None:

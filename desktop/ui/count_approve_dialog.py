@@ -104,6 +104,8 @@ class ApproveDialog(QDialog):
         self.approve_button.clicked.connect(self.approve)
         close.clicked.connect(self.reject)
         self.line_ids: list[int] = []
+        self.lines: list[LineDTO] = []
+        self._zero_ok: set[int] = set()  # uncounted lines the supervisor was shown and approved as zero
         self.ticks: list[QTableWidgetItem] = []
         self.reasons: list[QTableWidgetItem] = []
 
@@ -122,6 +124,7 @@ class ApproveDialog(QDialog):
             + (f", <b>{uncounted} not counted: approving posts them as found empty</b>" if uncounted else "")
         )
         self.line_ids = [x.id for x in sess.lines]
+        self.lines = list(sess.lines)
         self.ticks, self.reasons = [], []
         self.table.setRowCount(len(sess.lines))
         for r, x in enumerate(sess.lines):
@@ -165,6 +168,20 @@ class ApproveDialog(QDialog):
             self.banner.error(f"Give a reason for each rejected line ({len(missing)} without one).")
             self.table.setCurrentCell(missing[0], REASON)
             self.table.editItem(self.reasons[missing[0]])
+            return
+        zeroed = [x for x in self.lines if x.status == "OPEN" and x.id not in rejected]
+        if zeroed and {x.id for x in zeroed} != self._zero_ok:
+            # posting "found empty" for bins nobody counted writes stock off: show which, ask again
+            self._zero_ok = {x.id for x in zeroed}
+            shown = ", ".join(
+                f"{x.part_number} in {x.location_code} (book {_q(x.expected_qty or x.book_qty)})"
+                for x in zeroed[:8]
+            )
+            more = f" and {len(zeroed) - 8} more" if len(zeroed) > 8 else ""
+            self.banner.warn(
+                f"{len(zeroed)} line(s) were not counted and would be posted as found EMPTY: {shown}{more}. "
+                "Click Approve and post again to post them as zero, or tick Reject for them."
+            )
             return
         sid = self.session_id
         self.ctx.runner.run(

@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QTextEdit, QWidget
 
@@ -126,7 +127,7 @@ class ScanRouter(QObject):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(GAP_MS)
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_timer.timeout.connect(self._pause_seen)
         self.last_burst: tuple[QWidget, str] | None = None  # the field and text of the last burst typed in
         self.scans_routed = 0  # for the benchmark: scans that reached a handler
         self.on_scan: Callable[[QWidget, str], None] | None = None  # observers (benchmark, tests)
@@ -135,7 +136,7 @@ class ScanRouter(QObject):
     def install(cls) -> ScanRouter:
         app = QApplication.instance()
         assert app is not None
-        if cls._instance is None or cls._instance.parent() is not app:
+        if cls._instance is None or not shiboken6.isValid(cls._instance):  # one filter per process
             cls._instance = ScanRouter(app)
             app.installEventFilter(cls._instance)
         return cls._instance
@@ -247,6 +248,14 @@ class ScanRouter(QObject):
             widget = widget.parentWidget()
 
     # -- holding and replaying --------------------------------------------------------------------------
+    def _pause_seen(self) -> None:
+        """No key for GAP_MS by the clock. If the GUI thread was busy, the scanner's next keys may be
+        waiting in the queue with their own (earlier) timestamps: let them in before deciding."""
+        held = len(self._held)
+        QCoreApplication.processEvents()
+        if self._held and len(self._held) == held:
+            self.flush()
+
     def flush(self) -> None:
         """Hand the held keys on, in order, as the typing they turned out to be."""
         self._flush_timer.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.models.enums import MoveKind
 from desktop.services import stock
@@ -12,6 +12,7 @@ from desktop.services.stock import MoveDTO, PostResult
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, selected_move_id, show_moves
+from desktop.ui.reverse_dialog import ReverseDialog
 from desktop.ui.table_export import TableExport
 
 MOVE_BUTTONS = (
@@ -36,6 +37,7 @@ class StockPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.moves: dict[int, MoveDTO] = {}
         can_move = ctx.actor.can(Permission.MOVE_STOCK)
         buttons = QHBoxLayout()
         self.buttons: dict[MoveKind, QPushButton] = {}
@@ -72,19 +74,21 @@ class StockPage(QWidget):
         self.ctx.runner.run(lambda: stock.history(self.ctx.db, limit=500), self._loaded)
 
     def _loaded(self, moves: list[MoveDTO]) -> None:
+        self.moves = {m.id: m for m in moves}
         show_moves(self.table, moves)
 
     @Slot()
-    def reverse_selected(self) -> None:
+    def reverse_selected(self) -> ReverseDialog | None:
         move_id = selected_move_id(self.table)
-        if move_id is None:
+        move = self.moves.get(move_id) if move_id is not None else None
+        if move is None:
             show_error(self, _nothing_selected())
-            return
-        reason, ok = QInputDialog.getText(
-            self, f"Reverse move #{move_id}", "Why is this move being reversed?"
-        )
-        if ok:
-            self.reverse(move_id, reason)
+            return None
+        dialog = ReverseDialog(move, self)
+        dialog.accepted.connect(lambda: self.reverse(move.id, dialog.reason.text()))
+        dialog.open()
+        self.reverse_dialog = dialog
+        return dialog
 
     def reverse(self, move_id: int, reason: str) -> None:
         self.ctx.runner.run(

@@ -7,7 +7,10 @@ Neither ever calls setText: what a widget gets is what the keyboard would give i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import time
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -15,6 +18,13 @@ from pytestqt.qtbot import QtBot
 from desktop.ui.scanner import GAP_MS
 
 HUMAN_MS = GAP_MS + 30  # a quick typist still leaves this much between keys
+_KEY_OF = {
+    "-": Qt.Key.Key_Minus,
+    ",": Qt.Key.Key_Comma,
+    ".": Qt.Key.Key_Period,
+    "/": Qt.Key.Key_Slash,
+    " ": Qt.Key.Key_Space,
+}
 
 
 def focused() -> QWidget:
@@ -23,14 +33,25 @@ def focused() -> QWidget:
     return widget
 
 
-def scan(qtbot: QtBot, code: str, *, gap_ms: int = 0, enter: bool = True) -> None:
-    """A wedge scanner reads `code`: its characters and Enter, `gap_ms` apart, to the focused widget."""
-    for ch in code:
-        QTest.keyClick(focused(), ch)
-        if gap_ms:
-            qtbot.wait(gap_ms)
+def _key(widget: QWidget, kind: QEvent.Type, key: int, text: str, at_ms: float) -> None:
+    event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
+    event.setTimestamp(int(at_ms))  # as the window system stamps a real key
+    QApplication.sendEvent(widget, event)
+
+
+def scan(qtbot: QtBot, code: str, *, gap_ms: int = 2, enter: bool = True) -> None:
+    """A wedge scanner reads `code`: its characters and Enter, stamped `gap_ms` apart, to the focused
+    widget. They come back to back, as from a scanner while the application is busy: the timestamps,
+    not the test's own pace, say how fast they were typed."""
+    start = time.monotonic() * 1000.0
+    for n, ch in enumerate(code):
+        key = _KEY_OF.get(ch, ord(ch.upper()))
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            _key(focused(), kind, key, ch, start + n * gap_ms)
     if enter:
-        QTest.keyClick(focused(), Qt.Key.Key_Return)
+        at = start + len(code) * gap_ms
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            _key(focused(), kind, Qt.Key.Key_Return, "\r", at)
     qtbot.wait(1)
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
@@ -17,10 +17,11 @@ from desktop.models.enums import MoveKind
 from desktop.services import stock
 from desktop.services.actor import Actor
 from desktop.ui.context import AppContext
+from desktop.ui.history_table import selected_move_id
 from desktop.ui.main_window import MainWindow
 from desktop.ui.move_dialog import MoveDialog
 from tests.factories import make_part, make_tree, receive
-from tests.ui.keys import focus, scan, type_text
+from tests.ui.keys import focus, press, scan, type_text
 
 
 @pytest.fixture
@@ -237,9 +238,22 @@ def test_reverse_a_move_from_the_stock_page(
     assert table.rowCount() == 2
     table.selectRow(0)
     move_id = int(table.item(0, 0).text())
-    window.stock_page.reverse(move_id, "received into the wrong bin")
+    dialog = window.stock_page.reverse_selected()
+    assert dialog is not None
+    # the dialog names the move it undoes: number, kind, quantity, part, bin, who, when
+    text = dialog.findChildren(QLabel)[0].text()
+    assert f"#{move_id} RECEIPT 2 EA of 6205-2RS to A-01-02 — by admin" in text
+    focus(qtbot, dialog.reason)
+    press(qtbot, Qt.Key.Key_Return)  # no reason: refused, nothing posted
+    assert dialog.isVisible() and "Say why" in dialog.banner.text()
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 2
+    type_text(qtbot, "received into the wrong bin", enter=True)
+    qtbot.waitUntil(lambda: table.rowCount() == 3)
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
-    assert table.rowCount() == 3 and table.item(0, 11).text() == f"reverses #{move_id}"
+    assert table.item(0, 11).text() == f"reverses #{move_id}"
+    # the selection stayed on the move that was reversed, not on whatever row 0 now is
+    assert selected_move_id(table) == move_id
+    assert table.item(table.currentRow(), 11).text().startswith("reversed by #")
 
 
 def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_reservation(
