@@ -34,7 +34,7 @@ class ReverseDialog(QDialog):
 
     def __init__(self, move: MoveDTO, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.move = move
+        self.reversing = move
         self.setWindowTitle(f"Reverse move #{move.id}")
         self.setMinimumWidth(560)
         self.banner = FeedbackBanner()
