@@ -57,7 +57,10 @@ class CountsPage(QWidget):
         self.blind = QCheckBox("Blind (counters do not see the book)")
         self.blind.setChecked(True)
         self.start_button = QPushButton("Start count")
+        self.where.setMinimumWidth(260)
         self.sessions = QComboBox()
+        self.sessions.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sessions.setMinimumContentsLength(22)
         self.classify_button = QPushButton("Recompute ABC classes")
         self.approve_button = QPushButton("Approve / reject…")
         self.sheet_button = QPushButton("Count sheet PDF…")
@@ -195,6 +198,17 @@ class CountsPage(QWidget):
 
         self.ctx.runner.run(job, self._started, self._failed)
 
+    def choose_session(self, session_id: int) -> None:
+        """Show count `session_id` (its sheet was scanned) with the cursor in Bin."""
+        self.session_id = session_id
+        self.tabs.setCurrentIndex(0)
+        self._load_sessions()
+        self._forget_bin()
+        self._forget_part()
+        for edit in (self.bin_edit, self.part_edit, self.qty_edit):
+            edit.clear()
+        self.bin_edit.setFocus()
+
     @Slot(int)
     def _started(self, session_id: int) -> None:
         self.session_id = session_id
@@ -237,7 +251,9 @@ class CountsPage(QWidget):
         sid = self.session_id
         # This tab is where counts are entered: a blind count stays blind here for everyone (approvers
         # see the book in the approve dialog).
-        self.ctx.runner.run(lambda: counts.session(self.ctx.db, sid, for_counter=True), self._show)
+        self.ctx.runner.run(
+            lambda: counts.session(self.ctx.db, sid, for_counter=True), self._show, self._failed
+        )
 
     def _show(self, sess: SessionDTO) -> None:
         fill_table(
@@ -268,8 +284,7 @@ class CountsPage(QWidget):
         if not self.isVisible() or self.tabs.currentIndex() != 0:
             return False
         if code.startswith("CS-") and code[3:].isdigit():
-            self.session_id = int(code[3:])
-            self._load_sessions()
+            self.choose_session(int(code[3:]))
             return True
         if self.session_id is None or self.where.hasFocus():
             if code.startswith("L-") and self.where.isVisible():  # a planner scans what to count

@@ -271,6 +271,13 @@ class MainWindow(QMainWindow):
         self.scan_entered()
         return True
 
+    def open_count(self, session_id: int) -> None:
+        """A count sheet's barcode (CS-12): its count, ready to enter lines."""
+        page = self.pages["Cycle counts"]
+        assert isinstance(page, CountsPage)
+        self.go_to("Cycle counts")
+        page.choose_session(session_id)
+
     def request_hand_over(self) -> None:
         """Ctrl+U (from any field) or the status-bar button: the next person signs in."""
         self.switch_user_requested.emit()
@@ -279,6 +286,11 @@ class MainWindow(QMainWindow):
     def scan_entered(self) -> None:
         text = self.scan_box.text()
         if not text.strip():
+            return
+        sheet = text.strip().upper()
+        if sheet.startswith("CS-") and sheet[3:].isdigit():
+            self.scan_box.selectAll()
+            self.open_count(int(sheet[3:]))
             return
         self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self.show_scan)
 
