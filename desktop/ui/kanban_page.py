@@ -324,7 +324,10 @@ class KanbanPage(QWidget):
                     r.loop.supply,
                     *[r.counts.get(s, 0) for s in STATES],
                     r.late,
-                    r.loop.status.lower(),
+                    # the colour's meaning in words too (colour is never the only signal)
+                    r.loop.status.lower()
+                    + (" · STOCKOUT" if r.stockout else "")
+                    + (" · late" if r.late and not r.stockout else ""),
                 )
                 for r in rows
             ],

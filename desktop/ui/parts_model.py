@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 from desktop.db import Database
 from desktop.quantities import format_qty
@@ -32,6 +33,10 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 _NUMERIC = {"on_hand", "unit_cost"}
 _LOW = QBrush(QColor("#b3261e"))
+
+
+def _low_icon() -> QIcon:
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
 class PartsTableModel(QAbstractTableModel):
@@ -130,13 +135,16 @@ class PartsTableModel(QAbstractTableModel):
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ForegroundRole,
             Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.DecorationRole,
         ):
             return None
         row = self._row(index.row())
         if row is None:
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole):
             low = key == "on_hand" and row.min_qty is not None and row.on_hand < row.min_qty
+            if role == Qt.ItemDataRole.DecorationRole:  # red is never the only sign: a warning mark too
+                return _low_icon() if low else None
             return _LOW if low else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "on_hand" and row.min_qty is not None and row.on_hand < row.min_qty:
