@@ -142,14 +142,16 @@ def read_only_table(
     if stretch is None:
         table.horizontalHeader().setStretchLastSection(True)
     table.setAlternatingRowColors(True)
-    table.setProperty("stretch_column", stretch)
-    table.setProperty("numeric_columns", list(numeric))
+    # Python attributes, not Qt properties: PySide6 6.12's QObject.property() drops a reference to None
+    # whenever the value is unset or None, and a day of refreshes brought None's count to zero (abort).
+    table.stretch_column = stretch  # type: ignore[attr-defined]
+    table.numeric_columns = list(numeric)  # type: ignore[attr-defined]
     return table
 
 
 def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()) -> None:
     """Replace the rows; `keys[i]` is stored on row i's first cell (Qt.UserRole) for look-ups."""
-    numeric = set(table.property("numeric_columns") or [])
+    numeric = set(getattr(table, "numeric_columns", ()))
     kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     table.setRowCount(len(rows))
     for r, row in enumerate(rows):
@@ -161,7 +163,7 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
                 item.setData(Qt.ItemDataRole.UserRole, keys[r])
             table.setItem(r, c, item)
     table.resizeColumnsToContents()  # small tables only (a few hundred rows at most)
-    stretch = table.property("stretch_column")
+    stretch = getattr(table, "stretch_column", None)
     if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
         table.horizontalHeader().setSectionResizeMode(int(stretch), QHeaderView.ResizeMode.Stretch)
     if kept is not None and kept in keys:

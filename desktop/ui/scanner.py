@@ -20,6 +20,7 @@ would otherwise take Ctrl+U as "delete to start of line".
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -34,8 +35,9 @@ KNOWN_PREFIXES: tuple[str, ...] = ("CS-", "L-", "P-", "K-", "A-", "U-")
 GAP_MS = 50  # a pause longer than this between keys is a person typing
 MIN_BURST = 4  # characters before Enter for a burst to count as a scan (a code is never shorter)
 
-# What a widget does with a scan (set as a dynamic property; see scan_role() for the defaults):
-SCAN_ROLE = "scanRole"
+# What a widget does with a scan (see scan_role() for the defaults). Kept beside the widget in Python:
+# PySide6 6.12's QObject.property() releases None once per read of an unset property (an abort).
+_ROLES: weakref.WeakKeyDictionary[QWidget, str] = weakref.WeakKeyDictionary()
 ROLE_FIELD = "field"  # resolves any code itself (an MRO part or tag field): every scan arrives as text
 ROLE_TEXT = "text"  # a text field: a bare code is text (a work order's barcode in Reference); a
 #                     prefixed scan goes to the handler of its window, or is text where there is none
@@ -94,8 +96,8 @@ def scan_role(widget: QWidget | None) -> str:
     """What a scan does in `widget` (see the ROLE_ constants)."""
     if widget is None:
         return ROLE_HANDLER
-    role = widget.property(SCAN_ROLE)
-    if isinstance(role, str) and role:
+    role = _ROLES.get(widget)
+    if role:
         return role
     if isinstance(widget, QLineEdit | QTextEdit | QAbstractSpinBox):
         return ROLE_TEXT
@@ -103,7 +105,7 @@ def scan_role(widget: QWidget | None) -> str:
 
 
 def set_scan_role(widget: QWidget, role: str) -> None:
-    widget.setProperty(SCAN_ROLE, role)
+    _ROLES[widget] = role
 
 
 def takes_scans(*edits: QWidget) -> None:

@@ -8,6 +8,9 @@ larger in a property, so a new scale resizes them too.
 
 from __future__ import annotations
 
+import weakref
+
+import shiboken6
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -15,7 +18,9 @@ from desktop import config
 
 STEPS = (80, 90, 100, 110, 125, 140, 160, 180, 200)  # percent of the system's font size
 DEFAULT = 110  # the system's 9-10 pt is small at arm's length
-_DELTA = "fontDelta"  # points above the application font, at 100 %
+# widget -> points above the application font at 100 % (not a Qt property: PySide6 6.12's
+# QObject.property() releases None on every read of an unset one)
+_LARGER: weakref.WeakKeyDictionary[QWidget, float] = weakref.WeakKeyDictionary()
 _base_points: float | None = None
 
 
@@ -30,7 +35,7 @@ def _base() -> float:
 
 def larger(widget: QWidget, points: float, *, bold: bool = False) -> None:
     """Draw `widget` `points` larger than the rest (scaled with it)."""
-    widget.setProperty(_DELTA, float(points))
+    _LARGER[widget] = float(points)
     font = QFont(widget.font())
     font.setBold(bold or font.bold())
     font.setPointSizeF((QApplication.font().pointSizeF()) + points * current() / 100)
@@ -50,12 +55,12 @@ def apply(percent: int | None = None) -> int:
     font = QFont(app.font())
     font.setPointSizeF(round(_base() * scale / 100, 1))
     app.setFont(font)
-    for widget in app.allWidgets():
-        delta = widget.property(_DELTA)
-        if isinstance(delta, float):
-            own = QFont(widget.font())
-            own.setPointSizeF(font.pointSizeF() + delta * scale / 100)
-            widget.setFont(own)
+    for widget, delta in list(_LARGER.items()):
+        if not shiboken6.isValid(widget):
+            continue
+        own = QFont(widget.font())
+        own.setPointSizeF(font.pointSizeF() + delta * scale / 100)
+        widget.setFont(own)
     return scale
 
 

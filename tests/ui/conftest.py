@@ -12,10 +12,19 @@ from desktop.models.enums import Role
 from desktop.services.actor import Actor
 from desktop.services.users import ensure_user
 from desktop.tasks import SyncRunner
+from desktop.ui import ui_scale
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _text_size() -> Iterator[None]:
+    """Every UI test sees the default text size a new PC gets, whatever a test before it chose."""
+    ui_scale.apply(ui_scale.DEFAULT)
+    yield
+    ui_scale.apply(ui_scale.DEFAULT)
 
 
 def _raise(exc: BaseException) -> None:

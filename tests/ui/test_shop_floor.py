@@ -25,7 +25,7 @@ from desktop.ui.context import AppEvents
 from desktop.ui.counts_page import CountsPage
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.move_dialog import MoveDialog
+from desktop.ui.move_dialog import SPECS, MoveDialog
 from desktop.ui.qty_input import BARCODE_IN_QTY
 from desktop.ui.scanner import router
 from desktop.ui.session import UserSession
@@ -324,9 +324,11 @@ def test_one_banner_per_action_and_none_left_over_on_another_page(
 
 
 # -- 8. dialogs grow with their banner -----------------------------------------------------------------
+@pytest.mark.parametrize("scale", [100, 150])
 def test_a_long_message_never_covers_the_fields(
-    qtbot: QtBot, window: MainWindow, plant: dict[str, int]
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int], scale: int
 ) -> None:
+    ui_scale.apply(scale)
     dialog = _dialog(qtbot, window, Qt.Key.Key_F6)
     scan(qtbot, "L-A-01-01")
     scan(qtbot, "P-6205-2RS")
@@ -341,6 +343,7 @@ def test_a_long_message_never_covers_the_fields(
     for field in (dialog.loc_edits["from"], dialog.part_edit, dialog.qty_edit):
         top = field.mapTo(dialog, field.rect().topLeft()).y()
         assert banner.bottom() < top, "the banner overlaps a field"
+    ui_scale.apply(ui_scale.DEFAULT)
 
 
 # -- 9. the window fits 1280 x 720 ----------------------------------------------------------------------
@@ -519,3 +522,84 @@ def test_human_typing_in_a_code_field_stays_typing(
     type_text(qtbot, "1", enter=True)
     assert stock.balance(ctx.db, plant["belt"], plant["A-01-02"]) == 31
     post_move(ctx.db, ctx.actor, MoveRequest(MoveKind.ISSUE, plant["belt"], Decimal(1), plant["A-01-02"]))
+
+
+# -- 9 (dialogs). every dialog fits 1280 x 720 -----------------------------------------------------------
+@pytest.mark.parametrize("scale", [110, 150])
+def test_every_dialog_fits_a_1280_by_720_screen(
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx,
+    plant: dict[str, int],
+    scale: int,  # type: ignore[no-untyped-def]
+) -> None:
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
+    from desktop.ui.connection_dialog import ConnectionDialog
+    from desktop.ui.count_approve_dialog import ApproveDialog
+    from desktop.ui.data_dialog import DataDialog
+    from desktop.ui.first_start import FirstStartDialog
+    from desktop.ui.kanban_page import LoopDialog
+    from desktop.ui.labels_dialog import LabelsDialog
+    from desktop.ui.location_dialog import LocationDialog
+    from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
+    from desktop.ui.part_dialog import PartDialog
+    from desktop.ui.reverse_dialog import ReverseDialog
+    from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
+
+    ui_scale.apply(scale)
+    try:
+        session_id = counts.start_session(ctx.db, ctx.actor, "Count R01", [plant["R01"]])
+        reservation = mro.reserve(ctx.db, ctx.actor, ReservationInput(plant["part"], Decimal(1), "WO-1"))
+        dialogs = [
+            *(MoveDialog(ctx, kind) for kind in SPECS),
+            PartDialog(ctx),
+            LocationDialog(ctx),
+            LabelsDialog(ctx, "part", [plant["part"]], title="Print part labels"),
+            ApproveDialog(ctx, session_id),
+            DataDialog(ctx),
+            LoopDialog(ctx),
+            ReserveDialog(ctx, None),
+            IssueReservedDialog(ctx, reservation),
+            AssetDialog(ctx, None),
+            ReverseDialog(stock.history(ctx.db, limit=1)[0]),
+            SignInDialog(ctx.db),
+            FirstAdminDialog(ctx.db, "ada"),
+            ConnectionDialog(),
+            FirstStartDialog(),
+        ]
+        for dialog in dialogs:
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.wait(5)
+            hint = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
+            name = type(dialog).__name__
+            assert hint.width() <= 1280 and hint.height() <= 720, (
+                f"{name} needs {hint.width()}x{hint.height()}"
+            )
+            assert dialog.width() <= 1280 and dialog.height() <= 720, f"{name} opens at {dialog.size()}"
+            dialog.close()
+    finally:
+        ui_scale.apply(ui_scale.DEFAULT)
+
+
+def test_pyside_keeps_none_alive(qtbot: QtBot, window: MainWindow, plant: dict[str, int]) -> None:
+    """PySide6 6.12.0 on Python 3.11 released None once per call of any Qt method returning nothing
+    (setText, setFont, setData…) and per read of an unset property: after enough clicks and
+    refreshes Python aborted with "deallocating None". pyproject.toml keeps 6.12 out; this fails if a
+    release with the same fault gets in, and if our own code reads unset Qt properties again."""
+    import sys
+
+    from desktop.ui.common import fill_table, read_only_table
+    from desktop.ui.scanner import scan_role
+
+    table = read_only_table(["a", "b"])  # no stretch column: a property that used to hold None
+    qtbot.addWidget(table)
+    before = sys.getrefcount(None)
+    for n in range(3000):
+        window.scan_box.setText(str(n))
+        fill_table(table, [(n, "x")], keys=[n])
+        scan_role(window.nav)
+        ui_scale.larger(window.banner, 6)
+    ui_scale.apply(ui_scale.DEFAULT)
+    assert sys.getrefcount(None) > before - 500, "None is being released by Qt calls"
