@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desktop.db import Database
-from desktop.models.enums import LocationLevel, LocationType, MoveKind
+from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.locations import LocationDTO, LocationInput, create_location
 from desktop.services.parts import PartDTO, PartInput, create_part
 from desktop.services.stock import MoveRequest, PostResult, post_move
+from desktop.services.users import UserDTO, save_user
 
 
 def make_tree(db: Database, actor: Actor) -> dict[str, LocationDTO]:
@@ -39,3 +40,19 @@ def make_part(db: Database, actor: Actor, number: str = "6205-2RS", **kw: object
 
 def receive(db: Database, actor: Actor, part_id: int, loc_id: int, qty: str) -> PostResult:
     return post_move(db, actor, MoveRequest(MoveKind.RECEIPT, part_id, Decimal(qty), to_location_id=loc_id))
+
+
+def make_keeper(
+    db: Database, admin: Actor, name: str = "kim", *, pin: str = "1111", badge: str = "U-KIM1"
+) -> UserDTO:
+    """A storeroom keeper with a PIN and a badge, added by `admin` as under Users."""
+    return save_user(
+        db,
+        admin,
+        user_id=None,
+        user_name=name,
+        display_name=f"{name.capitalize()} Keeper",
+        role=Role.KEEPER,
+        secret=pin,
+        badge_code=badge,
+    )

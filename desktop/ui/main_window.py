@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -169,31 +172,21 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.switch_button)
 
     def _connect_signals(self) -> None:
-        QShortcut(
-            QKeySequence(Qt.Key.Key_F2), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
-        )
-        QShortcut(
-            QKeySequence("Ctrl+L"), self, self.focus_scan, context=Qt.ShortcutContext.ApplicationShortcut
-        )
+        def everywhere(keys: QKeySequence | str, slot: Callable[[], object]) -> None:
+            """A shortcut that works in this window and its dialogs."""
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.ApplicationShortcut)
+
+        everywhere(QKeySequence(Qt.Key.Key_F2), self.focus_scan)
+        everywhere("Ctrl+L", self.focus_scan)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_part)
         for keys, direction in (("Ctrl++", 1), ("Ctrl+=", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
-            QShortcut(
-                QKeySequence(keys),
-                self,
-                lambda d=direction: self.zoom(d),
-                context=Qt.ShortcutContext.ApplicationShortcut,
-            )
+            everywhere(keys, partial(self.zoom, direction))
         # Ctrl+U comes through the scan router (it works even in a line edit): request_hand_over()
         self.switch_button.clicked.connect(self.request_hand_over)
         if self.ctx.actor.can(Permission.MOVE_STOCK):
             for kind, _label, key in MOVE_BUTTONS:
                 if key:
-                    QShortcut(
-                        QKeySequence(key),
-                        self,
-                        lambda k=kind: self.open_move(k),
-                        context=Qt.ShortcutContext.ApplicationShortcut,
-                    )
+                    everywhere(key, partial(self.open_move, kind))
         self.scan_box.returnPressed.connect(self.scan_entered)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.ctx.events.data_changed.connect(self._data_changed)

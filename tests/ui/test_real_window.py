@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.models import AuditEvent, CountLine, Location, Part, StockBalance, StockMove
-from desktop.models.enums import Role
 from desktop.services import counts, users
+from tests.factories import make_keeper
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("STOREROOM_TEST_ARTIFACTS", ROOT / "test-artifacts"))
@@ -180,16 +180,7 @@ def test_the_keepers_day_in_the_real_window(display: str, tmp_path: Path, delay_
 
         db = Database(str(home / "storeroom.sqlite3"))
         admin = users.authenticate(db, "ada", "1234")
-        users.save_user(
-            db,
-            admin,
-            user_id=None,
-            user_name="kim",
-            display_name="Kim Keeper",
-            role=Role.KEEPER,
-            secret="1111",
-            badge_code="U-KIM1",
-        )
+        make_keeper(db, admin)
 
         def first_in(bin_code: str) -> tuple[int, int, str]:
             def q(s):  # type: ignore[no-untyped-def]

@@ -15,13 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from desktop import config
 from desktop.db import Database
-from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
+from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services import counts, stock, users
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.stock import MoveRequest, post_move
 from desktop.tasks import SyncRunner
 from desktop.ui import ui_scale
-from desktop.ui.context import AppEvents
+from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.counts_page import CountsPage
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
@@ -29,7 +29,7 @@ from desktop.ui.move_dialog import SPECS, MoveDialog
 from desktop.ui.qty_input import BARCODE_IN_QTY
 from desktop.ui.scanner import router
 from desktop.ui.session import UserSession
-from tests.factories import make_part, make_tree, receive
+from tests.factories import make_keeper, make_part, make_tree, receive
 from tests.ui.keys import focus, press, scan, type_text
 
 LONG_PART = "P" + "7" * 20 + "-" + "X" * 18  # 40 characters: the longest part number
@@ -37,7 +37,7 @@ LONG_BIN = "B" + "-0" * 14 + "9"  # 30 characters: the longest location code
 
 
 @pytest.fixture
-def plant(sqlite_db: Database, ctx) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def plant(sqlite_db: Database, ctx: AppContext) -> dict[str, int]:
     tree = make_tree(sqlite_db, ctx.actor)
     long_bin = create_location(
         sqlite_db,
@@ -60,6 +60,15 @@ def plant(sqlite_db: Database, ctx) -> dict[str, int]:  # type: ignore[no-untype
     }
 
 
+def _receiving_belts(qtbot: QtBot, window: MainWindow) -> MoveDialog:
+    """F5, then the bin and the belt scanned: the cursor waits in Quantity."""
+    dialog = _dialog(qtbot, window, Qt.Key.Key_F5)
+    scan(qtbot, "L-A-01-02")
+    scan(qtbot, "P-BELT-1081")
+    assert dialog.focusWidget() is dialog.qty_edit
+    return dialog
+
+
 def _dialog(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> MoveDialog:
     focus(qtbot, window.scan_box)
     press(qtbot, key)
@@ -74,14 +83,11 @@ def _dialog(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> MoveDialog:
 def test_a_barcode_scanned_into_quantity_is_refused(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
+    ctx: AppContext,
     plant: dict[str, int],
-    code: str,  # type: ignore[no-untyped-def]
+    code: str,
 ) -> None:
-    dialog = _dialog(qtbot, window, Qt.Key.Key_F5)
-    scan(qtbot, "L-A-01-02")
-    scan(qtbot, "P-BELT-1081")
-    assert dialog.focusWidget() is dialog.qty_edit
+    dialog = _receiving_belts(qtbot, window)
     scan(qtbot, code)  # the scanner aimed at the wrong label while the cursor waits in Quantity
     assert dialog.banner.kind == "error"
     if code.startswith("P-"):  # a prefixed code is a scan: it names a part, never a quantity
@@ -97,12 +103,10 @@ def test_a_barcode_scanned_into_quantity_is_refused(
 def test_a_digits_only_burst_is_refused_even_when_short_of_an_ean(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
-    dialog = _dialog(qtbot, window, Qt.Key.Key_F5)
-    scan(qtbot, "L-A-01-02")
-    scan(qtbot, "P-BELT-1081")
+    dialog = _receiving_belts(qtbot, window)
     scan(qtbot, "12345", gap_ms=8)  # a Code128 of a number, at 8 ms a character
     assert BARCODE_IN_QTY in dialog.banner.text()
     assert stock.balance(ctx.db, plant["belt"], plant["A-01-02"]) == 30
@@ -111,8 +115,8 @@ def test_a_digits_only_burst_is_refused_even_when_short_of_an_ean(
 def test_an_unusually_large_quantity_asks_for_a_second_enter(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
     dialog = _dialog(qtbot, window, Qt.Key.Key_F5)
     scan(qtbot, "L-A-01-01")
@@ -132,8 +136,8 @@ def test_an_unusually_large_quantity_asks_for_a_second_enter(
 def test_scans_fill_the_field_they_belong_to_wherever_the_cursor_is(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
     dialog = _dialog(qtbot, window, Qt.Key.Key_F7)  # transfer: from, to
     scan(qtbot, "P-6205-2RS")  # a part into From: it goes to Part
@@ -163,8 +167,8 @@ def test_scans_fill_the_field_they_belong_to_wherever_the_cursor_is(
 def test_wrong_scans_are_refused_and_change_nothing(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
     dialog = _dialog(qtbot, window, Qt.Key.Key_F6)
     scan(qtbot, "L-A-01-01")
@@ -223,18 +227,24 @@ def test_the_kanban_station_has_the_cursor_and_refuses_other_labels(
 
 
 # -- 2. count entry never appends to stale text --------------------------------------------------------
-def test_count_entry_after_a_refused_line_records_what_was_typed(
-    qtbot: QtBot,
-    window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
-) -> None:
+def _start_count(qtbot: QtBot, window: MainWindow, where: str) -> CountsPage:
+    """Counts page, the location typed and Enter (which starts the count)."""
     page = window.pages["Cycle counts"]
     assert isinstance(page, CountsPage)
     window.go_to("Cycle counts")
     focus(qtbot, page.where)
-    type_text(qtbot, "R01", enter=True)  # Enter in "location to count" starts it
+    type_text(qtbot, where, enter=True)
     qtbot.waitUntil(lambda: page.session_id is not None)
+    return page
+
+
+def test_count_entry_after_a_refused_line_records_what_was_typed(
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx: AppContext,
+    plant: dict[str, int],
+) -> None:
+    page = _start_count(qtbot, window, "R01")
     assert QApplication.focusWidget() is page.bin_edit
     scan(qtbot, "L-A-01-01")
     assert page.focusWidget() is page.part_edit
@@ -263,15 +273,10 @@ def test_count_entry_after_a_refused_line_records_what_was_typed(
 def test_a_blind_recount_hides_the_book_and_count_1(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
-    page = window.pages["Cycle counts"]
-    assert isinstance(page, CountsPage)
-    window.go_to("Cycle counts")
-    focus(qtbot, page.where)
-    type_text(qtbot, "A-01-02", enter=True)
-    qtbot.waitUntil(lambda: page.session_id is not None)
+    page = _start_count(qtbot, window, "A-01-02")
     scan(qtbot, "L-A-01-02")
     scan(qtbot, "P-BELT-1081")
     type_text(qtbot, "12", enter=True)  # 30 on the book: out of tolerance
@@ -285,15 +290,10 @@ def test_a_blind_recount_hides_the_book_and_count_1(
 def test_approving_lists_the_lines_it_would_zero_and_asks(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
-    page = window.pages["Cycle counts"]
-    assert isinstance(page, CountsPage)
-    window.go_to("Cycle counts")
-    focus(qtbot, page.where)
-    type_text(qtbot, "R01", enter=True)
-    qtbot.waitUntil(lambda: page.session_id is not None)
+    page = _start_count(qtbot, window, "R01")
     dialog = page.open_approve()
     assert dialog is not None
     dialog.approve_button.click()
@@ -397,17 +397,7 @@ def test_ctrl_plus_and_minus_scale_the_ui_and_the_choice_is_kept(
 # -- 1 and 4. hand-over ------------------------------------------------------------------------------------
 @pytest.fixture
 def session(qtbot: QtBot, sqlite_db: Database) -> Iterator[UserSession]:
-    admin = users.create_first_admin(sqlite_db, "ada", "Ada Admin", "9876")
-    users.save_user(
-        sqlite_db,
-        admin,
-        user_id=None,
-        user_name="kim",
-        display_name="Kim Keeper",
-        role=Role.KEEPER,
-        secret="1111",
-        badge_code="U-KIM1",
-    )
+    make_keeper(sqlite_db, users.create_first_admin(sqlite_db, "ada", "Ada Admin", "9876"))
     s = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=60)
     assert s.start()
     yield s
@@ -489,8 +479,8 @@ _KEYS = [
 def test_random_keys_and_scans_never_crash_the_window(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
     rng = random.Random(16)
     codes = ["L-A-01-01", "P-6205-2RS", "P-BELT-1081", "K-000001", "U-KIM1", "CS-1", "4006381333931", "XYZ"]
@@ -512,8 +502,8 @@ def test_random_keys_and_scans_never_crash_the_window(
 def test_human_typing_in_a_code_field_stays_typing(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
-    plant: dict[str, int],  # type: ignore[no-untyped-def]
+    ctx: AppContext,
+    plant: dict[str, int],
 ) -> None:
     dialog = _dialog(qtbot, window, Qt.Key.Key_F5)
     type_text(qtbot, "L-A-01-02", enter=True)  # a person types the code with its prefix
@@ -529,9 +519,9 @@ def test_human_typing_in_a_code_field_stays_typing(
 def test_every_dialog_fits_a_1280_by_720_screen(
     qtbot: QtBot,
     window: MainWindow,
-    ctx,
+    ctx: AppContext,
     plant: dict[str, int],
-    scale: int,  # type: ignore[no-untyped-def]
+    scale: int,
 ) -> None:
     from desktop.services import mro
     from desktop.services.mro import ReservationInput

@@ -14,6 +14,7 @@ from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import UserSession
 from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
+from tests.factories import make_keeper
 from tests.ui.keys import focus, scan, type_text
 
 
@@ -23,16 +24,7 @@ def _raise(exc: BaseException) -> None:
 
 def _people(db: Database) -> None:
     admin = users.create_first_admin(db, "ada", "Ada Admin", "9876")
-    users.save_user(
-        db,
-        admin,
-        user_id=None,
-        user_name="kim",
-        display_name="Kim Keeper",
-        role=Role.KEEPER,
-        secret="1111",
-        badge_code="U-KIM1",
-    )
+    make_keeper(db, admin)
     users.save_user(
         db, admin, user_id=None, user_name="vic", display_name="Vic Viewer", role=Role.VIEWER, secret="2222"
     )
