@@ -148,6 +148,7 @@ def _until(check: object, timeout: float = 20) -> None:
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_ms", [8, 1])
 def test_the_keepers_day_in_the_real_window(display: str, tmp_path: Path, delay_ms: int) -> None:
     home = tmp_path / "desk"

@@ -420,6 +420,7 @@ def _sign_in_by_pin(qtbot: QtBot, s: UserSession, name: str, pin: str) -> None:
     qtbot.waitUntil(lambda: s.window is not None and s.window.isVisible())
 
 
+@pytest.mark.slow
 def test_ctrl_u_from_the_scan_box_then_badge_fifty_times(qtbot: QtBot, session: UserSession) -> None:
     _sign_in_by_pin(qtbot, session, "ada", "9876")
     for n in range(50):
