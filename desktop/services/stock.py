@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -533,52 +533,55 @@ class Drift:
     ledger: Decimal
 
 
-def ledger_sums(s: Session) -> dict[tuple[int, int], Decimal]:
-    sums: dict[tuple[int, int], Decimal] = {}
-    inflow = (
-        select(StockMove.part_id, StockMove.to_location_id, func.sum(StockMove.qty))
-        .where(StockMove.to_location_id.is_not(None))
-        .group_by(StockMove.part_id, StockMove.to_location_id)
+def _drift_query() -> Any:
+    """Every (part, location) whose balance differs from the sum of its moves, in ONE statement: one
+    statement reads one snapshot, so a move committed while it runs is either wholly in (ledger and
+    balance) or wholly out. Reading the ledger and the balances in separate statements, as this did,
+    saw a receipt in one and not the other under load and reported drifts that were not there."""
+    zero = literal(0, StockBalance.qty.type)
+    flows = union_all(
+        select(
+            StockMove.part_id, StockMove.to_location_id.label("loc"), zero.label("bal"), StockMove.qty
+        ).where(StockMove.to_location_id.is_not(None)),
+        select(StockMove.part_id, StockMove.from_location_id, zero, -StockMove.qty).where(
+            StockMove.from_location_id.is_not(None)
+        ),
+        select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty, zero),
+    ).subquery()
+    # rounded: SQLite keeps NUMERIC as doubles, so its sums carry binary noise past the 4th place
+    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
+    led = func.round(func.sum(flows.c.qty), QTY_PLACES)
+    return (
+        select(flows.c.part_id, flows.c.loc, bal, led)
+        .group_by(flows.c.part_id, flows.c.loc)
+        .having(bal != led)
+        .order_by(flows.c.part_id, flows.c.loc)
     )
-    outflow = (
-        select(StockMove.part_id, StockMove.from_location_id, func.sum(StockMove.qty))
-        .where(StockMove.from_location_id.is_not(None))
-        .group_by(StockMove.part_id, StockMove.from_location_id)
-    )
-    for sign, stmt in ((1, inflow), (-1, outflow)):
-        for part_id, loc_id, total in s.execute(stmt):
-            key = (part_id, loc_id)
-            sums[key] = sums.get(key, Decimal(0)) + sign * Decimal(total)
-    return sums
+
+
+_DRIFTS = _drift_query()
 
 
 def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[Drift]:
-    """Compare every balance with the sum of its moves; with `repair`, set balances from the ledger."""
+    """Compare every balance with the sum of its moves; with `repair`, bring each drifting balance to
+    its ledger total.
+
+    A repair must never undo a move posted while it runs. On PostgreSQL it first locks the balances
+    (EXCLUSIVE: plain reads go on, every posting waits) and the ledger (SHARE: no new moves), so the
+    drifts it then reads cannot change before it fixes them; each fix adds the difference rather than
+    writing a total read earlier. On SQLite the write transaction (BEGIN IMMEDIATE) already holds the
+    file's only write lock."""
     actor.require(Permission.ADMIN if repair else Permission.VIEW)
 
     def op(s: Session) -> list[Drift]:
-        ledger = ledger_sums(s)
-        stored = {
-            (p, loc): Decimal(q)
-            for p, loc, q in s.execute(
-                select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty)
-            )
-        }
-        drifts = [
-            Drift(p, loc, stored.get((p, loc), Decimal(0)), ledger.get((p, loc), Decimal(0)))
-            for (p, loc) in sorted(set(ledger) | set(stored))
-            if stored.get((p, loc), Decimal(0)) != ledger.get((p, loc), Decimal(0))
-        ]
+        conn = s.connection()
+        if repair and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE stock_balance IN EXCLUSIVE MODE")
+            conn.exec_driver_sql("LOCK TABLE stock_move IN SHARE MODE")
+        drifts = [Drift(p, loc, Decimal(b), Decimal(led)) for p, loc, b, led in conn.execute(_DRIFTS)]
         if repair:
             for d in drifts:
-                s.execute(
-                    update(StockBalance)
-                    .where(StockBalance.part_id == d.part_id, StockBalance.location_id == d.location_id)
-                    .values(qty=d.ledger)
-                    .execution_options(synchronize_session=False)
-                )
-                if (d.part_id, d.location_id) not in stored:
-                    _put(s, d.part_id, d.location_id, d.ledger)
+                _put(s, d.part_id, d.location_id, d.ledger - d.balance)
         return drifts
 
     return db.write(op) if repair else db.read(op)
