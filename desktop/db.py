@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
-from desktop.errors import Conflict, DatabaseUnavailable, UserError
+from desktop.errors import Conflict, DatabaseUnavailable, OutcomeUnknown, UserError
 from desktop.netpath import network_filesystem
 
 log = logging.getLogger("storeroom.db")
@@ -120,15 +120,25 @@ class Database:
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run `fn` in one transaction and commit; nothing is kept if anything fails."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            committing = False
             try:
                 with self._session(write=True) as session:
                     result = fn(session)
+                    committing = True
                     session.commit()
                     return result
             except DBAPIError as exc:
                 if _sqlstate(exc) in _RETRY_SQLSTATES and attempt < _WRITE_ATTEMPTS:
                     time.sleep(random.uniform(0.005, 0.03) * attempt)
                     continue
+                if committing and _connection_lost(exc):
+                    # The server may have committed before the reply was lost: "nothing was saved"
+                    # could make a keeper post the move twice.
+                    raise OutcomeUnknown(
+                        "The connection to the database server was lost while saving, so the outcome is "
+                        "unknown; check history or retry with the same key (a move retried with its key "
+                        "is never posted twice)."
+                    ) from exc
                 raise translate_db_error(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -156,6 +166,11 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def _sqlstate(exc: DBAPIError) -> str | None:
     return getattr(exc.orig, "sqlstate", None)
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    server_side = type(exc.orig).__module__.startswith("psycopg")
+    return exc.connection_invalidated or (isinstance(exc, OperationalError) and server_side)
 
 
 def translate_db_error(exc: DBAPIError) -> UserError:
@@ -198,8 +213,7 @@ def translate_db_error(exc: DBAPIError) -> UserError:
             "with 'storeroom upgrade').",
             retryable=False,
         )
-    server_side = type(exc.orig).__module__.startswith("psycopg")
-    if exc.connection_invalidated or (isinstance(exc, OperationalError) and server_side):
+    if _connection_lost(exc):
         return DatabaseUnavailable(
             "The connection to the database server was lost. Nothing was saved; "
             "check the network and try again.",

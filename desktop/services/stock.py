@@ -137,6 +137,48 @@ def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
     return reason, clean_text(req.reference, field="reference", label="Reference", max_len=60)
 
 
+# What a posting key stands for: the move posted under it, to compare a retry with.
+_KEYED = select(
+    StockMove.id,
+    StockMove.kind,
+    StockMove.part_id,
+    StockMove.qty,
+    StockMove.from_location_id,
+    StockMove.to_location_id,
+    StockMove.reason,
+    StockMove.reference,
+    StockMove.posting_key,
+)
+KeyedMove = tuple[int, str, int, Decimal, int | None, int | None, str | None, str | None, str | None]
+_KEY_FIELDS = ("kind", "part", "quantity", "from location", "to location", "reason", "reference")
+
+
+def key_differences(
+    posted: KeyedMove, req: MoveRequest, reason: str | None, reference: str | None
+) -> list[str]:
+    """What differs between the move posted under a key and a request carrying the same key."""
+    step = Decimal(1).scaleb(-QTY_PLACES)
+    then = (*posted[1:3], Decimal(posted[3]).quantize(step), *posted[4:8])
+    now = (req.kind.value, req.part_id, req.qty.quantize(step), req.from_location_id, req.to_location_id)
+    return [name for name, a, b in zip(_KEY_FIELDS, then, (*now, reason, reference), strict=True) if a != b]
+
+
+def check_same_request(
+    s: Session, posted: KeyedMove, req: MoveRequest, reason: str | None, reference: str | None
+) -> None:
+    """A posting key names ONE request: a retry of it (same move) is harmless and posts nothing; the
+    same key with other content is refused, instead of answering with the old move and dropping the
+    new one."""
+    differ = key_differences(posted, req, reason, reference)
+    if differ:
+        earlier = _result(s, posted[0]).move
+        raise Conflict(
+            f"The key {req.posting_key} was used for move #{earlier.id} ({earlier.summary()}); this request "
+            f"differs in {', '.join(differ)}. Nothing was saved: a new move needs a new key.",
+            field="key",
+        )
+
+
 def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
     """The rules a move's part and locations must meet."""
     if not part.active and req.kind not in (
@@ -167,9 +209,10 @@ def _post(
     reverses: int | None = None,
 ) -> PostResult:
     if req.posting_key:
-        done = s.scalar(select(StockMove.id).where(StockMove.posting_key == req.posting_key))
+        done = s.execute(_KEYED.where(StockMove.posting_key == req.posting_key)).first()
         if done is not None:
-            return _result(s, done, duplicate=True)
+            check_same_request(s, done._tuple(), req, reason, reference)
+            return _result(s, done.id, duplicate=True)
     s.flush()  # the statements below go to the connection: the caller's pending changes first
     part, src, dst = _part_and_ends(s, req)
     _check_ends(req, part, src)
@@ -229,10 +272,15 @@ def issue_short(
     requested: Decimal,
     *,
     reference: str | None = None,
+    posting_key: str | None = None,
 ) -> ShortIssueResult:
     """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
     recount), in one transaction. A request the bin can fill is posted as a plain issue."""
-    return db.write(lambda s: short_in(s, actor, part_id, location_id, requested, reference=reference))
+    return db.write(
+        lambda s: short_in(
+            s, actor, part_id, location_id, requested, reference=reference, posting_key=posting_key
+        )
+    )
 
 
 def short_in(
@@ -243,8 +291,10 @@ def short_in(
     requested: Decimal,
     *,
     reference: str | None = None,
+    posting_key: str | None = None,
 ) -> ShortIssueResult:
-    """`issue_short` inside the caller's transaction."""
+    """`issue_short` inside the caller's transaction. A retried posting key returns what its issue
+    handed over and records no second shortage."""
     actor.require(Permission.MOVE_STOCK)
     if requested <= 0:
         raise UserError("The quantity must be more than zero.", field="qty")
@@ -253,6 +303,13 @@ def short_in(
         raise NotFound(f"Part #{part_id} does not exist.", field="part")
     check_qty_for_unit(requested, part.unit)
     ref = clean_text(reference, field="reference", label="Reference", max_len=60)
+    done = s.execute(_KEYED.where(StockMove.posting_key == posting_key)).first() if posting_key else None
+    if done is not None:  # the quantity handed over then depended on the bin then: compare the rest
+        again = MoveRequest(
+            MoveKind.ISSUE, part_id, Decimal(done.qty), location_id, None, None, ref, posting_key
+        )
+        check_same_request(s, done._tuple(), again, None, ref)
+        return ShortIssueResult(requested, Decimal(done.qty), _result(s, done.id, duplicate=True))
     have = s.scalar(
         select(StockBalance.qty).where(
             StockBalance.part_id == part_id, StockBalance.location_id == location_id
@@ -262,7 +319,9 @@ def short_in(
     issued = min(available, requested)
     posted = None
     if issued > 0:
-        posted = post_in(s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref))
+        posted = post_in(
+            s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref, posting_key)
+        )
     else:
         _location(s, location_id, "from_location")
     if issued < requested:

@@ -1,0 +1,84 @@
+"""The command line on bad days: keys a script can retry with, a lost reply, a closed pipe, a killed
+backup, a demo that fails half-way."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from desktop.cli import main
+from desktop.services import stock
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
+    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--user", "clerk", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _stock_of(capsys: pytest.CaptureFixture[str], part: str) -> str:
+    code, out, _ = run(capsys, "stock", part)
+    assert code == 0
+    return out.splitlines()[0]
+
+
+def test_every_move_gets_a_key_a_script_can_retry_with(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "demo", "--parts", "12")[0] == 0
+    code, out, _ = run(capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "5")
+    assert code == 0
+    key = re.search(r"\(key (cli-[0-9a-f]{32})\)", out)
+    assert key, out
+    before = _stock_of(capsys, "BRG-1000")
+    code, out, _ = run(
+        capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "5", "--key", key[1]
+    )
+    assert code == 0 and "already posted earlier: nothing new written" in out
+    code, _, err = run(
+        capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "6", "--key", key[1]
+    )
+    assert code == 2 and f"The key {key[1]} was used for move" in err and "differs in quantity" in err
+    assert _stock_of(capsys, "BRG-1000") == before
+
+    # the commit's reply is lost: the message says so, and names the key to retry with
+    real_commit, real_post_in = Session.commit, stock.post_in
+
+    def post_in(s: Session, *args: Any, **kw: Any) -> Any:
+        s.info["move"] = True
+        return real_post_in(s, *args, **kw)
+
+    def lost(self: Session) -> None:
+        if not self.info.get("move"):  # signing in etc. go through
+            return real_commit(self)
+        raise OperationalError(
+            "COMMIT", {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True
+        )
+
+    monkeypatch.setattr(stock, "post_in", post_in)
+    monkeypatch.setattr(Session, "commit", lost)
+    code, _, err = run(capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "2")
+    monkeypatch.setattr(Session, "commit", real_commit)
+    assert code == 2 and "the outcome is unknown; check history or retry with the same key" in err
+    retry = re.search(r"retry with --key (cli-[0-9a-f]{32})", err)
+    assert retry, err
+    for _ in range(2):  # the script retries (twice, to be sure): one issue in all
+        code, out, _ = run(
+            capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "2", "--key", retry[1]
+        )
+        assert code == 0
+    assert "already posted earlier" in out
+    code, out, _ = run(capsys, "history", "--part", "BRG-1000", "--limit", "100")
+    assert out.count("Issue 2 EA of BRG-1000 from A-01-01") == 1
