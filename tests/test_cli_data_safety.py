@@ -3,7 +3,10 @@ backup, a demo that fails half-way."""
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +85,32 @@ def test_every_move_gets_a_key_a_script_can_retry_with(
     assert "already posted earlier" in out
     code, out, _ = run(capsys, "history", "--part", "BRG-1000", "--limit", "100")
     assert out.count("Issue 2 EA of BRG-1000 from A-01-01") == 1
+
+
+def test_a_backup_cleans_what_a_killed_backup_left(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop import paths
+
+    assert run(capsys, "init")[0] == 0
+    folder = paths.backups_dir()
+    # what `storeroom backup` killed an hour ago left: half a copy and its journal
+    dead = [folder / "storeroom-20261206-050000-manual.sqlite3.partial"]
+    dead.append(dead[0].with_name(dead[0].name + "-journal"))
+    hour_ago = time.time() - 3600
+    for path in dead:
+        path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+        os.utime(path, (hour_ago, hour_ago))
+    running = folder / "storeroom-20261206-065959-scheduled.sqlite3.partial"  # another backup, still writing
+    running.write_bytes(b"SQLite format 3\x00")
+    # and a copy to a chosen file, killed just now: the next run to that file starts afresh
+    chosen = home / "copy.sqlite3"
+    chosen.with_name("copy.sqlite3.partial").write_bytes(b"garbage, half a page")
+
+    code, out, _ = run(capsys, "backup")
+    assert code == 0 and "backup written to" in out
+    assert not any(p.exists() for p in dead)
+    assert running.exists()
+    code, _, _ = run(capsys, "backup", "--to", str(chosen))
+    assert code == 0 and not chosen.with_name("copy.sqlite3.partial").exists()
+    with sqlite3.connect(chosen) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] >= 1
