@@ -394,10 +394,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result: int = args.fn(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
         return result
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `storeroom stock X | head`: the reader has what it wanted. Quietly stop, as Unix tools do (the
+        # exit status of a process ended by SIGPIPE); stdout goes to devnull so the exit flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

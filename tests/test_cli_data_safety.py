@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -114,3 +117,26 @@ def test_a_backup_cleans_what_a_killed_backup_left(home: Path, capsys: pytest.Ca
     with sqlite3.connect(chosen) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] >= 1
+
+
+def test_kanban_orders_to_xlsx_and_a_closed_pipe(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "demo", "--parts", "24")[0] == 0
+    out_file = home / "orders.xlsx"
+    code, out, err = run(capsys, "report", "kanban-orders", "--out", str(out_file))
+    assert code == 0 and err == "" and "Kanban: to order and to pick" in out
+    assert load_workbook(out_file).sheetnames == ["Kanban to order and to pick"]
+    # `storeroom stock MAIN | head`: the reader is gone before the first line
+    env = {**os.environ, "STOREROOM_HOME": str(home)}
+    for args in (["stock", "MAIN"], ["history", "--limit", "500"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop.cli", "--user", "clerk", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        assert proc.wait(timeout=60) == 141  # as a Unix tool ended by SIGPIPE
+        assert err == ""  # no BrokenPipeError traceback
