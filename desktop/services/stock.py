@@ -125,6 +125,10 @@ def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
 def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
     """The checks a request passes before the database is read; returns its cleaned reason and reference."""
     _check_shape(req)
+    if req.posting_key is not None and (
+        not req.posting_key or len(req.posting_key) > 64 or not req.posting_key.isprintable()
+    ):
+        raise UserError("A posting key is 1 to 64 visible characters.", field="key")
     if req.qty <= 0:
         raise UserError("The quantity must be more than zero.", field="qty")
     reason = clean_text(
