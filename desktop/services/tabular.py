@@ -156,9 +156,10 @@ _SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
 
 def neutralise(text: str) -> str:
     """A text cell as a CSV export writes it: a formula-looking one gets a leading apostrophe."""
-    if not text or _PLAIN_NUMBER.match(text):
-        return text
-    if text[0] in FORMULA_START or restore_cell(text) != text:
+    first = text[:1]
+    if first == "'":  # an apostrophe of its own before a formula character (or another ') is doubled
+        return "'" + text if restore_cell(text) != text else text
+    if first in FORMULA_START and first and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 
