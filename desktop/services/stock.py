@@ -220,7 +220,8 @@ def _post(
     s.flush()  # the statements below go to the connection: the caller's pending changes first
     part, src, dst = _part_and_ends(s, req)
     _check_ends(req, part, src)
-    # Touch balance rows in location-id order, so two opposite transfers cannot deadlock.
+    # Touch balance rows in location-id order, so two opposite transfers cannot deadlock, and before the
+    # move is inserted: a repair's lock on the balances then also keeps out half-written moves.
     for loc, sign in sorted(
         ((x, y) for x, y in ((src, -1), (dst, 1)) if x is not None), key=lambda t: t[0].id
     ):
@@ -630,17 +631,18 @@ def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[
     its ledger total.
 
     A repair must never undo a move posted while it runs. On PostgreSQL it first locks the balances
-    (EXCLUSIVE: plain reads go on, every posting waits) and the ledger (SHARE: no new moves), so the
-    drifts it then reads cannot change before it fixes them; each fix adds the difference rather than
-    writing a total read earlier. On SQLite the write transaction (BEGIN IMMEDIATE) already holds the
-    file's only write lock."""
+    (EXCLUSIVE: plain reads go on, every posting waits). Every posting changes its balance rows before
+    it inserts its move (`_post`, `post_many_in`), so once the lock is granted no move is half-written
+    and none can start; the drifts read next cannot change before they are fixed, and each fix adds the
+    difference rather than writing a total read earlier. The ledger itself is not locked: a runtime
+    role with INSERT-only rights on it may not take that lock. On SQLite the write transaction (BEGIN
+    IMMEDIATE) already holds the file's only write lock."""
     actor.require(Permission.ADMIN if repair else Permission.VIEW)
 
     def op(s: Session) -> list[Drift]:
         conn = s.connection()
         if repair and conn.dialect.name == "postgresql":
             conn.exec_driver_sql("LOCK TABLE stock_balance IN EXCLUSIVE MODE")
-            conn.exec_driver_sql("LOCK TABLE stock_move IN SHARE MODE")
         drifts = [Drift(p, loc, Decimal(b), Decimal(led)) for p, loc, b, led in conn.execute(_DRIFTS)]
         if repair:
             for d in drifts:

@@ -124,7 +124,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     if not rows:
         return BatchResult((), duplicates)
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
-    if changed:
+    if changed:  # balances before moves, as single posts do (check_balances' repair relies on it)
         s.execute(_UPSERTS[s.get_bind().dialect.name], changed)
     # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (30x slower)
     table = cast(Table, StockMove.__table__)

@@ -144,3 +144,38 @@ def test_checks_and_repairs_under_load_see_no_false_drift_and_lose_no_move(pg_db
         f"4 writers: {len(acked)} moves acknowledged, {refused} refused (short), {checks} checks, "
         f"{injected} drifts injected and repaired, {len(set(acked) - stored)} acknowledged moves lost"
     )
+
+
+def test_a_repair_needs_no_more_than_insert_on_the_ledger(pg_db: Database) -> None:
+    """Clients may run under a role that can only add to the ledger: the repair must not need more."""
+    import uuid
+
+    from sqlalchemy import make_url
+
+    admin = ensure_user(pg_db, "admin")
+    tree = make_tree(pg_db, admin)
+    part = make_part(pg_db, admin)
+    bin_id = tree["A-01-01"].id
+    receive(pg_db, admin, part.id, bin_id, "20")
+    role = f"storeroom_repair_test_{uuid.uuid4().hex[:8]}"
+    with pg_db.engine.begin() as conn:
+        conn.execute(text("UPDATE stock_balance SET qty = 17"))
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'rt-secret'"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+        conn.execute(text(f"GRANT INSERT ON stock_move TO {role}"))
+        conn.execute(text(f"GRANT INSERT, UPDATE ON stock_balance TO {role}"))
+        conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+    url = make_url(pg_db.url).set(username=role, password="rt-secret")
+    runtime = Database(url.render_as_string(hide_password=False))
+    try:
+        assert stock.check_balances(runtime, admin, repair=True) == [
+            stock.Drift(part.id, bin_id, Decimal(17), Decimal(20))
+        ]
+        assert stock.balance(runtime, part.id, bin_id) == 20
+        assert stock.check_balances(runtime, admin) == []
+    finally:
+        runtime.dispose()
+        with pg_db.engine.begin() as conn:
+            conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"))
+            conn.execute(text(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
