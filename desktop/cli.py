@@ -6,13 +6,14 @@ import argparse
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop import cli_counts, cli_kanban, cli_mro, config
 from desktop import db as dbmod
-from desktop.errors import UserError
+from desktop.errors import DatabaseUnavailable, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import demo, locations, parts, scan, stock
@@ -87,22 +88,33 @@ def _move(args: argparse.Namespace) -> int:
     if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
-    if getattr(args, "allow_short", False) and src is not None:
-        short = stock.issue_short(database, actor, part_id, src, qty, reference=args.reference)
-        if short.posted is not None:
-            print(f"#{short.posted.move.id} {short.posted.move.summary()}")
-        if short.short > 0:
-            print(f"short: {format_qty(short.short)} of {format_qty(qty)} requested, recorded")
-        return 0
-    result = stock.post_move(
-        database,
-        actor,
-        stock.MoveRequest(
-            kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=args.key
-        ),
-    )
+    key = args.key or f"cli-{uuid.uuid4().hex}"  # a script can retry a failed call with --key KEY
+    try:
+        if getattr(args, "allow_short", False) and src is not None:
+            short = stock.issue_short(
+                database, actor, part_id, src, qty, reference=args.reference, posting_key=key
+            )
+            if short.posted is not None:
+                print(f"#{short.posted.move.id} {short.posted.move.summary()} (key {key})")
+            if short.short > 0:
+                print(f"short: {format_qty(short.short)} of {format_qty(qty)} requested, recorded")
+            return 0
+        result = stock.post_move(
+            database,
+            actor,
+            stock.MoveRequest(
+                kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
+            ),
+        )
+    except DatabaseUnavailable as exc:
+        if exc.retryable:
+            exc.message += f" Key of this move: {key} (retry with --key {key})."
+        raise
     note = " (already posted earlier: nothing new written)" if result.duplicate else ""
-    print(f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)}{note}")
+    print(
+        f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)} "
+        f"(key {key}){note}"
+    )
     if result.below_min and result.min_qty is not None:
         print(f"warning: {result.move.part_number} is below its minimum of {format_qty(result.min_qty)}")
     return 0
@@ -298,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
             m.add_argument("--location", required=True, help="location code")
         m.add_argument("--reason")
         m.add_argument("--reference", help="PO, work order, delivery note")
-        m.add_argument("--key", help="idempotency key: re-running with the same key posts nothing twice")
+        m.add_argument(
+            "--key",
+            help="idempotency key: re-running with the same key posts nothing twice "
+            "(default: a new key, printed with the result)",
+        )
         if kind is MoveKind.ISSUE:
             m.add_argument(
                 "--allow-short",
@@ -378,10 +394,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result: int = args.fn(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
         return result
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `storeroom stock X | head`: the reader has what it wanted. Quietly stop, as Unix tools do (the
+        # exit status of a process ended by SIGPIPE); stdout goes to devnull so the exit flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
-from desktop.errors import Conflict, DatabaseUnavailable, UserError
+from desktop.errors import Conflict, DatabaseUnavailable, OutcomeUnknown, UserError
 from desktop.netpath import network_filesystem
 
 log = logging.getLogger("storeroom.db")
@@ -59,7 +59,13 @@ def describe_url(url: str) -> str:
 class Database:
     """One database: engine, sessions, and the read/write runners services use."""
 
-    def __init__(self, url: str, *, echo: bool = False, busy_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, busy_timeout_s: float = 5.0, idle_timeout_s: float = 20.0
+    ) -> None:
+        """`busy_timeout_s`: how long a write waits for a row or file another PC holds before it is
+        refused as busy (SQLite's busy timeout; PostgreSQL's lock_timeout). `idle_timeout_s`: on
+        PostgreSQL, a transaction left open that long without a statement (a frozen or killed client)
+        is ended by the server, so it cannot keep a bin locked."""
         self.url = normalize_url(url)
         parsed: URL = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -80,7 +86,11 @@ class Database:
                 self.url,
                 echo=echo,
                 pool_pre_ping=True,
-                connect_args={"connect_timeout": 5, "application_name": "storeroom"},
+                connect_args={
+                    "connect_timeout": 5,
+                    "application_name": "storeroom",
+                    "options": _session_options(parsed, busy_timeout_s, idle_timeout_s),
+                },
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -120,20 +130,40 @@ class Database:
     def write(self, fn: Callable[[Session], T]) -> T:
         """Run `fn` in one transaction and commit; nothing is kept if anything fails."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            committing = False
             try:
                 with self._session(write=True) as session:
                     result = fn(session)
+                    committing = True
                     session.commit()
                     return result
             except DBAPIError as exc:
                 if _sqlstate(exc) in _RETRY_SQLSTATES and attempt < _WRITE_ATTEMPTS:
                     time.sleep(random.uniform(0.005, 0.03) * attempt)
                     continue
+                if committing and _connection_lost(exc) and _sqlstate(exc) != _IDLE_TIMEOUT:
+                    # The server may have committed before the reply was lost: "nothing was saved"
+                    # could make a keeper post the move twice.
+                    raise OutcomeUnknown(
+                        "The connection to the database server was lost while saving, so the outcome is "
+                        "unknown; check history or retry with the same key (a move retried with its key "
+                        "is never posted twice)."
+                    ) from exc
                 raise translate_db_error(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _session_options(url: URL, lock_s: float, idle_s: float) -> str:
+    """Server settings for every PostgreSQL session; `?options=-c ...` in the URL comes after and wins."""
+    ours = (
+        f"-c lock_timeout={round(lock_s * 1000)} "
+        f"-c idle_in_transaction_session_timeout={round(idle_s * 1000)}"
+    )
+    given = url.query.get("options")
+    return f"{ours} {given}" if isinstance(given, str) else ours
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -156,6 +186,61 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def _sqlstate(exc: DBAPIError) -> str | None:
     return getattr(exc.orig, "sqlstate", None)
+
+
+# PostgreSQL SQLSTATEs with their own message
+_LOCK_TIMEOUT = "55P03"  # lock_not_available: lock_timeout ran out
+_IDLE_TIMEOUT = "25P03"  # idle_in_transaction_session_timeout: the server ended a transaction left open
+
+
+def _connect_refused(message: str) -> UserError | None:
+    """Why the server would not let us in, for the failures of a first connection that are not the
+    network's: a wrong password or user, a database that does not exist, a PC the server refuses."""
+    text = message.lower()
+    if "failed to resolve host" in text:
+        return DatabaseUnavailable(
+            f"The database server's name is unknown on this network ({message}). "
+            "Check the server address in the connection settings.",
+            retryable=False,
+        )
+    if "fatal:" not in text and "connection failed" not in text:
+        return None
+    first_line = message.splitlines()[0] if message else message
+    detail = first_line.partition("FATAL:")[2].strip() or first_line.removeprefix("connection failed: ")
+    if (
+        "password authentication failed" in text
+        or "no password supplied" in text
+        or ("role" in text and "does not exist" in text)
+    ):
+        return DatabaseUnavailable(
+            "The database server refused the sign-in: wrong user name or password "
+            f"({detail}). Check the connection settings.",
+            retryable=False,
+        )
+    if "database" in text and "does not exist" in text:
+        return DatabaseUnavailable(
+            f"The database server has no such database ({detail}). Check the database name in the "
+            "connection settings, or ask your administrator to create it (see the README).",
+            retryable=False,
+        )
+    if "pg_hba.conf" in text:
+        return DatabaseUnavailable(
+            f"The database server does not accept connections from this PC ({detail}). "
+            "Ask your administrator to allow it (pg_hba.conf).",
+            retryable=False,
+        )
+    if "connection failed" in text or "could not connect" in text:
+        return DatabaseUnavailable(
+            "The database server cannot be reached: it is not running, or the network or the server "
+            f"address is wrong ({detail}). Check the connection settings and the network, then try again.",
+            retryable=True,
+        )
+    return None
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    server_side = type(exc.orig).__module__.startswith("psycopg")
+    return exc.connection_invalidated or (isinstance(exc, OperationalError) and server_side)
 
 
 def translate_db_error(exc: DBAPIError) -> UserError:
@@ -198,8 +283,22 @@ def translate_db_error(exc: DBAPIError) -> UserError:
             "with 'storeroom upgrade').",
             retryable=False,
         )
-    server_side = type(exc.orig).__module__.startswith("psycopg")
-    if exc.connection_invalidated or (isinstance(exc, OperationalError) and server_side):
+    if _sqlstate(exc) == _LOCK_TIMEOUT:
+        return DatabaseUnavailable(
+            "Another PC is changing the same stock and has not finished (it may have frozen). "
+            "Nothing was saved; try again in a moment.",
+            retryable=True,
+        )
+    if _sqlstate(exc) == _IDLE_TIMEOUT:
+        return DatabaseUnavailable(
+            "This PC kept a change open too long without finishing it, so the server cancelled it. "
+            "Nothing was saved; try again.",
+            retryable=True,
+        )
+    refused = _connect_refused(str(exc.orig))
+    if refused is not None:
+        return refused
+    if _connection_lost(exc):
         return DatabaseUnavailable(
             "The connection to the database server was lost. Nothing was saved; "
             "check the network and try again.",
@@ -285,7 +384,10 @@ def backup_sqlite(db: Database, *, target: Path | None = None, reason: str = "ma
         target = paths.backups_dir() / f"{db.sqlite_path.stem}-{stamp}-{reason}.sqlite3"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".partial")
+    clean_stale_partials(target.parent)
     try:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):  # this very copy, killed earlier
+            leftover.unlink(missing_ok=True)
         with closing(sqlite3.connect(db.sqlite_path)) as src, closing(sqlite3.connect(tmp)) as dst:
             src.backup(dst)
         tmp.replace(target)
@@ -294,6 +396,26 @@ def backup_sqlite(db: Database, *, target: Path | None = None, reason: str = "ma
         raise UserError(f"The backup to {target} failed: {exc}") from exc
     log.info("backed up %s to %s", db.sqlite_path, target)
     return target
+
+
+STALE_PARTIAL_S = 15 * 60  # a backup being written touches its file every moment; one idle this long died
+
+
+def clean_stale_partials(folder: Path, *, older_than_s: float = STALE_PARTIAL_S) -> list[Path]:
+    """Delete the half-written copies (`*.sqlite3.partial` and their journals) that a backup killed
+    mid-way left in `folder`; a copy another backup is still writing is younger and stays."""
+    removed = []
+    now = time.time()
+    for path in (*folder.glob("*.sqlite3.partial"), *folder.glob("*.sqlite3.partial-journal")):
+        try:
+            if now - path.stat().st_mtime > older_than_s:
+                path.unlink()
+                removed.append(path)
+        except OSError as exc:  # gone already, or held open by another program: try next time
+            log.warning("could not remove the stale backup file %s: %s", path, exc)
+    if removed:
+        log.info("removed %d half-written backup file(s) left by an interrupted backup", len(removed))
+    return removed
 
 
 def open_database(url: str) -> Database:

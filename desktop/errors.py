@@ -51,3 +51,10 @@ class DatabaseUnavailable(UserError):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class OutcomeUnknown(DatabaseUnavailable):
+    """The connection broke while a commit was under way: the change may or may not have been saved."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
+from desktop.services.text_rules import refuse_controls
 
 T = TypeVar("T")
 
@@ -26,6 +27,8 @@ def db_time(s: Session, moment: datetime) -> datetime:
 def clean_text(
     value: str | None, *, field: str, label: str, max_len: int, required: bool = False
 ) -> str | None:
+    """A one-line text: no control or bidi characters (text_rules), whitespace folded, length checked."""
+    refuse_controls(value, field=field, label=label)
     text = " ".join((value or "").split())
     if not text:
         if required:

@@ -38,6 +38,7 @@ from desktop.services.count_abc import classify as classify
 from desktop.services.count_settings import CountSettings, read_count_settings
 from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
+from desktop.services.text_rules import refuse_controls
 from desktop.services.units import check_qty_for_unit
 
 COUNTER_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items() if Permission.COUNT in perms)
@@ -89,6 +90,7 @@ def open_session_in(
 ) -> CountSession:
     """A session with one line per (part, location), the book copied from the balances now, each with
     why it is counted when `reasons` says (today's list: the plan, a bin left empty…)."""
+    refuse_controls(name, field="name", label="Count name")
     if s.get_bind().dialect.name == "postgresql":
         # The book and the last move id must be one snapshot: a move numbered N, still uncommitted while
         # N+1 is, would be in neither the book nor the roll-forward (ids > snapshot). SHARE mode waits
@@ -346,6 +348,8 @@ def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, st
     nothing, and a line waiting for its recount may be rejected instead. The session closes. Returns the
     number of moves posted."""
     actor.require(Permission.APPROVE_COUNTS)
+    for why in (reject or {}).values():
+        refuse_controls(why, field="reason", label="Reason for rejecting")
     rejected = {k: v.strip() for k, v in (reject or {}).items()}
     if any(not why for why in rejected.values()):
         raise UserError("Give a reason for each rejected line.", field="reason")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import TypeVar, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from desktop.services.mro_demo import load_demo_assets
 from desktop.services.parts import PartInput, create_part
 from desktop.services.stock import MoveRequest, post_in, short_in
 from desktop.services.suppliers import PartSupplierInput
+
+T = TypeVar("T")
 
 SUPPLIERS = [
     "Acme Bearings",
@@ -217,6 +220,24 @@ def _spread_over_the_year(db: Database, dated: list[tuple[int, float]], rng: ran
     db.write(op)
 
 
+class _OneTransaction:
+    """What the services need of a Database (read, write, is_sqlite), running every call in one
+    session: the whole demo is one transaction, so a demo that fails half-way leaves the database
+    empty and can simply be loaded again (it used to stay half-loaded and refuse a second run)."""
+
+    def __init__(self, db: Database, session: Session) -> None:
+        self.is_sqlite = db.is_sqlite
+        self._session = session
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        return fn(self._session)
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        result = fn(self._session)
+        self._session.flush()
+        return result
+
+
 def load_demo(
     db: Database,
     actor: Actor,
@@ -225,9 +246,17 @@ def load_demo(
     seed: int = 7,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Fill an empty database with a demo plant; returns the number of parts made."""
+    """Fill an empty database with a demo plant, all or nothing; returns the number of parts made."""
+    if parts < 1:
+        raise UserError("The demo plant needs at least one part.", field="parts")
     if db.read(lambda s: s.scalar(select(func.count()).select_from(Part))):
         raise UserError("The demo plant can only be loaded into an empty database.")
+    return db.write(lambda s: _load(cast(Database, _OneTransaction(db, s)), actor, parts, seed, progress))
+
+
+def _load(
+    db: Database, actor: Actor, parts: int, seed: int, progress: Callable[[int, int], None] | None
+) -> int:
     rng = random.Random(seed)
     where = _tree(db, actor)
     made: list[tuple[int, str]] = []

@@ -18,6 +18,7 @@ from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import clean_text
+from desktop.services.text_rules import clean_notes
 
 CODE_MAX = 30
 
@@ -133,7 +134,7 @@ def validate_location(data: LocationInput) -> LocationInput:
         parent,
         data.walk_order,
         data.allow_negative,
-        (data.notes or "").strip() or None,
+        clean_notes(data.notes),
         data.active,
     )
 

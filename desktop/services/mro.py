@@ -42,6 +42,7 @@ from desktop.services.audit import record
 from desktop.services.common import as_utc, clean_text
 from desktop.services.parts import BinStock, stock_by_bin
 from desktop.services.stock import MoveRequest, PostResult, post_in
+from desktop.services.text_rules import clean_notes
 from desktop.services.units import check_qty_for_unit
 
 CRITICAL = frozenset({"HIGH", "CRITICAL"})  # criticality values that make a spare critical
@@ -294,7 +295,7 @@ def _clean_asset(data: AssetInput) -> AssetInput:
     except ValueError:
         raise UserError(f"Unknown asset level {data.level}.", field="level") from None
     crit = (data.criticality or "").strip().upper() or None
-    notes = (data.notes or "").strip() or None
+    notes = clean_notes(data.notes)
     assert name is not None
     return AssetInput(code, name, level.value, data.parent_id, crit, data.location_id, notes)
 

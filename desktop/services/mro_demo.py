@@ -10,6 +10,7 @@ from desktop.models.enums import AssetLevel, SpareUsage
 from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.mro import AssetInput, ReservationInput
+from desktop.services.stock import on_hand
 
 _ASSETS = [  # code, name, level, parent, criticality
     ("PLANT1", "Main plant", AssetLevel.SITE, None, None),
@@ -47,8 +48,12 @@ def load_demo_assets(db: Database, actor: Actor, mro_part_ids: list[int], *, see
                 recommended_qty=Decimal(rng.choice([1, 2])),
                 usage=rng.choice(list(SpareUsage)).value,
             )
-    first = fitted["PRESS-01"][0]  # a spare of the press, held for its next repair
-    mro.reserve(db, actor, ReservationInput(first, Decimal(1), "WO-8001", ids["PRESS-01"]))
+    first = fitted["PRESS-01"][0]
+    # a spare of the press held for its next repair: one in stock (a small demo's first may have none)
+    stocked = db.read(lambda s: [p for p in fitted["PRESS-01"] if on_hand(s, p) >= 1])
+    held = stocked[0] if stocked else None
+    if held is not None:
+        mro.reserve(db, actor, ReservationInput(held, Decimal(1), "WO-8001", ids["PRESS-01"]))
     for n, state in enumerate(("AVAILABLE", "IN_REPAIR", "AT_VENDOR")):
         unit = mro.add_serial(db, actor, first, f"SN-{24001 + n}")
         if state != "AVAILABLE":

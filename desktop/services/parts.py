@@ -40,6 +40,7 @@ from desktop.services.suppliers import (
     part_suppliers,
     replace_part_suppliers,
 )
+from desktop.services.text_rules import clean_notes
 from desktop.services.units import check_unit
 
 
@@ -172,7 +173,7 @@ def validate_part(data: PartInput) -> PartInput:
         manufacturer=clean_text(data.manufacturer, field="manufacturer", label="Manufacturer", max_len=80),
         manufacturer_part_number=mpn,
         criticality=data.criticality,
-        notes=(data.notes or "").strip() or None,
+        notes=clean_notes(data.notes),
         active=data.active,
         suppliers=data.suppliers,
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -125,6 +125,10 @@ def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
 def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
     """The checks a request passes before the database is read; returns its cleaned reason and reference."""
     _check_shape(req)
+    if req.posting_key is not None and (
+        not req.posting_key or len(req.posting_key) > 64 or not req.posting_key.isprintable()
+    ):
+        raise UserError("A posting key is 1 to 64 visible characters.", field="key")
     if req.qty <= 0:
         raise UserError("The quantity must be more than zero.", field="qty")
     reason = clean_text(
@@ -135,6 +139,48 @@ def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
         required=req.kind in (MoveKind.ADJUSTMENT, MoveKind.SCRAP),
     )
     return reason, clean_text(req.reference, field="reference", label="Reference", max_len=60)
+
+
+# What a posting key stands for: the move posted under it, to compare a retry with.
+_KEYED = select(
+    StockMove.id,
+    StockMove.kind,
+    StockMove.part_id,
+    StockMove.qty,
+    StockMove.from_location_id,
+    StockMove.to_location_id,
+    StockMove.reason,
+    StockMove.reference,
+    StockMove.posting_key,
+)
+KeyedMove = tuple[int, str, int, Decimal, int | None, int | None, str | None, str | None, str | None]
+_KEY_FIELDS = ("kind", "part", "quantity", "from location", "to location", "reason", "reference")
+
+
+def key_differences(
+    posted: KeyedMove, req: MoveRequest, reason: str | None, reference: str | None
+) -> list[str]:
+    """What differs between the move posted under a key and a request carrying the same key."""
+    step = Decimal(1).scaleb(-QTY_PLACES)
+    then = (*posted[1:3], Decimal(posted[3]).quantize(step), *posted[4:8])
+    now = (req.kind.value, req.part_id, req.qty.quantize(step), req.from_location_id, req.to_location_id)
+    return [name for name, a, b in zip(_KEY_FIELDS, then, (*now, reason, reference), strict=True) if a != b]
+
+
+def check_same_request(
+    s: Session, posted: KeyedMove, req: MoveRequest, reason: str | None, reference: str | None
+) -> None:
+    """A posting key names ONE request: a retry of it (same move) is harmless and posts nothing; the
+    same key with other content is refused, instead of answering with the old move and dropping the
+    new one."""
+    differ = key_differences(posted, req, reason, reference)
+    if differ:
+        earlier = _result(s, posted[0]).move
+        raise Conflict(
+            f"The key {req.posting_key} was used for move #{earlier.id} ({earlier.summary()}); this request "
+            f"differs in {', '.join(differ)}. Nothing was saved: a new move needs a new key.",
+            field="key",
+        )
 
 
 def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
@@ -167,13 +213,15 @@ def _post(
     reverses: int | None = None,
 ) -> PostResult:
     if req.posting_key:
-        done = s.scalar(select(StockMove.id).where(StockMove.posting_key == req.posting_key))
+        done = s.execute(_KEYED.where(StockMove.posting_key == req.posting_key)).first()
         if done is not None:
-            return _result(s, done, duplicate=True)
+            check_same_request(s, done._tuple(), req, reason, reference)
+            return _result(s, done.id, duplicate=True)
     s.flush()  # the statements below go to the connection: the caller's pending changes first
     part, src, dst = _part_and_ends(s, req)
     _check_ends(req, part, src)
-    # Touch balance rows in location-id order, so two opposite transfers cannot deadlock.
+    # Touch balance rows in location-id order, so two opposite transfers cannot deadlock, and before the
+    # move is inserted: a repair's lock on the balances then also keeps out half-written moves.
     for loc, sign in sorted(
         ((x, y) for x, y in ((src, -1), (dst, 1)) if x is not None), key=lambda t: t[0].id
     ):
@@ -229,10 +277,15 @@ def issue_short(
     requested: Decimal,
     *,
     reference: str | None = None,
+    posting_key: str | None = None,
 ) -> ShortIssueResult:
     """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
     recount), in one transaction. A request the bin can fill is posted as a plain issue."""
-    return db.write(lambda s: short_in(s, actor, part_id, location_id, requested, reference=reference))
+    return db.write(
+        lambda s: short_in(
+            s, actor, part_id, location_id, requested, reference=reference, posting_key=posting_key
+        )
+    )
 
 
 def short_in(
@@ -243,8 +296,10 @@ def short_in(
     requested: Decimal,
     *,
     reference: str | None = None,
+    posting_key: str | None = None,
 ) -> ShortIssueResult:
-    """`issue_short` inside the caller's transaction."""
+    """`issue_short` inside the caller's transaction. A retried posting key returns what its issue
+    handed over and records no second shortage."""
     actor.require(Permission.MOVE_STOCK)
     if requested <= 0:
         raise UserError("The quantity must be more than zero.", field="qty")
@@ -253,6 +308,13 @@ def short_in(
         raise NotFound(f"Part #{part_id} does not exist.", field="part")
     check_qty_for_unit(requested, part.unit)
     ref = clean_text(reference, field="reference", label="Reference", max_len=60)
+    done = s.execute(_KEYED.where(StockMove.posting_key == posting_key)).first() if posting_key else None
+    if done is not None:  # the quantity handed over then depended on the bin then: compare the rest
+        again = MoveRequest(
+            MoveKind.ISSUE, part_id, Decimal(done.qty), location_id, None, None, ref, posting_key
+        )
+        check_same_request(s, done._tuple(), again, None, ref)
+        return ShortIssueResult(requested, Decimal(done.qty), _result(s, done.id, duplicate=True))
     have = s.scalar(
         select(StockBalance.qty).where(
             StockBalance.part_id == part_id, StockBalance.location_id == location_id
@@ -262,7 +324,9 @@ def short_in(
     issued = min(available, requested)
     posted = None
     if issued > 0:
-        posted = post_in(s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref))
+        posted = post_in(
+            s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref, posting_key)
+        )
     else:
         _location(s, location_id, "from_location")
     if issued < requested:
@@ -533,52 +597,56 @@ class Drift:
     ledger: Decimal
 
 
-def ledger_sums(s: Session) -> dict[tuple[int, int], Decimal]:
-    sums: dict[tuple[int, int], Decimal] = {}
-    inflow = (
-        select(StockMove.part_id, StockMove.to_location_id, func.sum(StockMove.qty))
-        .where(StockMove.to_location_id.is_not(None))
-        .group_by(StockMove.part_id, StockMove.to_location_id)
+def _drift_query() -> Any:
+    """Every (part, location) whose balance differs from the sum of its moves, in ONE statement: one
+    statement reads one snapshot, so a move committed while it runs is either wholly in (ledger and
+    balance) or wholly out. Reading the ledger and the balances in separate statements, as this did,
+    saw a receipt in one and not the other under load and reported drifts that were not there."""
+    zero = literal(0, StockBalance.qty.type)
+    flows = union_all(
+        select(
+            StockMove.part_id, StockMove.to_location_id.label("loc"), zero.label("bal"), StockMove.qty
+        ).where(StockMove.to_location_id.is_not(None)),
+        select(StockMove.part_id, StockMove.from_location_id, zero, -StockMove.qty).where(
+            StockMove.from_location_id.is_not(None)
+        ),
+        select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty, zero),
+    ).subquery()
+    # rounded: SQLite keeps NUMERIC as doubles, so its sums carry binary noise past the 4th place
+    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
+    led = func.round(func.sum(flows.c.qty), QTY_PLACES)
+    return (
+        select(flows.c.part_id, flows.c.loc, bal, led)
+        .group_by(flows.c.part_id, flows.c.loc)
+        .having(bal != led)
+        .order_by(flows.c.part_id, flows.c.loc)
     )
-    outflow = (
-        select(StockMove.part_id, StockMove.from_location_id, func.sum(StockMove.qty))
-        .where(StockMove.from_location_id.is_not(None))
-        .group_by(StockMove.part_id, StockMove.from_location_id)
-    )
-    for sign, stmt in ((1, inflow), (-1, outflow)):
-        for part_id, loc_id, total in s.execute(stmt):
-            key = (part_id, loc_id)
-            sums[key] = sums.get(key, Decimal(0)) + sign * Decimal(total)
-    return sums
+
+
+_DRIFTS = _drift_query()
 
 
 def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[Drift]:
-    """Compare every balance with the sum of its moves; with `repair`, set balances from the ledger."""
+    """Compare every balance with the sum of its moves; with `repair`, bring each drifting balance to
+    its ledger total.
+
+    A repair must never undo a move posted while it runs. On PostgreSQL it first locks the balances
+    (EXCLUSIVE: plain reads go on, every posting waits). Every posting changes its balance rows before
+    it inserts its move (`_post`, `post_many_in`), so once the lock is granted no move is half-written
+    and none can start; the drifts read next cannot change before they are fixed, and each fix adds the
+    difference rather than writing a total read earlier. The ledger itself is not locked: a runtime
+    role with INSERT-only rights on it may not take that lock. On SQLite the write transaction (BEGIN
+    IMMEDIATE) already holds the file's only write lock."""
     actor.require(Permission.ADMIN if repair else Permission.VIEW)
 
     def op(s: Session) -> list[Drift]:
-        ledger = ledger_sums(s)
-        stored = {
-            (p, loc): Decimal(q)
-            for p, loc, q in s.execute(
-                select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty)
-            )
-        }
-        drifts = [
-            Drift(p, loc, stored.get((p, loc), Decimal(0)), ledger.get((p, loc), Decimal(0)))
-            for (p, loc) in sorted(set(ledger) | set(stored))
-            if stored.get((p, loc), Decimal(0)) != ledger.get((p, loc), Decimal(0))
-        ]
+        conn = s.connection()
+        if repair and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE stock_balance IN EXCLUSIVE MODE")
+        drifts = [Drift(p, loc, Decimal(b), Decimal(led)) for p, loc, b, led in conn.execute(_DRIFTS)]
         if repair:
             for d in drifts:
-                s.execute(
-                    update(StockBalance)
-                    .where(StockBalance.part_id == d.part_id, StockBalance.location_id == d.location_id)
-                    .values(qty=d.ledger)
-                    .execution_options(synchronize_session=False)
-                )
-                if (d.part_id, d.location_id) not in stored:
-                    _put(s, d.part_id, d.location_id, d.ledger)
+                _put(s, d.part_id, d.location_id, d.ledger - d.balance)
         return drifts
 
     return db.write(op) if repair else db.read(op)

@@ -20,18 +20,22 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
-from desktop.errors import InsufficientStock, UserError
+from desktop.errors import Conflict, InsufficientStock, UserError
 from desktop.models import Location, Part, StockBalance, StockMove
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.stock import (
+    _KEYED,
     _UPSERTS,
     HALF_UNIT,
+    KeyedMove,
     MoveRequest,
     _check_ends,
     _checked_texts,
     _part,
     _usable,
+    check_same_request,
+    key_differences,
     move_row,
 )
 
@@ -57,12 +61,14 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     actor.require(Permission.MOVE_STOCK)
     total = len(requests)
     texts = [_numbered(i, total, partial(_checked_texts, r)) for i, r in enumerate(requests)]
-    keys = [r.posting_key for r in requests if r.posting_key]
-    posted_keys = set(
-        _in_chunks(
-            keys, lambda c: s.scalars(select(StockMove.posting_key).where(StockMove.posting_key.in_(c)))
+    keys = {r.posting_key for r in requests if r.posting_key}
+    posted: dict[str | None, KeyedMove] = {
+        row[-1]: row
+        for row in _in_chunks(
+            keys, lambda c: s.execute(_KEYED.where(StockMove.posting_key.in_(c))).tuples().all()
         )
-    )
+    }
+    in_batch: dict[str, tuple[int, KeyedMove]] = {}  # key -> (position, the request it was first seen on)
     parts = {
         p.id: p
         for p in _in_chunks(
@@ -79,11 +85,25 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     deltas: dict[tuple[int, int], Decimal] = {}
     duplicates = 0
     for i, (req, (reason, reference)) in enumerate(zip(requests, texts, strict=True)):
-        if req.posting_key and req.posting_key in posted_keys:
+        if req.posting_key in posted:
+            _numbered(
+                i, total, partial(check_same_request, s, posted[req.posting_key], req, reason, reference)
+            )
+            duplicates += 1
+            continue
+        if req.posting_key in in_batch:
+            first, earlier = in_batch[req.posting_key]
+            differ = key_differences(earlier, req, reason, reference)
+            if differ:
+                raise Conflict(
+                    f"Move {i + 1:,} of {total:,}: its key {req.posting_key} is also on move {first + 1:,}, "
+                    f"which differs in {', '.join(differ)}. Nothing was saved: a new move needs a new key.",
+                    field="key",
+                )
             duplicates += 1
             continue
         if req.posting_key:
-            posted_keys.add(req.posting_key)
+            in_batch[req.posting_key] = (i, _as_keyed(req, reason, reference))
         part, src, dst = _numbered(i, total, partial(_resolve, req, parts, locs))
         if src is not None:
             key = (part.id, src.id)
@@ -104,12 +124,26 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     if not rows:
         return BatchResult((), duplicates)
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
-    if changed:
+    if changed:  # balances before moves, as single posts do (check_balances' repair relies on it)
         s.execute(_UPSERTS[s.get_bind().dialect.name], changed)
     # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (30x slower)
     table = cast(Table, StockMove.__table__)
     ids = s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
     return BatchResult(tuple(ids), duplicates)
+
+
+def _as_keyed(req: MoveRequest, reason: str | None, reference: str | None) -> KeyedMove:
+    return (
+        0,
+        req.kind.value,
+        req.part_id,
+        req.qty,
+        req.from_location_id,
+        req.to_location_id,
+        reason,
+        reference,
+        req.posting_key,
+    )
 
 
 def _resolve(

@@ -72,11 +72,16 @@ def create_supplier(
     actor.require(Permission.EDIT_PARTS)
     clean = clean_text(name, field="name", label="Supplier name", max_len=120, required=True)
     assert clean is not None
+    extra = {
+        "contact": clean_text(contact, field="contact", label="Contact", max_len=120),
+        "email": clean_text(email, field="email", label="E-mail", max_len=120),
+        "phone": clean_text(phone, field="phone", label="Phone", max_len=40),
+    }
 
     def op(s: Session) -> SupplierDTO:
         if s.scalar(select(Supplier.id).where(Supplier.name_key == name_key(clean))) is not None:
             raise Conflict(f"A supplier named '{clean}' already exists.", field="name")
-        sup = Supplier(name=clean, name_key=name_key(clean), contact=contact, email=email, phone=phone)
+        sup = Supplier(name=clean, name_key=name_key(clean), **extra)
         s.add(sup)
         s.flush()
         record(s, actor.user_id, "supplier.create", "supplier", sup.id, f"created supplier {clean}")

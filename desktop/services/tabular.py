@@ -49,7 +49,7 @@ def parse_csv(data: bytes, *, name: str = "the file") -> Table:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = [tuple(cell.strip() for cell in row) for row in reader]
+        rows = [tuple(restore_cell(cell.strip()) for cell in row) for row in reader]  # see neutralise
     except csv.Error as exc:
         raise UserError(f"{name} is not a readable CSV file ({exc}).") from exc
     rows = [r for r in rows if any(r)]
@@ -136,16 +136,64 @@ def file_number(text: str, *, decimal_comma: bool) -> Decimal:
         raise ValueError(f"'{text}' is not a number") from exc
 
 
+# --- writing ----------------------------------------------------------------------------------------------
+#
+# No export carries a live formula (OWASP's CSV-injection rule): a text cell starting with = + - @ tab or
+# CR would be evaluated by a spreadsheet (=HYPERLINK("http://evil.example","WO") in a reference).
+# CSV has no cell types, so such a cell is written with a leading apostrophe, which spreadsheets show as
+# text, and `restore_cell` takes it off again when our own file is imported (a cell that starts with an
+# apostrophe of its own gets a second one, so every text comes back exactly). Numbers stay numbers: a
+# Decimal -5, or a cell that is a plain number such as "-5", is not a formula. In XLSX every text is a
+# typed string cell, never a formula, and one starting with a formula character is also marked
+# "quote prefix" (Excel's own ' prefix), so editing it in Excel keeps it text; its value is unchanged.
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# characters XML 1.0 cannot carry (openpyxl refuses them): old data may hold them, an export must not crash
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as a CSV export writes it: a formula-looking one gets a leading apostrophe."""
+    first = text[:1]
+    if first == "'":  # an apostrophe of its own before a formula character (or another ') is doubled
+        return "'" + text if restore_cell(text) != text else text
+    if first in FORMULA_START and first and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def restore_cell(cell: str) -> str:
+    """The text a CSV export neutralised, as it was (what the importer reads from a CSV cell)."""
+    if len(cell) > 1 and cell[0] == "'" and (cell[1] in FORMULA_START or cell[1] == "'"):
+        return cell[1:]
+    return cell
+
+
 def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """UTF-8 with BOM (Excel opens it with the right accents); written atomically."""
+    """UTF-8 with BOM (Excel opens it with the right accents); written atomically; no live formulas."""
     _atomic(path, lambda tmp: _csv_to(tmp, headers, rows))
+
+
+def _csv_value(v: object) -> object:
+    if v is None:
+        return ""
+    return neutralise(v) if isinstance(v, str) else v
 
 
 def _csv_to(tmp: Path, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(headers)
-        out.writerows([["" if v is None else v for v in row] for row in rows])
+        out.writerow([_csv_value(h) for h in headers])
+        out.writerows([[_csv_value(v) for v in row] for row in rows])
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts for a sheet: no \\ / * ? : [ ], at most 31 characters, not blank."""
+    clean = _SHEET_TITLE_BAD.sub(" ", _NOT_IN_XML.sub("", title.replace(":", "").replace("/", "-")))
+    clean = " ".join(clean.split()).strip("'")
+    return clean[:31].rstrip() or "Sheet"
 
 
 def write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str) -> None:
@@ -154,7 +202,7 @@ def write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[objec
 
     def make(tmp: Path) -> None:
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(title[:31])
+        sheet = book.create_sheet(sheet_title(title))
         sheet.freeze_panes = "A2"
         header_cells = []
         for h in headers:
@@ -165,17 +213,21 @@ def write_xlsx(path: Path, headers: Sequence[str], rows: Sequence[Sequence[objec
         for row in rows:
             # Decimals go in as numbers: a double keeps 15 significant digits, and our 4-decimal
             # quantities come back exactly (the reader takes the shortest text of the double).
-            sheet.append([_xlsx_value(v) for v in row])
+            sheet.append([_xlsx_value(sheet, v) for v in row])
         book.save(tmp)
 
     _atomic(path, make)
 
 
-def _xlsx_value(v: object) -> object:
+def _xlsx_value(sheet: object, v: object) -> object:
     if isinstance(v, Decimal):
         return float(v)
     if isinstance(v, datetime) and v.tzinfo is not None:
         return v.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones; ours are UTC
+    if isinstance(v, str):
+        # openpyxl would type these as a formula (=...) or an error code (#N/A), or refuse them (controls)
+        risky = v[:1] in FORMULA_START or v[:1] == "#" or _NOT_IN_XML.search(v)
+        return sheet_cell(sheet, v) if risky else v  # a plain text goes in as it is (a cell object is slow)
     return "" if v is None else v
 
 
@@ -189,9 +241,16 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def sheet_cell(sheet: object, value: str) -> Any:
+    """A text cell that is always text: never a formula (nor an error code such as #N/A), whatever it
+    starts with; characters XML cannot hold are shown as U+FFFD instead of failing the export."""
     from openpyxl.cell import WriteOnlyCell
 
-    return WriteOnlyCell(sheet, value=value)
+    text = _NOT_IN_XML.sub("\ufffd", value)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if text[:1] in FORMULA_START and text[:1]:
+        cell.quotePrefix = True
+    return cell
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
