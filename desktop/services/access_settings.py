@@ -1,0 +1,109 @@
+"""Plant-wide access settings (app_setting "access.*"): the adjustment value a keeper may post without
+a supervisor, and how many wrong PINs lock an account or a PC."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from desktop.db import Database
+from desktop.errors import PermissionDenied, UserError
+from desktop.models import Part
+from desktop.models.enums import MoveKind
+from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
+from desktop.services.plant_settings import store_setting, stored_settings
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    # An ADJUSTMENT (or COUNT correction) worth more than this (|qty| x unit cost) needs a supervisor:
+    # above it, a found or lost quantity goes through a count and its approval. 0: every one does.
+    adjust_value_limit: Decimal = Decimal(250)
+    pin_failures: int = 5  # wrong PINs in a row that lock an account until an administrator unlocks it
+    pc_failures: int = 20  # failed sign-ins in a row (any name or badge) that lock one PC
+
+    def check(self) -> None:
+        if self.adjust_value_limit < 0:
+            raise UserError("The adjustment value limit cannot be negative.", field="adjust_value_limit")
+        if not 3 <= self.pin_failures <= 20:
+            raise UserError("An account locks after 3 to 20 wrong PINs.", field="pin_failures")
+        if not self.pin_failures <= self.pc_failures <= 200:
+            raise UserError(
+                "A PC locks after as many failed sign-ins as an account, or more (at most 200).",
+                field="pc_failures",
+            )
+
+
+_KEY = "access."
+
+
+def read_access(s: Session) -> AccessSettings:
+    """The settings inside the caller's transaction; an unreadable stored value falls back to the default."""
+    stored = stored_settings(s, _KEY)
+    values: dict[str, object] = {}
+    for f in fields(AccessSettings):
+        raw = stored.get(_KEY + f.name)
+        if raw is None:
+            continue
+        try:
+            values[f.name] = int(raw) if f.type == "int" else Decimal(raw)
+        except (ValueError, InvalidOperation):
+            continue
+    return replace(AccessSettings(), **values)  # type: ignore[arg-type]
+
+
+def access_settings(db: Database) -> AccessSettings:
+    return db.read(read_access)
+
+
+def save_access(db: Database, actor: Actor, value: AccessSettings) -> AccessSettings:
+    actor.require(Permission.ADMIN)
+    value.check()
+
+    def op(s: Session) -> AccessSettings:
+        before = asdict(read_access(s))
+        for name, new in asdict(value).items():
+            store_setting(s, _KEY + name, str(new))
+        changed = [f"{k}: {before[k]} -> {v}" for k, v in asdict(value).items() if before[k] != v]
+        if changed:
+            record(s, actor.user_id, "settings.access", "setting", None, "; ".join(changed))
+        return read_access(s)
+
+    return db.write(op)
+
+
+_LIMITED = (MoveKind.ADJUSTMENT, MoveKind.COUNT)
+
+
+def check_adjustment(s: Session, actor: Actor, kind: MoveKind, qty: Decimal, part: Part) -> None:
+    """A keeper's adjustment above the value limit is refused: found or lost stock of that value goes
+    through a count and a supervisor's approval. Called by every posting path (stock, stock_batch)."""
+    if kind not in _LIMITED or actor.can(Permission.ADJUST_ABOVE_LIMIT):
+        return
+    if _CACHED not in s.info:  # once per transaction: a batch of adjustments reads it once
+        s.info[_CACHED] = read_access(s)
+    limit: Decimal = s.info[_CACHED].adjust_value_limit
+    who = f"{actor.display_name} ({actor.role.value.lower()})"
+    if part.unit_cost is None:
+        raise PermissionDenied(
+            f"{part.part_number} has no unit cost, so this adjustment cannot be checked against the "
+            f"{money(limit)} limit {who} may post alone: a supervisor must post it (or a clerk enters "
+            "the part's cost first)."
+        )
+    value = abs(qty) * Decimal(part.unit_cost)
+    if value > limit:
+        raise PermissionDenied(
+            f"This adjustment is worth {money(value)}, above the {money(limit)} limit {who} may post "
+            "alone: a supervisor must post it, or count the bin and have the count approved.",
+            field="qty",
+        )
+
+
+_CACHED = "storeroom.access_settings"
+
+
+def money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
