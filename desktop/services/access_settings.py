@@ -20,7 +20,8 @@ from desktop.services.plant_settings import store_setting, stored_settings
 @dataclass(frozen=True)
 class AccessSettings:
     # An ADJUSTMENT (or COUNT correction) worth more than this (|qty| x unit cost) needs a supervisor:
-    # above it, a found or lost quantity goes through a count and its approval. 0: every one does.
+    # above it, a found or lost quantity goes through a count and its approval. 0: every one does
+    # (a part without a cost is worth 0 here, so 0 is also the setting for plants without costs).
     adjust_value_limit: Decimal = Decimal(250)
     pin_failures: int = 5  # wrong PINs in a row that lock an account until an administrator unlocks it
     pc_failures: int = 20  # failed sign-ins in a row (any name or badge) that lock one PC
@@ -87,13 +88,13 @@ def check_adjustment(s: Session, actor: Actor, kind: MoveKind, qty: Decimal, par
         s.info[_CACHED] = read_access(s)
     limit: Decimal = s.info[_CACHED].adjust_value_limit
     who = f"{actor.display_name} ({actor.role.value.lower()})"
-    if part.unit_cost is None:
-        raise PermissionDenied(
-            f"{part.part_number} has no unit cost, so this adjustment cannot be checked against the "
-            f"{money(limit)} limit {who} may post alone: a supervisor must post it (or a clerk enters "
-            "the part's cost first)."
-        )
     value = abs(qty) * Decimal(part.unit_cost)
+    if limit == 0:
+        raise PermissionDenied(
+            f"Every adjustment needs a supervisor here (the adjustment limit is 0), so {who} cannot post "
+            "it: ask a supervisor, or count the bin and have the count approved.",
+            field="qty",
+        )
     if value > limit:
         raise PermissionDenied(
             f"This adjustment is worth {money(value)}, above the {money(limit)} limit {who} may post "

@@ -7,6 +7,10 @@ role, PIN, badge, disabling) are made with the schema owner's login, which the a
 administrator for when they save (desktop.services.users). Sign-in failures and lock-outs live in their
 own table (sign_in_guard), which the runtime role does write.
 
+A count's snapshot needs a SHARE lock on the ledger, which LOCK TABLE grants only with UPDATE or
+DELETE rights: the runtime role takes it through the owner's SECURITY DEFINER function
+storeroom_lock_ledger() (migration 0012), its only EXECUTE grant.
+
 Every other table gets SELECT, INSERT, UPDATE, DELETE: balances, cards, reservations, counts, parts and
 settings are updated in place by the app. Sequences: USAGE and SELECT (for ids).
 """
@@ -19,6 +23,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from desktop.db import Database, translate_db_error
 from desktop.errors import PermissionDenied, UserError
@@ -68,6 +73,15 @@ def grant(conn: Connection, role: str) -> None:
     for table in tables:
         conn.execute(text(f"GRANT {', '.join(privileges(table))} ON {_quote(conn, table)} TO {q}"))
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
+    conn.execute(text(f"GRANT EXECUTE ON FUNCTION {LOCK_LEDGER}() TO {q}"))
+
+
+LOCK_LEDGER = "storeroom_lock_ledger"  # SECURITY DEFINER: a count's SHARE lock on the ledger (0012)
+
+
+def lock_ledger_share(s: Session) -> None:
+    """Hold new moves back until this transaction ends (PostgreSQL), also under the runtime role."""
+    s.execute(text(f"SELECT {LOCK_LEDGER}()"))
 
 
 def regrant(db: Database) -> None:

@@ -56,7 +56,9 @@ def this_pc() -> str:
 
 
 def db_now(s: Session) -> datetime:
-    return as_utc(s.execute(select(func.now())).scalar_one())
+    """The server's clock now (not the transaction's start, which may be before a wait for the lock)."""
+    clock = func.clock_timestamp() if s.get_bind().dialect.name == "postgresql" else func.now()
+    return as_utc(s.execute(select(clock)).scalar_one())
 
 
 def wait_seconds(scope: str, failures: int) -> int:
@@ -64,16 +66,25 @@ def wait_seconds(scope: str, failures: int) -> int:
     return 0 if over <= 0 else min(2**over, MAX_WAIT_S)
 
 
+def hold(s: Session, keys: dict[str, str]) -> None:
+    """Lock the guard rows of one try (making them if new), in a fixed order: concurrent tries on the
+    same account or PC then take turns, so a burst of parallel guesses waits like a series would."""
+    conn = s.connection()
+    for scope, key in sorted(keys.items()):
+        conn.execute(_TOUCH[conn.dialect.name], {"scope": scope, "key": key, "failures": 0})
+
+
 def blocked(s: Session, keys: dict[str, str], now: datetime) -> Blocked | None:
     """The first lock or unfinished wait among the guards of `keys` (scope -> key), if any."""
     for scope, key in keys.items():
-        row = s.get(SignInGuard, (scope, key))
+        row = s.get(SignInGuard, (scope, key), populate_existing=True)
         if row is None or row.failures == 0:
             continue
         if row.locked_at is not None:
             return Blocked(scope, key, row.failures, 0)
-        if row.last_failure_at is not None:
-            left = as_utc(row.last_failure_at) + timedelta(seconds=wait_seconds(scope, row.failures)) - now
+        wait = wait_seconds(scope, row.failures)
+        if wait and row.last_failure_at is not None:
+            left = as_utc(row.last_failure_at) + timedelta(seconds=wait) - now
             if left.total_seconds() > 0:
                 return Blocked(scope, key, row.failures, max(1, int(left.total_seconds() + 0.999)))
     return None
@@ -88,7 +99,17 @@ def _upsert(dialect: str) -> Any:
     ).returning(SignInGuard.failures, SignInGuard.locked_at)
 
 
+def _touch(dialect: str) -> Any:
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(SignInGuard)
+    # DO UPDATE (not DO NOTHING): it takes the row lock on PostgreSQL
+    return stmt.on_conflict_do_update(
+        index_elements=[SignInGuard.scope, SignInGuard.key], set_={"failures": SignInGuard.failures}
+    )
+
+
 _UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+_TOUCH = {name: _touch(name) for name in ("sqlite", "postgresql")}
 
 
 def note_failure(s: Session, scope: str, key: str, limit: int, now: datetime) -> int | None:

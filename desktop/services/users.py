@@ -170,8 +170,11 @@ def authenticate(db: Database, user_name: str, secret: str, *, pc: str | None = 
     """Sign in by name and PIN, from `pc` (default: this computer's name), under the lock-out rules."""
     name = user_name.strip().lower()[:80]
     keys = {guard.USER: name, guard.PC: pc or guard.this_pc()}
+    if not secret:
+        raise UserError("Type your PIN or password.", field="secret")  # no try: nothing is counted
 
     def op(s: Session) -> Actor:
+        guard.hold(s, keys)
         now = guard.db_now(s)
         stop = guard.blocked(s, keys, now)
         if stop is not None:
@@ -218,6 +221,7 @@ def authenticate_badge(db: Database, code: str, *, pc: str | None = None) -> Act
     where = {guard.PC: pc or guard.this_pc()}
 
     def op(s: Session) -> Actor:
+        guard.hold(s, where)
         now = guard.db_now(s)
         stop = guard.blocked(s, where, now)
         if stop is not None:
@@ -232,6 +236,7 @@ def authenticate_badge(db: Database, code: str, *, pc: str | None = None) -> Act
             raise _Refused(stop.message())
         if not user.active:
             raise _Refused(f"{user.display_name}'s account is disabled. Ask an administrator.")
+        guard.clear(s, guard.PC, where[guard.PC])
         record(s, user.id, "user.sign_in", "app_user", user.id, f"{user.user_name} signed in by badge")
         return _actor(user)
 

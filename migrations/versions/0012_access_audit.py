@@ -35,7 +35,21 @@ _AUDIT = sa.table(
 )
 
 
+# The runtime role may not take a SHARE lock on the ledger itself (LOCK TABLE in that mode needs UPDATE
+# or DELETE rights, which it must not have); a count's snapshot takes it through this owner's function.
+_LOCK_LEDGER = """
+CREATE FUNCTION storeroom_lock_ledger() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    LOCK TABLE public.stock_move IN SHARE MODE;
+END $$
+"""
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_LOCK_LEDGER)
+        op.execute("REVOKE ALL ON FUNCTION storeroom_lock_ledger() FROM PUBLIC")
     op.create_table(
         "sign_in_guard",
         sa.Column("scope", sa.String(length=8), nullable=False),
@@ -88,3 +102,5 @@ def downgrade() -> None:
         batch.drop_column("prev_hash")
     op.drop_table("runtime_role")
     op.drop_table("sign_in_guard")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION storeroom_lock_ledger()")
