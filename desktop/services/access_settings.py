@@ -3,8 +3,8 @@ a supervisor, and how many wrong PINs lock an account or a PC."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,8 +13,7 @@ from desktop.errors import PermissionDenied, UserError
 from desktop.models import Part
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
-from desktop.services.plant_settings import store_setting, stored_settings
+from desktop.services.plant_settings import read_numbers, save_numbers
 
 
 @dataclass(frozen=True)
@@ -43,17 +42,7 @@ _KEY = "access."
 
 def read_access(s: Session) -> AccessSettings:
     """The settings inside the caller's transaction; an unreadable stored value falls back to the default."""
-    stored = stored_settings(s, _KEY)
-    values: dict[str, object] = {}
-    for f in fields(AccessSettings):
-        raw = stored.get(_KEY + f.name)
-        if raw is None:
-            continue
-        try:
-            values[f.name] = int(raw) if f.type == "int" else Decimal(raw)
-        except (ValueError, InvalidOperation):
-            continue
-    return replace(AccessSettings(), **values)  # type: ignore[arg-type]
+    return read_numbers(s, _KEY, AccessSettings())
 
 
 def access_settings(db: Database) -> AccessSettings:
@@ -65,12 +54,7 @@ def save_access(db: Database, actor: Actor, value: AccessSettings) -> AccessSett
     value.check()
 
     def op(s: Session) -> AccessSettings:
-        before = asdict(read_access(s))
-        for name, new in asdict(value).items():
-            store_setting(s, _KEY + name, str(new))
-        changed = [f"{k}: {before[k]} -> {v}" for k, v in asdict(value).items() if before[k] != v]
-        if changed:
-            record(s, actor.user_id, "settings.access", "setting", None, "; ".join(changed))
+        save_numbers(s, actor, _KEY, value, "settings.access")
         return read_access(s)
 
     return db.write(op)

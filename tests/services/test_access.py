@@ -13,11 +13,12 @@ from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
 from desktop.models import AuditEvent, SignInGuard
 from desktop.models.enums import MoveKind, Role
-from desktop.services import stock, users
+from desktop.services import imports, stock, users
 from desktop.services.access_settings import AccessSettings, access_settings, save_access
 from desktop.services.actor import Actor
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.stock_batch import post_many
+from desktop.services.tabular import parse_csv
 from tests.factories import make_part, make_tree, receive
 
 PC = "SHOP-PC-1"
@@ -255,3 +256,17 @@ def test_the_settings_reject_silly_values(db: Database, admin: Actor) -> None:
     with db.engine.begin() as conn:  # a value another version wrote that this one cannot read
         conn.execute(text("INSERT INTO app_setting (key, value) VALUES ('access.pin_failures', 'many')"))
     assert access_settings(db).pin_failures == 5
+
+
+def test_a_stock_import_by_a_keeper_obeys_the_limit_and_keeps_nothing(
+    db: Database, admin: Actor, keeper: Actor
+) -> None:
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "VALVE-DN50", unit_cost=Decimal("80"))
+    receive(db, admin, part.id, tree["A-01-01"].id, "10")
+    table = parse_csv(b"Part number,Location,Qty\nVALVE-DN50,A-01-01,14\n")  # +4 x 80 = 320.00
+    with pytest.raises(PermissionDenied, match=r"worth 320\.00, above the 250\.00 limit"):
+        imports.run(db, keeper, "stock", table, imports.auto_map("stock", table.headers))
+    assert stock.balance(db, part.id, tree["A-01-01"].id) == 10
+    imports.run(db, admin, "stock", table, imports.auto_map("stock", table.headers))
+    assert stock.balance(db, part.id, tree["A-01-01"].id) == 14

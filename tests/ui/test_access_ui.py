@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 
 from desktop import app
 from desktop import db as dbmod
@@ -20,7 +20,9 @@ from desktop.services import users
 from desktop.tasks import SyncRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.settings_page import SettingsPage
-from desktop.ui.users_page import UsersPage
+from desktop.ui.sign_in import SignInDialog
+from desktop.ui.users_page import UserDialog, UsersPage
+from tests.services.test_server_roles_pg import shared  # noqa: F401 - the fixture
 
 
 def _raise(exc: BaseException) -> None:
@@ -100,3 +102,60 @@ def test_a_newer_schema_gets_a_clear_message_at_start_not_the_crash_dialog(
     assert crashes == [] and len(shown) == 2
     assert "upgraded by a newer Storeroom" in shown[0] and "0042_from_the_future" in shown[0]
     assert list((tmp_path / "backups").glob("*")) == []  # no copy per try
+
+
+@pytest.mark.postgres
+def test_on_a_shared_server_saving_an_account_asks_for_the_owners_login(
+    qtbot: QtBot,
+    shared: tuple[Database, Database, str],  # noqa: F811 - pytest's fixture, imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    owner, runtime, _role = shared
+    ada = users.create_first_admin(owner, "ada", "Ada", "9876")
+    users.save_user(
+        owner, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
+    )
+    ctx = AppContext(runtime, users.authenticate(runtime, "ada", "9876"), SyncRunner(_raise), AppEvents())
+    kim = next(u for u in users.list_users(runtime, ctx.actor) if u.user_name == "kim")
+    asked: list[str] = []
+    answers = iter([("", False), (str(make_url(owner.url).password), True)])
+
+    def get_text(_parent: object, _title: str, label: str, *_args: object) -> tuple[str, bool]:
+        asked.append(label)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    dialog = UserDialog(ctx, kim)
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.ADMIN.value))
+    dialog.save()  # cancelled at the password: nothing saved, the reason stays on screen
+    assert "only the database owner's login" in dialog.banner.text() and "storeroom" in asked[0]
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save()
+    assert next(u for u in users.list_users(runtime, ctx.actor) if u.user_name == "kim").role is Role.ADMIN
+
+
+def test_the_sign_in_dialog_shows_the_wait_and_the_lock(qtbot: QtBot, sqlite_db: Database) -> None:
+    ada = users.create_first_admin(sqlite_db, "ada", "Ada", "9876")
+    users.save_user(
+        sqlite_db, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
+    )
+    dialog = SignInDialog(sqlite_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.user_name, "kim")
+    qtbot.keyClick(dialog.user_name, Qt.Key.Key_Return)
+    texts = []
+    for pin in ("0000", "0001", "0002", "1111"):  # typed like a person, Enter after each
+        qtbot.keyClicks(dialog.secret, pin)
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+        texts.append(dialog.banner.text())
+    assert "Wrong user name or PIN." in texts[0] and "Wait" not in texts[1]
+    assert "Wait 2 s before the next try" in texts[2]
+    assert "Too many wrong PINs: wait" in texts[3] and dialog.actor is None
+    for _ in range(2):
+        with sqlite_db.engine.begin() as conn:
+            conn.execute(text("UPDATE sign_in_guard SET last_failure_at = '2000-01-01 00:00:00'"))
+        qtbot.keyClicks(dialog.secret, "9999")
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    assert "locked after 5 wrong PINs; an administrator can unlock it" in dialog.banner.text()
