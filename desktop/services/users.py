@@ -113,7 +113,11 @@ def create_first_admin(db: Database, user_name: str, display_name: str, secret: 
         record(s, user.id, "user.create_admin", "app_user", user.id, f"first administrator {name}")
         return _actor(user)
 
-    return _write_accounts(db, op, None)
+    first = (
+        "Create the first administrator with that login: start Storeroom once with "
+        "'storeroom --db postgresql://OWNER@SERVER/DATABASE gui'."
+    )
+    return _write_accounts(db, op, None, then=first)
 
 
 def ensure_user(db: Database, user_name: str | None = None, *, role: Role | None = None) -> Actor:
@@ -246,16 +250,18 @@ def authenticate_badge(db: Database, code: str, *, pc: str | None = None) -> Act
 class OwnerRequired(PermissionDenied):
     """On a shared server accounts are written with the schema owner's login (see server_roles)."""
 
-    def __init__(self, owner: str) -> None:
+    def __init__(self, owner: str, then: str | None = None) -> None:
         super().__init__(
             f"On this shared server only the database owner's login ({owner}) may change accounts "
             "(so nobody can make themselves an administrator with the clients' login). "
-            f"Enter the password of {owner} to save."
+            + (then or f"Enter the password of {owner} to save.")
         )
         self.owner = owner
 
 
-def _write_accounts(db: Database, op: Callable[[Session], T], owner_password: str | None) -> T:
+def _write_accounts(
+    db: Database, op: Callable[[Session], T], owner_password: str | None, *, then: str | None = None
+) -> T:
     if owner_password is not None and not db.is_sqlite:
         with as_owner(db, owner_password) as owner_db:
             return owner_db.write(op)
@@ -264,7 +270,7 @@ def _write_accounts(db: Database, op: Callable[[Session], T], owner_password: st
     except DatabaseUnavailable as exc:
         cause = exc.__cause__
         if isinstance(cause, DBAPIError) and getattr(cause.orig, "sqlstate", None) == "42501":
-            raise OwnerRequired(owner_of_schema(db)) from exc
+            raise OwnerRequired(owner_of_schema(db), then) from exc
         raise
 
 

@@ -61,6 +61,8 @@ def test_the_runtime_role_runs_the_storeroom_but_cannot_rewrite_history_or_promo
     shared: tuple[Database, Database, str],
 ) -> None:
     owner, runtime, role = shared
+    with pytest.raises(users.OwnerRequired, match="Create the first administrator with that login"):
+        users.create_first_admin(runtime, "ada", "Ada Admin", "9876")
     ada = users.create_first_admin(owner, "ada", "Ada Admin", "9876")  # set up with the owner's login
     users.save_user(
         owner, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
