@@ -22,6 +22,7 @@ from desktop.services import users
 from desktop.services.actor import ROLE_PERMISSIONS
 from desktop.services.sign_in_guard import Lock
 from desktop.services.users import UserDTO
+from desktop.ui.access_settings_form import AccessSettingsForm
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -145,6 +146,8 @@ class UsersPage(QWidget):
         self.banner = FeedbackBanner()
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
+        self.limits = AccessSettingsForm(ctx)
+        layout.addWidget(self.limits)
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button.clicked.connect(self._edit_selected)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self._edit_selected())
@@ -153,6 +156,7 @@ class UsersPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: users.list_users(self.ctx.db, self.ctx.actor), self._loaded)
+        self.limits.refresh()
 
     def _loaded(self, rows: list[UserDTO]) -> None:
         self.rows = rows

@@ -3,6 +3,7 @@ Settings is audited; a database from a newer Storeroom gets a message box, not t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from desktop.db import Database
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
 from desktop.services import users
+from desktop.services.access_settings import access_settings
 from desktop.tasks import SyncRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.settings_page import SettingsPage
@@ -159,3 +161,22 @@ def test_the_sign_in_dialog_shows_the_wait_and_the_lock(qtbot: QtBot, sqlite_db:
         qtbot.keyClicks(dialog.secret, "9999")
         qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
     assert "locked after 5 wrong PINs; an administrator can unlock it" in dialog.banner.text()
+
+
+def test_an_admin_sets_the_access_limits_on_the_users_page(qtbot: QtBot, sqlite_db: Database) -> None:
+    ada = users.ensure_user(sqlite_db, "ada", role=Role.ADMIN)
+    page = UsersPage(AppContext(sqlite_db, ada, SyncRunner(_raise), AppEvents()))
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    form = page.limits
+    assert (
+        form.adjust_limit.value() == 250 and form.pin_failures.value() == 5 and form.pc_failures.value() == 20
+    )
+    form.adjust_limit.selectAll()
+    qtbot.keyClicks(form.adjust_limit, "99.5")
+    form.pin_failures.setValue(4)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert "Saved" in form.banner.text()
+    saved = access_settings(sqlite_db)
+    assert saved.adjust_value_limit == Decimal("99.5") and saved.pin_failures == 4
