@@ -29,6 +29,7 @@ def _verify(database: dbmod.Database, actor: Actor, _args: argparse.Namespace) -
     report = audit.verify(database, actor)
     if report.first_break is None:
         print(f"audit trail intact: {report.rows:,} rows, each chained to the one before")
+        print(f"last hash {report.last_hash} (note it: a later check that ends elsewhere lost rows)")
         return 0
     print(
         f"audit trail BROKEN at row #{report.first_break.row_id}: {report.first_break.problem} "

@@ -82,6 +82,12 @@ def test_restore_needs_an_administrator_and_is_audited(
     assert len(restored) == 1 and restored[0].startswith("ada restored the database from saved.sqlite3")
     code, out, _ = run(capsys, monkeypatch, "9876", "--db", db, "--user", "ada", "audit", "verify")
     assert code == 0 and "audit trail intact" in out
+    database = Database(db)
+    head = database.read(
+        lambda s: s.scalar(select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1))
+    )
+    database.dispose()
+    assert f"last hash {head}" in out
 
 
 def test_audit_verify_names_the_row_someone_edited(

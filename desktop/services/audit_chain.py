@@ -101,6 +101,7 @@ class Break:
 class ChainReport:
     rows: int
     first_break: Break | None
+    last_hash: str = GENESIS  # the head of an intact chain: noted down, it also shows rows cut off the end
 
     @property
     def intact(self) -> bool:
@@ -141,4 +142,4 @@ def verify_chain(conn: Connection) -> ChainReport:
         if expected != row.row_hash:
             return ChainReport(count, Break(row.id, "its content was changed after it was written"))
         prev = row.row_hash
-    return ChainReport(count, None)
+    return ChainReport(count, None, prev)
