@@ -77,7 +77,7 @@ def _upgrade_locked(
     return made
 
 
-def require_owner(conn: Connection) -> None:
+def require_owner(conn: Connection, *, task: str = "upgrade this database", command: str = "upgrade") -> None:
     """Only the role that owns the schema (or a member of it) may change it."""
     owner, allowed, me = conn.execute(
         text(
@@ -87,8 +87,8 @@ def require_owner(conn: Connection) -> None:
     ).one()
     if not allowed:
         raise PermissionDenied(
-            f"Only the schema owner ({owner}) can upgrade this database; you are connected as {me}. "
-            f"Run 'storeroom --db postgresql://{owner}@SERVER/DATABASE upgrade'."
+            f"Only the schema owner ({owner}) can {task}; you are connected as {me}. "
+            f"Run 'storeroom --db postgresql://{owner}@SERVER/DATABASE {command}'."
         )
 
 

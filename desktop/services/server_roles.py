@@ -104,7 +104,7 @@ def setup_runtime_role(db: Database, role: str, password: str | None) -> bool:
     check_role_name(role)
     try:
         with db.engine.begin() as conn:
-            require_owner(conn)
+            require_owner(conn, task="set up roles", command=f"server setup-roles --runtime-role {role}")
             found = conn.execute(
                 text("SELECT rolname = current_user OR rolsuper FROM pg_roles WHERE rolname = :r"),
                 {"r": role},

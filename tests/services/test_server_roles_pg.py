@@ -138,7 +138,7 @@ def test_the_runtime_role_runs_the_storeroom_but_cannot_rewrite_history_or_promo
         users.authenticate(runtime, "kim", "0000", pc="PC-2")
     users.unlock(runtime, admin, user_name="kim")
     # the schema and the roles stay the owner's
-    with pytest.raises(PermissionDenied, match="Only the schema owner"):
+    with pytest.raises(PermissionDenied, match=r"Only the schema owner \(storeroom\) can set up roles"):
         setup_runtime_role(runtime, role, None)
     with pytest.raises(UserError, match="owner or a superuser"):
         setup_runtime_role(owner, str(make_url(owner.url).username), None)
