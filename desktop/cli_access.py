@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 
 from desktop import config
 from desktop import db as dbmod
@@ -83,15 +83,15 @@ def cmd_setup_roles(args: argparse.Namespace) -> int:
         )
     try:
         created = setup_runtime_role(database, args.runtime_role, password)
-        url = make_url(database.url).set(username=args.runtime_role, password=None)
+        owner = make_url(database.url)  # shown without any password (URL.set keeps one given None)
+        url = URL.create("postgresql", args.runtime_role, None, owner.host, owner.port, owner.database)
     finally:
         database.dispose()
     print(
         f"{'created' if created else 'updated'} {args.runtime_role}: append-only on the ledger and the audit "
         "trail, read-only on accounts, no schema changes"
     )
-    shown = url.render_as_string(hide_password=False).replace("+psycopg", "")
-    print(f"clients connect with: {shown} (and that role's password)")
+    print(f"clients connect with: {url.render_as_string()} (and that role's password)")
     return 0
 
 

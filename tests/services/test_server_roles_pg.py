@@ -29,7 +29,9 @@ PASSWORD = "rt-pa:ss%w'rd"  # a quote, a colon and a percent sign: passed throug
 
 
 @pytest.fixture
-def shared(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Iterator[tuple[Database, Database, str]]:
+def shared(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> Iterator[tuple[Database, Database, str]]:
     """(owner's database, runtime role's database, runtime role name) on a new server database."""
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     url = create_pg_database("storeroom_roles")
@@ -37,7 +39,15 @@ def shared(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Iterator[tuple[
     dbmod.upgrade(owner, backup=False)
     role = f"storeroom_rt_{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("STOREROOM_RUNTIME_PASSWORD", PASSWORD)
+    capsys.readouterr()
     assert main(["--db", url, "server", "setup-roles", "--runtime-role", role]) == 0
+    out = capsys.readouterr().out
+    server = make_url(url)
+    assert (
+        f"created {role}" in out
+        and f"postgresql://{role}@{server.host}:{server.port}/{server.database}" in out
+    )
+    assert f":{server.password}@" not in out and PASSWORD not in out
     runtime = Database(
         make_url(url).set(username=role, password=PASSWORD).render_as_string(hide_password=False)
     )
