@@ -30,6 +30,8 @@ DO \$\$BEGIN
     CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASS';
   END IF;
 END\$\$;
+-- the server-role tests create the runtime role the clients log in as (storeroom server setup-roles)
+ALTER ROLE $DB_USER CREATEROLE;
 SQL
   # The concurrency tests and benchmark open many connections; restart only if the limit must rise.
   if [ "$(su postgres -c "psql -p $PGPORT -qAtc 'show max_connections'")" -lt 200 ]; then

@@ -12,11 +12,15 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop import paths
-from desktop.db import Database, alembic_config, backup_sqlite, upgrade
+from desktop.db import Database, backup_sqlite, known_revision, upgrade
 from desktop.errors import UserError
+from desktop.models import User
+from desktop.services.actor import Actor, Permission
+from desktop.services.audit import record
 
 SCHEDULED = "scheduled"
 KEEP = 14
@@ -55,18 +59,17 @@ def check_backup(source: Path) -> str:
     if row is None:
         raise UserError(f"{source.name} has no schema version: not a Storeroom database.")
     revision = str(row[0])
-    script = ScriptDirectory.from_config(alembic_config())
-    try:
-        script.get_revision(revision)
-    except Exception as exc:  # alembic raises several types for unknown revisions
+    if not known_revision(revision):
         raise UserError(
             f"{source.name} was made by a newer Storeroom (schema {revision}); update this PC first."
-        ) from exc
+        )
     return revision
 
 
-def restore_sqlite(db: Database, source: Path) -> Path:
-    """Replace the live database with `source`; returns the safety copy of what was there before."""
+def restore_sqlite(db: Database, source: Path, actor: Actor) -> Path:
+    """Replace the live database with `source` (administrators only); returns the safety copy of what
+    was there before. The restore is audited in the restored database, where the trail goes on."""
+    actor.require(Permission.ADMIN)
     if db.sqlite_path is None:
         raise UserError("Restore is for SQLite files; a PostgreSQL server is restored with pg_restore.")
     if source.resolve() == db.sqlite_path.resolve():
@@ -85,4 +88,19 @@ def restore_sqlite(db: Database, source: Path) -> Path:
             f"The restore failed ({exc}); the database is unchanged. A copy of it is in {safety}."
         ) from exc
     upgrade(db, backup=False)  # an older backup is brought to this version's schema
+    db.write(lambda s: _audit_restore(s, actor, source, safety))
     return safety
+
+
+def _audit_restore(s: Session, actor: Actor, source: Path, safety: Path) -> None:
+    # The restored file has its own accounts: name the administrator, and link the row if they exist.
+    user_id = s.scalar(select(User.id).where(User.user_name == actor.user_name))
+    record(
+        s,
+        user_id,
+        "database.restore",
+        "database",
+        None,
+        f"{actor.user_name} restored the database from {source.name}; "
+        f"the previous one is kept as {safety.name}",
+    )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop import cli_counts, cli_kanban, cli_mro, config
+from desktop import cli_access, cli_counts, cli_kanban, cli_mro, config
 from desktop import db as dbmod
 from desktop.errors import DatabaseUnavailable, UserError
 from desktop.models.enums import MoveKind
@@ -40,7 +40,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_upgrade(args: argparse.Namespace) -> int:
     database = dbmod.Database(config.database_url(args.db))
     before = dbmod.current_revision(database)
-    backup = dbmod.upgrade(database)
+    backup = dbmod.upgrade(database, backup=not args.skip_dump)
     print(
         f"schema {before or 'empty'} -> {dbmod.current_revision(database)}"
         + (f" (backup: {backup})" if backup else "")
@@ -72,8 +72,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             f"{source.name} (schema {revision}) would replace the current database. "
             "Add --yes to go ahead; a copy of the current database is kept in the backups folder."
         )
-    database = dbmod.Database(config.database_url(args.db))
-    safety = restore_sqlite(database, source)
+    database, actor = _open(args)  # an administrator of the database being replaced
+    safety = restore_sqlite(database, source, actor)
     print(f"restored {source}; the previous database is kept as {safety}")
     return 0
 
@@ -284,9 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or upgrade the database").set_defaults(fn=cmd_init)
-    sub.add_parser("upgrade", help="upgrade the schema (SQLite files are backed up first)").set_defaults(
-        fn=cmd_upgrade
+    up = sub.add_parser(
+        "upgrade",
+        help="upgrade the schema (SQLite: the file is copied first; PostgreSQL: as the owner, after pg_dump)",
     )
+    up.add_argument(
+        "--skip-dump", action="store_true", help="PostgreSQL: no pg_dump (you backed up yourself)"
+    )
+    up.set_defaults(fn=cmd_upgrade)
     d = sub.add_parser("demo", help="load the demo plant into an empty database")
     d.add_argument("--parts", type=int, default=300)
     d.set_defaults(fn=cmd_demo)
@@ -384,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_mro.add_parser(sub, _open)
     cli_kanban.add_parser(sub, _open)
     cli_counts.add_parser(sub, _open)
+    cli_access.add_parser(sub, _open)
     return p
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -335,15 +336,93 @@ def needs_upgrade(db: Database) -> bool:
         raise translate_db_error(exc) from exc
 
 
-def upgrade(db: Database, revision: str = "head", *, backup: bool = True) -> Path | None:
-    """Bring the schema to `revision`; SQLite files are copied first. Returns the backup's path."""
-    if not needs_upgrade(db) and revision == "head":
+def known_revision(revision: str) -> bool:
+    """True if this version of Storeroom has the migration `revision` (False: a newer one made it)."""
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except Exception:  # alembic raises several types for unknown revisions
+        return False
+    return True
+
+
+UPGRADED_BY = "schema.upgraded_by"  # app_setting: the Storeroom that last upgraded the schema
+
+
+def app_version() -> str:
+    try:
+        return f"Storeroom {metadata.version('storeroom')}"
+    except metadata.PackageNotFoundError:
+        return "Storeroom (development copy)"
+
+
+def _upgraded_by(db: Database) -> str | None:
+    """Who last upgraded the schema, if that Storeroom wrote it down (read on its own connection)."""
+    try:
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT value FROM app_setting WHERE key = :k"), {"k": UPGRADED_BY}
+            ).scalar()
+    except DBAPIError:  # an old schema without app_setting
         return None
-    backup_path = None
-    if backup and db.sqlite_path is not None and db.sqlite_path.exists() and current_revision(db):
-        backup_path = backup_sqlite(db, reason=f"before-upgrade-{current_revision(db)}")
-    _run_migration(db, lambda cfg: command.upgrade(cfg, revision))
-    return backup_path
+    return str(found) if found else None
+
+
+def refuse_newer_schema(db: Database, current: str | None) -> None:
+    """A schema this version has no migration for was made by a newer Storeroom: say so and stop,
+    before any backup or migration is tried."""
+    if current is None or known_revision(current):
+        return
+    by = _upgraded_by(db)
+    raise UserError(
+        f"This database was upgraded by a newer Storeroom ({by + ', ' if by else ''}schema revision "
+        f"{current}). Install that version (or a newer one) on this PC to use it; nothing was changed."
+    )
+
+
+def upgrade(
+    db: Database, revision: str = "head", *, backup: bool = True, automatic: bool = False
+) -> Path | None:
+    """Bring the schema to `revision`. Returns the backup's path (a copy of the SQLite file, or a
+    pg_dump file), or None.
+
+    A schema from a newer Storeroom is refused first. SQLite files are copied, then migrated. On
+    PostgreSQL only the schema owner upgrades, after pg_dump (skipped with `backup=False`), and never
+    `automatic`ally at a client's start: a client then gets a clear message (desktop.pg_upgrade)."""
+    try:
+        current = current_revision(db)
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
+    refuse_newer_schema(db, current)
+    if revision == "head" and current == head_revision():
+        return None
+    if not db.is_sqlite:
+        from desktop import pg_upgrade
+
+        made = pg_upgrade.upgrade_shared(
+            db,
+            current,
+            lambda: _run_migration(db, lambda cfg: command.upgrade(cfg, revision)),
+            dump=backup,
+            automatic=automatic,
+        )
+    else:
+        made = None
+        if backup and db.sqlite_path is not None and db.sqlite_path.exists() and current:
+            made = backup_sqlite(db, reason=f"before-upgrade-{current}")
+        _run_migration(db, lambda cfg: command.upgrade(cfg, revision))
+    if revision == "head":
+        _note_upgraded_by(db)
+    return made
+
+
+def _note_upgraded_by(db: Database) -> None:
+    try:
+        with db.engine.begin() as conn:
+            stored = {"k": UPGRADED_BY, "v": app_version()}
+            if conn.execute(text("UPDATE app_setting SET value = :v WHERE key = :k"), stored).rowcount == 0:
+                conn.execute(text("INSERT INTO app_setting (key, value) VALUES (:k, :v)"), stored)
+    except DBAPIError as exc:
+        raise translate_db_error(exc) from exc
 
 
 def downgrade(db: Database, revision: str) -> None:
@@ -419,10 +498,12 @@ def clean_stale_partials(folder: Path, *, older_than_s: float = STALE_PARTIAL_S)
 
 
 def open_database(url: str) -> Database:
-    """Open (creating a new SQLite file if needed) and bring the schema to head, backing up first."""
+    """Open (creating a new SQLite file if needed) and bring the schema to head, backing up first.
+
+    On PostgreSQL an existing schema is never upgraded here: that is the schema owner's job."""
     database = Database(url)
     try:
-        upgrade(database)
+        upgrade(database, automatic=True)
     except BaseException:
         database.dispose()
         raise

@@ -1,5 +1,6 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
+from desktop.models.access import RuntimeRole, SignInGuard
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
 from desktop.models.counts import CountLine, CountSession
@@ -29,9 +30,11 @@ __all__ = [
     "PartSupplier",
     "PartXref",
     "Reservation",
+    "RuntimeRole",
     "SerialEvent",
     "SerialUnit",
     "ShortIssue",
+    "SignInGuard",
     "StockBalance",
     "StockMove",
     "Supplier",

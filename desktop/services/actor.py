@@ -21,6 +21,7 @@ class Permission(StrEnum):
     COUNT = "enter cycle counts"
     PLAN_COUNTS = "plan cycle counts"
     APPROVE_COUNTS = "approve count adjustments"
+    ADJUST_ABOVE_LIMIT = "post adjustments above the value limit"
     VIEW_AUDIT = "see the audit trail"
     SET_PLANNING = "set the planning figures (order cost, carrying rate, service level)"
     ADMIN = "administer users and the database"

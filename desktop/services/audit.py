@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -15,16 +16,42 @@ from desktop.errors import UserError
 from desktop.models import AuditEvent, Location, Part, StockMove, User
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
+from desktop.services.audit_chain import ChainReport, Entry, append, verify_chain
 from desktop.services.common import as_utc
+
+_PENDING = "storeroom.audit_pending"
 
 
 def record(
     s: Session, user_id: int | None, action: str, entity: str, entity_id: int | None, summary: str
 ) -> None:
-    """Add an audit line in the caller's transaction (so it exists exactly when the change does)."""
-    s.add(
-        AuditEvent(user_id=user_id, action=action, entity=entity, entity_id=entity_id, summary=summary[:400])
-    )
+    """Add an audit line to the caller's transaction (so it exists exactly when the change does).
+
+    The line joins the hash chain when the transaction commits: the chain's lock is then held only for
+    the append and the commit, not for the rest of a long import or approval."""
+    s.info.setdefault(_PENDING, []).append(Entry(user_id, action, entity, entity_id, summary))
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _append_pending(s: Session) -> None:
+    if s.in_nested_transaction():  # a savepoint: the lines go in with the outer transaction
+        return
+    entries = s.info.pop(_PENDING, None)
+    if entries:
+        s.flush()  # a user created in this transaction exists before a line names it
+        append(s, entries)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(s: Session) -> None:
+    if not s.in_nested_transaction():
+        s.info.pop(_PENDING, None)
+
+
+def verify(db: Database, actor: Actor) -> ChainReport:
+    """Check the whole audit chain in one snapshot (one statement)."""
+    actor.require(Permission.VIEW_AUDIT)
+    return db.read(lambda s: verify_chain(s.connection()))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.codes import location_payload, part_payload
@@ -37,6 +37,7 @@ from desktop.services.count_abc import abc_rows as abc_rows
 from desktop.services.count_abc import classify as classify
 from desktop.services.count_settings import CountSettings, read_count_settings
 from desktop.services.locations import within
+from desktop.services.server_roles import lock_ledger_share
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.text_rules import refuse_controls
 from desktop.services.units import check_qty_for_unit
@@ -95,7 +96,7 @@ def open_session_in(
         # The book and the last move id must be one snapshot: a move numbered N, still uncommitted while
         # N+1 is, would be in neither the book nor the roll-forward (ids > snapshot). SHARE mode waits
         # for the moves being written and holds new ones back until this transaction ends (a moment).
-        s.execute(text("LOCK TABLE stock_move IN SHARE MODE"))
+        lock_ledger_share(s)  # through the owner's function: the runtime role may not LOCK it itself
     session = CountSession(
         name=(name.strip() or "Cycle count")[:80],
         blind=blind,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ class Planning:
 
 
 _KEY = "planning."
+S = TypeVar("S")  # a frozen dataclass of settings
 
 
 def stored_settings(s: Session, prefix: str) -> dict[str, str]:
@@ -60,18 +62,34 @@ def store_setting(s: Session, key: str, text: str) -> None:
         row.value = text
 
 
-def _read(s: Session) -> Planning:
-    stored = stored_settings(s, _KEY)
+def read_numbers(s: Session, prefix: str, default: S) -> S:
+    """A frozen dataclass of int/Decimal fields from the settings under `prefix`, over `default`."""
+    stored = stored_settings(s, prefix)
     values: dict[str, object] = {}
-    for f in fields(Planning):
-        text = stored.get(_KEY + f.name)
+    for f in fields(default):  # type: ignore[arg-type]
+        text = stored.get(prefix + f.name)
         if text is None:
             continue
         try:  # a value another version wrote that this one cannot read falls back to the default
             values[f.name] = int(text) if f.type == "int" else Decimal(text)
         except (ValueError, InvalidOperation):
             continue
-    return replace(Planning(), **values)  # type: ignore[arg-type]
+    return replace(default, **values)  # type: ignore[type-var]
+
+
+def save_numbers(s: Session, actor: Actor, prefix: str, value: S, action: str) -> None:
+    """Store every field of `value` under `prefix`; the changed ones are audited as `action`."""
+    before = asdict(read_numbers(s, prefix, type(value)()))  # type: ignore[call-overload]
+    after = asdict(value)  # type: ignore[call-overload]
+    for name, new in after.items():
+        store_setting(s, prefix + name, str(new))
+    changed = [f"{k}: {before[k]} -> {v}" for k, v in after.items() if before[k] != v]
+    if changed:
+        record(s, actor.user_id, action, "setting", None, "; ".join(changed))
+
+
+def _read(s: Session) -> Planning:
+    return read_numbers(s, _KEY, Planning())
 
 
 def planning(db: Database) -> Planning:
@@ -83,12 +101,7 @@ def save_planning(db: Database, actor: Actor, value: Planning) -> Planning:
     value.check()
 
     def op(s: Session) -> Planning:
-        before = asdict(_read(s))
-        for name, new in asdict(value).items():
-            store_setting(s, _KEY + name, str(new))
-        changed = [f"{k}: {before[k]} -> {v}" for k, v in asdict(value).items() if before[k] != v]
-        if changed:
-            record(s, actor.user_id, "settings.planning", "setting", None, "; ".join(changed))
+        save_numbers(s, actor, _KEY, value, "settings.planning")
         return _read(s)
 
     return db.write(op)

@@ -22,6 +22,7 @@ from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
 from desktop.models import Location, Part, ShortIssue, StockBalance, StockMove, User
 from desktop.models.enums import LocationType, MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
+from desktop.services.access_settings import check_adjustment
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc, clean_text
 from desktop.services.units import check_qty_for_unit
@@ -220,6 +221,7 @@ def _post(
     s.flush()  # the statements below go to the connection: the caller's pending changes first
     part, src, dst = _part_and_ends(s, req)
     _check_ends(req, part, src)
+    check_adjustment(s, actor, req.kind, req.qty, part)
     # Touch balance rows in location-id order, so two opposite transfers cannot deadlock, and before the
     # move is inserted: a repair's lock on the balances then also keeps out half-written moves.
     for loc, sign in sorted(

@@ -23,6 +23,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, UserError
 from desktop.models import Location, Part, StockBalance, StockMove
 from desktop.quantities import format_qty
+from desktop.services.access_settings import check_adjustment
 from desktop.services.actor import Actor, Permission
 from desktop.services.stock import (
     _KEYED,
@@ -105,6 +106,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
         if req.posting_key:
             in_batch[req.posting_key] = (i, _as_keyed(req, reason, reference))
         part, src, dst = _numbered(i, total, partial(_resolve, req, parts, locs))
+        _numbered(i, total, partial(check_adjustment, s, actor, req.kind, req.qty, part))
         if src is not None:
             key = (part.id, src.id)
             have = balances.get(key, Decimal(0))

@@ -10,21 +10,27 @@ import getpass
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.codes import is_safe
 from desktop.db import Database
-from desktop.errors import Conflict, NotFound, PermissionDenied, UserError
+from desktop.errors import Conflict, DatabaseUnavailable, NotFound, PermissionDenied, UserError
 from desktop.models import User
 from desktop.models.enums import Role
+from desktop.services import sign_in_guard as guard
+from desktop.services.access_settings import read_access
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import clean_text
 from desktop.services.secrets import MIN_LENGTH, hash_secret, verify_secret
+from desktop.services.server_roles import as_owner, owner_of_schema
 
+T = TypeVar("T")
 BADGE_PREFIX = "U-"
 _WRONG = "Wrong user name or PIN."  # the same for an unknown name: no hint which part was wrong
 
@@ -107,7 +113,11 @@ def create_first_admin(db: Database, user_name: str, display_name: str, secret: 
         record(s, user.id, "user.create_admin", "app_user", user.id, f"first administrator {name}")
         return _actor(user)
 
-    return db.write(op)
+    first = (
+        "Create the first administrator with that login: start Storeroom once with "
+        "'storeroom --db postgresql://OWNER@SERVER/DATABASE gui'."
+    )
+    return _write_accounts(db, op, None, then=first)
 
 
 def ensure_user(db: Database, user_name: str | None = None, *, role: Role | None = None) -> Actor:
@@ -160,43 +170,108 @@ def script_actor(db: Database, user_name: str | None, secret: str | None) -> Act
     )
 
 
-def authenticate(db: Database, user_name: str, secret: str) -> Actor:
-    name = user_name.strip().lower()
+def authenticate(db: Database, user_name: str, secret: str, *, pc: str | None = None) -> Actor:
+    """Sign in by name and PIN, from `pc` (default: this computer's name), under the lock-out rules."""
+    name = user_name.strip().lower()[:80]
+    keys = {guard.USER: name, guard.PC: pc or guard.this_pc()}
+    if not secret:
+        raise UserError("Type your PIN or password.", field="secret")  # no try: nothing is counted
 
     def op(s: Session) -> Actor:
+        guard.hold(s, keys)
+        now = guard.db_now(s)
+        stop = guard.blocked(s, keys, now)
+        if stop is not None:
+            raise _Refused(stop.message())
         user = s.scalar(select(User).where(User.user_name == name))
         if user is None or not verify_secret(secret, user.secret_hash):
-            record(
-                s,
-                user.id if user else None,
-                "user.sign_in_failed",
-                "app_user",
-                user.id if user else None,
-                f"failed sign-in as '{name[:40]}'",
-            )
-            raise _Refused(_WRONG)
+            who = user.id if user else None
+            record(s, who, "user.sign_in_failed", "app_user", who, f"failed sign-in as '{name[:40]}'")
+            raise _Refused(_WRONG + _failed(s, keys, now, who))
         if not user.active:
             raise _Refused(f"{user.display_name}'s account is disabled. Ask an administrator.")
+        for scope, key in keys.items():
+            guard.clear(s, scope, key)
         record(s, user.id, "user.sign_in", "app_user", user.id, f"{name} signed in")
         return _actor(user)
 
     return _commit_refusal(db, op)
 
 
-def authenticate_badge(db: Database, code: str) -> Actor:
+def _failed(s: Session, keys: dict[str, str], now: datetime, user_id: int | None) -> str:
+    """Count a failed sign-in against each guard; returns what happens next, to add to the message."""
+    settings = read_access(s)
+    limits = {guard.USER: settings.pin_failures, guard.PC: settings.pc_failures}
+    for scope, key in keys.items():
+        locked = guard.note_failure(s, scope, key, limits[scope], now)
+        if locked is not None:
+            lock = guard.Blocked(scope, key, locked, 0)
+            what = f"account '{key}'" if scope == guard.USER else f"PC {key}"
+            record(
+                s,
+                user_id,
+                f"{scope}.locked",
+                "sign_in_guard",
+                user_id,
+                f"{what} locked after {locked} failures",
+            )
+            return f" {lock.message()}"
+    wait = guard.blocked(s, keys, now)
+    return "" if wait is None else f" Wait {wait.wait_s} s before the next try."
+
+
+def authenticate_badge(db: Database, code: str, *, pc: str | None = None) -> Actor:
     badge = code.strip().upper()
+    where = {guard.PC: pc or guard.this_pc()}
 
     def op(s: Session) -> Actor:
+        guard.hold(s, where)
+        now = guard.db_now(s)
+        stop = guard.blocked(s, where, now)
+        if stop is not None:
+            raise _Refused(stop.message())
         user = s.scalar(select(User).where(User.badge_code == badge)) if badge else None
         if user is None:
             record(s, None, "user.sign_in_failed", "app_user", None, f"unknown badge {badge[:40]}")
-            raise _Refused(f"Badge {badge} is not registered. Ask an administrator.")
+            then = _failed(s, where, now, None)
+            raise _Refused(f"Badge {badge[:40]} is not registered. Ask an administrator.{then}")
+        stop = guard.blocked(s, {guard.USER: user.user_name}, now)
+        if stop is not None and stop.wait_s == 0:  # a locked account stays locked for its badge too
+            raise _Refused(stop.message())
         if not user.active:
             raise _Refused(f"{user.display_name}'s account is disabled. Ask an administrator.")
+        guard.clear(s, guard.PC, where[guard.PC])
         record(s, user.id, "user.sign_in", "app_user", user.id, f"{user.user_name} signed in by badge")
         return _actor(user)
 
     return _commit_refusal(db, op)
+
+
+class OwnerRequired(PermissionDenied):
+    """On a shared server accounts are written with the schema owner's login (see server_roles)."""
+
+    def __init__(self, owner: str, then: str | None = None) -> None:
+        super().__init__(
+            f"On this shared server only the database owner's login ({owner}) may change accounts "
+            "(so nobody can make themselves an administrator with the clients' login). "
+            + (then or f"Enter the password of {owner} to save.")
+        )
+        self.owner = owner
+
+
+def _write_accounts(
+    db: Database, op: Callable[[Session], T], owner_password: str | None, *, then: str | None = None
+) -> T:
+    if owner_password is not None and not db.is_sqlite:
+        with as_owner(db, owner_password) as owner_db:
+            return owner_db.write(op)
+    try:
+        return db.write(op)
+    except DatabaseUnavailable as exc:
+        cause = exc.__cause__
+        if isinstance(cause, DBAPIError) and getattr(cause.orig, "sqlstate", None) == "42501":
+            raise OwnerRequired(owner_of_schema(db), then) from exc
+        raise
 
 
 class _Refused(UserError):
@@ -253,8 +328,12 @@ def save_user(
     secret: str | None = None,
     badge_code: str | None = None,
     active: bool = True,
+    owner_password: str | None = None,
 ) -> UserDTO:
-    """Create (user_id None) or change an account. An empty `secret` keeps the current one."""
+    """Create (user_id None) or change an account. An empty `secret` keeps the current one.
+
+    On PostgreSQL the runtime role may not write accounts: OwnerRequired asks for the schema owner's
+    password, and the change is made again with `owner_password` over the owner's login."""
     actor.require(Permission.ADMIN)
     name = normalize_name(user_name)
     display = clean_text(display_name, field="display_name", label="Name", max_len=80) or name
@@ -311,4 +390,34 @@ def save_user(
         )
         return _dto(user)
 
-    return db.write(op)
+    return _write_accounts(db, op, owner_password)
+
+
+# --- lock-outs ------------------------------------------------------------------------------------------
+
+
+def locked_out(db: Database, actor: Actor) -> list[guard.Lock]:
+    """Accounts and PCs locked by wrong PINs, oldest first."""
+    actor.require(Permission.ADMIN)
+    return db.read(guard.locks)
+
+
+def unlock(db: Database, actor: Actor, *, user_name: str | None = None, pc: str | None = None) -> None:
+    """Forget an account's (or a PC's) wrong PINs, so it may sign in again; audited."""
+    actor.require(Permission.ADMIN)
+    if (user_name is None) == (pc is None):
+        raise UserError("Unlock either an account or a PC.")
+    scope, key = (
+        (guard.USER, user_name.strip().lower()) if user_name is not None else (guard.PC, str(pc).strip())
+    )
+    what = f"account '{key}'" if scope == guard.USER else f"PC {key}"
+
+    def op(s: Session) -> None:
+        if not guard.clear(s, scope, key):
+            raise NotFound(f"The {what} has no wrong PINs on record: nothing to unlock.")
+        target = s.scalar(select(User.id).where(User.user_name == key)) if scope == guard.USER else None
+        record(
+            s, actor.user_id, f"{scope}.unlock", "sign_in_guard", target, f"{actor.user_name} unlocked {what}"
+        )
+
+    db.write(op)

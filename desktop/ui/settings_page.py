@@ -144,7 +144,9 @@ class SettingsPage(QWidget):
             self.restored.emit()
 
         self.ctx.runner.run(
-            lambda: restore_sqlite(self.ctx.db, source), done, lambda exc: show_error(self, exc)
+            lambda: restore_sqlite(self.ctx.db, source, self.ctx.actor),
+            done,
+            lambda exc: show_error(self, exc),
         )
 
     @Slot()

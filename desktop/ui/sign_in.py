@@ -85,6 +85,11 @@ class SignInDialog(QDialog):
     @Slot()
     def sign_in(self) -> None:
         typed = self.user_name.text().strip()
+        if not self.secret.text() and not typed.upper().startswith(BADGE_PREFIX):
+            # Enter reaches both the field and the dialog's default button: no PIN is no try (each
+            # counted try brings the wrong-PIN lock-out nearer)
+            (self.secret if typed else self.user_name).setFocus()
+            return
         try:
             if typed.upper().startswith(BADGE_PREFIX):
                 actor = users.authenticate_badge(self.db, typed)

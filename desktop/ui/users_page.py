@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import Role
 from desktop.services import users
 from desktop.services.actor import ROLE_PERMISSIONS
+from desktop.services.sign_in_guard import Lock
 from desktop.services.users import UserDTO
-from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_failure
+from desktop.ui.access_settings_form import AccessSettingsForm
+from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -84,7 +87,7 @@ class UserDialog(QDialog):
         self.new_badge.clicked.connect(lambda: self.badge.setText(users.new_badge_code()))
 
     @Slot()
-    def save(self) -> None:
+    def save(self, owner_password: str | None = None) -> None:
         user_id = self.user.id if self.user else None
         name, display, secret = self.user_name.text(), self.display_name.text(), self.secret.text() or None
         role, badge, active = (
@@ -103,6 +106,7 @@ class UserDialog(QDialog):
                 secret=secret,
                 badge_code=badge,
                 active=active,
+                owner_password=owner_password,
             ),
             self._saved,
             self._failed,
@@ -113,6 +117,11 @@ class UserDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, users.OwnerRequired):  # a shared server: accounts need the owner's login
+            password, ok = QInputDialog.getText(self, "Storeroom", exc.message, QLineEdit.EchoMode.Password)
+            if ok and password:
+                self.save(password)
+                return
         show_failure(self, self.banner, self.fields, exc)
 
 
@@ -124,21 +133,30 @@ class UsersPage(QWidget):
         self.table = read_only_table(["User", "Name", "Role", "PIN set", "Badge", "Active"], stretch=1)
         self.new_button = QPushButton("New user…")
         self.edit_button = QPushButton("Edit…")
+        self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button.setToolTip("Accounts and PCs locked by wrong PINs")
         top = QHBoxLayout()
         top.addWidget(heading("Users"), 1)
         top.addWidget(self.new_button)
         top.addWidget(self.edit_button)
+        top.addWidget(self.unlock_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        self.banner = FeedbackBanner()
+        layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
+        self.limits = AccessSettingsForm(ctx)
+        layout.addWidget(self.limits)
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button.clicked.connect(self._edit_selected)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self._edit_selected())
+        self.unlock_button.clicked.connect(self.choose_unlock)
 
     @Slot()
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: users.list_users(self.ctx.db, self.ctx.actor), self._loaded)
+        self.limits.refresh()
 
     def _loaded(self, rows: list[UserDTO]) -> None:
         self.rows = rows
@@ -171,6 +189,31 @@ class UsersPage(QWidget):
         dialog.open()
         self.dialog = dialog
         return dialog
+
+    @Slot()
+    def choose_unlock(self) -> None:
+        self.ctx.runner.run(lambda: users.locked_out(self.ctx.db, self.ctx.actor), self._pick_lock)
+
+    def _pick_lock(self, locks: list[Lock]) -> None:
+        if not locks:
+            self.banner.ok("No account or PC is locked.")
+            return
+        labels = [
+            f"{'Account' if k.scope == 'user' else 'PC'} {k.key} — locked "
+            f"{k.locked_at.astimezone():%d %b %H:%M} after {k.failures} failures"
+            for k in locks
+        ]
+        label, ok = QInputDialog.getItem(self, "Unlock", "Unlock which account or PC?", labels, 0, False)
+        if ok:
+            self.unlock(locks[labels.index(label)])
+
+    def unlock(self, lock: Lock) -> None:
+        name, pc = (lock.key, None) if lock.scope == "user" else (None, lock.key)
+        self.ctx.runner.run(
+            lambda: users.unlock(self.ctx.db, self.ctx.actor, user_name=name, pc=pc),
+            lambda _none: self.banner.ok(f"{lock.key} is unlocked: it may sign in again."),
+            lambda exc: show_error(self, exc),
+        )
 
     def data_changed(self, what: set[str]) -> None:
         if "users" in what and self.isVisible():

@@ -68,7 +68,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current(sqlite_db: Databas
     saved = dbmod.backup_sqlite(sqlite_db, reason="test")
     receive(sqlite_db, admin, part.id, tree["A-01-01"].id, "7")  # after the backup: undone by the restore
     assert stock.balance(sqlite_db, part.id, tree["A-01-01"].id) == 12
-    safety = backups.restore_sqlite(sqlite_db, saved)
+    safety = backups.restore_sqlite(sqlite_db, saved, admin)
     assert stock.balance(sqlite_db, part.id, tree["A-01-01"].id) == 5
     with sqlite3.connect(safety) as conn:  # what was there before is kept
         assert conn.execute("SELECT count(*) FROM stock_move").fetchone()[0] == 2
@@ -77,11 +77,12 @@ def test_restore_brings_back_the_backup_and_keeps_the_current(sqlite_db: Databas
 def test_restore_refuses_files_that_are_not_good_backups(
     sqlite_db: Database, home: Path, tmp_path: Path
 ) -> None:
+    admin = ensure_user(sqlite_db, "root")
     junk = tmp_path / "notes.sqlite3"
     with sqlite3.connect(junk) as conn:
         conn.execute("CREATE TABLE notes (x)")
     with pytest.raises(UserError, match="not a Storeroom database"):
-        backups.restore_sqlite(sqlite_db, junk)
+        backups.restore_sqlite(sqlite_db, junk, admin)
     text = tmp_path / "text.sqlite3"
     text.write_text("hello")
     with pytest.raises(UserError, match="not a Storeroom database"):
@@ -93,4 +94,4 @@ def test_restore_refuses_files_that_are_not_good_backups(
     with pytest.raises(UserError, match="newer Storeroom"):
         backups.check_backup(future)
     with pytest.raises(UserError, match="database in use"):
-        backups.restore_sqlite(sqlite_db, Path(str(sqlite_db.sqlite_path)))
+        backups.restore_sqlite(sqlite_db, Path(str(sqlite_db.sqlite_path)), admin)
