@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+
+from sqlalchemy import update
 
 from desktop.db import Database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
@@ -39,3 +42,20 @@ def make_part(db: Database, actor: Actor, number: str = "6205-2RS", **kw: object
 
 def receive(db: Database, actor: Actor, part_id: int, loc_id: int, qty: str) -> PostResult:
     return post_move(db, actor, MoveRequest(MoveKind.RECEIPT, part_id, Decimal(qty), to_location_id=loc_id))
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment of the plant's (this PC's) local time, as an aware datetime."""
+    return datetime.combine(day, time(hour, minute)).astimezone()
+
+
+def place_at(db: Database, model: type, when: dict[int, datetime]) -> None:
+    """Test arrangement only: put ledger (or short-issue) rows at the given moments."""
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def op(s):  # type: ignore[no-untyped-def]
+        for row_id, at in when.items():
+            value = at.astimezone(UTC).replace(tzinfo=None) if sqlite else at
+            s.execute(update(model).where(model.id == row_id).values(at=value))
+
+    db.write(op)
