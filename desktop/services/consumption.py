@@ -174,7 +174,7 @@ def demand_history(
     return DemandHistory(win, dict(series), tuple(settings.is_working_day(d) for d in win.days))
 
 
-def demand_per_day(history: DemandHistory) -> dict[Hashable, Decimal]:
+def per_calendar_day(history: DemandHistory) -> dict[Hashable, Decimal]:
     """Average demand per calendar day of the window, per key (never below zero)."""
     n = len(history.window.days)
     return {k: max(Decimal(str(round(sum(v), 6))), Decimal(0)) / n for k, v in history.series.items()}

@@ -37,8 +37,17 @@ from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import kanban
 from desktop.services.common import as_utc, db_time
+from desktop.services.consumption import (
+    consumed_value,
+    demand_history,
+    is_consumption,
+    per_calendar_day,
+    short_standing,
+    window,
+)
+from desktop.services.count_settings import read_count_settings
 from desktop.services.counts import line_accurate
-from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty, month_of, net_stock_change
+from desktop.services.ledger_sql import month_of, net_stock_change
 from desktop.services.mro import CRITICAL
 from desktop.services.plant_settings import Planning, planning
 
@@ -228,9 +237,13 @@ def _by_month(s: Session, stmt: object) -> dict[str, Decimal]:
 
 
 def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Per month: issues posted (not reversals, not reversed), short issues with and without an issue."""
+    """Per month: requests filled in full, requests filled in part, requests that found an empty bin.
+
+    A request filled in full is an issue out of stock that is not a reversal, was not reversed and is not
+    the hand-over of a short issue; a short issue whose hand-over was reversed was posted in error and
+    is no request at all (see consumption.short_standing)."""
     undo = aliased(StockMove)
-    issues = (
+    full = (
         s.execute(
             select(month_of(s, StockMove.at), func.count())
             .where(
@@ -239,6 +252,7 @@ def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[s
                 StockMove.from_location_id.is_not(None),
                 StockMove.reverses_move_id.is_(None),
                 ~exists().where(undo.reverses_move_id == StockMove.id),
+                ~exists().where(ShortIssue.move_id == StockMove.id),
             )
             .group_by(month_of(s, StockMove.at))
         )
@@ -249,11 +263,11 @@ def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[s
     empty: dict[str, int] = defaultdict(int)
     for month, has_move, n in s.execute(
         select(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None), func.count())
-        .where(ShortIssue.at >= since)
+        .where(ShortIssue.at >= since, short_standing())
         .group_by(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None))
     ).tuples():
         (partial if has_move else empty)[month] += n
-    return dict(issues), partial, empty
+    return dict(full), partial, empty
 
 
 def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
@@ -268,14 +282,19 @@ def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def demand_per_day(s: Session, since: datetime, days: int) -> dict[int, Decimal]:
-    """Average daily consumption per part since `since` (over `days` days)."""
-    used = s.execute(
-        select(StockMove.part_id, func.sum(consumed_qty()))
-        .where(StockMove.kind.in_(CONSUMPTION_KINDS), StockMove.at >= since)
-        .group_by(StockMove.part_id)
-    ).tuples()
-    return {pid: max(Decimal(q or 0), ZERO) / days for pid, q in used}
+def demand_per_day(s: Session, now: datetime, days: int) -> dict[int, Decimal]:
+    """Average demand per calendar day per part over the last `days` complete days (consumption + lost
+    demand, desktop/services/consumption.py)."""
+    history = demand_history(s, window(now, days), read_count_settings(s))
+    return {int(k): v for k, v in per_calendar_day(history).items()}  # type: ignore[call-overload]
+
+
+def wanted_parts(s: Session, since: datetime) -> set[int]:
+    """Parts with demand since `since` up to now: consumed, or asked for at the counter and found short
+    (a request that only ever found an empty bin is demand too)."""
+    consumed = s.scalars(select(StockMove.part_id).where(is_consumption(), StockMove.at >= since).distinct())
+    asked = s.scalars(select(ShortIssue.part_id).where(ShortIssue.at >= since, short_standing()).distinct())
+    return {*consumed, *asked}
 
 
 def moving_parts(s: Session, since: datetime) -> set[int]:
@@ -297,8 +316,7 @@ def dead_and_excess(
 ) -> tuple[list[PartStock], list[tuple[PartStock, Decimal, Decimal]]]:
     """Dead parts, and (part, excess qty, daily demand) of the parts holding more than they need."""
     alive = moving_parts(s, db_time(s, now - timedelta(days=settings.dead_days)))
-    window = settings.demand_window_days
-    demand = demand_per_day(s, db_time(s, now - timedelta(days=window)), window)
+    demand = demand_per_day(s, now, settings.demand_window_days)
     dead, excess = [], []
     for p in stock.values():
         if p.on_hand <= 0:
@@ -351,12 +369,12 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         )
         used = _by_month(
             s,
-            select(month, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, Part.unit_cost)))
+            select(month, func.sum(consumed_value()))
             .join(Part, Part.id == StockMove.part_id)
-            .where(StockMove.at >= since, StockMove.kind.in_(CONSUMPTION_KINDS))
+            .where(StockMove.at >= since, is_consumption())
             .group_by(month),
         )
-        issues, partial, empty = _issue_requests(s, since)
+        full, partial, empty = _issue_requests(s, since)
         counted = _counts(s, since)
         # walk back from today's value: a month's start is its end less what the month changed
         ends: dict[str, Decimal] = {}
@@ -369,16 +387,16 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         previous = start_value
         for key in keys:
             days = month_days(key, moment)
-            n_issues = issues.get(key, 0)
+            n_full, n_partial, n_empty = full.get(key, 0), partial.get(key, 0), empty.get(key, 0)
             points.append(
                 MonthPoint(
                     key,
                     ends[key],
                     used.get(key, ZERO),
                     turnover(used.get(key, ZERO), (previous + ends[key]) / 2, days),
-                    requests=n_issues + empty.get(key, 0),
-                    filled=n_issues - partial.get(key, 0),
-                    stockouts=partial.get(key, 0) + empty.get(key, 0),
+                    requests=n_full + n_partial + n_empty,
+                    filled=n_full,
+                    stockouts=n_partial + n_empty,
                     counted=counted.get(key, (0, 0))[0],
                     within=counted.get(key, (0, 0))[1],
                 )
@@ -387,8 +405,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         period_days = sum(month_days(k, moment) for k in keys)
         average = (start_value + sum(ends.values(), ZERO)) / (len(keys) + 1)
         consumption = sum((p.consumption for p in points), ZERO)
-        window_start = db_time(s, moment - timedelta(days=settings.demand_window_days))
-        wanted = set(demand_per_day(s, window_start, settings.demand_window_days))
+        wanted = wanted_parts(s, db_time(s, moment - timedelta(days=settings.demand_window_days)))
         out_now = sum(
             1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
         )

@@ -22,8 +22,8 @@ from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
 from desktop.services import kanban, kpis
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc, db_time
+from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.counts import abc_rows, line_accurate
-from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 from desktop.services.locations import within
 from desktop.services.plant_settings import planning
 from desktop.services.tabular import write_bytes, write_csv, write_xlsx
@@ -423,8 +423,9 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
         since = db_time(s, start)
         used = dict(
             s.execute(
-                select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
-                .where(StockMove.kind.in_(CONSUMPTION_KINDS), StockMove.at >= since)
+                select(StockMove.part_id, func.sum(consumed_value()))
+                .join(Part, Part.id == StockMove.part_id)
+                .where(is_consumption(), StockMove.at >= since)
                 .group_by(StockMove.part_id)
             )
             .tuples()
@@ -572,22 +573,18 @@ def out_of_stock(db: Database) -> ReportTable:
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = now - timedelta(days=settings.demand_window_days)
-        demand = kpis.demand_per_day(
-            s,
-            db_time(s, since),
-            settings.demand_window_days,
-        )
+        wanted = kpis.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
+        demand = kpis.demand_per_day(s, now, settings.demand_window_days)
         rows = [
             (p.part_number, p.description, p.unit, p.min_qty, demand.get(p.part_id, ZERO))
             for p in stock.values()
-            if p.on_hand <= 0 and (p.part_id in demand or (p.min_qty or 0) > 0)
+            if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
         ]
         rows.sort(key=lambda r: (-r[4], r[0]))
         return ReportTable(
             "Out of stock now",
-            f"{len(rows):,} parts with demand in the last {settings.demand_window_days} days or a minimum, "
-            "and nothing on hand",
+            f"{len(rows):,} parts with demand in the last {settings.demand_window_days} days (consumed, or "
+            "asked for and found short) or a minimum, and nothing on hand",
             ("Part number", "Description", "Unit", "Minimum", "Demand / day"),
             ("text", "text", "text", "qty", "number"),
             rows,
