@@ -32,6 +32,7 @@ class AppConfig:
     database_url: str | None = None
     labels: LabelSettings = field(default_factory=LabelSettings)
     idle_minutes: float = 10.0  # sign-out after this long without keyboard, mouse or scanner
+    decimal_mark: str | None = None  # "." or "," for typed numbers; None follows the PC's locale
 
     @classmethod
     def load(cls) -> AppConfig | None:
@@ -45,6 +46,7 @@ class AppConfig:
             return cls(
                 database_url=data.get("database_url"),
                 idle_minutes=float(data.get("idle_minutes", 10.0)),
+                decimal_mark=data.get("decimal_mark") if data.get("decimal_mark") in (".", ",") else None,
                 labels=LabelSettings(
                     format_key=str(labels.get("format_key", "avery-5160")),
                     offsets_mm={
