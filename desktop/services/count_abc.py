@@ -24,6 +24,7 @@ from desktop.services.audit import record
 from desktop.services.common import db_time
 from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.count_settings import read_count_settings
+from desktop.services.typed_codes import part_by_code
 
 _IDS_PER_UPDATE = 5_000  # bound parameters per statement, well under SQLite's limit
 PARETO_POINTS = 400  # enough for a smooth curve; 100,000 points would only slow the chart down
@@ -205,7 +206,7 @@ def set_override(db: Database, actor: Actor, part_number: str, abc: str | None) 
         raise UserError("The class override is A, B, C or none.", field="abc")
 
     def op(s: Session) -> str:
-        part = s.scalar(select(Part).where(Part.number_key == part_number.strip().upper().removeprefix("P-")))
+        part = part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         if part.abc_override != abc:

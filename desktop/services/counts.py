@@ -38,6 +38,7 @@ from desktop.services.count_abc import classify as classify
 from desktop.services.count_settings import CountSettings, read_count_settings
 from desktop.services.locations import within
 from desktop.services.stock import MoveRequest, post_in
+from desktop.services.typed_codes import location_by_code, part_by_code
 from desktop.services.units import check_qty_for_unit
 
 COUNTER_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items() if Permission.COUNT in perms)
@@ -212,13 +213,10 @@ def enter_count(
 
     def op(s: Session) -> LineDTO:
         session = _open_session(s, session_id)
-        loc = s.scalar(
-            select(Location).where(Location.code == location_code.strip().upper().removeprefix("L-"))
-        )
+        loc = location_by_code(s, location_code)
         if loc is None:
             raise NotFound(f"No location {location_code.strip()}.", field="location")
-        key = part_number.strip().upper().removeprefix("P-")
-        part = s.scalar(select(Part).where(Part.number_key == key))
+        part = part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         check_qty_for_unit(qty, part.unit)
