@@ -1,4 +1,7 @@
-"""Parsing of quantities and money typed by people: Decimal only, never float.
+"""Quantities and money typed by people and shown to them: Decimal only, never float.
+
+Money shown is rounded half-up to the cent (`money`); a total is the sum of the amounts shown above it.
+Files (CSV, XLSX) carry fixed decimals: money 2, percentages 2, other figures 4, quantities as they are.
 
 The decimal mark is the PC's (its locale's decimal point, `.` or `,`), unless the settings file sets
 `decimal_mark` (the app and the command line call `set_decimal_mark` at start).
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import locale
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from desktop.errors import UserError
@@ -122,3 +125,27 @@ def format_qty(value: Decimal) -> str:
     """Shortest exact text: 12, 1.5, 0.0025 (no trailing zeros, no exponent)."""
     text = format(value.normalize(), "f")
     return text
+
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """An amount as shown: rounded half-up to the cent (0.125 -> 0.13, where Python's own rounding says
+    0.12). Totals add up the shown amounts, so a printed column adds up to its total."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_money(value: Decimal) -> str:
+    return f"{money(value):,.2f}"
+
+
+def fixed(value: Decimal, places: int) -> Decimal:
+    """A figure for a file: `places` decimals, half-up (no 0E-8, no 28-digit quotient)."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def exact_qty(value: Decimal) -> Decimal:
+    """A quantity for a file: at most QTY_PLACES decimals, no trailing zeros, never an exponent."""
+    q = fixed(value, QTY_PLACES)
+    return q.quantize(Decimal(1)) if q == q.to_integral_value() else q.normalize()

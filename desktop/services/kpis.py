@@ -2,22 +2,31 @@
 
 Over a period of whole calendar months (UTC) ending now:
 
-stock value          sum of on hand x the part's unit cost (standard cost), now and at each month end
-                     (a month end's value is today's less the moves after it, valued at today's cost)
-average value        mean of the period's start value and its month-end values
+stock value          sum of on hand x the part's unit cost (standard cost), now
+month-end value      each part's balance at the end of the month's last day, at the cost in force that day
+                     (the cost history, desktop/services/valuation.py): a later cost change does not
+                     rewrite last year
+average value        time-weighted from the ledger: the mean of every day's closing value, each day at its
+                     own costs (a month's average over its days, the period's over all its days)
 carrying cost        average value x carrying rate (a year's cost)
-consumption          issues and scrap out less returns and reversals, at the cost on the move
+consumption          issues and scrap out less returns, reversals netted, at the cost on each move
+                     (desktop/services/consumption.py: the same consumption ABC uses)
 turnover             consumption / average value, annualised (x 365 / days in the period)
-days of supply       stock value now / consumption per day over the period
-fill rate            issue requests filled in full / all issue requests; a request that found too little
-                     stock is a short issue (recorded at the counter), the rest of the issues are full
-stockouts            short issues in the period (plus, as a separate figure, parts with demand or a
-                     minimum that have nothing on hand now)
+days of supply       average value / consumption per day = 365 / turnover
+fill rate            issue requests filled in full / all issue requests. A request is an issue out of stock
+                     (not a reversal, not reversed) or a short issue recorded at the counter; a short issue
+                     counts once (its hand-over is not also a request), and one whose hand-over was reversed
+                     was posted in error and is no request
+stockouts            short issues in the period (plus, as a separate figure, "out of stock now": parts with
+                     demand in the demand window - consumed, or asked for and found short - or a minimum,
+                     that have nothing on hand now)
 IRA                  approved count lines within tolerance / approved count lines (cycle counts)
 dead stock           on hand of parts neither issued nor received for `dead_days` (critical spares are
                      insurance, not dead, and are left out)
-excess stock         on hand above the part's maximum, or above `excess_days` of its demand when it
-                     has no maximum; parts with no demand yet are left to the dead-stock rule
+excess stock         on hand above the part's maximum, or above `excess_days` of its demand (consumption +
+                     lost demand per calendar day over the demand window) when it has no maximum; parts with
+                     no demand yet are left to the dead-stock rule
+money                computed exactly; shown rounded half-up to the cent (desktop/quantities.py `money`)
 """
 
 from __future__ import annotations
@@ -47,9 +56,10 @@ from desktop.services.consumption import (
 )
 from desktop.services.count_settings import read_count_settings
 from desktop.services.counts import line_accurate
-from desktop.services.ledger_sql import month_of, net_stock_change
+from desktop.services.ledger_sql import month_of
 from desktop.services.mro import CRITICAL
 from desktop.services.plant_settings import Planning, planning
+from desktop.services.valuation import valuation
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -64,10 +74,11 @@ def turnover(consumption: Decimal, average_value: Decimal, days: int) -> Decimal
     return consumption * 365 / days / average_value
 
 
-def days_of_supply(stock_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+def days_of_supply(average_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+    """Average inventory over consumption per day: 365 / turnover, the same figure seen from the shelf."""
     if consumption <= 0 or days <= 0:
         return None
-    return stock_value / (consumption / days)
+    return average_value / (consumption / days)
 
 
 def fill_rate(filled: int, requests: int) -> Decimal | None:
@@ -127,6 +138,8 @@ class MonthPoint:
     stockouts: int
     counted: int
     within: int
+    average_value: Decimal = ZERO  # time-weighted over the month's days
+    days: int = 0  # the month's days in the period
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -135,6 +148,10 @@ class MonthPoint:
     @property
     def ira(self) -> Decimal | None:
         return ira_pct(self.within, self.counted)
+
+    @property
+    def days_of_supply(self) -> Decimal | None:
+        return days_of_supply(self.average_value, self.consumption, self.days)
 
 
 @dataclass(frozen=True)
@@ -360,13 +377,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         stock = part_stock(s)
         value_now = sum((p.value for p in stock.values()), ZERO)
         month = month_of(s, StockMove.at)
-        change = _by_month(
-            s,
-            select(month, func.sum(net_stock_change() * Part.unit_cost))
-            .join(Part, Part.id == StockMove.part_id)
-            .where(StockMove.at >= since)
-            .group_by(month),
-        )
+        values = valuation(s, start.date(), moment)
         used = _by_month(
             s,
             select(month, func.sum(consumed_value()))
@@ -376,34 +387,27 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         )
         full, partial, empty = _issue_requests(s, since)
         counted = _counts(s, since)
-        # walk back from today's value: a month's start is its end less what the month changed
-        ends: dict[str, Decimal] = {}
-        value = value_now
-        for key in reversed(keys):
-            ends[key] = value
-            value -= change.get(key, ZERO)
-        start_value = value
         points = []
-        previous = start_value
         for key in keys:
             days = month_days(key, moment)
             n_full, n_partial, n_empty = full.get(key, 0), partial.get(key, 0), empty.get(key, 0)
             points.append(
                 MonthPoint(
                     key,
-                    ends[key],
+                    values.month_end[key],
                     used.get(key, ZERO),
-                    turnover(used.get(key, ZERO), (previous + ends[key]) / 2, days),
+                    turnover(used.get(key, ZERO), values.average(key), days),
                     requests=n_full + n_partial + n_empty,
                     filled=n_full,
                     stockouts=n_partial + n_empty,
                     counted=counted.get(key, (0, 0))[0],
                     within=counted.get(key, (0, 0))[1],
+                    average_value=values.average(key),
+                    days=days,
                 )
             )
-            previous = ends[key]
-        period_days = sum(month_days(k, moment) for k in keys)
-        average = (start_value + sum(ends.values(), ZERO)) / (len(keys) + 1)
+        period_days = values.days
+        average = values.average()
         consumption = sum((p.consumption for p in points), ZERO)
         wanted = wanted_parts(s, db_time(s, moment - timedelta(days=settings.demand_window_days)))
         out_now = sum(
@@ -418,7 +422,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             carrying_cost=carrying_cost(average, settings.carrying_rate),
             consumption=consumption,
             turnover=turnover(consumption, average, period_days),
-            days_of_supply=days_of_supply(value_now, consumption, period_days),
+            days_of_supply=days_of_supply(average, consumption, period_days),
             requests=sum(p.requests for p in points),
             filled=sum(p.filled for p in points),
             stockouts=sum(p.stockouts for p in points),

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 from statistics import NormalDist
@@ -37,10 +37,12 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import KanbanLoop, Part, PartSupplier, Supplier
+from desktop.quantities import money
 from desktop.services.actor import Actor, Permission
 from desktop.services.consumption import DemandHistory, demand_history, window
 from desktop.services.count_settings import read_count_settings
 from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
+from desktop.services.plant_settings import Planning, planning
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,18 @@ class Policy:
             raise UserError("The order cost cannot be negative and the carrying rate must be above zero.")
         if self.method not in ("moving_average", "smoothing"):
             raise UserError("The demand method is moving_average or smoothing.")
+
+    @classmethod
+    def of_plant(cls, plan: Planning, **changes: object) -> Policy:
+        """The plant's planning figures (Settings), with `changes` for this run only."""
+        base = cls(
+            window_days=plan.demand_window_days,
+            alpha=float(plan.smoothing_alpha),
+            service_level=float(plan.service_level),
+            order_cost=plan.order_cost,
+            carrying_rate=plan.carrying_rate,
+        )
+        return replace(base, **changes)  # type: ignore[arg-type]
 
 
 # --- the formulas (pure, tested on worked examples) ------------------------------------------------------
@@ -208,7 +222,7 @@ def suggestions(
     """Parts whose inventory position is at or below their reorder point, with what to order, sorted by
     supplier then part."""
     actor.require(Permission.VIEW)
-    pol = policy or Policy()
+    pol = policy or Policy.of_plant(planning(db))
     pol.check()
     z = z_value(pol.service_level)
 
@@ -348,7 +362,7 @@ def export_rows(items: list[Suggestion]) -> list[list[object]]:
             x.eoq,
             x.order_qty,
             x.unit_cost,
-            x.value,
+            money(x.value),
             x.reason,
         ]
         for x in items

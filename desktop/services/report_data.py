@@ -4,7 +4,7 @@ spreadsheet writers and the dashboard's drill-down all take."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Location, Part, ShortIssue, StockBalance, StockMove, Supplier, User
 from desktop.models.enums import MoveKind
+from desktop.quantities import exact_qty, fixed, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
 from desktop.services import kanban, kpis
@@ -27,14 +28,41 @@ from desktop.services.counts import abc_rows, line_accurate
 from desktop.services.locations import within
 from desktop.services.plant_settings import planning
 from desktop.services.tabular import write_bytes, write_csv, write_xlsx
+from desktop.services.valuation import valuation
 
 Progress = Callable[[int, int], bool | None]
 ZERO = Decimal(0)
 HISTORY_LIMIT = 200_000  # rows in one movement history report; a longer range is split by the user
 
 
-def _money(x: Decimal) -> Decimal:
-    return x.quantize(Decimal("0.01"))
+_money = money
+_FILE_PLACES = {"money": 2, "pct": 2, "number": 4}
+
+
+def _shown(value: Any, fmt: str) -> Any:
+    """A cell as it is shown and saved: money half-up to the cent, other figures to fixed decimals."""
+    if not isinstance(value, Decimal):
+        return value
+    if fmt in ("money", "text"):  # a Decimal in a text column is an amount (the KPI summary)
+        return money(value)
+    if fmt == "qty":
+        return exact_qty(value)
+    return fixed(value, _FILE_PLACES.get(fmt, 4))
+
+
+def finished(table: ReportTable) -> ReportTable:
+    """The table as it is shown, printed and saved: every figure rounded once (see `_shown`), and each
+    money total the sum of the amounts shown above it, so a printed column adds up."""
+    rows = [tuple(_shown(v, f) for v, f in zip(row, table.formats, strict=True)) for row in table.rows]
+    totals = table.totals
+    if totals is not None:
+        totals = tuple(
+            sum((r[i] for r in rows if isinstance(r[i], Decimal)), ZERO)
+            if f == "money" and isinstance(t, Decimal)
+            else _shown(t, f)
+            for i, (t, f) in enumerate(zip(totals, table.formats, strict=True))
+        )
+    return replace(table, rows=rows, totals=totals)
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -416,16 +444,16 @@ def excess_stock(db: Database) -> ReportTable:
 def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
     now = datetime.now(UTC)
     start = kpis.period_start(now, months)
-    days = (now - start).days + 1
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = db_time(s, start)
+        values = valuation(s, start.date(), now, per_part=True)
+        days = values.days
         used = dict(
             s.execute(
                 select(StockMove.part_id, func.sum(consumed_value()))
                 .join(Part, Part.id == StockMove.part_id)
-                .where(is_consumption(), StockMove.at >= since)
+                .where(is_consumption(), StockMove.at >= db_time(s, start))
                 .group_by(StockMove.part_id)
             )
             .tuples()
@@ -434,32 +462,36 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
         rows = []
         for p in stock.values():
             consumed = Decimal(used.get(p.part_id) or 0)
-            if consumed <= 0 and p.on_hand == 0:
+            average = values.part_average(p.part_id)
+            if consumed <= 0 and average == 0 and p.on_hand == 0:
                 continue
             rows.append(
                 (
                     p.part_number,
                     p.description,
                     consumed,
+                    average,
                     p.value,
-                    kpis.turnover(consumed, p.value, days),
-                    kpis.days_of_supply(p.value, consumed, days),
+                    kpis.turnover(consumed, average, days),
+                    kpis.days_of_supply(average, consumed, days),
                 )
             )
         rows.sort(key=lambda r: (-r[3], r[0]))
         return ReportTable(
             "Turnover by part",
-            f"consumption over the {_stamp(months)} ({days} days) against today's stock value; "
-            "no turnover means nothing in stock, no days of supply means no consumption",
+            f"consumption over the {_stamp(months)} ({days} days) against the average stock value "
+            "(time-weighted, at the cost in force each day); days of supply = 365 / turns; "
+            "no turnover means no stock in the period, no days of supply means no consumption",
             (
                 "Part number",
                 "Description",
                 "Consumption value",
-                "Stock value",
+                "Average stock value",
+                "Stock value now",
                 "Turns / year",
                 "Days of supply",
             ),
-            ("text", "text", "money", "money", "number", "number"),
+            ("text", "text", "money", "money", "money", "number", "number"),
             rows,
         )
 
@@ -837,7 +869,7 @@ def build(
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")
-    return builders[key]()
+    return finished(builders[key]())
 
 
 # --- files ------------------------------------------------------------------------------------------------

@@ -13,14 +13,15 @@ from decimal import Decimal
 import pytest
 
 from desktop.db import Database
-from desktop.models import StockMove
+from desktop.errors import UserError
+from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services import kanban as kb
 from desktop.services import replenishment as r
 from desktop.services.actor import Actor
 from desktop.services.kanban import LoopInput, LoopKind
 from desktop.services.locations import LocationInput, create_location
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock import MoveRequest, issue_short, post_move
 from desktop.services.suppliers import PartSupplierInput
 from tests.factories import local, make_part, make_tree, place_at, receive
 
@@ -178,3 +179,105 @@ def test_what_to_order_leaves_kanban_parts_out(db: Database, admin: Actor) -> No
     listed = [s.part_number for s in r.suggestions(db, admin, now=now)]
     # the storeroom behind an internal loop is still bought; a retired loop replenishes nothing
     assert listed == ["NO-LOOP", "ON-TRANSFER", "RETIRED-LOOP"]
+
+
+# --- the demand definitions -------------------------------------------------------------------------------
+
+
+def test_a_part_used_on_working_days_is_measured_over_working_days(db: Database, admin: Actor) -> None:
+    """20 a working day, Monday to Friday (the default calendar). The 30 days before 18 March 2026 hold 22
+    working days: the mean is 20 a working day with no spread (over every calendar day it would read 14.7
+    with a sigma of 9.5), and the supplier's 7 days are 7 x 22 / 30 = 5.13 working days."""
+    tree = make_tree(db, admin)
+    part = make_part(
+        db, admin, "SHIFT-1", suppliers=(PartSupplierInput("Acme", "AC-1", Decimal(1), None, 7),)
+    )
+    now = local(DAY, 12)
+    steady(db, admin, part.id, tree["A-01-01"].id, 20, now, weekdays=(1, 2, 3, 4, 5))
+    (s,) = r.suggestions(db, admin, r.Policy(window_days=30), now=now)
+    assert (s.daily_demand, s.sigma, s.demand_days, s.safety_stock) == (20, 0, "working", 0)
+    assert s.reorder_point == Decimal(str(round(20 * 7 * 22 / 30, 4)))
+    r.Policy(window_days=30).check()
+
+
+def test_lost_demand_is_demand(db: Database, admin: Actor) -> None:
+    """Every day for 30 days the line asked for 8 and found its bin empty: 8 a day of demand at that line.
+    A storeroom part asked for 6 a day and never there: 6 a day in What to order."""
+    tree = make_tree(db, admin)
+    line = line_location(db, admin, "L1-01")
+    scarce = make_part(db, admin, "SCARCE", suppliers=(PartSupplierInput("Acme"),))
+    loop = loop_20_a_day(db, admin, scarce.id, line)
+    missing = make_part(db, admin, "MISSING", suppliers=(PartSupplierInput("Acme"),))
+    now = datetime.now(UTC).astimezone()
+
+    def ask(part_id: int, where: int, qty: int, back: int) -> tuple[int, datetime]:
+        assert issue_short(db, admin, part_id, where, Decimal(qty)).posted is None
+        row = db.read(lambda s: max(r.id for r in s.query(ShortIssue)))
+        return row, local(now.date() - timedelta(days=back), 10)
+
+    placed = dict(ask(scarce.id, line, 8, back) for back in range(1, 31))
+    placed.update(ask(missing.id, tree["A-01-01"].id, 6, back) for back in range(1, 31))
+    placed.update([ask(scarce.id, tree["A-01-01"].id, 50, 1)])  # asked at the storeroom: not the line's
+    place_at(db, ShortIssue, placed)
+    (rec,) = kb.recommendations(db, admin, window_days=30)
+    assert rec.loop.id == loop.id and rec.daily_demand == 8
+    (s,) = r.suggestions(db, admin, r.Policy(window_days=30))  # SCARCE is on kanban: not listed
+    assert s.part_number == "MISSING" and s.daily_demand == 6
+
+
+def test_inventory_position_and_the_order_quantity_rule(db: Database, admin: Actor) -> None:
+    from desktop.services import mro
+    from desktop.services.inventory_position import positions
+
+    tree = make_tree(db, admin)
+    line = line_location(db, admin, "L1-01")
+    held = make_part(
+        db,
+        admin,
+        "HELD-1",
+        unit_cost=Decimal(4),
+        min_qty=Decimal(50),
+        suppliers=(PartSupplierInput("Acme", None, None, None, 10),),
+    )
+    receive(db, admin, held.id, tree["A-01-01"].id, "55")
+    mro.reserve(db, admin, mro.ReservationInput(held.id, Decimal(10), "WO-9"))
+    now = local(DAY, 12)
+    (s,) = r.suggestions(db, admin, r.Policy(window_days=30), now=now)
+    # 55 on hand is above the minimum, but 10 are promised to WO-9: the position, 45, is not
+    assert (s.on_hand, s.on_order, s.reserved, s.position) == (55, 0, 10, 45)
+    # no demand, no maximum: EOQ is 0, so reorder point - position + D x L = 50 - 45 + 0 = 5
+    assert s.order_qty == 5
+    bought = make_part(db, admin, "CARDS-1", suppliers=(PartSupplierInput("Acme"),))
+    loop = kb.create_loop(db, admin, LoopInput(bought.id, LoopKind.PURCHASE, line, Decimal(10), 3))
+    cards = kb.cards(db, loop.id)
+    for card in cards[:2]:
+        kb.scan(db, admin, card.code, kb.StationMode.LINE)
+    kb.mark(db, admin, [cards[0].id], kb.CardStatus.ORDERED)
+    kb.mark(db, admin, [cards[1].id], kb.CardStatus.ORDERED)
+    kb.mark(db, admin, [cards[1].id], kb.CardStatus.IN_TRANSIT)
+    pos = db.read(positions)[bought.id]
+    assert (pos.on_hand, pos.on_order, pos.reserved, pos.position) == (0, 20, 0, 20)
+    # the rule on worked numbers: with a maximum, up to it; without, max(EOQ, ROP - position + D x L)
+    assert r.order_quantity(Decimal(45), 50, 0, 0, 10, Decimal(80)) == 35
+    assert r.order_quantity(Decimal(45), 50, 120.5, 2, 10, None) == 120.5
+    assert r.order_quantity(Decimal(-5), 50, 20, 2, 10, None) == 75  # 50 + 5 + 20
+
+
+def test_smoothing_alpha_comes_from_the_planning_figures(db: Database, admin: Actor) -> None:
+    from desktop.services.plant_settings import Planning, planning, save_planning
+
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "LATE-1", min_qty=Decimal(1000))
+    now = local(DAY, 12)
+    receive(db, admin, part.id, tree["A-01-01"].id, "40")
+    used = post_move(
+        db, admin, MoveRequest(MoveKind.ISSUE, part.id, Decimal(40), from_location_id=tree["A-01-01"].id)
+    )
+    place_at(db, StockMove, {used.move.id: local(DAY - timedelta(days=1), 10)})  # 0 a day, then 40 yesterday
+    save_planning(db, admin, Planning(smoothing_alpha=Decimal("0.5")))
+    policy = r.Policy.of_plant(planning(db), window_days=30, method="smoothing")
+    assert policy.alpha == 0.5
+    (s,) = r.suggestions(db, admin, policy, now=now)
+    assert s.daily_demand == 20  # level 0 from the first day, then half way to yesterday's 40
+    with pytest.raises(UserError, match="alpha"):
+        save_planning(db, admin, Planning(smoothing_alpha=Decimal(0)))
