@@ -25,6 +25,7 @@ walk (a keeper counts a stretch of aisle, not bins all over the store).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -42,6 +43,7 @@ from desktop.services.common import as_utc, db_time
 from desktop.services.count_events import events
 from desktop.services.count_settings import CountSettings, read_count_settings
 from desktop.services.counts import open_session_in
+from desktop.services.plant_settings import store_setting, stored_settings
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def plan_items(s: Session, settings: CountSettings) -> list[PlanItem]:
 
 NEW_LINES_LEVELLED = 2_000  # a bigger batch of new lines is levelled among itself (greedy is O(lines x days))
 _PLAN_LOCK = 170_613  # PostgreSQL advisory lock key: one PC deals the plan at a time
+_CALENDAR_KEY = "counts.plan.calendar"  # the calendar the stored plan follows (a fingerprint)
 
 
 def share(per_year: int, days_left: int, days_in_year: int) -> int:
@@ -202,6 +205,7 @@ def deal(s: Session, settings: CountSettings, today: date) -> None:
     transaction, and mark the slots a count has covered."""
     _lock(s)
     year_days = working_days(settings, today.year)
+    _follow_calendar(s, settings, today, year_days)
     items = plan_items(s, settings)
     dealt = _dealt(s, today.year)
     if year_days and items:
@@ -210,6 +214,35 @@ def deal(s: Session, settings: CountSettings, today: date) -> None:
         else:
             _deal_later(s, items, dealt, year_days, today)
     _mark_done(s, today)
+
+
+def _follow_calendar(s: Session, settings: CountSettings, today: date, year_days: list[date]) -> None:
+    """After the working days or holidays change: a future slot on a day that no longer works moves to the
+    next working day on which its line has none (dropped if the year has none left)."""
+    mark = hashlib.sha1(
+        f"{settings.workdays}|{settings.holidays}".encode(), usedforsecurity=False
+    ).hexdigest()
+    if stored_settings(s, _CALENDAR_KEY).get(_CALENDAR_KEY) == mark:
+        return
+    rows = s.execute(
+        select(CountPlanSlot.id, CountPlanSlot.part_id, CountPlanSlot.location_id, CountPlanSlot.due).where(
+            CountPlanSlot.due >= today, CountPlanSlot.done_at.is_(None)
+        )
+    ).tuples()
+    taken: dict[tuple[int, int], set[date]] = defaultdict(set)
+    off = []
+    for slot_id, part_id, loc_id, due in rows:
+        taken[(part_id, loc_id)].add(due)
+        if not settings.is_working_day(due):
+            off.append((slot_id, (part_id, loc_id), due))
+    for slot_id, line, due in off:
+        later = [d for d in year_days if d > due and d not in taken[line]] if due.year == today.year else []
+        if later:
+            s.execute(update(CountPlanSlot).where(CountPlanSlot.id == slot_id).values(due=later[0]))
+            taken[line].add(later[0])
+        else:
+            s.execute(delete(CountPlanSlot).where(CountPlanSlot.id == slot_id))
+    store_setting(s, _CALENDAR_KEY, mark)
 
 
 def _deal_later(

@@ -151,3 +151,33 @@ def test_a_year_of_counting_with_lines_arriving_and_leaving(db: Database, admin:
     slots = db.read(lambda s: s.execute(select(CountPlanSlot.due, CountPlanSlot.dealt_on)).tuples().all())
     assert all(due >= dealt for due, dealt in slots)  # nothing was ever dealt to a day already past
     assert max(n for n in planned_counts.values()) == max(whole_year.values())  # no line beyond class A
+
+
+def test_a_new_class_or_calendar_moves_only_the_days_ahead(db: Database, admin: Actor) -> None:
+    from dataclasses import replace
+
+    from desktop.services.count_settings import count_settings, save_count_settings
+
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "RISER")
+    line = (part.id, tree["A-01-01"].id)
+    receive(db, admin, part.id, tree["A-01-01"].id, "9")
+    set_override(db, admin, "RISER", "B")  # 4 a year
+    count_plan.todays_list(db, date(YEAR, 1, 1))
+    b_days = _year_plan(db)[line]
+    assert len(b_days) == 4
+    _count_day(db, admin, b_days[0])
+    set_override(db, admin, "RISER", "A")  # from 1 July: 12 a year, in proportion for the half left
+    mid = date(YEAR, 7, 1)
+    count_plan.todays_list(db, mid)
+    a_days = _year_plan(db)[line]
+    kept = [d for d in b_days if d <= mid]
+    assert a_days[: len(kept)] == kept  # the past stays as it was
+    ahead = [d for d in a_days if d > mid]
+    # 131 of the year's 261 working days are left: ceil(12 x 131 / 261) = 7 counts, none before tomorrow
+    assert len(ahead) == count_plan.share(12, 131, 261) == 7 and min(ahead) > mid
+    holiday = ahead[0]
+    save_count_settings(db, admin, replace(count_settings(db), holidays=(holiday,)))
+    count_plan.todays_list(db, mid)
+    moved = [d for d in _year_plan(db)[line] if d > mid]
+    assert holiday not in moved and len(moved) == len(ahead) and moved[0] > holiday

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import update
 
 from desktop.db import Database
-from desktop.models import PartCost, StockMove
+from desktop.models import Part, PartCost, StockMove
 from desktop.models.enums import MoveKind
 from desktop.reports.table_report import cell_text
 from desktop.services import kpis
@@ -204,3 +204,29 @@ def test_money_is_shown_half_up_and_a_column_adds_up(db: Database, admin: Actor,
         assert numbers and all(len(c.split(".")[1]) <= 4 for c in numbers), key  # no 28-digit quotient
     shares = [row[4] for row in rd.build(db, admin, "abc", rd.ReportParams()).rows]
     assert all(x == x.quantize(Decimal("0.01")) for x in shares)  # 33.33, not 33.3333333333333333333333333
+
+
+def test_every_cost_change_is_kept_with_its_date(db: Database, admin: Actor) -> None:
+    """The form, an import (bulk SQL) and a re-import with the same cost: two changes, two history rows."""
+    from desktop.services import imports
+    from desktop.services.tabular import parse_csv
+
+    part = make_part(db, admin, "COST-1", unit_cost=Decimal("1.50"))
+    _reprice(db, admin, "COST-1", "1.75")
+    _reprice(db, admin, "COST-1", "1.7500")  # the same cost typed again: no new row
+    table = parse_csv(b"part_number,description,unit,unit_cost\nCOST-1,Imported,EA,2.25\nNEW-1,New,EA,3\n")
+    for _ in range(2):  # the same file twice: one change
+        imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers))
+    history = db.read(
+        lambda s: [
+            (r.part_id, r.unit_cost)
+            for r in s.query(PartCost).order_by(PartCost.part_id, PartCost.effective_from, PartCost.id)
+        ]
+    )
+    new_id = db.read(lambda s: s.query(Part).filter(Part.number_key == "NEW-1").one().id)
+    assert history == [
+        (part.id, Decimal("1.5")),
+        (part.id, Decimal("1.75")),
+        (part.id, Decimal("2.25")),
+        (new_id, Decimal(3)),
+    ]
