@@ -665,8 +665,10 @@ def kpi_trend(k: kpis.Kpis) -> ReportTable:
         (
             m.month,
             m.value_end,
+            m.average_value,
             m.consumption,
             m.turnover,
+            m.days_of_supply,
             m.requests,
             m.fill_rate,
             m.stockouts,
@@ -677,19 +679,22 @@ def kpi_trend(k: kpis.Kpis) -> ReportTable:
     ]
     return ReportTable(
         "KPIs by month",
-        f"{len(rows)} months; turnover annualised; the running month up to today",
+        f"{len(rows)} months; month ends and averages at the cost in force then; turnover annualised; "
+        "the running month up to today",
         (
             "Month",
             "Stock value (end)",
+            "Average value",
             "Consumption",
             "Turns / year",
+            "Days of supply",
             "Issue requests",
             "Fill rate",
             "Stockouts",
             "Lines counted",
             "IRA",
         ),
-        ("text", "money", "money", "number", "int", "pct", "int", "int", "pct"),
+        ("text", "money", "money", "money", "number", "number", "int", "pct", "int", "int", "pct"),
         rows,
     )
 
@@ -699,13 +704,17 @@ def kpi_summary(k: kpis.Kpis) -> ReportTable:
     h = k.kanban
     rows: list[tuple[Any, ...]] = [
         ("Stock value", _money(k.stock_value), "on hand at standard cost, now"),
-        ("Average stock value", _money(k.average_value), "mean of the month-end values and the period start"),
+        (
+            "Average stock value",
+            _money(k.average_value),
+            "time-weighted: the mean of every day's closing value, each day at the cost in force then",
+        ),
         (
             "Carrying cost / year",
             _money(k.carrying_cost),
             f"average value x {k.settings.carrying_rate * 100:.0f} %",
         ),
-        ("Consumption", _money(k.consumption), "issues and scrap less returns, at cost"),
+        ("Consumption", _money(k.consumption), "issues and scrap less returns, reversals netted, at cost"),
         (
             "Turnover",
             "-" if k.turnover is None else f"{k.turnover:.2f} turns / year",
@@ -714,7 +723,7 @@ def kpi_summary(k: kpis.Kpis) -> ReportTable:
         (
             "Days of supply",
             "-" if k.days_of_supply is None else f"{k.days_of_supply:.0f} days",
-            "stock value / consumption per day",
+            "average value / consumption per day (= 365 / turnover)",
         ),
         (
             "Fill rate",

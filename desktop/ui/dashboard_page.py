@@ -93,7 +93,7 @@ TILES: tuple[TileSpec, ...] = (
         "Carrying cost / year",
         lambda k: _money(k.carrying_cost),
         lambda k: f"{k.settings.carrying_rate * 100:.0f} % of the average value",
-        lambda k: _f([m.value_end * k.settings.carrying_rate for m in k.months]),
+        lambda k: _f([m.average_value * k.settings.carrying_rate for m in k.months]),
         "valuation",
         False,
         bars=True,
