@@ -68,4 +68,6 @@ class CountPlanSlot(Base):
     due: Mapped[date]
     per_year: Mapped[int]  # the line's frequency when it was dealt (a new frequency re-deals its future)
     dealt_on: Mapped[date]  # the plan's day when this slot was dealt: `due` is never before it
-    done_at: Mapped[datetime | None]  # start of the count that covered it (on or after its day)
+    # start of the count that covered it (on or after its day); for a day already past when the year's
+    # first plan was made, the moment the plan was made (settled, never overdue)
+    done_at: Mapped[datetime | None]

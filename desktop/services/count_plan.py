@@ -4,8 +4,9 @@ of lines; plus the event rules (count_events). Today's list is today's share of 
 overdue lines and the events, in walk order.
 
 The plan is stored and stable: a line's count dates are dealt once and then kept (count_plan_slot).
-- The year's first plan deals every line on the book over the working days from that day to the year's
-  end, levelled exactly (below), each line `per_year` times (in proportion when the year has begun).
+- The year's first plan deals every line on the book `per_year` times over all the year's working days,
+  levelled exactly (below). Made during the year (the first plan after the upgrade that brought the
+  stored plan), its days already past are kept as settled, as the plan computed before had them.
 - A line that reaches the book later takes future days only (from tomorrow): its k counts, k in
   proportion to the days left, one in each k-th of the rest of the year, on that stretch's least-loaded
   day. A batch of more than NEW_LINES_LEVELLED new lines is levelled among itself the same way as the year.
@@ -185,6 +186,7 @@ def _slot(item: PlanItem, due: date, today: date) -> dict[str, object]:
         "due": due,
         "per_year": item.per_year,
         "dealt_on": today,
+        "done_at": None,
     }
 
 
@@ -200,6 +202,21 @@ def _deal_levelled(
     ]
 
 
+def _first_deal(items: Sequence[PlanItem], year_days: list[date], today: date) -> list[dict[str, object]]:
+    """The year's plan levelled over all its working days. Days already past (a first plan made during the
+    year, as after the upgrade that brought the stored plan) are kept as settled: the plan computed before
+    had the lines on those same days, and they are not dealt again, so the rest of the year keeps its
+    usual load instead of every line crowding into the weeks left."""
+    rows = _deal_levelled(items, year_days, len(year_days), today)
+    begun = _local_midnight(today)
+    for row in rows:
+        due = row["due"]
+        assert isinstance(due, date)
+        if due < today:
+            row["dealt_on"], row["done_at"] = due, begun
+    return rows
+
+
 def deal(s: Session, settings: CountSettings, today: date) -> None:
     """Give every line on the book its slots of `today`'s year (see the module), inside the caller's
     transaction, and mark the slots a count has covered."""
@@ -210,7 +227,7 @@ def deal(s: Session, settings: CountSettings, today: date) -> None:
     dealt = _dealt(s, today.year)
     if year_days and items:
         if not dealt:
-            _insert(s, _deal_levelled(items, [d for d in year_days if d >= today], len(year_days), today))
+            _insert(s, _first_deal(items, year_days, today))
         else:
             _deal_later(s, items, dealt, year_days, today)
     _mark_done(s, today)

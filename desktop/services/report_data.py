@@ -335,7 +335,7 @@ def abc_analysis(db: Database, *, months: int = 12) -> ReportTable:
         classes = {c: sum(1 for r in rows if r.abc == c) for c in "ABC"}
         return ReportTable(
             "ABC analysis",
-            f"issue value over the {_stamp(months)}: "
+            f"usage value (consumption at cost) over the {_stamp(months)}: "
             f"A {classes['A']:,} · B {classes['B']:,} · C {classes['C']:,} parts "
             "(A up to 80 % of the value, B the next 15 %)",
             ("Rank", "Part number", "Description", "Usage value", "Share", "Cumulative", "Class", "Override"),

@@ -183,7 +183,7 @@ TILES: tuple[TileSpec, ...] = (
         "abc",
         "ABC analysis",
         lambda k: "A / B / C",
-        lambda k: "parts by issue value (Pareto)",
+        lambda k: "parts by usage value (Pareto)",
         None,
         "abc",
         None,

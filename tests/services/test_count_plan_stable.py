@@ -56,7 +56,7 @@ def test_receipts_of_new_lines_leave_the_dealt_plan_alone(db: Database, admin: A
     day = date(YEAR, 3, 1)
     count_plan.todays_list(db, day)  # the year's plan is dealt
     before = _year_plan(db)
-    assert len(before) == 30 and all(len(v) == 1 and v[0] >= day for v in before.values())
+    assert len(before) == 30 and all(len(v) == 1 for v in before.values())  # the year levelled
     new_ids = []
     for n in range(30):  # 30 receipts into the first bin of the walk
         part = make_part(db, admin, f"NEW-{n:02d}")
