@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import KanbanCard, KanbanLoop, Reservation, StockBalance
 from desktop.models.enums import ReservationStatus
+from desktop.quantities import exact_qty
 from desktop.services.kanban import CardStatus, LoopKind
 from desktop.services.mro import _OPEN_QTY as OPEN_QTY  # the one spelling of "still reserved"
 
@@ -38,7 +39,8 @@ class Position:
 
 
 def _sums(s: Session, stmt: object) -> dict[int, Decimal]:
-    return {pid: Decimal(q or 0) for pid, q in s.execute(stmt).tuples()}  # type: ignore[call-overload]
+    """part id -> quantity, exact to the ledger's places (SQLite sums decimals as doubles)."""
+    return {pid: exact_qty(Decimal(q or 0)) for pid, q in s.execute(stmt).tuples()}  # type: ignore[call-overload]
 
 
 def on_hand(s: Session) -> dict[int, Decimal]:
