@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -272,16 +272,19 @@ def _deal_later(
     if not future or not (fresh or moved):
         return
     first, last = _year_bounds(today.year)
-    for item in moved:  # the past stays as it was; the future follows the new frequency
-        same_line = (CountPlanSlot.part_id == item.part_id) & (CountPlanSlot.location_id == item.location_id)
-        s.execute(
-            delete(CountPlanSlot).where(same_line, CountPlanSlot.due > today, CountPlanSlot.done_at.is_(None))
-        )
-        s.execute(
-            update(CountPlanSlot)
-            .where(same_line, CountPlanSlot.due.between(first, last))
-            .values(per_year=item.per_year)
-        )
+    line = tuple_(CountPlanSlot.part_id, CountPlanSlot.location_id)
+    by_freq: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for item in moved:
+        by_freq[item.per_year].append((item.part_id, item.location_id))
+    for f, keys in by_freq.items():  # the past stays as it was; the future follows the new frequency
+        for at in range(0, len(keys), 500):
+            chunk = line.in_(keys[at : at + 500])
+            s.execute(
+                delete(CountPlanSlot).where(chunk, CountPlanSlot.due > today, CountPlanSlot.done_at.is_(None))
+            )
+            s.execute(
+                update(CountPlanSlot).where(chunk, CountPlanSlot.due.between(first, last)).values(per_year=f)
+            )
     todo = sorted(fresh + moved, key=lambda i: (i.walk, i.part_id, i.location_id))
     if len(todo) > NEW_LINES_LEVELLED:
         _insert(s, _deal_levelled(todo, future, len(year_days), today))
