@@ -174,7 +174,23 @@ def demand_history(
     return DemandHistory(win, dict(series), tuple(settings.is_working_day(d) for d in win.days))
 
 
-def per_calendar_day(history: DemandHistory) -> dict[Hashable, Decimal]:
-    """Average demand per calendar day of the window, per key (never below zero)."""
-    n = len(history.window.days)
-    return {k: max(Decimal(str(round(sum(v), 6))), Decimal(0)) / n for k, v in history.series.items()}
+def per_calendar_day(s: Session, win: Window) -> dict[int, Decimal]:
+    """Average demand per calendar day of the window, per part (never below zero): one sum per part, for
+    figures that need no daily series (excess stock, out of stock)."""
+    since, until = db_time(s, win.start), db_time(s, win.end)
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    conn = s.connection()
+    for pid, qty in conn.execute(
+        select(StockMove.part_id, func.sum(consumed_qty()))
+        .where(is_consumption(), StockMove.at >= since, StockMove.at < until)
+        .group_by(StockMove.part_id)
+    ).tuples():
+        totals[pid] += Decimal(str(qty or 0))
+    for pid, qty in conn.execute(
+        select(ShortIssue.part_id, func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty))
+        .where(ShortIssue.at >= since, ShortIssue.at < until, short_standing())
+        .group_by(ShortIssue.part_id)
+    ).tuples():
+        totals[pid] += Decimal(str(qty or 0))
+    n = len(win.days)
+    return {pid: max(q.quantize(Decimal("0.0001")), Decimal(0)) / n for pid, q in totals.items()}

@@ -48,13 +48,11 @@ from desktop.services import kanban
 from desktop.services.common import as_utc, db_time
 from desktop.services.consumption import (
     consumed_value,
-    demand_history,
     is_consumption,
     per_calendar_day,
     short_standing,
     window,
 )
-from desktop.services.count_settings import read_count_settings
 from desktop.services.counts import line_accurate
 from desktop.services.ledger_sql import month_of
 from desktop.services.mro import CRITICAL
@@ -302,8 +300,7 @@ def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
 def demand_per_day(s: Session, now: datetime, days: int) -> dict[int, Decimal]:
     """Average demand per calendar day per part over the last `days` complete days (consumption + lost
     demand, desktop/services/consumption.py)."""
-    history = demand_history(s, window(now, days), read_count_settings(s))
-    return {int(k): v for k, v in per_calendar_day(history).items()}  # type: ignore[call-overload]
+    return per_calendar_day(s, window(now, days))
 
 
 def wanted_parts(s: Session, since: datetime) -> set[int]:

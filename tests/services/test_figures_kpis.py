@@ -6,7 +6,7 @@ cent with columns that add up."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from desktop.services import report_data as rd
 from desktop.services.actor import Actor
 from desktop.services.count_abc import abc_rows
 from desktop.services.stock import MoveRequest, issue_short, post_move, reverse_move
+from desktop.services.valuation import valuation
 from tests.factories import make_part, make_tree, place_at, receive
 
 
@@ -174,6 +175,9 @@ def test_average_inventory_is_time_weighted_at_the_cost_in_force(db: Database, a
     assert round(k.days_of_supply * k.turnover) == 365  # consistent: days of supply = 365 / turnover
     assert k.carrying_cost == k.average_value * Decimal("0.25")
     assert k.months[1].days_of_supply == (Decimal(91500) / 30) / (Decimal(3000) / 30)
+    per_part = db.read(lambda s: valuation(s, date(2026, 3, 1), utc(2026, 4, 30, 12), per_part=True))
+    assert per_part.part_average(x.id) == Decimal(66000) / 61  # the turnover-by-part report's average
+    assert per_part.part_average(y.id) == Decimal(15500 + 25500) / 61
 
 
 # --- money: half-up to the cent, columns that add up, files with fixed decimals ----------------------
