@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from desktop import backups, config, credentials, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
+from desktop.quantities import set_decimal_mark
 from desktop.services import demo, users
 from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
@@ -122,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "Storeroom", f"The database could not be opened:\n\n{exc.message}")
         return 1
 
+    set_decimal_mark(config.AppConfig.current().decimal_mark)  # typed numbers as this PC writes them
     runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
     events = AppEvents()
     session = UserSession(

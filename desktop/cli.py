@@ -15,7 +15,7 @@ from desktop import cli_access, cli_counts, cli_kanban, cli_mro, config
 from desktop import db as dbmod
 from desktop.errors import DatabaseUnavailable, UserError
 from desktop.models.enums import MoveKind
-from desktop.quantities import format_qty, parse_decimal
+from desktop.quantities import format_qty, parse_decimal, set_decimal_mark
 from desktop.services import demo, locations, parts, scan, stock
 from desktop.services.actor import Actor
 from desktop.services.users import script_actor
@@ -399,6 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        set_decimal_mark(config.AppConfig.current().decimal_mark)  # typed numbers as this PC writes them
         result: int = args.fn(args)
         sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
         return result

@@ -77,9 +77,12 @@ def _ira(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> i
 
 def _today(database: dbmod.Database, _actor: Actor, _args: argparse.Namespace) -> int:
     today = count_plan.todays_list(database)
-    print(f"{today.day.isoformat()}: {today.planned} planned line(s), {today.events} from events")
+    print(
+        f"{today.day.isoformat()}: {today.planned} planned line(s), {today.overdue} overdue, "
+        f"{today.events} from events"
+    )
     for x in today.lines:
-        print(f"{x.location_code:<12} {x.part_number:<20} {x.status:<14} {'; '.join(x.reasons)}")
+        print(f"{x.location_code:<12} {x.part_number:<20} {x.status:<24} {'; '.join(x.reasons)}")
     return 0
 
 

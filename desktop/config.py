@@ -33,6 +33,7 @@ class AppConfig:
     labels: LabelSettings = field(default_factory=LabelSettings)
     idle_minutes: float = 10.0  # sign-out after this long without keyboard, mouse or scanner
     ui_scale: int = 110  # percent of the system font (Ctrl+Plus / Ctrl+Minus), desktop.ui.ui_scale
+    decimal_mark: str | None = None  # "." or "," for typed numbers; None follows the PC's locale
 
     @classmethod
     def load(cls) -> AppConfig | None:
@@ -47,6 +48,7 @@ class AppConfig:
                 database_url=data.get("database_url"),
                 idle_minutes=float(data.get("idle_minutes", 10.0)),
                 ui_scale=int(data.get("ui_scale", 110)),
+                decimal_mark=data.get("decimal_mark") if data.get("decimal_mark") in (".", ",") else None,
                 labels=LabelSettings(
                     format_key=str(labels.get("format_key", "avery-5160")),
                     offsets_mm={

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+
+from sqlalchemy import update
 
 from desktop.db import Database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
@@ -56,3 +59,20 @@ def make_keeper(
         secret=pin,
         badge_code=badge,
     )
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment of the plant's (this PC's) local time, as an aware datetime."""
+    return datetime.combine(day, time(hour, minute)).astimezone()
+
+
+def place_at(db: Database, model: type, when: dict[int, datetime]) -> None:
+    """Test arrangement only: put ledger (or short-issue) rows at the given moments."""
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def op(s):  # type: ignore[no-untyped-def]
+        for row_id, at in when.items():
+            value = at.astimezone(UTC).replace(tzinfo=None) if sqlite else at
+            s.execute(update(model).where(model.id == row_id).values(at=value))
+
+    db.write(op)

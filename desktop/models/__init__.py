@@ -3,7 +3,8 @@
 from desktop.models.access import RuntimeRole, SignInGuard
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
-from desktop.models.counts import CountLine, CountSession
+from desktop.models.costs import PartCost
+from desktop.models.counts import CountLine, CountPlanSlot, CountSession
 from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
 from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
@@ -22,11 +23,13 @@ __all__ = [
     "Base",
     "CardEvent",
     "CountLine",
+    "CountPlanSlot",
     "CountSession",
     "KanbanCard",
     "KanbanLoop",
     "Location",
     "Part",
+    "PartCost",
     "PartSupplier",
     "PartXref",
     "Reservation",

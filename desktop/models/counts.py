@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, Stamped
@@ -26,7 +26,11 @@ class CountSession(Stamped, Base):
 
 class CountLine(Stamped, Base):
     __tablename__ = "count_line"
-    __table_args__ = (UniqueConstraint("session_id", "part_id", "location_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "part_id", "location_id"),
+        # when was this bin/part last counted: the plan's done marks and the event rules ask it
+        Index("ix_count_line_part_location", "part_id", "location_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("count_session.id"), index=True)
@@ -45,3 +49,25 @@ class CountLine(Stamped, Base):
     move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"))
     note: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(String(120))  # why it is counted: plan, bin left empty…
+
+
+class CountPlanSlot(Base):
+    """One planned count of a bin/part line on a working day. Dealt once (at the year's first plan, or the
+    first plan after the line reached the book) and then kept, so a line's count dates never move; a
+    slot not counted by its day stays open and is carried forward as overdue."""
+
+    __tablename__ = "count_plan_slot"
+    __table_args__ = (
+        UniqueConstraint("part_id", "location_id", "due"),
+        Index("ix_count_plan_slot_due", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    due: Mapped[date]
+    per_year: Mapped[int]  # the line's frequency when it was dealt (a new frequency re-deals its future)
+    dealt_on: Mapped[date]  # the plan's day when this slot was dealt: `due` is never before it
+    # start of the count that covered it (on or after its day); for a day already past when the year's
+    # first plan was made, the moment the plan was made (settled, never overdue)
+    done_at: Mapped[datetime | None]

@@ -1,8 +1,10 @@
 """ABC classes from usage value, and the Pareto curve behind them.
 
-12 months of issues valued at the cost they left at (returns and reversals netted); parts sorted by
-value; the top `a_pct` of the value is A, the next `b_pct` B, the rest C (thresholds from the count
-settings; a manual override on the part wins).
+usage value   12 months of consumption (desktop/services/consumption.py: issues and scrap out, less
+              returns, reversals netted), each move valued at the cost on it; the same consumption the
+              turnover figures use
+classes       parts sorted by usage value; the top `a_pct` of the value is A, the next `b_pct` B, the rest
+              C (thresholds from the count settings; a manual override on the part wins)
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import NotFound, UserError
 from desktop.models import Part, StockMove
-from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import db_time
+from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.count_settings import read_count_settings
-from desktop.services.ledger_sql import consumed_qty
+from desktop.services.typed_codes import part_by_code
 
 _IDS_PER_UPDATE = 5_000  # bound parameters per statement, well under SQLite's limit
 PARETO_POINTS = 400  # enough for a smooth curve; 100,000 points would only slow the chart down
@@ -76,7 +78,7 @@ def _ranked_classes(
 def abc_rows(
     s: Session, *, a_pct: Decimal | None = None, b_pct: Decimal | None = None, months: int = 12
 ) -> list[AbcRow]:
-    """The Pareto of the last `months` of issue value, largest first (ties by part number); thresholds
+    """The Pareto of the last `months` of usage value, largest first (ties by part number); thresholds
     default to the count settings. Nothing is written."""
     settings = read_count_settings(s)
     a = settings.a_pct if a_pct is None else a_pct
@@ -85,8 +87,9 @@ def abc_rows(
     conn = s.connection()  # Core rows: the ORM's row loading would add a third to the time
     used = dict(
         conn.execute(
-            select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
-            .where(StockMove.kind == MoveKind.ISSUE.value, StockMove.at >= cutoff)
+            select(StockMove.part_id, func.sum(consumed_value()))
+            .join(Part, Part.id == StockMove.part_id)
+            .where(is_consumption(), StockMove.at >= cutoff)
             .group_by(StockMove.part_id)
         )
         .tuples()
@@ -122,7 +125,7 @@ def classify(
     b_pct: Decimal | None = None,
     months: int = 12,
 ) -> list[AbcRow]:
-    """Recompute every part's ABC class from the last `months` of issues; returns the Pareto rows."""
+    """Recompute every part's ABC class from the last `months` of usage value; returns the Pareto rows."""
     actor.require(Permission.PLAN_COUNTS)
 
     def op(s: Session) -> list[AbcRow]:
@@ -203,7 +206,7 @@ def set_override(db: Database, actor: Actor, part_number: str, abc: str | None) 
         raise UserError("The class override is A, B, C or none.", field="abc")
 
     def op(s: Session) -> str:
-        part = s.scalar(select(Part).where(Part.number_key == part_number.strip().upper().removeprefix("P-")))
+        part = part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         if part.abc_override != abc:

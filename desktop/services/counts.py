@@ -40,6 +40,7 @@ from desktop.services.locations import within
 from desktop.services.server_roles import lock_ledger_share
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.text_rules import refuse_controls
+from desktop.services.typed_codes import location_by_code, part_by_code
 from desktop.services.units import check_qty_for_unit
 
 COUNTER_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items() if Permission.COUNT in perms)
@@ -215,13 +216,10 @@ def enter_count(
 
     def op(s: Session) -> LineDTO:
         session = _open_session(s, session_id)
-        loc = s.scalar(
-            select(Location).where(Location.code == location_code.strip().upper().removeprefix("L-"))
-        )
+        loc = location_by_code(s, location_code)
         if loc is None:
             raise NotFound(f"No location {location_code.strip()}.", field="location")
-        key = part_number.strip().upper().removeprefix("P-")
-        part = s.scalar(select(Part).where(Part.number_key == key))
+        part = part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         check_qty_for_unit(qty, part.unit)

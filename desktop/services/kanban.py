@@ -705,25 +705,36 @@ class Recommendation:
         return self.recommended - self.loop.card_count
 
 
-def recommendations(db: Database, actor: Actor, *, window_days: int = 90) -> list[Recommendation]:
-    """Loops whose card count differs from ceil(D * L * (1 + safety) / container), with the evidence."""
-    from desktop.services.replenishment import moving_average, usage_series
+def recommendations(
+    db: Database, actor: Actor, *, window_days: int = 90, now: datetime | None = None
+) -> list[Recommendation]:
+    """Loops whose card count differs from ceil(D * L * (1 + safety) / container), with the evidence.
+    D is what is consumed (and asked for short) at the loop's line location over the last `window_days`
+    complete days (desktop/services/consumption.py): another line or a storeroom bin of the same part is
+    another demand. L is measured from card events, else planned; for a part used only on working days
+    both are in working days."""
+    from desktop.services.replenishment import demand_of, usage_history
 
     actor.require(Permission.VIEW)
-    usage = usage_series(db, window_days)
+    history = db.read(lambda s: usage_history(s, window_days, now=now, at_location=True))
+    line_of = dict(
+        db.read(lambda s: s.execute(select(KanbanLoop.id, KanbanLoop.consumption_location_id)).tuples().all())
+    )
     out = []
     for loop in list_loops(db):
         if loop.status != "ACTIVE":
             continue
-        demand = moving_average(usage.get(loop.part_id, [0.0] * window_days))
+        demand = demand_of(history, (loop.part_id, line_of[loop.id]))
         measured = measured_lead_days(db, loop.id)
         lead = measured if measured is not None and measured > 0 else float(loop.lead_time_days)
-        cards_needed = recommended_cards(demand, lead, float(loop.safety_factor), float(loop.container_qty))
+        cards_needed = recommended_cards(
+            demand.mean, demand.lead(lead), float(loop.safety_factor), float(loop.container_qty)
+        )
         if cards_needed != loop.card_count:
             out.append(
                 Recommendation(
                     loop,
-                    Decimal(str(round(demand, 4))),
+                    Decimal(str(round(demand.mean, 4))),
                     Decimal(str(round(lead, 3))),
                     "measured" if measured else "planned",
                     cards_needed,

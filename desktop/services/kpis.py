@@ -2,22 +2,31 @@
 
 Over a period of whole calendar months (UTC) ending now:
 
-stock value          sum of on hand x the part's unit cost (standard cost), now and at each month end
-                     (a month end's value is today's less the moves after it, valued at today's cost)
-average value        mean of the period's start value and its month-end values
+stock value          sum of on hand x the part's unit cost (standard cost), now
+month-end value      each part's balance at the end of the month's last day, at the cost in force that day
+                     (the cost history, desktop/services/valuation.py): a later cost change does not
+                     rewrite last year
+average value        time-weighted from the ledger: the mean of every day's closing value, each day at its
+                     own costs (a month's average over its days, the period's over all its days)
 carrying cost        average value x carrying rate (a year's cost)
-consumption          issues and scrap out less returns and reversals, at the cost on the move
+consumption          issues and scrap out less returns, reversals netted, at the cost on each move
+                     (desktop/services/consumption.py: the same consumption ABC uses)
 turnover             consumption / average value, annualised (x 365 / days in the period)
-days of supply       stock value now / consumption per day over the period
-fill rate            issue requests filled in full / all issue requests; a request that found too little
-                     stock is a short issue (recorded at the counter), the rest of the issues are full
-stockouts            short issues in the period (plus, as a separate figure, parts with demand or a
-                     minimum that have nothing on hand now)
+days of supply       average value / consumption per day = 365 / turnover
+fill rate            issue requests filled in full / all issue requests. A request is an issue out of stock
+                     (not a reversal, not reversed) or a short issue recorded at the counter; a short issue
+                     counts once (its hand-over is not also a request), and one whose hand-over was reversed
+                     was posted in error and is no request
+stockouts            short issues in the period (plus, as a separate figure, "out of stock now": parts with
+                     demand in the demand window - consumed, or asked for and found short - or a minimum,
+                     that have nothing on hand now)
 IRA                  approved count lines within tolerance / approved count lines (cycle counts)
 dead stock           on hand of parts neither issued nor received for `dead_days` (critical spares are
                      insurance, not dead, and are left out)
-excess stock         on hand above the part's maximum, or above `excess_days` of its demand when it
-                     has no maximum; parts with no demand yet are left to the dead-stock rule
+excess stock         on hand above the part's maximum, or above `excess_days` of its demand (consumption +
+                     lost demand per calendar day over the demand window) when it has no maximum; parts with
+                     no demand yet are left to the dead-stock rule
+money                computed exactly; shown rounded half-up to the cent (desktop/quantities.py `money`)
 """
 
 from __future__ import annotations
@@ -37,10 +46,18 @@ from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import kanban
 from desktop.services.common import as_utc, db_time
+from desktop.services.consumption import (
+    consumed_value,
+    is_consumption,
+    per_calendar_day,
+    short_standing,
+    window,
+)
 from desktop.services.counts import line_accurate
-from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty, month_of, net_stock_change
+from desktop.services.ledger_sql import month_of
 from desktop.services.mro import CRITICAL
 from desktop.services.plant_settings import Planning, planning
+from desktop.services.valuation import valuation
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -55,10 +72,11 @@ def turnover(consumption: Decimal, average_value: Decimal, days: int) -> Decimal
     return consumption * 365 / days / average_value
 
 
-def days_of_supply(stock_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+def days_of_supply(average_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+    """Average inventory over consumption per day: 365 / turnover, the same figure seen from the shelf."""
     if consumption <= 0 or days <= 0:
         return None
-    return stock_value / (consumption / days)
+    return average_value / (consumption / days)
 
 
 def fill_rate(filled: int, requests: int) -> Decimal | None:
@@ -118,6 +136,8 @@ class MonthPoint:
     stockouts: int
     counted: int
     within: int
+    average_value: Decimal = ZERO  # time-weighted over the month's days
+    days: int = 0  # the month's days in the period
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -126,6 +146,10 @@ class MonthPoint:
     @property
     def ira(self) -> Decimal | None:
         return ira_pct(self.within, self.counted)
+
+    @property
+    def days_of_supply(self) -> Decimal | None:
+        return days_of_supply(self.average_value, self.consumption, self.days)
 
 
 @dataclass(frozen=True)
@@ -228,9 +252,13 @@ def _by_month(s: Session, stmt: object) -> dict[str, Decimal]:
 
 
 def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Per month: issues posted (not reversals, not reversed), short issues with and without an issue."""
+    """Per month: requests filled in full, requests filled in part, requests that found an empty bin.
+
+    A request filled in full is an issue out of stock that is not a reversal, was not reversed and is not
+    the hand-over of a short issue; a short issue whose hand-over was reversed was posted in error and
+    is no request at all (see consumption.short_standing)."""
     undo = aliased(StockMove)
-    issues = (
+    full = (
         s.execute(
             select(month_of(s, StockMove.at), func.count())
             .where(
@@ -239,6 +267,7 @@ def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[s
                 StockMove.from_location_id.is_not(None),
                 StockMove.reverses_move_id.is_(None),
                 ~exists().where(undo.reverses_move_id == StockMove.id),
+                ~exists().where(ShortIssue.move_id == StockMove.id),
             )
             .group_by(month_of(s, StockMove.at))
         )
@@ -249,11 +278,11 @@ def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[s
     empty: dict[str, int] = defaultdict(int)
     for month, has_move, n in s.execute(
         select(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None), func.count())
-        .where(ShortIssue.at >= since)
+        .where(ShortIssue.at >= since, short_standing())
         .group_by(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None))
     ).tuples():
         (partial if has_move else empty)[month] += n
-    return dict(issues), partial, empty
+    return dict(full), partial, empty
 
 
 def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
@@ -268,14 +297,18 @@ def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def demand_per_day(s: Session, since: datetime, days: int) -> dict[int, Decimal]:
-    """Average daily consumption per part since `since` (over `days` days)."""
-    used = s.execute(
-        select(StockMove.part_id, func.sum(consumed_qty()))
-        .where(StockMove.kind.in_(CONSUMPTION_KINDS), StockMove.at >= since)
-        .group_by(StockMove.part_id)
-    ).tuples()
-    return {pid: max(Decimal(q or 0), ZERO) / days for pid, q in used}
+def demand_per_day(s: Session, now: datetime, days: int) -> dict[int, Decimal]:
+    """Average demand per calendar day per part over the last `days` complete days (consumption + lost
+    demand, desktop/services/consumption.py)."""
+    return per_calendar_day(s, window(now, days))
+
+
+def wanted_parts(s: Session, since: datetime) -> set[int]:
+    """Parts with demand since `since` up to now: consumed, or asked for at the counter and found short
+    (a request that only ever found an empty bin is demand too)."""
+    consumed = s.scalars(select(StockMove.part_id).where(is_consumption(), StockMove.at >= since).distinct())
+    asked = s.scalars(select(ShortIssue.part_id).where(ShortIssue.at >= since, short_standing()).distinct())
+    return {*consumed, *asked}
 
 
 def moving_parts(s: Session, since: datetime) -> set[int]:
@@ -297,8 +330,7 @@ def dead_and_excess(
 ) -> tuple[list[PartStock], list[tuple[PartStock, Decimal, Decimal]]]:
     """Dead parts, and (part, excess qty, daily demand) of the parts holding more than they need."""
     alive = moving_parts(s, db_time(s, now - timedelta(days=settings.dead_days)))
-    window = settings.demand_window_days
-    demand = demand_per_day(s, db_time(s, now - timedelta(days=window)), window)
+    demand = demand_per_day(s, now, settings.demand_window_days)
     dead, excess = [], []
     for p in stock.values():
         if p.on_hand <= 0:
@@ -342,53 +374,39 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         stock = part_stock(s)
         value_now = sum((p.value for p in stock.values()), ZERO)
         month = month_of(s, StockMove.at)
-        change = _by_month(
-            s,
-            select(month, func.sum(net_stock_change() * Part.unit_cost))
-            .join(Part, Part.id == StockMove.part_id)
-            .where(StockMove.at >= since)
-            .group_by(month),
-        )
+        values = valuation(s, start.date(), moment)
         used = _by_month(
             s,
-            select(month, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, Part.unit_cost)))
+            select(month, func.sum(consumed_value()))
             .join(Part, Part.id == StockMove.part_id)
-            .where(StockMove.at >= since, StockMove.kind.in_(CONSUMPTION_KINDS))
+            .where(StockMove.at >= since, is_consumption())
             .group_by(month),
         )
-        issues, partial, empty = _issue_requests(s, since)
+        full, partial, empty = _issue_requests(s, since)
         counted = _counts(s, since)
-        # walk back from today's value: a month's start is its end less what the month changed
-        ends: dict[str, Decimal] = {}
-        value = value_now
-        for key in reversed(keys):
-            ends[key] = value
-            value -= change.get(key, ZERO)
-        start_value = value
         points = []
-        previous = start_value
         for key in keys:
             days = month_days(key, moment)
-            n_issues = issues.get(key, 0)
+            n_full, n_partial, n_empty = full.get(key, 0), partial.get(key, 0), empty.get(key, 0)
             points.append(
                 MonthPoint(
                     key,
-                    ends[key],
+                    values.month_end[key],
                     used.get(key, ZERO),
-                    turnover(used.get(key, ZERO), (previous + ends[key]) / 2, days),
-                    requests=n_issues + empty.get(key, 0),
-                    filled=n_issues - partial.get(key, 0),
-                    stockouts=partial.get(key, 0) + empty.get(key, 0),
+                    turnover(used.get(key, ZERO), values.average(key), days),
+                    requests=n_full + n_partial + n_empty,
+                    filled=n_full,
+                    stockouts=n_partial + n_empty,
                     counted=counted.get(key, (0, 0))[0],
                     within=counted.get(key, (0, 0))[1],
+                    average_value=values.average(key),
+                    days=days,
                 )
             )
-            previous = ends[key]
-        period_days = sum(month_days(k, moment) for k in keys)
-        average = (start_value + sum(ends.values(), ZERO)) / (len(keys) + 1)
+        period_days = values.days
+        average = values.average()
         consumption = sum((p.consumption for p in points), ZERO)
-        window_start = db_time(s, moment - timedelta(days=settings.demand_window_days))
-        wanted = set(demand_per_day(s, window_start, settings.demand_window_days))
+        wanted = wanted_parts(s, db_time(s, moment - timedelta(days=settings.demand_window_days)))
         out_now = sum(
             1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
         )
@@ -401,7 +419,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             carrying_cost=carrying_cost(average, settings.carrying_rate),
             consumption=consumption,
             turnover=turnover(consumption, average, period_days),
-            days_of_supply=days_of_supply(value_now, consumption, period_days),
+            days_of_supply=days_of_supply(average, consumption, period_days),
             requests=sum(p.requests for p in points),
             filled=sum(p.filled for p in points),
             stockouts=sum(p.stockouts for p in points),

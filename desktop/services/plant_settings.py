@@ -24,6 +24,7 @@ class Planning:
     demand_window_days: int = 90  # demand history the suggestions look at
     dead_days: int = 365  # stock not issued nor received for this long is dead
     excess_days: int = 180  # stock beyond this many days of demand (or above the maximum) is excess
+    smoothing_alpha: Decimal = Decimal("0.2")  # exponential smoothing: how far each day moves the level
 
     def check(self) -> None:
         if self.order_cost < 0:
@@ -38,6 +39,8 @@ class Planning:
             raise UserError("Dead stock is 30 to 3650 days without movement.", field="dead_days")
         if not 7 <= self.excess_days <= 3650:
             raise UserError("Excess is beyond 7 to 3650 days of demand.", field="excess_days")
+        if not 0 < self.smoothing_alpha <= 1:
+            raise UserError("The smoothing factor alpha is above 0 and at most 1.", field="smoothing_alpha")
 
 
 _KEY = "planning."

@@ -1,32 +1,48 @@
-"""What to order for parts not on kanban: demand from the ledger, safety stock, reorder point, EOQ.
+"""What to order for parts not replenished by kanban: demand from the ledger, safety stock, reorder point,
+EOQ, judged on the inventory position.
 
-daily demand D     moving average over the window, or simple exponential smoothing (alpha)
-sigma              standard deviation of daily demand (days without issues count as zero)
-safety stock       z * sigma * sqrt(L)         z from the service level, L = lead time in days
-reorder point      D * L + safety stock        (a reorder point or minimum set on the part wins)
-EOQ                sqrt(2 * A * S / H)         A = annual demand, S = cost per order,
-                                               H = unit cost * carrying rate per year
-order quantity     max(EOQ, up to the part's maximum), rounded up to the supplier's pack
+demand D           consumption + lost demand per day (desktop/services/consumption.py) over the last
+                   `window_days` complete days: a moving average, or simple exponential smoothing with the
+                   planning figures' alpha, its level starting at the first observation
+sigma              sample standard deviation of the same daily series
+working days       a part consumed only on the plant's working days is measured over the working days, and
+                   its lead time is counted in working days (lead days x the window's share of working days)
+safety stock       z * sigma * sqrt(L)        z from the service level, L = lead time
+reorder point      D * L + safety stock       (a reorder point or minimum set on the part wins)
+position           on hand + on order - reserved (desktop/services/inventory_position.py); a part is listed
+                   when its position is at or below the reorder point
+EOQ                sqrt(2 * A * S / H)        A = annual demand, S = cost per order,
+                                              H = unit cost * carrying rate per year
+order quantity     with a maximum set on the part: up to the maximum, max - position (a set maximum is the
+                   order-up-to level; ordering past it would make excess stock by the dashboard's own rule);
+                   without one: the larger of EOQ and reorder point - position + D * L (lift the position
+                   back to the reorder point and cover one more lead time, so the next order is not due the
+                   day this one arrives); then rounded up to the supplier's pack (or whole units)
+not listed         parts on a PURCHASE or PRODUCTION kanban loop that is active or on hold: their cards
+                   replenish them. A part only on TRANSFER loops is listed: its storeroom stock is bought.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 from statistics import NormalDist
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Part, PartSupplier, StockBalance, StockMove, Supplier
+from desktop.models import KanbanLoop, Part, PartSupplier, Supplier
+from desktop.quantities import money
 from desktop.services.actor import Actor, Permission
-from desktop.services.common import as_utc, db_time
-from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
+from desktop.services.consumption import DemandHistory, demand_history, window
+from desktop.services.count_settings import read_count_settings
+from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
+from desktop.services.plant_settings import Planning, planning
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,18 @@ class Policy:
         if self.method not in ("moving_average", "smoothing"):
             raise UserError("The demand method is moving_average or smoothing.")
 
+    @classmethod
+    def of_plant(cls, plan: Planning, **changes: object) -> Policy:
+        """The plant's planning figures (Settings), with `changes` for this run only."""
+        base = cls(
+            window_days=plan.demand_window_days,
+            alpha=float(plan.smoothing_alpha),
+            service_level=float(plan.service_level),
+            order_cost=plan.order_cost,
+            carrying_rate=plan.carrying_rate,
+        )
+        return replace(base, **changes)  # type: ignore[arg-type]
+
 
 # --- the formulas (pure, tested on worked examples) ------------------------------------------------------
 
@@ -60,9 +88,12 @@ def moving_average(daily: list[float]) -> float:
 
 
 def smoothed(daily: list[float], alpha: float) -> float:
-    """Simple exponential smoothing, started at the window's mean so early days do not dominate."""
-    level = moving_average(daily)
-    for x in daily:
+    """Simple exponential smoothing: the level starts at the first observation, then each day moves it
+    alpha of the way towards that day's demand."""
+    if not daily:
+        return 0.0
+    level = daily[0]
+    for x in daily[1:]:
         level = alpha * x + (1 - alpha) * level
     return level
 
@@ -114,9 +145,12 @@ class Suggestion:
     supplier: str
     supplier_part_number: str | None
     on_hand: Decimal
-    daily_demand: Decimal
+    on_order: Decimal
+    reserved: Decimal
+    daily_demand: Decimal  # per working day when `demand_days` is "working", else per calendar day
     sigma: Decimal
-    lead_days: int
+    lead_days: int  # calendar days
+    demand_days: str  # "working" or "calendar": the days demand was measured over
     safety_stock: Decimal
     reorder_point: Decimal
     eoq: Decimal
@@ -125,57 +159,77 @@ class Suggestion:
     reason: str
 
     @property
+    def position(self) -> Decimal:
+        return self.on_hand + self.on_order - self.reserved
+
+    @property
     def value(self) -> Decimal:
         return self.order_qty * self.unit_cost
 
 
-def _daily_usage(s: Session, since: datetime, days: int) -> dict[int, list[float]]:
-    """Net consumption per part per day: issues and scrap out, returns and reversals back in."""
-    day = func.date(StockMove.at)
-    rows = s.execute(
-        select(StockMove.part_id, day, func.sum(consumed_qty()))
-        .where(StockMove.at >= since, StockMove.kind.in_(CONSUMPTION_KINDS))
-        .group_by(StockMove.part_id, day)
-    ).all()
-    start = since.date()
-    series: dict[int, list[float]] = defaultdict(lambda: [0.0] * days)
-    for part_id, when, qty in rows:
-        when_date = when if hasattr(when, "year") else datetime.strptime(str(when), "%Y-%m-%d").date()
-        index = (when_date - start).days
-        if 0 <= index < days:
-            series[part_id][index] += float(qty)
-    return series
+@dataclass(frozen=True)
+class Demand:
+    """Daily demand of one part (or one loop's line) and how it was measured."""
+
+    mean: float
+    sigma: float
+    working_days_only: bool  # measured over the working days (the lead time is then in working days)
+    day_factor: float  # multiplies calendar lead days into the days the mean is per
+
+    def lead(self, calendar_days: float) -> float:
+        return calendar_days * self.day_factor
 
 
-def usage_series(db: Database, window_days: int, *, now: datetime | None = None) -> dict[int, list[float]]:
-    """Net daily consumption per part over the last `window_days` days (today included)."""
-    since = _window_start(now, window_days)
-    return db.read(lambda s: _daily_usage(s, db_time(s, since), window_days))
+def demand_of(
+    history: DemandHistory, key: object, method: str = "moving_average", alpha: float = 0.2
+) -> Demand:
+    """Mean (moving average or smoothing) and sigma of a key's demand, over the days that count."""
+    observed, working_only = history.observed(key)
+    mean = moving_average(observed) if method == "moving_average" else smoothed(observed, alpha)
+    return Demand(mean, std_dev(observed), working_only, history.working_share if working_only else 1.0)
 
 
-def _window_start(now: datetime | None, days: int) -> datetime:
-    """Midnight UTC at the start of the last `days` calendar days, today included."""
-    end = as_utc(now) if now is not None else datetime.now(UTC)
-    return (end - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+def order_quantity(
+    position: Decimal, rop: float, economic: float, daily: float, lead: float, max_qty: Decimal | None
+) -> float:
+    """The order-quantity rule of the module's docstring (before rounding to the pack)."""
+    if max_qty is not None:
+        return max(float(max_qty - position), 0.0)
+    return max(economic, rop - float(position) + daily * lead)
+
+
+def _kanban_parts(s: Session) -> set[int]:
+    """Parts their kanban cards replenish: on a PURCHASE or PRODUCTION loop that is active or on hold."""
+    return set(
+        s.scalars(
+            select(KanbanLoop.part_id).where(
+                KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanLoop.status.in_(("ACTIVE", "HOLD"))
+            )
+        )
+    )
+
+
+def usage_history(
+    s: Session, window_days: int, *, now: datetime | None = None, at_location: bool = False
+) -> DemandHistory:
+    """Daily demand per part (or per part and location) over the last `window_days` complete days."""
+    return demand_history(s, window(now, window_days), read_count_settings(s), at_location=at_location)
 
 
 def suggestions(
     db: Database, actor: Actor, policy: Policy | None = None, *, now: datetime | None = None
 ) -> list[Suggestion]:
-    """Parts at or below their reorder point, with what to order, sorted by supplier then part."""
+    """Parts whose inventory position is at or below their reorder point, with what to order, sorted by
+    supplier then part."""
     actor.require(Permission.VIEW)
-    pol = policy or Policy()
+    pol = policy or Policy.of_plant(planning(db))
     pol.check()
     z = z_value(pol.service_level)
-    since = _window_start(now, pol.window_days)
 
     def op(s: Session) -> list[Suggestion]:
-        usage = _daily_usage(s, db_time(s, since), pol.window_days)
-        on_hand = dict(
-            s.execute(select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
-            .tuples()
-            .all()
-        )
+        history = usage_history(s, pol.window_days, now=now)
+        stock = positions(s)
+        on_kanban = _kanban_parts(s)
         suppliers = {
             pid: (name, pn, pack, lead)
             for pid, name, pn, pack, lead in s.execute(
@@ -195,28 +249,29 @@ def suggestions(
         }
         out: list[Suggestion] = []
         for part in s.scalars(select(Part).where(Part.active)):
-            daily = usage.get(part.id, [0.0] * pol.window_days)
-            demand = moving_average(daily) if pol.method == "moving_average" else smoothed(daily, pol.alpha)
-            sigma = std_dev(daily)
+            if part.id in on_kanban:
+                continue
+            d = demand_of(history, part.id, pol.method, pol.alpha)
             name, pn, pack, sup_lead = suppliers.get(part.id, ("(no supplier)", None, None, None))
-            lead = sup_lead if sup_lead is not None else (part.lead_time_days or pol.default_lead_days)
-            ss = safety_stock(z, sigma, lead)
-            computed_rop = reorder_point(demand, lead, ss)
+            lead_days = sup_lead if sup_lead is not None else (part.lead_time_days or pol.default_lead_days)
+            lead = d.lead(lead_days)
+            ss = safety_stock(z, d.sigma, lead)
+            computed_rop = reorder_point(d.mean, lead, ss)
             rop = (
                 float(part.reorder_point)
                 if part.reorder_point is not None
                 else (float(part.min_qty) if part.min_qty is not None else computed_rop)
             )
-            have = Decimal(on_hand.get(part.id) or 0)
-            if demand <= 0 and part.reorder_point is None and part.min_qty is None:
+            pos = stock.get(part.id, Position())
+            if d.mean <= 0 and part.reorder_point is None and part.min_qty is None:
                 continue  # no demand and no set minimum: nothing to plan
-            if float(have) > rop:
+            if float(pos.position) > rop:
                 continue
             holding = float(part.unit_cost * pol.carrying_rate)
-            economic = eoq(demand * 365, float(pol.order_cost), holding)
-            up_to_max = float(part.max_qty - have) if part.max_qty is not None else 0.0
-            shortfall = rop - float(have) + demand * lead  # at least cover the gap and the lead time
-            raw = Decimal(str(max(economic, up_to_max, shortfall, 1e-9)))
+            economic = eoq(d.mean / d.day_factor * 365, float(pol.order_cost), holding)
+            raw = Decimal(
+                str(max(order_quantity(pos.position, rop, economic, d.mean, lead, part.max_qty), 1e-9))
+            )
             whole = part.unit in ("EA", "PC", "PR", "SET", "BOX", "PK", "ROLL", "DRUM")
             qty = round_up(raw, Decimal(pack) if pack else None, whole)
             reason = (
@@ -232,10 +287,13 @@ def suggestions(
                     part.unit,
                     name,
                     pn,
-                    have,
-                    _dec(demand),
-                    _dec(sigma),
-                    int(lead),
+                    pos.on_hand,
+                    pos.on_order,
+                    pos.reserved,
+                    _dec(d.mean),
+                    _dec(d.sigma),
+                    int(lead_days),
+                    "working" if d.working_days_only else "calendar",
                     _dec(ss),
                     _dec(rop),
                     _dec(economic),
@@ -268,7 +326,11 @@ EXPORT_HEADERS = [
     "Description",
     "Unit",
     "On hand",
+    "On order",
+    "Reserved",
+    "Position",
     "Daily demand",
+    "Demand over",
     "Lead time days",
     "Safety stock",
     "Reorder point",
@@ -289,14 +351,18 @@ def export_rows(items: list[Suggestion]) -> list[list[object]]:
             x.description,
             x.unit,
             x.on_hand,
+            x.on_order,
+            x.reserved,
+            x.position,
             x.daily_demand,
+            f"{x.demand_days} days",
             x.lead_days,
             x.safety_stock,
             x.reorder_point,
             x.eoq,
             x.order_qty,
             x.unit_cost,
-            x.value,
+            money(x.value),
             x.reason,
         ]
         for x in items

@@ -4,7 +4,7 @@ spreadsheet writers and the dashboard's drill-down all take."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,24 +17,52 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Location, Part, ShortIssue, StockBalance, StockMove, Supplier, User
 from desktop.models.enums import MoveKind
+from desktop.quantities import exact_qty, fixed, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
 from desktop.services import kanban, kpis
 from desktop.services.actor import Actor, Permission
 from desktop.services.common import as_utc, db_time
+from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.counts import abc_rows, line_accurate
-from desktop.services.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 from desktop.services.locations import within
 from desktop.services.plant_settings import planning
 from desktop.services.tabular import write_bytes, write_csv, write_xlsx
+from desktop.services.valuation import valuation
 
 Progress = Callable[[int, int], bool | None]
 ZERO = Decimal(0)
 HISTORY_LIMIT = 200_000  # rows in one movement history report; a longer range is split by the user
 
 
-def _money(x: Decimal) -> Decimal:
-    return x.quantize(Decimal("0.01"))
+_money = money
+_FILE_PLACES = {"money": 2, "pct": 2, "number": 4}
+
+
+def _shown(value: Any, fmt: str) -> Any:
+    """A cell as it is shown and saved: money half-up to the cent, other figures to fixed decimals."""
+    if not isinstance(value, Decimal):
+        return value
+    if fmt in ("money", "text"):  # a Decimal in a text column is an amount (the KPI summary)
+        return money(value)
+    if fmt == "qty":
+        return exact_qty(value)
+    return fixed(value, _FILE_PLACES.get(fmt, 4))
+
+
+def finished(table: ReportTable) -> ReportTable:
+    """The table as it is shown, printed and saved: every figure rounded once (see `_shown`), and each
+    money total the sum of the amounts shown above it, so a printed column adds up."""
+    rows = [tuple(_shown(v, f) for v, f in zip(row, table.formats, strict=True)) for row in table.rows]
+    totals = table.totals
+    if totals is not None:
+        totals = tuple(
+            sum((r[i] for r in rows if isinstance(r[i], Decimal)), ZERO)
+            if f == "money" and isinstance(t, Decimal)
+            else _shown(t, f)
+            for i, (t, f) in enumerate(zip(totals, table.formats, strict=True))
+        )
+    return replace(table, rows=rows, totals=totals)
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -307,7 +335,7 @@ def abc_analysis(db: Database, *, months: int = 12) -> ReportTable:
         classes = {c: sum(1 for r in rows if r.abc == c) for c in "ABC"}
         return ReportTable(
             "ABC analysis",
-            f"issue value over the {_stamp(months)}: "
+            f"usage value (consumption at cost) over the {_stamp(months)}: "
             f"A {classes['A']:,} · B {classes['B']:,} · C {classes['C']:,} parts "
             "(A up to 80 % of the value, B the next 15 %)",
             ("Rank", "Part number", "Description", "Usage value", "Share", "Cumulative", "Class", "Override"),
@@ -416,15 +444,16 @@ def excess_stock(db: Database) -> ReportTable:
 def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
     now = datetime.now(UTC)
     start = kpis.period_start(now, months)
-    days = (now - start).days + 1
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = db_time(s, start)
+        values = valuation(s, start.date(), now, per_part=True)
+        days = values.days
         used = dict(
             s.execute(
-                select(StockMove.part_id, func.sum(consumed_qty() * func.coalesce(StockMove.unit_cost, 0)))
-                .where(StockMove.kind.in_(CONSUMPTION_KINDS), StockMove.at >= since)
+                select(StockMove.part_id, func.sum(consumed_value()))
+                .join(Part, Part.id == StockMove.part_id)
+                .where(is_consumption(), StockMove.at >= db_time(s, start))
                 .group_by(StockMove.part_id)
             )
             .tuples()
@@ -433,32 +462,36 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
         rows = []
         for p in stock.values():
             consumed = Decimal(used.get(p.part_id) or 0)
-            if consumed <= 0 and p.on_hand == 0:
+            average = values.part_average(p.part_id)
+            if consumed <= 0 and average == 0 and p.on_hand == 0:
                 continue
             rows.append(
                 (
                     p.part_number,
                     p.description,
                     consumed,
+                    average,
                     p.value,
-                    kpis.turnover(consumed, p.value, days),
-                    kpis.days_of_supply(p.value, consumed, days),
+                    kpis.turnover(consumed, average, days),
+                    kpis.days_of_supply(average, consumed, days),
                 )
             )
         rows.sort(key=lambda r: (-r[3], r[0]))
         return ReportTable(
             "Turnover by part",
-            f"consumption over the {_stamp(months)} ({days} days) against today's stock value; "
-            "no turnover means nothing in stock, no days of supply means no consumption",
+            f"consumption over the {_stamp(months)} ({days} days) against the average stock value "
+            "(time-weighted, at the cost in force each day); days of supply = 365 / turns; "
+            "no turnover means no stock in the period, no days of supply means no consumption",
             (
                 "Part number",
                 "Description",
                 "Consumption value",
-                "Stock value",
+                "Average stock value",
+                "Stock value now",
                 "Turns / year",
                 "Days of supply",
             ),
-            ("text", "text", "money", "money", "number", "number"),
+            ("text", "text", "money", "money", "money", "number", "number"),
             rows,
         )
 
@@ -572,22 +605,18 @@ def out_of_stock(db: Database) -> ReportTable:
 
     def op(s: Session) -> ReportTable:
         stock = kpis.part_stock(s)
-        since = now - timedelta(days=settings.demand_window_days)
-        demand = kpis.demand_per_day(
-            s,
-            db_time(s, since),
-            settings.demand_window_days,
-        )
+        wanted = kpis.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
+        demand = kpis.demand_per_day(s, now, settings.demand_window_days)
         rows = [
             (p.part_number, p.description, p.unit, p.min_qty, demand.get(p.part_id, ZERO))
             for p in stock.values()
-            if p.on_hand <= 0 and (p.part_id in demand or (p.min_qty or 0) > 0)
+            if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
         ]
         rows.sort(key=lambda r: (-r[4], r[0]))
         return ReportTable(
             "Out of stock now",
-            f"{len(rows):,} parts with demand in the last {settings.demand_window_days} days or a minimum, "
-            "and nothing on hand",
+            f"{len(rows):,} parts with demand in the last {settings.demand_window_days} days (consumed, or "
+            "asked for and found short) or a minimum, and nothing on hand",
             ("Part number", "Description", "Unit", "Minimum", "Demand / day"),
             ("text", "text", "text", "qty", "number"),
             rows,
@@ -636,8 +665,10 @@ def kpi_trend(k: kpis.Kpis) -> ReportTable:
         (
             m.month,
             m.value_end,
+            m.average_value,
             m.consumption,
             m.turnover,
+            m.days_of_supply,
             m.requests,
             m.fill_rate,
             m.stockouts,
@@ -648,19 +679,22 @@ def kpi_trend(k: kpis.Kpis) -> ReportTable:
     ]
     return ReportTable(
         "KPIs by month",
-        f"{len(rows)} months; turnover annualised; the running month up to today",
+        f"{len(rows)} months; month ends and averages at the cost in force then; turnover annualised; "
+        "the running month up to today",
         (
             "Month",
             "Stock value (end)",
+            "Average value",
             "Consumption",
             "Turns / year",
+            "Days of supply",
             "Issue requests",
             "Fill rate",
             "Stockouts",
             "Lines counted",
             "IRA",
         ),
-        ("text", "money", "money", "number", "int", "pct", "int", "int", "pct"),
+        ("text", "money", "money", "money", "number", "number", "int", "pct", "int", "int", "pct"),
         rows,
     )
 
@@ -670,13 +704,17 @@ def kpi_summary(k: kpis.Kpis) -> ReportTable:
     h = k.kanban
     rows: list[tuple[Any, ...]] = [
         ("Stock value", _money(k.stock_value), "on hand at standard cost, now"),
-        ("Average stock value", _money(k.average_value), "mean of the month-end values and the period start"),
+        (
+            "Average stock value",
+            _money(k.average_value),
+            "time-weighted: the mean of every day's closing value, each day at the cost in force then",
+        ),
         (
             "Carrying cost / year",
             _money(k.carrying_cost),
             f"average value x {k.settings.carrying_rate * 100:.0f} %",
         ),
-        ("Consumption", _money(k.consumption), "issues and scrap less returns, at cost"),
+        ("Consumption", _money(k.consumption), "issues and scrap less returns, reversals netted, at cost"),
         (
             "Turnover",
             "-" if k.turnover is None else f"{k.turnover:.2f} turns / year",
@@ -685,7 +723,7 @@ def kpi_summary(k: kpis.Kpis) -> ReportTable:
         (
             "Days of supply",
             "-" if k.days_of_supply is None else f"{k.days_of_supply:.0f} days",
-            "stock value / consumption per day",
+            "average value / consumption per day (= 365 / turnover)",
         ),
         (
             "Fill rate",
@@ -840,7 +878,7 @@ def build(
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")
-    return builders[key]()
+    return finished(builders[key]())
 
 
 # --- files ------------------------------------------------------------------------------------------------

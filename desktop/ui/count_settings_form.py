@@ -160,7 +160,10 @@ class CountSettingsForm(QGroupBox):
 
     def _saved(self, value: CountSettings) -> None:
         self._show(value)
-        self.banner.ok("Saved: ABC, the count plan and tolerance follow these settings on every PC.")
+        self.banner.ok(
+            "Saved: ABC and tolerance follow these settings on every PC; the count plan keeps the days "
+            "already dealt and moves only the days ahead (a new frequency, a day that no longer works)."
+        )
 
     def _failed(self, exc: BaseException) -> None:
         show_failure(self, self.banner, self.fields, exc)

@@ -1,11 +1,13 @@
-"""Today's count list: the plan's share for today plus the event lines (bin left empty, short issue), in
-walk order with the reason for each, and one button to start counting the lines not yet in a count."""
+"""Today's count list: the plan's share for today, the plan's overdue lines (days that passed without
+their count, in red) and the event lines (bin left empty, short issue), in walk order with the reason for
+each, and one button to start counting the lines not yet in a count."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services import count_plan
@@ -56,7 +58,9 @@ class TodayPanel(QWidget):
         self.today = today
         left = len(today.to_count)
         self.summary.setText(
-            f"{today.day:%A %d %B %Y}: {today.planned} line(s) from the plan, {today.events} from events"
+            f"{today.day:%A %d %B %Y}: {today.planned} line(s) from the plan, "
+            + (f"{today.overdue} overdue from days gone by, " if today.overdue else "")
+            + f"{today.events} from events"
             + ("" if today.working_day else " (not a working day: events only)")
             + f" — {left} to count"
         )
@@ -66,6 +70,11 @@ class TodayPanel(QWidget):
             [(x.location_code, x.part_number, x.description, x.abc, x.why, x.status) for x in today.lines],
             keys=[(x.part_id, x.location_id) for x in today.lines],
         )
+        late = QColor("#B3261E")
+        for row, x in enumerate(today.lines):
+            cell = self.table.item(row, 5)
+            if cell is not None and x.overdue_since is not None and x.session_id is None:
+                cell.setForeground(late)  # carried forward from a day gone by: red, as a warning
 
     def _show_plan(self, p: PlanSummary) -> None:
         spread = f"{p.per_day_min}" if p.per_day_min == p.per_day_max else f"{p.per_day_min}–{p.per_day_max}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from PySide6.QtCharts import (
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.quantities import format_money
 from desktop.reports.table_report import ReportTable
 from desktop.services import kpis
 from desktop.services import report_data as rd
@@ -45,7 +45,7 @@ Series = list[float | None]
 
 
 def _money(x: Decimal) -> str:
-    return f"{x:,.0f}"
+    return format_money(x)  # half-up to the cent, as every amount the app shows
 
 
 def _pct(x: Decimal | None) -> str:
@@ -57,12 +57,7 @@ def _num(x: Decimal | None, unit: str = "") -> str:
 
 
 def _days_series(k: kpis.Kpis) -> Series:
-    now = datetime.now(UTC)
-    out: Series = []
-    for m in k.months:
-        days = kpis.days_of_supply(m.value_end, m.consumption, kpis.month_days(m.month, now))
-        out.append(None if days is None else float(days))
-    return out
+    return [None if m.days_of_supply is None else float(m.days_of_supply) for m in k.months]
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ TILES: tuple[TileSpec, ...] = (
         "value",
         "Stock value",
         lambda k: _money(k.stock_value),
-        lambda k: f"average {_money(k.average_value)} over the period",
+        lambda k: f"average {_money(k.average_value)} over the period (day by day)",
         lambda k: _f([m.value_end for m in k.months]),
         "valuation",
         None,
@@ -97,7 +92,7 @@ TILES: tuple[TileSpec, ...] = (
         "Carrying cost / year",
         lambda k: _money(k.carrying_cost),
         lambda k: f"{k.settings.carrying_rate * 100:.0f} % of the average value",
-        lambda k: _f([m.value_end * k.settings.carrying_rate for m in k.months]),
+        lambda k: _f([m.average_value * k.settings.carrying_rate for m in k.months]),
         "valuation",
         False,
         bars=True,
@@ -114,7 +109,7 @@ TILES: tuple[TileSpec, ...] = (
         "days",
         "Days of supply",
         lambda k: _num(k.days_of_supply, " days"),
-        lambda k: "stock value / consumption per day",
+        lambda k: "average value / consumption a day (365 / turnover)",
         _days_series,
         "turnover",
         False,
@@ -187,7 +182,7 @@ TILES: tuple[TileSpec, ...] = (
         "abc",
         "ABC analysis",
         lambda k: "A / B / C",
-        lambda k: "parts by issue value (Pareto)",
+        lambda k: "parts by usage value (Pareto)",
         None,
         "abc",
         None,

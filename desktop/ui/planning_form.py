@@ -41,6 +41,12 @@ class PlanningForm(QGroupBox):
         self.demand_days = _days(7, 3650)
         self.dead = _days(30, 3650)
         self.excess = _days(7, 3650)
+        self.alpha = _spin(0.01, 1, "", 2)
+        self.alpha.setSingleStep(0.05)
+        self.alpha.setToolTip(
+            "Exponential smoothing (What to order): each day moves the demand level this share of the way "
+            "towards that day's demand; the level starts at the first day of the window."
+        )
         self.save_button = QPushButton("Save planning figures")
         self.banner = FeedbackBanner()
         editable = ctx.actor.can(Permission.SET_PLANNING)
@@ -52,6 +58,7 @@ class PlanningForm(QGroupBox):
             ("Demand history", self.demand_days),
             ("Dead stock after", self.dead),
             ("Excess beyond", self.excess),
+            ("Smoothing factor alpha", self.alpha),
         ):
             widget.setEnabled(editable)
             form.addRow(label, widget)
@@ -70,6 +77,7 @@ class PlanningForm(QGroupBox):
         self.demand_days.setValue(plan.demand_window_days)
         self.dead.setValue(plan.dead_days)
         self.excess.setValue(plan.excess_days)
+        self.alpha.setValue(float(plan.smoothing_alpha))
 
     def value(self) -> Planning:
         return Planning(
@@ -79,6 +87,7 @@ class PlanningForm(QGroupBox):
             demand_window_days=self.demand_days.value(),
             dead_days=self.dead.value(),
             excess_days=self.excess.value(),
+            smoothing_alpha=Decimal(str(round(self.alpha.value(), 2))),
         )
 
     @Slot()

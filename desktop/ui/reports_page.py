@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
-from desktop.quantities import format_qty
+from desktop.quantities import format_money, format_qty, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import ReportTable
 from desktop.services import plant_settings
@@ -55,6 +55,11 @@ class ReplenishmentTab(QWidget):
         self.method = QComboBox()
         self.method.addItem("Moving average", "moving_average")
         self.method.addItem("Exponential smoothing", "smoothing")
+        self.alpha = QDoubleSpinBox()
+        self.alpha.setRange(0.01, 1)
+        self.alpha.setDecimals(2)
+        self.alpha.setSingleStep(0.05)
+        self.alpha.setValue(0.2)
         self.service = QDoubleSpinBox()
         self.service.setRange(50, 99.9)
         self.service.setValue(95)
@@ -77,6 +82,9 @@ class ReplenishmentTab(QWidget):
                 "Part number",
                 "Description",
                 "On hand",
+                "On order",
+                "Reserved",
+                "Position",
                 "Reorder point",
                 "Safety stock",
                 "EOQ",
@@ -85,13 +93,14 @@ class ReplenishmentTab(QWidget):
                 "Value",
                 "Reason",
             ],
-            numeric=(4, 5, 6, 7, 8, 10),
+            numeric=(4, 5, 6, 7, 8, 9, 10, 11, 13),
             stretch=3,
         )
         params = FlowLayout()
         for label, widget in (
             ("Demand over", self.window_days),
             ("by", self.method),
+            ("alpha", self.alpha),
             ("Service level", self.service),
             ("Cost per order", self.order_cost),
             ("Carrying cost", self.carrying),
@@ -114,6 +123,7 @@ class ReplenishmentTab(QWidget):
         return rp.Policy(
             window_days=self.window_days.value(),
             method=str(self.method.currentData()),
+            alpha=self.alpha.value(),
             service_level=self.service.value() / 100,
             order_cost=Decimal(str(self.order_cost.value())),
             carrying_rate=Decimal(str(self.carrying.value())) / 100,
@@ -126,6 +136,7 @@ class ReplenishmentTab(QWidget):
         self.service.setValue(float(plan.service_level * 100))
         self.order_cost.setValue(float(plan.order_cost))
         self.carrying.setValue(float(plan.carrying_rate * 100))
+        self.alpha.setValue(float(plan.smoothing_alpha))
         self._settings_loaded = True
 
     @Slot()
@@ -150,12 +161,15 @@ class ReplenishmentTab(QWidget):
                     x.part_number,
                     x.description,
                     format_qty(x.on_hand),
+                    format_qty(x.on_order),
+                    format_qty(x.reserved),
+                    format_qty(x.position),
                     format_qty(x.reorder_point),
                     format_qty(x.safety_stock),
                     format_qty(x.eoq),
                     format_qty(x.order_qty),
                     x.unit,
-                    f"{x.value:.2f}",
+                    format_money(x.value),
                     x.reason,
                 )
                 for x in items
@@ -163,9 +177,9 @@ class ReplenishmentTab(QWidget):
             keys=[x.part_id for x in items],
         )
         groups = rp.by_supplier(items)
-        total = sum((x.value for x in items), Decimal(0))
+        total = sum((money(x.value) for x in items), Decimal(0))  # the shown amounts add up
         self.summary.setText(
-            f"{len(items)} part(s) to order from {len(groups)} supplier(s), {total:.2f} in all"
+            f"{len(items)} part(s) to order from {len(groups)} supplier(s), {format_money(total)} in all"
         )
 
     def _ask_export(self, suffix: str) -> None:

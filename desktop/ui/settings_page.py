@@ -25,6 +25,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.count_settings_form import CountSettingsForm
 from desktop.ui.data_dialog import DataDialog
 from desktop.ui.flow_layout import FlowLayout
+from desktop.ui.number_format_form import NumberFormatForm
 from desktop.ui.planning_form import PlanningForm
 
 
@@ -88,6 +89,8 @@ class SettingsPage(QWidget):
         forms.addWidget(self.planning)
         forms.addWidget(self.count_settings)
         layout.addLayout(forms)
+        self.number_format = NumberFormatForm()
+        layout.addWidget(self.number_format)
         layout.addStretch(1)
         self.backup_button.clicked.connect(self.backup)
         self.connect_button.clicked.connect(self.choose_postgres)

@@ -176,10 +176,14 @@ def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: di
         ),
     )
     receive(db, admin, setup["part"], setup["line"], "900")
-    post_move(
+    from desktop.models import StockMove
+    from tests.factories import place_at
+
+    used = post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, setup["part"], Decimal(900), from_location_id=setup["line"])
     )
-    rec = kb.recommendations(db, admin, window_days=30)  # 900 over 30 days = 30 a day
+    place_at(db, StockMove, {used.move.id: datetime.now(UTC).astimezone() - timedelta(days=1)})
+    rec = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
     assert len(rec) == 1 and rec[0].loop.id == loop.id
     assert rec[0].daily_demand == 30 and rec[0].lead_source == "planned"
     assert rec[0].recommended == 9 and rec[0].change == 8  # ceil(30 * 3 * 1.0 / 10)

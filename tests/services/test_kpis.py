@@ -91,12 +91,15 @@ def test_kpis_over_three_months(db: Database, admin: Actor) -> None:
     assert [m.value_end for m in k.months] == [700, 600, 100]
     assert [m.consumption for m in k.months] == [300, 200, 500]  # the reversed issue counts for nothing
     assert k.period_days == 31 + 28 + 15
-    assert k.average_value == 600  # (1000 + 700 + 600 + 100) / 4
-    assert k.carrying_cost == 150  # 600 x 25 %
+    # time-weighted: P 100 x 10 for 9 days, 70 x 10 for 31, 50 x 10 for 19, 0 for 15 (40,200);
+    # Q 50 x 2 for the 39 days from 5 February (3,900): 44,100 over 74 days
+    average = Decimal(44100) / 74
+    assert k.average_value == average  # 595.95 (the month-end points said 600)
+    assert k.carrying_cost == average * Decimal("0.25")
     assert k.consumption == 1000
-    assert k.turnover == pytest.approx(Decimal(1000) * 365 / 74 / 600)  # 8.22 turns a year
-    assert k.days_of_supply == pytest.approx(Decimal("7.4"))  # 100 / (1000 / 74)
-    assert k.months[0].turnover == pytest.approx(Decimal(300) * 365 / 31 / 850)
+    assert k.turnover == pytest.approx(Decimal(1000) * 365 / 74 / average)  # 8.28 turns a year
+    assert k.days_of_supply == pytest.approx(Decimal("44.1"))  # 595.95 / (1000 / 74) = 365 / 8.28
+    assert k.months[0].turnover == pytest.approx(Decimal(300) * 365 / 24400)  # Jan: 24,400 over 31 days
     # requests: Jan 1 full, Feb 1 full (the reversed one was no request), Mar 1 partial + 1 empty bin
     assert [(m.requests, m.filled, m.stockouts) for m in k.months] == [(1, 1, 0), (1, 1, 0), (2, 0, 2)]
     assert (k.requests, k.filled, k.fill_rate, k.stockouts) == (4, 2, 50, 2)

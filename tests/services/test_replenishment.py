@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from desktop.db import Database
 from desktop.errors import UserError
+from desktop.models import StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import replenishment as r
 from desktop.services.actor import Actor
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.suppliers import PartSupplierInput
-from tests.factories import make_part, make_tree, receive
+from tests.factories import make_part, make_tree, place_at, receive
 
 
 def test_formulas_on_worked_examples() -> None:
     assert r.moving_average([10, 20, 0, 30]) == 15
-    assert r.smoothed([10, 20], 0.5) == 16.25  # level 15 -> 12.5 -> 16.25
+    # the level starts at the first observation: 10, then 15, then 22.5
+    assert r.smoothed([10, 20], 0.5) == 15
+    assert r.smoothed([10, 20, 30], 0.5) == 22.5
+    assert r.smoothed([], 0.5) == 0
     assert r.std_dev([2, 4, 4, 4, 5, 5, 7, 9]) == pytest.approx(2.13809, abs=1e-5)  # sample deviation
     assert r.z_value(0.95) == pytest.approx(1.64485, abs=1e-5)
     assert r.z_value(0.99) == pytest.approx(2.32635, abs=1e-5)
@@ -56,7 +61,9 @@ def test_suggestions_from_the_ledger(db: Database, admin: Actor) -> None:
     fine = make_part(db, admin, "FINE-1", min_qty=Decimal(1))
     idle = make_part(db, admin, "IDLE-1")
     receive(db, admin, low.id, bin_id, "50")
-    post_move(db, admin, MoveRequest(MoveKind.ISSUE, low.id, Decimal(46), from_location_id=bin_id))
+    issued = post_move(db, admin, MoveRequest(MoveKind.ISSUE, low.id, Decimal(46), from_location_id=bin_id))
+    yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
+    place_at(db, StockMove, {issued.move.id: yesterday})  # today's running day is no day of demand
     receive(db, admin, fine.id, bin_id, "30")
     receive(db, admin, idle.id, bin_id, "3")
     got = r.suggestions(db, admin, r.Policy(window_days=90))
@@ -68,8 +75,9 @@ def test_suggestions_from_the_ledger(db: Database, admin: Actor) -> None:
     assert s.on_hand == 4 and s.lead_days == 7 and s.supplier == "Acme" and s.reason == "below minimum"
     assert float(s.daily_demand) == pytest.approx(demand, abs=1e-4)
     assert float(s.eoq) == pytest.approx(economic, abs=1e-3)
-    assert s.order_qty == 195  # EOQ 193.2 beats "up to max" (36), rounded up to the pack of 5
-    assert s.value == 390
+    # a maximum is the order-up-to level: 40 - 4 = 36, rounded up to the pack of 5 (EOQ 193 would be excess)
+    assert s.order_qty == 40
+    assert s.value == 80
     grouped = r.by_supplier(got)
     assert list(grouped) == ["Acme"]
     assert r.export_rows(got)[0][:3] == ["Acme", "AC-1", "LOW-1"]

@@ -43,7 +43,9 @@ def test_tiles_show_the_kpis_and_open_the_rows_behind_them(
     window.go_to("Dashboard")
     page = window.pages["Dashboard"]
     assert isinstance(page, DashboardPage)
-    assert page.tiles["value"].value.text() == "0"  # 30 - 10 - 5 - 15 handed over short: nothing left
+    assert (
+        page.tiles["value"].value.text() == "0.00"
+    )  # to the cent; 30 - 10 - 5 - 15 handed over short: nothing left
     assert page.tiles["fill"].value.text() == "66.7 %"  # 2 of 3 requests in full
     assert page.tiles["stockouts"].value.text() == "1"
     assert "2 of 3 issue requests" in page.tiles["fill"].detail.text()

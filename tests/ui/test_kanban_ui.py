@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.models import StockMove
 from desktop.services import kanban as kb
 from desktop.services import stock
 from desktop.services.kanban import CardStatus, LoopInput, LoopKind
 from desktop.services.suppliers import PartSupplierInput
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from tests.factories import make_part, make_tree
+from tests.factories import make_part, make_tree, place_at
 
 
 def _scan(qtbot: QtBot, box, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -137,17 +139,19 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     page.hold_loop.click()
     assert kb.list_loops(ctx.db)[0].status == "ACTIVE"
 
-    # 900 issued over 30 days: 30 a day x 2 days lead time x 1.1 / 10 per container = 7 cards
+    # 900 used at the loop's line over the last 30 complete days: 30 a day x 2 days lead time x 1.1 / 10
+    # per container = 7 cards
     stock.post_move(
         ctx.db,
         ctx.actor,
-        MoveRequest(MoveKind.RECEIPT, part.id, Decimal(900), to_location_id=tree["A-01-01"].id),
+        MoveRequest(MoveKind.RECEIPT, part.id, Decimal(900), to_location_id=tree["A-01-02"].id),
     )
-    stock.post_move(
+    used = stock.post_move(
         ctx.db,
         ctx.actor,
-        MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=tree["A-01-01"].id),
+        MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=tree["A-01-02"].id),
     )
+    place_at(ctx.db, StockMove, {used.move.id: datetime.now(UTC).astimezone() - timedelta(days=1)})
     page.tabs.setCurrentWidget(page.sizing)
     page.sizing.demand_window.setCurrentIndex(0)  # 30 days
     page.sizing.refresh()

@@ -1,0 +1,66 @@
+"""Issue 17 on screen: today's count list shows the plan's overdue lines as overdue (in red)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pytestqt.qtbot import QtBot
+
+from desktop.services import count_plan
+from desktop.services.count_abc import set_override
+from desktop.ui.context import AppContext
+from desktop.ui.main_window import MainWindow
+from tests.factories import make_part, make_tree, receive
+
+
+def test_todays_list_shows_overdue_lines(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "FAST")
+    set_override(ctx.db, ctx.actor, "FAST", "A")
+    receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "4")
+    last_year = date.today().year - 1
+    count_plan.todays_list(ctx.db, date(last_year, 1, 1))  # dealt a year ago, never counted since
+    first = min(d for d in (date(last_year, 1, n) for n in range(1, 32)) if count_plan.due_on(ctx.db, d))
+    window.go_to("Cycle counts")
+    page = window.pages["Cycle counts"]
+    page.tabs.setCurrentWidget(page.today)
+    page.today.refresh()
+    table = page.today.table
+    assert table.rowCount() == 1
+    assert table.item(0, 5).text() == f"overdue since {first.isoformat()}"
+    assert table.item(0, 4).text().startswith(f"overdue: planned {first.isoformat()}")
+    assert table.item(0, 5).foreground().color().name() == "#b3261e"
+    assert "overdue from days gone by" in page.today.summary.text()
+
+
+def test_alpha_is_a_planning_figure_and_what_to_order_shows_the_position(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    from desktop.services import mro
+    from desktop.services.plant_settings import planning
+    from desktop.services.suppliers import PartSupplierInput
+
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "HELD-1", min_qty=Decimal(50), suppliers=(PartSupplierInput("Acme"),))
+    receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "55")
+    mro.reserve(ctx.db, ctx.actor, mro.ReservationInput(part.id, Decimal(10), "WO-9"))
+    window.go_to("Settings")
+    form = window.settings_page.planning
+    form.alpha.setValue(0.35)
+    form.save_button.click()
+    assert planning(ctx.db).smoothing_alpha == Decimal("0.35")
+    window.go_to("Reports")
+    page = window.pages["Reports"]
+    page.tabs.setCurrentWidget(page.replenishment)
+    page.replenishment.refresh()
+    tab = page.replenishment
+    assert tab.alpha.value() == 0.35
+    headers = [tab.table.horizontalHeaderItem(c).text() for c in range(tab.table.columnCount())]
+    row = {h: tab.table.item(0, c).text() for c, h in enumerate(headers)}
+    assert (row["Part number"], row["On hand"], row["Reserved"], row["Position"]) == (
+        "HELD-1",
+        "55",
+        "10",
+        "45",
+    )
