@@ -209,20 +209,25 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"and a header of the file ({', '.join(table.headers)})."
             )
         mapping[field] = table.headers.index(header)
-    plan = imports.check(database, actor, args.kind, table, mapping)
+    options = imports.Options(blank_clears=args.blank_clears, default_location=args.default_location)
+    plan = imports.check(database, actor, args.kind, table, mapping, options)
     print(f"{Path(args.file).name}: {plan.summary()}")
     for note in plan.notes:
         print(f"  note: {note}")
     for problem in plan.problems[:200]:
         print(f"  row {problem.row}, {problem.column}: {problem.message}")
-    if len(plan.problems) > 200:
-        print(f"  ... and {len(plan.problems) - 200:,} more")
+    if plan.problems_total > 200:
+        print(f"  ... and {plan.problems_total - 200:,} more")
     if plan.problems:
         return 1
+    for change in plan.changes[: args.changes]:
+        print(f"  row {change.row}, {change.record}: {change.field} {change.old} -> {change.new}")
+    if plan.change_count > args.changes:
+        print(f"  ... and {plan.change_count - args.changes:,} more changed fields (--changes N lists more)")
     if args.dry_run:
         print("dry run: nothing saved")
         return 0
-    imports.run(database, actor, args.kind, table, mapping, source=Path(args.file).name)
+    imports.run(database, actor, args.kind, table, mapping, options, source=Path(args.file).name)
     print("imported")
     return 0
 
@@ -348,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file")
     im.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
     im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
+    im.add_argument(
+        "--blank-clears",
+        action="store_true",
+        help="an empty cell clears that field (default: an empty cell keeps what is saved)",
+    )
+    im.add_argument("--default-location", metavar="CODE", help="stock: where rows without a location go")
+    im.add_argument("--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)")
     im.set_defaults(fn=cmd_import)
     ex = sub.add_parser("export", help="export to CSV or XLSX (re-imports as it is)")
     ex.add_argument("kind", choices=kinds)

@@ -2,6 +2,7 @@
 
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
+from desktop.models.catalogue import Category, Manufacturer, PartCategoryLink, UnitOfMeasure
 from desktop.models.counts import CountLine, CountSession
 from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
 from desktop.models.location import Location
@@ -20,12 +21,15 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CardEvent",
+    "Category",
     "CountLine",
     "CountSession",
     "KanbanCard",
     "KanbanLoop",
     "Location",
+    "Manufacturer",
     "Part",
+    "PartCategoryLink",
     "PartSupplier",
     "PartXref",
     "Reservation",
@@ -35,5 +39,6 @@ __all__ = [
     "StockBalance",
     "StockMove",
     "Supplier",
+    "UnitOfMeasure",
     "User",
 ]

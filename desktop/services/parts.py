@@ -40,7 +40,7 @@ from desktop.services.suppliers import (
     part_suppliers,
     replace_part_suppliers,
 )
-from desktop.services.units import check_unit
+from desktop.services.units import BUILT_IN, Units, known_units
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def number_key(part_number: str) -> str:
     return part_number.strip().upper()
 
 
-def validate_part(data: PartInput) -> PartInput:
+def validate_part(data: PartInput, units: Units = BUILT_IN) -> PartInput:
     number = data.part_number.strip()
     if not number:
         raise UserError("Part number is required.", field="part_number")
@@ -138,7 +138,7 @@ def validate_part(data: PartInput) -> PartInput:
     )
     if data.category not in PartCategory.__members__:
         raise UserError(f"Category must be one of {', '.join(PartCategory)}.", field="category")
-    unit = check_unit(data.unit)
+    unit = units.resolve(data.unit)
     for name, value in (
         ("unit_cost", data.unit_cost),
         ("min_qty", data.min_qty),
@@ -231,9 +231,9 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
 
 def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
+        clean = validate_part(data, known_units(s))
         dto = _save(s, Part(), clean)
         record(
             s, actor.user_id, "part.create", "part", dto.id, f"created {dto.part_number}: {dto.description}"
@@ -245,9 +245,9 @@ def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
 
 def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
+        clean = validate_part(data, known_units(s))
         part = s.get(Part, part_id)
         if part is None:
             raise NotFound(f"Part #{part_id} no longer exists.")
