@@ -23,7 +23,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Location, Part, StockBalance, Supplier
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
-from desktop.services import imports_catalogue, imports_kanban, imports_mro, imports_parts
+from desktop.services import imports_catalogue, imports_kanban, imports_mro, imports_parts, location_paths
 from desktop.services import locations as loc_service
 from desktop.services import parts as part_service
 from desktop.services.actor import Actor, Permission
@@ -78,12 +78,14 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("address", "Address", aliases=("street address", "postal address")),
         Column("website", "Website", aliases=("web", "url", "homepage", "link", "web site")),
         Column("currency", "Currency", aliases=("currency code", "default currency")),
+        Column("is_supplier", "Is supplier", aliases=("supplier?",)),
     ),
     "locations": (
-        Column("code", "Code", True, ("location", "location code", "bin")),
+        Column("code", "Code", aliases=("location", "location code", "bin")),
+        Column("path", "Path", aliases=("pathstring", "location path", "full path")),
         Column("name", "Name", aliases=("description",)),
         Column("level", "Level", aliases=("kind",)),
-        Column("type", "Type"),
+        Column("type", "Type", aliases=("location type",)),
         Column("parent", "Parent", aliases=("parent code", "inside")),
         Column("walk_order", "Walk order", aliases=("walk", "sequence")),
         Column("allow_negative", "Allow negative"),
@@ -91,7 +93,7 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("notes", "Notes"),
     ),
     "stock": (
-        Column("part_number", "Part number", True, ("part no", "pn", "item", "sku", "part", "ipn")),
+        Column("part_number", "Part number", True, ("ipn", "part no", "pn", "item", "sku", "part")),
         Column("location", "Location", aliases=("location code", "bin", "code", "location path")),
         Column("qty", "Quantity", True, ("qty", "on hand", "count", "quantity on hand")),
     ),
@@ -131,6 +133,9 @@ def _plan_suppliers(s: Session, rows: Rows) -> tuple[Plan, Any]:
     planned: list[tuple[int, dict[str, Any], int | None]] = []
     creates = changed = 0
     for n, row in rows.numbered():
+        if rows.mapped("is_supplier") and not rows.flag(n, row, "is_supplier", True):
+            rows.note("{n} row(s) are not suppliers (Is supplier = no): left out")
+            continue
         name = " ".join(rows.cell(row, "name").split())
         if not name:
             rows.problem(n, "name", "the supplier name is empty")
@@ -196,14 +201,31 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
             select(Location, parent.code).outerjoin(parent, parent.id == Location.parent_id)
         ).tuples()
     }
+    if not rows.mapped("code") and not rows.mapped("path"):
+        raise UserError("Map a column to 'Code' or to 'Path' (e.g. Plant/Store/Rack 3/Bin 7).")
+    places = _places(s, rows)
+    with_row: set[str] = set()
     codes_in_file = rows.seen("location")
     items: list[tuple[int, loc_service.LocationInput]] = []
     changed = 0
     for n, row in rows.numbered():
         before = rows.found.problem_count
-        code = location_ref(rows.cell(row, "code"))
+        names = location_paths.split_path(rows.cell(row, "path")) if rows.mapped("path") else ()
+        place = places.get(location_paths.key(names)) if names and not rows.cell(row, "code") else None
+        if place is not None:
+            with_row.add(place.code)
+        code = place.code if place else location_ref(rows.cell(row, "code"))
         cur = current.get(code)
-        values = merge(rows, n, row, cur, _LOCATION_FIELDS)
+        if place is None:
+            values = merge(rows, n, row, cur, _LOCATION_FIELDS)
+        else:  # the path says where it sits; a level the file gives (not a depth number) is kept
+            values = merge(rows, n, row, cur, _PATH_FIELDS)
+            level = rows.cell(row, "level").upper()
+            values["parent"] = place.parent_code
+            values["level"] = (
+                level if level in LocationLevel.__members__ else (cur or {}).get("level", place.level)
+            )
+            values["name"] = values["name"] or names[-1]
         data = loc_service.LocationInput(
             code=code,
             name=values["name"] or "",
@@ -227,6 +249,19 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
             changed += list_changes(rows, n, code, cur, after, _LOCATION_KEYS)
         if rows.found.problem_count == before:
             items.append((n, data))
+    for place in places.values():  # places a path passes through that have no row of their own
+        if place.code not in current and place.code not in with_row:
+            first = min((n for n, d in items if d.parent_code == place.code), default=0)
+            items.append(
+                (
+                    first,
+                    loc_service.LocationInput(
+                        place.code, place.names[-1][:120], place.level, parent_code=place.parent_code
+                    ),
+                )
+            )
+            codes_in_file[place.code] = first
+            rows.note("{n} location(s) named only inside a path are added")
     for n, data in items:  # parents must exist already or come in the same file
         if data.parent_code and data.parent_code not in current and data.parent_code not in codes_in_file:
             rows.problem(
@@ -235,6 +270,24 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
     creates = sum(1 for _n, d in items if d.code not in current)
     ordered = parents_first(items, lambda i: i[1].code, lambda i: i[1].parent_code)
     return rows.plan(creates, changed, len(items) - creates - changed), ordered
+
+
+_PATH_FIELDS = tuple(f for f in _LOCATION_FIELDS if f.key not in ("parent", "level"))
+
+
+def _places(s: Session, rows: Rows) -> dict[str, location_paths.Place]:
+    """Code, parent and level for every place the file's paths name (rows with a code keep theirs)."""
+    if not rows.mapped("path"):
+        return {}
+    paths = [
+        location_paths.split_path(rows.cell(row, "path"))
+        for _n, row in rows.numbered()
+        if not rows.cell(row, "code")
+    ]
+    existing = location_paths.name_paths(s)
+    taken = set(s.scalars(select(Location.code)))
+    taken |= {location_ref(rows.cell(row, "code")) for _n, row in rows.numbered() if rows.cell(row, "code")}
+    return location_paths.places([p for p in paths if p], existing, taken)
 
 
 def _apply_locations(
@@ -277,9 +330,15 @@ def _plan_stock(s: Session, rows: Rows) -> tuple[Plan, Any]:
         raise UserError(f"The default location {default} does not exist: import the locations first.")
     planned: dict[tuple[int, int], _StockRow] = {}
     unplaced = 0
+    paths: dict[str, tuple[int, str]] | None = None  # locations by path of names, read when a row needs it
     for n, row in rows.numbered():
         before = rows.found.problem_count
         number, code = rows.cell(row, "part_number"), location_ref(rows.cell(row, "location"))
+        if code and code not in locs and location_paths.is_path(rows.cell(row, "location")):
+            if paths is None:
+                paths = location_paths.name_paths(s)
+            found = paths.get(location_paths.key(location_paths.split_path(rows.cell(row, "location"))))
+            code = found[1] if found else code
         part = parts.get(part_service.number_key(number))
         if part is None:
             rows.problem(n, "part_number", f"no part {number}: import the parts first")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import Table as Table_
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -104,21 +106,21 @@ def _norm(text: str) -> str:
 
 def match_columns(columns: Sequence[Column], headers: Sequence[str]) -> dict[str, int | None]:
     """Column index for each field, matched on the header's name (any case, spacing or punctuation): a
-    header that is a field's label goes to that field first, then keys and other names are matched."""
+    header that is a field's label goes to that field first; then each field takes the first of its key
+    and other names (in the order they are listed) that the file has."""
     names = [_norm(h) for h in headers]
     mapping: dict[str, int | None] = {col.key: None for col in columns}
-    passes = (
-        lambda col: {_norm(col.label)},
-        lambda col: {_norm(col.key)} | {_norm(a) for a in col.aliases},
-    )
-    for wanted in passes:
-        for col in columns:
+
+    def free(name: str) -> int | None:
+        taken = set(mapping.values())
+        return next((i for i, n in enumerate(names) if n == name and i not in taken), None)
+
+    for col in columns:
+        mapping[col.key] = free(_norm(col.label))
+    for col in columns:
+        for name in (col.key, *col.aliases):
             if mapping[col.key] is None:
-                names_of = wanted(col)
-                taken = set(mapping.values())
-                mapping[col.key] = next(
-                    (i for i, n in enumerate(names) if n in names_of and i not in taken), None
-                )
+                mapping[col.key] = free(_norm(name))
     return mapping
 
 
@@ -439,6 +441,22 @@ def parents_first(items: list[T], code: Callable[[T], str], parent: Callable[[T]
     for key in by_code:
         place(key, frozenset())
     return ordered
+
+
+def bulk_update(s: Session, table: Table_, rows: list[dict[str, Any]]) -> None:
+    """UPDATE by id for many rows in executemany batches (Core: the ORM's bulk path costs more than the
+    statements). Rows with the same keys go together."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for keys, group in groups.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({k: bindparam(k) for k in keys if k != "id"})
+        )
+        for chunk in chunks([{**r, "_id": r["id"]} for r in group], 2000):
+            s.execute(stmt, chunk)
 
 
 def tick(progress: Progress | None, done: int, total: int) -> None:

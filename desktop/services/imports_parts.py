@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -26,6 +26,7 @@ from desktop.services.imports_common import (
     Column,
     Field,
     Rows,
+    bulk_update,
     choice_field,
     chunks,
     field_of,
@@ -40,13 +41,16 @@ from desktop.services.suppliers import name_key
 from desktop.services.units import Units, known_units
 
 BATCH = 5000
+# the tables themselves: bulk writes go through Core executemany, not the ORM's bulk path
+_PARTS = cast(Table, Part.__table__)
+_LINKS = cast(Table, PartSupplier.__table__)
 
 COLUMNS = (
     Column(
         "part_number",
         "Part number",
         True,
-        ("part no", "pn", "item", "item number", "sku", "material", "part", "ipn", "internal part number"),
+        ("ipn", "internal part number", "part no", "pn", "item", "item number", "sku", "material", "part"),
     ),
     Column("description", "Description", aliases=("desc", "item description", "name", "text")),
     Column("category", "Inventory type", aliases=("type", "class", "inventory type", "part type")),
@@ -106,7 +110,9 @@ _FIELDS = (
     flag_field("active", True),
 )
 _FIELD_KEYS = tuple(f.key for f in _FIELDS)
-_INPUT_FIELDS = tuple(f.name for f in fields(part_service.PartInput) if f.name != "suppliers")
+_INPUT_FIELDS = tuple(
+    f.name for f in fields(part_service.PartInput) if f.name not in ("suppliers", "category_path")
+)
 _WRITTEN = (*part_service.PART_FIELDS, "number_key", "mpn_key")
 
 
@@ -259,21 +265,16 @@ def counts(planned: list[PartRow]) -> tuple[int, int, int]:
     return creates, changed, len(planned) - creates - changed
 
 
-def _values(data: part_service.PartInput) -> dict[str, Any]:
-    part = Part()
-    part_service.apply_input(part, data)
-    return {c: getattr(part, c) for c in _WRITTEN}
-
-
 def apply(s: Session, planned: list[PartRow]) -> None:
-    inserts = [_values(p.data) for p in planned if p.existing_id is None]
+    inserts = [part_service.part_values(p.data) for p in planned if p.existing_id is None]
     updates = [
-        {"id": p.existing_id, **_values(p.data)} for p in planned if p.existing_id is not None and p.write
+        {"id": p.existing_id, **part_service.part_values(p.data)}
+        for p in planned
+        if p.existing_id is not None and p.write
     ]
     for chunk in chunks(inserts, 2000):
-        s.execute(insert(Part), chunk)
-    for chunk in chunks(updates, 2000):
-        s.execute(update(Part), chunk)
+        s.execute(insert(_PARTS), chunk)
+    bulk_update(s, _PARTS, updates)
     keys = [part_service.number_key(p.data.part_number) for p in planned]
     ids: dict[str, int] = {}
     for some in chunks(keys, 5000):
@@ -361,9 +362,7 @@ def link_suppliers(
             with_supplier.add((part_id, supplier_id))
         defaults[part_id] = supplier_id
     for added in chunks(list(new_links.values()), 2000):
-        s.execute(insert(PartSupplier), added)
-    for edited in chunks(changed, 2000):
-        s.execute(update(PartSupplier), edited)
+        s.execute(insert(_LINKS), added)
+    bulk_update(s, _LINKS, changed)
     if default:
-        for linked in chunks([{"id": p, "default_supplier_id": d} for p, d in defaults.items()], 2000):
-            s.execute(update(Part), linked)
+        bulk_update(s, _PARTS, [{"id": p, "default_supplier_id": d} for p, d in defaults.items()])

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from desktop.codes import part_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import Location, Part, StockBalance, Supplier
+from desktop.models import Category, Location, Part, PartCategoryLink, StockBalance, Supplier
 from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty
+from desktop.services import categories
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import clean_text, connection_of, first_column, like_pattern
@@ -61,6 +62,7 @@ class PartInput:
     notes: str | None = None
     active: bool = True
     suppliers: tuple[PartSupplierInput, ...] = ()
+    category_path: str | None = None  # "Fasteners > Bolts": filed there (created if new); "": nowhere
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class PartDTO:
     on_hand: Decimal = Decimal(0)
     stock: tuple[BinStock, ...] = ()
     suppliers: tuple[PartSupplierDTO, ...] = field(default=())
+    category_path: str | None = None  # "Fasteners > Bolts > Hex"
 
     @property
     def below_min(self) -> bool:
@@ -175,25 +178,29 @@ def validate_part(data: PartInput, units: Units = BUILT_IN) -> PartInput:
         notes=(data.notes or "").strip() or None,
         active=data.active,
         suppliers=data.suppliers,
+        category_path=None if data.category_path is None else categories.show(_category(data.category_path)),
     )
 
 
+def _category(text: str) -> categories.Path:
+    try:
+        return categories.parse_path(text)
+    except UserError as exc:
+        raise UserError(exc.message, field="category_path") from exc
+
+
+def part_values(data: PartInput) -> dict[str, Any]:
+    """The `part` columns a saved PartInput writes, with the upper-cased keys look-ups use."""
+    values: dict[str, Any] = {f: getattr(data, f) for f in PART_FIELDS}
+    values["number_key"] = number_key(data.part_number)
+    mpn = data.manufacturer_part_number
+    values["mpn_key"] = mpn.upper() if mpn else None
+    return values
+
+
 def apply_input(part: Part, data: PartInput) -> None:
-    part.part_number = data.part_number
-    part.number_key = number_key(data.part_number)
-    part.description = data.description
-    part.category = data.category
-    part.unit = data.unit
-    part.unit_cost = data.unit_cost
-    part.min_qty, part.max_qty = data.min_qty, data.max_qty
-    part.reorder_point, part.safety_stock = data.reorder_point, data.safety_stock
-    part.lead_time_days = data.lead_time_days
-    part.manufacturer = data.manufacturer
-    part.manufacturer_part_number = data.manufacturer_part_number
-    part.mpn_key = data.manufacturer_part_number.upper() if data.manufacturer_part_number else None
-    part.criticality = data.criticality
-    part.notes = data.notes
-    part.active = data.active
+    for key, value in part_values(data).items():
+        setattr(part, key, value)
 
 
 def _refuse_duplicate(s: Session, data: PartInput, own_id: int | None) -> None:
@@ -216,6 +223,10 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
     except IntegrityError as exc:  # a twin saved by another PC between our check and our insert
         raise Conflict(f"Part number {data.part_number} already exists.", field="part_number") from exc
     replace_part_suppliers(s, part.id, list(data.suppliers))
+    if data.category_path is not None:
+        path = categories.parse_path(data.category_path)
+        known = categories.ensure_paths(s, [path] if path else [])
+        categories.set_categories(s, {part.id: known[categories.key_of(path)] if path else None})
     if data.suppliers:
         first = s.scalar(
             select(Supplier.id).where(
@@ -298,6 +309,8 @@ def _changes(before: PartDTO, after: PartDTO) -> str:
     ]
     if before.suppliers != after.suppliers:
         diffs.append("suppliers changed")
+    if before.category_path != after.category_path:
+        diffs.append(f"category {before.category_path} -> {after.category_path}")
     return ", ".join(diffs) or "saved without changes"
 
 
@@ -312,8 +325,16 @@ _STOCK_BY_BIN = (
 )
 # The part with its stock per bin in one indexed query: one row per bin holding it (one row with empty
 # bin columns when none does), the part's columns first.
+_CATEGORY_PATH = (
+    select(Category.path)
+    .join(PartCategoryLink, PartCategoryLink.category_id == Category.id)
+    .where(PartCategoryLink.part_id == Part.id)
+    .correlate(Part)
+    .scalar_subquery()
+    .label("category_path")
+)
 _PART_WITH_STOCK = (
-    select(Part.__table__, *(c.label(f"bin_{i}") for i, c in enumerate(_BIN_COLUMNS)))
+    select(Part.__table__, _CATEGORY_PATH, *(c.label(f"bin_{i}") for i, c in enumerate(_BIN_COLUMNS)))
     .select_from(
         # two LEFT JOINs, not LEFT JOIN (balance JOIN location): SQLite would materialize the inner join
         Part.__table__.outerjoin(
@@ -324,7 +345,7 @@ _PART_WITH_STOCK = (
 )
 _PART_BY_ID = _PART_WITH_STOCK.where(Part.id == bindparam("id"))
 _PART_BY_KEY = _PART_WITH_STOCK.where(Part.number_key == bindparam("key"))
-_PART_WIDTH = len(Part.__table__.c)
+_PART_WIDTH = len(Part.__table__.c) + 1  # the part's columns and its category path
 
 
 def stock_by_bin(s: Session | Connection, part_id: int) -> tuple[BinStock, ...]:
@@ -362,6 +383,7 @@ def _detail(conn: Connection, rows: Sequence[Row[Any]]) -> PartDTO | None:
         on_hand=sum((b.qty for b in stock), Decimal(0)),
         stock=stock,
         suppliers=tuple(part_suppliers(conn, part.id)),
+        category_path=part.category_path,
     )
 
 
@@ -473,17 +495,24 @@ def search_part_ids(
     descending: bool = False,
     category: str | None = None,
     include_inactive: bool = False,
+    group: int | None = None,
 ) -> list[int]:
-    """Ids of matching parts in display order; sorting and filtering happen in SQL."""
-    stmt = search_statement(
-        text,
-        sqlite=db.is_sqlite,
-        sort=sort,
-        descending=descending,
-        category=category,
-        include_inactive=include_inactive,
-    )
-    return db.read(lambda s: first_column(s, stmt))
+    """Ids of matching parts in display order; sorting and filtering happen in SQL. `category` is the
+    inventory type (RAW, WIP…); `group` a category of the tree: parts in it or anywhere below it."""
+
+    def op(s: Session) -> list[int]:
+        stmt = search_statement(
+            text,
+            sqlite=db.is_sqlite,
+            sort=sort,
+            descending=descending,
+            category=category,
+            include_inactive=include_inactive,
+            group_key=categories.path_key_of(s, group) if group is not None else None,
+        )
+        return first_column(s, stmt)
+
+    return db.read(op)
 
 
 def search_statement(
@@ -494,6 +523,7 @@ def search_statement(
     descending: bool = False,
     category: str | None = None,
     include_inactive: bool = False,
+    group_key: str | None = None,
 ) -> Select[tuple[int]]:
     """The query behind search_part_ids() (the benchmark runs it in plain SQL as its baseline)."""
     if sort not in SORT_COLUMNS:
@@ -505,6 +535,8 @@ def search_statement(
         stmt = _search_filter(stmt, text, sqlite=sqlite)
     if category:
         stmt = stmt.where(Part.category == category)
+    if group_key is not None:
+        stmt = stmt.where(Part.id.in_(categories.subtree_part_ids(group_key)))
     if not include_inactive:
         stmt = stmt.where(Part.active)
     if text.strip() and sqlite:

@@ -69,6 +69,13 @@ class FileRows(Sequence[tuple[str, ...]]):
     def __len__(self) -> int:
         return self._count
 
+    def __eq__(self, other: object) -> bool:  # compares as the rows it reads (a tuple of rows, as before)
+        if isinstance(other, (tuple, list, FileRows)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
     @overload
     def __getitem__(self, index: int) -> tuple[str, ...]: ...
     @overload
