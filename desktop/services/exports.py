@@ -66,7 +66,7 @@ def _parts(s: Session) -> Rows:
 
 def _suppliers(s: Session) -> Rows:
     return [
-        [x.name, x.contact, x.email, x.phone, x.address, x.website, x.currency]
+        [x.name, x.contact, x.email, x.phone, x.address, x.website, x.currency, "yes"]
         for x in s.scalars(select(Supplier).order_by(Supplier.name_key))
     ]
 
@@ -89,6 +89,7 @@ def _locations(s: Session) -> Rows:
             _yes(loc.allow_negative),
             _yes(loc.active),
             loc.notes,
+            None,  # Path: the code already names the place
         ]
         for loc, parent_code in rows
     ]

@@ -82,7 +82,6 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "locations": (
         Column("code", "Code", aliases=("location", "location code", "bin")),
-        Column("path", "Path", aliases=("pathstring", "location path", "full path")),
         Column("name", "Name", aliases=("description",)),
         Column("level", "Level", aliases=("kind",)),
         Column("type", "Type", aliases=("location type",)),
@@ -91,6 +90,7 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("allow_negative", "Allow negative"),
         Column("active", "Active"),
         Column("notes", "Notes"),
+        Column("path", "Path", aliases=("pathstring", "location path", "full path")),
     ),
     "stock": (
         Column("part_number", "Part number", True, ("ipn", "part no", "pn", "item", "sku", "part")),

@@ -72,8 +72,13 @@ MANUFACTURER_PART_COLUMNS = (
     Column("note", "Note", aliases=("description", "notes", "comment")),
 )
 ALTERNATE_COLUMNS = (
-    _PART,
-    Column("other", "Other part number", True, ("alternate", "alternate part", "substitute", "other part")),
+    Column("part_number", "Part number", True, (*_PART.aliases, "part 1", "part a")),
+    Column(
+        "other",
+        "Other part number",
+        True,
+        ("alternate", "alternate part", "substitute", "other part", "part 2", "part b", "superseded by"),
+    ),
     Column("kind", "Kind", aliases=("relation", "type")),
     Column("note", "Note", aliases=("notes", "comment")),
 )
