@@ -312,7 +312,6 @@ def _apply_supplier_parts(s: Session, planned: list[_SkuRow]) -> None:
     link_suppliers(
         s,
         [(p.part_id, p.supplier, p.sku) for p in planned],
-        default=False,
         details={(p.part_id, suppliers[name_key(p.supplier)], p.sku.upper()): p.details for p in planned},
     )
     # a part with no default supplier takes the first one its file names

@@ -325,11 +325,13 @@ def merge(
     """The record's values after this row: what it has (or the defaults when new), with each field the
     row sets. A column the file lacks, or an empty cell without "blank clears", keeps the value."""
     values = dict(current) if current is not None else {f.key: f.cleared for f in fields}
+    clears = current is None or rows.options.blank_clears
     for f in fields:
-        if not rows.given(row, f.key, current is not None):
-            continue
-        if not rows.cell(row, f.key):
-            if current is None or f.clearable:
+        index = rows.mapping.get(f.key)
+        if index is None:
+            continue  # not in the file: keep
+        if not (row[index].strip() if index < len(row) else ""):
+            if clears and (current is None or f.clearable):
                 values[f.key] = f.cleared
             continue
         value = f.read(rows, n, row)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -119,6 +119,7 @@ _WRITTEN = (*part_service.PART_FIELDS, "number_key", "mpn_key")
 @dataclass(frozen=True)
 class PartRow:
     n: int
+    key: str  # the upper-cased part number
     data: part_service.PartInput
     existing_id: int | None
     changed: bool  # an existing part the import changes (its fields, category or suppliers)
@@ -136,19 +137,19 @@ def _current(s: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def plan(s: Session, rows: Rows) -> list[PartRow]:
-    batch = list(rows.numbered())
+    batch = [(n, row, rows.cell(row, "part_number")) for n, row in rows.numbered()]
     if "units" not in rows.found.memo:
         rows.found.memo["units"] = known_units(s)
-    current = _current(s, list({part_service.number_key(rows.cell(r, "part_number")) for _n, r in batch}))
+        rows.found.memo["paths"] = {}
+    current = _current(s, list({part_service.number_key(number) for _n, _r, number in batch}))
     ids = [c["id"] for c in current.values()]
     paths = categories.paths_of_parts(s, ids) if rows.mapped("category_path") else {}
     default_supplier = _default_suppliers(s, ids) if rows.mapped("supplier") else {}
     skus = _skus(s, ids) if rows.mapped("supplier") else set()
     seen = rows.seen("part")
     planned: list[PartRow] = []
-    for n, row in batch:
+    for n, row, number in batch:
         before = rows.found.problem_count
-        number = rows.cell(row, "part_number")
         key = part_service.number_key(number)
         if key in seen:
             rows.problem(n, "part_number", f"part number {number} is also on row {seen[key] + 2}")
@@ -183,7 +184,7 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
                 rows.change(n, number, "supplier_part_number", "(not yet)", f"{sku} added ({supplier})")
         if rows.found.problem_count == before:
             planned.append(
-                PartRow(n, data, cur["id"] if cur else None, changed, write, category, supplier, sku)
+                PartRow(n, key, data, cur["id"] if cur else None, changed, write, category, supplier, sku)
             )
     _refuse_unit_change_with_stock(s, rows, planned, current)
     return planned
@@ -196,8 +197,13 @@ def _is_type(path: categories.Path | None) -> bool:
 def _category(rows: Rows, n: int, row: Sequence[str], existing: bool) -> categories.Path | None:
     if not rows.given(row, "category_path", existing):
         return None
+    text = rows.cell(row, "category_path")
+    parsed: dict[str, categories.Path] = rows.found.memo["paths"]  # a file names few paths, many times
+    if text in parsed:
+        return parsed[text]
     try:
-        return categories.parse_path(rows.cell(row, "category_path"))
+        parsed[text] = categories.parse_path(text)
+        return parsed[text]
     except UserError as exc:
         rows.problem(n, "category_path", exc.message)
         return None
@@ -266,16 +272,24 @@ def counts(planned: list[PartRow]) -> tuple[int, int, int]:
 
 
 def apply(s: Session, planned: list[PartRow]) -> None:
-    inserts = [part_service.part_values(p.data) for p in planned if p.existing_id is None]
+    named = {p.supplier for p in planned if p.supplier}
+    suppliers = supplier_ids(s, named) if named else {}
+    inserts = [
+        {
+            **part_service.part_values(p.data),
+            "default_supplier_id": suppliers[name_key(p.supplier)] if p.supplier else None,
+        }
+        for p in planned
+        if p.existing_id is None
+    ]
     updates = [
         {"id": p.existing_id, **part_service.part_values(p.data)}
         for p in planned
         if p.existing_id is not None and p.write
     ]
-    for chunk in chunks(inserts, 2000):
-        s.execute(insert(_PARTS), chunk)
+    _insert_parts(s, inserts)
     bulk_update(s, _PARTS, updates)
-    keys = [part_service.number_key(p.data.part_number) for p in planned]
+    keys = [p.key for p in planned]
     ids: dict[str, int] = {}
     for some in chunks(keys, 5000):
         ids.update(
@@ -286,22 +300,43 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         known = categories.ensure_paths(s, {p.category for p in filed if p.category})
         categories.set_categories(
             s,
-            {
-                ids[part_service.number_key(p.data.part_number)]: known[categories.key_of(p.category)]
-                if p.category
-                else None
-                for p in filed
-            },
+            {ids[p.key]: known[categories.key_of(p.category)] if p.category else None for p in filed},
         )
     link_suppliers(
         s,
-        [
-            (ids[part_service.number_key(p.data.part_number)], p.supplier, p.supplier_pn)
-            for p in planned
-            if p.supplier
-        ],
-        default=True,
+        [(ids[p.key], p.supplier, p.supplier_pn) for p in planned if p.supplier],
+        default={ids[p.key] for p in planned if p.existing_id is not None},
     )
+
+
+# The SQLite search index (migration 0009_part_search) is kept by a trigger per inserted row, 90 % of the
+# cost of inserting 100,000 parts. A bulk import drops that trigger inside its own transaction, indexes
+# the new rows with one statement, and creates the trigger again from its stored SQL (SQLite's DDL is
+# transactional: a failure or the dry run's rollback restores it).
+_INSERT_TRIGGER = "part_search_insert"
+_INDEX_NEW = text(
+    "INSERT INTO part_search(rowid, number_key, description, mpn_key) "
+    "SELECT id, number_key, description, mpn_key FROM part WHERE number_key IN :keys"
+).bindparams(bindparam("keys", expanding=True))
+
+
+def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    trigger = None
+    if s.get_bind().dialect.name == "sqlite":
+        trigger = s.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": _INSERT_TRIGGER},
+        )
+    if trigger:
+        s.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
+    for chunk in chunks(rows, 2000):
+        s.execute(insert(_PARTS), chunk)
+    if trigger:
+        for keys in chunks([r["number_key"] for r in rows], 5000):
+            s.execute(_INDEX_NEW, {"keys": keys})
+        s.execute(text(trigger))
 
 
 def supplier_ids(s: Session, names: set[str]) -> dict[str, int]:
@@ -318,11 +353,11 @@ def link_suppliers(
     s: Session,
     links: list[tuple[int, str, str | None]],
     *,
-    default: bool,
+    default: set[int] | None = None,
     details: dict[tuple[int, int, str | None], dict[str, Any]] | None = None,
 ) -> None:
     """Supplier part numbers (part id, supplier name, SKU) added where missing, in bulk statements; a
-    part keeps its other SKUs. `default`: the supplier becomes the part's default supplier.
+    part keeps its other SKUs. `default`: the parts whose default supplier becomes the one named.
     `details`: pack, price, lead time per (part id, supplier id, SKU key) to set."""
     if not links:
         return
@@ -360,9 +395,9 @@ def link_suppliers(
                 **extra,
             }
             with_supplier.add((part_id, supplier_id))
-        defaults[part_id] = supplier_id
+        if default is not None and part_id in default:
+            defaults[part_id] = supplier_id
     for added in chunks(list(new_links.values()), 2000):
         s.execute(insert(_LINKS), added)
     bulk_update(s, _LINKS, changed)
-    if default:
-        bulk_update(s, _PARTS, [{"id": p, "default_supplier_id": d} for p, d in defaults.items()])
+    bulk_update(s, _PARTS, [{"id": p, "default_supplier_id": d} for p, d in defaults.items()])
