@@ -252,7 +252,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else None
     except ValueError as exc:
         raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
-    params = report_data.ReportParams(args.months, start, end, args.part, args.location)
+    params = report_data.ReportParams(args.months, start, end, args.part, args.location, args.category)
     table = report_data.build(database, actor, args.key, params)
     stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     report_data.export(table, Path(args.out), generated=stamp)
@@ -375,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", help="history up to this day, YYYY-MM-DD (default today)")
     rep.add_argument("--part", help="history of one part number")
     rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
+    rep.add_argument("--category", help="by-category: one category path and everything below it")
     rep.set_defaults(fn=cmd_report)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     cli_mro.add_parser(sub, _open)

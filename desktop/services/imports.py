@@ -246,7 +246,7 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
         codes_in_file[data.code] = n
         if cur is not None:
             after = {**values, "parent": data.parent_code, "name": data.name, "notes": data.notes}
-            changed += list_changes(rows, n, code, cur, after, _LOCATION_KEYS)
+            changed += bool(list_changes(rows, n, code, cur, after, _LOCATION_KEYS))
         if rows.found.problem_count == before:
             items.append((n, data))
     for place in places.values():  # places a path passes through that have no row of their own

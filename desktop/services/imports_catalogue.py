@@ -138,13 +138,15 @@ def _plan_categories(s: Session, rows: Rows) -> tuple[Plan, Any]:
         if key not in current:
             creates += 1
         elif rows.given(row, "description", True):
-            changed += list_changes(
-                rows,
-                n,
-                categories.show(path),
-                {"description": current[key]},
-                {"description": description},
-                ("description",),
+            changed += bool(
+                list_changes(
+                    rows,
+                    n,
+                    categories.show(path),
+                    {"description": current[key]},
+                    {"description": description},
+                    ("description",),
+                )
             )
         keep = not rows.given(row, "description", key in current)
         planned.append((n, path, current.get(key) if keep else description))

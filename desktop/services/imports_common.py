@@ -200,10 +200,10 @@ class Rows:
         if len(self.found.problems) < MAX_LISTED:
             self.found.problems.append(Problem(n + 2, self.labels.get(key, key), message))
 
-    def change(self, n: int, record: str, key: str, old: str, new: str) -> None:
+    def change(self, n: int, record: str, key: str, old: object, new: object) -> None:
         self.found.change_count += 1
-        if len(self.found.changes) < MAX_LISTED:
-            self.found.changes.append(Change(n + 2, record, self.labels.get(key, key), old, new))
+        if len(self.found.changes) < MAX_LISTED:  # shown as text only when it is listed
+            self.found.changes.append(Change(n + 2, record, self.labels.get(key, key), show(old), show(new)))
 
     def note(self, text: str, count: int = 1) -> None:
         """A line for the report; `{n}` in the text becomes the total count over all batches."""
@@ -352,6 +352,10 @@ def show(value: object) -> str:
 
 
 def differs(old: object, new: object) -> bool:
+    if old is new:
+        return False
+    if type(old) is type(new):
+        return old != new  # Decimal("5.0000") == Decimal("5"): equal numbers are no change
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         return (Decimal(str(old)) if old is not None else None) != (
             Decimal(str(new)) if new is not None else None
@@ -361,13 +365,11 @@ def differs(old: object, new: object) -> bool:
 
 def list_changes(
     rows: Rows, n: int, record: str, old: dict[str, Any], new: dict[str, Any], keys: Iterable[str]
-) -> bool:
-    """Add each field that changes to the dry run's list; whether any does."""
-    changed = False
-    for key in keys:
-        if differs(old.get(key), new.get(key)):
-            changed = True
-            rows.change(n, record, key, show(old.get(key)), show(new.get(key)))
+) -> list[str]:
+    """Add each field that changes to the dry run's list; the keys of those fields."""
+    changed = [key for key in keys if differs(old.get(key), new.get(key))]
+    for key in changed:
+        rows.change(n, record, key, old.get(key), new.get(key))
     return changed
 
 

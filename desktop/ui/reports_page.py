@@ -215,6 +215,8 @@ class ReportRunner(QWidget):
         self.part.setPlaceholderText("all parts")
         self.location = QLineEdit()
         self.location.setPlaceholderText("all locations")
+        self.category = QLineEdit()
+        self.category.setPlaceholderText("all categories (e.g. Fasteners > Bolts: it and everything below)")
         self.run_button = QPushButton("Run  (Enter)")
         self.bar = QProgressBar()
         self.bar.hide()
@@ -234,6 +236,7 @@ class ReportRunner(QWidget):
             ("dates", "From", dates_box),
             ("part", "Part number", self.part),
             ("location", "Location", self.location),
+            ("category", "Category", self.category),
         ):
             caption = QLabel(label)
             params.addRow(caption, widget)
@@ -254,7 +257,7 @@ class ReportRunner(QWidget):
         self.choice.currentRowChanged.connect(self._chosen)
         self.choice.itemActivated.connect(lambda _i: self.run())
         self.run_button.clicked.connect(self.run)
-        for field in (self.part, self.location):
+        for field in (self.part, self.location, self.category):
             field.returnPressed.connect(self.run)
         self.cancel_button.clicked.connect(self._cancel.set)
         self.progress.connect(self._progress)
@@ -284,6 +287,7 @@ class ReportRunner(QWidget):
             end=self.end.date().toPython(),  # type: ignore[arg-type]
             part_number=self.part.text().strip() or None,
             location_code=self.location.text().strip() or None,
+            category=self.category.text().strip() or None,
         )
 
     @Slot()

@@ -26,6 +26,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.count_settings_form import CountSettingsForm
 from desktop.ui.data_dialog import DataDialog
 from desktop.ui.planning_form import PlanningForm
+from desktop.ui.units_dialog import UnitsDialog
 
 
 class SettingsPage(QWidget):
@@ -67,6 +68,9 @@ class SettingsPage(QWidget):
         form.addRow("Schema revision", self.schema)
         form.addRow("Data folder", QLabel(str(paths.data_dir())))
         form.addRow("Signed in as", self.user)
+        self.units_button = QPushButton("Units of measure…")  # admins add the units their files use
+        self.units_button.setEnabled(admin)
+        form.addRow("Units", self.units_button)
         buttons = QHBoxLayout()
         for b in (
             self.data_button,
@@ -94,6 +98,7 @@ class SettingsPage(QWidget):
         self.local_button.clicked.connect(self.choose_local)
         self.restore_button.clicked.connect(self.choose_backup)
         self.data_button.clicked.connect(self.open_data_dialog)
+        self.units_button.clicked.connect(self.open_units_dialog)
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
@@ -117,6 +122,12 @@ class SettingsPage(QWidget):
         )
         dialog.show()
         self.data_dialog = dialog
+        return dialog
+
+    @Slot()
+    def open_units_dialog(self) -> UnitsDialog:
+        dialog = UnitsDialog(self.ctx, self)
+        dialog.show()
         return dialog
 
     @Slot()

@@ -113,3 +113,23 @@ def test_a_category_path_cell_that_is_broken_is_a_problem(db: Database, admin: A
     assert [(p.column, p.message[:40]) for p in plan.problems] == [
         ("Category", "'Hydraulics >> Pumps' has an empty categ")
     ]
+
+
+def test_stock_by_category_covers_a_subtree(db: Database, admin: Actor, tmp_path: Path) -> None:
+    from desktop.services import report_data as rd
+
+    _import_all(db, admin)
+    table = rd.build(db, admin, "by-category", rd.ReportParams(category="electronics/passives"))
+    assert [(r[0], r[1], r[4]) for r in table.rows] == [
+        ("Electronics > Passives > Capacitors", "C-0603-100N", 9250),
+        ("Electronics > Passives > Resistors", "R-0603-10K", 4870),
+        ("Electronics > Passives > Resistors", "R-0603-1K", 2500),
+    ]
+    everything = rd.build(db, admin, "by-category", rd.ReportParams())
+    assert [r[0] for r in everything.rows][:2] == ["Consumables > Lubricants"] * 2
+    assert len(everything.rows) == 9  # the active parts; the obsolete op-amp is left out
+    assert everything.totals is not None and everything.totals[6] == sum(
+        r[6] for r in everything.rows
+    ).quantize(Decimal("0.01"))
+    with pytest.raises(UserError, match="There is no category Electronics > Nope"):
+        rd.build(db, admin, "by-category", rd.ReportParams(category="Electronics > Nope"))

@@ -17,7 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desktop.db import Database
 from desktop.models import Location, Part, StockBalance
@@ -171,6 +171,22 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
         found = scan.resolve(db, row["MPN"])
         numbers = {found.part.part_number} if found.part else {c.part_number for c in found.candidates}
         assert row["IPN"] in numbers, row["MPN"]
+
+    # the search index followed the bulk insert (on SQLite it is filled in one statement, not by trigger)
+    assert {part_number(db, i) for i in parts.search_part_ids(db, "resistor 0603")} == {
+        "R-0603-10K",
+        "R-0603-1K",
+    }
+    if db.is_sqlite:
+        db.write(
+            lambda s: s.execute(
+                text("INSERT INTO part_search(part_search, rank) VALUES ('integrity-check', 1)")
+            )
+        )
+        triggers = db.read(
+            lambda s: set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+        )
+        assert {"part_search_insert", "part_search_update", "part_search_delete"} <= triggers
 
     # a second import of every file: nothing changes
     for kind, name in ORDER:

@@ -129,3 +129,22 @@ def test_part_card_category_and_several_supplier_numbers(qtbot: QtBot, ctx: AppC
     again = PartDialog(ctx, saved)
     qtbot.addWidget(again)
     assert again.group.currentText() == "Filters > Hydraulic" and again.suppliers.rowCount() == 2
+
+
+def test_an_admin_adds_a_unit_in_settings(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    window.go_to("Settings")
+    dialog = window.settings_page.open_units_dialog()
+    qtbot.addWidget(dialog)
+    codes = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert "L" in codes and "BAG" not in codes
+    litre = codes.index("L")
+    assert "litres" in dialog.table.item(litre, 3).text()
+    for edit, text in ((dialog.code, "bag"), (dialog.name, "bag"), (dialog.aliases, "sack, sacks")):
+        qtbot.keyClicks(edit, text)
+    dialog.add_button.click()
+    assert "Unit BAG added" in dialog.banner.text()
+    assert "BAG" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    qtbot.keyClicks(dialog.code, "LTR")
+    qtbot.keyClicks(dialog.name, "litre")
+    dialog.add_button.click()
+    assert "already means L" in dialog.banner.text()
