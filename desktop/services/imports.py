@@ -40,6 +40,7 @@ from desktop.services.imports_common import (
     RowFailed,
     Rows,
     choice_field,
+    company_name,
     flag_field,
     list_changes,
     match_columns,
@@ -129,22 +130,13 @@ def _plan_suppliers(s: Session, rows: Rows) -> tuple[Plan, Any]:
         sup.name_key: {"id": sup.id, "name": sup.name, **{k: getattr(sup, k) for k in _SUPPLIER_KEYS}}
         for sup in s.scalars(select(Supplier))
     }
-    seen = rows.seen("supplier")
     planned: list[tuple[int, dict[str, Any], int | None]] = []
     creates = changed = 0
     for n, row in rows.numbered():
-        if rows.mapped("is_supplier") and not rows.flag(n, row, "is_supplier", True):
-            rows.note("{n} row(s) are not suppliers (Is supplier = no): left out")
-            continue
-        name = " ".join(rows.cell(row, "name").split())
-        if not name:
-            rows.problem(n, "name", "the supplier name is empty")
+        name = company_name(rows, n, row, "supplier", longest=120)
+        if name is None:
             continue
         key = name_key(name)
-        if key in seen:
-            rows.problem(n, "name", f"supplier {name} is also on row {seen[key] + 2}")
-            continue
-        seen[key] = n
         cur = current.get(key)
         values = merge(rows, n, row, cur, _SUPPLIER_FIELDS)
         values["name"] = name

@@ -26,6 +26,7 @@ from desktop.services.imports_common import (
     Rows,
     SessionUnit,
     chunks,
+    company_name,
     list_changes,
     merge,
     number_field,
@@ -178,23 +179,13 @@ def _plan_manufacturers(s: Session, rows: Rows) -> tuple[Plan, Any]:
         m.name_key: {"id": m.id, "name": m.name, "website": m.website}
         for m in s.scalars(select(Manufacturer))
     }
-    seen = rows.seen("manufacturer")
     planned: list[tuple[str, str | None, int | None]] = []
     creates = changed = 0
     for n, row in rows.numbered():
-        if rows.mapped("is_manufacturer") and not rows.flag(n, row, "is_manufacturer", True):
-            rows.note("{n} row(s) are not manufacturers (Is manufacturer = no): left out")
-            continue
-        try:
-            name = manufacturers.clean_name(rows.cell(row, "name"), "name")
-        except UserError as exc:
-            rows.problem(n, "name", exc.message)
+        name = company_name(rows, n, row, "manufacturer", longest=80)
+        if name is None:
             continue
         key = name_key(name)
-        if key in seen:
-            rows.problem(n, "name", f"manufacturer {name} is also on row {seen[key] + 2}")
-            continue
-        seen[key] = n
         cur = current.get(key)
         values = merge(rows, n, row, cur, _MANUFACTURER_FIELDS)
         try:

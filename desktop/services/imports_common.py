@@ -21,6 +21,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
+from desktop.services.common import clean_text
 from desktop.services.tabular import Table, file_number
 
 Progress = Callable[[int, int], bool | None]
@@ -371,6 +372,29 @@ def list_changes(
     for key in changed:
         rows.change(n, record, key, old.get(key), new.get(key))
     return changed
+
+
+def company_name(rows: Rows, n: int, row: Sequence[str], what: str, *, longest: int) -> str | None:
+    """The name on a row of companies (suppliers, manufacturers), cleaned; None for a row that is left
+    out: one whose 'Is <what>' column says no (an export of all companies), or one with a problem."""
+    flag = f"is_{what}"
+    if rows.mapped(flag) and not rows.flag(n, row, flag, True):
+        rows.note(f"{{n}} row(s) are not {what}s (Is {what} = no): left out")
+        return None
+    try:
+        name = clean_text(
+            rows.cell(row, "name"), field="name", label=f"The {what} name", max_len=longest, required=True
+        )
+    except UserError as exc:
+        rows.problem(n, "name", exc.message)
+        return None
+    seen = rows.seen(what)
+    key = " ".join((name or "").split()).upper()
+    if key in seen:
+        rows.problem(n, "name", f"{what} {name} is also on row {seen[key] + 2}")
+        return None
+    seen[key] = n
+    return name
 
 
 def field_of(exc: UserError, default: str) -> str:
