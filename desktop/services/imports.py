@@ -373,6 +373,7 @@ def _plan_stock(s: Session, rows: Rows) -> tuple[Plan, Any]:
             .order_by(Location.code)
             .limit(1)
         )
+        rows.found.memo["location_offer"] = receiving
         rows.note(
             "rows without a location can go to a default location"
             + (f" such as {receiving} (receiving)" if receiving else "")

@@ -86,6 +86,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     problem_count: int = 0
     change_count: int = 0
+    location_offer: str | None = None  # stock rows lack a location: the receiving location to offer
 
     @property
     def ok(self) -> bool:
@@ -230,6 +231,7 @@ class Rows:
             tuple(found.changes),
             found.problem_count,
             found.change_count,
+            found.memo.get("location_offer"),
         )
 
     def number(self, n: int, row: Sequence[str], key: str, *, integer: bool = False) -> Decimal | None:

@@ -239,6 +239,13 @@ class DataDialog(QDialog):
         self.results.setCurrentIndex(0 if plan.problems or not plan.changes else 1)
         self.summary.setText(plan.summary() + "".join(f"; {n}" for n in plan.notes))
         self.import_button.setEnabled(plan.ok)
+        if plan.location_offer and not self.default_location.text().strip():
+            self.default_location.setText(plan.location_offer)  # offered: a second check uses it
+            self.banner.warn(
+                f"Some rows have no location: {plan.location_offer} (receiving) is filled in as their "
+                "default location. Check again to use it, or type another."
+            )
+            return
         if plan.ok:
             self.banner.ok("No problems: press Import to save it all.")
         else:

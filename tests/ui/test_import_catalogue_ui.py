@@ -101,7 +101,8 @@ def test_stock_without_a_location_goes_to_the_default_typed(
     dialog.load(stock_file)
     dialog.check()
     assert not dialog.import_button.isEnabled() and "such as RECEIVING (receiving)" in dialog.summary.text()
-    dialog.default_location.setText("RECEIVING")
+    assert dialog.default_location.text() == "RECEIVING"  # offered, filled in
+    assert "Check again to use it" in dialog.banner.text()
     dialog.check()
     assert "1 row(s) repeat a part and location" in dialog.summary.text()
     with qtbot.waitSignal(dialog.imported):
