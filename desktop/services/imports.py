@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
@@ -40,6 +40,7 @@ from desktop.services.imports_common import (
     RowFailed,
     Rows,
     choice_field,
+    chunks,
     company_name,
     flag_field,
     list_changes,
@@ -390,15 +391,34 @@ def _plan_stock(s: Session, rows: Rows) -> tuple[Plan, Any]:
     return rows.plan(new, len(result) - unchanged - new, unchanged), result
 
 
+def _held_now(s: Session, planned: list[_StockRow]) -> dict[tuple[int, int], Decimal]:
+    """The balances the file sets, locked until the import commits (PostgreSQL: another PC may have
+    moved stock since the plan read them; SQLite's writer already holds the whole database). Locked in
+    location order, as every move locks its rows, so an import and a move cannot deadlock."""
+    pairs = sorted({(r.location_id, r.part_id) for r in planned})
+    held: dict[tuple[int, int], Decimal] = {}
+    for chunk in chunks(pairs, 2000):
+        stmt = (
+            select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty)
+            .where(tuple_(StockBalance.location_id, StockBalance.part_id).in_(chunk))
+            .order_by(StockBalance.location_id, StockBalance.part_id)
+        )
+        if s.get_bind().dialect.name != "sqlite":
+            stmt = stmt.with_for_update()
+        held.update({(p, loc): Decimal(q) for p, loc, q in s.execute(stmt)})
+    return held
+
+
 def _apply_stock(
     s: Session, actor: Actor, planned: list[_StockRow], reference: str, progress: Progress | None
 ) -> None:
+    held = _held_now(s, planned)
     for done, r in enumerate(planned, start=1):
-        diff = r.qty - r.current
+        diff = r.qty - held.get((r.part_id, r.location_id), Decimal(0))
         if diff == 0:
             continue
         # An empty bin gets a RECEIPT (history starts right); a bin that holds stock is set by an ADJUSTMENT.
-        kind = MoveKind.RECEIPT if r.current == 0 else MoveKind.ADJUSTMENT
+        kind = MoveKind.RECEIPT if held.get((r.part_id, r.location_id), 0) == 0 else MoveKind.ADJUSTMENT
         try:
             post_in(
                 s,

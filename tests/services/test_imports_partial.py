@@ -39,7 +39,12 @@ def _part(db: Database, number: str) -> parts.PartDTO:
 
 
 def test_a_partial_reimport_keeps_every_field_it_does_not_name(db: Database, admin: Actor) -> None:
+    assert _check(db, admin, "parts", FULL).creates == 2
+    assert (
+        db.read(lambda s: s.scalar(select(func.count()).select_from(Part))) == 0
+    )  # the dry run kept nothing
     _run(db, admin, "parts", FULL)
+    assert parts.search_part_ids(db, "hydraulic") == [parts.part_id_for_number(db, "P-100")]
     # the file that wiped WIP, Minimum 5 and the notes in the issue: part number, description, supplier
     four = (
         "Part number,Description,Supplier,Supplier part number\nP-100,Hydraulic pump,Acme Hydraulics,AC-77\n"
