@@ -24,7 +24,7 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS: list[tuple[str, str]] = [
     ("part_number", "Part number"),
     ("description", "Description"),
-    ("category", "Category"),
+    ("category", "Type"),
     ("unit", "Unit"),
     ("on_hand", "On hand"),
     ("unit_cost", "Unit cost"),
