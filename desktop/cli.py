@@ -232,6 +232,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_units(args: argparse.Namespace) -> int:
+    from desktop.services import units
+
+    database, actor = _open(args)
+    if args.add:
+        code = units.add_unit(database, actor, args.add, args.name or args.add, args.aliases or "")
+        print(f"added unit {code}")
+    known = units.list_units(database)
+    for code, (name, whole) in known.units.items():
+        others = sorted(n.lower() for n, c in known.names.items() if c == code and n != code)
+        print(f"{code:<8} {name:<16} {'whole' if whole else 'decimal':<8} {', '.join(others)}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from desktop.services import exports
 
@@ -361,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--default-location", metavar="CODE", help="stock: where rows without a location go")
     im.add_argument("--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)")
     im.set_defaults(fn=cmd_import)
+    un = sub.add_parser("units", help="units of measure and the names files use for them; --add (admin)")
+    un.add_argument("--add", metavar="CODE", help="add a unit, e.g. BAG")
+    un.add_argument("--name", help="its name, e.g. bag")
+    un.add_argument("--aliases", help="other names files use, comma separated: sack, sacks")
+    un.set_defaults(fn=cmd_units)
     ex = sub.add_parser("export", help="export to CSV or XLSX (re-imports as it is)")
     ex.add_argument("kind", choices=kinds)
     ex.add_argument("file", help="a .csv or .xlsx file")

@@ -53,3 +53,14 @@ def test_import_lists_changes_and_takes_the_options(home: Path, capsys: pytest.C
     assert code == 0 and "Stock by category: 3 rows" in out
     lines = (home / "p.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].startswith("Electronics > Passives > Capacitors,C-0603-100N,")
+
+
+def test_units_listed_and_added_from_the_command_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init")[0] == 0
+    code, out, _ = run(capsys, "units")
+    litre = next(line for line in out.splitlines() if line.startswith("L "))
+    assert "litres" in litre and "decimal" in litre
+    code, out, _ = run(capsys, "units", "--add", "bag", "--aliases", "sack, sacks")
+    assert code == 0 and "added unit BAG" in out and any(line.startswith("BAG ") for line in out.splitlines())
+    code, _out, err = run(capsys, "units", "--add", "LI", "--name", "litre")
+    assert code == 2 and "'litre' already means L (litre)" in err
