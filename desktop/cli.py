@@ -210,7 +210,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         mapping[field] = table.headers.index(header)
     options = imports.Options(blank_clears=args.blank_clears, default_location=args.default_location)
-    plan = imports.check(database, actor, args.kind, table, mapping, options)
+    # one pass: checked and written in one transaction, committed only without problems (and --dry-run)
+    plan = imports.execute(
+        database,
+        actor,
+        args.kind,
+        table,
+        mapping,
+        options,
+        commit=not args.dry_run,
+        source=Path(args.file).name,
+    )
     print(f"{Path(args.file).name}: {plan.summary()}")
     for note in plan.notes:
         print(f"  note: {note}")
@@ -219,16 +229,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if plan.problems_total > 200:
         print(f"  ... and {plan.problems_total - 200:,} more")
     if plan.problems:
+        print("nothing imported")
         return 1
     for change in plan.changes[: args.changes]:
         print(f"  row {change.row}, {change.record}: {change.field} {change.old} -> {change.new}")
     if plan.change_count > args.changes:
         print(f"  ... and {plan.change_count - args.changes:,} more changed fields (--changes N lists more)")
-    if args.dry_run:
-        print("dry run: nothing saved")
-        return 0
-    imports.run(database, actor, args.kind, table, mapping, options, source=Path(args.file).name)
-    print("imported")
+    print("dry run: nothing saved" if args.dry_run else "imported")
     return 0
 
 

@@ -537,16 +537,7 @@ def check(
 ) -> Plan:
     """The dry run: the import itself, inside a transaction that is rolled back. Every problem by row and
     column and every field that will change; nothing is kept."""
-    actor.require(_handler(kind).permission)
-
-    def op(s: Session) -> Plan:
-        raise _RolledBack(_execute(s, actor, kind, table, mapping, options or Options(), "dry run", progress))
-
-    try:
-        db.write(op)
-    except _RolledBack as done:
-        return done.plan
-    raise AssertionError("unreachable")  # pragma: no cover
+    return execute(db, actor, kind, table, mapping, options, commit=False, progress=progress)
 
 
 def run(
@@ -560,18 +551,41 @@ def run(
     source: str = "import",
     progress: Progress | None = None,
 ) -> Plan:
-    """Check again and commit in one transaction; with any problem, nothing is written."""
+    """Check again and commit in one transaction; with any problem, nothing is written (UserError)."""
+    plan = execute(db, actor, kind, table, mapping, options, commit=True, source=source, progress=progress)
+    if not plan.ok:
+        first = plan.problems[0]
+        raise UserError(
+            f"{plan.problems_total:,} problem(s), nothing imported. First: row {first.row}, "
+            f"{first.column}: {first.message}"
+        )
+    return plan
+
+
+def execute(
+    db: Database,
+    actor: Actor,
+    kind: str,
+    table: Table,
+    mapping: dict[str, int | None],
+    options: Options | None = None,
+    *,
+    commit: bool,
+    source: str = "import",
+    progress: Progress | None = None,
+) -> Plan:
+    """One pass over the file in one transaction: committed when `commit` and no row has a problem,
+    rolled back otherwise; the plan either way (the command line checks and imports in this one pass)."""
     actor.require(_handler(kind).permission)
 
     def op(s: Session) -> Plan:
         plan = _execute(s, actor, kind, table, mapping, options or Options(), source[:60], progress)
-        if not plan.ok:
-            first = plan.problems[0]
-            raise UserError(
-                f"{plan.problems_total:,} problem(s), nothing imported. First: row {first.row}, "
-                f"{first.column}: {first.message}"
-            )
+        if not (commit and plan.ok):
+            raise _RolledBack(plan)
         record(s, actor.user_id, f"import.{kind}", kind, None, f"{source[:60]}: {plan.summary()}")
         return plan
 
-    return db.write(op)
+    try:
+        return db.write(op)
+    except _RolledBack as done:
+        return done.plan

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -297,14 +297,9 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         if p.existing_id is None
     ]
     updates = [_changed_columns(p) for p in planned if p.existing_id is not None and p.write]
-    _insert_parts(s, inserts)
+    ids = _insert_parts(s, inserts)
     bulk_update(s, _PARTS, updates)
-    keys = [p.key for p in planned]
-    ids: dict[str, int] = {}
-    for some in chunks(keys, 5000):
-        ids.update(
-            s.execute(select(Part.number_key, Part.id).where(Part.number_key.in_(some))).tuples().all()
-        )
+    ids.update({p.key: p.existing_id for p in planned if p.existing_id is not None})
     filed = [p for p in planned if p.category is not None]
     if filed:
         known = categories.ensure_paths(s, {p.category for p in filed if p.category})
@@ -316,6 +311,7 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         s,
         [(ids[p.key], p.supplier, p.supplier_pn) for p in planned if p.supplier],
         default={ids[p.key] for p in planned if p.existing_id is not None},
+        fresh={ids[p.key] for p in planned if p.existing_id is None},
     )
 
 
@@ -338,13 +334,15 @@ def _changed_columns(p: PartRow) -> dict[str, Any]:
 _INSERT_TRIGGER = "part_search_insert"
 _INDEX_NEW = text(
     "INSERT INTO part_search(rowid, number_key, description, mpn_key) "
-    "SELECT id, number_key, description, mpn_key FROM part WHERE number_key IN :keys"
-).bindparams(bindparam("keys", expanding=True))
+    "SELECT id, number_key, description, mpn_key FROM part WHERE id BETWEEN :low AND :high"
+)
+_INSERT_RETURNING = insert(_PARTS).returning(_PARTS.c.number_key, _PARTS.c.id)
 
 
-def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> None:
+def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new parts (multi-row INSERT … RETURNING); their ids by number key."""
     if not rows:
-        return
+        return {}
     trigger = None
     if s.get_bind().dialect.name == "sqlite":
         trigger = s.scalar(
@@ -353,12 +351,13 @@ def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> None:
         )
     if trigger:
         s.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
+    ids: dict[str, int] = {}
     for chunk in chunks(rows, 2000):
-        s.execute(insert(_PARTS), chunk)
-    if trigger:
-        for keys in chunks([r["number_key"] for r in rows], 5000):
-            s.execute(_INDEX_NEW, {"keys": keys})
+        ids.update(s.execute(_INSERT_RETURNING, chunk).tuples().all())
+    if trigger:  # SQLite has one writer (this transaction): every id in the range is a row just added
+        s.execute(_INDEX_NEW, {"low": min(ids.values()), "high": max(ids.values())})
         s.execute(text(trigger))
+    return ids
 
 
 def supplier_ids(s: Session, names: set[str]) -> dict[str, int]:
@@ -377,14 +376,16 @@ def link_suppliers(
     *,
     default: set[int] | None = None,
     details: dict[tuple[int, int, str | None], dict[str, Any]] | None = None,
+    fresh: set[int] | None = None,
 ) -> None:
     """Supplier part numbers (part id, supplier name, SKU) added where missing, in bulk statements; a
     part keeps its other SKUs. `default`: the parts whose default supplier becomes the one named.
-    `details`: pack, price, lead time per (part id, supplier id, SKU key) to set."""
+    `details`: pack, price, lead time per (part id, supplier id, SKU key) to set. `fresh`: parts just
+    added, which have no supplier part numbers yet (not looked up)."""
     if not links:
         return
     suppliers = supplier_ids(s, {name for _p, name, _sku in links})
-    part_ids = list({p for p, _n, _s in links})
+    part_ids = list({p for p, _n, _s in links} - (fresh or set()))
     existing: dict[tuple[int, int, str | None], int] = {}
     for chunk in chunks(part_ids, 5000):
         for link_id, part_id, supplier_id, sku_key in s.execute(

@@ -132,7 +132,7 @@ def validate_part(data: PartInput, units: Units = BUILT_IN) -> PartInput:
         raise UserError("Part number is required.", field="part_number")
     if len(number) > _PART_NUMBER_MAX:
         raise UserError(f"A part number has at most {_PART_NUMBER_MAX} characters.", field="part_number")
-    if number.startswith("-") or any(not ch.isprintable() for ch in number):
+    if number.startswith("-") or not number.isprintable():
         raise UserError(
             "A part number cannot start with '-' or contain control characters.", field="part_number"
         )
