@@ -94,7 +94,8 @@ def scenario(name: str, rows: int) -> None:
             plan, wall, cpu = _timed(lambda: imports.execute(db, actor, "parts", table, mapping, commit=True))
             db.dispose()
             print(
-                f"{rows:,} new parts, as `storeroom import` (one pass): {wall:.2f} s (CPU {cpu:.2f} s); {plan.summary()}"
+                f"{rows:,} new parts, as `storeroom import` (one pass): {wall:.2f} s (CPU {cpu:.2f} s); "
+                f"{plan.summary()}"
             )
         elif name == "partial":
             _import(tmp, csv_path)
