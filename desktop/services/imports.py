@@ -12,7 +12,7 @@ re-imports cleanly. A column the file lacks leaves that field as it is (imports_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -509,9 +509,10 @@ def _execute(
         if not rows.found.problem_count:
             try:
                 handler.apply(s, actor, planned, source, progress)
-            except RowFailed as exc:
+            except RowFailed as exc:  # a rule only the writing finds: the row, its column's label
+                found = exc.problem
                 rows.found.problem_count += 1
-                rows.found.problems.append(exc.problem)
+                rows.found.problems.append(replace(found, column=rows.labels.get(found.column, found.column)))
                 break  # the transaction is spoilt; it is rolled back
         tick(progress, done, len(table.rows))
     return rows.total(plans)

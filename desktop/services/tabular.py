@@ -321,8 +321,10 @@ _DOT_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 def file_number(text: str, *, decimal_comma: bool) -> Decimal:
     """A number as a spreadsheet writes it: 1234.5 / 1,234.5, or with decimal comma 1234,5 / 1.234,5."""
     raw = text.strip().replace(" ", "").replace("\u00a0", "")
-    if raw.isascii() and raw.isdigit():  # the common case, without the patterns
-        return Decimal(raw)
+    if raw.isascii():  # the common cases without the patterns: 12, 12.5 (12,5 with a decimal comma)
+        whole, mark, fraction = raw.partition("," if decimal_comma else ".")
+        if whole.isdigit() and (not mark or fraction.isdigit()):
+            return Decimal(f"{whole}.{fraction}" if mark else whole)
     pattern = _COMMA_NUMBER if decimal_comma else _DOT_NUMBER
     if not pattern.match(raw):
         example = "1234,5" if decimal_comma else "1234.5"
