@@ -7,6 +7,9 @@
   batches of 5,000, never whole).
 
     python -m bench.bench_import [--rows 100000] [--stream-rows 200000] [--only parts|partial|stream]
+                                 [--pg postgresql://user:pw@host/postgres]
+
+With --pg (an admin URL) each scenario runs in a new database on that server, dropped afterwards.
 
 Each scenario runs in its own process, so one's memory does not count in the next's peak. Times are
 wall clock and CPU seconds of this process (on a busy machine the CPU time is the steadier figure).
@@ -15,6 +18,7 @@ wall clock and CPU seconds of this process (on a busy machine the CPU time is th
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,7 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from desktop.db import open_database
+from sqlalchemy import create_engine, make_url, text
+
+from desktop.db import Database, normalize_url, open_database
 from desktop.services import imports
 from desktop.services.tabular import read_table
 from desktop.services.users import ensure_user
@@ -63,15 +69,40 @@ def _timed(fn: Callable[[], T]) -> tuple[T, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
+PG_ADMIN: str | None = None  # --pg: databases are made on this server instead of SQLite files
+
+
+def _database(tmp: Path, name: str) -> Database:
+    """A new, migrated database: a SQLite file in `tmp`, or (with --pg) a database on the server."""
+    if PG_ADMIN is None:
+        return open_database(str(tmp / name))
+    db_name = f"storeroom_bench_{name.split('.')[0].replace('-', '_')}_{os.getpid()}"
+    admin = create_engine(normalize_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+    admin.dispose()
+    return open_database(make_url(PG_ADMIN).set(database=db_name).render_as_string(hide_password=False))
+
+
+def _drop(db: Database) -> None:
+    db.dispose()
+    if PG_ADMIN is not None:
+        admin = create_engine(normalize_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(db.url).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _import(tmp: Path, csv_path: Path, db_name: str = "import.sqlite3") -> tuple[str, float, float]:
-    db = open_database(str(tmp / db_name))
+    db = _database(tmp, db_name)
     actor = ensure_user(db, "bench")
     table = read_table(csv_path)
     mapping = imports.auto_map("parts", table.headers)
     plan, check_wall, check_cpu = _timed(lambda: imports.check(db, actor, "parts", table, mapping))
     assert plan.ok, plan.problems[:3]
     _run, run_wall, run_cpu = _timed(lambda: imports.run(db, actor, "parts", table, mapping))
-    db.dispose()
+    _drop(db)
     text = (
         f"dry run {check_wall:.2f} s (CPU {check_cpu:.2f} s), import {run_wall:.2f} s (CPU {run_cpu:.2f} s), "
         f"together {check_wall + run_wall:.2f} s (CPU {check_cpu + run_cpu:.2f} s); {plan.summary()}"
@@ -87,21 +118,23 @@ def scenario(name: str, rows: int) -> None:
         if name == "parts":
             text, _wall, _cpu = _import(tmp, csv_path)
             print(f"{rows:,} new parts, as on screen (check, then import): {text}")
-            db = open_database(str(tmp / "one-pass.sqlite3"))
+            db = _database(tmp, "one-pass.sqlite3")
             actor = ensure_user(db, "bench")
             table = read_table(csv_path)
             mapping = imports.auto_map("parts", table.headers)
             plan, wall, cpu = _timed(lambda: imports.execute(db, actor, "parts", table, mapping, commit=True))
-            db.dispose()
+            _drop(db)
             print(
                 f"{rows:,} new parts, as `storeroom import` (one pass): {wall:.2f} s (CPU {cpu:.2f} s); "
                 f"{plan.summary()}"
             )
         elif name == "partial":
-            _import(tmp, csv_path)
+            db = _database(tmp, "partial.sqlite3")
+            actor = ensure_user(db, "bench")
+            table = read_table(csv_path)
+            imports.run(db, actor, "parts", table, imports.auto_map("parts", table.headers))
             partial = tmp / "partial.csv"
             make_partial_csv(partial, rows)
-            db = open_database(str(tmp / "import.sqlite3"))
             actor = ensure_user(db, "bench")
             table = read_table(partial)
             mapping = imports.auto_map("parts", table.headers)
@@ -112,7 +145,7 @@ def scenario(name: str, rows: int) -> None:
                 f"(CPU {rc:.2f}), together {cw + rw:.2f} s; {plan.summary()}; "
                 f"{plan.change_count:,} fields change"
             )
-            db.dispose()
+            _drop(db)
         else:  # stream
             before, _peak = _rss_mb()
             text, _wall, _cpu = _import(tmp, csv_path)
@@ -130,7 +163,10 @@ def main() -> None:
     parser.add_argument("--stream-rows", type=int, default=200_000)
     parser.add_argument("--only", choices=("parts", "partial", "stream"))
     parser.add_argument("--scenario", choices=("parts", "partial", "stream"), help=argparse.SUPPRESS)
+    parser.add_argument("--pg", help="admin URL of a PostgreSQL server (default: SQLite files)")
     args = parser.parse_args()
+    global PG_ADMIN
+    PG_ADMIN = args.pg
     if args.scenario:
         scenario(args.scenario, args.stream_rows if args.scenario == "stream" else args.rows)
         return
@@ -146,6 +182,7 @@ def main() -> None:
                 str(args.rows),
                 "--stream-rows",
                 str(args.stream_rows),
+                *(("--pg", args.pg) if args.pg else ()),
             ],
             check=True,
         )
