@@ -221,21 +221,47 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"and a header of the file ({', '.join(table.headers)})."
             )
         mapping[field] = table.headers.index(header)
-    plan = imports.check(database, actor, args.kind, table, mapping)
+    options = imports.Options(blank_clears=args.blank_clears, default_location=args.default_location)
+    # one pass: checked and written in one transaction, committed only without problems (and --dry-run)
+    plan = imports.execute(
+        database,
+        actor,
+        args.kind,
+        table,
+        mapping,
+        options,
+        commit=not args.dry_run,
+        source=Path(args.file).name,
+    )
     print(f"{Path(args.file).name}: {plan.summary()}")
     for note in plan.notes:
         print(f"  note: {note}")
     for problem in plan.problems[:200]:
         print(f"  row {problem.row}, {problem.column}: {problem.message}")
-    if len(plan.problems) > 200:
-        print(f"  ... and {len(plan.problems) - 200:,} more")
+    if plan.problems_total > 200:
+        print(f"  ... and {plan.problems_total - 200:,} more")
     if plan.problems:
+        print("nothing imported")
         return 1
-    if args.dry_run:
-        print("dry run: nothing saved")
-        return 0
-    imports.run(database, actor, args.kind, table, mapping, source=Path(args.file).name)
-    print("imported")
+    for change in plan.changes[: args.changes]:
+        print(f"  row {change.row}, {change.record}: {change.field} {change.old} -> {change.new}")
+    if plan.change_count > args.changes:
+        print(f"  ... and {plan.change_count - args.changes:,} more changed fields (--changes N lists more)")
+    print("dry run: nothing saved" if args.dry_run else "imported")
+    return 0
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    from desktop.services import units
+
+    database, actor = _open(args)
+    if args.add:
+        code = units.add_unit(database, actor, args.add, args.name or args.add, args.aliases or "")
+        print(f"added unit {code}")
+    known = units.list_units(database)
+    for code, (name, whole) in known.units.items():
+        others = sorted(n.lower() for n, c in known.names.items() if c == code and n != code)
+        print(f"{code:<8} {name:<16} {'whole' if whole else 'decimal':<8} {', '.join(others)}")
     return 0
 
 
@@ -259,7 +285,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else None
     except ValueError as exc:
         raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
-    params = report_data.ReportParams(args.months, start, end, args.part, args.location)
+    params = report_data.ReportParams(args.months, start, end, args.part, args.location, args.category)
     table = report_data.build(database, actor, args.key, params)
     stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     report_data.export(table, Path(args.out), generated=stamp)
@@ -369,7 +395,19 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file")
     im.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
     im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
+    im.add_argument(
+        "--blank-clears",
+        action="store_true",
+        help="an empty cell clears that field (default: an empty cell keeps what is saved)",
+    )
+    im.add_argument("--default-location", metavar="CODE", help="stock: where rows without a location go")
+    im.add_argument("--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)")
     im.set_defaults(fn=cmd_import)
+    un = sub.add_parser("units", help="units of measure and the names files use for them; --add (admin)")
+    un.add_argument("--add", metavar="CODE", help="add a unit, e.g. BAG")
+    un.add_argument("--name", help="its name, e.g. bag")
+    un.add_argument("--aliases", help="other names files use, comma separated: sack, sacks")
+    un.set_defaults(fn=cmd_units)
     ex = sub.add_parser("export", help="export to CSV or XLSX (re-imports as it is)")
     ex.add_argument("kind", choices=kinds)
     ex.add_argument("file", help="a .csv or .xlsx file")
@@ -384,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", help="history up to this day, YYYY-MM-DD (default today)")
     rep.add_argument("--part", help="history of one part number")
     rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
+    rep.add_argument("--category", help="by-category: one category path and everything below it")
     rep.set_defaults(fn=cmd_report)
     sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
     cli_mro.add_parser(sub, _open)

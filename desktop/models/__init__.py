@@ -3,6 +3,7 @@
 from desktop.models.access import RuntimeRole, SignInGuard
 from desktop.models.audit import AuditEvent
 from desktop.models.base import Base
+from desktop.models.catalogue import Category, Manufacturer, PartCategoryLink, UnitOfMeasure
 from desktop.models.costs import PartCost
 from desktop.models.counts import CountLine, CountPlanSlot, CountSession
 from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
@@ -22,13 +23,16 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CardEvent",
+    "Category",
     "CountLine",
     "CountPlanSlot",
     "CountSession",
     "KanbanCard",
     "KanbanLoop",
     "Location",
+    "Manufacturer",
     "Part",
+    "PartCategoryLink",
     "PartCost",
     "PartSupplier",
     "PartXref",
@@ -41,5 +45,6 @@ __all__ = [
     "StockBalance",
     "StockMove",
     "Supplier",
+    "UnitOfMeasure",
     "User",
 ]

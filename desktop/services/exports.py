@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Location, Part, PartSupplier, StockBalance, Supplier
+from desktop.models import Category, Location, Part, PartCategoryLink, PartSupplier, StockBalance, Supplier
+from desktop.services import imports_catalogue
 from desktop.services.actor import Actor, Permission
 from desktop.services.imports import KINDS
 from desktop.services.imports_kanban import export_loops
@@ -37,6 +38,7 @@ def _parts(s: Session) -> Rows:
         .all()
     )
     suppliers = dict(s.execute(select(Supplier.id, Supplier.name)).tuples().all())
+    paths = dict(s.execute(select(PartCategoryLink.part_id, Category.path).join(Category)).tuples().all())
     return [
         [
             p.part_number,
@@ -56,6 +58,7 @@ def _parts(s: Session) -> Rows:
             p.notes,
             suppliers.get(p.default_supplier_id) if p.default_supplier_id else None,
             sup_pn.get(p.id),
+            paths.get(p.id),
         ]
         for p in s.scalars(select(Part).order_by(Part.number_key))
     ]
@@ -63,7 +66,8 @@ def _parts(s: Session) -> Rows:
 
 def _suppliers(s: Session) -> Rows:
     return [
-        [x.name, x.contact, x.email, x.phone] for x in s.scalars(select(Supplier).order_by(Supplier.name_key))
+        [x.name, x.contact, x.email, x.phone, x.address, x.website, x.currency, "yes"]
+        for x in s.scalars(select(Supplier).order_by(Supplier.name_key))
     ]
 
 
@@ -85,6 +89,7 @@ def _locations(s: Session) -> Rows:
             _yes(loc.allow_negative),
             _yes(loc.active),
             loc.notes,
+            None,  # Path: the code already names the place
         ]
         for loc, parent_code in rows
     ]
@@ -109,6 +114,7 @@ _READERS: dict[str, Callable[[Session], Rows]] = {
     "assets": export_assets,
     "where-used": export_spares,
     "kanban": export_loops,
+    **imports_catalogue.EXPORTS,
 }
 
 

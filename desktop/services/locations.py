@@ -144,7 +144,7 @@ def _by_code(s: Session, code: str) -> Location | None:
 
 
 def _place(s: Session, loc: Location, data: LocationInput) -> None:
-    """Check the parent and set path; a child is always one level deeper than any ancestor."""
+    """Check the parent and set path; a child is never shallower than its parent, and nothing is in a bin."""
     level = LocationLevel(data.level)
     if data.parent_code is None:
         if level is not LocationLevel.SITE:
@@ -156,7 +156,9 @@ def _place(s: Session, loc: Location, data: LocationInput) -> None:
         raise NotFound(f"No parent location with code {data.parent_code}.", field="parent")
     if loc.id is not None and (parent.id == loc.id or parent.path.startswith(loc.path)):
         raise UserError("A location cannot be moved inside itself.", field="parent")
-    if LocationLevel(parent.level).depth >= level.depth:
+    # a level may repeat below itself (building > room are areas, rack > shelf racks); a bin holds no place
+    inside = LocationLevel(parent.level)
+    if inside is LocationLevel.BIN or inside.depth > level.depth or level is LocationLevel.SITE:
         raise UserError(
             f"A {level.value.lower()} cannot sit inside a {parent.level.lower()}.", field="parent"
         )

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from desktop.codes import part_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import Location, Part, StockBalance, Supplier
+from desktop.models import Category, Location, Part, PartCategoryLink, StockBalance, Supplier
 from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty
+from desktop.services import categories
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import clean_text, connection_of, first_column, like_pattern
@@ -41,7 +42,7 @@ from desktop.services.suppliers import (
     replace_part_suppliers,
 )
 from desktop.services.text_rules import clean_notes
-from desktop.services.units import check_unit
+from desktop.services.units import BUILT_IN, Units, known_units
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class PartInput:
     notes: str | None = None
     active: bool = True
     suppliers: tuple[PartSupplierInput, ...] = ()
+    category_path: str | None = None  # "Fasteners > Bolts": filed there (created if new); "": nowhere
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class PartDTO:
     on_hand: Decimal = Decimal(0)
     stock: tuple[BinStock, ...] = ()
     suppliers: tuple[PartSupplierDTO, ...] = field(default=())
+    category_path: str | None = None  # "Fasteners > Bolts > Hex"
 
     @property
     def below_min(self) -> bool:
@@ -124,13 +127,13 @@ def number_key(part_number: str) -> str:
     return part_number.strip().upper()
 
 
-def validate_part(data: PartInput) -> PartInput:
+def validate_part(data: PartInput, units: Units = BUILT_IN) -> PartInput:
     number = data.part_number.strip()
     if not number:
         raise UserError("Part number is required.", field="part_number")
     if len(number) > _PART_NUMBER_MAX:
         raise UserError(f"A part number has at most {_PART_NUMBER_MAX} characters.", field="part_number")
-    if number.startswith("-") or any(not ch.isprintable() for ch in number):
+    if number.startswith("-") or not number.isprintable():
         raise UserError(
             "A part number cannot start with '-' or contain control characters.", field="part_number"
         )
@@ -139,7 +142,7 @@ def validate_part(data: PartInput) -> PartInput:
     )
     if data.category not in PartCategory.__members__:
         raise UserError(f"Category must be one of {', '.join(PartCategory)}.", field="category")
-    unit = check_unit(data.unit)
+    unit = units.resolve(data.unit)
     for name, value in (
         ("unit_cost", data.unit_cost),
         ("min_qty", data.min_qty),
@@ -176,25 +179,29 @@ def validate_part(data: PartInput) -> PartInput:
         notes=clean_notes(data.notes),
         active=data.active,
         suppliers=data.suppliers,
+        category_path=None if data.category_path is None else categories.show(_category(data.category_path)),
     )
 
 
+def _category(text: str) -> categories.Path:
+    try:
+        return categories.parse_path(text)
+    except UserError as exc:
+        raise UserError(exc.message, field="category_path") from exc
+
+
+def part_values(data: PartInput) -> dict[str, Any]:
+    """The `part` columns a saved PartInput writes, with the upper-cased keys look-ups use."""
+    values: dict[str, Any] = {f: getattr(data, f) for f in PART_FIELDS}
+    values["number_key"] = number_key(data.part_number)
+    mpn = data.manufacturer_part_number
+    values["mpn_key"] = mpn.upper() if mpn else None
+    return values
+
+
 def apply_input(part: Part, data: PartInput) -> None:
-    part.part_number = data.part_number
-    part.number_key = number_key(data.part_number)
-    part.description = data.description
-    part.category = data.category
-    part.unit = data.unit
-    part.unit_cost = data.unit_cost
-    part.min_qty, part.max_qty = data.min_qty, data.max_qty
-    part.reorder_point, part.safety_stock = data.reorder_point, data.safety_stock
-    part.lead_time_days = data.lead_time_days
-    part.manufacturer = data.manufacturer
-    part.manufacturer_part_number = data.manufacturer_part_number
-    part.mpn_key = data.manufacturer_part_number.upper() if data.manufacturer_part_number else None
-    part.criticality = data.criticality
-    part.notes = data.notes
-    part.active = data.active
+    for key, value in part_values(data).items():
+        setattr(part, key, value)
 
 
 def _refuse_duplicate(s: Session, data: PartInput, own_id: int | None) -> None:
@@ -217,6 +224,10 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
     except IntegrityError as exc:  # a twin saved by another PC between our check and our insert
         raise Conflict(f"Part number {data.part_number} already exists.", field="part_number") from exc
     replace_part_suppliers(s, part.id, list(data.suppliers))
+    if data.category_path is not None:
+        path = categories.parse_path(data.category_path)
+        known = categories.ensure_paths(s, [path] if path else [])
+        categories.set_categories(s, {part.id: known[categories.key_of(path)] if path else None})
     if data.suppliers:
         first = s.scalar(
             select(Supplier.id).where(
@@ -232,9 +243,9 @@ def _save(s: Session, part: Part, data: PartInput) -> PartDTO:
 
 def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
+        clean = validate_part(data, known_units(s))
         dto = _save(s, Part(), clean)
         record(
             s, actor.user_id, "part.create", "part", dto.id, f"created {dto.part_number}: {dto.description}"
@@ -246,9 +257,9 @@ def create_part(db: Database, actor: Actor, data: PartInput) -> PartDTO:
 
 def update_part(db: Database, actor: Actor, part_id: int, data: PartInput) -> PartDTO:
     actor.require(Permission.EDIT_PARTS)
-    clean = validate_part(data)
 
     def op(s: Session) -> PartDTO:
+        clean = validate_part(data, known_units(s))
         part = s.get(Part, part_id)
         if part is None:
             raise NotFound(f"Part #{part_id} no longer exists.")
@@ -299,6 +310,8 @@ def _changes(before: PartDTO, after: PartDTO) -> str:
     ]
     if before.suppliers != after.suppliers:
         diffs.append("suppliers changed")
+    if before.category_path != after.category_path:
+        diffs.append(f"category {before.category_path} -> {after.category_path}")
     return ", ".join(diffs) or "saved without changes"
 
 
@@ -313,8 +326,16 @@ _STOCK_BY_BIN = (
 )
 # The part with its stock per bin in one indexed query: one row per bin holding it (one row with empty
 # bin columns when none does), the part's columns first.
+_CATEGORY_PATH = (
+    select(Category.path)
+    .join(PartCategoryLink, PartCategoryLink.category_id == Category.id)
+    .where(PartCategoryLink.part_id == Part.id)
+    .correlate(Part)
+    .scalar_subquery()
+    .label("category_path")
+)
 _PART_WITH_STOCK = (
-    select(Part.__table__, *(c.label(f"bin_{i}") for i, c in enumerate(_BIN_COLUMNS)))
+    select(Part.__table__, _CATEGORY_PATH, *(c.label(f"bin_{i}") for i, c in enumerate(_BIN_COLUMNS)))
     .select_from(
         # two LEFT JOINs, not LEFT JOIN (balance JOIN location): SQLite would materialize the inner join
         Part.__table__.outerjoin(
@@ -325,7 +346,7 @@ _PART_WITH_STOCK = (
 )
 _PART_BY_ID = _PART_WITH_STOCK.where(Part.id == bindparam("id"))
 _PART_BY_KEY = _PART_WITH_STOCK.where(Part.number_key == bindparam("key"))
-_PART_WIDTH = len(Part.__table__.c)
+_PART_WIDTH = len(Part.__table__.c) + 1  # the part's columns and its category path
 
 
 def stock_by_bin(s: Session | Connection, part_id: int) -> tuple[BinStock, ...]:
@@ -363,6 +384,7 @@ def _detail(conn: Connection, rows: Sequence[Row[Any]]) -> PartDTO | None:
         on_hand=sum((b.qty for b in stock), Decimal(0)),
         stock=stock,
         suppliers=tuple(part_suppliers(conn, part.id)),
+        category_path=part.category_path,
     )
 
 
@@ -474,17 +496,24 @@ def search_part_ids(
     descending: bool = False,
     category: str | None = None,
     include_inactive: bool = False,
+    group: int | None = None,
 ) -> list[int]:
-    """Ids of matching parts in display order; sorting and filtering happen in SQL."""
-    stmt = search_statement(
-        text,
-        sqlite=db.is_sqlite,
-        sort=sort,
-        descending=descending,
-        category=category,
-        include_inactive=include_inactive,
-    )
-    return db.read(lambda s: first_column(s, stmt))
+    """Ids of matching parts in display order; sorting and filtering happen in SQL. `category` is the
+    inventory type (RAW, WIP…); `group` a category of the tree: parts in it or anywhere below it."""
+
+    def op(s: Session) -> list[int]:
+        stmt = search_statement(
+            text,
+            sqlite=db.is_sqlite,
+            sort=sort,
+            descending=descending,
+            category=category,
+            include_inactive=include_inactive,
+            group_key=categories.path_key_of(s, group) if group is not None else None,
+        )
+        return first_column(s, stmt)
+
+    return db.read(op)
 
 
 def search_statement(
@@ -495,6 +524,7 @@ def search_statement(
     descending: bool = False,
     category: str | None = None,
     include_inactive: bool = False,
+    group_key: str | None = None,
 ) -> Select[tuple[int]]:
     """The query behind search_part_ids() (the benchmark runs it in plain SQL as its baseline)."""
     if sort not in SORT_COLUMNS:
@@ -506,6 +536,8 @@ def search_statement(
         stmt = _search_filter(stmt, text, sqlite=sqlite)
     if category:
         stmt = stmt.where(Part.category == category)
+    if group_key is not None:
+        stmt = stmt.where(Part.id.in_(categories.subtree_part_ids(group_key)))
     if not include_inactive:
         stmt = stmt.where(Part.active)
     if text.strip() and sqlite:

@@ -22,6 +22,7 @@ from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
 from desktop.services import kanban, kpis
 from desktop.services.actor import Actor, Permission
+from desktop.services.category_report import stock_by_category
 from desktop.services.common import as_utc, db_time
 from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.counts import abc_rows, line_accurate
@@ -800,6 +801,7 @@ class ReportParams:
     end: date | None = None
     part_number: str | None = None
     location_code: str | None = None
+    category: str | None = None  # a category path: that category and everything below it
 
 
 CATALOGUE = (
@@ -807,6 +809,7 @@ CATALOGUE = (
     ReportSpec("kpi-trend", "KPIs by month", frozenset({"months"})),
     ReportSpec("valuation", "Stock valuation", frozenset()),
     ReportSpec("by-location", "Stock by location", frozenset({"location"})),
+    ReportSpec("by-category", "Stock by category", frozenset({"category"})),
     ReportSpec("history", "Movement history", frozenset({"dates", "part", "location"})),
     ReportSpec("below-minimum", "Below minimum", frozenset()),
     ReportSpec("abc", "ABC analysis", frozenset({"months"})),
@@ -857,6 +860,7 @@ def build(
         "kpi-trend": lambda: kpi_trend(kpis.compute(db, months=params.months)),
         "valuation": lambda: stock_valuation(db),
         "by-location": lambda: stock_by_location(db, location_code=params.location_code),
+        "by-category": lambda: stock_by_category(db, category=params.category),
         "history": lambda: movement_history(
             db,
             start=params.start or today - timedelta(days=30),

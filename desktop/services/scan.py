@@ -46,9 +46,7 @@ def _parts_by(s: Session, code: str) -> list[int]:
     if by_xref:
         return by_xref
     return list(
-        s.scalars(
-            select(PartSupplier.part_id).where(PartSupplier.supplier_part_number == code).distinct().limit(20)
-        )
+        s.scalars(select(PartSupplier.part_id).where(PartSupplier.sku_key == code).distinct().limit(20))
     )
 
 

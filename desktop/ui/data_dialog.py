@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -35,6 +36,11 @@ KIND_NAMES = {
     "suppliers": "Suppliers",
     "locations": "Locations",
     "stock": "Opening stock",
+    "categories": "Categories (the tree parts are filed in)",
+    "manufacturers": "Manufacturers",
+    "supplier-parts": "Supplier part numbers (several per supplier, with pack and price)",
+    "manufacturer-parts": "Manufacturer part numbers",
+    "alternates": "Alternates and superseding parts",
     "assets": "Assets (machines and their tree)",
     "where-used": "Where-used (spares of each asset)",
     "kanban": "Kanban loops",
@@ -85,6 +91,15 @@ class DataDialog(QDialog):
         self.mapping.horizontalHeader().setStretchLastSection(True)
         self.mapping.verticalHeader().setVisible(False)
         self.problems = read_only_table(["Row", "Column", "Problem"], numeric=(0,), stretch=2)
+        self.changes = read_only_table(["Row", "Record", "Field", "Now", "After the import"], numeric=(0,))
+        self.blank_clears = QCheckBox("Empty cells clear the saved value")
+        self.blank_clears.setToolTip(
+            "Off: an empty cell keeps what is saved, as a column the file does not have does. "
+            "On: an empty cell clears that field (notes, minimum, manufacturer…)."
+        )
+        self.default_location = QLineEdit()
+        self.default_location.setPlaceholderText("e.g. RECV: where stock rows without a location go")
+        self.default_location.setMaxLength(32)
         self.summary = QLabel("")
         self.check_button = QPushButton("Check (dry run)")
         self.import_button = QPushButton("Import")
@@ -99,6 +114,9 @@ class DataDialog(QDialog):
         form = QFormLayout()
         form.addRow("What", self.kind)
         form.addRow("File", file_row)
+        form.addRow("", self.blank_clears)
+        self.default_label = QLabel("Default location")
+        form.addRow(self.default_label, self.default_location)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.bar)
@@ -107,7 +125,9 @@ class DataDialog(QDialog):
         buttons.addWidget(self.import_button)
         order = QLabel(
             "Starting a plant? Import in this order, as each refers to the ones before: locations, "
-            "suppliers, parts, opening stock, assets, where-used, kanban loops."
+            "suppliers, manufacturers, categories, parts, supplier and manufacturer part numbers, "
+            "alternates, opening stock, assets, where-used, kanban loops. A column the file does not "
+            "have leaves that field as it is."
         )
         order.setWordWrap(True)
         layout = QVBoxLayout(tab)
@@ -115,10 +135,15 @@ class DataDialog(QDialog):
         layout.addWidget(order)
         layout.addWidget(QLabel("Columns (matched by their headers; change any that is wrong)"))
         layout.addWidget(self.mapping, 2)
-        layout.addWidget(QLabel("Problems found by the check"))
-        layout.addWidget(self.problems, 3)
+        results = QTabWidget()
+        results.addTab(self.problems, "Problems found by the check")
+        results.addTab(self.changes, "What will change")
+        self.results = results
+        layout.addWidget(results, 3)
         layout.addLayout(buttons)
         self.kind.currentIndexChanged.connect(self._remap)
+        self.blank_clears.toggled.connect(self._mapping_changed)
+        self.default_location.textChanged.connect(self._mapping_changed)
         self.choose.clicked.connect(self._choose)
         self.check_button.clicked.connect(self.check)
         self.import_button.clicked.connect(self.run_import)
@@ -156,6 +181,9 @@ class DataDialog(QDialog):
     def _remap(self) -> None:
         self.plan = None
         self.import_button.setEnabled(False)
+        stock = self.current_kind() == "stock"
+        self.default_label.setVisible(stock)
+        self.default_location.setVisible(stock)
         columns = imports.KINDS[self.current_kind()]
         headers = list(self.table.headers) if self.table else []
         auto = imports.auto_map(self.current_kind(), headers) if self.table else {}
@@ -182,14 +210,23 @@ class DataDialog(QDialog):
     def current_mapping(self) -> dict[str, int | None]:
         return {key: combo.currentData() for key, combo in self.combos.items()}
 
+    def current_options(self) -> imports.Options:
+        default = self.default_location.text().strip() if self.current_kind() == "stock" else ""
+        return imports.Options(blank_clears=self.blank_clears.isChecked(), default_location=default or None)
+
     @Slot()
     def check(self) -> None:
         if self.table is None:
             self.banner.error("Choose a file first.")
             return
-        kind, table, mapping = self.current_kind(), self.table, self.current_mapping()
+        kind, table, mapping, options = (
+            self.current_kind(),
+            self.table,
+            self.current_mapping(),
+            self.current_options(),
+        )
         self.ctx.runner.run(
-            lambda: imports.check(self.ctx.db, self.ctx.actor, kind, table, mapping),
+            lambda: imports.check(self.ctx.db, self.ctx.actor, kind, table, mapping, options),
             self._checked,
             self._failed,
         )
@@ -197,8 +234,18 @@ class DataDialog(QDialog):
     def _checked(self, plan: Plan) -> None:
         self.plan = plan
         fill_table(self.problems, [(p.row, p.column, p.message) for p in plan.problems[:5000]])
+        fill_table(self.changes, [(c.row, c.record, c.field, c.old, c.new) for c in plan.changes[:5000]])
+        self.results.setTabText(1, f"What will change ({plan.change_count:,} fields)")
+        self.results.setCurrentIndex(0 if plan.problems or not plan.changes else 1)
         self.summary.setText(plan.summary() + "".join(f"; {n}" for n in plan.notes))
         self.import_button.setEnabled(plan.ok)
+        if plan.location_offer and not self.default_location.text().strip():
+            self.default_location.setText(plan.location_offer)  # offered: a second check uses it
+            self.banner.warn(
+                f"Some rows have no location: {plan.location_offer} (receiving) is filled in as their "
+                "default location. Check again to use it, or type another."
+            )
+            return
         if plan.ok:
             self.banner.ok("No problems: press Import to save it all.")
         else:
@@ -211,13 +258,18 @@ class DataDialog(QDialog):
     def run_import(self) -> None:
         if self.plan is None or not self.plan.ok or self.table is None:
             return
-        kind, table, mapping = self.current_kind(), self.table, self.current_mapping()
+        kind, table, mapping, options = (
+            self.current_kind(),
+            self.table,
+            self.current_mapping(),
+            self.current_options(),
+        )
         source = Path(self.path.text()).name or "import"
         report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
         self.ctx.runner.run(
             lambda: imports.run(
-                self.ctx.db, self.ctx.actor, kind, table, mapping, source=source, progress=report
+                self.ctx.db, self.ctx.actor, kind, table, mapping, options, source=source, progress=report
             ),
             self._imported,
             self._failed,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty, parse_decimal
-from desktop.services import parts
+from desktop.services import categories, parts, units
 from desktop.services.parts import PartDTO, PartInput
 from desktop.services.suppliers import PartSupplierInput
 from desktop.services.units import UNITS
@@ -74,13 +74,30 @@ class PartDialog(QDialog):
         if part is not None:
             self._load(part)
         self._connect_signals()
+        ctx.runner.run(lambda: (units.list_units(ctx.db), categories.list_categories(ctx.db)), self._choices)
+
+    def _choices(self, loaded: tuple[units.Units, list[categories.CategoryDTO]]) -> None:
+        """The units an admin added and the category tree, added to the pickers (typed text is kept)."""
+        known, tree = loaded
+        for code, (name, _whole) in known.units.items():
+            if self.unit.findData(code) < 0:
+                self.unit.addItem(f"{code} — {name}", code)
+        if self.part is not None:
+            self.unit.setCurrentIndex(max(0, self.unit.findData(self.part.unit)))
+        typed = self.group.currentText()
+        self.group.addItems([node.path for node in tree if self.group.findText(node.path) < 0])
+        self.group.setEditText(typed)
 
     def _build(self) -> None:
         self.banner = FeedbackBanner()
         self.number = QLineEdit()
         self.description = QLineEdit()
-        self.category = QComboBox()
+        self.category = QComboBox()  # the inventory type
         self.category.addItems([c.value for c in PartCategory])
+        self.group = QComboBox()  # the category tree: pick one, or type a new path
+        self.group.setEditable(True)
+        self.group.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.group.setToolTip("Pick a category, or type a new path such as Fasteners > Bolts > Hex")
         self.unit = QComboBox()
         for code, (name, _whole) in UNITS.items():
             self.unit.addItem(f"{code} — {name}", code)
@@ -99,6 +116,7 @@ class PartDialog(QDialog):
             "part_number": self.number,
             "description": self.description,
             "category": self.category,
+            "category_path": self.group,
             "unit": self.unit,
             "unit_cost": self.unit_cost,
             "min_qty": self.min_qty,
@@ -113,7 +131,8 @@ class PartDialog(QDialog):
         left = QFormLayout()
         left.addRow("Part number *", self.number)
         left.addRow("Description *", self.description)
-        left.addRow("Category", self.category)
+        left.addRow("Inventory type", self.category)
+        left.addRow("Category", self.group)
         left.addRow("Unit", self.unit)
         left.addRow("Unit cost", self.unit_cost)
         left.addRow("Manufacturer", self.manufacturer)
@@ -139,7 +158,10 @@ class PartDialog(QDialog):
         self.add_supplier = QPushButton("Add supplier")
         self.remove_supplier = QPushButton("Remove supplier")
         sup_buttons = QHBoxLayout()
-        sup_buttons.addWidget(QLabel("Suppliers (the first is the default; a new name adds a supplier)"), 1)
+        sup_buttons.addWidget(
+            QLabel("Suppliers (the first is the default; a new name adds a supplier; one row per part no.)"),
+            1,
+        )
         sup_buttons.addWidget(self.add_supplier)
         sup_buttons.addWidget(self.remove_supplier)
         self.buttons = QDialogButtonBox(
@@ -182,6 +204,7 @@ class PartDialog(QDialog):
         self.number.setText(p.part_number)
         self.description.setText(p.description)
         self.category.setCurrentText(p.category)
+        self.group.setEditText(p.category_path or "")
         self.unit.setCurrentIndex(max(0, self.unit.findData(p.unit)))
         self.unit_cost.setText(q(p.unit_cost))
         self.min_qty.setText(q(p.min_qty))
@@ -257,6 +280,7 @@ class PartDialog(QDialog):
             notes=self.notes.toPlainText(),
             active=self.active.isChecked(),
             suppliers=self._supplier_rows(),
+            category_path=self.group.currentText(),
         )
 
     @Slot()

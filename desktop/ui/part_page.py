@@ -110,7 +110,9 @@ class PartPage(QWidget):
             f"<span style='color:{colour}'>{format_qty(part.on_hand)} {part.unit}</span>"
             + (" <small>below minimum</small>" if low else "")
         )
-        facts = [f"Barcode {part.barcode}", f"Category {part.category}", f"Unit cost {part.unit_cost:.2f}"]
+        facts = [f"Barcode {part.barcode}", f"Type {part.category}", f"Unit cost {part.unit_cost:.2f}"]
+        if part.category_path:
+            facts.insert(1, f"Category {part.category_path}")
         if part.min_qty is not None or part.max_qty is not None:
             facts.append(
                 f"Min / max {format_qty(part.min_qty) if part.min_qty is not None else '–'} / "

@@ -25,7 +25,7 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS: list[tuple[str, str]] = [
     ("part_number", "Part number"),
     ("description", "Description"),
-    ("category", "Category"),
+    ("category", "Type"),
     ("unit", "Unit"),
     ("on_hand", "On hand"),
     ("unit_cost", "Unit cost"),
@@ -56,21 +56,28 @@ class PartsTableModel(QAbstractTableModel):
         self.descending = False
         self.text = ""
         self.category: str | None = None
+        self.group: int | None = None  # a category of the tree: parts in it and below it
         self._generation = 0  # answers to superseded searches (typing fast) are dropped
         self._searched_once = False  # Qt calls sort() while the view is set up: no query until asked
 
-    def search(self, text: str | None = None, category: str | bool | None = False) -> None:
-        """Run the SQL search in the background; `False` keeps the current category filter."""
+    def search(
+        self, text: str | None = None, category: str | bool | None = False, group: int | bool | None = False
+    ) -> None:
+        """Run the SQL search in the background; `False` keeps the current type / category filter."""
         if text is not None:
             self.text = text
         if category is not False:
             self.category = category or None  # type: ignore[assignment]
+        if group is not False:
+            self.group = group if isinstance(group, int) and not isinstance(group, bool) else None
         self._searched_once = True
         self._generation += 1
         generation = self._generation
-        text_, cat, key, desc = self.text, self.category, self.sort_key, self.descending
+        text_, cat, grp, key, desc = self.text, self.category, self.group, self.sort_key, self.descending
         self._runner.run(
-            lambda: parts.search_part_ids(self._db, text_, sort=key, descending=desc, category=cat),
+            lambda: parts.search_part_ids(
+                self._db, text_, sort=key, descending=desc, category=cat, group=grp
+            ),
             lambda ids: self._searched(generation, ids),
         )
 

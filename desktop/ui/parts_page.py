@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import PartCategory
+from desktop.services import categories
 from desktop.services.actor import Permission
 from desktop.ui.context import AppContext
 from desktop.ui.parts_model import COLUMNS, PartsTableModel
@@ -45,10 +46,15 @@ class PartsPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search part number, description or manufacturer number…")
         self.search.setClearButtonEnabled(True)
-        self.category = QComboBox()
-        self.category.addItem("All categories", None)
+        self.category = QComboBox()  # the inventory type
+        self.category.addItem("All types", None)
         for cat in PartCategory:
             self.category.addItem(cat.value, cat.value)
+        self.group = QComboBox()  # the category tree: a category shows its parts and those below it
+        self.group.setMinimumContentsLength(18)
+        self.group.setToolTip("Parts in this category and every category below it")
+        self.group.addItem("All categories", None)
+        self._tree_asked = False
         self.count_label = QLabel("")
         self.label_button = QPushButton("Print labels…")
         self.new_button = QPushButton("New part…")
@@ -81,6 +87,7 @@ class PartsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.category)
+        top.addWidget(self.group)
         top.addWidget(self.count_label)
         top.addWidget(self.label_button)
         top.addWidget(self.export_button)
@@ -96,6 +103,7 @@ class PartsPage(QWidget):
         self.search.returnPressed.connect(self._open_first)
         self._debounce.timeout.connect(self.refresh)
         self.category.currentIndexChanged.connect(self.refresh)
+        self.group.currentIndexChanged.connect(self.refresh)
         self.model.loaded.connect(self._loaded)
         self.table.activated.connect(self._activated)
         self.new_button.clicked.connect(self.new_part)
@@ -104,7 +112,28 @@ class PartsPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.model.search(self.search.text(), self.category.currentData())
+        if self.group.count() == 1 and not self._tree_asked:  # the first showing fills the category list
+            self._tree_asked = True
+            self.load_categories()
+        self.model.search(self.search.text(), self.category.currentData(), self.group.currentData())
+
+    def load_categories(self) -> None:
+        """Fill the category filter from the tree (in the background), keeping the current choice."""
+        self.ctx.runner.run(lambda: categories.list_categories(self.ctx.db), self._categories_loaded)
+
+    def _categories_loaded(self, tree: list[categories.CategoryDTO]) -> None:
+        current = self.group.currentData()
+        self.group.blockSignals(True)
+        self.group.clear()
+        self.group.addItem("All categories", None)
+        for node in tree:
+            self.group.addItem("    " * node.depth + node.name, node.id)
+            self.group.setItemData(self.group.count() - 1, node.path, Qt.ItemDataRole.ToolTipRole)
+        found = self.group.findData(current)
+        self.group.setCurrentIndex(max(found, 0))
+        self.group.blockSignals(False)
+        if current is not None and found < 0:  # the category went away: show all again
+            self.refresh()
 
     @Slot(int)
     def _loaded(self, count: int) -> None:
@@ -134,6 +163,7 @@ class PartsPage(QWidget):
 
     def data_changed(self, what: set[str]) -> None:
         if "parts" in what:
+            self.load_categories()
             self.refresh()
         elif "stock" in what:
             self.model.invalidate()

@@ -229,6 +229,8 @@ class ReportRunner(QWidget):
         self.part.setPlaceholderText("all parts")
         self.location = QLineEdit()
         self.location.setPlaceholderText("all locations")
+        self.category = QLineEdit()
+        self.category.setPlaceholderText("all categories (e.g. Fasteners > Bolts: it and everything below)")
         self.run_button = QPushButton("Run  (Enter)")
         self.bar = QProgressBar()
         self.bar.hide()
@@ -248,6 +250,7 @@ class ReportRunner(QWidget):
             ("dates", "From", dates_box),
             ("part", "Part number", self.part),
             ("location", "Location", self.location),
+            ("category", "Category", self.category),
         ):
             caption = QLabel(label)
             params.addRow(caption, widget)
@@ -268,7 +271,7 @@ class ReportRunner(QWidget):
         self.choice.currentRowChanged.connect(self._chosen)
         self.choice.itemActivated.connect(lambda _i: self.run())
         self.run_button.clicked.connect(self.run)
-        for field in (self.part, self.location):
+        for field in (self.part, self.location, self.category):
             field.returnPressed.connect(self.run)
         takes_scans(self.part, self.location)
         self.cancel_button.clicked.connect(self._cancel.set)
@@ -299,6 +302,7 @@ class ReportRunner(QWidget):
             end=self.end.date().toPython(),  # type: ignore[arg-type]
             part_number=self.part.text().strip() or None,
             location_code=self.location.text().strip() or None,
+            category=self.category.text().strip() or None,
         )
 
     @Slot()

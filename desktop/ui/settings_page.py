@@ -27,6 +27,7 @@ from desktop.ui.data_dialog import DataDialog
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.number_format_form import NumberFormatForm
 from desktop.ui.planning_form import PlanningForm
+from desktop.ui.units_dialog import UnitsDialog
 
 
 class SettingsPage(QWidget):
@@ -68,6 +69,9 @@ class SettingsPage(QWidget):
         form.addRow("Schema revision", self.schema)
         form.addRow("Data folder", QLabel(str(paths.data_dir())))
         form.addRow("Signed in as", self.user)
+        self.units_button = QPushButton("Units of measure…")  # admins add the units their files use
+        self.units_button.setEnabled(admin)
+        form.addRow("Units", self.units_button)
         buttons = FlowLayout()
         for b in (
             self.data_button,
@@ -97,6 +101,7 @@ class SettingsPage(QWidget):
         self.local_button.clicked.connect(self.choose_local)
         self.restore_button.clicked.connect(self.choose_backup)
         self.data_button.clicked.connect(self.open_data_dialog)
+        self.units_button.clicked.connect(self.open_units_dialog)
 
     def refresh(self) -> None:
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
@@ -120,6 +125,12 @@ class SettingsPage(QWidget):
         )
         dialog.show()
         self.data_dialog = dialog
+        return dialog
+
+    @Slot()
+    def open_units_dialog(self) -> UnitsDialog:
+        dialog = UnitsDialog(self.ctx, self)
+        dialog.show()
         return dialog
 
     @Slot()

@@ -32,7 +32,7 @@ def test_parts_list_exports_every_row_in_view_order(
     page.export_button.export_to(tmp_path / "parts.csv")
     page.export_button.export_to(tmp_path / "parts.xlsx")
     csv = read_table(tmp_path / "parts.csv")
-    assert csv.headers == ("Description", "Part number", "Category", "Unit", "On hand", "Unit cost")
+    assert csv.headers == ("Description", "Part number", "Type", "Unit", "On hand", "Unit cost")
     assert len(csv.rows) == 1_234
     assert csv.rows[0][5] == "124.75" and csv.rows[-1][5] == "0.00"
     assert [r[1] for r in csv.rows] == [page.model.data(page.model.index(n, 0)) for n in range(1_234)]

@@ -1,0 +1,66 @@
+"""`storeroom import` for scripts: the dry run lists what will change, --blank-clears and
+--default-location, the new kinds; `storeroom report by-category`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "inventree"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--user", "clerk", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
+    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
+    return tmp_path
+
+
+def test_import_lists_changes_and_takes_the_options(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init")[0] == 0
+    for kind, name in (
+        ("locations", "locations.csv"),
+        ("categories", "categories.csv"),
+        ("parts", "parts.csv"),
+    ):
+        code, out, err = run(capsys, "import", kind, str(FIXTURES / name))
+        assert code == 0 and out.rstrip().endswith("imported"), (kind, out, err)
+    code, out, _ = run(capsys, "import", "stock", str(FIXTURES / "stock_items.csv"), "--dry-run")
+    assert code == 1 and "row 12, Location: no location" in out and "such as RECEIVING (receiving)" in out
+    code, out, _ = run(
+        capsys, "import", "stock", str(FIXTURES / "stock_items.csv"), "--default-location", "RECEIVING"
+    )
+    assert code == 0 and "2 row(s) without a location go to RECEIVING" in out
+    assert "4 row(s) repeat a part and location of an earlier row" in out
+    edit = home / "notes.csv"
+    edit.write_text("IPN,Notes,Minimum Stock\nC-0603-100N,,800\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", "parts", str(edit), "--dry-run")
+    assert code == 0 and "row 2, C-0603-100N: Minimum 1000 -> 800" in out and "Notes" not in out
+    code, out, _ = run(capsys, "import", "parts", str(edit), "--blank-clears")
+    assert code == 0 and "row 2, C-0603-100N: Notes Keep a reel in Room 101 -> (empty)" in out
+    code, out, _ = run(
+        capsys, "report", "by-category", "--category", "Electronics/Passives", "--out", str(home / "p.csv")
+    )
+    assert code == 0 and "Stock by category: 3 rows" in out
+    lines = (home / "p.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].startswith("Electronics > Passives > Capacitors,C-0603-100N,")
+
+
+def test_units_listed_and_added_from_the_command_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init")[0] == 0
+    code, out, _ = run(capsys, "units")
+    litre = next(line for line in out.splitlines() if line.startswith("L "))
+    assert "litres" in litre and "decimal" in litre
+    code, out, _ = run(capsys, "units", "--add", "bag", "--aliases", "sack, sacks")
+    assert code == 0 and "added unit BAG" in out and any(line.startswith("BAG ") for line in out.splitlines())
+    code, _out, err = run(capsys, "units", "--add", "LI", "--name", "litre")
+    assert code == 2 and "'litre' already means L (litre)" in err
