@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from barcode.charsets import code128 as _c128
 from barcode.codex import Code128
@@ -24,6 +24,8 @@ from desktop.errors import UserError
 CODE128_QUIET_MODULES = 10
 # ISO/IEC 18004: 4 modules of white around a QR symbol.
 QR_QUIET_MODULES = 4
+# ISO/IEC 16022 asks 1 module around a DataMatrix; 2 leave room for a die-cut edge or a smudge.
+DATAMATRIX_QUIET_MODULES = 2
 
 QrMatrix = tuple[tuple[bool, ...], ...]
 
@@ -159,15 +161,21 @@ def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
     if create is None:  # zxing-cpp < 2.3 has only write_barcode, which needs numpy
         return None
     try:
-        symbol = create(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
-        # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
-        image = symbol.to_image(scale=1, add_quiet_zones=False)
-        rows, cols = image.shape[0], image.shape[1]
-        raw = bytes(memoryview(image))
+        matrix = _zxing_modules(create(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level))
     except (TypeError, AttributeError):  # pragma: no cover - an older zxing-cpp with another signature
         return None
-    if rows != cols or (rows - 21) % 4 or len(raw) != rows * cols:  # pragma: no cover - not a QR matrix
+    rows = len(matrix)
+    if rows != len(matrix[0]) or (rows - 21) % 4:  # pragma: no cover - not a QR matrix
         return None
+    return matrix
+
+
+def _zxing_modules(symbol: Any) -> QrMatrix:
+    """The module matrix of a zxing-cpp symbol (True = dark)."""
+    # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
+    image = symbol.to_image(scale=1, add_quiet_zones=False)
+    rows, cols = image.shape[0], image.shape[1]
+    raw = bytes(memoryview(image))
     return tuple(tuple(raw[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
 
 
@@ -192,6 +200,20 @@ def qr_matrix(data: str, level: str = "M") -> QrMatrix:
     if matrix is None:  # pragma: no cover - exercised only without a suitable zxing-cpp
         matrix = _qr_matrix_reportlab(data, level)
     return matrix
+
+
+@lru_cache(maxsize=8192)
+def datamatrix_matrix(data: str) -> QrMatrix:
+    """Square ECC 200 DataMatrix module matrix (True = dark), row 0 at the top, without quiet zone.
+
+    Square only: the rectangular DMRE sizes zint would otherwise pick are not read by every scanner.
+    For short codes it is about half the side of a QR code, which is what fits a small label.
+    """
+    if not data:
+        raise BarcodeError("The barcode text is empty.")
+    import zxingcpp
+
+    return _zxing_modules(zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.DataMatrix, force_square=True))
 
 
 def qr_size_modules(data: str, level: str = "M") -> int:

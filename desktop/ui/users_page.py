@@ -23,6 +23,7 @@ from desktop.services.users import UserDTO
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.labels_dialog import LabelsDialog
 
 
 class UserDialog(QDialog):
@@ -124,16 +125,19 @@ class UsersPage(QWidget):
         self.table = read_only_table(["User", "Name", "Role", "PIN set", "Badge", "Active"], stretch=1)
         self.new_button = QPushButton("New user…")
         self.edit_button = QPushButton("Edit…")
+        self.badge_button = QPushButton("Print badge…")
         top = QHBoxLayout()
         top.addWidget(heading("Users"), 1)
         top.addWidget(self.new_button)
         top.addWidget(self.edit_button)
+        top.addWidget(self.badge_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button.clicked.connect(self._edit_selected)
+        self.badge_button.clicked.connect(self.print_badge)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self._edit_selected())
 
     @Slot()
@@ -164,6 +168,18 @@ class UsersPage(QWidget):
         user = next((u for u in self.rows if u.id == key), None)
         if user is not None:
             self.open_dialog(user)
+
+    @Slot()
+    def print_badge(self) -> LabelsDialog | None:
+        """The selected user's badge, on a CR80 card or any label format."""
+        key = selected_key(self.table)
+        if key is None:
+            return None
+        self.labels_dialog = LabelsDialog(
+            self.ctx, "badge", [int(str(key))], title="Print badge", parent=self
+        )
+        self.labels_dialog.show()
+        return self.labels_dialog
 
     def open_dialog(self, user: UserDTO | None) -> UserDialog:
         dialog = UserDialog(self.ctx, user, self)
