@@ -57,7 +57,7 @@ from desktop.services import labels as label_data
 from desktop.ui.common import cancellable_progress, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.pdf_pages import page_count, print_pdf, render_page
+from desktop.ui.pdf_pages import MAX_RASTER_DPI, page_count, print_pdf, render_page
 
 CUSTOM = "custom"
 # label kinds printed in the bin-label layout, and where their labels come from
@@ -441,15 +441,17 @@ class LabelsDialog(QDialog):
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer, pdf)
 
-    def print_to(self, printer: QPrinter, pdf: bytes) -> None:
+    def print_to(self, printer: QPrinter, pdf: bytes, *, as_pdf: bool | None = None) -> None:
+        """The PDF itself to a CUPS queue; else page images at the label printer's own resolution
+        (600 dpi at most), 1-bit."""
         try:
-            pages = print_pdf(pdf, printer)
+            fmt = self.label_format()
+            dpi = fmt.dpi if fmt.is_thermal else MAX_RASTER_DPI
+            done = print_pdf(pdf, printer, title=self.windowTitle(), max_dpi=dpi, mono=True, as_pdf=as_pdf)
         except UserError as exc:
             self.banner.error(exc.message)
             return
-        self.banner.ok(
-            f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}."
-        )
+        self.banner.ok(done.describe(printer))
 
     @Slot()
     def save_pdf(self) -> None:
