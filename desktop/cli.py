@@ -210,7 +210,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
     if args.what == "calibration":
         data = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
     else:
-        from desktop.reports.labels import layout_bin_label, layout_part_label, render_job
+        from desktop.reports.labels import fallback_summary, layout_bin_label, layout_part_label, render_job
         from desktop.services import badges, locations, parts
         from desktop.services import labels as label_data
 
@@ -227,17 +227,30 @@ def cmd_labels(args: argparse.Namespace) -> int:
         else:
             ids = badges.user_ids_for_names(database, args.codes)
             items, layout = badges.badge_labels(database, actor, ids), layout_bin_label
-        job = render_job(
-            items,
-            layout,  # type: ignore[arg-type]
-            fmt,
-            what=args.what.removesuffix("s"),
-            start_at=args.start_at,
-            copies=args.copies,
-            offset_x_mm=dx,
-            offset_y_mm=dy,
-        )
-        data, note = job.pdf, job.summary()
+        if args.zpl:  # commands for a Zebra-compatible printer instead of a PDF
+            from desktop.reports.zpl import render_zpl
+
+            zpl, fallbacks = render_zpl(
+                items,
+                layout,  # type: ignore[arg-type]
+                fmt,
+                copies=args.copies,
+                offset_x_mm=dx,
+                offset_y_mm=dy,
+            )
+            data, note = zpl.encode("utf-8"), fallback_summary(fallbacks, len(items))
+        else:
+            job = render_job(
+                items,
+                layout,  # type: ignore[arg-type]
+                fmt,
+                what=args.what.removesuffix("s"),
+                start_at=args.start_at,
+                copies=args.copies,
+                offset_x_mm=dx,
+                offset_y_mm=dy,
+            )
+            data, note = job.pdf, job.summary()
     out = Path(args.out)
     _write_atomically(out, data)
     print(f"wrote {out} ({len(data):,} bytes)")
@@ -420,6 +433,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="see `storeroom labels formats` (default: avery-5160; card-cr80 for badges)",
     )
     lab.add_argument("--out", default="labels.pdf")
+    lab.add_argument(
+        "--zpl",
+        action="store_true",
+        help="write ZPL for a Zebra-compatible printer (thermal formats; send it with `lp -o raw`)",
+    )
     lab.add_argument("--start-at", type=int, default=1, help="first free label on a used sheet")
     lab.add_argument("--copies", type=int, default=1)
     lab.add_argument("--subtree", action="store_true", help="bins: every location inside the given ones")

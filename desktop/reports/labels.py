@@ -121,19 +121,24 @@ class LabelJob:
 
     def summary(self, limit: int = 8) -> str:
         """One sentence for the clerk, or "" when every label carries its full code."""
-        if not self.fallbacks:
-            return ""
-        names = [name for name, _how in self.fallbacks]
-        shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-        only_2d = sum(1 for _name, how in self.fallbacks if ONLY_2D in how)
-        how = "the short id form" + (f" ({only_2d} as a 2-D code only)" if only_2d else "")
-        if only_2d == len(names) and not any(SHORT_ID in h for _n, h in self.fallbacks):
-            how = "a 2-D code only"
-        plural = "s" if self.labels != 1 else ""
-        return (
-            f"{len(names)} of {self.labels} label{plural} use {how}: the code is too long to print as a "
-            f"full barcode on this label; the scan box reads it all the same ({shown})."
-        )
+        return fallback_summary(self.fallbacks, self.labels, limit)
+
+
+def fallback_summary(fallbacks: Sequence[tuple[str, str]], labels: int, limit: int = 8) -> str:
+    """Which labels printed the short id form or a 2-D code only, in one sentence ("" for none)."""
+    if not fallbacks:
+        return ""
+    names = [name for name, _how in fallbacks]
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    only_2d = sum(1 for _name, how in fallbacks if ONLY_2D in how)
+    how = "the short id form" + (f" ({only_2d} as a 2-D code only)" if only_2d else "")
+    if only_2d == len(names) and not any(SHORT_ID in h for _n, h in fallbacks):
+        how = "a 2-D code only"
+    plural = "s" if labels != 1 else ""
+    return (
+        f"{len(names)} of {labels} label{plural} use {how}: the code is too long to print as a "
+        f"full barcode on this label; the scan box reads it all the same ({shown})."
+    )
 
 
 @dataclass(frozen=True)
@@ -764,7 +769,7 @@ def _draw_texts(canvas: Any, texts: Sequence[TextPlacement]) -> None:
             baseline -= text.size * LINE
 
 
-def _label_name(item: Any) -> str:
+def label_name(item: Any) -> str:
     """How the clerk knows a label: a bin or asset code, a part number, a card code."""
     return str(getattr(item, "code", None) or getattr(item, "part_number", "") or "")
 
@@ -825,7 +830,7 @@ def render_job(
     if progress is not None and progress(total, total) is False:
         raise RenderCancelled()
     fallbacks = tuple(
-        (_label_name(item), layout.fallback)
+        (label_name(item), layout.fallback)
         for item, layout in zip(items, layouts, strict=True)
         if layout.fallback
     )

@@ -50,7 +50,8 @@ def user_ids_for_names(db: Database, names: list[str]) -> list[int]:
 
     def op(s: Session) -> list[int]:
         wanted = [n.strip().lower() for n in names]
-        found = dict(s.execute(select(User.user_name, User.id).where(User.user_name.in_(wanted))).tuples())
+        rows = s.execute(select(User.user_name, User.id).where(User.user_name.in_(wanted))).all()
+        found = {name: user_id for name, user_id in rows}
         unknown = [n for n in wanted if n not in found]
         if unknown:
             raise NotFound(f"No user named {', '.join(unknown)}.")
