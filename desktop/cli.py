@@ -211,20 +211,25 @@ def cmd_labels(args: argparse.Namespace) -> int:
         data = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
     else:
         from desktop.reports.labels import fallback_summary, layout_bin_label, layout_part_label, render_job
-        from desktop.services import badges, locations, parts
         from desktop.services import labels as label_data
 
         database, actor = _open(args)
         if args.what == "bins":
+            from desktop.services import locations
+
             ids = [locations.location_id_for_code(database, code) for code in args.codes]
             items: Sequence[object] = label_data.bin_labels(
                 database, ids, subtree=args.subtree, with_part=not args.no_part
             )
             layout: Callable[..., object] = layout_bin_label
         elif args.what == "parts":
+            from desktop.services import parts
+
             ids = [parts.part_id_for_number(database, number) for number in args.codes]
             items, layout = label_data.part_labels(database, ids), layout_part_label
         else:
+            from desktop.services import badges
+
             ids = badges.user_ids_for_names(database, args.codes)
             items, layout = badges.badge_labels(database, actor, ids), layout_bin_label
         if args.zpl:  # commands for a Zebra-compatible printer instead of a PDF

@@ -10,7 +10,7 @@ functions here draw only dark modules), but the helpers below say how wide they 
 
 from __future__ import annotations
 
-import itertools
+import re
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -27,7 +27,8 @@ QR_QUIET_MODULES = 4
 # ISO/IEC 16022 asks 1 module around a DataMatrix; 2 leave room for a die-cut edge or a smudge.
 DATAMATRIX_QUIET_MODULES = 2
 
-QrMatrix = tuple[tuple[bool, ...], ...]
+# A 2-D symbol's modules row by row from the top: one byte per module, 1 = dark, 0 = light.
+QrMatrix = tuple[bytes, ...]
 
 
 class BarcodeError(UserError, ValueError):
@@ -102,16 +103,13 @@ def code128_total_modules(data: str) -> int:
     return len(code128_pattern(data)) + 2 * CODE128_QUIET_MODULES
 
 
+_RUN = re.compile("1+")
+_DARK_RUN = re.compile(b"\x01+")
+
+
 def bar_runs(pattern: str) -> list[tuple[int, int]]:
     """(start module, width in modules) of every bar in a module pattern."""
-    runs = []
-    pos = 0
-    for ch, group in itertools.groupby(pattern):
-        n = sum(1 for _ in group)
-        if ch == "1":
-            runs.append((pos, n))
-        pos += n
-    return runs
+    return [(m.start(), m.end() - m.start()) for m in _RUN.finditer(pattern)]
 
 
 @lru_cache(maxsize=8192)
@@ -149,6 +147,7 @@ def draw_code128(
 
 
 _EC_LEVELS = "LMQH"
+_DARK = bytes(1 if value < 128 else 0 for value in range(256))
 
 
 def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
@@ -171,12 +170,12 @@ def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
 
 
 def _zxing_modules(symbol: Any) -> QrMatrix:
-    """The module matrix of a zxing-cpp symbol (True = dark)."""
+    """The module matrix of a zxing-cpp symbol (1 = dark)."""
     # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     rows, cols = image.shape[0], image.shape[1]
-    raw = bytes(memoryview(image))
-    return tuple(tuple(raw[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
+    dark = bytes(memoryview(image)).translate(_DARK)  # 1 for a dark module, 0 for a light one
+    return tuple(dark[r * cols : (r + 1) * cols] for r in range(rows))
 
 
 def _qr_matrix_reportlab(data: str, level: str) -> QrMatrix:
@@ -186,12 +185,12 @@ def _qr_matrix_reportlab(data: str, level: str) -> QrMatrix:
     qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     qr.addData(data)
     qr.make()
-    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+    return tuple(bytes(1 if m else 0 for m in row) for row in qr.modules)
 
 
 @lru_cache(maxsize=8192)
 def qr_matrix(data: str, level: str = "M") -> QrMatrix:
-    """QR module matrix (True = dark), row 0 at the top, without quiet zone.  Cached: reprints repeat."""
+    """QR module matrix (1 = dark), row 0 at the top, without quiet zone.  Cached: reprints repeat."""
     if not data:
         raise BarcodeError("The barcode text is empty.")
     if level not in _EC_LEVELS:
@@ -204,7 +203,7 @@ def qr_matrix(data: str, level: str = "M") -> QrMatrix:
 
 @lru_cache(maxsize=8192)
 def datamatrix_matrix(data: str) -> QrMatrix:
-    """Square ECC 200 DataMatrix module matrix (True = dark), row 0 at the top, without quiet zone.
+    """Square ECC 200 DataMatrix module matrix (1 = dark), row 0 at the top, without quiet zone.
 
     Square only: the rectangular DMRE sizes zint would otherwise pick are not read by every scanner.
     For short codes it is about half the side of a QR code, which is what fits a small label.
@@ -227,13 +226,9 @@ def _qr_path_body(matrix: QrMatrix) -> str:
     n = len(matrix)
     parts = []
     for r, row in enumerate(matrix):
-        col = 0
         row_y = n - 1 - r
-        for dark, group in itertools.groupby(row):
-            k = sum(1 for _ in group)
-            if dark:
-                parts.append(f"{col} {row_y} {k} 1 re")
-            col += k
+        for run in _DARK_RUN.finditer(row):
+            parts.append(f"{run.start()} {row_y} {run.end() - run.start()} 1 re")
     return " ".join(parts)
 
 
