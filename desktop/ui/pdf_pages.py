@@ -45,15 +45,18 @@ def page_size_mm(pdf: bytes, index: int) -> tuple[float, float]:
     return width * 25.4 / 72, height * 25.4 / 72
 
 
-def _render(doc: pdfium.PdfDocument, index: int, dpi: float) -> QImage:
-    bitmap = doc[index].render(
-        scale=dpi / 72,
-        fill_color=(255, 255, 255, 255),
-        rev_byteorder=True,
-        prefer_bgrx=True,
-        no_smoothpath=dpi >= 200,
-    )
-    image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGBX8888)
+def _render(doc: pdfium.PdfDocument, index: int, dpi: float, *, grey: bool = False) -> QImage:
+    """A page on white; `grey`: 8-bit grey, a quarter of the memory of colour (33 MB for a Letter page
+    at 600 dpi instead of 135 MB)."""
+    page = doc[index]
+    options = {"scale": dpi / 72, "fill_color": (255, 255, 255, 255), "no_smoothpath": dpi >= 200}
+    if grey:
+        bitmap = page.render(grayscale=True, **options)
+        image_format = QImage.Format.Format_Grayscale8
+    else:
+        bitmap = page.render(rev_byteorder=True, prefer_bgrx=True, **options)
+        image_format = QImage.Format.Format_RGBX8888
+    image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride, image_format)
     return image.copy()  # detach from PDFium's buffer, which is freed with the bitmap
 
 
@@ -115,7 +118,7 @@ def print_pdf(
         for index in range(total):
             if index:
                 printer.newPage()
-            image = _render(doc, index, dpi)
+            image = _render(doc, index, dpi, grey=mono)
             if mono:  # black bars stay black, no grey fringes
                 image = image.convertToFormat(
                     QImage.Format.Format_Mono, Qt.ImageConversionFlag.ThresholdDither
