@@ -1,4 +1,11 @@
-"""`storeroom` on the command line: the same services the app uses, for scripts and administrators."""
+"""`storeroom` on the command line: the same services the app uses, for scripts and administrators.
+
+Start-up is kept short: this module imports only the standard library at the top; each command
+imports the services, database and renderers it needs, and the sub-commands with heavy parsers
+(`import`, `export`, `report`, `counts`, `kanban`, `mro`) are built only when they are the command
+being run. `storeroom labels formats` therefore starts in about a tenth of a second, and nothing
+but `gui` loads Qt.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +14,32 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop import cli_access, cli_counts, cli_kanban, cli_mro, config
-from desktop import db as dbmod
 from desktop.errors import DatabaseUnavailable, UserError
-from desktop.models.enums import MoveKind
-from desktop.quantities import format_qty, parse_decimal, set_decimal_mark
-from desktop.services import demo, locations, parts, scan, stock
-from desktop.services.actor import Actor
-from desktop.services.users import script_actor
+
+if TYPE_CHECKING:
+    from desktop import db as dbmod
+    from desktop.services.actor import Actor
 
 log = logging.getLogger("storeroom.cli")
 
 
 def _open(args: argparse.Namespace) -> tuple[dbmod.Database, Actor]:
+    from desktop import config
+    from desktop import db as dbmod
+    from desktop.services.users import script_actor
+
     database = dbmod.open_database(config.database_url(args.db))
     return database, script_actor(database, args.user, os.environ.get("STOREROOM_PIN"))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from desktop import db as dbmod
+
     database, actor = _open(args)
     print(
         f"{database.description} is ready (schema {dbmod.current_revision(database)}); "
@@ -38,6 +49,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
+    from desktop import config
+    from desktop import db as dbmod
+
     database = dbmod.Database(config.database_url(args.db))
     before = dbmod.current_revision(database)
     backup = dbmod.upgrade(database, backup=not args.skip_dump)
@@ -49,6 +63,8 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.services import demo
+
     database, actor = _open(args)
     count = demo.load_demo(database, actor, parts=args.parts)
     print(f"demo plant loaded: {count} parts, locations, suppliers, stock and history")
@@ -56,6 +72,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop import config
+    from desktop import db as dbmod
+
     database = dbmod.Database(config.database_url(args.db))
     target = dbmod.backup_sqlite(database, target=Path(args.to) if args.to else None)
     print(f"backup written to {target}")
@@ -79,6 +98,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _move(args: argparse.Namespace) -> int:
+    from desktop.models.enums import MoveKind
+    from desktop.quantities import format_qty, parse_decimal
+    from desktop.services import locations, parts, stock
+
     database, actor = _open(args)
     kind = MoveKind(args.kind)
     part_id = parts.part_id_for_number(database, args.part)
@@ -121,6 +144,8 @@ def _move(args: argparse.Namespace) -> int:
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
+    from desktop.services import stock
+
     database, actor = _open(args)
     result = stock.reverse_move(database, actor, args.move_id, args.reason)
     print(f"#{result.move.id} reverses #{args.move_id}: {result.move.summary()}")
@@ -128,6 +153,9 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_stock(args: argparse.Namespace) -> int:
+    from desktop.quantities import format_qty
+    from desktop.services import scan
+
     database, _ = _open(args)
     found = scan.resolve(database, args.code)
     if found.part is not None:
@@ -146,6 +174,8 @@ def cmd_stock(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from desktop.services import locations, parts, stock
+
     database, _ = _open(args)
     part_id = parts.part_id_for_number(database, args.part) if args.part else None
     loc_id = locations.location_id_for_code(database, args.location) if args.location else None
@@ -159,6 +189,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from desktop.services import stock
+
     database, actor = _open(args)
     drifts = stock.check_balances(database, actor, repair=args.repair)
     for d in drifts:
@@ -171,39 +203,86 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_labels(args: argparse.Namespace) -> int:
     from desktop.reports import label_formats
-    from desktop.reports.labels import render_bin_labels, render_calibration_page, render_part_labels
-    from desktop.services import labels as label_data
 
     if args.what == "formats":
         for key, fmt in label_formats.FORMATS.items():
             print(f"{key:<18} {fmt.name}")
         return 0
-    fmt = label_formats.get_format(args.format)
-    saved = config.AppConfig.current().labels.offsets_mm.get(args.format, (0.0, 0.0))
+    from desktop import config
+    from desktop.reports.labels import render_calibration_page
+
+    key = args.format or (label_formats.BADGE_FORMAT if args.what == "badges" else "avery-5160")
+    fmt = label_formats.get_format(key)
+    saved = config.AppConfig.current().labels.offsets_mm.get(key, (0.0, 0.0))
     dx = args.offset_x if args.offset_x is not None else saved[0]
     dy = args.offset_y if args.offset_y is not None else saved[1]
+    note = ""
     if args.what == "calibration":
-        pdf = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
+        data = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
     else:
-        database, _ = _open(args)
-        options = {"start_at": args.start_at, "copies": args.copies, "offset_x_mm": dx, "offset_y_mm": dy}
+        from desktop.reports.labels import fallback_summary, layout_bin_label, layout_part_label, render_job
+        from desktop.services import labels as label_data
+
+        database, actor = _open(args)
         if args.what == "bins":
+            from desktop.services import locations
+
             ids = [locations.location_id_for_code(database, code) for code in args.codes]
-            data = label_data.bin_labels(database, ids, subtree=args.subtree, with_part=not args.no_part)
-            pdf = render_bin_labels(data, fmt, **options)
-        else:
+            items: Sequence[object] = label_data.bin_labels(
+                database, ids, subtree=args.subtree, with_part=not args.no_part
+            )
+            layout: Callable[..., object] = layout_bin_label
+        elif args.what == "parts":
+            from desktop.services import parts
+
             ids = [parts.part_id_for_number(database, number) for number in args.codes]
-            pdf = render_part_labels(label_data.part_labels(database, ids), fmt, **options)
+            items, layout = label_data.part_labels(database, ids), layout_part_label
+        else:
+            from desktop.services import badges
+
+            ids = badges.user_ids_for_names(database, args.codes)
+            items, layout = badges.badge_labels(database, actor, ids), layout_bin_label
+        if args.zpl:  # commands for a Zebra-compatible printer instead of a PDF
+            from desktop.reports.zpl import render_zpl
+
+            zpl, fallbacks = render_zpl(
+                items,
+                layout,  # type: ignore[arg-type]
+                fmt,
+                copies=args.copies,
+                offset_x_mm=dx,
+                offset_y_mm=dy,
+            )
+            data, note = zpl.encode("utf-8"), fallback_summary(fallbacks, len(items))
+        else:
+            job = render_job(
+                items,
+                layout,  # type: ignore[arg-type]
+                fmt,
+                what=args.what.removesuffix("s"),
+                start_at=args.start_at,
+                copies=args.copies,
+                offset_x_mm=dx,
+                offset_y_mm=dy,
+            )
+            data, note = job.pdf, job.summary()
     out = Path(args.out)
+    _write_atomically(out, data)
+    print(f"wrote {out} ({len(data):,} bytes)")
+    if note:
+        print(f"note: {note}")
+    return 0
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    """All of the file or none of it: a full disk leaves no half-written PDF behind."""
     tmp = out.with_suffix(out.suffix + ".partial")
     try:
-        tmp.write_bytes(pdf)
+        tmp.write_bytes(data)
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise UserError(f"Cannot write {out}: {exc.strerror or exc}") from exc
-    print(f"wrote {out} ({len(pdf):,} bytes)")
-    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -299,7 +378,33 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return app_main(["--db", args.db] if args.db else [])
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Sub-commands whose parsers need heavy imports (their choices come from the services): built only
+# when they are the command being run; otherwise a stub with the help line lists them.
+_HEAVY_COMMANDS: dict[str, str] = {
+    "import": "import a CSV or XLSX file (checked first; all or nothing)",
+    "export": "export to CSV or XLSX (re-imports as it is)",
+    "report": "a report (KPI summary, valuation, history, ...) as PDF, XLSX or CSV",
+    "mro": "MRO spares: assets, spares, reservations, reports",
+    "kanban": "kanban loops, card scans, replenishment list, card printing",
+    "counts": "cycle counting: ABC, count sessions and sheets, approval, IRA",
+    "audit": "the audit trail",
+    "users": "user accounts",
+    "access-settings": "show or set the adjustment limit and the lock-out limits",
+    "server": "shared PostgreSQL server administration (as the schema owner)",
+}
+_ACCESS_COMMANDS = {"audit", "users", "access-settings", "server"}  # one parser module builds all four
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named in argv (the first word that is one), or None."""
+    return next((word for word in argv if word in _HEAVY_COMMANDS), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with `argv`, only the heavy sub-command argv names is built in full."""
+    wanted: set[str | None] = set(_HEAVY_COMMANDS) if argv is None else {_command_of(argv)}
+    if wanted & _ACCESS_COMMANDS:
+        wanted |= _ACCESS_COMMANDS
     p = argparse.ArgumentParser(prog="storeroom", description="Storeroom from the command line.")
     p.add_argument("--db", help="database URL or SQLite file (default: saved choice, then the data folder)")
     p.add_argument(
@@ -329,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--yes", action="store_true", help="really replace the current database")
     rs.set_defaults(fn=cmd_restore)
 
-    def move(name: str, kind: MoveKind, *, src: bool, dst: bool, help_: str) -> None:
+    def move(name: str, kind: str, *, src: bool, dst: bool, help_: str) -> None:  # kind: a MoveKind
         m = sub.add_parser(name, help=help_)
         m.add_argument("--part", required=True, help="part number")
         m.add_argument("--qty", required=True)
@@ -337,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
             m.add_argument("--from", dest="from_", required=True, help="location code")
         if dst:
             m.add_argument("--to", required=True, help="location code")
-        if kind is MoveKind.ADJUSTMENT:
+        if kind == "ADJUSTMENT":
             m.add_argument("--location", required=True, help="location code")
         m.add_argument("--reason")
         m.add_argument("--reference", help="PO, work order, delivery note")
@@ -346,20 +451,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="idempotency key: re-running with the same key posts nothing twice "
             "(default: a new key, printed with the result)",
         )
-        if kind is MoveKind.ISSUE:
+        if kind == "ISSUE":
             m.add_argument(
                 "--allow-short",
                 action="store_true",
                 help="issue what the bin holds and record the rest as a short issue",
             )
-        m.set_defaults(fn=_move, kind=kind.value)
+        m.set_defaults(fn=_move, kind=kind)
 
-    move("receive", MoveKind.RECEIPT, src=False, dst=True, help_="receive stock into a location")
-    move("issue", MoveKind.ISSUE, src=True, dst=False, help_="issue stock out of a location")
-    move("transfer", MoveKind.TRANSFER, src=True, dst=True, help_="move stock between locations")
-    move("adjust", MoveKind.ADJUSTMENT, src=False, dst=False, help_="adjust a location by +qty or -qty")
-    move("return", MoveKind.RETURN, src=False, dst=True, help_="return unused stock into a location")
-    move("scrap", MoveKind.SCRAP, src=True, dst=False, help_="scrap stock out of a location")
+    move("receive", "RECEIPT", src=False, dst=True, help_="receive stock into a location")
+    move("issue", "ISSUE", src=True, dst=False, help_="issue stock out of a location")
+    move("transfer", "TRANSFER", src=True, dst=True, help_="move stock between locations")
+    move("adjust", "ADJUSTMENT", src=False, dst=False, help_="adjust a location by +qty or -qty")
+    move("return", "RETURN", src=False, dst=True, help_="return unused stock into a location")
+    move("scrap", "SCRAP", src=True, dst=False, help_="scrap stock out of a location")
     r = sub.add_parser("reverse", help="reverse a move (post its mirror image)")
     r.add_argument("move_id", type=int)
     r.add_argument("--reason", required=True)
@@ -375,11 +480,21 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-balances", help="compare balances with the ledger")
     c.add_argument("--repair", action="store_true", help="set balances from the ledger (admin)")
     c.set_defaults(fn=cmd_check)
-    lab = sub.add_parser("labels", help="print bin or part labels to a PDF")
-    lab.add_argument("what", choices=["bins", "parts", "calibration", "formats"])
-    lab.add_argument("codes", nargs="*", help="location codes (bins) or part numbers (parts)")
-    lab.add_argument("--format", default="avery-5160", help="see `storeroom labels formats`")
+    lab = sub.add_parser("labels", help="print bin or part labels or user badges to a PDF")
+    lab.add_argument("what", choices=["bins", "parts", "badges", "calibration", "formats"])
+    lab.add_argument(
+        "codes", nargs="*", help="location codes (bins), part numbers (parts) or user names (badges)"
+    )
+    lab.add_argument(
+        "--format",
+        help="see `storeroom labels formats` (default: avery-5160; card-cr80 for badges)",
+    )
     lab.add_argument("--out", default="labels.pdf")
+    lab.add_argument(
+        "--zpl",
+        action="store_true",
+        help="write ZPL for a Zebra-compatible printer (thermal formats; send it with `lp -o raw`)",
+    )
     lab.add_argument("--start-at", type=int, default=1, help="first free label on a used sheet")
     lab.add_argument("--copies", type=int, default=1)
     lab.add_argument("--subtree", action="store_true", help="bins: every location inside the given ones")
@@ -387,34 +502,68 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--offset-x", type=float, help="mm to the right (default: this PC's saved calibration)")
     lab.add_argument("--offset-y", type=float, help="mm down (default: this PC's saved calibration)")
     lab.set_defaults(fn=cmd_labels)
-    from desktop.services.imports import KINDS
-
-    kinds = list(KINDS)
-    im = sub.add_parser("import", help="import a CSV or XLSX file (checked first; all or nothing)")
-    im.add_argument("kind", choices=kinds)
-    im.add_argument("file")
-    im.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
-    im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
-    im.add_argument(
-        "--blank-clears",
-        action="store_true",
-        help="an empty cell clears that field (default: an empty cell keeps what is saved)",
-    )
-    im.add_argument("--default-location", metavar="CODE", help="stock: where rows without a location go")
-    im.add_argument("--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)")
-    im.set_defaults(fn=cmd_import)
     un = sub.add_parser("units", help="units of measure and the names files use for them; --add (admin)")
     un.add_argument("--add", metavar="CODE", help="add a unit, e.g. BAG")
     un.add_argument("--name", help="its name, e.g. bag")
     un.add_argument("--aliases", help="other names files use, comma separated: sack, sacks")
     un.set_defaults(fn=cmd_units)
-    ex = sub.add_parser("export", help="export to CSV or XLSX (re-imports as it is)")
-    ex.add_argument("kind", choices=kinds)
-    ex.add_argument("file", help="a .csv or .xlsx file")
-    ex.set_defaults(fn=cmd_export)
+    for name in set(_HEAVY_COMMANDS) - wanted:
+        sub.add_parser(name, help=_HEAVY_COMMANDS[name], add_help=False)
+    sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
+    if wanted & {"import", "export"}:
+        _import_export_parsers(sub, wanted)
+    if "report" in wanted:
+        _report_parser(sub)
+    if "mro" in wanted:
+        from desktop import cli_mro
+
+        cli_mro.add_parser(sub, _open)
+    if "kanban" in wanted:
+        from desktop import cli_kanban
+
+        cli_kanban.add_parser(sub, _open)
+    if "counts" in wanted:
+        from desktop import cli_counts
+
+        cli_counts.add_parser(sub, _open)
+    if "audit" in wanted:
+        from desktop import cli_access
+
+        cli_access.add_parser(sub, _open)
+    return p
+
+
+def _import_export_parsers(sub: argparse._SubParsersAction, wanted: set[str | None]) -> None:
+    from desktop.services.imports import KINDS
+
+    kinds = list(KINDS)
+    if "import" in wanted:
+        im = sub.add_parser("import", help=_HEAVY_COMMANDS["import"])
+        im.add_argument("kind", choices=kinds)
+        im.add_argument("file")
+        im.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
+        im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
+        im.add_argument(
+            "--blank-clears",
+            action="store_true",
+            help="an empty cell clears that field (default: an empty cell keeps what is saved)",
+        )
+        im.add_argument("--default-location", metavar="CODE", help="stock: where rows without a location go")
+        im.add_argument(
+            "--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)"
+        )
+        im.set_defaults(fn=cmd_import)
+    if "export" in wanted:
+        ex = sub.add_parser("export", help=_HEAVY_COMMANDS["export"])
+        ex.add_argument("kind", choices=kinds)
+        ex.add_argument("file", help="a .csv or .xlsx file")
+        ex.set_defaults(fn=cmd_export)
+
+
+def _report_parser(sub: argparse._SubParsersAction) -> None:
     from desktop.services.report_data import CATALOGUE
 
-    rep = sub.add_parser("report", help="a report (KPI summary, valuation, history, ...) as PDF, XLSX or CSV")
+    rep = sub.add_parser("report", help=_HEAVY_COMMANDS["report"])
     rep.add_argument("key", choices=[spec.key for spec in CATALOGUE])
     rep.add_argument("--out", required=True, help="a .pdf, .xlsx or .csv file")
     rep.add_argument("--months", type=int, default=12, help="period for KPIs, ABC, turnover, short issues")
@@ -424,20 +573,18 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
     rep.add_argument("--category", help="by-category: one category path and everything below it")
     rep.set_defaults(fn=cmd_report)
-    sub.add_parser("gui", help="start the desktop app").set_defaults(fn=cmd_gui)
-    cli_mro.add_parser(sub, _open)
-    cli_kanban.add_parser(sub, _open)
-    cli_counts.add_parser(sub, _open)
-    cli_access.add_parser(sub, _open)
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        from desktop import config
+        from desktop.quantities import set_decimal_mark
+
         set_decimal_mark(config.AppConfig.current().decimal_mark)  # typed numbers as this PC writes them
         result: int = args.fn(args)
         sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +17,9 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop import paths
 from desktop.errors import Conflict, DatabaseUnavailable, OutcomeUnknown, UserError
 from desktop.netpath import network_filesystem
+
+if TYPE_CHECKING:  # alembic is imported where a migration runs: it is a third of a command's start-up
+    from alembic.config import Config
 
 log = logging.getLogger("storeroom.db")
 T = TypeVar("T")
@@ -312,21 +312,54 @@ def translate_db_error(exc: DBAPIError) -> UserError:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()  # no ini file: no fileConfig(), which would silence the app's loggers
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     cfg.set_main_option("path_separator", "os")
     return cfg
 
 
+_REVISION = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]*)?\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+
+
+def _head_from_files() -> str | None:
+    """The head of a single chain of migrations, read from the files' `revision` / `down_revision`
+    lines without loading alembic; None for anything else (alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (paths.migrations_dir() / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found = _REVISION.search(text)
+        if found is None:
+            return None
+        revisions.add(found.group(1))
+        parents.update(_DOWN_REVISION.findall(text))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and len(parents) == len(revisions) - 1 else None
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _head_from_files()
+    if head is None:
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = list(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+        if len(versions) <= 1:
+            return versions[0] if versions else None
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(conn).get_current_revision()  # branches: alembic says
 
 
 def needs_upgrade(db: Database) -> bool:
@@ -338,6 +371,8 @@ def needs_upgrade(db: Database) -> bool:
 
 def known_revision(revision: str) -> bool:
     """True if this version of Storeroom has the migration `revision` (False: a newer one made it)."""
+    from alembic.script import ScriptDirectory
+
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(revision)
     except Exception:  # alembic raises several types for unknown revisions
@@ -370,7 +405,7 @@ def _upgraded_by(db: Database) -> str | None:
 def refuse_newer_schema(db: Database, current: str | None) -> None:
     """A schema this version has no migration for was made by a newer Storeroom: say so and stop,
     before any backup or migration is tried."""
-    if current is None or known_revision(current):
+    if current is None or current == head_revision() or known_revision(current):
         return
     by = _upgraded_by(db)
     raise UserError(
@@ -395,6 +430,8 @@ def upgrade(
     refuse_newer_schema(db, current)
     if revision == "head" and current == head_revision():
         return None
+    from alembic import command
+
     if not db.is_sqlite:
         from desktop import pg_upgrade
 
@@ -426,6 +463,8 @@ def _note_upgraded_by(db: Database) -> None:
 
 
 def downgrade(db: Database, revision: str) -> None:
+    from alembic import command
+
     _run_migration(db, lambda cfg: command.downgrade(cfg, revision))
 
 

@@ -10,9 +10,9 @@ functions here draw only dark modules), but the helpers below say how wide they 
 
 from __future__ import annotations
 
-import itertools
+import re
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from barcode.charsets import code128 as _c128
 from barcode.codex import Code128
@@ -24,8 +24,11 @@ from desktop.errors import UserError
 CODE128_QUIET_MODULES = 10
 # ISO/IEC 18004: 4 modules of white around a QR symbol.
 QR_QUIET_MODULES = 4
+# ISO/IEC 16022 asks 1 module around a DataMatrix; 2 leave room for a die-cut edge or a smudge.
+DATAMATRIX_QUIET_MODULES = 2
 
-QrMatrix = tuple[tuple[bool, ...], ...]
+# A 2-D symbol's modules row by row from the top: one byte per module, 1 = dark, 0 = light.
+QrMatrix = tuple[bytes, ...]
 
 
 class BarcodeError(UserError, ValueError):
@@ -100,16 +103,13 @@ def code128_total_modules(data: str) -> int:
     return len(code128_pattern(data)) + 2 * CODE128_QUIET_MODULES
 
 
+_RUN = re.compile("1+")
+_DARK_RUN = re.compile(b"\x01+")
+
+
 def bar_runs(pattern: str) -> list[tuple[int, int]]:
     """(start module, width in modules) of every bar in a module pattern."""
-    runs = []
-    pos = 0
-    for ch, group in itertools.groupby(pattern):
-        n = sum(1 for _ in group)
-        if ch == "1":
-            runs.append((pos, n))
-        pos += n
-    return runs
+    return [(m.start(), m.end() - m.start()) for m in _RUN.finditer(pattern)]
 
 
 @lru_cache(maxsize=8192)
@@ -147,6 +147,7 @@ def draw_code128(
 
 
 _EC_LEVELS = "LMQH"
+_DARK = bytes(1 if value < 128 else 0 for value in range(256))
 
 
 def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
@@ -159,16 +160,22 @@ def _qr_matrix_zxing(data: str, level: str) -> QrMatrix | None:
     if create is None:  # zxing-cpp < 2.3 has only write_barcode, which needs numpy
         return None
     try:
-        symbol = create(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
-        # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
-        image = symbol.to_image(scale=1, add_quiet_zones=False)
-        rows, cols = image.shape[0], image.shape[1]
-        raw = bytes(memoryview(image))
+        matrix = _zxing_modules(create(data, zxingcpp.BarcodeFormat.QRCode, ec_level=level))
     except (TypeError, AttributeError):  # pragma: no cover - an older zxing-cpp with another signature
         return None
-    if rows != cols or (rows - 21) % 4 or len(raw) != rows * cols:  # pragma: no cover - not a QR matrix
+    rows = len(matrix)
+    if rows != len(matrix[0]) or (rows - 21) % 4:  # pragma: no cover - not a QR matrix
         return None
-    return tuple(tuple(raw[r * cols + c] < 128 for c in range(cols)) for r in range(rows))
+    return matrix
+
+
+def _zxing_modules(symbol: Any) -> QrMatrix:
+    """The module matrix of a zxing-cpp symbol (1 = dark)."""
+    # scale=1 without quiet zones gives one byte per module: 0 = dark, 255 = light.
+    image = symbol.to_image(scale=1, add_quiet_zones=False)
+    rows, cols = image.shape[0], image.shape[1]
+    dark = bytes(memoryview(image)).translate(_DARK)  # 1 for a dark module, 0 for a light one
+    return tuple(dark[r * cols : (r + 1) * cols] for r in range(rows))
 
 
 def _qr_matrix_reportlab(data: str, level: str) -> QrMatrix:
@@ -178,12 +185,12 @@ def _qr_matrix_reportlab(data: str, level: str) -> QrMatrix:
     qr = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     qr.addData(data)
     qr.make()
-    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
+    return tuple(bytes(1 if m else 0 for m in row) for row in qr.modules)
 
 
 @lru_cache(maxsize=8192)
 def qr_matrix(data: str, level: str = "M") -> QrMatrix:
-    """QR module matrix (True = dark), row 0 at the top, without quiet zone.  Cached: reprints repeat."""
+    """QR module matrix (1 = dark), row 0 at the top, without quiet zone.  Cached: reprints repeat."""
     if not data:
         raise BarcodeError("The barcode text is empty.")
     if level not in _EC_LEVELS:
@@ -192,6 +199,20 @@ def qr_matrix(data: str, level: str = "M") -> QrMatrix:
     if matrix is None:  # pragma: no cover - exercised only without a suitable zxing-cpp
         matrix = _qr_matrix_reportlab(data, level)
     return matrix
+
+
+@lru_cache(maxsize=8192)
+def datamatrix_matrix(data: str) -> QrMatrix:
+    """Square ECC 200 DataMatrix module matrix (1 = dark), row 0 at the top, without quiet zone.
+
+    Square only: the rectangular DMRE sizes zint would otherwise pick are not read by every scanner.
+    For short codes it is about half the side of a QR code, which is what fits a small label.
+    """
+    if not data:
+        raise BarcodeError("The barcode text is empty.")
+    import zxingcpp
+
+    return _zxing_modules(zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.DataMatrix, force_square=True))
 
 
 def qr_size_modules(data: str, level: str = "M") -> int:
@@ -205,13 +226,9 @@ def _qr_path_body(matrix: QrMatrix) -> str:
     n = len(matrix)
     parts = []
     for r, row in enumerate(matrix):
-        col = 0
         row_y = n - 1 - r
-        for dark, group in itertools.groupby(row):
-            k = sum(1 for _ in group)
-            if dark:
-                parts.append(f"{col} {row_y} {k} 1 re")
-            col += k
+        for run in _DARK_RUN.finditer(row):
+            parts.append(f"{run.start()} {row_y} {run.end() - run.start()} 1 re")
     return " ".join(parts)
 
 

@@ -1,6 +1,11 @@
 """The cycle-count sheet: A4 landscape, grouped by area in walk order, bin and part as Code128, blank
 Count 1 / Count 2 / initials / notes columns, header with the session (its own barcode), repeated table
-headers, "page x of y" and signature lines. Pure: data in, PDF bytes out."""
+headers and area headings, "page x of y" and signature lines. Pure: data in, PDF bytes out.
+
+Every barcode decodes whatever the code's length: a Code128 shrinks to its column (down to 0.21 mm
+bars, 5 dots of a 600 dpi laser); a longer one prints on its own full-width line under the row.  Rows
+grow to hold long descriptions, and every text (title and counter included) prints CJK with the
+fallback font."""
 
 from __future__ import annotations
 
@@ -28,11 +33,15 @@ from reportlab.platypus import (
 )
 
 from desktop.reports.barcode_draw import code128_total_modules, draw_code128
-from desktop.reports.fonts import SANS, SANS_BOLD, register_fonts, split_runs
-from desktop.reports.labels import RenderCancelled
+from desktop.reports.fonts import ASCENT, SANS, SANS_BOLD, draw_text, register_fonts, split_runs, text_width
+from desktop.reports.labels import LINE, RenderCancelled, fit_text
 
-MODULE = 0.25 * mm  # the narrowest bar laser printers and common scanners handle reliably
-HEAD_ROW, AREA_ROW, LINE_ROW = 7 * mm, 7 * mm, 12 * mm
+MODULE = 0.254 * mm  # 3 dots at 300 dpi, 6 at 600: what laser printers and common scanners handle well
+# The narrowest bar used to fit a code into its column: 5 dots of a 600 dpi laser (above the 0.19 mm
+# scanners read); a code that needs less goes on its own line at MODULE.
+MIN_MODULE = 5 * 25.4 / 600 * mm
+HEAD_ROW, AREA_ROW, LINE_ROW, CODE_ROW = 7 * mm, 7 * mm, 12 * mm, 9.5 * mm
+_PAD_X, _PAD_Y = 6, 3  # reportlab's default cell padding (points)
 
 
 @dataclass(frozen=True)
@@ -58,21 +67,57 @@ class SheetLine:
 
 
 class _CodeCell(Flowable):
-    """A code in bold above its Code128: one light flowable instead of a paragraph plus bars."""
+    """A code in bold above its Code128 (or, when the bars go on their own line, above a note
+    saying so), the text shrunk to the column (>= 6 pt) or wrapped at its dashes: one light flowable
+    instead of a paragraph plus bars."""
 
-    def __init__(self, text: str, data: str, bar_height: float = 6 * mm) -> None:
+    def __init__(
+        self, text: str, data: str | None, width: float, module: float = MODULE, bar_height: float = 6 * mm
+    ) -> None:
         super().__init__()
-        self.text, self.data, self.bar_height = text, data, bar_height
-        self.width = (code128_total_modules(data) + 20) * MODULE
-        self.height = bar_height + 4 * mm
+        self.data, self.module, self.bar_height = data, module, bar_height
+        room = 4 * mm if data else LINE_ROW - 2 * _PAD_Y - 3.5 * mm
+        self.size, self.lines = fit_text(
+            text, width, room, max_size=8.0, max_lines=3, bold=True, one_line_at=6.0
+        )
+        self.width = width
+        self.height = (bar_height if data else 3 * mm) + len(self.lines) * self.size * LINE + 1.2 * mm
+
+    def draw(self) -> None:
+        y = self.height - self.size * ASCENT
+        for line in self.lines:
+            draw_text(self.canv, 0, y, line, self.size, bold=True)
+            y -= self.size * LINE
+        if self.data is None:
+            self.canv.saveState()
+            self.canv.setFillGray(0.35)
+            draw_text(self.canv, 0, 0.5 * mm, "barcode on the line below", 6.0)
+            self.canv.restoreState()
+            return
+        draw_code128(self.canv, self.data, 10 * self.module, 0, self.module, self.bar_height)
+
+
+class _BarcodeLine(Flowable):
+    """The codes too long for their columns, each as a Code128 at MODULE, side by side on a line of
+    their own (a 30-character bin code and a 40-character part number fit together in 273 mm)."""
+
+    def __init__(self, codes: Sequence[tuple[float, str]], bar_height: float = 6 * mm) -> None:
+        super().__init__()
+        self.codes, self.bar_height = codes, bar_height
+        self.height = bar_height + 1 * mm
 
     def draw(self) -> None:
         x = 0.0
-        for font, run in split_runs(self.text, True):
-            self.canv.setFont(font, 8)
-            self.canv.drawString(x, self.bar_height + 1.2 * mm, run)
-            x += self.canv.stringWidth(run, font, 8)
-        draw_code128(self.canv, self.data, 10 * MODULE, 0, MODULE, self.bar_height)
+        for column_x, data in self.codes:
+            x = max(x, column_x)
+            draw_code128(self.canv, data, x + 10 * MODULE, 0, MODULE, self.bar_height)
+            x += (code128_total_modules(data) + 4) * MODULE
+
+
+def _cell_module(data: str, width: float) -> float | None:
+    """The largest bar width (MODULE, else MIN_MODULE) at which `data` fits a cell `width` wide."""
+    need = code128_total_modules(data)
+    return next((m for m in (MODULE, MIN_MODULE) if need * m <= width - 2 * _PAD_X), None)
 
 
 def _text(value: str, style: ParagraphStyle, width: float) -> Any:
@@ -110,6 +155,13 @@ class NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
 
+def _height(cell: Any, width: float) -> float:
+    """Height a cell's content needs at this column width, padding included (0 for plain strings)."""
+    if isinstance(cell, Paragraph):
+        return float(cell.wrap(width - 2 * _PAD_X, 10_000)[1]) + 2 * _PAD_Y
+    return 0.0
+
+
 def render_count_sheet(
     header: SheetHeader,
     lines: Sequence[SheetLine],
@@ -128,7 +180,7 @@ def render_count_sheet(
         + ["Count 1", "Count 2", "Initials", "Notes"]
     )
     widths = (
-        [46 * mm, 50 * mm, 70 * mm, 12 * mm]
+        [54 * mm, 58 * mm, 54 * mm, 12 * mm]
         + ([] if header.blind else [16 * mm])
         + [20 * mm, 20 * mm, 16 * mm]
     )
@@ -145,51 +197,79 @@ def render_count_sheet(
         ("TEXTCOLOR", (-1, 1), (-1, -1), note.textColor),
         ("VALIGN", (-1, 1), (-1, -1), "TOP"),
     ]
-    # Every row has a fixed height, so pages are cut here, one table per page: a single long table
-    # would be re-split on every page (5,000 lines took 12 s that way).
+    # Rows are measured here and pages cut here, one table per page: a single long table would be
+    # re-split on every page (5,000 lines took 12 s that way), and each page can then start with its
+    # area's heading again.
     available = landscape(A4)[1] - (22 + 14) * mm - 2 * 6 - 2  # page less margins and the frame's padding
     pages: list[tuple[list[list[Any]], list[float], list[tuple[Any, ...]]]] = []
     rows: list[list[Any]] = [head]
     heights: list[float] = [HEAD_ROW]
     style = list(base_style)
-    area: str | None = None
+    blank = [""] * (len(columns) - 1)
 
-    def add(row: list[Any], height: float, *, area_row: bool = False) -> None:
+    def area_row(text: str) -> tuple[list[Any], float, str]:
+        return [Paragraph(_markup(text, bold=True), area_style), *blank], AREA_ROW, "area"
+
+    def add(group: list[tuple[list[Any], float, str]], area: str) -> None:
+        """Rows that stay on one page (a line and the line of its long barcodes)."""
         nonlocal rows, heights, style
-        if sum(heights) + height > available:
+        if sum(heights) + sum(h for _r, h, _k in group) > available and len(rows) > 1:
             pages.append((rows, heights, style))
             rows, heights, style = [head], [HEAD_ROW], list(base_style)
-        rows.append(row)
-        heights.append(height)
-        if area_row:
+            if group[0][2] != "area":  # the counter on page 2 still sees which area the bins are in
+                group = [area_row(f"Area {area} (continued)"), *group]
+        for row, height, kind in group:
+            rows.append(row)
+            heights.append(height)
             at = len(rows) - 1
-            style += [
-                ("SPAN", (0, at), (-1, at)),
-                ("BACKGROUND", (0, at), (-1, at), colors.HexColor("#EEF3FB")),
-            ]
+            if kind == "area":
+                style += [
+                    ("SPAN", (0, at), (-1, at)),
+                    ("BACKGROUND", (0, at), (-1, at), colors.HexColor("#EEF3FB")),
+                ]
+            elif kind == "codes":
+                style += [
+                    ("SPAN", (0, at), (-1, at)),
+                    ("LINEABOVE", (0, at), (-1, at), 0.2, colors.lightgrey),
+                ]
 
+    code_w = (widths[0] - 2 * _PAD_X, widths[1] - 2 * _PAD_X)
+    area: str | None = None
     for n, line in enumerate(lines, start=1):
         if line.area != area:
             area = line.area
-            add(
-                [Paragraph(_markup(f"Area {area}", bold=True), area_style)] + [""] * (len(columns) - 1),
-                AREA_ROW,
-                area_row=True,
+            add([area_row(f"Area {area}")], area)
+        bin_module = _cell_module(line.bin_barcode, widths[0])
+        part_module = _cell_module(line.part_barcode, widths[1])
+        cells = [
+            _CodeCell(
+                line.bin_code, line.bin_barcode if bin_module else None, code_w[0], bin_module or MODULE
+            ),
+            _CodeCell(
+                line.part_number, line.part_barcode if part_module else None, code_w[1], part_module or MODULE
+            ),
+            _text(line.description, cell, widths[2]),
+            _text(line.unit, cell, widths[3]),
+            *([] if header.blind else [line.book_qty or "0"]),
+            "",
+            "",
+            "",
+            _text(line.reason, note, widths[-1]) if line.reason else "",
+        ]
+        height = max([LINE_ROW] + [_height(c, w) for c, w in zip(cells, widths, strict=True)])
+        height = max(height, cells[0].height + 2 * _PAD_Y, cells[1].height + 2 * _PAD_Y)
+        group: list[tuple[list[Any], float, str]] = [(cells, height, "line")]
+        long_codes = [
+            (x, data)
+            for x, data, module in (
+                (0.0, line.bin_barcode, bin_module),
+                (widths[0], line.part_barcode, part_module),
             )
-        add(
-            [
-                _CodeCell(line.bin_code, line.bin_barcode),
-                _CodeCell(line.part_number, line.part_barcode),
-                _text(line.description, cell, widths[2]),
-                _text(line.unit, cell, widths[3]),
-                *([] if header.blind else [line.book_qty or "0"]),
-                "",
-                "",
-                "",
-                _text(line.reason, note, widths[-1]) if line.reason else "",
-            ],
-            LINE_ROW,
-        )
+            if module is None
+        ]
+        if long_codes:
+            group.append(([_BarcodeLine(long_codes), *blank], CODE_ROW, "codes"))
+        add(group, area)
         if progress is not None and n % 500 == 0 and progress(n, len(lines)) is False:
             raise RenderCancelled()
     pages.append((rows, heights, style))
@@ -197,23 +277,20 @@ def render_count_sheet(
     def page_header(canv: Any, doc: Any) -> None:
         width, height = landscape(A4)
         canv.saveState()
-        canv.setFont(SANS_BOLD, 13)
-        canv.drawString(12 * mm, height - 12 * mm, header.title)
-        canv.setFont(SANS, 9)
+        barcode_w = code128_total_modules(header.barcode) * MODULE
+        room = width - 24 * mm - barcode_w - 6 * mm  # the title and the line under it stop short of the code
         mode = "blind count: the book quantity is not shown" if header.blind else "with book quantities"
-        canv.drawString(12 * mm, height - 17 * mm, f"{header.date} · counter: {header.counter} · {mode}")
-        draw_code128(
+        subtitle = f"{header.date} · counter: {header.counter} · {mode}"
+        for text, top, size, bold in ((header.title, 12, 13.0, True), (subtitle, 17, 9.0, False)):
+            size = max(6.0, min(size, room / max(text_width(text, 1.0, bold), 1e-6)))
+            draw_text(canv, 12 * mm, height - top * mm, text, size, bold=bold)
+        draw_code128(canv, header.barcode, width - 12 * mm - barcode_w, height - 17 * mm, MODULE, 8 * mm)
+        draw_text(
             canv,
-            header.barcode,
-            width - 12 * mm - code128_total_modules(header.barcode) * MODULE,
-            height - 17 * mm,
-            MODULE,
-            8 * mm,
-        )
-        canv.drawString(
             12 * mm,
             7 * mm,
             "Counted by: ______________________   Checked by: ______________________   Date: ____________",
+            9,
         )
         canv.restoreState()
 

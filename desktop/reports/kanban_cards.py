@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from desktop.reports.barcode_draw import QR_QUIET_MODULES, qr_matrix
 from desktop.reports.label_formats import MM, LabelError, LabelFormat
 from desktop.reports.labels import (
+    ONLY_2D,
     Band,
+    Code128Placement,
     LabelLayout,
     ProgressCallback,
     QrPlacement,
@@ -24,9 +26,10 @@ from desktop.reports.labels import (
     _dot,
     _full_width_code128,
     _margin,
-    _render,
+    _NoRoom,
     _stack_texts,
     fit_text,
+    render_job,
 )
 
 # Loop kind -> (band colour, band text). Colours readable with white text and distinct in grey.
@@ -74,7 +77,11 @@ def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
     band = Band(
         rgb, band_y, band_h, TextPlacement(lines, margin, band_y + (band_h + size) / 2, w, size, True)
     )
-    bars = _full_width_code128(card.code, fmt, margin, 0.12, 18.0)
+    try:
+        bars: Code128Placement | None = _full_width_code128(card.code, fmt, margin, 0.12, 18.0)
+    except _NoRoom:  # a card code too long for a Code128 across the card: the QR carries it
+        bars = None
+    bars_top = margin if bars is None else bars.y + bars.height
     portrait = h > 1.2 * w
     matrix = qr_matrix(card.code)
     dot = _dot(fmt)
@@ -85,11 +92,11 @@ def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
     top = band_y - margin
     footer = f"{card.code} · version {card.version} · printed {card.printed}"
     if portrait:  # QR centred under the texts, above the Code128
-        qr = QrPlacement(matrix, (w - qr_size) / 2, bars.y + bars.height + quiet + 2 * MM, module)
+        qr = QrPlacement(matrix, (w - qr_size) / 2, bars_top + quiet + 2 * MM, module, data=card.code)
         column_w, bottom = w - 2 * margin, qr.y + qr_size + quiet
     else:  # QR at the right, beside the texts
-        qr = QrPlacement(matrix, w - margin - qr_size, top - qr_size, module)
-        column_w, bottom = w - 3 * margin - qr_size - quiet, bars.y + bars.height + 2 * MM
+        qr = QrPlacement(matrix, w - margin - qr_size, top - qr_size, module, data=card.code)
+        column_w, bottom = w - 3 * margin - qr_size - quiet, bars_top + 2 * MM
     items = [
         (card.part_number, 0.22, 1, True, min(64.0, h * 0.12)),
         (card.description, 0.20, 3, False, 16.0),
@@ -101,7 +108,7 @@ def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
     texts = _stack_texts(items, margin, top, column_w, top - bottom)
     if len(texts) < len(items):
         raise LabelError(f"There is no room for every line of card {card.code} on this format.")
-    return LabelLayout("card", w, h, bars, qr, texts, band)
+    return LabelLayout("card", w, h, bars, qr, texts, band, fallback="" if bars else ONLY_2D)
 
 
 def render_kanban_cards(
@@ -115,7 +122,7 @@ def render_kanban_cards(
     progress: ProgressCallback | None = None,
 ) -> bytes:
     """PDF of kanban cards; options as for `render_bin_labels`."""
-    return _render(
+    return render_job(
         cards,
         layout_kanban_card,
         fmt,
@@ -125,4 +132,4 @@ def render_kanban_cards(
         offset_x_mm=offset_x_mm,
         offset_y_mm=offset_y_mm,
         progress=progress,
-    )
+    ).pdf

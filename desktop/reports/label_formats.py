@@ -3,6 +3,7 @@ positions, printer calibration offsets and the calibration page.
 
 All public sizes are millimetres, measured from the sheet's top-left corner the way a ruler reads.
 Drawing code works in PDF points from the bottom-left corner; `slot_origin_pt` converts.
+reportlab is imported by the functions that draw, so listing the formats starts fast.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from reportlab.pdfgen.canvas import Canvas
-
 from desktop.errors import UserError
-from desktop.reports import fonts
 
 MM: Final = 72.0 / 25.4  # points per millimetre
 LETTER_MM: Final = (215.9, 279.4)
@@ -258,6 +256,9 @@ CARDS_2_LETTER: Final = SheetFormat(
     pitch_y_mm=129.7,
 )
 
+# An ID-1 / CR80 plastic card (ISO/IEC 7810), as badge card printers take it; any label format works too.
+CARD_CR80: Final = ThermalFormat("Badge card CR80 (85.6 x 54 mm)", 85.6, 54.0, dpi=300)
+
 FORMATS: Final[dict[str, LabelFormat]] = {
     "avery-5160": AVERY_5160,
     "avery-5163": AVERY_5163,
@@ -270,7 +271,11 @@ FORMATS: Final[dict[str, LabelFormat]] = {
     "card-a6": CARD_A6,
     "cards-2-a4": CARDS_2_A4,
     "cards-2-letter": CARDS_2_LETTER,
+    "card-cr80": CARD_CR80,
 }
+# Formats a kanban card fits (the card needs 60 mm each way), the first one the default.
+KANBAN_CARD_FORMATS: Final = ("card-a6", "cards-2-a4", "cards-2-letter", "thermal-4x6in")
+BADGE_FORMAT: Final = "card-cr80"
 
 
 def get_format(key: str) -> LabelFormat:
@@ -359,6 +364,10 @@ def slot_origin_pt(fmt: LabelFormat, slot: int) -> tuple[float, float]:
 
 def new_canvas(buffer: io.BytesIO, fmt: LabelFormat, *, title: str) -> Any:
     """A reportlab canvas for `fmt` with the embedded fonts and 'print at actual size' set."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from desktop.reports import fonts
+
     fonts.register_fonts()
     canvas = Canvas(
         buffer,
@@ -382,63 +391,7 @@ def apply_offsets(canvas: Any, offset_x_mm: float, offset_y_mm: float) -> None:
 
 
 def render_calibration_page(fmt: LabelFormat, *, offset_x_mm: float = 0.0, offset_y_mm: float = 0.0) -> bytes:
-    """One page showing every label outline, its slot number and a crosshair at its centre.
+    """One page with every label outline, a 50 mm scale bar and instructions (desktop.reports.calibration)."""
+    from desktop.reports.calibration import calibration_page
 
-    Print it on plain paper at actual size and lay it on a label sheet (or print it on the label
-    stock): if label 1's outline lands 1 mm right of the real label, enter an X offset of -1 mm; if it
-    lands 1 mm low, a Y offset of -1 mm.
-    """
-    check_offsets(offset_x_mm, offset_y_mm)
-    buffer = io.BytesIO()
-    canvas = new_canvas(buffer, fmt, title=f"Calibration page - {fmt.name}")
-    apply_offsets(canvas, offset_x_mm, offset_y_mm)
-    w, h = fmt.label_width_mm * MM, fmt.label_height_mm * MM
-    arm = min(w, h) * 0.3
-    number_size = max(5.0, min(h * 0.3, 28.0))
-    note_size = max(4.0, min(h * 0.09, 9.0))
-    canvas.setLineWidth(0.5)
-    for slot in range(1, fmt.labels_per_page + 1):
-        x, y = slot_origin_pt(fmt, slot)
-        cx, cy = x + w / 2, y + h / 2
-        canvas.rect(x, y, w, h, stroke=1, fill=0)
-        canvas.line(cx - arm, cy, cx + arm, cy)
-        canvas.line(cx, cy - arm, cx, cy + arm)
-        canvas.circle(cx, cy, arm / 3, stroke=1, fill=0)
-        number = str(slot)
-        fonts.draw_text(
-            canvas,
-            x + w * 0.04,
-            y + h - number_size * fonts.ASCENT - h * 0.04,
-            number,
-            number_size,
-            bold=True,
-        )
-    # Where the sheet's top margin leaves room: what was printed, how to read it, and a 50 mm scale
-    # bar that shows whether the printer really printed at 100 %.
-    x1, y1 = slot_origin_pt(fmt, 1)
-    top_room = fmt.page_height_mm * MM - (y1 + h)
-    lines = [
-        f"{fmt.name}: calibration page. Offsets X {offset_x_mm:+.1f} mm, Y {offset_y_mm:+.1f} mm.",
-        "Print at actual size (100 %): the bar on the right must measure 50 mm.",
-        "Lay it on a label sheet. Outlines right of the labels: make X smaller. "
-        "Outlines below the labels: make Y smaller.",
-    ]
-    bar_right = fmt.page_width_mm * MM - 10 * MM
-    text_room = bar_right - 55 * MM - x1
-    size = min(note_size, text_room / max(fonts.text_width(line, 1.0) for line in lines))
-    if top_room >= len(lines) * size * 1.25 + 3 * MM and size >= 4.0:
-        base = y1 + h + 1.5 * MM + fonts.DESCENT * size
-        for i, line in enumerate(lines):
-            fonts.draw_text(canvas, x1, base + (len(lines) - 1 - i) * size * 1.25, line, size)
-        canvas.line(bar_right - 50 * MM, base, bar_right, base)
-        for tick in range(6):
-            tx = bar_right - tick * 10 * MM
-            canvas.line(tx, base, tx, base + (2.5 if tick in (0, 5) else 1.5) * MM)
-    else:
-        # Thermal labels have no margin: put a short note under the crosshair instead.
-        line = f"X {offset_x_mm:+.1f} mm  Y {offset_y_mm:+.1f} mm"
-        size = min(note_size, (w * 0.9) / max(fonts.text_width(line, 1.0), 1e-6))
-        fonts.draw_text(canvas, x1 + w * 0.04, y1 + h * 0.05, line, size)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return calibration_page(fmt, offset_x_mm=offset_x_mm, offset_y_mm=offset_y_mm)

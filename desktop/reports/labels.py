@@ -4,12 +4,16 @@ Pure functions (no database, no Qt): the labels service builds the DTOs, the UI 
 background task and shows `LabelError` messages to the clerk.
 
 Layout adapts to the label size.  Every label keeps a safety margin from its edges, keeps each
-barcode's quiet zone clear (10 modules for Code128, 4 for QR) and shrinks, wraps or, as a last
-resort, shortens text with "…" so nothing is ever drawn outside the label.  A bin label prefers, in
-order: the QR on the left at full height with text and Code128 beside it; a smaller QR beside the text
-with the Code128 across the full width below; no QR (when even a small one would be unreadable).
-A tall label (4 x 6 in) stacks text, QR and Code128.  A barcode that does not fit at the smallest
-scannable bar width is an error, never a squeezed symbol.
+barcode's quiet zone clear (10 modules for Code128, 4 for QR, 2 for DataMatrix) and shrinks or wraps
+text, never below 6 pt (as a last resort it is cut short with "…"), so nothing is drawn outside the
+label.  A bin label prefers, in order: the QR on the left at full height with text and Code128 beside
+it; a smaller QR beside the text with the Code128 across the full width below; no QR (when even a
+small one would be unreadable).  A tall label (4 x 6 in) stacks text, QR and Code128.
+
+Every code prints.  When the Code128 of a label's payload does not fit at the smallest bar a scanner
+reads (0.19 mm, in whole printer dots), the label uses its short id form (`L--42`, `P--42`, `A--42`,
+which the scan box resolves to the same record); when even that does not fit, it carries only a 2-D
+code (QR, or the smaller square DataMatrix) sized to the space.  The job reports which labels did.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, replace
+from typing import Any, Final, NamedTuple
 
 from desktop.reports import fonts
 from desktop.reports.barcode_draw import (
     CODE128_QUIET_MODULES,
+    DATAMATRIX_QUIET_MODULES,
     QR_QUIET_MODULES,
     BarcodeError,
     QrMatrix,
     check_code128_text,
     code128_pattern,
+    datamatrix_matrix,
     draw_code128,
     draw_qr,
     qr_matrix,
@@ -56,6 +62,7 @@ __all__ = [
     "LabelError",
     "LabelFormat",
     "LabelFormatError",
+    "LabelJob",
     "LabelLayout",
     "PartLabel",
     "ProgressCallback",
@@ -66,29 +73,72 @@ __all__ = [
     "layout_part_label",
     "render_bin_labels",
     "render_calibration_page",
+    "render_job",
     "render_part_labels",
 ]
 
-# Smallest Code128 bar (X dimension) that hand scanners read reliably; the largest worth using.
-MIN_MODULE_MM: Final = 0.25
+# Smallest Code128 bar (X dimension) that hand scanners read (7.5 mil); the largest worth using.  Bars
+# are whole printer dots, so the smallest used is 0.25 mm at 203 or 300 dpi and 0.21 mm at 600 dpi.
+MIN_MODULE_MM: Final = 0.19
 MAX_MODULE_MM: Final = 0.5
 # A QR module under 0.5 mm is fewer than 4 dots at 203 dpi, below what printer makers recommend.
 MIN_QR_MODULE_MM: Final = 0.5
 MAX_QR_MODULE_MM: Final = 1.0
 MAX_QR_MODULE_TALL_MM: Final = 2.0
+# A label that carries only a 2-D code is read by an imager, which reads 0.33 mm (13 mil) modules
+# easily; at least 3 printer dots each, so the modules stay square on a thermal head.
+MIN_2D_MODULE_MM: Final = 0.33
+MIN_2D_DOTS: Final = 3
 MIN_BAR_HEIGHT_MM: Final = 5.0
 MAX_COPIES: Final = 100
 MAX_LABELS: Final = 100_000
 
 ELLIPSIS = "…"
 LINE = fonts.ASCENT + fonts.DESCENT  # height of one line box per point of font size
-MIN_TEXT_PT = 5.0
+MIN_TEXT_PT: Final = 6.0  # the smallest human-readable text printed anywhere on a label
+SHORT_ID = "short id"
+ONLY_2D = "2-D code only"
 
 ProgressCallback = Callable[[int, int], bool | None]
 
 
 class RenderCancelled(Exception):
     """The progress callback returned False: the user cancelled the print job."""
+
+
+class _NoRoom(LabelError):
+    """This arrangement does not fit the label; the layout tries the next one (never reaches a user
+    unless no arrangement fits at all)."""
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """A rendered job: the PDF and which labels printed a fallback (short id form, 2-D code only)."""
+
+    pdf: bytes
+    labels: int
+    fallbacks: tuple[tuple[str, str], ...] = ()  # (label's name, how it was printed)
+
+    def summary(self, limit: int = 8) -> str:
+        """One sentence for the clerk, or "" when every label carries its full code."""
+        return fallback_summary(self.fallbacks, self.labels, limit)
+
+
+def fallback_summary(fallbacks: Sequence[tuple[str, str]], labels: int, limit: int = 8) -> str:
+    """Which labels printed the short id form or a 2-D code only, in one sentence ("" for none)."""
+    if not fallbacks:
+        return ""
+    names = [name for name, _how in fallbacks]
+    shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    only_2d = sum(1 for _name, how in fallbacks if ONLY_2D in how)
+    how = "the short id form" + (f" ({only_2d} as a 2-D code only)" if only_2d else "")
+    if only_2d == len(names) and not any(SHORT_ID in h for _n, h in fallbacks):
+        how = "a 2-D code only"
+    plural = "s" if labels != 1 else ""
+    return (
+        f"{len(names)} of {labels} label{plural} use {how}: the code is too long to print as a "
+        f"full barcode on this label; the scan box reads it all the same ({shown})."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +151,7 @@ class BinLabel:
     path: str
     part_number: str | None = None
     part_description: str | None = None
+    compact: str | None = None  # the short id form (e.g. "L--42"), printed when `barcode` does not fit
 
 
 @dataclass(frozen=True)
@@ -114,6 +165,7 @@ class PartLabel:
     unit: str
     min_qty: str | None = None
     max_qty: str | None = None
+    compact: str | None = None  # the short id form (e.g. "P--42"), printed when `barcode` does not fit
 
 
 # --------------------------------------------------------------------------- layout types
@@ -151,10 +203,14 @@ class Code128Placement:
 
 @dataclass(frozen=True)
 class QrPlacement:
+    """A 2-D symbol: a QR code, or a DataMatrix where a QR would not fit."""
+
     matrix: QrMatrix
     x: float  # bottom-left corner of the symbol (the quiet zone lies outside)
     y: float
     module: float
+    symbology: str = "QRCode"  # or "DataMatrix"
+    data: str = ""
 
     @property
     def size(self) -> float:
@@ -175,20 +231,43 @@ class Band:
 class LabelLayout:
     """Where everything goes on one label, in points from the label's bottom-left corner."""
 
-    style: str  # "side", "banner", "plain", "tall"
+    style: str  # "side", "banner", "plain", "tall", "matrix" (2-D only), "card"
     width: float
     height: float
-    code128: Code128Placement
+    code128: Code128Placement | None
     qr: QrPlacement | None
     texts: tuple[TextPlacement, ...]
     band: Band | None = None  # a coloured strip across the top (kanban cards: the loop kind)
+    fallback: str = ""  # "" | "short id" | "2-D code only" | "short id, 2-D code only"
+
+    @property
+    def payload(self) -> str:
+        """What every code on this label scans as."""
+        if self.code128 is not None:
+            return self.code128.data
+        return "" if self.qr is None else self.qr.data
+
+
+class TextItem(NamedTuple):
+    """One text of a label's column: its share of the column height, lines allowed, weight, size cap.
+
+    `one_line_at`: keep the text on one line while it can be at least this size (a code broken over
+    two lines is harder to read than a smaller one on one line)."""
+
+    text: str
+    share: float
+    max_lines: int
+    bold: bool
+    max_size: float
+    one_line_at: float | None = None
 
 
 # --------------------------------------------------------------------------- text fitting
 
 # CJK ideographs, kana, Hangul and full-width forms: a line may break between any two of them.
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-_TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+# A word may break after a '-' or '/' (codes such as MAINTENANCE-CRIB-03 wrap at their dashes).
+_TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+?(?:[-/]+|(?=[\s{_CJK}])|$)")
 
 
 def _wrap(text: str, width: float, size: float, bold: bool) -> list[str]:
@@ -236,22 +315,28 @@ def fit_text(
     min_size: float = MIN_TEXT_PT,
     max_lines: int = 1,
     bold: bool = False,
+    one_line_at: float | None = None,
 ) -> tuple[float, tuple[str, ...]]:
     """Largest font size <= max_size at which `text` fits the box in at most `max_lines` lines.
 
-    Below `min_size` the text is cut short with "…" instead.  Returns (size, lines); no lines when
-    the box cannot hold even one line of tiny text.
+    Never smaller than MIN_TEXT_PT (6 pt): what does not fit at that size is cut short with "…".
+    Returns (size, lines); no lines when the box cannot hold one line of 6 pt text.
+    `one_line_at`: a single line at this size or more is preferred to wrapping at a larger size.
     """
     text = " ".join(text.split())
+    min_size = max(min_size, MIN_TEXT_PT)
     if not text or width <= 0 or height <= 0:
         return 0.0, ()
     max_size = min(max_size, height / LINE)
-    if max_size < 3.0:  # not even 3 pt fits: leave the box empty rather than print a smear
+    if max_size < min_size - 1e-9:  # not even one line of the smallest readable text fits
         return 0.0, ()
-    min_size = min(min_size, max_size)
     one_line = fonts.text_width(text, 1.0, bold)
     single = min(max_size, width / one_line) if one_line else max_size
-    if single >= max_size or (single >= min_size and max_lines == 1):
+    if (
+        single >= max_size
+        or (single >= min_size and max_lines == 1)
+        or (one_line_at is not None and single >= one_line_at)
+    ):
         return single, (text,)
     if max_lines > 1:
         # Wrapping may allow a bigger size than one shrunk line: try sizes from the largest down in
@@ -274,12 +359,8 @@ def fit_text(
     if len(lines) > room:
         lines = lines[:room]
         lines[-1] = _ellipsize(lines[-1], width, size, bold)
-    # A box narrower than one character (or than "…") even at min_size: shrink below it, or give up.
-    widest = max(fonts.text_width(line, 1.0, bold) for line in lines)
-    if widest * size > width:
-        size = width / widest
-        if size < 3.0:
-            return 0.0, ()
+    if any(fonts.text_width(line, size, bold) > width + 1e-6 for line in lines):
+        return 0.0, ()  # a box narrower than one character (or than "…") at 6 pt: leave it empty
     return size, tuple(lines)
 
 
@@ -292,7 +373,7 @@ def _fits(lines: Sequence[str], width: float, height: float, size: float, max_li
 
 
 def _stack_texts(
-    items: Sequence[tuple[str, float, int, bool, float]],
+    items: Sequence[TextItem | tuple[str, float, int, bool, float]],
     x: float,
     top: float,
     width: float,
@@ -302,30 +383,42 @@ def _stack_texts(
 ) -> tuple[TextPlacement, ...]:
     """Fit texts one under another in a column.
 
-    items: (text, share of the column height, max lines, bold, max size).  Each text gets at most its
-    share; height a text does not use passes to the ones below.
+    Each text gets at most its share of the column height; height a text does not use passes to
+    the ones below.
     """
+    texts = [TextItem(*item) for item in items]
     gap = min(1.0 * MM, height * 0.04)
     # An empty text keeps its share, so the code prints the same size on every label of a sheet
     # whether or not the bin has a part assigned.
-    total_share = sum(item[1] for item in items) or 1.0
+    total_share = sum(item.share for item in texts) or 1.0
     placements: list[TextPlacement] = []
-    remaining = height - gap * max(0, len(items) - 1)
+    remaining = height - gap * max(0, len(texts) - 1)
     remaining_share = total_share
     y = top
-    for text, share, max_lines, bold, max_size in items:
-        box_h = remaining * share / remaining_share
-        remaining_share -= share
-        if not text.strip():
+    for item in texts:
+        box_h = remaining * item.share / remaining_share
+        remaining_share -= item.share
+        if not item.text.strip():
             continue
+        if not placements:  # the code or part number gets one readable line even from a small share
+            box_h = max(box_h, min(remaining, MIN_TEXT_PT * LINE))
+        max_size = item.max_size
         if placements:
             # Keep the hierarchy (nothing much larger than the code or part number) without letting
             # one absurdly long headline shrink every other line to nothing.
             max_size = min(max_size, max(placements[0].size, max_size * 0.5))
-        size, lines = fit_text(text, width, box_h, max_size=max_size, max_lines=max_lines, bold=bold)
+        size, lines = fit_text(
+            item.text,
+            width,
+            box_h,
+            max_size=max_size,
+            max_lines=item.max_lines,
+            bold=item.bold,
+            one_line_at=item.one_line_at,
+        )
         if not lines:
             continue
-        placement = TextPlacement(lines, x, y, width, size, bold, centered)
+        placement = TextPlacement(lines, x, y, width, size, item.bold, centered)
         placements.append(placement)
         used = placement.height
         remaining -= used
@@ -340,32 +433,26 @@ def _dot(fmt: LabelFormat) -> float:
     return 72.0 / fmt.dpi
 
 
-def _module_choices(fmt: LabelFormat, low_mm: float, high_mm: float) -> Iterator[float]:
+def _module_choices(fmt: LabelFormat, low_mm: float, high_mm: float, min_dots: int = 1) -> Iterator[float]:
     """Module sizes in points, whole printer dots each, from the largest <= high to the smallest >= low.
 
     A whole number of dots per module keeps every bar the same width on a thermal printer.
     """
     dot = _dot(fmt)
-    k_low = math.ceil(low_mm * MM / dot - 1e-9)  # the low bound is a hard minimum
+    k_low = max(min_dots, math.ceil(low_mm * MM / dot - 1e-9))  # the low bound is a hard minimum
     k_high = math.floor(high_mm * MM / dot * 1.02)  # the high one may round up: 4 dots at 203 dpi = 0.5005 mm
     for k in range(k_high, k_low - 1, -1):
         yield k * dot
 
 
 def _largest_module(
-    fmt: LabelFormat, low_mm: float, high_mm: float, fits: Callable[[float], bool]
+    fmt: LabelFormat, low_mm: float, high_mm: float, fits: Callable[[float], bool], min_dots: int = 1
 ) -> float | None:
-    return next((m for m in _module_choices(fmt, low_mm, high_mm) if fits(m)), None)
+    return next((m for m in _module_choices(fmt, low_mm, high_mm, min_dots) if fits(m)), None)
 
 
-def _too_long(data: str, fmt: LabelFormat, margin: float) -> LabelError:
-    module = min(_module_choices(fmt, MIN_MODULE_MM, MAX_MODULE_MM))
-    need_mm = (len(code128_pattern(data)) * module + 2 * max(margin, CODE128_QUIET_MODULES * module)) / MM
-    return LabelError(
-        f"The barcode '{data}' is too long for a {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm "
-        f"label: at the smallest bar width scanners read it needs {need_mm:.1f} mm across, and the label "
-        f"is {fmt.label_width_mm:g} mm wide. Use a shorter code or a wider label."
-    )
+def _size_text(fmt: LabelFormat) -> str:
+    return f"{fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm"
 
 
 def _bar_height(label_h: float, margin: float, bar_len: float, fraction: float, cap_mm: float) -> float:
@@ -397,53 +484,137 @@ def _full_width_code128(
         fmt, MIN_MODULE_MM, MAX_MODULE_MM, lambda m: n * m <= w - 2 * max(margin, CODE128_QUIET_MODULES * m)
     )
     if module is None:
-        raise _too_long(data, fmt, margin)
+        raise _NoRoom(f"The barcode '{data}' is too long for a {_size_text(fmt)} label.")
     bar_w = n * module
     bar_h = _bar_height(h, margin, bar_w, height_frac, cap_mm)
     if bar_h < MIN_BAR_HEIGHT_MM * MM - 1e-6:
-        raise LabelError(
-            f"A {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm label is too small: a barcode needs "
-            f"bars at least {MIN_BAR_HEIGHT_MM:g} mm high and some room for text. Choose a larger label."
-        )
+        raise _NoRoom(f"A {_size_text(fmt)} label is too low for bars {MIN_BAR_HEIGHT_MM:g} mm high.")
     return Code128Placement(data, (w - bar_w) / 2, margin, module, bar_h)
+
+
+def _symbols(data: str) -> list[tuple[str, QrMatrix, int]]:
+    """The 2-D symbols that can carry `data`, QR first: (symbology, matrix, quiet zone in modules)."""
+    return [
+        ("QRCode", qr_matrix(data), QR_QUIET_MODULES),
+        ("DataMatrix", datamatrix_matrix(data), DATAMATRIX_QUIET_MODULES),
+    ]
+
+
+def _with_fallback(
+    full: str,
+    compact: str | None,
+    fmt: LabelFormat,
+    code128_layout: Callable[[str], LabelLayout],
+    items: Sequence[TextItem],
+) -> LabelLayout:
+    """The full payload as Code128 (+ QR); else the short id form; else a 2-D code alone."""
+    payloads: list[str] = []
+    problem: LabelError | None = None
+    for data in dict.fromkeys(p for p in (full, compact) if p is not None):
+        try:
+            _check_payload(data)
+        except LabelError as exc:
+            problem = problem or exc
+            continue
+        payloads.append(data)
+    if not payloads:
+        raise problem or LabelError("The barcode text is empty.")
+    for data in payloads:
+        try:
+            layout = code128_layout(data)
+        except _NoRoom:
+            continue
+        return replace(layout, fallback=SHORT_ID if data != full else "")
+    data = payloads[-1]
+    layout = _matrix_layout(data, fmt, items)
+    return replace(layout, fallback=f"{SHORT_ID}, {ONLY_2D}" if data != full else ONLY_2D)
+
+
+def _matrix_layout(data: str, fmt: LabelFormat, items: Sequence[TextItem]) -> LabelLayout:
+    """A 2-D code as large as the space allows, with the texts beside it (or above it when the label
+    is not wide enough): for payloads too long for any Code128 on this label."""
+    w, h = fmt.label_width_mm * MM, fmt.label_height_mm * MM
+    margin = _margin(fmt)
+    side = w >= 1.4 * h
+    best: tuple[float, str, QrMatrix, int] | None = None
+    for symbology, matrix, quiet_n in _symbols(data):
+        n = len(matrix)
+        if side:
+
+            def fits(m: float, n: int = n, quiet_n: int = quiet_n) -> bool:
+                return n * m <= min(h - 2 * margin, 0.45 * w) and (n + 2 * quiet_n) * m <= h
+        else:
+
+            def fits(m: float, n: int = n, quiet_n: int = quiet_n) -> bool:
+                return n * m <= min(w - 2 * margin, 0.6 * (h - 2 * margin)) and (n + 2 * quiet_n) * m <= w
+
+        high = MAX_QR_MODULE_TALL_MM if h > 1.3 * w else MAX_QR_MODULE_MM
+        module = _largest_module(fmt, MIN_2D_MODULE_MM, high, fits, MIN_2D_DOTS)
+        if module is not None and (best is None or module > best[0] + 1e-9):
+            best = (module, symbology, matrix, quiet_n)
+    if best is None:
+        raise LabelError(
+            f"A {_size_text(fmt)} label is too small for any barcode that scanners read. "
+            "Choose a larger label."
+        )
+    module, symbology, matrix, quiet_n = best
+    size, quiet = len(matrix) * module, quiet_n * module
+    if side:
+        x = max(margin, quiet)
+        symbol = QrPlacement(matrix, x, (h - size) / 2, module, symbology, data)
+        col_x = x + size + max(quiet, 1.5 * MM)
+        texts = _stack_texts(items, col_x, h - margin, w - margin - col_x, h - 2 * margin)
+    else:
+        symbol = QrPlacement(matrix, (w - size) / 2, max(margin, quiet), module, symbology, data)
+        top = symbol.y + size + max(quiet, 1 * MM)
+        texts = _stack_texts(items, margin, h - margin, w - 2 * margin, h - margin - top, centered=True)
+    if not texts:
+        raise LabelError(
+            f"A {_size_text(fmt)} label is too small: there is no room for 6 pt text beside its barcode. "
+            "Choose a larger label."
+        )
+    return LabelLayout("matrix", w, h, None, symbol, texts)
 
 
 # --------------------------------------------------------------------------- bin label layout
 
 
-def _bin_texts(label: BinLabel) -> tuple[str, str, str]:
+def _bin_items(label: BinLabel, h: float) -> list[TextItem]:
     part = " · ".join(t for t in (label.part_number or "", label.part_description or "") if t.strip())
-    return label.code, label.path, part
+    small_pt = max(MIN_TEXT_PT, min(h * 0.09, 20.0))
+    lines = 3 if h > 60 * MM else 2
+    return [
+        TextItem(label.code, 0.5, 2, True, min(72.0, h * 0.3), one_line_at=9.0),
+        TextItem(label.path, 0.25, lines, False, small_pt),
+        TextItem(part, 0.25, lines, False, small_pt),
+    ]
 
 
 def layout_bin_label(label: BinLabel, fmt: LabelFormat) -> LabelLayout:
     """Decide where the barcodes and text of one bin label go (see the module docstring)."""
-    _check_payload(label.barcode)
     if not label.code.strip():
         raise LabelError(f"The bin with barcode '{label.barcode}' has no code to print on its label.")
+    items = _bin_items(label, fmt.label_height_mm * MM)
+    return _with_fallback(
+        label.barcode, label.compact, fmt, lambda data: _bin_code128_layout(data, items, fmt), items
+    )
+
+
+def _bin_code128_layout(data: str, items: Sequence[TextItem], fmt: LabelFormat) -> LabelLayout:
     w, h = fmt.label_width_mm * MM, fmt.label_height_mm * MM
     margin = _margin(fmt)
-    code, path, part = _bin_texts(label)
-    matrix = qr_matrix(label.barcode)
+    matrix = qr_matrix(data)
     n_qr = len(matrix)
-    n_bars = len(code128_pattern(label.barcode))
-    max_code_pt = min(72.0, h * 0.3)
-    small_pt = max(6.0, min(h * 0.09, 20.0))
+    n_bars = len(code128_pattern(data))
 
     def texts(
         x: float, top: float, width: float, height: float, centered: bool = False
     ) -> tuple[TextPlacement, ...]:
-        lines = 3 if h > 60 * MM else 2
-        items = [
-            (code, 0.5, 1, True, max_code_pt),
-            (path, 0.25, lines, False, small_pt),
-            (part, 0.25, lines, False, small_pt),
-        ]
         return _stack_texts(items, x, top, width, height, centered=centered)
 
     if h > 1.3 * w:
         # Tall label: code and text on top, a big QR in the middle, Code128 across the bottom.
-        bars = _full_width_code128(label.barcode, fmt, margin, 0.15, 25.0)
+        bars = _full_width_code128(data, fmt, margin, 0.15, 25.0)
         placed = texts(
             margin, h - margin, w - 2 * margin, (h - 2 * margin - bars.height) * 0.32, centered=True
         )
@@ -455,7 +626,8 @@ def layout_bin_label(label: BinLabel, fmt: LabelFormat) -> LabelLayout:
         qr = None
         if module is not None:
             size = n_qr * module
-            qr = QrPlacement(matrix, (w - size) / 2, (bars.y + bars.height + text_bottom - size) / 2, module)
+            y = (bars.y + bars.height + text_bottom - size) / 2
+            qr = QrPlacement(matrix, (w - size) / 2, y, module, data=data)
         return LabelLayout("tall", w, h, bars, qr, placed)
 
     # "side": QR at the left, as tall as the label allows; text and Code128 to its right.
@@ -486,15 +658,15 @@ def layout_bin_label(label: BinLabel, fmt: LabelFormat) -> LabelLayout:
             start, end = bars_span(bar_module)
             bar_w = n_bars * bar_module
             bar_h = _bar_height(h, margin, bar_w, 0.36, 15.0)
-            bars = Code128Placement(label.barcode, (start + end - bar_w) / 2, margin, bar_module, bar_h)
+            bars = Code128Placement(data, (start + end - bar_w) / 2, margin, bar_module, bar_h)
             text_top = h - margin
             placed = texts(col_x, text_top, w - margin - col_x, text_top - (margin + bar_h + 1 * MM))
-            if placed and placed[0].size >= 7.0:
-                qr = QrPlacement(matrix, qr_x, (h - size) / 2, qr_module)
+            if placed and placed[0].size >= 7.0 and len(placed[0].lines) == 1:
+                qr = QrPlacement(matrix, qr_x, (h - size) / 2, qr_module, data=data)
                 return LabelLayout("side", w, h, bars, qr, placed)
 
     # "banner": Code128 across the bottom; a smaller QR top-left with the text beside it.
-    bars = _full_width_code128(label.barcode, fmt, margin, 0.3, 15.0)
+    bars = _full_width_code128(data, fmt, margin, 0.3, 15.0)
     band_bottom = bars.y + bars.height  # the QR's quiet zone must stay clear of the bars
 
     def banner_fits(m: float) -> bool:
@@ -513,16 +685,14 @@ def layout_bin_label(label: BinLabel, fmt: LabelFormat) -> LabelLayout:
         qr_x = max(margin, quiet)
         col_x = qr_x + size + quiet
         placed = texts(col_x, text_top, w - margin - col_x, text_top - band_bottom - 1 * MM)
-        qr = QrPlacement(matrix, qr_x, h - max(margin, quiet) - size, qr_module)
-        return LabelLayout("banner", w, h, bars, qr, placed)
+        if placed:
+            qr = QrPlacement(matrix, qr_x, h - max(margin, quiet) - size, qr_module, data=data)
+            return LabelLayout("banner", w, h, bars, qr, placed)
 
     # "plain": no room for a readable QR; the Code128 carries the same payload.
     placed = texts(margin, text_top, w - 2 * margin, text_top - band_bottom - 1 * MM)
     if not placed:
-        raise LabelError(
-            f"A {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm label is too small for a bin label: "
-            "there is no room for the code above the barcode. Choose a larger label."
-        )
+        raise _NoRoom(f"A {_size_text(fmt)} label has no room for the code above its barcode.")
     return LabelLayout("plain", w, h, bars, None, placed)
 
 
@@ -538,28 +708,34 @@ def _part_info(label: PartLabel) -> str:
     return " · ".join(parts)
 
 
+def _part_items(label: PartLabel, h: float) -> list[TextItem]:
+    small_pt = max(MIN_TEXT_PT, min(h * 0.09, 24.0))
+    desc_lines = max(2, min(8, int(h / (12 * MM))))
+    return [
+        TextItem(label.part_number, 0.4, 2, True, min(72.0, h * 0.25), one_line_at=9.0),
+        TextItem(label.description, 0.4, desc_lines, False, small_pt),
+        TextItem(_part_info(label), 0.2, 1, False, small_pt),
+    ]
+
+
 def layout_part_label(label: PartLabel, fmt: LabelFormat) -> LabelLayout:
     """Part number large, description (wrapped, shrunk), unit and min/max, Code128 across the bottom."""
-    _check_payload(label.barcode)
+    items = _part_items(label, fmt.label_height_mm * MM)
+    return _with_fallback(
+        label.barcode, label.compact, fmt, lambda data: _part_code128_layout(data, items, fmt), items
+    )
+
+
+def _part_code128_layout(data: str, items: Sequence[TextItem], fmt: LabelFormat) -> LabelLayout:
     w, h = fmt.label_width_mm * MM, fmt.label_height_mm * MM
     margin = _margin(fmt)
     tall = h > 1.3 * w
-    bars = _full_width_code128(label.barcode, fmt, margin, 0.15 if tall else 0.3, 25.0 if tall else 15.0)
+    bars = _full_width_code128(data, fmt, margin, 0.15 if tall else 0.3, 25.0 if tall else 15.0)
     text_top = h - margin
     text_h = text_top - (bars.y + bars.height) - 1 * MM
-    small_pt = max(6.0, min(h * 0.09, 24.0))
-    desc_lines = max(2, min(8, int(h / (12 * MM))))
-    items = [
-        (label.part_number, 0.4, 1, True, min(72.0, h * 0.25)),
-        (label.description, 0.4, desc_lines, False, small_pt),
-        (_part_info(label), 0.2, 1, False, small_pt),
-    ]
     placed = _stack_texts(items, margin, text_top, w - 2 * margin, text_h, centered=tall)
     if not placed:
-        raise LabelError(
-            f"A {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm label is too small for a part label: "
-            "there is no room for the part number above the barcode. Choose a larger label."
-        )
+        raise _NoRoom(f"A {_size_text(fmt)} label has no room for the part number above its barcode.")
     return LabelLayout("tall" if tall else "plain", w, h, bars, None, placed)
 
 
@@ -575,7 +751,8 @@ def _draw_layout(canvas: Any, layout: LabelLayout) -> None:
         _draw_texts(canvas, (layout.band.text,))
         canvas.restoreState()
     bars = layout.code128
-    draw_code128(canvas, bars.data, bars.x, bars.y, bars.module, bars.height)
+    if bars is not None:
+        draw_code128(canvas, bars.data, bars.x, bars.y, bars.module, bars.height)
     if layout.qr is not None:
         draw_qr(canvas, layout.qr.matrix, layout.qr.x, layout.qr.y, layout.qr.module)
     _draw_texts(canvas, layout.texts)
@@ -592,18 +769,29 @@ def _draw_texts(canvas: Any, texts: Sequence[TextPlacement]) -> None:
             baseline -= text.size * LINE
 
 
-def _render(
+def label_name(item: Any) -> str:
+    """How the clerk knows a label: a bin or asset code, a part number, a card code."""
+    return str(getattr(item, "code", None) or getattr(item, "part_number", "") or "")
+
+
+def render_job(
     items: Sequence[Any],
     layout_fn: Callable[[Any, LabelFormat], LabelLayout],
     fmt: LabelFormat,
     *,
     what: str,
-    start_at: int,
-    copies: int,
-    offset_x_mm: float,
-    offset_y_mm: float,
-    progress: ProgressCallback | None,
-) -> bytes:
+    start_at: int = 1,
+    copies: int = 1,
+    offset_x_mm: float = 0.0,
+    offset_y_mm: float = 0.0,
+    progress: ProgressCallback | None = None,
+) -> LabelJob:
+    """Render labels with `layout_fn`; the job says which labels printed a fallback form.
+
+    start_at: first free slot (1-based) on a partly used first sheet.  offset_x_mm/offset_y_mm: the
+    printer's calibration, + moves the print right/down.  progress(done, total) is called after each
+    page; returning False cancels (RenderCancelled).  Raises LabelError for anything a clerk can fix.
+    """
     if not items:
         raise LabelError(f"Nothing to print: select at least one {what}.")
     if not 1 <= copies <= MAX_COPIES:
@@ -615,7 +803,7 @@ def _render(
         )
     check_start_at(fmt, start_at)
     check_offsets(offset_x_mm, offset_y_mm)
-    # Lay out everything first: a label that cannot be printed fails the job before any paper is used.
+    # Lay out everything first: a format too small for any label fails before any paper is used.
     layouts = [layout_fn(item, fmt) for item in items]
 
     buffer = io.BytesIO()
@@ -641,7 +829,12 @@ def _render(
     canvas.save()
     if progress is not None and progress(total, total) is False:
         raise RenderCancelled()
-    return buffer.getvalue()
+    fallbacks = tuple(
+        (label_name(item), layout.fallback)
+        for item, layout in zip(items, layouts, strict=True)
+        if layout.fallback
+    )
+    return LabelJob(buffer.getvalue(), len(items), fallbacks)
 
 
 def render_bin_labels(
@@ -654,13 +847,8 @@ def render_bin_labels(
     offset_y_mm: float = 0.0,
     progress: ProgressCallback | None = None,
 ) -> bytes:
-    """PDF of bin labels, each repeated `copies` times in a row.
-
-    start_at: first free slot (1-based) on a partly used first sheet.  offset_x_mm/offset_y_mm: the
-    printer's calibration, + moves the print right/down.  progress(done, total) is called after each
-    page; returning False cancels (RenderCancelled).  Raises LabelError for anything a clerk can fix.
-    """
-    return _render(
+    """PDF of bin labels, each repeated `copies` times in a row; options as for `render_job`."""
+    return render_job(
         labels,
         layout_bin_label,
         fmt,
@@ -670,7 +858,7 @@ def render_bin_labels(
         offset_x_mm=offset_x_mm,
         offset_y_mm=offset_y_mm,
         progress=progress,
-    )
+    ).pdf
 
 
 def render_part_labels(
@@ -683,8 +871,8 @@ def render_part_labels(
     offset_y_mm: float = 0.0,
     progress: ProgressCallback | None = None,
 ) -> bytes:
-    """PDF of part labels; options as for `render_bin_labels`."""
-    return _render(
+    """PDF of part labels; options as for `render_job`."""
+    return render_job(
         labels,
         layout_part_label,
         fmt,
@@ -694,4 +882,4 @@ def render_part_labels(
         offset_x_mm=offset_x_mm,
         offset_y_mm=offset_y_mm,
         progress=progress,
-    )
+    ).pdf

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from desktop.codes import location_payload, part_payload
+from desktop.codes import location_id_payload, location_payload, part_id_payload, part_payload
 from desktop.db import Database
 from desktop.errors import NotFound, UserError
 from desktop.models import Location, Part, StockBalance
@@ -57,6 +57,7 @@ def bin_labels(
                 path=" > ".join(loc.path.strip("/").split("/")[:-1]),
                 part_number=parts.get(loc.id, (None, None))[0],
                 part_description=parts.get(loc.id, (None, None))[1],
+                compact=location_id_payload(loc.id),
             )
             for loc in chosen
         ]
@@ -83,6 +84,7 @@ def part_labels(db: Database, part_ids: list[int]) -> list[PartLabel]:
                 unit=p.unit,
                 min_qty=format_qty(p.min_qty) if p.min_qty is not None else None,
                 max_qty=format_qty(p.max_qty) if p.max_qty is not None else None,
+                compact=part_id_payload(p.id),
             )
             for p in (by_id[i] for i in part_ids)
         ]

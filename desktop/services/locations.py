@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.codes import is_safe, location_payload
+from desktop.codes import id_form, is_safe, location_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import Location, Part, StockBalance
@@ -318,6 +318,11 @@ def location_detail_by_code(s: Session, code: str) -> LocationDetail | None:
     return _detail(s.connection(), _BY_CODE, {"code": code})
 
 
+def location_detail_by_id(s: Session, location_id: int) -> LocationDetail | None:
+    """The location with this id (a scanned `L--<id>` label) with what it holds, or None."""
+    return _detail(s.connection(), _BY_ID, {"id": location_id})
+
+
 def _detail(conn: Connection, stmt: Select[Any], params: dict[str, Any]) -> LocationDetail | None:
     """The location with what it holds (itself and everything below), the first SHOWN_LINES lines."""
     location = conn.execute(stmt, params).first()
@@ -344,6 +349,11 @@ def get_location(db: Database, location_id: int) -> LocationDetail:
 
 def location_id_for_code(db: Database, code: str) -> int:
     clean = code.strip().upper()
+    by_id = id_form(clean)
+    if by_id is not None and by_id[0] == "L":  # a label printed with the short id form
+        found_id = db.read(lambda s: s.scalar(select(Location.id).where(Location.id == by_id[1])))
+        if found_id is not None:
+            return found_id
     if clean.startswith("L-") and db.read(lambda s: _by_code(s, clean)) is None:
         clean = clean[2:]
     found = db.read(lambda s: _by_code(s, clean))

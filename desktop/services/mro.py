@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.codes import ASSET_PREFIX, asset_payload, is_safe, normalize_scan
+from desktop.codes import ASSET_PREFIX, asset_id_payload, asset_payload, is_safe, normalize_scan
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, ReservedStock, UserError
 from desktop.models import (
@@ -440,6 +440,7 @@ def asset_labels(db: Database, asset_ids: list[int]) -> list[BinLabel]:
                 barcode=asset_payload(a.code),
                 path=" > ".join(path[:-1]),
                 part_description=a.name,
+                compact=asset_id_payload(a.id),
             )
             for path, a in labels
         ]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, normalize_scan
+from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, id_form, normalize_scan
 from desktop.db import Database
-from desktop.models import KanbanCard, KanbanLoop, Location, Part, PartSupplier
-from desktop.services.locations import LocationDetail, location_detail_by_code
+from desktop.models import Asset, KanbanCard, KanbanLoop, Location, Part, PartSupplier
+from desktop.services.locations import LocationDetail, location_detail_by_code, location_detail_by_id
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
 
@@ -50,7 +50,27 @@ def _parts_by(s: Session, code: str) -> list[int]:
     )
 
 
+def _by_id(s: Session, code: str) -> ScanResult | None:
+    """The short id forms `L--42`, `P--42`, `A--42` printed where the code form does not fit."""
+    found = id_form(code)
+    if found is None:
+        return None
+    kind, record_id = found
+    if kind == "L":
+        loc = location_detail_by_id(s, record_id)
+        return ScanResult(code, location=loc) if loc is not None else None
+    if kind == "P":
+        part = find_part_detail(s, record_id)
+        return ScanResult(code, part=part) if part is not None else None
+    if s.get(Asset, record_id) is None:
+        return None
+    return ScanResult(code, asset=spares_in(s, record_id))
+
+
 def _prefixed(s: Session, code: str) -> ScanResult | None:
+    by_id = _by_id(s, code)
+    if by_id is not None:
+        return by_id
     if code.startswith(ASSET_PREFIX):  # no such asset: fall through (a bin may be called A-01-01)
         asset_id = asset_id_for_code(s, code)
         if asset_id is not None:
@@ -59,10 +79,6 @@ def _prefixed(s: Session, code: str) -> ScanResult | None:
         loc = location_detail_by_code(s, code[len(LOCATION_PREFIX) :])
         if loc is not None:
             return ScanResult(code, location=loc)
-    elif code.startswith(PART_PREFIX + "-") and code[3:].isdigit():
-        part = find_part_detail(s, int(code[3:]))
-        if part is not None:
-            return ScanResult(code, part=part)
     elif code.startswith(PART_PREFIX):
         part = part_detail_by_number(s, code[len(PART_PREFIX) :])
         if part is not None:

@@ -7,8 +7,9 @@ dialog, so any printer the operating system knows works (sheet lasers and therma
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
@@ -32,30 +33,40 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import config
-from desktop.db import Database
 from desktop.errors import UserError
-from desktop.reports.kanban_cards import render_kanban_cards
-from desktop.reports.label_formats import FORMATS, LabelFormat, custom_sheet
+from desktop.reports.kanban_cards import layout_kanban_card
+from desktop.reports.label_formats import (
+    BADGE_FORMAT,
+    FORMATS,
+    KANBAN_CARD_FORMATS,
+    LabelFormat,
+    custom_sheet,
+)
 from desktop.reports.labels import (
     BinLabel,
-    PartLabel,
+    LabelJob,
+    LabelLayout,
     RenderCancelled,
-    render_bin_labels,
+    layout_bin_label,
+    layout_part_label,
     render_calibration_page,
-    render_part_labels,
+    render_job,
 )
-from desktop.services import kanban, mro
+from desktop.services import badges, kanban, mro
 from desktop.services import labels as label_data
 from desktop.ui.common import cancellable_progress, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.pdf_pages import page_count, print_pdf, render_page
+from desktop.ui.pdf_pages import MAX_RASTER_DPI, page_count, print_pdf, render_page
 
 CUSTOM = "custom"
 # label kinds printed in the bin-label layout, and where their labels come from
-BIN_LAYOUT: dict[str, Callable[[Database, list[int]], list[BinLabel]]] = {
-    "asset": mro.asset_labels,
+BIN_LAYOUT: dict[str, Callable[[AppContext, list[int]], list[BinLabel]]] = {
+    "asset": lambda ctx, ids: mro.asset_labels(ctx.db, ids),
+    "badge": lambda ctx, ids: badges.badge_labels(ctx.db, ctx.actor, ids),
 }
+# Kinds with their own stock: a kanban card needs a card format, a badge opens on a CR80 card.
+OWN_FORMATS: dict[str, tuple[str, ...]] = {"card": KANBAN_CARD_FORMATS, "badge": (BADGE_FORMAT,)}
 _CUSTOM_FIELDS = (
     ("rows", "Rows", 1, 40, 0),
     ("columns", "Columns", 1, 12, 0),
@@ -83,7 +94,7 @@ _CUSTOM_DEFAULTS = {
 class LabelsDialog(QDialog):
     """Signals:
     progress(int, int): pages rendered so far, of total (emitted from the rendering thread).
-    rendered(bytes): a PDF is ready (preview shown).
+    rendered(bytes): a PDF is ready (preview shown); `notes` says which labels printed a short form.
     """
 
     progress = Signal(int, int)
@@ -99,6 +110,7 @@ class LabelsDialog(QDialog):
         self.kind = kind
         self.ids = ids
         self.pdf: bytes | None = None
+        self.notes = ""  # which labels of the last job used the short id form or a 2-D code only
         self.page = 0
         self._cancel = threading.Event()
         self.settings = config.AppConfig.current()
@@ -113,9 +125,13 @@ class LabelsDialog(QDialog):
         self.banner = FeedbackBanner()
         self.format = QComboBox()
         for key, fmt in FORMATS.items():
-            self.format.addItem(fmt.name, key)
+            if self.kind != "card" or key in KANBAN_CARD_FORMATS:  # the other formats are too small
+                self.format.addItem(fmt.name, key)
         self.format.addItem("Custom grid…", CUSTOM)
         saved = self.settings.labels.format_key
+        own = OWN_FORMATS.get(self.kind)
+        if own is not None and (self.kind == "badge" or saved not in own):
+            saved = own[0]
         self.format.setCurrentIndex(max(0, self.format.findData(saved)))
         self.subtree = QCheckBox("Include every location inside the selected ones")
         self.with_part = QCheckBox("Print the part stored in each bin")
@@ -279,7 +295,8 @@ class LabelsDialog(QDialog):
     @Slot()
     def save_calibration(self) -> None:
         labels = self.settings.labels
-        labels.format_key = self.format_key()
+        if self.kind not in OWN_FORMATS:  # bin and part labels open on the format calibrated last
+            labels.format_key = self.format_key()
         labels.offsets_mm[self.format_key()] = (self.offset_x.value(), self.offset_y.value())
         if self.format_key() == CUSTOM:
             labels.custom_sheet = {k: box.value() for k, box in self.custom_fields.items()}
@@ -306,35 +323,44 @@ class LabelsDialog(QDialog):
         self.show_page(0)
 
     # -- rendering ------------------------------------------------------------------------------------
-    def _job(self) -> Callable[[], bytes]:
+    def _job(self) -> Callable[[], LabelJob]:
         """The background work: read label data, then render with progress and cancel."""
         fmt = self.label_format()
-        options = {
-            "start_at": self.start_at.value(),
-            "copies": self.copies.value(),
-            "offset_x_mm": self.offset_x.value(),
-            "offset_y_mm": self.offset_y.value(),
-        }
-        ids, db, subtree, with_part = (
+        start_at, copies = self.start_at.value(), self.copies.value()
+        dx, dy = self.offset_x.value(), self.offset_y.value()
+        ids, ctx, kind, subtree, with_part = (
             list(self.ids),
-            self.ctx.db,
+            self.ctx,
+            self.kind,
             self.subtree.isChecked(),
             self.with_part.isChecked(),
         )
         report = cancellable_progress(self.progress, self._cancel)
 
-        def job() -> bytes:
-            if self.kind == "card":
-                cards = kanban.card_labels(db, ids)
-                return render_kanban_cards(cards, fmt, progress=report, **options)  # type: ignore[arg-type]
-            if self.kind in BIN_LAYOUT:  # asset tags: the bin-label layout with their own payload
-                tags = BIN_LAYOUT[self.kind](db, ids)
-                return render_bin_labels(tags, fmt, progress=report, **options)  # type: ignore[arg-type]
-            if self.kind == "bin":
-                bins: list[BinLabel] = label_data.bin_labels(db, ids, subtree=subtree, with_part=with_part)
-                return render_bin_labels(bins, fmt, progress=report, **options)  # type: ignore[arg-type]
-            parts: list[PartLabel] = label_data.part_labels(db, ids)
-            return render_part_labels(parts, fmt, progress=report, **options)  # type: ignore[arg-type]
+        def run(
+            items: Sequence[Any], layout: Callable[[Any, LabelFormat], LabelLayout], what: str
+        ) -> LabelJob:
+            return render_job(
+                items,
+                layout,
+                fmt,
+                what=what,
+                start_at=start_at,
+                copies=copies,
+                offset_x_mm=dx,
+                offset_y_mm=dy,
+                progress=report,
+            )
+
+        def job() -> LabelJob:
+            if kind == "card":
+                return run(kanban.card_labels(ctx.db, ids), layout_kanban_card, "kanban card")
+            if kind in BIN_LAYOUT:  # asset tags, badges: the bin-label layout with their own payload
+                return run(BIN_LAYOUT[kind](ctx, ids), layout_bin_label, kind)
+            if kind == "bin":
+                bins = label_data.bin_labels(ctx.db, ids, subtree=subtree, with_part=with_part)
+                return run(bins, layout_bin_label, "bin")
+            return run(label_data.part_labels(ctx.db, ids), layout_part_label, "part")
 
         return job
 
@@ -349,7 +375,7 @@ class LabelsDialog(QDialog):
             self.banner.error(exc.message)
             return
         self._busy(True)
-        self.ctx.runner.run(job, lambda pdf: self._rendered(pdf, then), self._failed)
+        self.ctx.runner.run(job, lambda done: self._rendered(done, then), self._failed)
 
     def _busy(self, busy: bool) -> None:
         self.progress_bar.setVisible(busy)
@@ -368,11 +394,16 @@ class LabelsDialog(QDialog):
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _rendered(self, pdf: bytes, then: Callable[[bytes], None] | None) -> None:
+    def _rendered(self, job: LabelJob, then: Callable[[bytes], None] | None) -> None:
         self._busy(False)
-        self.pdf = pdf
+        self.pdf = pdf = job.pdf
+        self.notes = job.summary()
         pages = page_count(pdf)
-        self.banner.ok(f"{pages} page{'s' if pages != 1 else ''} ready.")
+        ready = f"{pages} page{'s' if pages != 1 else ''} ready."
+        if self.notes:
+            self.banner.warn(f"{ready} {self.notes}")
+        else:
+            self.banner.ok(ready)
         self.show_page(0)
         self.rendered.emit(pdf)
         if then is not None:
@@ -410,15 +441,17 @@ class LabelsDialog(QDialog):
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer, pdf)
 
-    def print_to(self, printer: QPrinter, pdf: bytes) -> None:
+    def print_to(self, printer: QPrinter, pdf: bytes, *, as_pdf: bool | None = None) -> None:
+        """The PDF itself to a CUPS queue; else page images at the label printer's own resolution
+        (600 dpi at most), 1-bit."""
         try:
-            pages = print_pdf(pdf, printer)
+            fmt = self.label_format()
+            dpi = fmt.dpi if fmt.is_thermal else MAX_RASTER_DPI
+            done = print_pdf(pdf, printer, title=self.windowTitle(), max_dpi=dpi, mono=True, as_pdf=as_pdf)
         except UserError as exc:
             self.banner.error(exc.message)
             return
-        self.banner.ok(
-            f"Sent {pages} page{'s' if pages != 1 else ''} to {printer.printerName() or 'the printer'}."
-        )
+        self.banner.ok(done.describe(printer))
 
     @Slot()
     def save_pdf(self) -> None:

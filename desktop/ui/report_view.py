@@ -213,11 +213,11 @@ class ReportView(QWidget):
 
         def printed(pdf: bytes) -> None:
             try:
-                pages = print_pdf(pdf, printer)
+                done = print_pdf(pdf, printer, title=table.title)
             except UserError as exc:
                 self._failed(exc)
                 return
-            self._done(f"Sent {pages} page(s) to {printer.printerName() or 'the printer'}.")
+            self._done(done.describe(printer))
 
         self.ctx.runner.run(
             lambda: render_table_pdf(table, generated=_now(), progress=report), printed, self._failed

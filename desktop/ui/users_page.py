@@ -26,6 +26,7 @@ from desktop.ui.access_settings_form import AccessSettingsForm
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.labels_dialog import LabelsDialog
 
 
 class UserDialog(QDialog):
@@ -135,11 +136,13 @@ class UsersPage(QWidget):
         self.edit_button = QPushButton("Edit…")
         self.unlock_button = QPushButton("Unlock…")
         self.unlock_button.setToolTip("Accounts and PCs locked by wrong PINs")
+        self.badge_button = QPushButton("Print badge…")
         top = QHBoxLayout()
         top.addWidget(heading("Users"), 1)
         top.addWidget(self.new_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.unlock_button)
+        top.addWidget(self.badge_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -150,6 +153,7 @@ class UsersPage(QWidget):
         layout.addWidget(self.limits)
         self.new_button.clicked.connect(lambda: self.open_dialog(None))
         self.edit_button.clicked.connect(self._edit_selected)
+        self.badge_button.clicked.connect(self.print_badge)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self._edit_selected())
         self.unlock_button.clicked.connect(self.choose_unlock)
 
@@ -182,6 +186,18 @@ class UsersPage(QWidget):
         user = next((u for u in self.rows if u.id == key), None)
         if user is not None:
             self.open_dialog(user)
+
+    @Slot()
+    def print_badge(self) -> LabelsDialog | None:
+        """The selected user's badge, on a CR80 card or any label format."""
+        key = selected_key(self.table)
+        if key is None:
+            return None
+        self.labels_dialog = LabelsDialog(
+            self.ctx, "badge", [int(str(key))], title="Print badge", parent=self
+        )
+        self.labels_dialog.show()
+        return self.labels_dialog
 
     def open_dialog(self, user: UserDTO | None) -> UserDialog:
         dialog = UserDialog(self.ctx, user, self)

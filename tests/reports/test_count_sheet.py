@@ -78,3 +78,54 @@ def test_open_count_shows_book_and_the_service_builds_the_sheet(db: Database, ad
     with open_pdf(pdf) as doc:
         text = doc.pages[0].extract_text()
     assert "Book" in text and "Area STORES" in text
+
+
+def test_long_codes_descriptions_and_cjk_all_print() -> None:
+    # 30-character bin codes and 40-character part numbers (the longest allowed), long descriptions,
+    # a Chinese count name and counter, three areas over several pages.
+    lines = [
+        SheetLine(
+            f"ZONE-{i // 25}",
+            f"99-RK-{i:02d}-SHELF-3-LEFT-BIN-{i:04d}",
+            f"L-99-RK-{i:02d}-SHELF-3-LEFT-BIN-{i:04d}",
+            f"99SKF-6205-2RSH-C3-GJN-{i:04d}-ABCDEFGHIJKL",
+            f"P-99SKF-6205-2RSH-C3-GJN-{i:04d}-ABCDEFGHIJKL",
+            ("Deep groove ball bearing, sealed both sides, C3 clearance, high-temperature grease " * 3)[:200]
+            if i % 3 == 0
+            else f"RK-01-SHELF-3 / SKF-6205-2RSH {i}",
+            "EA",
+            str(i),
+        )
+        for i in range(60)
+    ]
+    lines.append(
+        SheetLine("ZONE-9", "RK-01-SHELF-3", "L-RK-01-SHELF-3", "SKF-6205-2RSH", "P-SKF-6205-2RSH", "x", "EA")
+    )
+    header = SheetHeader("盘点: 一号仓库 Regal 3", "CS-42", "2026-12-06 08:00", "王小明", blind=False)
+    pdf = render_count_sheet(header, lines)
+    expected = {"CS-42"} | {x.bin_barcode for x in lines} | {x.part_barcode for x in lines}
+    found: set[str] = set()
+    for image in render_pages(pdf, dpi=300):
+        found |= {t for _f, t in decode(image)}
+    assert expected <= found, sorted(expected - found)[:5]
+    with open_pdf(pdf) as doc:
+        assert len(doc.pages) >= 3
+        for page in doc.pages:
+            text = page.extract_text() or ""
+            assert "盘点: 一号仓库 Regal 3" in text and "counter: 王小明" in text  # not empty boxes
+            first_row = text.split("Initials Notes", 1)[1].strip().splitlines()[0]
+            assert first_row.startswith("Area ZONE-"), first_row  # every page says which area
+            fonts = {c["fontname"].split("+")[-1] for c in page.chars if c["text"] in "盘点王"}
+            assert fonts == {"DroidSansFallback"}
+            # No description runs across a row's rule: rows grow to hold it.
+            left, right = 125 * 72 / 25.4, 177 * 72 / 25.4  # the description column
+            rules = {
+                round(float(e["top"]), 1)
+                for e in page.edges
+                if e["orientation"] == "h" and float(e["x0"]) <= left and float(e["x1"]) >= right
+            }
+            assert len(rules) > 5
+            for c in page.chars:
+                if not left <= float(c["x0"]) <= right:
+                    continue
+                assert not any(float(c["top"]) + 0.5 < rule < float(c["bottom"]) - 0.5 for rule in rules), c

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from desktop.reports.label_formats import (
@@ -141,3 +143,24 @@ def test_calibration_page_moves_by_the_offsets(fmt: SheetFormat | ThermalFormat)
 def test_calibration_page_refuses_absurd_offsets() -> None:
     with pytest.raises(LabelError, match="between -20 and 20 mm"):
         render_calibration_page(AVERY_5160, offset_x_mm=25)
+
+
+@pytest.mark.parametrize("key", list(FORMATS))
+def test_every_calibration_page_has_a_50_mm_scale_bar_and_instructions(key: str) -> None:
+    pdf = render_calibration_page(FORMATS[key], offset_x_mm=1.5)
+    with open_pdf(pdf) as doc:
+        page = doc.pages[0]
+        lengths = [
+            math.hypot(float(ln["x1"] - ln["x0"]), float(ln["bottom"] - ln["top"])) / MM_PT
+            for ln in page.lines
+        ]
+        text = " ".join((page.extract_text() or "").split())
+        chars = page.chars
+        width, height = float(page.width), float(page.height)
+    bars = [length for length in lengths if abs(length - 50.0) < 0.05]
+    assert bars, f"{key}: no 50 mm line among {sorted(round(x, 1) for x in lengths)}"
+    assert "50 mm" in text and "100 %" in text and "X +1.5" in text, text
+    assert "smaller" in text  # which way to correct
+    assert min(c["size"] for c in chars) >= 6.0 - 0.01
+    for c in chars:  # every instruction on the page (a thermal printer prints nothing beyond the label)
+        assert c["x0"] >= 0 and c["x1"] <= width and c["top"] >= 0 and c["bottom"] <= height, c["text"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -273,6 +271,7 @@ def test_fit_text_always_fits_its_box(
 ) -> None:
     size, lines = fit_text(text, width, height, max_size=40, max_lines=max_lines, bold=bold)
     assert len(lines) <= max_lines
+    assert not lines or size >= 6.0  # human-readable text is never printed below 6 pt
     assert len(lines) * size * (fonts.ASCENT + fonts.DESCENT) <= height + 1e-6
     for line in lines:
         assert fonts.text_width(line, size, bold) <= width + 1e-6
@@ -392,12 +391,14 @@ def test_empty_selection_is_a_clear_error() -> None:
         render_part_labels([], THERMAL_2X1)
 
 
-def test_a_code_too_long_for_the_label_width_is_refused() -> None:
+def test_a_code_too_long_for_the_label_width_prints_as_a_2d_code() -> None:
+    # No short id form given: the label carries the full code as a 2-D code (it used to be refused).
     label = BinLabel("X", "L-MAIN-AISLE-A-01-02", "Main", None, None)
-    with pytest.raises(LabelError, match=re.escape("too long for a 50.8 x 25.4 mm label")) as info:
-        render_bin_labels([label], THERMAL_2X1)
-    assert "Use a shorter code or a wider label" in str(info.value)
-    # The same code fits a wider label, where every bar is still at least 0.25 mm.
+    layout = layout_bin_label(label, THERMAL_2X1)
+    assert layout.code128 is None and layout.qr is not None
+    found = decode(render_pages(render_bin_labels([label], THERMAL_2X1), dpi=300)[0])
+    assert {text for _f, text in found} == {label.barcode}
+    # The same code fits a wider label as a Code128, where every bar is still at least 0.25 mm.
     assert decode(render_pages(render_bin_labels([label], THERMAL_4X6), dpi=300)[0]) >= {
         ("Code128", label.barcode)
     }

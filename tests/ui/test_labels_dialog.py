@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,14 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from desktop import config
+from desktop.models.enums import Role
+from desktop.services import kanban as kb
+from desktop.services import scan, users
+from desktop.services.kanban import LoopInput, LoopKind
+from desktop.services.suppliers import PartSupplierInput
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
+from desktop.ui.users_page import UsersPage
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, open_pdf, render_pages
 
@@ -107,10 +114,82 @@ def test_custom_grid_that_does_not_fit_is_explained(
     dialog.custom_fields["pitch_y_mm"].setValue(38.1)
     dialog.custom_fields["label_width_mm"].setValue(25)
     dialog.custom_fields["pitch_x_mm"].setValue(30)
-    dialog.render_labels()  # the code cannot be printed scannably on a 25 mm wide label
-    assert dialog.pdf is None and "too long for a 25 x 38.1 mm label" in dialog.banner.text()
+    with qtbot.waitSignal(dialog.rendered):  # no Code128 of L-A-01-01 fits 25 mm: it prints anyway
+        dialog.render_labels()
+    assert dialog.banner.kind == "warn" and "1 of 1 label use the short id form" in dialog.banner.text()
+    assert "(A-01-01)" in dialog.banner.text()
+    (found,) = {t for _f, t in decode(render_pages(dialog.pdf)[0])}  # type: ignore[arg-type]
+    assert scan.resolve(ctx.db, found).location.location.id == tree["A-01-01"].id  # type: ignore[union-attr]
     dialog.custom_fields["label_width_mm"].setValue(63.5)
     dialog.custom_fields["pitch_x_mm"].setValue(66.04)
     with qtbot.waitSignal(dialog.rendered):
         dialog.render_labels()
+    assert dialog.banner.kind == "ok"
     assert {"L-A-01-01"} == {t for _f, t in decode(render_pages(dialog.pdf)[0])}  # type: ignore[arg-type]
+
+
+def test_kanban_cards_open_on_a_card_format(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    tree = make_tree(ctx.db, ctx.actor)
+    part = make_part(ctx.db, ctx.actor, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    loop = kb.create_loop(
+        ctx.db, ctx.actor, LoopInput(part.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(100), 2)
+    )
+    cards = kb.cards(ctx.db, loop.id)
+    settings = config.AppConfig.current()
+    settings.labels.format_key = "avery-5160"  # what the clerk printed bin labels on last
+    settings.save()
+    dialog = window.open_labels("card", [c.id for c in cards])
+    assert dialog is not None and dialog.format_key() == "card-a6"
+    offered = [dialog.format.itemData(i) for i in range(dialog.format.count())]
+    assert "avery-5160" not in offered and offered[:4] == [
+        "thermal-4x6in",
+        "card-a6",
+        "cards-2-a4",
+        "cards-2-letter",
+    ]
+    with qtbot.waitSignal(dialog.rendered):
+        dialog.render_labels()
+    assert dialog.banner.kind == "ok"
+    found = set().union(*(decode(p) for p in render_pages(dialog.pdf, dpi=200)))  # type: ignore[arg-type]
+    assert {("Code128", c.code) for c in cards} <= found and {("QRCode", c.code) for c in cards} <= found
+    dialog.save_calibration()  # offsets saved for the card format; bin labels still open on 5160
+    assert config.AppConfig.current().labels.format_key == "avery-5160"
+    again = window.open_labels("bin", [tree["A-01-01"].id])
+    assert again is not None and again.format_key() == "avery-5160"
+
+
+def test_a_badge_prints_from_users_on_a_cr80_card(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    user = users.save_user(
+        ctx.db,
+        ctx.actor,
+        user_id=None,
+        user_name="jmueller",
+        display_name="Jörg Müller",
+        role=Role.KEEPER,
+        secret="4711",
+        badge_code=users.new_badge_code(),
+    )
+    window.go_to("Users")
+    page = window.pages["Users"]
+    assert isinstance(page, UsersPage)
+    page.refresh()
+    row = next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == "jmueller")  # type: ignore[union-attr]
+    page.table.selectRow(row)
+    page.badge_button.click()
+    dialog = page.labels_dialog
+    assert dialog.kind == "badge" and dialog.format_key() == "card-cr80"
+    with qtbot.waitSignal(dialog.rendered):
+        dialog.render_labels()
+    pdf = dialog.pdf
+    assert pdf is not None
+    (page_image,) = render_pages(pdf)
+    assert decode(page_image) == {("Code128", user.badge_code), ("QRCode", user.badge_code)}
+    with open_pdf(pdf) as doc:
+        assert "Jörg Müller" in doc.pages[0].extract_text()
+        assert (
+            round(float(doc.pages[0].width) * 25.4 / 72, 1),
+            round(float(doc.pages[0].height) * 25.4 / 72, 1),
+        ) == (85.6, 54.0)
+    assert (
+        users.authenticate_badge(ctx.db, str(user.badge_code)).user_name == "jmueller"
+    )  # the printed code signs in
