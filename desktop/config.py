@@ -10,9 +10,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import make_url
-
-from desktop import credentials, paths
+from desktop import paths
 from desktop.errors import UserError
 
 ENV_URL = "STOREROOM_DB_URL"
@@ -84,6 +82,8 @@ def database_url(explicit: str | None = None) -> str:
     saved = AppConfig.load()
     if saved is not None and saved.database_url:
         url = saved.database_url
+        from desktop import credentials  # keyring and sqlalchemy: only when a server URL is saved
+
         if credentials.needs_password(url):
             url = credentials.with_password(url, credentials.load(url))
         return url
@@ -93,6 +93,10 @@ def database_url(explicit: str | None = None) -> str:
 def save_database_url(url: str) -> bool:
     """Remember the database for this PC, keeping the other saved settings. A password goes to the
     keyring, never into the file; returns False if it could not be kept (no keyring)."""
+    from sqlalchemy import make_url
+
+    from desktop import credentials
+
     kept = True
     if "://" in url and credentials.needs_password(credentials.without_password(url)):
         password = make_url(url).password

@@ -25,6 +25,7 @@ from desktop.ui.settings_page import SettingsPage
 from desktop.ui.sign_in import SignInDialog
 from desktop.ui.users_page import UserDialog, UsersPage
 from tests.services.test_server_roles_pg import shared  # noqa: F401 - the fixture
+from tests.ui.keys import focus, type_text
 
 
 def _raise(exc: BaseException) -> None:
@@ -173,8 +174,9 @@ def test_an_admin_sets_the_access_limits_on_the_users_page(qtbot: QtBot, sqlite_
     assert (
         form.adjust_limit.value() == 250 and form.pin_failures.value() == 5 and form.pc_failures.value() == 20
     )
+    focus(qtbot, form.adjust_limit)
     form.adjust_limit.selectAll()
-    qtbot.keyClicks(form.adjust_limit, "99.5")
+    type_text(qtbot, "99.5")
     form.pin_failures.setValue(4)
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert "Saved" in form.banner.text()

@@ -12,6 +12,7 @@ from desktop.services import parts
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.part_dialog import PartDialog
+from tests.ui.keys import type_in
 
 
 def _dialog(qtbot: QtBot, window: MainWindow, kind: str = "parts"):  # type: ignore[no-untyped-def]
@@ -140,12 +141,13 @@ def test_an_admin_adds_a_unit_in_settings(qtbot: QtBot, window: MainWindow, ctx:
     assert "L" in codes and "BAG" not in codes
     litre = codes.index("L")
     assert "litres" in dialog.table.item(litre, 3).text()
+    dialog.show()
     for edit, text in ((dialog.code, "bag"), (dialog.name, "bag"), (dialog.aliases, "sack, sacks")):
-        qtbot.keyClicks(edit, text)
+        type_in(qtbot, edit, text)
     dialog.add_button.click()
     assert "Unit BAG added" in dialog.banner.text()
     assert "BAG" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
-    qtbot.keyClicks(dialog.code, "LTR")
-    qtbot.keyClicks(dialog.name, "litre")
+    type_in(qtbot, dialog.code, "LTR")
+    type_in(qtbot, dialog.name, "litre")
     dialog.add_button.click()
     assert "already means L" in dialog.banner.text()
