@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
-from desktop.errors import UserError
 from desktop.models import AuditEvent, Location, Part, StockMove, User
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit_chain import ChainReport, Entry, append, verify_chain
 from desktop.services.common import as_utc
+from desktop.services.tabular import write_csv
 
 _PENDING = "storeroom.audit_pending"
 
@@ -145,24 +144,13 @@ def audit_trail(
 
 
 def export_csv(rows: list[AuditRow], path: Path) -> None:
-    """Write the rows as UTF-8 CSV (with BOM, so spreadsheet programs read accents right); atomic."""
-    tmp = path.with_suffix(path.suffix + ".partial")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
-            out = csv.writer(fh)
-            out.writerow(["when (UTC)", "user", "action", "entity", "id", "summary"])
-            for r in rows:
-                out.writerow(
-                    [
-                        r.at.strftime("%Y-%m-%d %H:%M:%S"),
-                        r.user_name,
-                        r.action,
-                        r.entity,
-                        r.entity_id if r.entity_id is not None else "",
-                        r.summary,
-                    ]
-                )
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"The audit export to {path} failed: {exc.strerror or exc}") from exc
+    """Write the rows as CSV through the one CSV writer: UTF-8 with BOM, atomic, no live formulas (a
+    summary quoting a reference such as `=HYPERLINK(...)` must not run in a spreadsheet)."""
+    write_csv(
+        path,
+        ["when (UTC)", "user", "action", "entity", "id", "summary"],
+        [
+            (r.at.strftime("%Y-%m-%d %H:%M:%S"), r.user_name, r.action, r.entity, r.entity_id, r.summary)
+            for r in rows
+        ],
+    )

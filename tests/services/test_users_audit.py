@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,6 +173,10 @@ def test_audit_trail_merges_master_data_and_moves_and_exports(db: Database, tmp_
     audit.export_csv(rows, out)
     text = out.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "when (UTC),user,action,entity,id,summary" and "part.update" in text
+    evil = audit.AuditRow(rows[0].at, "root", "stock.issue", "stock_move", 1, '=HYPERLINK("http://x","WO")')
+    audit.export_csv([evil], out)
+    cells = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1]
+    assert cells[5] == '\'=HYPERLINK("http://x","WO")'  # the quote prefix: text, not a formula
     keeper = users.ensure_user(db, "kim", role=Role.KEEPER)
     with pytest.raises(PermissionDenied):
         audit.audit_trail(db, keeper)
