@@ -79,6 +79,14 @@ def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("STOREROOM_HOME", str(home))
+    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)  # the default database in that folder
+    monkeypatch.delenv("STOREROOM_PIN", raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """This test's data folder (see _own_data_folder): where the default SQLite database is made."""
+    return tmp_path / "home"
 
 
 @pytest.fixture(scope="session")

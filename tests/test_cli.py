@@ -6,21 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import main
+from tests.cli_helpers import run_as
 from tests.reports.helpers import decode, open_pdf, render_pages
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    return tmp_path
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--user", "clerk", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_as("clerk", capsys, *args)
 
 
 def test_init_demo_moves_history_backup_and_labels(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,14 +18,6 @@ from desktop.services import users
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    monkeypatch.delenv("STOREROOM_PIN", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def plant(home: Path) -> Path:
     """A database whose accounts have PINs: ada (admin, 9876) and kim (keeper, 1111)."""
     path = home / "plant.sqlite3"

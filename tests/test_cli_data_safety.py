@@ -17,21 +17,12 @@ from openpyxl import load_workbook
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from desktop.cli import main
 from desktop.services import stock
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    return tmp_path
+from tests.cli_helpers import run_as
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--user", "clerk", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_as("clerk", capsys, *args)
 
 
 def _stock_of(capsys: pytest.CaptureFixture[str], part: str) -> str:

@@ -7,22 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import main
+from tests.cli_helpers import run_as
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inventree"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--user", "clerk", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    return tmp_path
+    return run_as("clerk", capsys, *args)
 
 
 def test_import_lists_changes_and_takes_the_options(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,25 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import main
 from desktop.db import Database
 from desktop.models.enums import Role
 from desktop.services import locations, scan, users
 from desktop.services.locations import LocationInput
+from tests.cli_helpers import run_as
 from tests.reports.helpers import decode, render_pages
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    return tmp_path
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--user", "admin", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_as("admin", capsys, *args)
 
 
 def test_a_subtree_with_long_codes_prints_every_label(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.reports.helpers import decode, render_pages
-from tests.test_cli import home, run  # noqa: F401  (fixture and helper)
+from tests.test_cli import run
 
 
-def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "init")[0] == 0
     assert run(capsys, "demo", "--parts", "24")[0] == 0
     code, out, _ = run(capsys, "receive", "--part", "BRG-1000", "--to", "A-01-01", "--qty", "3")

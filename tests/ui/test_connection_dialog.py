@@ -35,13 +35,6 @@ class MemoryKeyring(KeyringBackend):
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
-    monkeypatch.delenv("STOREROOM_DB_URL", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
 def memory_keyring() -> MemoryKeyring:
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
