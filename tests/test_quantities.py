@@ -15,9 +15,7 @@ import pytest
 from desktop import paths, quantities
 from desktop.errors import UserError
 from desktop.quantities import decimal_mark, parse_decimal, set_decimal_mark
-from tests.test_cli import home, run
-
-__all__ = ["home"]
+from tests.test_cli import run
 
 
 @pytest.fixture

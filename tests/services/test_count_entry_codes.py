@@ -12,9 +12,7 @@ from desktop.models import Location, Part
 from desktop.services import count_abc, counts
 from desktop.services.actor import Actor
 from tests.factories import make_part, make_tree, receive
-from tests.test_cli import home, run
-
-__all__ = ["home"]
+from tests.test_cli import run
 
 
 def test_an_exact_part_number_wins_over_a_label_prefix(db: Database, admin: Actor) -> None:

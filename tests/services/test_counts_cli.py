@@ -6,9 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.test_cli import home, run
-
-__all__ = ["home"]  # the fixture, shared with the other command-line tests
+from tests.test_cli import run
 
 
 def test_plan_today_and_start_today(home: object, capsys: pytest.CaptureFixture[str]) -> None:
