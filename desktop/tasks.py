@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger("storeroom.tasks")
@@ -80,6 +81,10 @@ class TaskRunner(QObject):
         if self._pending == 0:
             self.busy_changed.emit(False)
         callback, value = outcome
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            log.debug("result dropped: %r was deleted while the work ran", owner)  # its window closed
+            return
         callback(value)
 
     def shutdown(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,6 +42,7 @@ from desktop.ui.dashboard_page import DashboardPage
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.labels_dialog import LabelsDialog
+from desktop.ui.lazy_pages import LazyPages
 from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
 from desktop.ui.locations_page import LocationsPage
@@ -115,33 +117,32 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             item.setHidden(permission is not None and not self.ctx.actor.can(permission))
 
+        self.stack = QStackedWidget()
+        self.pages = LazyPages(self._page_built)
+        # The pages a scan opens exist from the start; the others are built when first shown.
         self.parts_page = PartsPage(self.ctx)
-        self.locations_page = LocationsPage(self.ctx)
-        self.stock_page = StockPage(self.ctx)
-        self.settings_page = SettingsPage(self.ctx)
         self.part_page = PartPage(self.ctx)
         self.location_page = LocationPage(self.ctx)
-        self.mro_page = MroPage(self.ctx)
-        self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {
-            "Parts": self.parts_page,
-            "Locations": self.locations_page,
-            "Stock": self.stock_page,
-            "Settings": self.settings_page,
-            "part": self.part_page,
-            "location": self.location_page,
-            "MRO spares": self.mro_page,
-            "Dashboard": DashboardPage(self.ctx),
-            "Reports": ReportsPage(self.ctx),
-            "Kanban": KanbanPage(self.ctx),
-            "Cycle counts": CountsPage(self.ctx),
-        }
-        if self.ctx.actor.can(Permission.ADMIN):
-            self.pages["Users"] = UsersPage(self.ctx)
-        if self.ctx.actor.can(Permission.VIEW_AUDIT):
-            self.pages["Audit"] = AuditPage(self.ctx)
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        ctx = self.ctx
+        self.pages.put("Parts", self.parts_page)
+        self.pages.put("part", self.part_page)
+        self.pages.put("location", self.location_page)
+        factories: list[tuple[str, Callable[[], QWidget]]] = [
+            ("Locations", lambda: LocationsPage(ctx)),
+            ("Stock", lambda: StockPage(ctx)),
+            ("Settings", lambda: SettingsPage(ctx)),
+            ("MRO spares", lambda: MroPage(ctx)),
+            ("Dashboard", lambda: DashboardPage(ctx)),
+            ("Reports", lambda: ReportsPage(ctx)),
+            ("Kanban", lambda: KanbanPage(ctx)),
+            ("Cycle counts", lambda: CountsPage(ctx)),
+        ]
+        if ctx.actor.can(Permission.ADMIN):
+            factories.append(("Users", lambda: UsersPage(ctx)))
+        if ctx.actor.can(Permission.VIEW_AUDIT):
+            factories.append(("Audit", lambda: AuditPage(ctx)))
+        for name, factory in factories:
+            self.pages.add(name, factory)
 
         # A page taller or wider than the screen scrolls: the window always fits 1280 x 720.
         pages = QScrollArea()
@@ -193,25 +194,53 @@ class MainWindow(QMainWindow):
         busy = getattr(self.ctx.runner, "busy_changed", None)
         if busy is not None:
             busy.connect(self._busy)
-        self.parts_page.open_part.connect(self.open_part)
-        self.parts_page.new_part.connect(self.new_part)
-        self.part_page.edit_part.connect(self.edit_part)
-        self.part_page.move_requested.connect(self._move_for_part)
-        self.part_page.open_location.connect(self.open_location)
-        self.locations_page.open_location.connect(self.open_location)
-        self.locations_page.new_location.connect(self.new_location)
-        self.locations_page.edit_location.connect(self.edit_location)
-        self.location_page.move_requested.connect(self._move_for_location)
-        self.location_page.open_part.connect(self.open_part)
-        self.location_page.edit_location.connect(self.edit_location)
-        self.stock_page.move_requested.connect(self.open_move)
-        self.stock_page.reversed.connect(self._posted)
-        self.settings_page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
-        for page in (self.parts_page, self.part_page, self.locations_page, self.location_page):
+
+    def _page_built(self, name: str, page: QWidget) -> None:
+        """A page was just built: onto the stack, and its signals to this window."""
+        self.stack.addWidget(page)
+        if isinstance(page, PartsPage):
+            page.open_part.connect(self.open_part)
+            page.new_part.connect(self.new_part)
+        elif isinstance(page, PartPage):
+            page.edit_part.connect(self.edit_part)
+            page.move_requested.connect(self._move_for_part)
+            page.open_location.connect(self.open_location)
+        elif isinstance(page, LocationsPage):
+            page.open_location.connect(self.open_location)
+            page.new_location.connect(self.new_location)
+            page.edit_location.connect(self.edit_location)
+        elif isinstance(page, LocationPage):
+            page.move_requested.connect(self._move_for_location)
+            page.open_part.connect(self.open_part)
+            page.edit_location.connect(self.edit_location)
+        elif isinstance(page, StockPage):
+            page.move_requested.connect(self.open_move)
+            page.reversed.connect(self._posted)
+        elif isinstance(page, SettingsPage):
+            page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
+        elif isinstance(page, KanbanPage):
             page.print_labels.connect(self.open_labels)
-        self.pages["Kanban"].print_labels.connect(self.open_labels)  # type: ignore[attr-defined]
-        self.pages["Kanban"].open_report.connect(self.open_report)  # type: ignore[attr-defined]
-        self.mro_page.spares_tab.print_labels.connect(self.open_labels)
+            page.open_report.connect(self.open_report)
+        elif isinstance(page, MroPage):
+            page.spares_tab.print_labels.connect(self.open_labels)
+        if isinstance(page, PartsPage | PartPage | LocationsPage | LocationPage):
+            page.print_labels.connect(self.open_labels)
+
+    @property
+    def locations_page(self) -> LocationsPage:
+        return cast(LocationsPage, self.pages["Locations"])
+
+    @property
+    def stock_page(self) -> StockPage:
+        return cast(StockPage, self.pages["Stock"])
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return cast(SettingsPage, self.pages["Settings"])
+
+    @property
+    def mro_page(self) -> MroPage:
+        return cast(MroPage, self.pages["MRO spares"])
 
     # -- navigation -----------------------------------------------------------------------------------
     @Slot(str)
@@ -399,7 +428,8 @@ class MainWindow(QMainWindow):
             self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self
         )
         if kind == "bin":  # a rack or area selected means its bins, which is what a clerk labels
-            known = dict(self.locations_page.rows)
+            listed = self.pages.built_page("Locations")
+            known = dict(listed.rows) if isinstance(listed, LocationsPage) else {}
             if self.location_page.detail is not None:
                 known[self.location_page.detail.location.id] = self.location_page.detail.location
             levels = [r.level for i in ids if (r := known.get(i)) is not None]
@@ -436,7 +466,7 @@ class MainWindow(QMainWindow):
     # -- app-wide changes -----------------------------------------------------------------------------
     @Slot(object)
     def _data_changed(self, what: set[str]) -> None:
-        for page in self.pages.values():
+        for page in self.pages.built():  # a page not built yet loads fresh when it is
             handler = getattr(page, "data_changed", None)
             if handler is not None:
                 handler(what)
