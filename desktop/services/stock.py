@@ -2,7 +2,8 @@
 updated in the same transaction. Stock never goes negative (unless a location allows it); a
 correction is a reversing move. Concurrency: the decrement is one conditional UPDATE
 (`... WHERE qty >= :qty`), which PostgreSQL re-checks after waiting for a competing lock, so two
-keepers issuing the last unit cannot both succeed, and no update is lost.
+keepers issuing the last unit cannot both succeed, and no update is lost. Stock leaving a bin to a
+person goes through the Issue rule in `stock_issue` (reservations first), which posts here.
 """
 
 from __future__ import annotations
