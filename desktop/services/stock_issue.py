@@ -183,6 +183,8 @@ def _hand_over(
     asset_id: int | None,
     reservation_id: int | None,
 ) -> tuple[PostResult | None, ReservationDTO | None]:
+    """The rule itself, for a plain issue of `req.qty` or (`short`) of what the bin holds of it: the
+    posted issue (None: the bin was empty) and the reservation it settled."""
     actor.require(Permission.MOVE_STOCK)
     if req.kind is not MoveKind.ISSUE:
         raise UserError("Only an issue out of a bin goes through the Issue rule.")
@@ -191,7 +193,7 @@ def _hand_over(
         s.execute(_KEYED.where(StockMove.posting_key == req.posting_key)).first() if req.posting_key else None
     )
     if done is not None:  # a retry: nothing handed over, shorted or settled twice
-        # a short issue's quantity then depended on the bin then: compare the rest
+        # what a short issue handed over depended on the bin at the time: compare the rest
         check_same_request(
             s, done._tuple(), replace(req, qty=Decimal(done.qty)) if short else req, reason, reference
         )
