@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.errors import DatabaseUnavailable, UserError
+from desktop.errors import DatabaseUnavailable, ReservedStock, UserError
 
 if TYPE_CHECKING:
     from desktop import db as dbmod
     from desktop.services.actor import Actor
+    from desktop.services.stock_issue import ReservationDTO
 
 log = logging.getLogger("storeroom.cli")
 
@@ -100,7 +101,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def _move(args: argparse.Namespace) -> int:
     from desktop.models.enums import MoveKind
     from desktop.quantities import format_qty, parse_decimal
-    from desktop.services import locations, parts, stock
+    from desktop.services import locations, parts, stock, stock_issue
 
     database, actor = _open(args)
     kind = MoveKind(args.kind)
@@ -112,23 +113,34 @@ def _move(args: argparse.Namespace) -> int:
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
     key = args.key or f"cli-{uuid.uuid4().hex}"  # a script can retry a failed call with --key KEY
+    req = stock.MoveRequest(
+        kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
+    )
+    take_reserved = getattr(args, "take_reserved", False)
+    settled = None
     try:
-        if getattr(args, "allow_short", False) and src is not None:
-            short = stock.issue_short(
-                database, actor, part_id, src, qty, reference=args.reference, posting_key=key
+        if kind is MoveKind.ISSUE and getattr(args, "allow_short", False) and src is not None:
+            short = stock_issue.issue_short(
+                database,
+                actor,
+                part_id,
+                src,
+                qty,
+                reference=args.reference,
+                posting_key=key,
+                take_reserved=take_reserved,
             )
             if short.posted is not None:
                 print(f"#{short.posted.move.id} {short.posted.move.summary()} (key {key})")
             if short.short > 0:
                 print(f"short: {format_qty(short.short)} of {format_qty(qty)} requested, recorded")
+            _print_settled(short.reservation)
             return 0
-        result = stock.post_move(
-            database,
-            actor,
-            stock.MoveRequest(
-                kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
-            ),
-        )
+        if kind is MoveKind.ISSUE:  # the storeroom's Issue: reservations first
+            issued = stock_issue.issue(database, actor, req, take_reserved=take_reserved)
+            result, settled = issued.posted, issued.reservation
+        else:
+            result = stock.post_move(database, actor, req)
     except DatabaseUnavailable as exc:
         if exc.retryable:
             exc.message += f" Key of this move: {key} (retry with --key {key})."
@@ -138,9 +150,18 @@ def _move(args: argparse.Namespace) -> int:
         f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)} "
         f"(key {key}){note}"
     )
+    _print_settled(settled)
     if result.below_min and result.min_qty is not None:
         print(f"warning: {result.move.part_number} is below its minimum of {format_qty(result.min_qty)}")
     return 0
+
+
+def _print_settled(r: ReservationDTO | None) -> None:
+    from desktop.quantities import format_qty
+
+    if r is not None:
+        left = f"{format_qty(r.open_qty)} {r.unit} still reserved" if r.open_qty > 0 else "now settled"
+        print(f"against {r.work_order}'s reservation #{r.id}: {left}")
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
@@ -457,6 +478,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                 action="store_true",
                 help="issue what the bin holds and record the rest as a short issue",
             )
+            m.add_argument(
+                "--take-reserved",
+                action="store_true",
+                help="also take stock reserved for other work orders (refused without it; a --reference "
+                "naming a work order with an open reservation of the part issues against it and settles it)",
+            )
         m.set_defaults(fn=_move, kind=kind)
 
     move("receive", "RECEIPT", src=False, dst=True, help_="receive stock into a location")
@@ -589,6 +616,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.fn(args)
         sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
         return result
+    except ReservedStock as exc:  # one hint for every issuing command
+        from desktop.quantities import format_qty
+
+        print(f"error: {exc} Add --take-reserved to issue {format_qty(exc.want)} anyway.", file=sys.stderr)
+        return 2
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

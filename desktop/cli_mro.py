@@ -147,8 +147,11 @@ def _issue_to(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
         parse_decimal(args.qty),
         work_order=args.wo,
         asset_id=asset_id,
+        take_reserved=args.take_reserved,
     )
-    print(f"#{result.posted.move.id} {result.posted.move.summary()} for {args.wo}")
+    r = result.reservation
+    settled = f"; {format_qty(r.open_qty)} still reserved" if r is not None else ""
+    print(f"#{result.posted.move.id} {result.posted.move.summary()} for {args.wo}{settled}")
     return 0
 
 
@@ -260,12 +263,19 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     i.add_argument("reservation", type=int)
     i.add_argument("--from", dest="from_", required=True, help="bin code")
     i.add_argument("--qty", help="default: all still reserved")
-    it = cmd("issue-to", _issue_to, "issue without a reservation (only what nobody has reserved)")
+    it = cmd(
+        "issue-to",
+        _issue_to,
+        "issue for a work order: settles its open reservation, else only what nobody has reserved",
+    )
     it.add_argument("--part", required=True)
     it.add_argument("--from", dest="from_", required=True, help="bin code")
     it.add_argument("--qty", required=True)
     it.add_argument("--wo", required=True, help="work order")
     it.add_argument("--asset")
+    it.add_argument(
+        "--take-reserved", action="store_true", help="also take stock reserved for other work orders"
+    )
     ret = cmd("return", _return, "return unused parts issued against a reservation to a bin")
     ret.add_argument("reservation", type=int)
     ret.add_argument("--to", required=True, help="bin code")

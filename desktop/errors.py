@@ -6,6 +6,8 @@ the UI shows its message and keeps what was typed. Anything else is a bug: logge
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class UserError(Exception):
     """An expected problem, with a message written for the person at the screen."""
@@ -35,10 +37,12 @@ class InsufficientStock(Conflict):
 
 
 class ReservedStock(Conflict):
-    """An issue would take stock reserved for work orders; the keeper confirms, or names the order."""
+    """An issue would take stock reserved for work orders; the keeper confirms, or names the order.
+    `want` is what the issue would hand over, for the caller's "issue N anyway" (each says how)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, want: Decimal) -> None:
         super().__init__(message, field="qty")
+        self.want = want
 
 
 class PermissionDenied(UserError):

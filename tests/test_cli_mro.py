@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import run_as
 from tests.reports.helpers import decode, render_pages
 from tests.test_cli import run
 
@@ -71,3 +73,45 @@ def test_mro_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert {t for _f, t in decode(render_pages(out_pdf.read_bytes())[0])} == {"A-LINE-1", "A-PRESS-09"}
     code, _, err = run(capsys, "mro", "spares", "A-NOPE")
     assert code == 2 and "No asset has the tag A-NOPE" in err
+
+
+def test_storeroom_issue_respects_reservations(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """3 bearings on hand, all reserved for WO-OTHER: `storeroom issue` refuses them unless told."""
+    from desktop import config
+    from desktop.db import Database
+    from desktop.models.enums import Role
+    from desktop.services import mro, stock
+    from desktop.services.mro import ReservationInput
+    from desktop.services.users import ensure_user
+    from tests.factories import make_part, make_tree, receive
+
+    assert run_as("admin", capsys, "init")[0] == 0
+    database = Database(config.database_url())
+    admin = ensure_user(database, "admin")
+    ensure_user(database, "keeper", role=Role.KEEPER)
+    bin_id = make_tree(database, admin)["A-01-01"].id
+    part = make_part(database, admin)
+    receive(database, admin, part.id, bin_id, "3")
+    held = mro.reserve(database, admin, ReservationInput(part.id, Decimal(3), "WO-OTHER"))
+
+    def issue(*args: str) -> tuple[int, str, str]:
+        return run_as("keeper", capsys, "issue", "--part", "6205-2RS", "--from", "A-01-01", *args)
+
+    code, out, err = issue("--qty", "2")
+    assert code == 2 and out == ""
+    assert "Only 0 EA of 6205-2RS are free: the rest is reserved (WO-OTHER 3)" in err
+    assert "Add --take-reserved to issue 2 anyway." in err
+    code, _, err = issue("--qty", "5", "--allow-short")  # the short issue too: the bin's 3 are WO-OTHER's
+    assert code == 2 and "(WO-OTHER 3)" in err and "Add --take-reserved to issue 3 anyway." in err
+    assert stock.balance(database, part.id, bin_id) == 3
+    code, out, _ = issue("--qty", "1", "--reference", "wo-other")  # the work order named: its own stock
+    assert code == 0 and "Issue 1 EA of 6205-2RS from A-01-01" in out
+    assert f"against WO-OTHER's reservation #{held.id}: 2 EA still reserved" in out
+    code, out, _ = issue("--qty", "5", "--allow-short", "--take-reserved")
+    assert code == 0 and "Issue 2 EA of 6205-2RS from A-01-01" in out and "short: 3 of 5 requested" in out
+    assert [(r.work_order, r.open_qty) for r in mro.reservations(database)] == [("WO-OTHER", 2)]
+    with pytest.raises(SystemExit):
+        run_as("keeper", capsys, "issue", "--help")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--take-reserved also take stock reserved for other work orders (refused without it" in out
+    database.dispose()

@@ -24,7 +24,8 @@ from desktop.services.kanban_demo import load_demo_loops
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.mro_demo import load_demo_assets
 from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_in, short_in
+from desktop.services.stock import MoveRequest, post_in
+from desktop.services.stock_issue import issue_in, short_in
 from desktop.services.suppliers import PartSupplierInput
 
 T = TypeVar("T")
@@ -182,12 +183,12 @@ def _year_of_history(
             day -= rng.uniform(0.1, 0.5)
             if want > on_hand:
                 continue
-        post = post_in(
+        issued = issue_in(
             s,
             actor,
             MoveRequest(MoveKind.ISSUE, part_id, want, from_location_id=home, reference=f"WO-{7000 + n}"),
         )
-        out.append((post.move.id, day))
+        out.append((issued.posted.move.id, day))
         on_hand -= want
     if line is not None and on_hand >= 4:
         qty = Decimal(rng.randint(1, 4))

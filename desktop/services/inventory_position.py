@@ -20,7 +20,7 @@ from desktop.models import KanbanCard, KanbanLoop, Reservation, StockBalance
 from desktop.models.enums import ReservationStatus
 from desktop.quantities import exact_qty
 from desktop.services.kanban import CardStatus, LoopKind
-from desktop.services.mro import _OPEN_QTY as OPEN_QTY  # the one spelling of "still reserved"
+from desktop.services.stock_issue import OPEN_QTY  # the one spelling of "still reserved"
 
 ZERO = Decimal(0)
 INBOUND_LOOPS = (LoopKind.PURCHASE.value, LoopKind.PRODUCTION.value)

@@ -2,9 +2,10 @@
 reservations for work orders (available = on hand - reserved), issues to an asset through the stock
 ledger, repairable units by serial number, and the three maintenance reports.
 
-Concurrency: reserving, and issuing against available stock, first lock the part's row
-(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so two
-technicians reserving the last unit queue on the lock and the second one sees the first's reservation.
+Issues go through the storeroom's one Issue rule (`stock_issue`), which settles reservations; this
+module owns making and releasing them. Concurrency: reserving first locks the part's row, as every issue
+does (`stock_issue.lock_part`; SQLite's BEGIN IMMEDIATE already serialises writers), so two technicians
+reserving the last unit queue on the lock and the second one sees the first's reservation.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.codes import ASSET_PREFIX, asset_id_payload, asset_payload, is_safe, normalize_scan
 from desktop.db import Database
-from desktop.errors import Conflict, InsufficientStock, NotFound, ReservedStock, UserError
+from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
 from desktop.models import (
     Asset,
     AssetMove,
@@ -41,7 +42,17 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc, clean_text
 from desktop.services.parts import BinStock, stock_by_bin
-from desktop.services.stock import MoveRequest, PostResult, post_in
+from desktop.services.stock import MoveRequest, on_hand, post_in
+from desktop.services.stock_issue import IssueResult as IssueResult
+from desktop.services.stock_issue import ReservationDTO as ReservationDTO
+from desktop.services.stock_issue import (
+    issue_in,
+    lock_part,
+    reservation_dto,
+    reserved_by_part,
+    settle,
+    still_reserved,
+)
 from desktop.services.text_rules import clean_notes
 from desktop.services.units import check_qty_for_unit
 
@@ -176,33 +187,6 @@ class ReservationInput:
     work_order: str
     asset_id: int | None = None
     needed_by: date | None = None
-
-
-@dataclass(frozen=True)
-class ReservationDTO:
-    id: int
-    part_id: int
-    part_number: str
-    unit: str
-    asset_code: str | None
-    work_order: str
-    qty: Decimal
-    issued_qty: Decimal
-    released_qty: Decimal
-    needed_by: date | None
-    status: str
-    user_name: str
-    created_at: datetime
-
-    @property
-    def open_qty(self) -> Decimal:
-        return self.qty - self.issued_qty - self.released_qty
-
-
-@dataclass(frozen=True)
-class IssueResult:
-    posted: PostResult
-    reservation: ReservationDTO | None
 
 
 @dataclass(frozen=True)
@@ -654,28 +638,6 @@ def part_ids_for_xref(s: Session, code: str) -> list[int]:
 # --- the spares view ----------------------------------------------------------------------------------
 
 
-_OPEN_QTY = Reservation.qty - Reservation.issued_qty - Reservation.released_qty  # still reserved
-
-
-def _reserved(s: Session, part_ids: list[int]) -> dict[int, Decimal]:
-    rows = s.execute(
-        select(
-            Reservation.part_id,
-            func.sum(_OPEN_QTY),
-        )
-        .where(Reservation.part_id.in_(part_ids), Reservation.status == ReservationStatus.OPEN.value)
-        .group_by(Reservation.part_id)
-    ).tuples()
-    return {p: Decimal(q) for p, q in rows}
-
-
-def _on_hand(s: Session, part_id: int) -> Decimal:
-    return Decimal(
-        s.scalar(select(func.coalesce(func.sum(StockBalance.qty), 0)).where(StockBalance.part_id == part_id))
-        or 0
-    )
-
-
 def _path(s: Session, asset: Asset) -> tuple[str, ...]:
     codes = [asset.code]
     parent = asset.parent_id
@@ -701,7 +663,7 @@ def spares_in(s: Session, asset_id: int) -> AssetSpares:
         ).tuples()
     )
     ids = [p.id for _sp, p in rows]
-    reserved = _reserved(s, ids)
+    reserved = reserved_by_part(s, ids)
     serials = {
         part_id: n
         for part_id, n in s.execute(
@@ -772,38 +734,8 @@ def spares_for_code(db: Database, code: str) -> AssetSpares:
 # --- reservations and issues --------------------------------------------------------------------------
 
 
-def _lock_part(s: Session, part_id: int) -> Part:
-    """Lock the part's row until commit: reservations and issues of one part queue here (PostgreSQL)."""
-    part = s.scalar(select(Part).where(Part.id == part_id).with_for_update())
-    if part is None:
-        raise NotFound(f"Part #{part_id} does not exist.", field="part")
-    return part
-
-
-def _available(s: Session, part_id: int) -> tuple[Decimal, Decimal]:
-    on_hand = _on_hand(s, part_id)
-    return on_hand, on_hand - _reserved(s, [part_id]).get(part_id, Decimal(0))
-
-
-def _reservation_dto(s: Session, r: Reservation) -> ReservationDTO:
-    number, unit = s.execute(select(Part.part_number, Part.unit).where(Part.id == r.part_id)).one()._tuple()
-    asset = s.scalar(select(Asset.code).where(Asset.id == r.asset_id)) if r.asset_id else None
-    user = s.scalar(select(User.user_name).where(User.id == r.user_id)) or ""
-    return ReservationDTO(
-        r.id,
-        r.part_id,
-        number,
-        unit,
-        asset,
-        r.work_order,
-        Decimal(r.qty),
-        Decimal(r.issued_qty),
-        Decimal(r.released_qty),
-        r.needed_by,
-        r.status,
-        user,
-        as_utc(r.created_at),
-    )
+def _available(s: Session, part_id: int) -> Decimal:
+    return on_hand(s, part_id) - reserved_by_part(s, [part_id]).get(part_id, Decimal(0))
 
 
 def reserve(db: Database, actor: Actor, data: ReservationInput) -> ReservationDTO:
@@ -816,11 +748,11 @@ def reserve(db: Database, actor: Actor, data: ReservationInput) -> ReservationDT
         raise UserError("The quantity must be more than zero.", field="qty")
 
     def op(s: Session) -> ReservationDTO:
-        part = _lock_part(s, data.part_id)
+        part = lock_part(s, data.part_id)
         check_qty_for_unit(data.qty, part.unit)
         if data.asset_id is not None and s.get(Asset, data.asset_id) is None:
             raise NotFound(f"Asset #{data.asset_id} does not exist.", field="asset")
-        _on, available = _available(s, part.id)
+        available = _available(s, part.id)
         if data.qty > available:
             raise InsufficientStock(
                 f"Only {format_qty(max(available, Decimal(0)))} {part.unit} of {part.part_number} available "
@@ -840,13 +772,14 @@ def reserve(db: Database, actor: Actor, data: ReservationInput) -> ReservationDT
         )
         s.add(r)
         s.flush()
-        return _reservation_dto(s, r)
+        return reservation_dto(s, r)
 
     return db.write(op)
 
 
-def _open_reservation(s: Session, reservation_id: int) -> Reservation:
-    r = s.scalar(select(Reservation).where(Reservation.id == reservation_id).with_for_update())
+def _open_reservation(s: Session, reservation_id: int, *, lock: bool = True) -> Reservation:
+    stmt = select(Reservation).where(Reservation.id == reservation_id)
+    r = s.scalar(stmt.with_for_update() if lock else stmt)
     if r is None:
         raise NotFound(f"Reservation #{reservation_id} does not exist.", field="reservation")
     if r.status != ReservationStatus.OPEN.value:
@@ -854,37 +787,19 @@ def _open_reservation(s: Session, reservation_id: int) -> Reservation:
     return r
 
 
-def _still_reserved(r: Reservation) -> Decimal:
-    return Decimal(r.qty - r.issued_qty - r.released_qty)
-
-
-def _settle(r: Reservation) -> None:
-    if r.issued_qty + r.released_qty >= r.qty:
-        r.status = ReservationStatus.CLOSED.value
-
-
 def issue_reserved(
     db: Database, actor: Actor, reservation_id: int, from_location_id: int, qty: Decimal | None = None
 ) -> IssueResult:
-    """Issue from a bin against a reservation (all that is still open unless `qty` says less)."""
+    """Issue from a bin against a reservation (all that is still open unless `qty` says less), by the
+    storeroom's Issue rule (which re-checks the reservation under its locks)."""
     actor.require(Permission.RESERVE)
 
     def op(s: Session) -> IssueResult:
-        r = _open_reservation(s, reservation_id)
-        _lock_part(s, r.part_id)
-        remaining = _still_reserved(r)
-        take = remaining if qty is None else qty
-        if take > remaining:
-            raise UserError(
-                f"Only {format_qty(remaining)} still reserved for {r.work_order}: "
-                "release it and reserve again to issue more.",
-                field="qty",
-            )
-        posted = _issue(s, actor, r.part_id, from_location_id, take, r.work_order, r.asset_id, r.id)
-        r.issued_qty = Decimal(r.issued_qty) + take
-        _settle(r)
-        s.flush()
-        return IssueResult(posted, _reservation_dto(s, r))
+        # not locked here: the rule locks the part first, then the reservation (the order every issuer keeps)
+        r = _open_reservation(s, reservation_id, lock=False)
+        take = still_reserved(r) if qty is None else qty
+        req = MoveRequest(MoveKind.ISSUE, r.part_id, take, from_location_id, reference=r.work_order)
+        return issue_in(s, actor, req, reservation_id=r.id)
 
     return db.write(op)
 
@@ -898,113 +813,14 @@ def issue_to_asset(
     *,
     work_order: str,
     asset_id: int | None,
+    take_reserved: bool = False,
 ) -> IssueResult:
-    """Issue without a reservation: only what nobody has reserved may go."""
+    """Issue to an asset for a work order by the storeroom's Issue rule: the work order's own
+    reservation is settled, other orders' reserved stock goes only with `take_reserved`."""
     actor.require(Permission.RESERVE)
     wo = clean_text(work_order, field="work_order", label="Work order", max_len=60, required=True)
-
-    def op(s: Session) -> IssueResult:
-        part = _lock_part(s, part_id)
-        _on, available = _available(s, part_id)
-        if qty > available:
-            raise InsufficientStock(
-                f"Only {format_qty(max(available, Decimal(0)))} {part.unit} of {part.part_number} "
-                f"free (the rest is reserved): cannot issue {format_qty(qty)}.",
-                available=available,
-            )
-        return IssueResult(_issue(s, actor, part_id, from_location_id, qty, wo, asset_id, None), None)
-
-    return db.write(op)
-
-
-def issue_from_bin(
-    db: Database, actor: Actor, req: MoveRequest, *, take_reserved: bool = False
-) -> IssueResult:
-    """The storeroom's Issue. When the reference names the work order of an open reservation of the
-    part, the issue settles that reservation (as far as it goes); what it does not cover comes out of
-    free stock (on hand minus reserved), and out of other work orders' reservations only when the
-    keeper confirmed (`take_reserved`). ReservedStock says whose reservations it would take."""
-    actor.require(Permission.MOVE_STOCK)
-    if req.kind is not MoveKind.ISSUE or req.from_location_id is None:
-        raise UserError("Only an issue out of a bin can be checked against reservations.")
-
-    def op(s: Session) -> IssueResult:
-        part = _lock_part(s, req.part_id)
-        on_hand, free = _available(s, req.part_id)
-        mine = _reservation_named(s, req.part_id, req.reference) if actor.can(Permission.RESERVE) else None
-        covered = min(req.qty, _still_reserved(mine)) if mine else Decimal(0)
-        beyond = req.qty - covered  # what must come out of free stock
-        # stock is there but promised: ask (a plain shortage is the ledger's "only N left" instead)
-        if beyond > max(free, Decimal(0)) and req.qty <= on_hand and not take_reserved:
-            raise ReservedStock(_reserved_message(s, part, req.qty, free))
-        posted = post_in(s, actor, req)
-        if posted.duplicate or mine is None:  # a retried posting key changes nothing twice
-            return IssueResult(posted, None)
-        s.add(AssetMove(move_id=posted.move.id, asset_id=mine.asset_id, reservation_id=mine.id))
-        mine.issued_qty = Decimal(mine.issued_qty) + covered
-        _settle(mine)
-        s.flush()
-        return IssueResult(posted, _reservation_dto(s, mine))
-
-    return db.write(op)
-
-
-def _reservation_named(s: Session, part_id: int, reference: str | None) -> Reservation | None:
-    """The part's open reservation whose work order the reference names (any case), soonest needed."""
-    wo = (reference or "").strip().upper()
-    if not wo:
-        return None
-    return s.scalar(
-        select(Reservation)
-        .where(
-            Reservation.part_id == part_id,
-            Reservation.status == ReservationStatus.OPEN.value,
-            func.upper(Reservation.work_order) == wo,
-        )
-        .order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
-        .limit(1)
-        .with_for_update()
-    )
-
-
-def _reserved_message(s: Session, part: Part, want: Decimal, free: Decimal) -> str:
-    held = s.execute(
-        select(Reservation.work_order, _OPEN_QTY)
-        .where(Reservation.part_id == part.id, Reservation.status == ReservationStatus.OPEN.value)
-        .order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
-    ).all()
-    shown = ", ".join(f"{wo} {format_qty(Decimal(q))}" for wo, q in held[:3])
-    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
-    return (
-        f"Only {format_qty(max(free, Decimal(0)))} {part.unit} of {part.part_number} are free: the rest is "
-        f"reserved ({shown}{more}). Put the work order in the reference to issue against its reservation, "
-        f"or press Enter again to issue {format_qty(want)} anyway."
-    )
-
-
-def _issue(
-    s: Session,
-    actor: Actor,
-    part_id: int,
-    from_location_id: int,
-    qty: Decimal,
-    work_order: str | None,
-    asset_id: int | None,
-    reservation_id: int | None,
-    kind: MoveKind = MoveKind.ISSUE,
-) -> PostResult:
-    if asset_id is not None and s.get(Asset, asset_id) is None:
-        raise NotFound(f"Asset #{asset_id} does not exist.", field="asset")
-    ends = (
-        {"from_location_id": from_location_id}
-        if kind is MoveKind.ISSUE
-        else {"to_location_id": from_location_id}
-    )
-    posted = post_in(s, actor, MoveRequest(kind, part_id, qty, reference=work_order, **ends))  # type: ignore[arg-type]
-    if asset_id is not None or reservation_id is not None:
-        s.add(AssetMove(move_id=posted.move.id, asset_id=asset_id, reservation_id=reservation_id))
-        s.flush()
-    return posted
+    req = MoveRequest(MoveKind.ISSUE, part_id, qty, from_location_id, reference=wo)
+    return db.write(lambda s: issue_in(s, actor, req, take_reserved=take_reserved, asset_id=asset_id))
 
 
 def release(db: Database, actor: Actor, reservation_id: int, qty: Decimal | None = None) -> ReservationDTO:
@@ -1013,14 +829,14 @@ def release(db: Database, actor: Actor, reservation_id: int, qty: Decimal | None
 
     def op(s: Session) -> ReservationDTO:
         r = _open_reservation(s, reservation_id)
-        remaining = _still_reserved(r)
+        remaining = still_reserved(r)
         give = remaining if qty is None else qty
         if give <= 0 or give > remaining:
             raise UserError(f"Between 0 and {format_qty(remaining)} can be released.", field="qty")
         r.released_qty = Decimal(r.released_qty) + give
-        _settle(r)
+        settle(r)
         s.flush()
-        return _reservation_dto(s, r)
+        return reservation_dto(s, r)
 
     return db.write(op)
 
@@ -1049,10 +865,13 @@ def return_unused(
                 "and not yet returned.",
                 field="qty",
             )
-        posted = _issue(
-            s, actor, r.part_id, to_location_id, qty, r.work_order, r.asset_id, r.id, MoveKind.RETURN
+        back = MoveRequest(
+            MoveKind.RETURN, r.part_id, qty, to_location_id=to_location_id, reference=r.work_order
         )
-        return IssueResult(posted, _reservation_dto(s, r))
+        posted = post_in(s, actor, back)
+        s.add(AssetMove(move_id=posted.move.id, asset_id=r.asset_id, reservation_id=r.id))
+        s.flush()
+        return IssueResult(posted, reservation_dto(s, r))
 
     return db.write(op)
 
@@ -1071,7 +890,7 @@ def reservations(
         if asset_id is not None:
             stmt = stmt.where(Reservation.asset_id == asset_id)
         stmt = stmt.order_by(Reservation.needed_by.is_(None), Reservation.needed_by, Reservation.id)
-        return [_reservation_dto(s, r) for r in s.scalars(stmt.limit(1000))]
+        return [reservation_dto(s, r) for r in s.scalars(stmt.limit(1000))]
 
     return db.read(op)
 
@@ -1232,13 +1051,13 @@ def critical_short(db: Database) -> list[CriticalShortRow]:
             _p, codes, critical = parts.setdefault(part.id, (part, [], part.criticality in CRITICAL))
             codes.append(code)
             parts[part.id] = (part, codes, critical or crit in CRITICAL)
-        reserved = _reserved(s, list(parts))
+        reserved = reserved_by_part(s, list(parts))
         out = []
         for part, codes, critical in parts.values():
             if not critical:
                 continue
-            on_hand = _on_hand(s, part.id)
-            avail = on_hand - reserved.get(part.id, Decimal(0))
+            part_on_hand = on_hand(s, part.id)
+            avail = part_on_hand - reserved.get(part.id, Decimal(0))
             flag = "none available" if avail <= 0 else ""
             if not flag and part.min_qty is not None and avail < part.min_qty:
                 flag = "below minimum"
@@ -1249,7 +1068,7 @@ def critical_short(db: Database) -> list[CriticalShortRow]:
                         part.part_number,
                         part.description,
                         part.unit,
-                        on_hand,
+                        part_on_hand,
                         reserved.get(part.id, Decimal(0)),
                         part.min_qty,
                         part.lead_time_days,

@@ -2,7 +2,8 @@
 updated in the same transaction. Stock never goes negative (unless a location allows it); a
 correction is a reversing move. Concurrency: the decrement is one conditional UPDATE
 (`... WHERE qty >= :qty`), which PostgreSQL re-checks after waiting for a competing lock, so two
-keepers issuing the last unit cannot both succeed, and no update is lost.
+keepers issuing the last unit cannot both succeed, and no update is lost. Stock leaving a bin to a
+person goes through the Issue rule in `stock_issue` (reservations first), which posts here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
-from desktop.models import Location, Part, ShortIssue, StockBalance, StockMove, User
+from desktop.models import Location, Part, StockBalance, StockMove, User
 from desktop.models.enums import LocationType, MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.access_settings import check_adjustment
@@ -258,92 +259,6 @@ def _post(
         None,
     )
     return PostResult(dto, on_hand(s, part.id), part.min_qty)
-
-
-@dataclass(frozen=True)
-class ShortIssueResult:
-    requested: Decimal
-    issued: Decimal
-    posted: PostResult | None  # the issue of what there was; None when the bin was empty
-
-    @property
-    def short(self) -> Decimal:
-        return self.requested - self.issued
-
-
-def issue_short(
-    db: Database,
-    actor: Actor,
-    part_id: int,
-    location_id: int,
-    requested: Decimal,
-    *,
-    reference: str | None = None,
-    posting_key: str | None = None,
-) -> ShortIssueResult:
-    """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
-    recount), in one transaction. A request the bin can fill is posted as a plain issue."""
-    return db.write(
-        lambda s: short_in(
-            s, actor, part_id, location_id, requested, reference=reference, posting_key=posting_key
-        )
-    )
-
-
-def short_in(
-    s: Session,
-    actor: Actor,
-    part_id: int,
-    location_id: int,
-    requested: Decimal,
-    *,
-    reference: str | None = None,
-    posting_key: str | None = None,
-) -> ShortIssueResult:
-    """`issue_short` inside the caller's transaction. A retried posting key returns what its issue
-    handed over and records no second shortage."""
-    actor.require(Permission.MOVE_STOCK)
-    if requested <= 0:
-        raise UserError("The quantity must be more than zero.", field="qty")
-    part = s.get(Part, part_id)
-    if part is None:
-        raise NotFound(f"Part #{part_id} does not exist.", field="part")
-    check_qty_for_unit(requested, part.unit)
-    ref = clean_text(reference, field="reference", label="Reference", max_len=60)
-    done = s.execute(_KEYED.where(StockMove.posting_key == posting_key)).first() if posting_key else None
-    if done is not None:  # the quantity handed over then depended on the bin then: compare the rest
-        again = MoveRequest(
-            MoveKind.ISSUE, part_id, Decimal(done.qty), location_id, None, None, ref, posting_key
-        )
-        check_same_request(s, done._tuple(), again, None, ref)
-        return ShortIssueResult(requested, Decimal(done.qty), _result(s, done.id, duplicate=True))
-    have = s.scalar(
-        select(StockBalance.qty).where(
-            StockBalance.part_id == part_id, StockBalance.location_id == location_id
-        )
-    )
-    available = max(Decimal(have or 0), Decimal(0)).quantize(Decimal(1).scaleb(-QTY_PLACES))
-    issued = min(available, requested)
-    posted = None
-    if issued > 0:
-        posted = post_in(
-            s, actor, MoveRequest(MoveKind.ISSUE, part_id, issued, location_id, None, None, ref, posting_key)
-        )
-    else:
-        _location(s, location_id, "from_location")
-    if issued < requested:
-        s.add(
-            ShortIssue(
-                part_id=part_id,
-                location_id=location_id,
-                requested_qty=requested,
-                issued_qty=issued,
-                move_id=posted.move.id if posted else None,
-                reference=ref,
-                user_id=actor.user_id,
-            )
-        )
-    return ShortIssueResult(requested, issued, posted)
 
 
 def move_row(

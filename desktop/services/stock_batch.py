@@ -5,7 +5,9 @@ quarantine, no negative stock, posting keys) but with set-based SQL: parts, loca
 read in a few queries, balances are checked in memory in the order the moves are given, and the moves
 and the net balance changes are written with one executemany each. On PostgreSQL the balance rows are
 locked (FOR UPDATE, in part/location order like single posts) before they are checked, so a concurrent
-issue cannot slip between the check and the write.
+issue cannot slip between the check and the write. Issues follow the storeroom's Issue rule
+(`stock_issue.cover`): the parts issued are locked first and their open reservations read, an issue
+naming a reservation's work order settles it, and other work orders' stock goes only with `take_reserved`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, UserError
-from desktop.models import Location, Part, StockBalance, StockMove
+from desktop.models import AssetMove, Location, Part, Reservation, StockBalance, StockMove
+from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
 from desktop.services.access_settings import check_adjustment
 from desktop.services.actor import Actor, Permission
@@ -38,7 +41,9 @@ from desktop.services.stock import (
     check_same_request,
     key_differences,
     move_row,
+    on_hand,
 )
+from desktop.services.stock_issue import cover, lock_parts, named, open_reservations, take_from
 
 _CHUNK = 500  # keys per IN (...): well under SQLite's bound-parameter limit
 T = TypeVar("T")
@@ -51,12 +56,16 @@ class BatchResult:
     duplicates: int  # requests whose posting key had been posted already (nothing written for them)
 
 
-def post_many(db: Database, actor: Actor, requests: Sequence[MoveRequest]) -> BatchResult:
+def post_many(
+    db: Database, actor: Actor, requests: Sequence[MoveRequest], *, take_reserved: bool = False
+) -> BatchResult:
     """Post every request in one transaction, or none if any is refused."""
-    return db.write(lambda s: post_many_in(s, actor, requests))
+    return db.write(lambda s: post_many_in(s, actor, requests, take_reserved=take_reserved))
 
 
-def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> BatchResult:
+def post_many_in(
+    s: Session, actor: Actor, requests: Sequence[MoveRequest], *, take_reserved: bool = False
+) -> BatchResult:
     """The same inside the caller's transaction. A refused request raises a UserError that names its
     position ("Move 17 of 10,000: ..."), and the caller's transaction rolls back."""
     actor.require(Permission.MOVE_STOCK)
@@ -76,6 +85,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
             {r.part_id for r in requests}, lambda c: s.scalars(select(Part).where(Part.id.in_(c)))
         )
     }
+    reserved = _Reservations(s, actor, requests, take_reserved)  # parts issued: locked before their balances
     loc_ids = {x for r in requests for x in (r.from_location_id, r.to_location_id) if x is not None}
     locs = {
         x.id: x for x in _in_chunks(loc_ids, lambda c: s.scalars(select(Location).where(Location.id.in_(c))))
@@ -107,6 +117,7 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
             in_batch[req.posting_key] = (i, _as_keyed(req, reason, reference))
         part, src, dst = _numbered(i, total, partial(_resolve, req, parts, locs))
         _numbered(i, total, partial(check_adjustment, s, actor, req.kind, req.qty, part))
+        _numbered(i, total, partial(reserved.apply, len(rows), req, part, reference))
         if src is not None:
             key = (part.id, src.id)
             have = balances.get(key, Decimal(0))
@@ -131,7 +142,53 @@ def post_many_in(s: Session, actor: Actor, requests: Sequence[MoveRequest]) -> B
     # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (30x slower)
     table = cast(Table, StockMove.__table__)
     ids = s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+    reserved.book(ids)
     return BatchResult(tuple(ids), duplicates)
+
+
+class _Reservations:
+    """The Issue rule over a batch: the parts it issues are locked (in id order) and their open
+    reservations read once; each issue is checked against the free stock as the batch leaves it."""
+
+    def __init__(
+        self, s: Session, actor: Actor, requests: Sequence[MoveRequest], take_reserved: bool
+    ) -> None:
+        self.s, self.take_reserved = s, take_reserved
+        self.settles = actor.can(Permission.RESERVE)
+        issued = sorted({r.part_id for r in requests if r.kind is MoveKind.ISSUE})
+        if s.get_bind().dialect.name == "postgresql":
+            for start in range(0, len(issued), _CHUNK):
+                lock_parts(s, issued[start : start + _CHUNK])
+        self.held = {
+            p: rs for c in _in_chunks(issued, lambda c: [open_reservations(s, c)]) for p, rs in c.items()
+        }
+        self.on_hand = {p: on_hand(s, p) for p in self.held}  # parts nothing reserves need no count
+        self.settled: list[tuple[int, Reservation]] = []  # (row of the issue, the reservation it settled)
+
+    def apply(self, row: int, req: MoveRequest, part: Part, reference: str | None) -> None:
+        """Check one request (`row`: its place among the rows written) and count what it moves."""
+        if part.id not in self.held:
+            return
+        held = self.held[part.id]
+        if req.kind is MoveKind.ISSUE and req.from_location_id is not None:
+            mine = named(held, reference) if self.settles else None
+            covered = cover(
+                part, req.qty, self.on_hand[part.id], held, mine, take_reserved=self.take_reserved
+            )
+            if mine is not None and covered > 0:
+                take_from(mine, covered)
+                self.settled.append((row, mine))
+        self.on_hand[part.id] += (req.qty if req.to_location_id is not None else 0) - (
+            req.qty if req.from_location_id is not None else 0
+        )
+
+    def book(self, move_ids: Sequence[int]) -> None:
+        """Link each settling issue to its reservation, as a single issue does."""
+        self.s.add_all(
+            AssetMove(move_id=move_ids[row], asset_id=r.asset_id, reservation_id=r.id)
+            for row, r in self.settled
+        )
+        self.s.flush()
 
 
 def _as_keyed(req: MoveRequest, reason: str | None, reference: str | None) -> KeyedMove:

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 from desktop.errors import InsufficientStock, ReservedStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
-from desktop.services import mro, scan, stock
+from desktop.services import scan, stock, stock_issue
 from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
-from desktop.services.stock import MoveRequest, PostResult, ShortIssueResult
+from desktop.services.stock import MoveRequest, PostResult
+from desktop.services.stock_issue import IssueResult, ReservationDTO, ShortIssueResult
 from desktop.services.usual_qty import is_unusual, usual_quantity
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
@@ -86,6 +87,7 @@ class MoveDialog(QDialog):
         self._large_ok = ""  # the posting key of an unusually large quantity confirmed by a second Enter
         self._usual: Decimal | None = None  # what the part usually moves at most (None: no yardstick)
         self._asked_key = ""
+        self._asked_short = False  # whether that ask was a short issue (Ctrl+Enter) or a plain one
         self._busy = False
         self._build()
         self._connect_signals()
@@ -365,8 +367,9 @@ class MoveDialog(QDialog):
             # reservations first: the work order settles its own, other orders' stock needs a second Enter
             confirmed = self._reserved_ok == req.posting_key
             self._asked_key = req.posting_key or ""
+            self._asked_short = False
             self.ctx.runner.run(
-                lambda: mro.issue_from_bin(self.ctx.db, self.ctx.actor, req, take_reserved=confirmed),
+                lambda: stock_issue.issue(self.ctx.db, self.ctx.actor, req, take_reserved=confirmed),
                 self._issued,
                 self._failed,
             )
@@ -375,13 +378,8 @@ class MoveDialog(QDialog):
             lambda: stock.post_move(self.ctx.db, self.ctx.actor, req), self._posted, self._failed
         )
 
-    def _issued(self, result: mro.IssueResult) -> None:
-        r = result.reservation
-        note = ""
-        if r is not None:
-            left = f"{format_qty(r.open_qty)} {r.unit} still reserved" if r.open_qty > 0 else "now settled"
-            note = f" Against {r.work_order}'s reservation: {left}."
-        self._posted(result.posted, note)
+    def _issued(self, result: IssueResult) -> None:
+        self._posted(result.posted, _settled_note(result.reservation))
 
     def _posted(self, result: PostResult, note: str = "") -> None:
         self._busy = False
@@ -411,8 +409,10 @@ class MoveDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
         if isinstance(exc, ReservedStock):
-            self._reserved_ok = self._asked_key  # Enter again, unchanged, takes the reserved stock
-            self.banner.warn(exc.message)
+            self._reserved_ok = self._asked_key  # the same keys again, unchanged, take the reserved stock
+            again = "Ctrl+Enter" if self._asked_short else "Enter"
+            self._offer_short(self._asked_short)
+            self.banner.warn(f"{exc.message} Press {again} again to issue {format_qty(exc.want)} anyway.")
             self.qty_edit.setFocus()
             return
         if isinstance(exc, UserError):
@@ -440,9 +440,19 @@ class MoveDialog(QDialog):
         self._busy = True
         self._offer_short(False)
         location = req.from_location_id
+        # reservations as for Enter: other work orders' stock only after a second Ctrl+Enter
+        confirmed = self._reserved_ok == req.posting_key
+        self._asked_key = req.posting_key or ""
+        self._asked_short = True
         self.ctx.runner.run(
-            lambda: stock.issue_short(
-                self.ctx.db, self.ctx.actor, req.part_id, location, req.qty, reference=req.reference
+            lambda: stock_issue.issue_short(
+                self.ctx.db,
+                self.ctx.actor,
+                req.part_id,
+                location,
+                req.qty,
+                reference=req.reference,
+                take_reserved=confirmed,
             ),
             self._posted_short,
             self._failed,
@@ -454,7 +464,7 @@ class MoveDialog(QDialog):
         number = self.part.part_number if self.part else ""
         self.banner.warn(
             f"Issued {format_qty(result.issued)} {unit} of {number}; "
-            f"{format_qty(result.short)} {unit} short, recorded."
+            f"{format_qty(result.short)} {unit} short, recorded.{_settled_note(result.reservation)}"
         )
         if result.posted is not None:
             self.posted.emit(result.posted)
@@ -491,3 +501,11 @@ class MoveDialog(QDialog):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return
         super().keyPressEvent(event)
+
+
+def _settled_note(r: ReservationDTO | None) -> str:
+    """What an issue did to the reservation of the work order it named."""
+    if r is None:
+        return ""
+    left = f"{format_qty(r.open_qty)} {r.unit} still reserved" if r.open_qty > 0 else "now settled"
+    return f" Against {r.work_order}'s reservation: {left}."

@@ -13,7 +13,7 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import audit, count_ira, count_plan, counts, stock
+from desktop.services import audit, count_ira, count_plan, counts, stock, stock_issue
 from desktop.services.actor import Actor
 from desktop.services.count_abc import pareto, set_override
 from desktop.services.count_plan import PlanItem, level, working_days
@@ -154,7 +154,7 @@ def test_event_rules_zero_bin_and_short_issue(db: Database, admin: Actor) -> Non
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, refilled.id, Decimal(5), from_location_id=a))
     receive(db, admin, refilled.id, a, "3")
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, kept.id, Decimal(4), from_location_id=a))  # 1 left
-    stock.issue_short(db, admin, short.id, a, Decimal(8), reference="WO-1")  # hands over 5 of 8
+    stock_issue.issue_short(db, admin, short.id, a, Decimal(8), reference="WO-1")  # hands over 5 of 8
     today = count_plan.todays_list(db)
     assert not today.working_day and today.planned == 0
     assert _reasons(db, emptied.id, a)[0].startswith("left empty by issue")

@@ -21,7 +21,8 @@ from desktop.services import replenishment as r
 from desktop.services.actor import Actor
 from desktop.services.kanban import LoopInput, LoopKind
 from desktop.services.locations import LocationInput, create_location
-from desktop.services.stock import MoveRequest, issue_short, post_move
+from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock_issue import issue_short
 from desktop.services.suppliers import PartSupplierInput
 from tests.factories import local, make_part, make_tree, place_at, receive
 

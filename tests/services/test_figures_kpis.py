@@ -20,7 +20,8 @@ from desktop.services import kpis
 from desktop.services import report_data as rd
 from desktop.services.actor import Actor
 from desktop.services.count_abc import abc_rows
-from desktop.services.stock import MoveRequest, issue_short, post_move, reverse_move
+from desktop.services.stock import MoveRequest, post_move, reverse_move
+from desktop.services.stock_issue import issue_short
 from desktop.services.valuation import valuation
 from tests.factories import make_part, make_tree, place_at, receive
 

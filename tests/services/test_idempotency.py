@@ -13,7 +13,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, OutcomeUnknown
 from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import stock
+from desktop.services import stock, stock_issue
 from desktop.services.actor import Actor
 from desktop.services.stock import MoveRequest, post_in, post_move
 from desktop.services.stock_batch import post_many
@@ -80,12 +80,12 @@ def test_a_retried_short_issue_records_one_shortage(
 ) -> None:
     p, a = plant["p"], plant["a"]
     post_move(db, admin, MoveRequest(MoveKind.RECEIPT, p, Decimal(3), to_location_id=a))
-    first = stock.issue_short(db, admin, p, a, Decimal(5), reference="WO-1", posting_key="t1")
-    again = stock.issue_short(db, admin, p, a, Decimal(5), reference="WO-1", posting_key="t1")
+    first = stock_issue.issue_short(db, admin, p, a, Decimal(5), reference="WO-1", posting_key="t1")
+    again = stock_issue.issue_short(db, admin, p, a, Decimal(5), reference="WO-1", posting_key="t1")
     assert first.issued == again.issued == 3 and again.posted is not None and again.posted.duplicate
     assert db.read(lambda s: s.scalar(select(func.count()).select_from(ShortIssue))) == 1
     with pytest.raises(Conflict, match="differs in reference"):
-        stock.issue_short(db, admin, p, a, Decimal(5), reference="WO-2", posting_key="t1")
+        stock_issue.issue_short(db, admin, p, a, Decimal(5), reference="WO-2", posting_key="t1")
 
 
 @pytest.mark.postgres

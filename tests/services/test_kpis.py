@@ -15,7 +15,8 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services import counts, kpis
 from desktop.services.actor import Actor
 from desktop.services.plant_settings import Planning, planning, save_planning
-from desktop.services.stock import MoveRequest, issue_short, post_move, reverse_move
+from desktop.services.stock import MoveRequest, post_move, reverse_move
+from desktop.services.stock_issue import issue_short
 from tests.factories import make_part, make_tree, receive
 
 

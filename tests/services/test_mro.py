@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from desktop.db import Database
-from desktop.errors import Conflict, InsufficientStock, PermissionDenied, UserError
+from desktop.errors import Conflict, InsufficientStock, PermissionDenied, ReservedStock, UserError
 from desktop.models.enums import AssetLevel, Role, SerialState
 from desktop.services import mro, scan, stock
 from desktop.services.actor import Actor
@@ -117,7 +117,7 @@ def test_reserve_issue_release_and_return(db: Database, admin: Actor, plant: dic
     assert (r.open_qty, r.status, r.asset_code, r.needed_by) == (4, "OPEN", "PRESS-01", need)
     with pytest.raises(InsufficientStock, match="Only 1 EA of 6205-2RS available"):
         mro.reserve(db, tech, ReservationInput(plant["bearing"], Decimal(2), "WO-1002"))
-    with pytest.raises(InsufficientStock, match="Only 1 EA of 6205-2RS free"):
+    with pytest.raises(ReservedStock, match=r"Only 1 EA of 6205-2RS are free: .* \(WO-1001 4\)"):
         mro.issue_to_asset(
             db, tech, plant["bearing"], plant["bin1"], Decimal(2), work_order="WO-9", asset_id=None
         )
@@ -205,44 +205,6 @@ def test_reports(db: Database, admin: Actor, plant: dict[str, int]) -> None:
     later = datetime.now(UTC) + timedelta(days=200)
     idle = mro.idle_spares(db, 6, now=later)
     assert [(r.part_number, r.on_hand, r.value) for r in idle] == [("6205-2RS", 5, Decimal("62.5"))]
-
-
-def test_the_storeroom_issue_respects_reservations(db: Database, admin: Actor, plant: dict[str, int]) -> None:
-    """Bearings: 3 in bin1 and 7 in bin2; WO-1001 reserves 5 and WO-2002 3, so 2 are free."""
-    from desktop.errors import ReservedStock
-    from desktop.models.enums import MoveKind
-    from desktop.services.stock import MoveRequest
-
-    keeper = ensure_user(db, "keeper", role=Role.KEEPER)
-    bearing, bin1, bin2 = plant["bearing"], plant["bin1"], plant["bin2"]
-    receive(db, admin, bearing, bin2, "5")  # bin1 3, bin2 7
-    first = mro.reserve(db, admin, ReservationInput(bearing, Decimal(5), "WO-1001", plant["press"]))
-    mro.reserve(db, admin, ReservationInput(bearing, Decimal(3), "WO-2002"))
-
-    def issue(qty: int, bin_id: int, ref: str, key: str, *, confirmed: bool = False) -> mro.IssueResult:
-        req = MoveRequest(MoveKind.ISSUE, bearing, Decimal(qty), bin_id, None, None, ref, key)
-        return mro.issue_from_bin(db, keeper, req, take_reserved=confirmed)
-
-    plain = issue(2, bin1, "cost centre 40", "k1")  # the free units go without a question
-    assert plain.reservation is None and plain.posted.part_on_hand == 8
-    with pytest.raises(ReservedStock, match=r"Only 0 EA of 6205-2RS are free: .* \(WO-1001 5, WO-2002 3\)"):
-        issue(1, bin2, "cost centre 40", "k2")
-    with pytest.raises(ReservedStock):  # WO-1001 covers 5 of 6; the 6th would be WO-2002's
-        issue(6, bin2, "wo-1001", "k3")
-    assert stock.balance(db, bearing, bin2) == 7  # nothing posted by the refusals
-    mine = issue(5, bin2, "wo-1001", "k4")  # the work order named (any case) settles its reservation
-    assert mine.reservation is not None and mine.reservation.id == first.id
-    assert (mine.reservation.issued_qty, mine.reservation.status) == (5, "CLOSED")
-    again = issue(5, bin2, "wo-1001", "k4")  # the same posting retried: nothing issued or settled twice
-    assert again.posted.duplicate and again.reservation is None
-    assert stock.balance(db, bearing, bin2) == 2
-    # confirmed by the keeper: WO-2002's stock goes elsewhere, its reservation stays as it was
-    forced = issue(1, bin2, "WO-9", "k5", confirmed=True)
-    assert forced.reservation is None and forced.posted.part_on_hand == 2
-    assert [(x.work_order, x.open_qty) for x in mro.reservations(db)] == [("WO-2002", 3)]
-    with pytest.raises(InsufficientStock):  # more than there is at all: the ledger's own refusal
-        issue(9, bin2, "WO-9", "k6")
-    assert stock.check_balances(db, admin) == []
 
 
 def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[str, int]) -> None:

@@ -13,7 +13,8 @@ from desktop.errors import UserError
 from desktop.models.enums import MoveKind
 from desktop.services import report_data as rd
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, issue_short, post_move
+from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock_issue import issue_short
 from tests.factories import make_part, make_tree, receive
 
 

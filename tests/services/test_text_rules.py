@@ -24,7 +24,7 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import LocationLevel, MoveKind, Role
-from desktop.services import counts, imports, mro, stock
+from desktop.services import counts, imports, mro, stock, stock_issue
 from desktop.services.actor import Actor
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.mro import AssetInput, ReservationInput
@@ -101,7 +101,7 @@ def test_every_service_that_takes_text_refuses_them(db: Database, admin: Actor) 
         (
             "reference",
             StockMove,
-            lambda t: stock.issue_short(db, admin, part.id, a, Decimal(50), reference=t),
+            lambda t: stock_issue.issue_short(db, admin, part.id, a, Decimal(50), reference=t),
         ),
         ("reason", StockMove, lambda t: stock.reverse_move(db, admin, 1, t)),
         ("description", Part, lambda t: create_part(db, admin, PartInput("NEW-1", f"Bearing {t}"))),

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
-from desktop.services.stock import MoveRequest, issue_short, post_move
+from desktop.services.stock import MoveRequest, post_move
+from desktop.services.stock_issue import issue_short
 from desktop.services.tabular import read_table
 from desktop.ui.context import AppContext
 from desktop.ui.dashboard_page import DashboardPage, change_text

@@ -132,6 +132,35 @@ def test_an_unusually_large_quantity_asks_for_a_second_enter(
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 2532
 
 
+# -- 5b. the short issue respects reservations ------------------------------------------------------
+def test_the_ctrl_enter_short_issue_asks_before_taking_reserved_stock(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
+) -> None:
+    from desktop.models import ShortIssue
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
+
+    mro.reserve(ctx.db, ctx.actor, ReservationInput(plant["part"], Decimal(7), "WO-OTHER"))  # all 7 of them
+    dialog = _dialog(qtbot, window, Qt.Key.Key_F6)
+    scan(qtbot, "L-A-01-01")
+    scan(qtbot, "P-6205-2RS")
+    type_text(qtbot, "9", enter=True)  # more than there is: the short issue is offered
+    assert dialog.short_button.isVisible() and "Ctrl+Enter" in dialog.banner.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    text = dialog.banner.text()
+    assert (
+        dialog.banner.kind == "warn" and "Only 0 EA of 6205-2RS are free" in text and "(WO-OTHER 7)" in text
+    )
+    assert "Press Ctrl+Enter again to issue 7 anyway." in text
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 7
+    assert ctx.db.read(lambda s: s.query(ShortIssue).count()) == 0  # nothing handed over, nothing shorted
+    assert dialog.focusWidget() is dialog.qty_edit and dialog.short_button.isVisible()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # the keeper confirms
+    assert "Issued 7 EA of 6205-2RS; 2 EA short, recorded." in dialog.banner.text()
+    assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 0
+    assert [(r.work_order, r.open_qty) for r in mro.reservations(ctx.db)] == [("WO-OTHER", 7)]
+
+
 # -- 6. fields take scans by what they are ----------------------------------------------------------
 def test_scans_fill_the_field_they_belong_to_wherever_the_cursor_is(
     qtbot: QtBot,
