@@ -2,8 +2,9 @@
 EOQ, judged on the inventory position.
 
 demand D           consumption + lost demand per day (desktop/services/consumption.py) over the last
-                   `window_days` complete days: a moving average, or simple exponential smoothing with the
-                   planning figures' alpha, its level starting at the first observation
+                   `window_days` complete days (or the days the plant has run, if fewer): a moving average,
+                   or simple exponential smoothing with the planning figures' alpha, its level starting at
+                   the first observation
 sigma              sample standard deviation of the same daily series
 working days       a part consumed only on the plant's working days is measured over the working days, and
                    its lead time is counted in working days (lead days x the window's share of working days)
@@ -39,7 +40,7 @@ from desktop.errors import UserError
 from desktop.models import KanbanLoop, Part, PartSupplier, Supplier
 from desktop.quantities import money
 from desktop.services.actor import Actor, Permission
-from desktop.services.consumption import DemandHistory, demand_history, window
+from desktop.services.consumption import DemandHistory, demand_history, demand_window
 from desktop.services.count_settings import read_count_settings
 from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
 from desktop.services.plant_settings import Planning, planning
@@ -212,8 +213,11 @@ def _kanban_parts(s: Session) -> set[int]:
 def usage_history(
     s: Session, window_days: int, *, now: datetime | None = None, at_location: bool = False
 ) -> DemandHistory:
-    """Daily demand per part (or per part and location) over the last `window_days` complete days."""
-    return demand_history(s, window(now, window_days), read_count_settings(s), at_location=at_location)
+    """Daily demand per part (or per part and location) over the last `window_days` complete days (or the
+    days the plant has run, if fewer)."""
+    return demand_history(
+        s, demand_window(s, now, window_days), read_count_settings(s), at_location=at_location
+    )
 
 
 def suggestions(

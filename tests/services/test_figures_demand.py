@@ -269,11 +269,19 @@ def test_smoothing_alpha_comes_from_the_planning_figures(db: Database, admin: Ac
     tree = make_tree(db, admin)
     part = make_part(db, admin, "LATE-1", min_qty=Decimal(1000))
     now = local(DAY, 12)
-    receive(db, admin, part.id, tree["A-01-01"].id, "40")
+    stocked = receive(db, admin, part.id, tree["A-01-01"].id, "40")
     used = post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, part.id, Decimal(40), from_location_id=tree["A-01-01"].id)
     )
-    place_at(db, StockMove, {used.move.id: local(DAY - timedelta(days=1), 10)})  # 0 a day, then 40 yesterday
+    # stocked 60 days ago, nothing used until yesterday's 40 (0 a day, then 40)
+    place_at(
+        db,
+        StockMove,
+        {
+            stocked.move.id: local(DAY - timedelta(days=60), 10),
+            used.move.id: local(DAY - timedelta(days=1), 10),
+        },
+    )
     save_planning(db, admin, Planning(smoothing_alpha=Decimal("0.5")))
     policy = r.Policy.of_plant(planning(db), window_days=30, method="smoothing")
     assert policy.alpha == 0.5

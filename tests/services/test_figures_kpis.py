@@ -169,12 +169,12 @@ def test_average_inventory_is_time_weighted_at_the_cost_in_force(db: Database, a
     assert k.period_days == 61 and k.stock_value == 1000
     assert k.average_value == Decimal(107000) / 61
     assert k.consumption == 3000
-    assert k.turnover == Decimal(3000) * 365 / 61 / (Decimal(107000) / 61)
+    assert k.turnover == Decimal(3000) * 365 / 107000  # one division of the sums: 365 x 3,000 / 107,000
     assert round(k.turnover, 2) == Decimal("10.23")
-    assert k.days_of_supply == (Decimal(107000) / 61) / (Decimal(3000) / 61)
+    assert k.days_of_supply == Decimal(107000) / 3000  # one division: 107,000 value-days / 3,000
     assert round(k.days_of_supply * k.turnover) == 365  # consistent: days of supply = 365 / turnover
     assert k.carrying_cost == k.average_value * Decimal("0.25")
-    assert k.months[1].days_of_supply == (Decimal(91500) / 30) / (Decimal(3000) / 30)
+    assert k.months[1].days_of_supply == Decimal("30.5")  # April: 91,500 value-days / 3,000
     per_part = db.read(lambda s: valuation(s, date(2026, 3, 1), utc(2026, 4, 30, 12), per_part=True))
     assert per_part.part_average(x.id) == Decimal(66000) / 61  # the turnover-by-part report's average
     assert per_part.part_average(y.id) == Decimal(15500 + 25500) / 61
