@@ -12,7 +12,8 @@ safety stock       z * sigma * sqrt(L)        z from the service level, L = lead
 reorder point      D * L + safety stock       (a reorder point or minimum set on the part wins)
 position           on hand + on order - reserved (desktop/services/inventory_position.py); a part is listed
                    when its position is at or below the reorder point
-EOQ                sqrt(2 * A * S / H)        A = annual demand, S = cost per order,
+EOQ                sqrt(2 * A * S / H)        A = annual demand: D x 365 (x the window's share of
+                                              working days when D is per working day), S = cost per order,
                                               H = unit cost * carrying rate per year
 order quantity     with a maximum set on the part: up to the maximum, max - position (a set maximum is the
                    order-up-to level; ordering past it would make excess stock by the dashboard's own rule);
@@ -180,6 +181,11 @@ class Demand:
     def lead(self, calendar_days: float) -> float:
         return calendar_days * self.day_factor
 
+    @property
+    def per_calendar_day(self) -> float:
+        """The mean spread over every calendar day (a working day's demand x the share of working days)."""
+        return self.mean * self.day_factor
+
 
 def demand_of(
     history: DemandHistory, key: object, method: str = "moving_average", alpha: float = 0.2
@@ -272,7 +278,7 @@ def suggestions(
             if float(pos.position) > rop:
                 continue
             holding = float(part.unit_cost * pol.carrying_rate)
-            economic = eoq(d.mean / d.day_factor * 365, float(pol.order_cost), holding)
+            economic = eoq(d.per_calendar_day * 365, float(pol.order_cost), holding)
             raw = Decimal(
                 str(max(order_quantity(pos.position, rop, economic, d.mean, lead, part.max_qty), 1e-9))
             )

@@ -81,7 +81,8 @@ def months_between(first: date, today: date) -> list[Month]:
     out, day = [], first.replace(day=1)
     while day <= today:
         nxt = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        out.append(Month(f"{day.year:04d}-{day.month:02d}", day, min(nxt - timedelta(days=1), today)))
+        start = max(day, first)  # the first month from the first day, not from its 1st
+        out.append(Month(f"{day.year:04d}-{day.month:02d}", start, min(nxt - timedelta(days=1), today)))
         day = nxt
     return out
 
