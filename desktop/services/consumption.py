@@ -8,7 +8,10 @@ lost demand    the unfilled quantity of a short issue (asked 10, the bin held 4:
 demand         consumption + lost demand, per day. What to order, kanban sizing, excess stock and
                "out of stock now" use this.
 a day          a calendar day of the plant: this PC's time zone at its offset of now.
-window         the last N complete days: it ends at midnight this morning; the running day is never in it.
+window         the last N complete days (N from 1 to 3650): it ends at midnight this morning; the running day
+               is never in it. A plant whose ledger is younger than N days is measured over the days it has
+               run (from the day of its first move or short issue to yesterday, at least one day): a plant
+               that started 10 days ago has 10 days of demand, not 10 days of demand and 80 of zero.
 at a location  a kanban loop's demand is what is consumed (and asked for short) at its line location, not
                the part's consumption anywhere.
 working days   the calendar of Settings -> Cycle counts. A part consumed only on working days in the window
@@ -29,6 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
+from desktop.errors import UserError
 from desktop.models import Part, ShortIssue, StockMove
 from desktop.services.common import as_utc, db_time
 from desktop.services.count_settings import CountSettings
@@ -41,6 +45,7 @@ __all__ = [
     "consumed_qty",
     "consumed_value",
     "demand_history",
+    "demand_window",
     "is_consumption",
     "short_standing",
     "window",
@@ -78,8 +83,18 @@ class Window:
         return i if 0 <= i < len(self.days) else None
 
 
+MAX_WINDOW_DAYS = 3650
+
+
+def check_window_days(days: int) -> None:
+    """A demand window is 1 to 3650 days (no empty window to divide by, no window of nonsense)."""
+    if not 1 <= days <= MAX_WINDOW_DAYS:
+        raise UserError(f"The demand window is 1 to {MAX_WINDOW_DAYS:,} days, not {days:,}.")
+
+
 def window(now: datetime | None, days: int) -> Window:
     """The last `days` complete days before `now` (local time of this PC)."""
+    check_window_days(days)
     moment = as_utc(now) if now is not None else datetime.now(UTC)
     local = moment.astimezone()
     offset = int((local.utcoffset() or timedelta()).total_seconds())
@@ -93,6 +108,28 @@ def window(now: datetime | None, days: int) -> Window:
         end,
         offset,
     )
+
+
+def first_day(s: Session, offset_seconds: int) -> date | None:
+    """The plant's first day in its ledger: the local day of its first move or short issue (None when
+    there is neither)."""
+    firsts = [
+        as_utc(at)
+        for at in (s.scalar(select(func.min(StockMove.at))), s.scalar(select(func.min(ShortIssue.at))))
+        if at is not None
+    ]
+    return (min(firsts) + timedelta(seconds=offset_seconds)).date() if firsts else None
+
+
+def demand_window(s: Session, now: datetime | None, days: int) -> Window:
+    """The last `days` complete days before `now`, or the days the plant has run if fewer (at least one):
+    the days before its first posting are not days of zero demand."""
+    win = window(now, days)
+    first = first_day(s, win.offset_seconds)
+    if first is None or first <= win.days[0]:
+        return win
+    today = win.days[-1] + timedelta(days=1)
+    return window(now, min(max((today - first).days, 1), days))
 
 
 def local_day(s: Session, column: Any, offset_seconds: int) -> Any:

@@ -28,6 +28,7 @@ from desktop.reports.kanban_cards import KanbanCardLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc
+from desktop.services.consumption import check_window_days
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.units import check_qty_for_unit
 
@@ -712,10 +713,12 @@ def recommendations(
     D is what is consumed (and asked for short) at the loop's line location over the last `window_days`
     complete days (desktop/services/consumption.py): another line or a storeroom bin of the same part is
     another demand. L is measured from card events, else planned; for a part used only on working days
-    both are in working days."""
+    both are in working days. The window is 1 to 3650 days (a plant younger than the window is measured
+    over the days it has run)."""
     from desktop.services.replenishment import demand_of, usage_history
 
     actor.require(Permission.VIEW)
+    check_window_days(window_days)
     history = db.read(lambda s: usage_history(s, window_days, now=now, at_location=True))
     line_of = dict(
         db.read(lambda s: s.execute(select(KanbanLoop.id, KanbanLoop.consumption_location_id)).tuples().all())

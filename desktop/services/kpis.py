@@ -1,6 +1,7 @@
 """How well the storeroom is doing: the KPIs of the dashboard and the KPI summary report.
 
-Over a period of whole calendar months (UTC) ending now:
+Over a period of whole calendar months (UTC) ending now (from the plant's first day in its ledger if it is
+younger than the period: the days before it are no days of stock or demand):
 
 stock value          sum of on hand x the part's unit cost (standard cost), now
 month-end value      each part's balance at the end of the month's last day, at the cost in force that day
@@ -12,7 +13,8 @@ carrying cost        average value x carrying rate (a year's cost)
 consumption          issues and scrap out less returns, reversals netted, at the cost on each move
                      (desktop/services/consumption.py: the same consumption ABC uses)
 turnover             consumption / average value, annualised (x 365 / days in the period)
-days of supply       average value / consumption per day = 365 / turnover
+days of supply       average value / consumption per day = 365 / turnover, in one division
+                     (average value x days / consumption)
 fill rate            issue requests filled in full / all issue requests. A request is an issue out of stock
                      (not a reversal, not reversed) or a short issue recorded at the counter; a short issue
                      counts once (its hand-over is not also a request), and one whose hand-over was reversed
@@ -31,7 +33,6 @@ money                computed exactly; shown rounded half-up to the cent (deskto
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -48,10 +49,10 @@ from desktop.services import kanban
 from desktop.services.common import as_utc, db_time
 from desktop.services.consumption import (
     consumed_value,
+    demand_window,
     is_consumption,
     per_calendar_day,
     short_standing,
-    window,
 )
 from desktop.services.counts import line_accurate
 from desktop.services.ledger_sql import month_of
@@ -66,17 +67,19 @@ CENTS = Decimal("0.01")
 
 
 def turnover(consumption: Decimal, average_value: Decimal, days: int) -> Decimal | None:
-    """Turns a year: consumption over `days`, scaled to 365 days, over the average stock value."""
+    """Turns a year: consumption over `days`, scaled to 365 days, over the average stock value (one
+    division, so no quotient is rounded before another divides it)."""
     if average_value <= 0 or days <= 0:
         return None
-    return consumption * 365 / days / average_value
+    return consumption * 365 / (average_value * days)
 
 
 def days_of_supply(average_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
-    """Average inventory over consumption per day: 365 / turnover, the same figure seen from the shelf."""
+    """Average inventory over consumption per day: 365 / turnover, the same figure seen from the shelf.
+    One division (average x days / consumption): 365 held all year while 1,460 are used is 91.25 days."""
     if consumption <= 0 or days <= 0:
         return None
-    return average_value / (consumption / days)
+    return average_value * days / consumption
 
 
 def fill_rate(filled: int, requests: int) -> Decimal | None:
@@ -112,14 +115,6 @@ def month_keys(end: date, months: int) -> list[str]:
         keys.append(f"{y:04d}-{m:02d}")
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return keys[::-1]
-
-
-def month_days(key: str, now: datetime) -> int:
-    """Days the month covers in the period: all of it, or up to today for the running month."""
-    y, m = int(key[:4]), int(key[5:])
-    if (y, m) == (now.year, now.month):
-        return now.day
-    return calendar.monthrange(y, m)[1]
 
 
 # --- from the database ---------------------------------------------------------------------------------
@@ -298,9 +293,9 @@ def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
 
 
 def demand_per_day(s: Session, now: datetime, days: int) -> dict[int, Decimal]:
-    """Average demand per calendar day per part over the last `days` complete days (consumption + lost
-    demand, desktop/services/consumption.py)."""
-    return per_calendar_day(s, window(now, days))
+    """Average demand per calendar day per part over the last `days` complete days, or the days the plant
+    has run if fewer (consumption + lost demand, desktop/services/consumption.py)."""
+    return per_calendar_day(s, demand_window(s, now, days))
 
 
 def wanted_parts(s: Session, since: datetime) -> set[int]:
@@ -386,7 +381,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         counted = _counts(s, since)
         points = []
         for key in keys:
-            days = month_days(key, moment)
+            days = values.month_days(key)
             n_full, n_partial, n_empty = full.get(key, 0), partial.get(key, 0), empty.get(key, 0)
             points.append(
                 MonthPoint(

@@ -2,8 +2,9 @@
 EOQ, judged on the inventory position.
 
 demand D           consumption + lost demand per day (desktop/services/consumption.py) over the last
-                   `window_days` complete days: a moving average, or simple exponential smoothing with the
-                   planning figures' alpha, its level starting at the first observation
+                   `window_days` complete days (or the days the plant has run, if fewer): a moving average,
+                   or simple exponential smoothing with the planning figures' alpha, its level starting at
+                   the first observation
 sigma              sample standard deviation of the same daily series
 working days       a part consumed only on the plant's working days is measured over the working days, and
                    its lead time is counted in working days (lead days x the window's share of working days)
@@ -11,7 +12,8 @@ safety stock       z * sigma * sqrt(L)        z from the service level, L = lead
 reorder point      D * L + safety stock       (a reorder point or minimum set on the part wins)
 position           on hand + on order - reserved (desktop/services/inventory_position.py); a part is listed
                    when its position is at or below the reorder point
-EOQ                sqrt(2 * A * S / H)        A = annual demand, S = cost per order,
+EOQ                sqrt(2 * A * S / H)        A = annual demand: D x 365 (x the window's share of
+                                              working days when D is per working day), S = cost per order,
                                               H = unit cost * carrying rate per year
 order quantity     with a maximum set on the part: up to the maximum, max - position (a set maximum is the
                    order-up-to level; ordering past it would make excess stock by the dashboard's own rule);
@@ -39,7 +41,7 @@ from desktop.errors import UserError
 from desktop.models import KanbanLoop, Part, PartSupplier, Supplier
 from desktop.quantities import money
 from desktop.services.actor import Actor, Permission
-from desktop.services.consumption import DemandHistory, demand_history, window
+from desktop.services.consumption import DemandHistory, demand_history, demand_window
 from desktop.services.count_settings import read_count_settings
 from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
 from desktop.services.plant_settings import Planning, planning
@@ -179,6 +181,11 @@ class Demand:
     def lead(self, calendar_days: float) -> float:
         return calendar_days * self.day_factor
 
+    @property
+    def per_calendar_day(self) -> float:
+        """The mean spread over every calendar day (a working day's demand x the share of working days)."""
+        return self.mean * self.day_factor
+
 
 def demand_of(
     history: DemandHistory, key: object, method: str = "moving_average", alpha: float = 0.2
@@ -212,8 +219,11 @@ def _kanban_parts(s: Session) -> set[int]:
 def usage_history(
     s: Session, window_days: int, *, now: datetime | None = None, at_location: bool = False
 ) -> DemandHistory:
-    """Daily demand per part (or per part and location) over the last `window_days` complete days."""
-    return demand_history(s, window(now, window_days), read_count_settings(s), at_location=at_location)
+    """Daily demand per part (or per part and location) over the last `window_days` complete days (or the
+    days the plant has run, if fewer)."""
+    return demand_history(
+        s, demand_window(s, now, window_days), read_count_settings(s), at_location=at_location
+    )
 
 
 def suggestions(
@@ -268,7 +278,7 @@ def suggestions(
             if float(pos.position) > rop:
                 continue
             holding = float(part.unit_cost * pol.carrying_rate)
-            economic = eoq(d.mean / d.day_factor * 365, float(pol.order_cost), holding)
+            economic = eoq(d.per_calendar_day * 365, float(pol.order_cost), holding)
             raw = Decimal(
                 str(max(order_quantity(pos.position, rop, economic, d.mean, lead, part.max_qty), 1e-9))
             )

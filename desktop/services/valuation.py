@@ -9,6 +9,8 @@ average value     the mean of the days' values (time-weighted: stock received ea
                   every day it sat on the shelf, not only at the month's end)
 month-end value   the value of a month's last day, at that day's costs (a later cost change does not
                   rewrite it)
+the period        from the first day asked for, or from the plant's first day in its ledger if later (a
+                  plant that started 10 days ago has a 10-day average, not a year's with 355 empty days)
 
 Computed from day-level sums in SQL (the plant's value is walked back from today's, one step a day); only
 the parts whose cost changed in the period are walked part by part, over the days their balance or cost
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Part, PartCost, StockBalance, StockMove
 from desktop.services.common import as_utc, db_time
+from desktop.services.consumption import first_day as first_ledger_day
 from desktop.services.consumption import local_day
 from desktop.services.ledger_sql import net_stock_change
 
@@ -58,11 +61,15 @@ class Valuation:
     def days(self) -> int:
         return sum(m.days for m in self.months)
 
+    def month_days(self, key: str) -> int:
+        """The days of a month in the period (none for a month before the plant's first day)."""
+        return next((m.days for m in self.months if m.key == key), 0)
+
     def average(self, key: str | None = None) -> Decimal:
         """Time-weighted average value of one month, or of the whole period."""
         if key is not None:
-            month = next(m for m in self.months if m.key == key)
-            return self.day_value_sum[key] / month.days
+            days = self.month_days(key)
+            return self.day_value_sum[key] / days if days else ZERO
         total = sum((self.day_value_sum[m.key] for m in self.months), ZERO)
         return total / self.days if self.days else ZERO
 
@@ -74,7 +81,8 @@ def months_between(first: date, today: date) -> list[Month]:
     out, day = [], first.replace(day=1)
     while day <= today:
         nxt = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        out.append(Month(f"{day.year:04d}-{day.month:02d}", day, min(nxt - timedelta(days=1), today)))
+        start = max(day, first)  # the first month from the first day, not from its 1st
+        out.append(Month(f"{day.year:04d}-{day.month:02d}", start, min(nxt - timedelta(days=1), today)))
         day = nxt
     return out
 
@@ -114,12 +122,16 @@ def _days_to(s: Session, day: Any, today: date) -> Any:
 
 
 def valuation(s: Session, first_day: date, now: datetime, *, per_part: bool = False) -> Valuation:
-    """Daily values from `first_day` (UTC) to today (`now`), per month (and per part if asked).
+    """Daily values from `first_day` (UTC; or the plant's first day, if later) to today (`now`), per month
+    (and per part if asked).
 
     At each part's cost now, the plant's value is walked back day by day from today's (a day's value is
     the next day's less that day's moves); the few parts whose cost changed in the period are then
     corrected part by part to the cost in force each day."""
     today = as_utc(now).date()
+    started = first_ledger_day(s, 0)  # UTC days, as the months of the KPIs
+    if started is not None and first_day < started <= today:
+        first_day = started
     months = months_between(first_day, today)
     out = Valuation(months)
     conn = s.connection()  # Core rows: ORM row handling was most of the time on 2,000,000 moves

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -17,13 +18,16 @@ from desktop.errors import UserError
 from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services import kanban as kb
+from desktop.services import kpis
 from desktop.services import replenishment as r
 from desktop.services.actor import Actor
+from desktop.services.consumption import demand_window
 from desktop.services.kanban import LoopInput, LoopKind
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.stock_issue import issue_short
 from desktop.services.suppliers import PartSupplierInput
+from tests.cli_helpers import run_as
 from tests.factories import local, make_part, make_tree, place_at, receive
 
 DAY = date(2026, 3, 18)  # a Wednesday
@@ -40,9 +44,11 @@ def steady(
     *,
     days: int = 40,
     weekdays: Sequence[int] = (1, 2, 3, 4, 5, 6, 7),
+    stocked_at: datetime | None = None,
 ) -> None:
     """`per_day` consumed at `loc_id` on each of the last `days` days (on the given ISO weekdays), in four
-    equal issues through the day; today only the issues before `now`. Stock arrives 60 days before."""
+    equal issues through the day; today only the issues before `now`. Stock arrives `stocked_at`, by
+    default 60 days before (the plant has run longer than the window)."""
     moments = [
         local(now.date() - timedelta(days=back), hour)
         for back in range(days, -1, -1)
@@ -52,8 +58,8 @@ def steady(
     moments = [m for m in moments if m < now]
     each = Decimal(per_day) / len(HOURS)
     placed = {
-        receive(db, admin, part_id, loc_id, str(each * len(moments))).move.id: local(now.date(), 0)
-        - timedelta(days=60)
+        receive(db, admin, part_id, loc_id, str(each * len(moments))).move.id: stocked_at
+        or local(now.date(), 0) - timedelta(days=60)
     }
     for at in moments:
         move = post_move(db, admin, MoveRequest(MoveKind.ISSUE, part_id, each, from_location_id=loc_id)).move
@@ -124,6 +130,77 @@ def test_what_to_order_on_steady_demand(db: Database, admin: Actor, clock: tuple
         assert s.daily_demand == 40, method  # smoothing a steady 40 gives 40, not 32
         assert s.sigma == 0 and s.safety_stock == 0  # steady demand needs no safety stock
         assert s.reorder_point == 280  # 40 x 7
+
+
+# --- a plant younger than the window: demand over the days it has run -------------------------------------
+
+
+@pytest.mark.parametrize("clock", [(0, 30), (12, 0), (23, 59)])
+def test_a_plant_younger_than_the_window(db: Database, admin: Actor, clock: tuple[int, int]) -> None:
+    """The plant's first posting was a receipt at 05:00 ten days ago; since then its line has used 20 a day
+    and the storeroom 40 a day. At any hour of today that is 20 and 40 a day over the 10 complete days it
+    has run, not 200 / 30 = 6.67 (3 kanban cards instead of 8) or 400 / 90 = 4.44 with a sigma of 13 for
+    What to order, as if there had been no demand in the 80 days before the plant existed."""
+    tree = make_tree(db, admin)
+    line = line_location(db, admin, "L1-01")
+    bolt = make_part(db, admin, "BOLT-20", suppliers=(PartSupplierInput("Acme"),))
+    oil = make_part(
+        db,
+        admin,
+        "OIL-40",
+        unit_cost=Decimal(2),
+        suppliers=(PartSupplierInput("Acme", "AC-40", None, None, 7),),
+    )
+    loop_20_a_day(db, admin, bolt.id, line)
+    now = local(DAY, *clock)
+    opened = local(DAY - timedelta(days=10), 5)
+    steady(db, admin, bolt.id, line, 20, now, days=10, stocked_at=opened)
+    steady(db, admin, oil.id, tree["A-01-01"].id, 40, now, days=10, stocked_at=opened)
+    (rec,) = kb.recommendations(db, admin, window_days=30, now=now)
+    assert (rec.daily_demand, rec.recommended) == (20, 8)
+    (s,) = r.suggestions(db, admin, r.Policy(window_days=90), now=now)
+    assert (s.part_number, s.daily_demand, s.sigma, s.safety_stock, s.reorder_point) == (
+        "OIL-40",
+        40,
+        0,
+        0,
+        280,
+    )
+    per_day = db.read(lambda s: kpis.demand_per_day(s, now, 90))  # excess stock and out of stock
+    assert per_day == {bolt.id: 20, oil.id: 40}
+    win = db.read(lambda s: demand_window(s, now, 90))
+    assert win.days == tuple(DAY - timedelta(days=back) for back in range(10, 0, -1))
+
+
+def test_a_plant_that_opened_today_has_one_day(db: Database, admin: Actor) -> None:
+    """Opened at 00:10 today: no complete day yet. The window is yesterday (one day, nothing consumed), not
+    an empty window to divide by."""
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "NEW-1", min_qty=Decimal(5), suppliers=(PartSupplierInput("Acme"),))
+    now = local(DAY, 12)
+    got = receive(db, admin, part.id, tree["A-01-01"].id, "3")
+    place_at(db, StockMove, {got.move.id: local(DAY, 0, 10)})
+    assert db.read(lambda s: demand_window(s, now, 90)).days == (DAY - timedelta(days=1),)
+    (s,) = r.suggestions(db, admin, r.Policy(window_days=90), now=now)
+    assert (s.daily_demand, s.sigma, s.reason) == (0, 0, "below minimum")
+
+
+@pytest.mark.parametrize("days", [0, -30, 3651, 10**9])
+def test_the_kanban_sizing_window_is_checked(db: Database, admin: Actor, days: int) -> None:
+    """0 days used to size every loop on an empty window (or overflow the date arithmetic)."""
+    make_tree(db, admin)
+    line = line_location(db, admin, "L1-01")
+    part = make_part(db, admin, "BOLT-20", suppliers=(PartSupplierInput("Acme"),))
+    loop_20_a_day(db, admin, part.id, line)
+    with pytest.raises(UserError, match=r"The demand window is 1 to 3,650 days"):
+        kb.recommendations(db, admin, window_days=days)
+    assert kb.recommendations(db, admin, window_days=1) == []  # one day is a window (1 card: no change)
+
+
+def test_the_kanban_board_command_checks_its_window(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_as("clerk", capsys, "init")[0] == 0
+    code, _, err = run_as("clerk", capsys, "kanban", "board", "--window", "0")
+    assert code == 2 and "The demand window is 1 to 3,650 days, not 0." in err
 
 
 # --- defect 2: a loop's demand is what is consumed at its line ----------------------------------------------
@@ -270,11 +347,19 @@ def test_smoothing_alpha_comes_from_the_planning_figures(db: Database, admin: Ac
     tree = make_tree(db, admin)
     part = make_part(db, admin, "LATE-1", min_qty=Decimal(1000))
     now = local(DAY, 12)
-    receive(db, admin, part.id, tree["A-01-01"].id, "40")
+    stocked = receive(db, admin, part.id, tree["A-01-01"].id, "40")
     used = post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, part.id, Decimal(40), from_location_id=tree["A-01-01"].id)
     )
-    place_at(db, StockMove, {used.move.id: local(DAY - timedelta(days=1), 10)})  # 0 a day, then 40 yesterday
+    # stocked 60 days ago, nothing used until yesterday's 40 (0 a day, then 40)
+    place_at(
+        db,
+        StockMove,
+        {
+            stocked.move.id: local(DAY - timedelta(days=60), 10),
+            used.move.id: local(DAY - timedelta(days=1), 10),
+        },
+    )
     save_planning(db, admin, Planning(smoothing_alpha=Decimal("0.5")))
     policy = r.Policy.of_plant(planning(db), window_days=30, method="smoothing")
     assert policy.alpha == 0.5

@@ -170,15 +170,45 @@ def test_average_inventory_is_time_weighted_at_the_cost_in_force(db: Database, a
     assert k.period_days == 61 and k.stock_value == 1000
     assert k.average_value == Decimal(107000) / 61
     assert k.consumption == 3000
-    assert k.turnover == Decimal(3000) * 365 / 61 / (Decimal(107000) / 61)
+    assert k.turnover == Decimal(3000) * 365 / 107000  # one division of the sums: 365 x 3,000 / 107,000
     assert round(k.turnover, 2) == Decimal("10.23")
-    assert k.days_of_supply == (Decimal(107000) / 61) / (Decimal(3000) / 61)
+    assert k.days_of_supply == Decimal(107000) / 3000  # one division: 107,000 value-days / 3,000
     assert round(k.days_of_supply * k.turnover) == 365  # consistent: days of supply = 365 / turnover
     assert k.carrying_cost == k.average_value * Decimal("0.25")
-    assert k.months[1].days_of_supply == (Decimal(91500) / 30) / (Decimal(3000) / 30)
+    assert k.months[1].days_of_supply == Decimal("30.5")  # April: 91,500 value-days / 3,000
     per_part = db.read(lambda s: valuation(s, date(2026, 3, 1), utc(2026, 4, 30, 12), per_part=True))
     assert per_part.part_average(x.id) == Decimal(66000) / 61  # the turnover-by-part report's average
     assert per_part.part_average(y.id) == Decimal(15500 + 25500) / 61
+
+
+def test_a_plant_younger_than_the_period_is_averaged_over_the_days_it_has_run(
+    db: Database, admin: Actor
+) -> None:
+    """The plant opened on 20 April 2026 with 100 units at 10; 50 were issued on the 25th. On 30 April the
+    12-month figures cover its 11 days: 100 x 10 for 5 days and 50 x 10 for 6 (8,000 value-days), an
+    average of 727.27 and a carrying cost of 181.82 a year, not 8,000 / 365 = 21.92 (and 5.48) as if
+    the shelf had stood empty for the 354 days before the plant existed. Turnover and days of supply do not
+    depend on the length: 500 x 365 / 8,000 = 22.8 turns, 8,000 / 500 = 16 days."""
+    tree = make_tree(db, admin)
+    bin_id = tree["A-01-01"].id
+    part = make_part(db, admin, "NEW-1", unit_cost=Decimal(10))
+    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
+    place_at(
+        db,
+        StockMove,
+        {
+            receive(db, admin, part.id, bin_id, "100").move.id: utc(2026, 4, 20, 9),
+            _move(db, admin, MoveKind.ISSUE, part.id, 50, bin_id): utc(2026, 4, 25, 10),
+        },
+    )
+    k = kpis.compute(db, months=12, now=utc(2026, 4, 30, 12))
+    assert k.period_days == 11
+    assert k.average_value == Decimal(8000) / 11
+    assert round(k.carrying_cost, 2) == Decimal("181.82")
+    assert k.turnover == Decimal("22.8125") and k.days_of_supply == 16
+    assert [m.days for m in k.months[-2:]] == [0, 11]  # March: before the plant, no days, no figures
+    assert (k.months[-2].average_value, k.months[-2].turnover, k.months[-2].days_of_supply) == (0, None, None)
+    assert k.months[-1].average_value == Decimal(8000) / 11
 
 
 # --- money: half-up to the cent, columns that add up, files with fixed decimals ----------------------

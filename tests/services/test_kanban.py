@@ -175,14 +175,16 @@ def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: di
             safety_factor=Decimal(0),
         ),
     )
-    receive(db, admin, setup["part"], setup["line"], "900")
+    stocked = receive(db, admin, setup["part"], setup["line"], "900")
     from desktop.models import StockMove
     from tests.factories import place_at
 
     used = post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, setup["part"], Decimal(900), from_location_id=setup["line"])
     )
-    place_at(db, StockMove, {used.move.id: datetime.now(UTC).astimezone() - timedelta(days=1)})
+    yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
+    # stocked 60 days ago: the plant has run longer than the window
+    place_at(db, StockMove, {stocked.move.id: yesterday - timedelta(days=59), used.move.id: yesterday})
     rec = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
     assert len(rec) == 1 and rec[0].loop.id == loop.id
     assert rec[0].daily_demand == 30 and rec[0].lead_source == "planned"

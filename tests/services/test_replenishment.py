@@ -60,10 +60,12 @@ def test_suggestions_from_the_ledger(db: Database, admin: Actor) -> None:
     )
     fine = make_part(db, admin, "FINE-1", min_qty=Decimal(1))
     idle = make_part(db, admin, "IDLE-1")
-    receive(db, admin, low.id, bin_id, "50")
+    stocked = receive(db, admin, low.id, bin_id, "50")
     issued = post_move(db, admin, MoveRequest(MoveKind.ISSUE, low.id, Decimal(46), from_location_id=bin_id))
     yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
-    place_at(db, StockMove, {issued.move.id: yesterday})  # today's running day is no day of demand
+    # stocked 120 days ago (the plant has run longer than the window); today's running day is no day of
+    # demand
+    place_at(db, StockMove, {stocked.move.id: yesterday - timedelta(days=119), issued.move.id: yesterday})
     receive(db, admin, fine.id, bin_id, "30")
     receive(db, admin, idle.id, bin_id, "3")
     got = r.suggestions(db, admin, r.Policy(window_days=90))

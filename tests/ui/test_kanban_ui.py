@@ -141,7 +141,7 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
 
     # 900 used at the loop's line over the last 30 complete days: 30 a day x 2 days lead time x 1.1 / 10
     # per container = 7 cards
-    stock.post_move(
+    stocked = stock.post_move(
         ctx.db,
         ctx.actor,
         MoveRequest(MoveKind.RECEIPT, part.id, Decimal(900), to_location_id=tree["A-01-02"].id),
@@ -151,7 +151,9 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
         ctx.actor,
         MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=tree["A-01-02"].id),
     )
-    place_at(ctx.db, StockMove, {used.move.id: datetime.now(UTC).astimezone() - timedelta(days=1)})
+    yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
+    # stocked 60 days ago (the plant has run longer than the window), used yesterday
+    place_at(ctx.db, StockMove, {stocked.move.id: yesterday - timedelta(days=59), used.move.id: yesterday})
     page.tabs.setCurrentWidget(page.sizing)
     page.sizing.demand_window.setCurrentIndex(0)  # 30 days
     page.sizing.refresh()
