@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,18 @@ from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests() -> Iterator[None]:
+    """As in the app (desktop/ui/garbage.py): no automatic collection while Qt delivers events, where
+    freeing an earlier test's dialog from a reference cycle crashed the suite; collected after each test."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)
