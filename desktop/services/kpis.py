@@ -37,17 +37,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import kanban
+from desktop.services import kanban, kpi_days
 from desktop.services.common import as_utc, db_time
 from desktop.services.consumption import (
-    consumed_value,
     is_consumption,
     per_calendar_day,
     short_standing,
@@ -247,33 +246,10 @@ def period_start(now: datetime, months: int) -> datetime:
     return datetime(int(first[:4]), int(first[5:]), 1, tzinfo=UTC)
 
 
-def _by_month(s: Session, stmt: object) -> dict[str, Decimal]:
-    return {k: Decimal(v or 0) for k, v in s.execute(stmt).tuples().all()}  # type: ignore[call-overload]
-
-
-def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Per month: requests filled in full, requests filled in part, requests that found an empty bin.
-
-    A request filled in full is an issue out of stock that is not a reversal, was not reversed and is not
-    the hand-over of a short issue; a short issue whose hand-over was reversed was posted in error and
-    is no request at all (see consumption.short_standing)."""
-    undo = aliased(StockMove)
-    full = (
-        s.execute(
-            select(month_of(s, StockMove.at), func.count())
-            .where(
-                StockMove.kind == MoveKind.ISSUE.value,
-                StockMove.at >= since,
-                StockMove.from_location_id.is_not(None),
-                StockMove.reverses_move_id.is_(None),
-                ~exists().where(undo.reverses_move_id == StockMove.id),
-                ~exists().where(ShortIssue.move_id == StockMove.id),
-            )
-            .group_by(month_of(s, StockMove.at))
-        )
-        .tuples()
-        .all()
-    )
+def _short_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Per month: requests filled in part, requests that found an empty bin (the requests filled in full
+    are kept per day with the ledger: kpi_days.filled_in_full). A short issue whose hand-over was
+    reversed was posted in error and is no request at all (see consumption.short_standing)."""
     partial: dict[str, int] = defaultdict(int)
     empty: dict[str, int] = defaultdict(int)
     for month, has_move, n in s.execute(
@@ -282,7 +258,18 @@ def _issue_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[s
         .group_by(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None))
     ).tuples():
         (partial if has_move else empty)[month] += n
-    return dict(full), partial, empty
+    return partial, empty
+
+
+def _by_month(days: dict[date, kpi_days.DayTotals]) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Consumption and issue requests filled in full per month, from the ledger's daily sums."""
+    used: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    full: dict[str, int] = defaultdict(int)
+    for day, t in days.items():
+        key = f"{day.year:04d}-{day.month:02d}"
+        used[key] += t.consumed
+        full[key] += t.issues
+    return used, full
 
 
 def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
@@ -373,16 +360,9 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         since = db_time(s, start)
         stock = part_stock(s)
         value_now = sum((p.value for p in stock.values()), ZERO)
-        month = month_of(s, StockMove.at)
         values = valuation(s, start.date(), moment)
-        used = _by_month(
-            s,
-            select(month, func.sum(consumed_value()))
-            .join(Part, Part.id == StockMove.part_id)
-            .where(StockMove.at >= since, is_consumption())
-            .group_by(month),
-        )
-        full, partial, empty = _issue_requests(s, since)
+        used, full = _by_month(kpi_days.totals(s, start.date()))
+        partial, empty = _short_requests(s, since)
         counted = _counts(s, since)
         points = []
         for key in keys:
