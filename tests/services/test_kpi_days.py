@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
+from desktop import db as dbmod
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import KpiDay, Part, ShortIssue, StockMove
@@ -21,11 +22,12 @@ from desktop.services.actor import Actor
 from desktop.services.common import db_time
 from desktop.services.consumption import consumed_value, is_consumption, local_day
 from desktop.services.ledger_sql import net_stock_change
+from desktop.services.locations import location_id_for_code
 from desktop.services.stock import MoveRequest, post_move, reverse_move
 from desktop.services.stock_batch import post_many
 from desktop.services.stock_issue import issue_short
 from desktop.services.users import ensure_user
-from tests.factories import make_part, make_tree, place_at
+from tests.factories import make_part, make_tree, place_at, receive
 
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
 
@@ -181,3 +183,16 @@ def test_postings_of_the_same_part_on_the_same_day_lose_no_update(pg_db: Databas
     sums = pg_db.read(lambda s: kpi_days.totals(s, date(2000, 1, 1)))
     assert sum(t.value_change for t in sums.values()) == Decimal(writers * each * 2) * Decimal("2.5")
     assert kpi_days.check(pg_db, admin) == []
+
+
+def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database, admin: Actor) -> None:
+    _random_ledger(db, admin, 11)
+    expected = db.read(lambda s: kpi_days.totals(s, date(2000, 1, 1)))
+    dbmod.downgrade(db, "0014_catalogue")
+    assert "kpi_day" not in inspect(db.engine).get_table_names()
+    part_id = db.read(lambda s: s.scalar(select(func.min(Part.id))))
+    receive(db, admin, part_id, location_id_for_code(db, "A-01-01"), "1")  # no trigger below 0018
+    dbmod.upgrade(db, backup=False)
+    assert kpi_days.check(db, admin) == []
+    after = db.read(lambda s: kpi_days.totals(s, date(2000, 1, 1)))
+    assert sum(t.value_change for t in after.values()) > sum(t.value_change for t in expected.values())
