@@ -220,8 +220,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else "")
     )
     days = kpi_days.check(database, actor, repair=args.repair)
-    for d in days:
-        print(f"KPI sums of {d.day}: kept {d.kept}, ledger {d.ledger}")
+    for day in days:
+        print(f"KPI sums of {day.day}: kept {day.kept}, ledger {day.ledger}")
     print(
         f"{len(days)} day(s) of KPI sums differ from the ledger"
         + (" (rebuilt)" if args.repair and days else "")

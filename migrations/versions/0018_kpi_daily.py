@@ -1,4 +1,5 @@
-"""kpi daily: the ledger's daily sums for the KPIs, kept by triggers in each posting's transaction
+"""kpi daily: the ledger's daily sums for the KPIs, kept by triggers in each posting's transaction, and
+an index covering the KPIs' per-part reads of a recent window
 
 Revision ID: 0018_kpi_daily
 Revises: 0014_catalogue
@@ -122,6 +123,9 @@ def upgrade() -> None:
         sa.Column("issues", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "shard", name="pk_kpi_day"),
     )
+    op.create_index(
+        "ix_stock_move_at_kind", "stock_move", ["at", "kind", "part_id", "from_location_id", "qty"]
+    )
     dialect = op.get_bind().dialect.name
     op.execute(_fill(dialect))
     for sql in _sqlite_triggers() if dialect == "sqlite" else _pg_statements():
@@ -138,3 +142,4 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS kpi_day_move()")
         op.execute("DROP FUNCTION IF EXISTS kpi_day_short_issue()")
     op.drop_table("kpi_day")
+    op.drop_index("ix_stock_move_at_kind", table_name="stock_move")
