@@ -210,7 +210,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from desktop.services import stock
+    from desktop.services import kpi_days, stock
 
     database, actor = _open(args)
     drifts = stock.check_balances(database, actor, repair=args.repair)
@@ -219,7 +219,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(
         f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else "")
     )
-    return 1 if drifts and not args.repair else 0
+    days = kpi_days.check(database, actor, repair=args.repair)
+    for day in days:
+        print(f"KPI sums of {day.day}: kept {day.kept}, ledger {day.ledger}")
+    print(
+        f"{len(days)} day(s) of KPI sums differ from the ledger"
+        + (" (rebuilt)" if args.repair and days else "")
+    )
+    return 1 if (drifts or days) and not args.repair else 0
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
@@ -504,8 +511,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     h.add_argument("--location")
     h.add_argument("--limit", type=int, default=50)
     h.set_defaults(fn=cmd_history)
-    c = sub.add_parser("check-balances", help="compare balances with the ledger")
-    c.add_argument("--repair", action="store_true", help="set balances from the ledger (admin)")
+    c = sub.add_parser("check-balances", help="compare balances and the KPIs' daily sums with the ledger")
+    c.add_argument(
+        "--repair", action="store_true", help="set balances and daily sums from the ledger (admin)"
+    )
     c.set_defaults(fn=cmd_check)
     lab = sub.add_parser("labels", help="print bin or part labels or user badges to a PDF")
     lab.add_argument("what", choices=["bins", "parts", "badges", "calibration", "formats"])

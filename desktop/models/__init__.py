@@ -7,6 +7,7 @@ from desktop.models.catalogue import Category, Manufacturer, PartCategoryLink, U
 from desktop.models.costs import PartCost
 from desktop.models.counts import CountLine, CountPlanSlot, CountSession
 from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
+from desktop.models.kpi_day import KpiDay
 from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
 from desktop.models.part import Part
@@ -29,6 +30,7 @@ __all__ = [
     "CountSession",
     "KanbanCard",
     "KanbanLoop",
+    "KpiDay",
     "Location",
     "Manufacturer",
     "Part",

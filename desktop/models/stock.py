@@ -26,6 +26,9 @@ class StockMove(Base):
         Index("ix_stock_move_part_at", "part_id", "at"),
         Index("ix_stock_move_from_at", "from_location_id", "at"),
         Index("ix_stock_move_to_at", "to_location_id", "at"),
+        # covering for the KPIs' per-part reads of a recent window (what moved, what was consumed and how
+        # much), read from the index alone instead of every move (migration 0018_kpi_daily)
+        Index("ix_stock_move_at_kind", "at", "kind", "part_id", "from_location_id", "qty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,9 +12,9 @@ month-end value   the value of a month's last day, at that day's costs (a later 
 the period        from the first day asked for, or from the plant's first day in its ledger if later (a
                   plant that started 10 days ago has a 10-day average, not a year's with 355 empty days)
 
-Computed from day-level sums in SQL (the plant's value is walked back from today's, one step a day); only
-the parts whose cost changed in the period are walked part by part, over the days their balance or cost
-changed.
+Computed from the ledger's daily sums kept with every posting (kpi_day, desktop/services/kpi_days.py): the
+plant's value is walked back from today's, one step a day; only the parts whose cost changed in the period
+are read from the ledger and walked part by part, over the days their balance or cost changed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Part, PartCost, StockBalance, StockMove
+from desktop.services import kpi_days
 from desktop.services.common import as_utc, db_time
 from desktop.services.consumption import first_day as first_ledger_day
 from desktop.services.consumption import local_day
@@ -146,15 +147,12 @@ def valuation(s: Session, first_day: date, now: datetime, *, per_part: bool = Fa
         ).scalar_one(),
         VALUE,
     )
-    deltas = {
-        _as_date(when): _exact(v, VALUE)
-        for when, v in conn.execute(
-            select(day, func.sum(net_stock_change() * Part.unit_cost))
-            .join(Part, Part.id == StockMove.part_id)
-            .where(*in_period)
-            .group_by(day)
-        ).tuples()
-    }
+    repriced = _repriced(s, first_day, today)
+    # the day's value change at the cost on each move (kept with the ledger, desktop/services/kpi_days.py):
+    # the cost now for every part whose cost did not change in the period; the others are brought to it
+    deltas = {when: t.value_change for when, t in kpi_days.totals(s, first_day).items()}
+    for when, v in _to_cost_now(s, list(repriced), day, in_period).items():
+        deltas[when] = deltas.get(when, ZERO) + v
     value, ends = value_now, {m.last for m in months}
     by_day = {m.first + timedelta(days=i): m for m in months for i in range(m.days)}
     for d in sorted(by_day, reverse=True):  # today back to the first day
@@ -164,7 +162,6 @@ def valuation(s: Session, first_day: date, now: datetime, *, per_part: bool = Fa
             out.month_end[month.key] += value
         value -= deltas.get(d, ZERO)
     out.start_value = value
-    repriced = _repriced(s, first_day, today)
     if per_part:
         _part_sums(s, out, day, in_period, today)
     if repriced:
@@ -192,6 +189,26 @@ def _repriced(s: Session, first_day: date, today: date) -> dict[int, _Costs]:
         history[part_id].append((as_utc(since_at).date(), Decimal(cost) - Decimal(cost_now or 0)))
         now_cost[part_id] = Decimal(cost_now or 0)
     return {pid: _Costs(h, ZERO) for pid, h in history.items() if any(c for _d, c in h)}
+
+
+def _to_cost_now(s: Session, ids: list[int], day: Any, in_period: tuple[Any, ...]) -> dict[date, Decimal]:
+    """Per day, what valuing the moves of parts `ids` at their cost now rather than at the cost on each
+    move adds to the net change."""
+    out: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    gap = Part.unit_cost - func.coalesce(StockMove.unit_cost, Part.unit_cost)
+    for at in range(0, len(ids), 500):
+        for when, v in (
+            s.connection()
+            .execute(
+                select(day, func.sum(net_stock_change() * gap))
+                .join(Part, Part.id == StockMove.part_id)
+                .where(*in_period, StockMove.part_id.in_(ids[at : at + 500]))
+                .group_by(day)
+            )
+            .tuples()
+        ):
+            out[_as_date(when)] += _exact(v, VALUE)
+    return out
 
 
 def _part_sums(s: Session, out: Valuation, day: Any, in_period: tuple[Any, ...], today: date) -> None:
