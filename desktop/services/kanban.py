@@ -332,7 +332,7 @@ def edit_loop(
                 for card in sorted(live, key=lambda c: (order.get(c.status, 3), -c.serial))[
                     : len(live) - card_count
                 ]:
-                    _change(s, actor, card, CardStatus.RETIRED, note="loop resized")
+                    change_card(s, actor, card, CardStatus.RETIRED, note="loop resized")
             loop.card_count = card_count
         record(
             s,
@@ -372,7 +372,7 @@ def set_loop_status(db: Database, actor: Actor, loop_id: int, status: str) -> Lo
         loop.status = status
         if status == "RETIRED":
             for card in _live_cards(s, loop.id):
-                _change(s, actor, card, CardStatus.RETIRED, note="loop retired")
+                change_card(s, actor, card, CardStatus.RETIRED, note="loop retired")
         record(s, actor.user_id, "kanban.loop_status", "kanban_loop", loop.id, f"loop {loop.id} -> {status}")
         return _loop_dto(s, loop)
 
@@ -423,7 +423,7 @@ def _card_dto(card: KanbanCard, count: int, version: int) -> CardDTO:
 # --- scanning -------------------------------------------------------------------------------------------
 
 
-def _change(
+def change_card(
     s: Session,
     actor: Actor,
     card: KanbanCard,
@@ -432,6 +432,7 @@ def _change(
     move_id: int | None = None,
     note: str | None = None,
 ) -> None:
+    """Move a card to `to` and log the event, inside the caller's transaction (scans, purchasing)."""
     s.add(
         CardEvent(
             card_id=card.id,
@@ -489,7 +490,7 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is already {card.status.lower().replace('_', ' ')}: "
                     f"{_last_scan(s, card.id)}. Not scanned again."
                 )
-            _change(s, actor, card, CardStatus.EMPTY)
+            change_card(s, actor, card, CardStatus.EMPTY)
             message = f"{label} empty: replenishment requested"
         else:
             if card.status not in (CardStatus.ORDERED, CardStatus.IN_TRANSIT, CardStatus.EMPTY):
@@ -512,7 +513,7 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                 ),
             )
             move_id = result.move.id
-            _change(s, actor, card, CardStatus.FULL, move_id=move_id)
+            change_card(s, actor, card, CardStatus.FULL, move_id=move_id)
             message = f"{label} full: {result.move.summary()}"
         return ScanOutcome(
             _card_dto(card, loop.card_count, loop.version),
@@ -537,7 +538,7 @@ def mark(db: Database, actor: Actor, card_ids: list[int], to: CardStatus) -> int
         changed = 0
         for card in s.scalars(select(KanbanCard).where(KanbanCard.id.in_(card_ids))):
             if card.status == allowed[to].value:
-                _change(s, actor, card, to)
+                change_card(s, actor, card, to)
                 changed += 1
         return changed
 

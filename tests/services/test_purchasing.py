@@ -1,0 +1,317 @@
+"""Purchasing on SQLite and PostgreSQL: orders by hand, from What to order and from kanban cards, state
+changes and their permissions, receipts with tolerance, bins, kanban cards, and the on-order figure."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from desktop.db import Database
+from desktop.errors import Conflict, PermissionDenied, UserError
+from desktop.models import AuditEvent, PurchaseReceipt, Supplier
+from desktop.models.enums import PoState, Role
+from desktop.services import kanban as kb
+from desktop.services import purchasing as po
+from desktop.services import stock
+from desktop.services.actor import Actor
+from desktop.services.inventory_position import positions
+from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
+from desktop.services.purchasing import LineInput, ReceiptRequest, Wanted
+from desktop.services.suppliers import PartSupplierInput
+from desktop.services.users import ensure_user
+from tests.factories import make_part, make_tree, receive
+
+
+@pytest.fixture
+def plant(db: Database, admin: Actor) -> dict[str, int]:
+    tree = make_tree(db, admin)
+    bolt = make_part(
+        db,
+        admin,
+        "BOLT-M8",
+        unit_cost=Decimal("0.20"),
+        suppliers=(PartSupplierInput("Fastenal", "FA-88", Decimal("18.00"), Decimal(100), 5),),
+    )
+    nut = make_part(
+        db, admin, "NUT-M8", unit_cost=Decimal("0.05"), suppliers=(PartSupplierInput("Fastenal"),)
+    )
+    oil = make_part(db, admin, "OIL-5L", unit="EA", suppliers=(PartSupplierInput("Shell", "SH-1"),))
+    bare = make_part(db, admin, "NO-SUPPLIER")
+    sup = db.read(lambda s: s.scalar(select(Supplier.id).where(Supplier.name == "Fastenal")))
+    return {
+        "bolt": bolt.id,
+        "nut": nut.id,
+        "oil": oil.id,
+        "bare": bare.id,
+        "fastenal": int(sup or 0),
+        "bin": tree["A-01-01"].id,
+        "bin2": tree["A-01-02"].id,
+        "q": tree["Q-01"].id,
+    }
+
+
+def _clerk(db: Database) -> Actor:
+    return ensure_user(db, "clara", role=Role.CLERK)
+
+
+def _order(db: Database, who: Actor, p: dict[str, int], packs: str = "2") -> po.OrderDTO:
+    return po.create_order(
+        db, who, p["fastenal"], [LineInput(p["bolt"], Decimal(packs)), LineInput(p["nut"], Decimal(50))]
+    )
+
+
+def test_an_order_by_hand_takes_the_suppliers_pack_price_and_number(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    order = _order(db, _clerk(db), plant)
+    assert (
+        order.number == f"PO-{order.id:06d}" and order.state == "DRAFT" and order.supplier_name == "Fastenal"
+    )
+    bolt, nut = order.lines
+    assert (bolt.line_no, bolt.supplier_part_number, bolt.packs, bolt.pack_size) == (1, "FA-88", 2, 100)
+    assert bolt.ordered_qty == 200 and bolt.unit_price == Decimal("18.00") and bolt.value == 36
+    # no supplier row with a pack or price: packs of 1 at the part's cost
+    assert (nut.pack_size, nut.unit_price, nut.ordered_qty) == (1, Decimal("0.05"), 50)
+    assert order.total == Decimal("38.50") and order.created_by == "clara"
+    assert po.order_id_for_number(db, "po-" + str(order.id)) == order.id
+    assert po.order_id_for_number(db, order.number.lower()) == order.id
+    trail = db.read(
+        lambda s: list(s.scalars(select(AuditEvent.summary).where(AuditEvent.action == "po.create")))
+    )
+    assert trail == [f"created {order.number} for Fastenal (2 line(s), by hand)"]
+
+
+def test_bad_orders_are_refused_and_write_nothing(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    keeper = ensure_user(db, "kim", role=Role.KEEPER)
+    with pytest.raises(PermissionDenied, match="may not create, send and cancel purchase orders"):
+        _order(db, keeper, plant)
+    with pytest.raises(UserError, match="at least one line"):
+        po.create_order(db, admin, plant["fastenal"], [])
+    with pytest.raises(UserError, match="whole numbers"):
+        po.create_order(db, admin, plant["fastenal"], [LineInput(plant["nut"], Decimal("1.5"))])
+    with pytest.raises(UserError, match="above zero"):
+        po.create_order(db, admin, plant["fastenal"], [LineInput(plant["nut"], Decimal(0))])
+    with pytest.raises(UserError, match="control character"):
+        po.create_order(db, admin, plant["fastenal"], [LineInput(plant["nut"], Decimal(1))], notes="a\x00b")
+    assert po.list_orders(db) == []
+
+
+def test_state_changes_need_their_permissions_and_are_audited(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    clerk, keeper = _clerk(db), ensure_user(db, "kim", role=Role.KEEPER)
+    order = _order(db, clerk, plant)
+    with pytest.raises(PermissionDenied):
+        po.send_order(db, keeper, order.id)
+    sent = po.send_order(db, clerk, order.id)
+    assert sent.state == "SENT" and sent.sent_at is not None
+    with pytest.raises(Conflict, match="is sent: it cannot be sent"):
+        po.send_order(db, clerk, order.id)
+    with pytest.raises(Conflict, match="lines are added to drafts only"):
+        po.add_lines(db, clerk, order.id, [LineInput(plant["nut"], Decimal(1))])
+    with pytest.raises(PermissionDenied, match="close purchase orders short"):
+        po.close_order(db, clerk, order.id)
+    po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(50), plant["bin"]))
+    with pytest.raises(Conflict, match="is partly received: it cannot be cancelled"):
+        po.cancel_order(db, clerk, order.id)
+    supervisor = ensure_user(db, "sam", role=Role.SUPERVISOR)
+    closed = po.close_order(db, supervisor, order.id, "supplier discontinued the nut")
+    assert closed.state == "CLOSED"
+    with pytest.raises(Conflict, match="is closed: nothing can be received"):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(1), plant["bin"]))
+    trail = db.read(
+        lambda s: list(
+            s.scalars(
+                select(AuditEvent.summary).where(AuditEvent.action == "po.state").order_by(AuditEvent.id)
+            )
+        )
+    )
+    n = order.number
+    assert trail == [
+        f"{n}: draft -> sent",
+        f"{n}: sent -> partly received",
+        f"{n}: partly received -> closed (supplier discontinued the nut)",
+    ]
+
+
+def test_receipts_post_one_receipt_each_and_move_the_order_state(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    keeper = ensure_user(db, "kim", role=Role.KEEPER)
+    order = po.send_order(db, admin, _order(db, admin, plant).id)
+    with pytest.raises(PermissionDenied):
+        po.receive(db, _clerk(db), ReceiptRequest(order.id, plant["bolt"], Decimal(1), plant["bin"]))
+    first = po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(120), plant["bin"]))
+    assert (
+        first.order.state == "PARTLY_RECEIVED"
+        and first.line.received_qty == 120
+        and first.line.open_qty == 80
+    )
+    assert first.move.kind == "RECEIPT" and first.move.reference == f"{order.number}/1"
+    assert first.message.startswith(
+        f"{order.number} line 1: Receipt 120 EA of BOLT-M8 to A-01-01; 80 EA still open"
+    )
+    # no bin given: where its last receipt went
+    second = po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(80)))
+    assert second.move.to_code == "A-01-01" and second.line.open_qty == 0
+    done = po.receive(db, keeper, ReceiptRequest(order.id, plant["nut"], Decimal(50), plant["bin2"]))
+    assert done.order.state == "RECEIVED" and done.order.open_lines == 0
+    assert (
+        stock.balance(db, plant["bolt"], plant["bin"]) == 200
+        and stock.balance(db, plant["nut"], plant["bin2"]) == 50
+    )
+    refs = [m.reference for m in stock.history(db, part_id=plant["bolt"])]
+    assert refs == [f"{order.number}/1", f"{order.number}/1"]
+    assert db.read(lambda s: len(list(s.scalars(select(PurchaseReceipt))))) == 3
+
+
+def test_bad_receipts_say_why_and_post_nothing(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    keeper = ensure_user(db, "kim", role=Role.KEEPER)
+    draft = _order(db, admin, plant)
+    with pytest.raises(Conflict, match="is draft: send it first"):
+        po.receive(db, keeper, ReceiptRequest(draft.id, plant["bolt"], Decimal(1), plant["bin"]))
+    order = po.send_order(db, admin, draft.id)
+    with pytest.raises(Conflict, match=f"OIL-5L is not on {order.number}"):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["oil"], Decimal(1), plant["bin"]))
+    with pytest.raises(UserError, match="NUT-M8 has no usual bin yet"):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["nut"], Decimal(1)))
+    with pytest.raises(UserError, match="more than zero"):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["nut"], Decimal(0), plant["bin"]))
+    cancelled = po.cancel_order(
+        db, admin, po.create_order(db, admin, plant["fastenal"], [LineInput(plant["nut"], Decimal(1))]).id
+    )
+    with pytest.raises(Conflict, match="is cancelled"):
+        po.receive(db, keeper, ReceiptRequest(cancelled.id, plant["nut"], Decimal(1), plant["bin"]))
+    assert stock.history(db, part_id=plant["nut"]) == [] and stock.history(db, part_id=plant["oil"]) == []
+    assert po.get_order(db, order.id).state == "SENT"
+
+
+def test_over_receipt_within_tolerance_beyond_it_a_supervisor_confirms(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    keeper, supervisor = (
+        ensure_user(db, "kim", role=Role.KEEPER),
+        ensure_user(db, "sam", role=Role.SUPERVISOR),
+    )
+    order = po.send_order(db, admin, _order(db, admin, plant).id)  # 200 bolts, 10 % tolerance: up to 220
+    po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(150), plant["bin"]))
+    with pytest.raises(
+        Conflict, match=r"ordered 200 EA, received 150, 50 left \(up to 70 with the 10 % tolerance\)"
+    ):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(71), plant["bin"]))
+    with pytest.raises(PermissionDenied, match="may not confirm an over-receipt"):
+        po.receive(
+            db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(71), plant["bin"], confirm_over=True)
+        )
+    ok = po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(70), plant["bin"]))
+    assert ok.line.received_qty == 220 and ok.line.open_qty == 0
+    big = po.receive(
+        db, supervisor, ReceiptRequest(order.id, plant["bolt"], Decimal(30), plant["bin"], confirm_over=True)
+    )
+    assert big.line.received_qty == 250
+    confirmed = db.read(lambda s: list(s.scalars(select(PurchaseReceipt.confirmed_by_id))))
+    assert confirmed.count(supervisor.user_id) == 1 and confirmed.count(None) == 2
+    po.save_purchasing(db, admin, po.PurchasingSettings(over_receipt_pct=Decimal(0)))
+    with pytest.raises(Conflict, match="0 left"):
+        po.receive(db, keeper, ReceiptRequest(order.id, plant["bolt"], Decimal(1), plant["bin"]))
+    with pytest.raises(UserError, match="0 % to 100 %"):
+        po.save_purchasing(db, admin, po.PurchasingSettings(over_receipt_pct=Decimal(101)))
+
+
+def test_a_retried_receipt_with_its_key_posts_once(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    order = po.send_order(db, admin, _order(db, admin, plant).id)
+    req = ReceiptRequest(order.id, plant["bolt"], Decimal(10), plant["bin"], posting_key="scan-1")
+    first = po.receive(db, admin, req)
+    again = po.receive(db, admin, req)
+    assert again.duplicate and again.move.id == first.move.id and again.line.received_qty == 10
+    with pytest.raises(Conflict, match="differs in quantity"):
+        po.receive(
+            db,
+            admin,
+            ReceiptRequest(order.id, plant["bolt"], Decimal(11), plant["bin"], posting_key="scan-1"),
+        )
+    assert stock.balance(db, plant["bolt"], plant["bin"]) == 10
+
+
+def test_orders_from_what_to_order_one_per_supplier_in_whole_packs(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    with pytest.raises(UserError, match="No default supplier for NO-SUPPLIER"):
+        po.orders_from_suggestions(
+            db, admin, [Wanted(plant["bolt"], Decimal(1)), Wanted(plant["bare"], Decimal(1))]
+        )
+    assert po.list_orders(db) == []
+    made = po.orders_from_suggestions(
+        db,
+        admin,
+        [
+            Wanted(plant["bolt"], Decimal(250)),
+            Wanted(plant["oil"], Decimal(4)),
+            Wanted(plant["nut"], Decimal(30)),
+        ],
+    )
+    assert sorted((o.supplier_name, len(o.lines)) for o in made) == [("Fastenal", 2), ("Shell", 1)]
+    fastenal = next(o for o in made if o.supplier_name == "Fastenal")
+    bolt = fastenal.lines[0]
+    assert (bolt.packs, bolt.pack_size, bolt.ordered_qty) == (3, 100, 300)  # 250 rounded up to whole packs
+    assert bolt.needed_by is not None and (bolt.needed_by - fastenal.created_at.date()).days in (4, 5, 6)
+    # on order now, DRAFT included: What to order does not suggest it twice
+    on = db.read(positions)
+    assert (on[plant["bolt"]].on_order, on[plant["oil"]].on_order, on[plant["nut"]].on_order) == (300, 4, 30)
+
+
+def test_inventory_position_counts_open_lines_once(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    receive(db, admin, plant["bolt"], plant["bin"], "40")
+    order = po.send_order(db, admin, _order(db, admin, plant).id)
+    po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(150), plant["bin"]))
+    pos = db.read(positions)[plant["bolt"]]
+    assert (pos.on_hand, pos.on_order, pos.position) == (190, 50, 240)
+    po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(60), plant["bin"]))  # 10 over
+    assert db.read(positions)[plant["bolt"]].on_order == 0  # never negative
+    assert db.read(positions)[plant["nut"]].on_order == 50
+    po.close_order(db, admin, order.id)
+    assert plant["nut"] not in db.read(positions)
+
+
+def test_orders_from_empty_kanban_cards_fill_the_card_on_receipt(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    loop = kb.create_loop(
+        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], Decimal(200), 2, Decimal(3))
+    )
+    card, other = kb.cards(db, loop.id)
+    with pytest.raises(Conflict, match="is full, not empty"):
+        po.orders_from_cards(db, admin, [card.id])
+    kb.scan(db, admin, card.code, StationMode.LINE)
+    (order,) = po.orders_from_cards(db, admin, [card.id])
+    line = order.lines[0]
+    assert (line.packs, line.pack_size, line.kanban_card_code) == (2, 100, card.code)
+    assert kb.cards(db, loop.id)[0].status == "ORDERED" and po.card_line(db, card.id) == (order.number, 1)
+    assert db.read(positions)[plant["bolt"]].on_order == 200  # the card and its line count once
+    with pytest.raises(Conflict, match="is ordered, not empty"):
+        po.orders_from_cards(db, admin, [card.id])
+    po.send_order(db, admin, order.id)
+    half = po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(100)))
+    assert half.move.to_code == "A-01-02" and half.card_filled is None  # into the loop's line location
+    full = po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(100)))
+    assert full.card_filled == card.code and full.order.state == "RECEIVED"
+    assert [c.status for c in kb.cards(db, loop.id)] == ["FULL", other.status]
+    assert plant["bolt"] not in db.read(positions) or db.read(positions)[plant["bolt"]].on_order == 0
+
+
+def test_a_cancelled_order_sends_its_cards_back_to_empty(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    loop = kb.create_loop(
+        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], Decimal(150), 1, Decimal(3))
+    )
+    (card,) = kb.cards(db, loop.id)
+    kb.scan(db, admin, card.code, StationMode.LINE)
+    (order,) = po.orders_from_cards(db, admin, [card.id])
+    assert order.lines[0].pack_size == 1 and order.lines[0].packs == 150  # 150 is not whole packs of 100
+    po.cancel_order(db, admin, order.id, "wrong supplier")
+    assert kb.cards(db, loop.id)[0].status == CardStatus.EMPTY.value
+    assert [line.card_ids for line in kb.replenishment_list(db)] == [(card.id,)]
+    assert po.get_order(db, order.id).state == PoState.CANCELLED.value
