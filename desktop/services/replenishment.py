@@ -44,6 +44,8 @@ from desktop.services.count_settings import read_count_settings
 from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
 from desktop.services.plant_settings import Planning, planning
 
+NO_SUPPLIER = "(no supplier)"  # the supplier column of a part without a default supplier
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -252,7 +254,7 @@ def suggestions(
             if part.id in on_kanban:
                 continue
             d = demand_of(history, part.id, pol.method, pol.alpha)
-            name, pn, pack, sup_lead = suppliers.get(part.id, ("(no supplier)", None, None, None))
+            name, pn, pack, sup_lead = suppliers.get(part.id, (NO_SUPPLIER, None, None, None))
             lead_days = sup_lead if sup_lead is not None else (part.lead_time_days or pol.default_lead_days)
             lead = d.lead(lead_days)
             ss = safety_stock(z, d.sigma, lead)

@@ -14,7 +14,7 @@ from desktop.models import AuditEvent, PurchaseReceipt, Supplier
 from desktop.models.enums import PoState, Role
 from desktop.services import kanban as kb
 from desktop.services import purchasing as po
-from desktop.services import stock
+from desktop.services import replenishment, stock
 from desktop.services.actor import Actor
 from desktop.services.inventory_position import positions
 from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
@@ -315,3 +315,36 @@ def test_a_cancelled_order_sends_its_cards_back_to_empty(
     assert kb.cards(db, loop.id)[0].status == CardStatus.EMPTY.value
     assert [line.card_ids for line in kb.replenishment_list(db)] == [(card.id,)]
     assert po.get_order(db, order.id).state == PoState.CANCELLED.value
+
+
+def test_a_part_on_two_lines_fills_the_line_that_takes_the_quantity(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    lines = [LineInput(plant["nut"], Decimal(5)), LineInput(plant["nut"], Decimal(20))]
+    order = po.send_order(db, admin, po.create_order(db, admin, plant["fastenal"], lines).id)
+    first = po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(12), plant["bin"]))
+    assert first.line.line_no == 2  # 12 does not fit line 1 (5)
+    second = po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(5), plant["bin"]))
+    assert second.line.line_no == 1 and second.order.state == "PARTLY_RECEIVED"
+    last = po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(8), plant["bin"]))
+    assert last.line.line_no == 2 and last.order.state == "RECEIVED"
+
+
+def test_what_to_order_stops_suggesting_a_part_once_it_is_on_order(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    washer = make_part(
+        db,
+        admin,
+        "WASHER-M8",
+        reorder_point=Decimal(100),
+        suppliers=(PartSupplierInput("Fastenal", None, None, Decimal(50)),),
+    )
+    receive(db, admin, washer.id, plant["bin"], "30")
+    (wanted,) = replenishment.suggestions(db, admin)
+    assert wanted.on_order == 0 and wanted.order_qty > 0
+    (order,) = po.orders_from_suggestions(db, admin, [Wanted(wanted.part_id, wanted.order_qty)])
+    assert [x.part_id for x in replenishment.suggestions(db, admin)] == []
+    po.cancel_order(db, admin, order.id)
+    (again,) = replenishment.suggestions(db, admin)
+    assert again.part_id == washer.id and again.on_order == 0

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import KanbanCard, Part, PartSupplier, PurchaseOrder, PurchaseOrderLine, Supplier, User
-from desktop.models.enums import PoState
+from desktop.models.enums import ON_ORDER_STATES, PoState
 from desktop.quantities import format_qty, money
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
@@ -105,6 +105,9 @@ class OrderDTO:
 
     @property
     def open_lines(self) -> int:
+        """Lines still expected (none on a closed or cancelled order)."""
+        if self.state not in ON_ORDER_STATES:
+            return 0
         return sum(1 for line in self.lines if line.open_qty > 0)
 
 

@@ -6,6 +6,7 @@
   only a supervisor or administrator may confirm it (the receipt records who).
 - The bin is the one given, else the loop's line location for a kanban line, else the part's usual bin
   (where its last receipt went, else where most of it is), never a quarantine or inactive location.
+- A part on several lines goes to the first open line that takes the whole quantity.
 - The line's kanban card becomes FULL when the line is received in full; the order becomes
   PARTLY_RECEIVED, then RECEIVED when every line is.
 """
@@ -187,7 +188,9 @@ def _line_for(s: Session, po: PurchaseOrder, req: ReceiptRequest) -> PurchaseOrd
             f"{number} is not on {po.number}{' (that line)' if req.line_id else ''}.", field="part"
         )
     still_open = [line for line in lines if line.received_qty < line.packs * line.pack_size]
-    return (still_open or lines)[0]
+    # the part on several lines: the first open line that takes the whole quantity, else the first open one
+    fits = [line for line in still_open if line.received_qty + req.qty <= line.packs * line.pack_size]
+    return (fits or still_open or lines)[0]
 
 
 def _check_tolerance(
