@@ -386,7 +386,7 @@ _HEAVY_COMMANDS: dict[str, str] = {
     "report": "a report (KPI summary, valuation, history, ...) as PDF, XLSX or CSV",
     "mro": "MRO spares: assets, spares, reservations, reports",
     "kanban": "kanban loops, card scans, replenishment list, card printing",
-    "po": "purchase orders: list, show, new, from-reorder, from-cards, send, receive, cancel, close",
+    "po": "purchase orders: list, show, new, from-reorder, from-cards, send, receive, close, print",
     "counts": "cycle counting: ABC, count sessions and sheets, approval, IRA",
     "audit": "the audit trail",
     "users": "user accounts",

@@ -1,5 +1,5 @@
 """`storeroom po ...`: purchase orders from the command line (list, show, new, from-reorder, from-cards,
-send, receive, cancel, close)."""
+send, receive, cancel, close, print, settings)."""
 
 from __future__ import annotations
 
@@ -175,8 +175,43 @@ def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
     return 0
 
 
+def _print(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.reports.purchase_order import render_purchase_order
+    from desktop.services.purchasing.document import po_document
+
+    doc = po_document(database, po.order_id_for_number(database, args.number))
+    out = Path(args.out or f"{doc.number}.pdf")
+    out.write_bytes(render_purchase_order(doc))
+    print(f"{doc.number} ({len(doc.lines)} line(s)) written to {out}")
+    return 0
+
+
+def _settings(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from desktop.services.plant_settings import plant_identity, save_identity
+
+    plant = plant_identity(database)
+    texts = {"name": args.plant_name, "address": args.plant_address, "deliver_to": args.deliver_to}
+    given = {k: v.replace("\\n", "\n") for k, v in texts.items() if v is not None}
+    if given:
+        plant = save_identity(database, actor, replace(plant, **given))
+    tolerance = po.purchasing_settings(database)
+    if args.tolerance is not None:
+        pct = parse_decimal(args.tolerance, what="tolerance", allow_zero=True)
+        tolerance = po.save_purchasing(database, actor, po.PurchasingSettings(over_receipt_pct=pct))
+    print(f"over-receipt tolerance: {format_qty(tolerance.over_receipt_pct)} %")
+    for label, value in (("plant", plant.name), ("address", plant.address), ("deliver to", plant.deliver_to)):
+        print(f"{label}: {value.replace(chr(10), ' / ') if value else '-'}")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
-    p = sub.add_parser("po", help="purchase orders: list, show, new, from-reorder, send, receive, close")
+    p = sub.add_parser(
+        "po", help="purchase orders: list, show, new, from-reorder, from-cards, send, receive, close, print"
+    )
     psub = p.add_subparsers(dest="po_command", required=True)
 
     def cmd(
@@ -223,6 +258,14 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     cn = cmd("cancel", _cancel, "cancel a draft or sent order with nothing received")
     cn.add_argument("number")
     cn.add_argument("--reason")
+    pr = cmd("print", _print, "the order as a PDF to send or print (plant and supplier, lines, PO barcode)")
+    pr.add_argument("number")
+    pr.add_argument("--out", help="PDF file (default: PO-000012.pdf)")
+    st = cmd("settings", _settings, "show or set the over-receipt tolerance and the plant on the orders")
+    st.add_argument("--tolerance", metavar="PCT", help="receipts above ordered + PCT %% need a supervisor")
+    st.add_argument("--plant-name")
+    st.add_argument("--plant-address", help="lines separated by \\n")
+    st.add_argument("--deliver-to", help="where deliveries go (default: the address)")
     cl = cmd("close", _close, "close an order (short): what is open is no longer expected (supervisor)")
     cl.add_argument("number")
     cl.add_argument("--reason")

@@ -11,6 +11,7 @@ from desktop.db import Database
 from desktop.models.enums import Role
 from desktop.services.users import ensure_user
 from tests.cli_helpers import run_as
+from tests.reports.helpers import decode, open_pdf, render_pages
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -77,3 +78,35 @@ def test_po_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "write a line as PART=PACKS" in err
     code, _, err = run(capsys, "po", "cancel", "PO-000001")
     assert code == 2 and "is closed: it cannot be cancelled" in err
+
+
+def test_po_settings_and_print(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "init")[0] == 0
+    assert run(capsys, "demo", "--parts", "24")[0] == 0
+    code, out, _ = run(
+        capsys,
+        "po",
+        "settings",
+        "--tolerance",
+        "0",
+        "--plant-name",
+        "Acme Works",
+        "--plant-address",
+        "Main st 1\\nSpringfield",
+    )
+    assert code == 0 and "over-receipt tolerance: 0 %" in out and "address: Main st 1 / Springfield" in out
+    assert run(capsys, "po", "new", "--supplier", "Acme Bearings", "--line", "BRG-1000=5")[0] == 0
+    assert run(capsys, "po", "send", "1")[0] == 0
+    code, _, err = run(capsys, "po", "receive", "1", "--part", "BRG-1000", "--qty", "6", "--bin", "A-01-01")
+    assert code == 2 and "(up to 5 with the 0 % tolerance)" in err
+    code, out, _ = run(
+        capsys, "po", "receive", "1", "--part", "BRG-1000", "--qty", "6", "--confirm-over", "--bin", "A-01-01"
+    )
+    assert code == 0 and "line complete (received)" in out  # the first user is an administrator
+    target = tmp_path / "po.pdf"
+    code, out, _ = run(capsys, "po", "print", "PO-000001", "--out", str(target))
+    assert code == 0 and out == f"PO-000001 (1 line(s)) written to {target}\n"
+    with open_pdf(target.read_bytes()) as doc:
+        text = doc.pages[0].extract_text()
+    assert "Acme Works" in text and "Springfield" in text and "Acme Bearings" in text and "BRG-1000" in text
+    assert ("Code128", "PO-000001") in decode(render_pages(target.read_bytes())[0])
