@@ -2,7 +2,8 @@
 
 Card cycle:  FULL/IN_USE --(line scan)--> EMPTY --(mark ordered)--> ORDERED --(shipped)--> IN_TRANSIT
              ORDERED/IN_TRANSIT --(receiving scan)--> FULL, posting one container into the line location
-             (RECEIPT for purchase and production loops, TRANSFER from the supply location for internal ones).
+             (RECEIPT for purchase and production loops, TRANSFER from the supply location for internal ones;
+             a card ordered on a purchase-order line is received against that line instead).
 A scan that does not fit the card's state (a second line scan of an EMPTY card, say) is refused with when
 and by whom the card was last scanned. A card printed before the loop's container quantity changed
 carries an old version and is refused with "reprint this card".
@@ -498,6 +499,17 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is {card.status.lower().replace('_', ' ')}, nothing to receive: "
                     f"{_last_scan(s, card.id)}."
                 )
+            on_order = _receive_on_order(s, actor, card, loop, label)
+            if on_order is not None:
+                move_id, message = on_order
+                return ScanOutcome(
+                    _card_dto(card, loop.card_count, loop.version),
+                    _loop_dto(s, loop),
+                    before,
+                    card.status,
+                    move_id,
+                    message,
+                )
             kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
             result = post_in(
                 s,
@@ -525,6 +537,25 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
         )
 
     return db.write(op)
+
+
+def _receive_on_order(
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+) -> tuple[int, str] | None:
+    """A card ordered on a purchase-order line is received against that line (what is still open on it,
+    into the loop's line location), so the order and the on-order figure follow; None for other cards."""
+    from desktop.services.purchasing.receiving import ReceiptRequest, open_line_of_card, receive_in
+
+    line = open_line_of_card(s, card.id)
+    if line is None:
+        return None
+    order_id, line_id, open_qty = line
+    got = receive_in(
+        s,
+        actor,
+        ReceiptRequest(order_id, loop.part_id, open_qty, loop.consumption_location_id, line_id=line_id),
+    )
+    return got.move.id, f"{label} full: {got.message}"
 
 
 def mark(db: Database, actor: Actor, card_ids: list[int], to: CardStatus) -> int:

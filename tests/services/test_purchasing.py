@@ -348,3 +348,26 @@ def test_what_to_order_stops_suggesting_a_part_once_it_is_on_order(
     po.cancel_order(db, admin, order.id)
     (again,) = replenishment.suggestions(db, admin)
     assert again.part_id == washer.id and again.on_order == 0
+
+
+def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    loop = kb.create_loop(
+        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], Decimal(200), 1, Decimal(3))
+    )
+    (card,) = kb.cards(db, loop.id)
+    kb.scan(db, admin, card.code, StationMode.LINE)
+    (order,) = po.orders_from_cards(db, admin, [card.id])
+    with pytest.raises(Conflict, match="is draft: send it first"):
+        kb.scan(db, admin, card.code, StationMode.RECEIVING)
+    po.send_order(db, admin, order.id)
+    po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(50)))
+    out = kb.scan(db, admin, card.code, StationMode.RECEIVING)
+    assert (
+        out.after == "FULL" and f"{order.number} line 1: Receipt 150 EA of BOLT-M8 to A-01-02" in out.message
+    )
+    after = po.get_order(db, order.id)
+    assert after.state == "RECEIVED" and after.lines[0].received_qty == 200
+    assert stock.balance(db, plant["bolt"], plant["bin2"]) == 200
+    assert [m.reference for m in stock.history(db, part_id=plant["bolt"])] == [f"{order.number}/1"] * 2

@@ -32,8 +32,8 @@ from desktop.models import (
     StockBalance,
     StockMove,
 )
-from desktop.models.enums import LocationType, MoveKind, PoState
-from desktop.quantities import format_qty
+from desktop.models.enums import ON_ORDER_STATES, LocationType, MoveKind, PoState
+from desktop.quantities import exact_qty, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.kanban import CardStatus, change_card
 from desktop.services.purchasing.orders import (
@@ -134,6 +134,23 @@ def receive_in(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
             filled = card.code
     _advance(s, actor, po)
     return _result(s, po.id, line.id, posted.move, filled)
+
+
+def open_line_of_card(s: Session, card_id: int) -> tuple[int, int, Decimal] | None:
+    """(order id, line id, quantity still open) of the open order line a kanban card was ordered on."""
+    ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+    row = s.execute(
+        select(PurchaseOrderLine.order_id, PurchaseOrderLine.id, ordered - PurchaseOrderLine.received_qty)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .where(
+            PurchaseOrderLine.kanban_card_id == card_id,
+            PurchaseOrder.state.in_(ON_ORDER_STATES),
+            PurchaseOrderLine.received_qty < ordered,
+        )
+        .order_by(PurchaseOrderLine.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1], exact_qty(Decimal(row[2]))) if row is not None else None
 
 
 def _keyed_receipt(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult | None:
