@@ -302,6 +302,8 @@ class MainWindow(QMainWindow):
             self.show_location(result.location)
             loc = result.location.location
             self.banner.ok(f"{loc.code} — {loc.name}: {len(result.location.contents)} line(s)")
+        elif result.order is not None:  # receiving against it is on the command line for now (po receive)
+            self.banner.ok(result.message)
         elif result.candidates:
             self.parts_page.search.setText(result.code)
             self.go_to("Parts")

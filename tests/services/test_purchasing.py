@@ -371,3 +371,14 @@ def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
     assert after.state == "RECEIVED" and after.lines[0].received_qty == 200
     assert stock.balance(db, plant["bolt"], plant["bin2"]) == 200
     assert [m.reference for m in stock.history(db, part_id=plant["bolt"])] == [f"{order.number}/1"] * 2
+
+
+def test_the_scan_box_resolves_a_po_number(db: Database, admin: Actor, plant: dict[str, int]) -> None:
+    from desktop.services import scan
+
+    order = po.send_order(db, admin, _order(db, admin, plant).id)
+    po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(50), plant["bin"]))
+    found = scan.resolve(db, order.number.lower())
+    assert found.found and found.order is not None and found.order.id == order.id
+    assert found.message == f"{order.number} from Fastenal is partly received; 1 open line(s): 200 EA BOLT-M8"
+    assert not scan.resolve(db, "PO-999999").found
