@@ -137,7 +137,7 @@ def orders_in(s: Session, *where: ColumnElement[bool]) -> list[OrderDTO]:
             .where(PurchaseOrderLine.order_id.in_(list(lines)))
             .order_by(PurchaseOrderLine.order_id, PurchaseOrderLine.line_no)
         ).tuples():
-            lines[line.order_id].append(_line_dto(line, number, description, unit, card))
+            lines[line.order_id].append(line_dto(line, number, description, unit, card))
     return [
         OrderDTO(
             po.id,
@@ -159,7 +159,7 @@ def orders_in(s: Session, *where: ColumnElement[bool]) -> list[OrderDTO]:
     ]
 
 
-def _line_dto(line: PurchaseOrderLine, number: str, description: str, unit: str, card: str | None) -> LineDTO:
+def line_dto(line: PurchaseOrderLine, number: str, description: str, unit: str, card: str | None) -> LineDTO:
     return LineDTO(
         line.id,
         line.line_no,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -38,9 +38,8 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.kanban import CardStatus, change_card
 from desktop.services.purchasing.orders import (
     LineDTO,
-    OrderDTO,
+    line_dto,
     locked_order,
-    order_dto,
     set_state,
     state_text,
 )
@@ -61,7 +60,10 @@ class ReceiptRequest:
 
 @dataclass(frozen=True)
 class ReceiptResult:
-    order: OrderDTO
+    order_id: int
+    number: str
+    state: str  # the order's state after the receipt
+    open_lines: int  # lines of the order still expected
     line: LineDTO
     move: MoveDTO
     card_filled: str | None  # the kanban card that became FULL
@@ -69,12 +71,12 @@ class ReceiptResult:
 
     @property
     def message(self) -> str:
-        text = f"{self.order.number} line {self.line.line_no}: {self.move.summary()}"
+        text = f"{self.number} line {self.line.line_no}: {self.move.summary()}"
         left = self.line.open_qty
         text += f"; {format_qty(left)} {self.line.unit} still open" if left > 0 else "; line complete"
         if self.card_filled:
             text += f"; card {self.card_filled} full"
-        return f"{text} ({state_text(self.order.state)})"
+        return f"{text} ({state_text(self.state)})"
 
 
 def receive(db: Database, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
@@ -132,8 +134,8 @@ def receive_in(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
                 s, actor, card, CardStatus.FULL, move_id=posted.move.id, note=f"{po.number}/{line.line_no}"
             )
             filled = card.code
-    _advance(s, actor, po)
-    return _result(s, po.id, line.id, posted.move, filled)
+    open_lines = _advance(s, actor, po)
+    return ReceiptResult(po.id, po.number, po.state, open_lines, _line_of(s, line, part), posted.move, filled)
 
 
 def open_line_of_card(s: Session, card_id: int) -> tuple[int, int, Decimal] | None:
@@ -180,7 +182,14 @@ def _keyed_receipt(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResu
             posting_key=req.posting_key,
         ),
     )
-    return _result(s, line.order_id, line.id, again.move, None, duplicate=True)
+    po = s.get(PurchaseOrder, line.order_id)
+    part = s.get(Part, line.part_id)
+    assert po is not None and part is not None
+    fill = _fill(s, po.id)
+    open_lines = sum(1 for got, want in fill if got < want) if po.state in ON_ORDER_STATES else 0
+    return ReceiptResult(
+        po.id, po.number, po.state, open_lines, _line_of(s, line, part), again.move, None, duplicate=True
+    )
 
 
 def _number(s: Session, order_id: int) -> str:
@@ -278,22 +287,31 @@ def usual_bin(s: Session, part_id: int) -> int | None:
     )
 
 
-def _advance(s: Session, actor: Actor, po: PurchaseOrder) -> None:
+# received and ordered quantity of every line of an order (built once: this runs on every receipt)
+_FILL = select(PurchaseOrderLine.received_qty, PurchaseOrderLine.packs * PurchaseOrderLine.pack_size).where(
+    PurchaseOrderLine.order_id == bindparam("o")
+)
+
+
+def _fill(s: Session, order_id: int) -> list[tuple[Decimal, Decimal]]:
+    """(received + half a unit of the last place, ordered) per line: SQLite keeps decimals as doubles."""
+    rows = s.connection().execute(_FILL, {"o": order_id}).tuples()
+    return [(Decimal(got) + HALF_UNIT, Decimal(want)) for got, want in rows]
+
+
+def _advance(s: Session, actor: Actor, po: PurchaseOrder) -> int:
+    """PARTLY_RECEIVED, or RECEIVED once every line is in; returns how many lines are still open."""
     s.flush()
-    lines = s.execute(
-        select(PurchaseOrderLine.received_qty, PurchaseOrderLine.packs * PurchaseOrderLine.pack_size).where(
-            PurchaseOrderLine.order_id == po.id
-        )
-    ).tuples()
-    complete = all(Decimal(got) + HALF_UNIT >= Decimal(want) for got, want in lines)
-    to = PoState.RECEIVED if complete else PoState.PARTLY_RECEIVED
+    open_lines = sum(1 for got, want in _fill(s, po.id) if got < want)
+    to = PoState.RECEIVED if open_lines == 0 else PoState.PARTLY_RECEIVED
     if po.state != to.value:
         set_state(s, actor, po, to)
+    return open_lines
 
 
-def _result(
-    s: Session, order_id: int, line_id: int, move: MoveDTO, filled: str | None, *, duplicate: bool = False
-) -> ReceiptResult:
-    order = order_dto(s, order_id)
-    line = next(x for x in order.lines if x.id == line_id)
-    return ReceiptResult(order, line, move, filled, duplicate)
+def _line_of(s: Session, line: PurchaseOrderLine, part: Part) -> LineDTO:
+    """The line as it stands now, from the rows in hand (no re-read of the whole order)."""
+    card = None
+    if line.kanban_card_id is not None:
+        card = s.scalar(select(KanbanCard.code).where(KanbanCard.id == line.kanban_card_id))
+    return line_dto(line, part.part_number, part.description, part.unit, card)
