@@ -1,5 +1,5 @@
 """`storeroom po ...`: purchase orders from the command line (list, show, new, from-reorder, from-cards,
-send, receive, cancel, close, print, settings)."""
+send, receive, cancel, close, print, settings, lead-times)."""
 
 from __future__ import annotations
 
@@ -208,6 +208,22 @@ def _settings(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
     return 0
 
 
+def _lead_times(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    from desktop.services.purchasing.lead_times import MIN_RECEIPTS, lead_times
+
+    supplier = suppliers.supplier_id_for_name(database, args.supplier) if args.supplier else None
+    found = lead_times(database, supplier_id=supplier)
+    for x in found:
+        used = "used by What to order" if x.enough else f"not used yet (fewer than {MIN_RECEIPTS} receipts)"
+        print(
+            f"{x.supplier_name:<24} {x.part_number:<16} median {x.median_days:.1f} d, "
+            f"spread {x.spread_days:.1f} d over {x.receipts} receipt(s): {used}"
+        )
+    if not found:
+        print("no receipts against sent orders yet")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     p = sub.add_parser(
         "po", help="purchase orders: list, show, new, from-reorder, from-cards, send, receive, close, print"
@@ -266,6 +282,8 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     st.add_argument("--plant-name")
     st.add_argument("--plant-address", help="lines separated by \\n")
     st.add_argument("--deliver-to", help="where deliveries go (default: the address)")
+    lt = cmd("lead-times", _lead_times, "supplier lead times measured from receipts against sent orders")
+    lt.add_argument("--supplier")
     cl = cmd("close", _close, "close an order (short): what is open is no longer expected (supervisor)")
     cl.add_argument("number")
     cl.add_argument("--reason")

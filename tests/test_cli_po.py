@@ -110,3 +110,8 @@ def test_po_settings_and_print(home: Path, tmp_path: Path, capsys: pytest.Captur
         text = doc.pages[0].extract_text()
     assert "Acme Works" in text and "Springfield" in text and "Acme Bearings" in text and "BRG-1000" in text
     assert ("Code128", "PO-000001") in decode(render_pages(target.read_bytes())[0])
+    code, out, _ = run(capsys, "po", "lead-times")
+    assert code == 0 and out.startswith(
+        "Acme Bearings            BRG-1000         median 0.0 d, spread 0.0 d over 1 receipt(s)"
+    )
+    assert "not used yet (fewer than 3 receipts)" in out

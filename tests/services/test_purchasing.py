@@ -378,3 +378,51 @@ def test_the_scan_box_resolves_a_po_number(db: Database, admin: Actor, plant: di
     assert found.found and found.order is not None and found.order.id == order.id
     assert found.message == f"{order.number} from Fastenal is partly received; 1 open line(s): 200 EA BOLT-M8"
     assert not scan.resolve(db, "PO-999999").found
+
+
+def test_lead_times_are_measured_from_receipts_and_used_by_what_to_order(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from desktop.models import PurchaseOrder
+    from desktop.services.purchasing.lead_times import lead_times
+
+    washer = make_part(
+        db,
+        admin,
+        "WASHER-M8",
+        reorder_point=Decimal(100),
+        suppliers=(PartSupplierInput("Fastenal", None, None, None, 5),),
+    )
+    sqlite = db.engine.dialect.name == "sqlite"
+    for days in (20, 22, 26):
+        order = po.send_order(
+            db, admin, po.create_order(db, admin, plant["fastenal"], [LineInput(washer.id, Decimal(1))]).id
+        )
+        sent = datetime.now(UTC) - timedelta(days=days)
+        value = sent.replace(tzinfo=None) if sqlite else sent
+        db.write(
+            lambda s, o=order.id, v=value: s.execute(
+                update(PurchaseOrder).where(PurchaseOrder.id == o).values(sent_at=v)
+            )
+        )
+        (wanted,) = replenishment.suggestions(db, admin)
+        assert (wanted.lead_days, "measured" in wanted.reason) == (
+            5,
+            False,
+        )  # fewer than 3 receipts: as typed
+        po.receive(db, admin, ReceiptRequest(order.id, washer.id, Decimal(1), plant["bin"]))
+    (timed,) = lead_times(db)
+    assert (timed.part_id, timed.receipts, round(timed.median_days), round(timed.spread_days)) == (
+        washer.id,
+        3,
+        22,
+        6,
+    )
+    (wanted,) = replenishment.suggestions(db, admin)
+    assert (
+        wanted.lead_days == 22 and wanted.reason == "below reorder point; lead time measured over 3 receipts"
+    )
