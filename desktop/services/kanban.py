@@ -499,34 +499,9 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is {card.status.lower().replace('_', ' ')}, nothing to receive: "
                     f"{_last_scan(s, card.id)}."
                 )
-            on_order = _receive_on_order(s, actor, card, loop, label)
-            if on_order is not None:
-                move_id, message = on_order
-                return ScanOutcome(
-                    _card_dto(card, loop.card_count, loop.version),
-                    _loop_dto(s, loop),
-                    before,
-                    card.status,
-                    move_id,
-                    message,
-                )
-            kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
-            result = post_in(
-                s,
-                actor,
-                MoveRequest(
-                    kind,
-                    loop.part_id,
-                    Decimal(loop.container_qty),
-                    from_location_id=loop.supply_location_id if kind is MoveKind.TRANSFER else None,
-                    to_location_id=loop.consumption_location_id,
-                    reference=card.code,
-                    reason=f"kanban {loop.kind.lower()} card {card.serial} of {loop.card_count}",
-                ),
+            move_id, message = _receive_on_order(s, actor, card, loop, label) or _receive_card(
+                s, actor, card, loop, label
             )
-            move_id = result.move.id
-            change_card(s, actor, card, CardStatus.FULL, move_id=move_id)
-            message = f"{label} full: {result.move.summary()}"
         return ScanOutcome(
             _card_dto(card, loop.card_count, loop.version),
             _loop_dto(s, loop),
@@ -537,6 +512,28 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
         )
 
     return db.write(op)
+
+
+def _receive_card(
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+) -> tuple[int, str]:
+    """One container into the line location: a RECEIPT, or a TRANSFER from the supply location."""
+    kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
+    result = post_in(
+        s,
+        actor,
+        MoveRequest(
+            kind,
+            loop.part_id,
+            Decimal(loop.container_qty),
+            from_location_id=loop.supply_location_id if kind is MoveKind.TRANSFER else None,
+            to_location_id=loop.consumption_location_id,
+            reference=card.code,
+            reason=f"kanban {loop.kind.lower()} card {card.serial} of {loop.card_count}",
+        ),
+    )
+    change_card(s, actor, card, CardStatus.FULL, move_id=result.move.id)
+    return result.move.id, f"{label} full: {result.move.summary()}"
 
 
 def _receive_on_order(

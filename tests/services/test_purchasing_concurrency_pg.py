@@ -5,7 +5,6 @@ what is left; the line, its receipts and the ledger agree."""
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from desktop.services.purchasing import LineInput, ReceiptRequest
 from desktop.services.suppliers import PartSupplierInput
 from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree
+from tests.processes import run_at_once, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -32,8 +32,7 @@ def _worker(
     actor = ensure_user(database, user, role=Role.KEEPER)
     ok = refused = 0
     messages: set[str] = set()
-    while time.time() < start:
-        time.sleep(0.001)
+    wait_for(start)
     for _n in range(tries):
         try:
             po.receive(database, actor, ReceiptRequest(order_id, part_id, Decimal(1), bin_id))
@@ -56,21 +55,8 @@ def test_receiving_the_same_line_at_once_never_over_receives(
     po.send_order(pg_db, admin, order.id)
     po.save_purchasing(pg_db, admin, po.PurchasingSettings(over_receipt_pct=Decimal(0)))
     bin_id = tree["A-01-01"].id
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    start = time.time() + 2.0
-    workers = [
-        ctx.Process(
-            target=_worker, args=(pg_db.url, f"keeper{n}", order.id, part.id, bin_id, tries, start, out)
-        )
-        for n in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=120) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        assert w.exitcode == 0
+    args = [(pg_db.url, f"keeper{n}", order.id, part.id, bin_id, tries) for n in range(procs)]
+    results = run_at_once(_worker, args)
     assert sum(r[0] for r in results) == ordered
     assert sum(r[1] for r in results) == procs * tries - ordered
     after = po.get_order(pg_db, order.id)
