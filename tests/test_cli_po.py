@@ -18,9 +18,15 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return run_as("clerk", capsys, *args)  # the first user: an administrator
 
 
-def test_po_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def demo(home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The demo plant in this test's data folder."""
     assert run(capsys, "init")[0] == 0
     assert run(capsys, "demo", "--parts", "24")[0] == 0
+    return home
+
+
+def test_po_commands(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys,
         "po",
@@ -67,7 +73,7 @@ def test_po_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "po", "from-cards")
     assert code == 0 and "card K-" in out
     assert run(capsys, "po", "from-cards")[1] == "no empty purchase-kanban cards\n"
-    database = Database(str(home / "storeroom.sqlite3"))
+    database = Database(str(demo / "storeroom.sqlite3"))
     ensure_user(database, "kim", role=Role.KEEPER)
     database.dispose()
     code, _, err = run_as("kim", capsys, "po", "new", "--supplier", "Acme Bearings", "--line", "BRG-1000=1")
@@ -80,9 +86,7 @@ def test_po_commands(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "is closed: it cannot be cancelled" in err
 
 
-def test_po_settings_and_print(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "init")[0] == 0
-    assert run(capsys, "demo", "--parts", "24")[0] == 0
+def test_po_settings_and_print(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys,
         "po",

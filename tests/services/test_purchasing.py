@@ -297,15 +297,23 @@ def test_orders_from_empty_kanban_cards_fill_the_card_on_receipt(
     assert plant["bolt"] not in db.read(positions) or db.read(positions)[plant["bolt"]].on_order == 0
 
 
-def test_a_cancelled_order_sends_its_cards_back_to_empty(
-    db: Database, admin: Actor, plant: dict[str, int]
-) -> None:
+def _card_on_order(
+    db: Database, admin: Actor, plant: dict[str, int], container: Decimal
+) -> tuple[kb.LoopDTO, kb.CardDTO, po.OrderDTO]:
+    """A one-card purchase loop of bolts at A-01-02, its card emptied and put on a new order."""
     loop = kb.create_loop(
-        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], Decimal(150), 1, Decimal(3))
+        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], container, 1, Decimal(3))
     )
     (card,) = kb.cards(db, loop.id)
     kb.scan(db, admin, card.code, StationMode.LINE)
     (order,) = po.orders_from_cards(db, admin, [card.id])
+    return loop, card, order
+
+
+def test_a_cancelled_order_sends_its_cards_back_to_empty(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    loop, card, order = _card_on_order(db, admin, plant, Decimal(150))
     assert order.lines[0].pack_size == 1 and order.lines[0].packs == 150  # 150 is not whole packs of 100
     po.cancel_order(db, admin, order.id, "wrong supplier")
     assert kb.cards(db, loop.id)[0].status == CardStatus.EMPTY.value
@@ -349,12 +357,7 @@ def test_what_to_order_stops_suggesting_a_part_once_it_is_on_order(
 def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
     db: Database, admin: Actor, plant: dict[str, int]
 ) -> None:
-    loop = kb.create_loop(
-        db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], Decimal(200), 1, Decimal(3))
-    )
-    (card,) = kb.cards(db, loop.id)
-    kb.scan(db, admin, card.code, StationMode.LINE)
-    (order,) = po.orders_from_cards(db, admin, [card.id])
+    _loop, card, order = _card_on_order(db, admin, plant, Decimal(200))
     with pytest.raises(Conflict, match="is draft: send it first"):
         kb.scan(db, admin, card.code, StationMode.RECEIVING)
     po.send_order(db, admin, order.id)
