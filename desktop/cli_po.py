@@ -156,9 +156,10 @@ def _close(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
     key = args.key or f"cli-{uuid.uuid4().hex}"  # a script can retry a failed call with --key KEY
+    order_id = po.order_id_for_number(database, args.number)
     req = ReceiptRequest(
-        po.order_id_for_number(database, args.number),
-        parts.part_id_for_number(database, args.part),
+        order_id,
+        po.part_on_order(database, order_id, args.part),
         parse_decimal(args.qty),
         locations.location_id_for_code(database, args.bin) if args.bin else None,
         confirm_over=args.confirm_over,
@@ -264,7 +265,7 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     sn.add_argument("number")
     rc = cmd("receive", _receive, "receive a part against an order (one ledger RECEIPT)")
     rc.add_argument("number")
-    rc.add_argument("--part", required=True)
+    rc.add_argument("--part", required=True, help="part number, or the supplier's or manufacturer's number")
     rc.add_argument("--qty", required=True, help="in the part's unit")
     rc.add_argument("--bin", help="location code (default: the loop's line location or the part's usual bin)")
     rc.add_argument(

@@ -429,3 +429,24 @@ def test_lead_times_are_measured_from_receipts_and_used_by_what_to_order(
     assert (
         wanted.lead_days == 22 and wanted.reason == "below reorder point; lead time measured over 3 receipts"
     )
+
+
+def test_a_part_is_found_on_the_order_by_any_of_its_numbers(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    seal = make_part(
+        db, admin, "SEAL-30", manufacturer_part_number="skf-30x47", suppliers=(PartSupplierInput("Fastenal"),)
+    )
+    lines = [
+        LineInput(plant["bolt"], Decimal(1)),
+        LineInput(plant["nut"], Decimal(1), supplier_part_number="NUT/8"),
+    ]
+    order = po.create_order(db, admin, plant["fastenal"], [*lines, LineInput(seal.id, Decimal(2))])
+    assert po.part_on_order(db, order.id, " fa-88 ") == plant["bolt"]  # the supplier's number on its box
+    assert po.part_on_order(db, order.id, "nut/8") == plant["nut"]  # the line's own supplier number
+    assert po.part_on_order(db, order.id, "P-NUT-M8") == plant["nut"]  # our label
+    assert po.part_on_order(db, order.id, "SKF-30X47") == seal.id  # the manufacturer's number
+    with pytest.raises(Conflict, match=f"OIL-5L is not on {order.number}"):
+        po.part_on_order(db, order.id, "oil-5l")
+    with pytest.raises(Conflict, match=f"NOTHING is not on {order.number}"):
+        po.part_on_order(db, order.id, "nothing")

@@ -16,7 +16,13 @@ from desktop.services.purchasing.orders import (
     po_number,
     send_order,
 )
-from desktop.services.purchasing.receiving import ReceiptRequest, ReceiptResult, receive, usual_bin
+from desktop.services.purchasing.receiving import (
+    ReceiptRequest,
+    ReceiptResult,
+    part_on_order,
+    receive,
+    usual_bin,
+)
 from desktop.services.purchasing.settings import PurchasingSettings, purchasing_settings, save_purchasing
 from desktop.services.purchasing.sources import Wanted, card_line, orders_from_cards, orders_from_suggestions
 
@@ -39,6 +45,7 @@ __all__ = [
     "order_id_for_number",
     "orders_from_cards",
     "orders_from_suggestions",
+    "part_on_order",
     "po_number",
     "purchasing_settings",
     "receive",

@@ -138,6 +138,42 @@ def receive_in(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
     return ReceiptResult(po.id, po.number, po.state, open_lines, _line_of(s, line, part), posted.move, filled)
 
 
+def part_on_order(db: Database, order_id: int, code: str) -> int:
+    """The part of an order a scanned or typed code names: the line's supplier part number, or anything
+    the scan box resolves to a part (P- label, part number, manufacturer's or a supplier's number)."""
+
+    def op(s: Session) -> int:
+        from desktop.codes import normalize_scan
+        from desktop.services.scan import resolve_in  # the scan box imports purchasing: import when used
+
+        key = normalize_scan(code)
+        number = s.scalar(select(PurchaseOrder.number).where(PurchaseOrder.id == order_id))
+        if number is None:
+            raise NotFound(f"Purchase order #{order_id} does not exist.", field="order")
+        lines = s.execute(
+            select(PurchaseOrderLine.part_id, PurchaseOrderLine.supplier_part_number).where(
+                PurchaseOrderLine.order_id == order_id
+            )
+        ).tuples()
+        on_order: dict[int, str | None] = dict(lines.all())
+        ids = {pid for pid, sku in on_order.items() if sku and sku.upper() == key}
+        if not ids:
+            found = resolve_in(s, key)
+            named = [found.part] if found.part is not None else list(found.candidates)
+            ids = {p.id for p in named if p.id in on_order}
+        if len(ids) == 1:
+            return ids.pop()
+        if not ids:
+            raise Conflict(f"{key} is not on {number}.", field="part")
+        numbers = sorted(s.scalars(select(Part.part_number).where(Part.id.in_(ids))))
+        raise Conflict(
+            f"{key} names {len(ids)} parts on {number} ({', '.join(numbers)}): scan our part label.",
+            field="part",
+        )
+
+    return db.read(op)
+
+
 def open_line_of_card(s: Session, card_id: int) -> tuple[int, int, Decimal] | None:
     """(order id, line id, quantity still open) of the open order line a kanban card was ordered on."""
     ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
