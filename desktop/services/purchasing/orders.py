@@ -24,7 +24,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import KanbanCard, Part, PartSupplier, PurchaseOrder, PurchaseOrderLine, Supplier, User
 from desktop.models.enums import ON_ORDER_STATES, PoState
-from desktop.quantities import format_qty, money
+from desktop.quantities import exact_qty, format_qty, money
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc, clean_text
@@ -208,6 +208,50 @@ def list_orders(
     if supplier_id is not None:
         where.append(PurchaseOrder.supplier_id == supplier_id)
     return db.read(lambda s: orders_in(s, *where))
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    """A line still expected from a supplier: what the part page lists under On order."""
+
+    order_id: int
+    number: str
+    supplier_name: str
+    state: str
+    line_no: int
+    open_qty: Decimal  # part units
+    unit: str
+    needed_by: date | None
+
+
+def open_lines_for_part(db: Database, part_id: int) -> list[OpenLine]:
+    """The part's lines on open orders with something still to come, the soonest needed first."""
+    ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+    stmt = (
+        select(
+            PurchaseOrder.id,
+            PurchaseOrder.number,
+            Supplier.name,
+            PurchaseOrder.state,
+            PurchaseOrderLine.line_no,
+            ordered - PurchaseOrderLine.received_qty,
+            Part.unit,
+            PurchaseOrderLine.needed_by,
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Part, Part.id == PurchaseOrderLine.part_id)
+        .where(
+            PurchaseOrderLine.part_id == part_id,
+            PurchaseOrder.state.in_(ON_ORDER_STATES),
+            PurchaseOrderLine.received_qty < ordered,
+        )
+        .order_by(PurchaseOrderLine.needed_by.is_(None), PurchaseOrderLine.needed_by, PurchaseOrder.id)
+    )
+    rows = db.read(lambda s: s.execute(stmt).tuples().all())
+    return [
+        OpenLine(o, n, sup, st, no, exact_qty(Decimal(q)), u, due) for o, n, sup, st, no, q, u, due in rows
+    ]
 
 
 # --- creating ------------------------------------------------------------------------------------------
