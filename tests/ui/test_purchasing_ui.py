@@ -1,19 +1,24 @@
-"""The part page shows what is on order: every open order line of the part, the soonest needed first."""
+"""Purchasing on screen: the part page's On order tab, What to order and the kanban replenishment list
+putting lines and cards on purchase orders."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
+from desktop.services import kanban as kb
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
+from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
+from desktop.ui.reports_page import ReportsPage
 from tests.factories import make_part, make_tree
-from tests.ui.keys import focus, scan
+from tests.ui.keys import focus, press, scan
 
 
 def test_the_part_page_lists_open_order_lines(
@@ -48,3 +53,53 @@ def test_the_part_page_lists_open_order_lines(
     ]
     assert done.number not in str(rows)
     assert page.tabs.tabText(page.tabs.indexOf(table)) == "On order (38)"
+
+
+def test_what_to_order_puts_the_selected_lines_on_purchase_orders(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    for number, supplier in (("BOLT-1", "Fastenal"), ("BOLT-2", "Fastenal"), ("OIL-1", "Shell")):
+        pack = (PartSupplierInput(supplier, None, None, Decimal(12)),)  # 10 to order: one pack of 12
+        make_part(sqlite_db, actor, number, reorder_point=Decimal(10), suppliers=pack)
+    window.go_to("Reports")
+    page = window.pages["Reports"]
+    assert isinstance(page, ReportsPage)
+    tab = page.replenishment
+    page.tabs.setCurrentWidget(tab)
+    tab.refresh()
+    assert [x.part_number for x in tab.items] == ["BOLT-1", "BOLT-2", "OIL-1"]
+    tab.order_po.click()
+    assert tab.summary.text().startswith("Select the lines to order first")
+    focus(qtbot, tab.table)
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # every line
+    tab.order_po.click()
+    assert tab.summary.text() == (
+        "Draft purchase orders created: PO-000001 (Fastenal, 2 line(s)), PO-000002 (Shell, 1 line(s)). "
+        "0 part(s) to order from 0 supplier(s), 0.00 in all"
+    )
+    assert tab.items == [] and len(po.list_orders(sqlite_db)) == 2
+
+
+def test_the_kanban_replenishment_list_puts_cards_on_a_purchase_order(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF"),))
+    loop = kb.create_loop(
+        sqlite_db, actor, kb.LoopInput(part.id, kb.LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(20), 2)
+    )
+    for card in kb.cards(sqlite_db, loop.id):
+        kb.scan(sqlite_db, actor, card.code, kb.StationMode.LINE)
+    window.go_to("Kanban")
+    page = window.pages["Kanban"]
+    assert isinstance(page, KanbanPage)
+    page.tabs.setCurrentIndex(2)
+    page.refresh()
+    page.order_po.click()
+    assert page.repl_banner.kind == "error" and "Select a line" in page.repl_banner.text()
+    page.repl_table.selectRow(0)
+    page.order_po.click()
+    assert page.repl_banner.kind == "ok"
+    assert page.repl_banner.text().endswith("2 card(s) of 6205-2RS ordered on draft PO-000001 (SKF).")
+    assert {c.status for c in kb.cards(sqlite_db, loop.id)} == {"ORDERED"}
+    assert page.repl_table.rowCount() == 0  # the list follows
