@@ -189,7 +189,8 @@ class ReplenishmentTab(QWidget):
         total = sum((money(x.value) for x in items), Decimal(0))  # the shown amounts add up
         note, self._note = self._note, ""
         self.summary.setText(
-            f"{note}{len(items)} part(s) to order from {len(groups)} supplier(s), {format_money(total)} in all"
+            f"{note}{len(items)} part(s) to order from {len(groups)} supplier(s), "
+            f"{format_money(total)} in all"
         )
 
     @Slot()
