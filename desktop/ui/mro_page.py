@@ -67,6 +67,8 @@ def spare_row(x: SpareLine) -> list[str]:
     flag = x.flag.upper() if x.flag else ""
     if x.superseded_by:
         flag = (flag + "  " if flag else "") + f"superseded by {x.superseded_by}"
+    if x.coming:  # a critical spare short now: when more arrives
+        flag = (flag + "  " if flag else "") + x.coming
     return [
         x.part_number + ("  ★" if x.critical else ""),
         x.description,

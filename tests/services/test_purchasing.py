@@ -450,3 +450,24 @@ def test_a_part_is_found_on_the_order_by_any_of_its_numbers(
         po.part_on_order(db, order.id, "oil-5l")
     with pytest.raises(Conflict, match=f"NOTHING is not on {order.number}"):
         po.part_on_order(db, order.id, "nothing")
+
+
+def test_the_spares_view_says_when_a_spare_on_order_is_due(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    from datetime import date
+
+    from desktop.services import mro
+    from desktop.services.mro import AssetInput
+
+    press = mro.create_asset(db, admin, AssetInput("PRESS-1", "Press 1", criticality="HIGH"))
+    mro.set_spare(db, admin, press.id, plant["bolt"], qty_installed=Decimal(4), recommended_qty=Decimal(2))
+    (spare,) = mro.asset_spares(db, press.id).spares
+    assert spare.flag == "none available" and spare.coming == ""
+    lines = [LineInput(plant["bolt"], Decimal(1), needed_by=date(2027, 2, 1))]
+    po.create_order(db, admin, plant["fastenal"], lines)
+    po.create_order(
+        db, admin, plant["fastenal"], [LineInput(plant["bolt"], Decimal(2), needed_by=date(2027, 1, 5))]
+    )
+    (spare,) = mro.asset_spares(db, press.id).spares
+    assert spare.coming == "on order 300 EA due 2027-01-05"

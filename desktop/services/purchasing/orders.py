@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
@@ -224,9 +224,28 @@ class OpenLine:
     needed_by: date | None
 
 
+_ORDERED = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+_STILL_OPEN = (PurchaseOrder.state.in_(ON_ORDER_STATES), PurchaseOrderLine.received_qty < _ORDERED)
+
+
+def coming_in(s: Session, part_ids: Sequence[int]) -> dict[int, tuple[Decimal, date | None]]:
+    """part id -> (quantity still to come on open orders, the soonest needed-by date of those lines)."""
+    rows = s.execute(
+        select(
+            PurchaseOrderLine.part_id,
+            func.sum(_ORDERED - PurchaseOrderLine.received_qty),
+            func.min(PurchaseOrderLine.needed_by),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .where(PurchaseOrderLine.part_id.in_(list(part_ids)), *_STILL_OPEN)
+        .group_by(PurchaseOrderLine.part_id)
+    ).tuples()
+    return {pid: (exact_qty(Decimal(q)), due) for pid, q, due in rows}
+
+
 def open_lines_for_part(db: Database, part_id: int) -> list[OpenLine]:
     """The part's lines on open orders with something still to come, the soonest needed first."""
-    ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+    ordered = _ORDERED
     stmt = (
         select(
             PurchaseOrder.id,
@@ -241,11 +260,7 @@ def open_lines_for_part(db: Database, part_id: int) -> list[OpenLine]:
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Part, Part.id == PurchaseOrderLine.part_id)
-        .where(
-            PurchaseOrderLine.part_id == part_id,
-            PurchaseOrder.state.in_(ON_ORDER_STATES),
-            PurchaseOrderLine.received_qty < ordered,
-        )
+        .where(PurchaseOrderLine.part_id == part_id, *_STILL_OPEN)
         .order_by(PurchaseOrderLine.needed_by.is_(None), PurchaseOrderLine.needed_by, PurchaseOrder.id)
     )
     rows = db.read(lambda s: s.execute(stmt).tuples().all())
