@@ -114,6 +114,11 @@ def test_po_settings_and_print(demo: Path, tmp_path: Path, capsys: pytest.Captur
         text = doc.pages[0].extract_text()
     assert "Acme Works" in text and "Springfield" in text and "Acme Bearings" in text and "BRG-1000" in text
     assert ("Code128", "PO-000001") in decode(render_pages(target.read_bytes())[0])
+    code, out, _ = run(capsys, "report", "suppliers", "--out", str(tmp_path / "suppliers.pdf"))
+    assert code == 0 and out.startswith("Supplier performance: 1 rows")
+    with open_pdf((tmp_path / "suppliers.pdf").read_bytes()) as doc:
+        assert "Acme Bearings 1 1 100.0 % 0.00 0 0" in doc.pages[0].extract_text()
+    assert run(capsys, "report", "open-po-lines", "--out", str(tmp_path / "open.csv"))[0] == 0
     code, out, _ = run(capsys, "po", "lead-times")
     assert code == 0 and out.startswith(
         "Acme Bearings            BRG-1000         median 0.0 d, spread 0.0 d over 1 receipt(s)"

@@ -471,3 +471,32 @@ def test_the_spares_view_says_when_a_spare_on_order_is_due(
     )
     (spare,) = mro.asset_spares(db, press.id).spares
     assert spare.coming == "on order 300 EA due 2027-01-05"
+
+
+def test_supplier_performance_and_open_lines_reports(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    from datetime import date, timedelta
+
+    from desktop.services import report_data as rd
+
+    today = date.today()
+
+    def sent_order(part: int, needed: date) -> po.OrderDTO:
+        made = po.create_order(db, admin, plant["fastenal"], [LineInput(part, Decimal(1), needed_by=needed)])
+        return po.send_order(db, admin, made.id)
+
+    late_in = sent_order(plant["nut"], today - timedelta(days=2))  # arrives today: in full, not on time
+    on_time = sent_order(plant["nut"], today + timedelta(days=5))
+    missing = sent_order(plant["bolt"], today - timedelta(days=1))  # nothing came: due, open and late
+    sent_order(plant["bolt"], today + timedelta(days=9))  # not due yet: open, not late, not counted
+    for order in (late_in, on_time):
+        po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(1), plant["bin"]))
+    table = rd.build(db, admin, "suppliers", rd.ReportParams(months=12))
+    (row,) = table.rows
+    assert row[:4] == ("Fastenal", 3, 1, Decimal("33.33")) and row[5:] == (2, 1)
+    lines = rd.build(db, admin, "open-po-lines", rd.ReportParams())
+    assert [(r[0], r[4], r[5], r[8]) for r in lines.rows] == [
+        (missing.number, "BOLT-M8", Decimal(100), 1),
+        (f"PO-{missing.id + 1:06d}", "BOLT-M8", Decimal(100), ""),
+    ]
