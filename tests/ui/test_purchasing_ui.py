@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -16,9 +17,10 @@ from desktop.services.actor import Actor
 from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
+from desktop.ui.purchasing_page import PurchasingPage
 from desktop.ui.reports_page import ReportsPage
-from tests.factories import make_part, make_tree
-from tests.ui.keys import focus, press, scan
+from tests.factories import make_part, make_tree, receive
+from tests.ui.keys import focus, press, scan, type_text
 
 
 def test_the_part_page_lists_open_order_lines(
@@ -103,3 +105,45 @@ def test_the_kanban_replenishment_list_puts_cards_on_a_purchase_order(
     assert page.repl_banner.text().endswith("2 card(s) of 6205-2RS ordered on draft PO-000001 (SKF).")
     assert {c.status for c in kb.cards(sqlite_db, loop.id)} == {"ORDERED"}
     assert page.repl_table.rowCount() == 0  # the list follows
+
+
+def test_receiving_a_delivery_by_scanner(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor, tmp_path: Path
+) -> None:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-6205"),))
+    receive(sqlite_db, actor, part.id, tree["A-01-02"].id, "1")  # its usual bin from now on
+    skf = supplier_id_for_name(sqlite_db, "SKF")
+    order = po.send_order(
+        sqlite_db, actor, po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(5))]).id
+    )
+    focus(qtbot, window.scan_box)
+    scan(qtbot, order.number)
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage)
+    assert window.stack.currentWidget() is page and page.selected_order() is not None
+    assert page.part_edit.hasFocus()
+    scan(qtbot, "SKF-6205")  # the supplier's label on the box
+    assert page.qty_edit.hasFocus() and page.part_edit.text() == "SKF-6205"
+    type_text(qtbot, "3", enter=True)
+    assert page.banner.kind == "ok", page.banner.text()
+    assert (
+        f"{order.number} line 1: Receipt 3 EA of 6205-2RS to A-01-02; 2 EA still open" in page.banner.text()
+    )
+    assert page.part_edit.hasFocus() and page.part_edit.text() == ""
+    assert [page.lines.item(0, c).text() for c in (3, 4, 5)] == ["5", "3", "2"]
+    scan(qtbot, "P-6205-2RS")
+    type_text(qtbot, "9", enter=True)  # more than the 10 % tolerance allows
+    assert page.banner.kind == "error" and "2 left (up to 2.5 with the 10 % tolerance)" in page.banner.text()
+    assert page.qty_edit.hasFocus() and page.qty_edit.selectedText() == "9"
+    type_text(qtbot, "2", enter=True)
+    assert page.banner.kind == "ok" and "line complete (received)" in page.banner.text()
+    assert page.selected_order() is not None  # a received order stays in the list until it is closed
+    page.close_button.click()
+    assert page.banner.text().endswith(f"{order.number} closed.")
+    assert po.get_order(sqlite_db, order.id).state == "CLOSED"
+    page.save_pdf(order.id, tmp_path / "po.pdf")
+    assert (
+        page.banner.text().endswith(f"{order.number} saved to po.pdf.")
+        and (tmp_path / "po.pdf").stat().st_size
+    )
