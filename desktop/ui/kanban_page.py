@@ -445,12 +445,23 @@ class KanbanPage(QWidget):
         if loop is not None:
             self.print_labels.emit("card", [c.id for c in kb.cards(self.ctx.db, loop.id)])
 
-    def _mark(self, to: CardStatus) -> None:
+    def _selected_line(self) -> kb.ReplenishLine | None:
         key = selected_key(self.repl_table)
         if key is None:
             self.repl_banner.error("Select a line of the replenishment list first.")
+            return None
+        return self.lines[int(key)]  # type: ignore[call-overload]
+
+    def _repl_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.repl_banner.error(exc.message)
+        else:
+            show_error(self, exc)
+
+    def _mark(self, to: CardStatus) -> None:
+        line = self._selected_line()
+        if line is None:
             return
-        line = self.lines[int(key)]  # type: ignore[call-overload]
         ids = list(line.card_ids)
         said = "ordered" if to == CardStatus.ORDERED else "in transit"
 
@@ -458,22 +469,14 @@ class KanbanPage(QWidget):
             self.repl_banner.ok(f"{n} card(s) of {line.loop.part_number} marked {said}.")
             self.ctx.events.data_changed.emit({"kanban"})
 
-        self.ctx.runner.run(
-            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
-            done,
-            lambda exc: (
-                self.repl_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
-            ),
-        )
+        self.ctx.runner.run(lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, self._repl_failed)
 
     @Slot()
     def _order_on_po(self) -> None:
         """The selected line's empty cards on a new DRAFT purchase order (they become ORDERED)."""
-        key = selected_key(self.repl_table)
-        if key is None:
-            self.repl_banner.error("Select a line of the replenishment list first.")
+        line = self._selected_line()
+        if line is None:
             return
-        line = self.lines[int(key)]  # type: ignore[call-overload]
         ids = list(line.card_ids)
 
         def done(orders: list[purchasing.OrderDTO]) -> None:
@@ -482,11 +485,7 @@ class KanbanPage(QWidget):
             self.ctx.events.data_changed.emit({"kanban", "parts"})
 
         self.ctx.runner.run(
-            lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids),
-            done,
-            lambda exc: (
-                self.repl_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
-            ),
+            lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids), done, self._repl_failed
         )
 
     def mark_group(self, group: str, to: CardStatus) -> int:

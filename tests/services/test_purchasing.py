@@ -18,6 +18,7 @@ from desktop.services import replenishment, stock
 from desktop.services.actor import Actor
 from desktop.services.inventory_position import positions
 from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
+from desktop.services.parts import PartDTO
 from desktop.services.purchasing import LineInput, ReceiptRequest, Wanted
 from desktop.services.suppliers import PartSupplierInput
 from desktop.services.users import ensure_user
@@ -334,16 +335,15 @@ def test_a_part_on_two_lines_fills_the_line_that_takes_the_quantity(
     assert last.line.line_no == 2 and last.state == "RECEIVED"
 
 
+def _washer(db: Database, admin: Actor, supplier: PartSupplierInput) -> PartDTO:
+    """A part What to order lists once its position is at or below 100."""
+    return make_part(db, admin, "WASHER-M8", reorder_point=Decimal(100), suppliers=(supplier,))
+
+
 def test_what_to_order_stops_suggesting_a_part_once_it_is_on_order(
     db: Database, admin: Actor, plant: dict[str, int]
 ) -> None:
-    washer = make_part(
-        db,
-        admin,
-        "WASHER-M8",
-        reorder_point=Decimal(100),
-        suppliers=(PartSupplierInput("Fastenal", None, None, Decimal(50)),),
-    )
+    washer = _washer(db, admin, PartSupplierInput("Fastenal", None, None, Decimal(50)))
     receive(db, admin, washer.id, plant["bin"], "30")
     (wanted,) = replenishment.suggestions(db, admin)
     assert wanted.on_order == 0 and wanted.order_qty > 0
@@ -393,13 +393,7 @@ def test_lead_times_are_measured_from_receipts_and_used_by_what_to_order(
     from desktop.models import PurchaseOrder
     from desktop.services.purchasing.lead_times import lead_times
 
-    washer = make_part(
-        db,
-        admin,
-        "WASHER-M8",
-        reorder_point=Decimal(100),
-        suppliers=(PartSupplierInput("Fastenal", None, None, None, 5),),
-    )
+    washer = _washer(db, admin, PartSupplierInput("Fastenal", None, None, None, 5))
     sqlite = db.engine.dialect.name == "sqlite"
     for days in (20, 22, 26):
         order = po.send_order(
