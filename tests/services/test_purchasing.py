@@ -494,3 +494,25 @@ def test_supplier_performance_and_open_lines_reports(
         (missing.number, "BOLT-M8", Decimal(100), 1),
         (f"PO-{missing.id + 1:06d}", "BOLT-M8", Decimal(100), ""),
     ]
+
+
+def test_reversing_a_receipt_counts_it_back_out_of_its_line(
+    db: Database, admin: Actor, plant: dict[str, int]
+) -> None:
+    order = po.send_order(db, admin, _order(db, admin, plant).id)
+    first = po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(120), plant["bin"]))
+    second = po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(80), plant["bin"]))
+    po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(50), plant["bin"]))
+    assert po.get_order(db, order.id).state == "RECEIVED"
+    stock.reverse_move(db, admin, second.move.id, "counted 80 short: wrong box")
+    after = po.get_order(db, order.id)
+    assert after.state == "PARTLY_RECEIVED" and after.lines[0].received_qty == 120
+    assert db.read(positions)[plant["bolt"]].on_order == 80  # expected again
+    stock.reverse_move(db, admin, first.move.id, "wrong order")
+    assert po.get_order(db, order.id).lines[0].received_qty == 0
+    assert po.get_order(db, order.id).state == "PARTLY_RECEIVED"  # the nuts are still in
+    stock.reverse_move(db, admin, stock.history(db, part_id=plant["nut"])[0].id, "wrong part")
+    assert po.get_order(db, order.id).state == "SENT"
+    plain = receive(db, admin, plant["oil"], plant["bin"], "2")  # not on an order: only the ledger
+    stock.reverse_move(db, admin, plain.move.id, "typo")
+    assert stock.balance(db, plant["oil"], plant["bin"]) == 0

@@ -9,14 +9,15 @@ import statistics
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.models import Part, PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, StockMove, Supplier
 from desktop.services.common import as_utc
 
 LAST_N = 10
+_Reversal = aliased(StockMove)  # a reversed receipt is no delivery
 MIN_RECEIPTS = 3
 
 
@@ -54,7 +55,9 @@ def lead_times_in(
         .join(StockMove, StockMove.id == PurchaseReceipt.move_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Part, Part.id == PurchaseOrderLine.part_id)
-        .where(PurchaseOrder.sent_at.is_not(None))
+        .where(
+            PurchaseOrder.sent_at.is_not(None), ~exists().where(_Reversal.reverses_move_id == StockMove.id)
+        )
         .order_by(StockMove.at.desc(), StockMove.id.desc())
     )
     if supplier_id is not None:

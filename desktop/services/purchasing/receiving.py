@@ -174,6 +174,31 @@ def part_on_order(db: Database, order_id: int, code: str) -> int:
     return db.read(op)
 
 
+def unreceive_in(s: Session, actor: Actor, move_id: int, qty: Decimal) -> None:
+    """A receipt against an order is being reversed (stock.reverse_move): its line counts it back out and
+    the order's state follows (RECEIVED -> PARTLY_RECEIVED -> SENT); a closed or cancelled order keeps its
+    state. Called before the mirror move is posted: the order is locked before the balances, as in
+    `receive_in`, so a receipt and a reversal cannot deadlock. Any other move: nothing to do."""
+    line_id = s.scalar(select(PurchaseReceipt.line_id).where(PurchaseReceipt.move_id == move_id))
+    if line_id is None:
+        return
+    order_id = s.scalar(select(PurchaseOrderLine.order_id).where(PurchaseOrderLine.id == line_id))
+    po = locked_order(s, int(order_id or 0))
+    line = s.get(PurchaseOrderLine, line_id)
+    assert line is not None
+    line.received_qty = max(Decimal(line.received_qty) - qty, Decimal(0))
+    if po.state not in (PoState.PARTLY_RECEIVED, PoState.RECEIVED):
+        return
+    s.flush()
+    fill = _fill(s, po.id)
+    if all(got >= want for got, want in fill):
+        return
+    anything = any(got > HALF_UNIT * 2 for got, _want in fill)
+    set_state(
+        s, actor, po, PoState.PARTLY_RECEIVED if anything else PoState.SENT, f"receipt #{move_id} reversed"
+    )
+
+
 def open_line_of_card(s: Session, card_id: int) -> tuple[int, int, Decimal] | None:
     """(order id, line id, quantity still open) of the open order line a kanban card was ordered on."""
     ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
