@@ -14,6 +14,7 @@ from desktop.db import Database
 from desktop.services import kanban as kb
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
+from desktop.services.plant_settings import PlantIdentity
 from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
 from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
@@ -147,3 +148,24 @@ def test_receiving_a_delivery_by_scanner(
         page.banner.text().endswith(f"{order.number} saved to po.pdf.")
         and (tmp_path / "po.pdf").stat().st_size
     )
+
+
+def test_the_plant_and_the_tolerance_are_set_in_settings(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database
+) -> None:
+    from desktop.services.plant_settings import plant_identity
+
+    window.go_to("Settings")
+    form = window.settings_page.purchasing
+    assert form.tolerance.value() == 10 and form.save_button.isVisible()
+    focus(qtbot, form.plant_name)
+    type_text(qtbot, "Acme Works")
+    focus(qtbot, form.address)
+    type_text(qtbot, "Main street 1")
+    focus(qtbot, form.tolerance)
+    form.tolerance.selectAll()
+    type_text(qtbot, "5")
+    form.save_button.click()
+    assert form.banner.kind == "ok", form.banner.text()
+    assert plant_identity(sqlite_db) == PlantIdentity("Acme Works", "Main street 1", "")
+    assert po.purchasing_settings(sqlite_db).over_receipt_pct == 5
