@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlalchemy
 
-from bench import app_runs, measure, measure_counts, measure_floor
+from bench import app_runs, measure, measure_counts, measure_floor, measure_purchasing
 from bench.generate import DEFAULT_SEED, GenStats, describe, generate, sqlite_file, verify
 from bench.report import Result, table, write
 from desktop.db import Database, head_revision
@@ -235,6 +235,17 @@ def collect(opts: Options) -> Outcome:
             "kanban scan",
             lambda: measure_floor.measure_card_scans(
                 db_file, Path(tmp) / "cards.sqlite3", rng, 2 if opts.quick else 200
+            ),
+        )
+        say("purchasing: a 50-line order received, position with open lines (on a copy) ...")
+        out.results += measure.safe(
+            "purchasing",
+            lambda: measure_purchasing.measure_purchasing(
+                db_file,
+                Path(tmp) / "po.sqlite3",
+                rng,
+                5 if opts.quick else 50,
+                50 if opts.quick else round(20_000 * opts.scale),
             ),
         )
         say("cycle counts: ABC, today's list, blind entry, IRA (on a copy) ...")

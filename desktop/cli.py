@@ -2,7 +2,7 @@
 
 Start-up is kept short: this module imports only the standard library at the top; each command
 imports the services, database and renderers it needs, and the sub-commands with heavy parsers
-(`import`, `export`, `report`, `counts`, `kanban`, `mro`) are built only when they are the command
+(`import`, `export`, `report`, `counts`, `kanban`, `mro`, `po`) are built only when they are the command
 being run. `storeroom labels formats` therefore starts in about a tenth of a second, and nothing
 but `gui` loads Qt.
 """
@@ -414,6 +414,7 @@ _HEAVY_COMMANDS: dict[str, str] = {
     "report": "a report (KPI summary, valuation, history, ...) as PDF, XLSX or CSV",
     "mro": "MRO spares: assets, spares, reservations, reports",
     "kanban": "kanban loops, card scans, replenishment list, card printing",
+    "po": "purchase orders: list, show, new, from-reorder, from-cards, send, receive, close, print",
     "counts": "cycle counting: ABC, count sessions and sheets, approval, IRA",
     "audit": "the audit trail",
     "users": "user accounts",
@@ -558,6 +559,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from desktop import cli_kanban
 
         cli_kanban.add_parser(sub, _open)
+    if "po" in wanted:
+        from desktop import cli_po
+
+        cli_po.add_parser(sub, _open)
     if "counts" in wanted:
         from desktop import cli_counts
 

@@ -97,6 +97,7 @@ def _spares(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -
         bins = ", ".join(f"{b.location_code}:{format_qty(b.qty)}" for b in x.bins)
         flag = f"  ** {x.flag.upper()} **" if x.flag else ""
         newer = f"  (superseded by {x.superseded_by})" if x.superseded_by else ""
+        newer += f"  ({x.coming})" if x.coming else ""
         print(
             f"  {x.part_number:<20} {format_qty(x.on_hand):>9} {format_qty(x.reserved):>9} "
             f"{format_qty(x.available):>9} {'' if x.min_qty is None else format_qty(x.min_qty):>6} "

@@ -12,6 +12,7 @@ from desktop.models.location import Location
 from desktop.models.mro import Asset, AssetMove, AssetSpare, PartXref, Reservation, SerialEvent, SerialUnit
 from desktop.models.part import Part
 from desktop.models.planning import AppSetting, ShortIssue
+from desktop.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt
 from desktop.models.stock import StockBalance, StockMove
 from desktop.models.supplier import PartSupplier, Supplier
 from desktop.models.user import User
@@ -38,6 +39,9 @@ __all__ = [
     "PartCost",
     "PartSupplier",
     "PartXref",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseReceipt",
     "Reservation",
     "RuntimeRole",
     "SerialEvent",

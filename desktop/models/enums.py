@@ -91,3 +91,19 @@ class SerialState(StrEnum):
     IN_REPAIR = "IN_REPAIR"
     AT_VENDOR = "AT_VENDOR"
     SCRAPPED = "SCRAPPED"
+
+
+class PoState(StrEnum):
+    """A purchase order's life: DRAFT -> SENT -> PARTLY_RECEIVED -> RECEIVED, then CLOSED; or CANCELLED."""
+
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    PARTLY_RECEIVED = "PARTLY_RECEIVED"
+    RECEIVED = "RECEIVED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+# Orders whose unreceived quantities count as "on order". A DRAFT counts too: once a clerk has turned a
+# suggestion into a draft, What to order must not suggest the same quantity again.
+ON_ORDER_STATES = (PoState.DRAFT.value, PoState.SENT.value, PoState.PARTLY_RECEIVED.value)

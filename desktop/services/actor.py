@@ -23,6 +23,8 @@ class Permission(StrEnum):
     APPROVE_COUNTS = "approve count adjustments"
     ADJUST_ABOVE_LIMIT = "post adjustments above the value limit"
     VIEW_AUDIT = "see the audit trail"
+    PURCHASE = "create, send and cancel purchase orders"
+    APPROVE_RECEIPTS = "close purchase orders short and confirm over-receipts"
     SET_PLANNING = "set the planning figures (order cost, carrying rate, service level)"
     ADMIN = "administer users and the database"
 
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_KANBAN,
             Permission.MANAGE_ASSETS,
             Permission.PLAN_COUNTS,
+            Permission.PURCHASE,
         }
     ),
     Role.SUPERVISOR: _ALL - {Permission.ADMIN},

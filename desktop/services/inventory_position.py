@@ -1,10 +1,12 @@
 """Inventory position, what reorder decisions look at: on hand + on order - reserved.
 
 on hand    every bin's balance of the part, summed.
-on order   what is on its way into the plant and not yet received: the containers of PURCHASE and
-           PRODUCTION kanban cards that are ORDERED or IN TRANSIT. A TRANSFER card moves stock that is
-           already in the plant, so it adds nothing. Open purchase-order lines join here when purchasing
-           exists: `on_order` is the one function to extend.
+on order   what is on its way into the plant and not yet received:
+           - every purchase-order line of an open order (DRAFT, SENT, PARTLY_RECEIVED) for what it has
+             not yet received (ordered - received, never below zero);
+           - the containers of PURCHASE and PRODUCTION kanban cards that are ORDERED or IN TRANSIT and not
+             on such a line (a card ordered on a PO line is counted once, by its line). A TRANSFER card
+             moves stock that is already in the plant, so it adds nothing.
 reserved   open reservations for work orders (reserved - issued - released).
 """
 
@@ -13,11 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, union_all
 from sqlalchemy.orm import Session
 
-from desktop.models import KanbanCard, KanbanLoop, Reservation, StockBalance
-from desktop.models.enums import ReservationStatus
+from desktop.models import (
+    KanbanCard,
+    KanbanLoop,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Reservation,
+    StockBalance,
+)
+from desktop.models.enums import ON_ORDER_STATES, ReservationStatus
 from desktop.quantities import exact_qty
 from desktop.services.kanban import CardStatus, LoopKind
 from desktop.services.stock_issue import OPEN_QTY  # the one spelling of "still reserved"
@@ -47,15 +56,31 @@ def on_hand(s: Session) -> dict[int, Decimal]:
     return _sums(s, select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
 
 
+_ORDERED = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+_OPEN_LINE = (
+    PurchaseOrder.id == PurchaseOrderLine.order_id,
+    PurchaseOrder.state.in_(ON_ORDER_STATES),
+)
+
+
 def on_order(s: Session) -> dict[int, Decimal]:
     """Quantity on its way into the plant per part (see the module)."""
-    return _sums(
-        s,
-        select(KanbanLoop.part_id, func.sum(KanbanLoop.container_qty))
-        .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
-        .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS))
-        .group_by(KanbanLoop.part_id),
+    lines = (
+        select(
+            PurchaseOrderLine.part_id.label("part_id"),
+            (_ORDERED - PurchaseOrderLine.received_qty).label("qty"),
+        )
+        .join(PurchaseOrder, _OPEN_LINE[0])
+        .where(_OPEN_LINE[1], PurchaseOrderLine.received_qty < _ORDERED)
     )
+    on_a_line = exists().where(PurchaseOrderLine.kanban_card_id == KanbanCard.id, *_OPEN_LINE)
+    cards = (
+        select(KanbanLoop.part_id, KanbanLoop.container_qty)
+        .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
+        .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS), ~on_a_line)
+    )
+    both = union_all(lines, cards).subquery()
+    return _sums(s, select(both.c.part_id, func.sum(both.c.qty)).group_by(both.c.part_id))
 
 
 def reserved(s: Session) -> dict[int, Decimal]:

@@ -2,7 +2,8 @@
 
 Card cycle:  FULL/IN_USE --(line scan)--> EMPTY --(mark ordered)--> ORDERED --(shipped)--> IN_TRANSIT
              ORDERED/IN_TRANSIT --(receiving scan)--> FULL, posting one container into the line location
-             (RECEIPT for purchase and production loops, TRANSFER from the supply location for internal ones).
+             (RECEIPT for purchase and production loops, TRANSFER from the supply location for internal ones;
+             a card ordered on a purchase-order line is received against that line instead).
 A scan that does not fit the card's state (a second line scan of an EMPTY card, say) is refused with when
 and by whom the card was last scanned. A card printed before the loop's container quantity changed
 carries an old version and is refused with "reprint this card".
@@ -333,7 +334,7 @@ def edit_loop(
                 for card in sorted(live, key=lambda c: (order.get(c.status, 3), -c.serial))[
                     : len(live) - card_count
                 ]:
-                    _change(s, actor, card, CardStatus.RETIRED, note="loop resized")
+                    change_card(s, actor, card, CardStatus.RETIRED, note="loop resized")
             loop.card_count = card_count
         record(
             s,
@@ -373,7 +374,7 @@ def set_loop_status(db: Database, actor: Actor, loop_id: int, status: str) -> Lo
         loop.status = status
         if status == "RETIRED":
             for card in _live_cards(s, loop.id):
-                _change(s, actor, card, CardStatus.RETIRED, note="loop retired")
+                change_card(s, actor, card, CardStatus.RETIRED, note="loop retired")
         record(s, actor.user_id, "kanban.loop_status", "kanban_loop", loop.id, f"loop {loop.id} -> {status}")
         return _loop_dto(s, loop)
 
@@ -424,7 +425,7 @@ def _card_dto(card: KanbanCard, count: int, version: int) -> CardDTO:
 # --- scanning -------------------------------------------------------------------------------------------
 
 
-def _change(
+def change_card(
     s: Session,
     actor: Actor,
     card: KanbanCard,
@@ -433,6 +434,7 @@ def _change(
     move_id: int | None = None,
     note: str | None = None,
 ) -> None:
+    """Move a card to `to` and log the event, inside the caller's transaction (scans, purchasing)."""
     s.add(
         CardEvent(
             card_id=card.id,
@@ -490,7 +492,7 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is already {card.status.lower().replace('_', ' ')}: "
                     f"{_last_scan(s, card.id)}. Not scanned again."
                 )
-            _change(s, actor, card, CardStatus.EMPTY)
+            change_card(s, actor, card, CardStatus.EMPTY)
             message = f"{label} empty: replenishment requested"
         else:
             if card.status not in (CardStatus.ORDERED, CardStatus.IN_TRANSIT, CardStatus.EMPTY):
@@ -498,23 +500,9 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is {card.status.lower().replace('_', ' ')}, nothing to receive: "
                     f"{_last_scan(s, card.id)}."
                 )
-            kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
-            result = post_in(
-                s,
-                actor,
-                MoveRequest(
-                    kind,
-                    loop.part_id,
-                    Decimal(loop.container_qty),
-                    from_location_id=loop.supply_location_id if kind is MoveKind.TRANSFER else None,
-                    to_location_id=loop.consumption_location_id,
-                    reference=card.code,
-                    reason=f"kanban {loop.kind.lower()} card {card.serial} of {loop.card_count}",
-                ),
+            move_id, message = _receive_on_order(s, actor, card, loop, label) or _receive_card(
+                s, actor, card, loop, label
             )
-            move_id = result.move.id
-            _change(s, actor, card, CardStatus.FULL, move_id=move_id)
-            message = f"{label} full: {result.move.summary()}"
         return ScanOutcome(
             _card_dto(card, loop.card_count, loop.version),
             _loop_dto(s, loop),
@@ -525,6 +513,47 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
         )
 
     return db.write(op)
+
+
+def _receive_card(
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+) -> tuple[int, str]:
+    """One container into the line location: a RECEIPT, or a TRANSFER from the supply location."""
+    kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
+    result = post_in(
+        s,
+        actor,
+        MoveRequest(
+            kind,
+            loop.part_id,
+            Decimal(loop.container_qty),
+            from_location_id=loop.supply_location_id if kind is MoveKind.TRANSFER else None,
+            to_location_id=loop.consumption_location_id,
+            reference=card.code,
+            reason=f"kanban {loop.kind.lower()} card {card.serial} of {loop.card_count}",
+        ),
+    )
+    change_card(s, actor, card, CardStatus.FULL, move_id=result.move.id)
+    return result.move.id, f"{label} full: {result.move.summary()}"
+
+
+def _receive_on_order(
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+) -> tuple[int, str] | None:
+    """A card ordered on a purchase-order line is received against that line (what is still open on it,
+    into the loop's line location), so the order and the on-order figure follow; None for other cards."""
+    from desktop.services.purchasing.receiving import ReceiptRequest, open_line_of_card, receive_in
+
+    line = open_line_of_card(s, card.id)
+    if line is None:
+        return None
+    order_id, line_id, open_qty = line
+    got = receive_in(
+        s,
+        actor,
+        ReceiptRequest(order_id, loop.part_id, open_qty, loop.consumption_location_id, line_id=line_id),
+    )
+    return got.move.id, f"{label} full: {got.message}"
 
 
 def mark(db: Database, actor: Actor, card_ids: list[int], to: CardStatus) -> int:
@@ -538,7 +567,7 @@ def mark(db: Database, actor: Actor, card_ids: list[int], to: CardStatus) -> int
         changed = 0
         for card in s.scalars(select(KanbanCard).where(KanbanCard.id.in_(card_ids))):
             if card.status == allowed[to].value:
-                _change(s, actor, card, to)
+                change_card(s, actor, card, to)
                 changed += 1
         return changed
 

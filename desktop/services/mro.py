@@ -42,6 +42,7 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
 from desktop.services.common import as_utc, clean_text
 from desktop.services.parts import BinStock, stock_by_bin
+from desktop.services.purchasing.orders import coming_in
 from desktop.services.stock import MoveRequest, on_hand, post_in
 from desktop.services.stock_issue import IssueResult as IssueResult
 from desktop.services.stock_issue import ReservationDTO as ReservationDTO
@@ -152,6 +153,15 @@ class SpareLine:
     critical: bool
     superseded_by: str | None
     serials_available: int
+    on_order: Decimal = Decimal(0)  # still to come on open purchase orders
+    due: date | None = None  # the soonest needed-by date of those order lines
+
+    @property
+    def coming(self) -> str:
+        """'on order 4 EA due 2027-01-05' for a spare on an open purchase order, else ''."""
+        if self.on_order <= 0:
+            return ""
+        return f"on order {format_qty(self.on_order)} {self.unit}" + (f" due {self.due}" if self.due else "")
 
     @property
     def available(self) -> Decimal:
@@ -673,6 +683,7 @@ def spares_in(s: Session, asset_id: int) -> AssetSpares:
         ).tuples()
     }
     asset_critical = asset.criticality in CRITICAL
+    coming = coming_in(s, ids)
     lines = []
     for sp, p in rows:
         bins = stock_by_bin(s, p.id)
@@ -697,6 +708,7 @@ def spares_in(s: Session, asset_id: int) -> AssetSpares:
                 asset_critical or p.criticality in CRITICAL,
                 newest,
                 int(serials.get(p.id, 0)),
+                *coming.get(p.id, (Decimal(0), None)),
             )
         )
     return AssetSpares(_asset_dto(s, asset), _path(s, asset), tuple(lines))

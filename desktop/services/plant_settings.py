@@ -14,6 +14,7 @@ from desktop.errors import UserError
 from desktop.models import AppSetting
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
+from desktop.services.text_rules import clean_notes
 
 
 @dataclass(frozen=True)
@@ -106,5 +107,49 @@ def save_planning(db: Database, actor: Actor, value: Planning) -> Planning:
     def op(s: Session) -> Planning:
         save_numbers(s, actor, _KEY, value, "settings.planning")
         return _read(s)
+
+    return db.write(op)
+
+
+@dataclass(frozen=True)
+class PlantIdentity:
+    """Who the plant is on the documents it sends (purchase orders)."""
+
+    name: str = ""
+    address: str = ""  # lines separated by newlines
+    deliver_to: str = ""  # where deliveries go (gate, goods receiving); empty: the address
+
+
+_IDENTITY = "plant."
+_IDENTITY_LABELS = {"name": "Plant name", "address": "Plant address", "deliver_to": "Delivery address"}
+
+
+def read_identity(s: Session) -> PlantIdentity:
+    stored = stored_settings(s, _IDENTITY)
+    return PlantIdentity(**{f: stored.get(_IDENTITY + f, "") for f in _IDENTITY_LABELS})
+
+
+def plant_identity(db: Database) -> PlantIdentity:
+    return db.read(read_identity)
+
+
+def save_identity(db: Database, actor: Actor, value: PlantIdentity) -> PlantIdentity:
+    """An administrator sets the plant's name and addresses; each text at most 200 characters."""
+    actor.require(Permission.ADMIN)
+    clean: dict[str, str] = {}
+    for f, label in _IDENTITY_LABELS.items():
+        text = clean_notes(getattr(value, f), field=f, label=label) or ""
+        if len(text) > 200:
+            raise UserError(f"{label} is too long ({len(text)} characters, at most 200).", field=f)
+        clean[f] = text
+
+    def op(s: Session) -> PlantIdentity:
+        before = read_identity(s)
+        for f, text in clean.items():
+            store_setting(s, _IDENTITY + f, text)
+        changed = [label for f, label in _IDENTITY_LABELS.items() if getattr(before, f) != clean[f]]
+        if changed:
+            record(s, actor.user_id, "settings.plant", "setting", None, "changed " + ", ".join(changed))
+        return read_identity(s)
 
     return db.write(op)

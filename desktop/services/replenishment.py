@@ -10,6 +10,9 @@ working days       a part consumed only on the plant's working days is measured 
                    its lead time is counted in working days (lead days x the window's share of working days)
 safety stock       z * sigma * sqrt(L)        z from the service level, L = lead time
 reorder point      D * L + safety stock       (a reorder point or minimum set on the part wins)
+lead time          the supplier's (else the part's, else the default); measured from the plant's own receipts
+                   (median days from PO sent to receipt, desktop/services/purchasing/lead_times.py) once
+                   there are enough of them, and the reason says so
 position           on hand + on order - reserved (desktop/services/inventory_position.py); a part is listed
                    when its position is at or below the reorder point
 EOQ                sqrt(2 * A * S / H)        A = annual demand: D x 365 (x the window's share of
@@ -45,6 +48,9 @@ from desktop.services.consumption import DemandHistory, demand_history, demand_w
 from desktop.services.count_settings import read_count_settings
 from desktop.services.inventory_position import INBOUND_LOOPS, Position, positions
 from desktop.services.plant_settings import Planning, planning
+from desktop.services.purchasing.lead_times import lead_times_in
+
+NO_SUPPLIER = "(no supplier)"  # the supplier column of a part without a default supplier
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,7 @@ def suggestions(
         history = usage_history(s, pol.window_days, now=now)
         stock = positions(s)
         on_kanban = _kanban_parts(s)
+        measured = lead_times_in(s)
         suppliers = {
             pid: (name, pn, pack, lead)
             for pid, name, pn, pack, lead in s.execute(
@@ -262,8 +269,11 @@ def suggestions(
             if part.id in on_kanban:
                 continue
             d = demand_of(history, part.id, pol.method, pol.alpha)
-            name, pn, pack, sup_lead = suppliers.get(part.id, ("(no supplier)", None, None, None))
+            name, pn, pack, sup_lead = suppliers.get(part.id, (NO_SUPPLIER, None, None, None))
             lead_days = sup_lead if sup_lead is not None else (part.lead_time_days or pol.default_lead_days)
+            timed = measured.get((part.default_supplier_id or 0, part.id))
+            if timed is not None and timed.enough:
+                lead_days = max(round(timed.median_days), 1)  # whole days, as typed lead times are
             lead = d.lead(lead_days)
             ss = safety_stock(z, d.sigma, lead)
             computed_rop = reorder_point(d.mean, lead, ss)
@@ -289,6 +299,8 @@ def suggestions(
                 if part.reorder_point is not None
                 else ("below minimum" if part.min_qty is not None else "below computed reorder point")
             )
+            if timed is not None and timed.enough:
+                reason += f"; lead time measured over {timed.receipts} receipts"
             out.append(
                 Suggestion(
                     part.id,

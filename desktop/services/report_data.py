@@ -15,8 +15,18 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import CountLine, Location, Part, ShortIssue, StockBalance, StockMove, Supplier, User
-from desktop.models.enums import MoveKind
+from desktop.models import (
+    CountLine,
+    Location,
+    Part,
+    PurchaseOrder,
+    ShortIssue,
+    StockBalance,
+    StockMove,
+    Supplier,
+    User,
+)
+from desktop.models.enums import ON_ORDER_STATES, MoveKind
 from desktop.quantities import exact_qty, fixed, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, render_table_pdf
@@ -28,6 +38,8 @@ from desktop.services.consumption import consumed_value, is_consumption
 from desktop.services.counts import abc_rows, line_accurate
 from desktop.services.locations import within
 from desktop.services.plant_settings import planning
+from desktop.services.purchasing.orders import orders_in
+from desktop.services.purchasing.performance import supplier_performance_in
 from desktop.services.tabular import write_bytes, write_csv, write_xlsx
 from desktop.services.valuation import valuation
 
@@ -661,6 +673,90 @@ def kanban_loops(db: Database) -> ReportTable:
     )
 
 
+def supplier_report(db: Database, *, months: int = 12) -> ReportTable:
+    """Supplier performance (desktop/services/purchasing/performance.py), one row per supplier."""
+
+    def op(s: Session) -> ReportTable:
+        found = supplier_performance_in(s, months=months)
+        rows = [
+            (
+                x.supplier,
+                x.lines_due,
+                x.on_time_in_full,
+                x.otif * 100 if x.otif is not None else None,
+                Decimal(str(round(x.median_lead_days, 1))) if x.median_lead_days is not None else None,
+                x.open_lines,
+                x.late_lines,
+            )
+            for x in found
+            if x.lines_due or x.open_lines
+        ]
+        due, good = sum(x.lines_due for x in found), sum(x.on_time_in_full for x in found)
+        return ReportTable(
+            "Supplier performance",
+            f"order lines sent in the {_stamp(months)}: on time in full = every unit in by its needed-by "
+            "date; lead time = median days from order sent to receipt; late = open and needed before today",
+            (
+                "Supplier",
+                "Lines due",
+                "On time in full",
+                "OTIF",
+                "Lead time (days)",
+                "Open lines",
+                "Late lines",
+            ),
+            ("text", "int", "int", "pct", "number", "int", "int"),
+            rows,
+            (
+                "All suppliers",
+                due,
+                good,
+                Decimal(good) * 100 / due if due else None,
+                None,
+                sum(r[5] for r in rows),
+                sum(r[6] for r in rows),
+            ),
+        )
+
+    return db.read(op)
+
+
+def open_po_lines(db: Database) -> ReportTable:
+    """Every order line still expected, the soonest needed first; late ones say by how many days."""
+    today = date.today()
+
+    def op(s: Session) -> ReportTable:
+        rows = []
+        for order in orders_in(s, PurchaseOrder.state.in_(ON_ORDER_STATES)):
+            for x in order.lines:
+                if x.open_qty <= 0:
+                    continue
+                late = (today - x.needed_by).days if x.needed_by and x.needed_by < today else 0
+                rows.append(
+                    (
+                        order.number,
+                        order.supplier_name,
+                        order.state.replace("_", " ").lower(),
+                        x.line_no,
+                        x.part_number,
+                        x.open_qty,
+                        x.unit,
+                        x.needed_by,
+                        late or "",
+                    )
+                )
+        rows.sort(key=lambda r: (r[7] is None, r[7] or today, r[0], r[3]))
+        return ReportTable(
+            "Open purchase-order lines",
+            f"{len(rows):,} line(s) still expected on draft, sent and partly received orders",
+            ("Order", "Supplier", "State", "Line", "Part number", "Open", "Unit", "Needed by", "Days late"),
+            ("text", "text", "text", "int", "text", "qty", "text", "date", "int"),
+            rows,
+        )
+
+    return db.read(op)
+
+
 def kpi_trend(k: kpis.Kpis) -> ReportTable:
     rows = [
         (
@@ -821,6 +917,8 @@ CATALOGUE = (
     ReportSpec("out-of-stock", "Out of stock now", frozenset()),
     ReportSpec("kanban", "Kanban loop health", frozenset()),
     ReportSpec("kanban-orders", "Kanban: to order / pick", frozenset()),
+    ReportSpec("suppliers", "Supplier performance", frozenset({"months"})),
+    ReportSpec("open-po-lines", "Open purchase-order lines", frozenset()),
 )
 
 
@@ -879,6 +977,8 @@ def build(
         "out-of-stock": lambda: out_of_stock(db),
         "kanban": lambda: kanban_loops(db),
         "kanban-orders": lambda: kanban_orders(db),
+        "suppliers": lambda: supplier_report(db, months=params.months),
+        "open-po-lines": lambda: open_po_lines(db),
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")

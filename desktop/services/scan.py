@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, PART_PREFIX, id_form, normalize_scan
 from desktop.db import Database
-from desktop.models import Asset, KanbanCard, KanbanLoop, Location, Part, PartSupplier
+from desktop.models import Asset, KanbanCard, KanbanLoop, Location, Part, PartSupplier, PurchaseOrder
+from desktop.quantities import format_qty
 from desktop.services.locations import LocationDetail, location_detail_by_code, location_detail_by_id
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
+from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class ScanResult:
     candidates: tuple[PartDTO, ...] = ()  # several parts share a manufacturer/supplier number
     message: str = ""
     asset: AssetSpares | None = None  # an A- asset tag: the asset's spares view
+    order: OrderDTO | None = None  # a PO- purchase order (the message says what is open on it)
 
     @property
     def found(self) -> bool:
@@ -31,6 +34,7 @@ class ScanResult:
             or self.location is not None
             or bool(self.candidates)
             or self.asset is not None
+            or self.order is not None
         )
 
 
@@ -96,6 +100,9 @@ def resolve_in(s: Session, raw: str) -> ScanResult:
     card = _kanban_card(s, code)
     if card is not None:
         return card
+    order = _purchase_order(s, code)
+    if order is not None:
+        return order
     loc = location_detail_by_code(s, code)
     if loc is not None:
         return ScanResult(code, location=loc)
@@ -130,6 +137,23 @@ def _kanban_card(s: Session, code: str) -> ScanResult | None:
         "to move it on."
     )
     return ScanResult(code, part=part_detail(s, loop.part_id), message=note)
+
+
+def _purchase_order(s: Session, code: str) -> ScanResult | None:
+    """A PO- number (on the order's document, or the supplier's delivery note): what is still open on it."""
+    if not code.startswith(PO_PREFIX):
+        return None
+    order_id = s.scalar(select(PurchaseOrder.id).where(PurchaseOrder.number == code))
+    if order_id is None:
+        return None
+    order = order_dto(s, order_id)
+    state = order.state.lower().replace("_", " ")
+    opened = [f"{format_qty(x.open_qty)} {x.unit} {x.part_number}" for x in order.lines if x.open_qty > 0]
+    what = f"{order.open_lines} open line(s): {', '.join(opened[:5])}{' …' if len(opened) > 5 else ''}"
+    note = f"{order.number} from {order.supplier_name} is {state}; " + (
+        what if order.open_lines else "nothing open on it"
+    )
+    return ScanResult(code, order=order, message=note)
 
 
 def resolve(db: Database, raw: str) -> ScanResult:

@@ -37,6 +37,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "card_event": ("SELECT", "INSERT"),  # a kanban card's log
     "serial_event": ("SELECT", "INSERT"),  # a repairable spare's log
     "asset_move": ("SELECT", "INSERT"),  # which issue went to which asset
+    "purchase_receipt": ("SELECT", "INSERT"),  # which receipt was against which order line
     "app_user": ("SELECT",),  # accounts: changed with the owner's login only
     "runtime_role": ("SELECT",),
     "alembic_version": ("SELECT",),

@@ -491,6 +491,10 @@ def reverse_move(db: Database, actor: Actor, move_id: int, reason: str) -> PostR
             raise Conflict(f"Move #{move_id} is itself a correction; post a new move instead.")
         if s.scalar(select(StockMove.id).where(StockMove.reverses_move_id == move_id)) is not None:
             raise Conflict(f"Move #{move_id} has already been reversed.")
+        if original.kind == MoveKind.RECEIPT.value:  # a receipt against a purchase order: its line follows
+            from desktop.services.purchasing.receiving import unreceive_in  # purchasing builds on stock
+
+            unreceive_in(s, actor, move_id, Decimal(original.qty))
         mirror = MoveRequest(
             MoveKind(original.kind),
             original.part_id,

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
-from desktop.errors import Conflict, UserError
+from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import PartSupplier, Supplier
 from desktop.services.actor import Actor, Permission
 from desktop.services.audit import record
@@ -87,6 +87,14 @@ def list_suppliers(db: Database) -> list[SupplierDTO]:
             _dto(x) for x in s.scalars(select(Supplier).where(Supplier.active).order_by(Supplier.name_key))
         ]
     )
+
+
+def supplier_id_for_name(db: Database, name: str) -> int:
+    """The supplier called `name`, in any case and spacing."""
+    found = db.read(lambda s: s.scalar(select(Supplier.id).where(Supplier.name_key == name_key(name))))
+    if found is None:
+        raise NotFound(f"No supplier named '{' '.join(name.split())}'.", field="supplier")
+    return found
 
 
 def create_supplier(

@@ -114,6 +114,14 @@ def action_row(action: str) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
     return row, act, close
 
 
+def permitted(widget: QWidget, allowed: bool) -> None:
+    """Hide `widget` when the user's role may not use it. Never shows it: a widget shown before it
+    has a parent opens as a window of its own for a moment and takes the keyboard from the window in
+    front (a page built while the keeper scanned lost the scan box's focus that way)."""
+    if not allowed:
+        widget.hide()
+
+
 def move_buttons(
     can_move: bool, labels: Sequence[tuple[object, str]], row: QHBoxLayout
 ) -> dict[object, QPushButton]:
@@ -121,7 +129,7 @@ def move_buttons(
     buttons: dict[object, QPushButton] = {}
     for kind, label in labels:
         button = QPushButton(label + "…")
-        button.setVisible(can_move)
+        permitted(button, can_move)
         buttons[kind] = button
         row.addWidget(button)
     return buttons

@@ -28,7 +28,7 @@ from desktop.services.count_settings import (
     parse_holidays,
     save_count_settings,
 )
-from desktop.ui.common import show_failure
+from desktop.ui.common import permitted, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.planning_form import _spin
@@ -100,7 +100,7 @@ class CountSettingsForm(QGroupBox):
             "holidays": self.holidays,
             "workdays": self.workdays[0],
         }
-        self.save_button.setVisible(editable)
+        permitted(self.save_button, editable)
         form.addRow("", self.save_button)
         form.addRow(self.banner)
         self.a_pct.valueChanged.connect(self._show_c)

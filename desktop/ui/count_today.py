@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from desktop.services import count_plan
 from desktop.services.actor import Permission
 from desktop.services.count_plan import PlanSummary, TodayList
-from desktop.ui.common import fill_table, read_only_table, show_failure
+from desktop.ui.common import fill_table, permitted, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -35,8 +35,8 @@ class TodayPanel(QWidget):
         self.blind.setChecked(True)
         self.start_button = QPushButton("Start counting today's list")
         can_start = ctx.actor.can(Permission.COUNT) or ctx.actor.can(Permission.PLAN_COUNTS)
-        self.start_button.setVisible(can_start)
-        self.blind.setVisible(can_start)
+        permitted(self.start_button, can_start)
+        permitted(self.blind, can_start)
         self.table = read_only_table(["Bin", "Part", "Description", "Class", "Why", "Status"], stretch=4)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)

@@ -29,7 +29,7 @@ from desktop.services.actor import Permission
 from desktop.services.count_abc import AbcRow
 from desktop.services.counts import LineDTO, SessionDTO
 from desktop.services.scan import ScanResult
-from desktop.ui.common import big_field, fill_table, heading, read_only_table, show_failure
+from desktop.ui.common import big_field, fill_table, heading, permitted, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.count_accuracy import AccuracyPanel
 from desktop.ui.count_approve_dialog import ApproveDialog
@@ -66,8 +66,8 @@ class CountsPage(QWidget):
         self.sheet_button = QPushButton("Count sheet PDF…")
         can_plan = ctx.actor.can(Permission.PLAN_COUNTS)
         for planner_tool in (self.where, self.blind, self.start_button, self.classify_button):
-            planner_tool.setVisible(can_plan)
-        self.approve_button.setVisible(ctx.actor.can(Permission.APPROVE_COUNTS))
+            permitted(planner_tool, can_plan)
+        permitted(self.approve_button, ctx.actor.can(Permission.APPROVE_COUNTS))
         self.bin_edit = big_field("scan the bin (L-…)")
         self.part_edit = big_field("scan the part (P-…)")
         self.qty_edit = mark_quantity(big_field("counted quantity, Enter"))
@@ -109,7 +109,7 @@ class CountsPage(QWidget):
             self.override_class.addItem(f"always {cls}", cls)
         self.override_button = QPushButton("Set class")
         for override_tool in (self.override_part, self.override_class, self.override_button):
-            override_tool.setVisible(can_plan)
+            permitted(override_tool, can_plan)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._count_tab(), "Count")
         self.tabs.addTab(self.today, "Today's list")

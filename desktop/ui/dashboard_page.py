@@ -34,7 +34,7 @@ from desktop.quantities import format_money
 from desktop.reports.table_report import ReportTable
 from desktop.services import kpis
 from desktop.services import report_data as rd
-from desktop.ui.common import heading, show_error
+from desktop.ui.common import heading, permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.report_view import ReportView
@@ -299,7 +299,7 @@ class KpiTile(QFrame):
         self.spark = QChartView()
         self.spark.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.spark.setFixedHeight(44)
-        self.spark.setVisible(spec.series is not None)
+        permitted(self.spark, spec.series is not None)
         self.spark.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)

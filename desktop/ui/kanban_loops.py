@@ -20,7 +20,7 @@ from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import kanban as kb
 from desktop.services.actor import Permission
-from desktop.ui.common import action_row, fill_table, read_only_table, selected_key, show_error
+from desktop.ui.common import action_row, fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
@@ -132,7 +132,7 @@ class Recommendations(QWidget):
         self.demand_window.setCurrentIndex(2)
         self.refresh_button = QPushButton("Refresh")
         self.accept_button = QPushButton("Accept selected and print new cards")
-        self.accept_button.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+        permitted(self.accept_button, ctx.actor.can(Permission.MANAGE_KANBAN))
         self.table = read_only_table(list(self.HEADERS), numeric=(3, 4, 5, 6, 7, 9), stretch=2)
         top = FlowLayout()
         top.addWidget(QLabel("Cards = ⌈daily demand × lead time × (1 + safety) / container⌉, from"))

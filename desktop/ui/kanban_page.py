@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import kanban as kb
-from desktop.services import locations, parts
+from desktop.services import locations, parts, purchasing
 from desktop.services.actor import Permission
 from desktop.services.kanban import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
 from desktop.ui.common import (
@@ -32,6 +32,7 @@ from desktop.ui.common import (
     big_field,
     fill_table,
     heading,
+    permitted,
     read_only_table,
     selected_key,
     show_error,
@@ -236,16 +237,18 @@ class KanbanPage(QWidget):
         )
         self.lines: list[kb.ReplenishLine] = []
         self.new_loop = QPushButton("New loop…")
-        self.new_loop.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+        permitted(self.new_loop, ctx.actor.can(Permission.MANAGE_KANBAN))
         self.print_cards = QPushButton("Print cards of the selected loop…")
         self.reprint_card = QPushButton("Reprint one card…")
         self.edit_loop = QPushButton("Edit loop…")
         self.hold_loop = QPushButton("Hold / resume")
         self.retire_loop = QPushButton("Retire loop…")
         for b in (self.edit_loop, self.hold_loop, self.retire_loop):
-            b.setVisible(ctx.actor.can(Permission.MANAGE_KANBAN))
+            permitted(b, ctx.actor.can(Permission.MANAGE_KANBAN))
         self.sizing = Recommendations(ctx)
         self.loops: dict[int, kb.LoopDTO] = {}
+        self.order_po = QPushButton("Put selected on a purchase order")
+        permitted(self.order_po, ctx.actor.can(Permission.PURCHASE))
         self.ordered = QPushButton("Mark selected ordered")
         self.shipped = QPushButton("Mark selected in transit")
         self.export = TableExport(ctx, self.repl_table, "replenishment")
@@ -281,7 +284,7 @@ class KanbanPage(QWidget):
         repl_layout.addWidget(self.repl_banner)
         repl_buttons = FlowLayout()
         repl_buttons.addStretch(1)
-        for b in (self.ordered, self.shipped, self.print_list, self.export):
+        for b in (self.order_po, self.ordered, self.shipped, self.print_list, self.export):
             repl_buttons.addWidget(b)
         repl_layout.addWidget(self.repl_table)
         repl_layout.addLayout(repl_buttons)
@@ -303,6 +306,7 @@ class KanbanPage(QWidget):
         self.retire_loop.clicked.connect(self._retire)
         self.board_table.doubleClicked.connect(self.open_edit_dialog)
         self.sizing.accepted.connect(self._loop_edited)
+        self.order_po.clicked.connect(self._order_on_po)
         self.ordered.clicked.connect(lambda: self._mark(CardStatus.ORDERED))
         self.shipped.clicked.connect(lambda: self._mark(CardStatus.IN_TRANSIT))
 
@@ -442,12 +446,23 @@ class KanbanPage(QWidget):
         if loop is not None:
             self.print_labels.emit("card", [c.id for c in kb.cards(self.ctx.db, loop.id)])
 
-    def _mark(self, to: CardStatus) -> None:
+    def _selected_line(self) -> kb.ReplenishLine | None:
         key = selected_key(self.repl_table)
         if key is None:
             self.repl_banner.error("Select a line of the replenishment list first.")
+            return None
+        return self.lines[int(key)]  # type: ignore[call-overload]
+
+    def _repl_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self.repl_banner.error(exc.message)
+        else:
+            show_error(self, exc)
+
+    def _mark(self, to: CardStatus) -> None:
+        line = self._selected_line()
+        if line is None:
             return
-        line = self.lines[int(key)]  # type: ignore[call-overload]
         ids = list(line.card_ids)
         said = "ordered" if to == CardStatus.ORDERED else "in transit"
 
@@ -455,12 +470,23 @@ class KanbanPage(QWidget):
             self.repl_banner.ok(f"{n} card(s) of {line.loop.part_number} marked {said}.")
             self.ctx.events.data_changed.emit({"kanban"})
 
+        self.ctx.runner.run(lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, self._repl_failed)
+
+    @Slot()
+    def _order_on_po(self) -> None:
+        """The selected line's empty cards on a new DRAFT purchase order (they become ORDERED)."""
+        line = self._selected_line()
+        if line is None:
+            return
+        ids = list(line.card_ids)
+
+        def done(orders: list[purchasing.OrderDTO]) -> None:
+            made = ", ".join(f"{o.number} ({o.supplier_name})" for o in orders)
+            self.repl_banner.ok(f"{len(ids)} card(s) of {line.loop.part_number} ordered on draft {made}.")
+            self.ctx.events.data_changed.emit({"kanban", "parts"})
+
         self.ctx.runner.run(
-            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
-            done,
-            lambda exc: (
-                self.repl_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
-            ),
+            lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids), done, self._repl_failed
         )
 
     def mark_group(self, group: str, to: CardStatus) -> int:

@@ -54,7 +54,7 @@ from desktop.reports.labels import (
 )
 from desktop.services import badges, kanban, mro
 from desktop.services import labels as label_data
-from desktop.ui.common import cancellable_progress, show_error
+from desktop.ui.common import cancellable_progress, permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.pdf_pages import MAX_RASTER_DPI, page_count, print_pdf, render_page
@@ -137,7 +137,7 @@ class LabelsDialog(QDialog):
         self.with_part = QCheckBox("Print the part stored in each bin")
         self.with_part.setChecked(True)
         for check in (self.subtree, self.with_part):
-            check.setVisible(self.kind == "bin")
+            permitted(check, self.kind == "bin")
         self.start_at = QSpinBox()
         self.start_at.setRange(1, 1)
         self.copies = QSpinBox()

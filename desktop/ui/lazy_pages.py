@@ -1,8 +1,8 @@
 """The main window's pages by name, each built the first time it is asked for.
 
-A hand-over builds a whole new window for the next person; building the eleven pages up front took
+A hand-over builds a whole new window for the next person; building the twelve pages up front took
 most of that time, while a keeper at the scan box only needs the parts list and the part and location
-pages a scan opens. The rest wait until someone goes to them.
+pages a scan opens. The rest are built when someone first goes to them.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ class LazyPages(Mapping[str, QWidget]):
     def built(self) -> list[QWidget]:
         """The pages that exist so far (the others have nothing on screen to update)."""
         return list(self._built.values())
+
+    def waiting(self) -> list[str]:
+        """The names of the pages not built yet."""
+        return [name for name in self._factories if name not in self._built]
 
     def built_page(self, name: str) -> QWidget | None:
         return self._built.get(name)

@@ -11,7 +11,7 @@ from desktop.services import locations, stock
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDetail
 from desktop.services.stock import MoveDTO
-from desktop.ui.common import fill_table, heading, move_buttons, read_only_table
+from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, show_moves
 
@@ -59,7 +59,7 @@ class LocationPage(QWidget):
         self.label_button = QPushButton("Print labels…")
         actions.addWidget(self.label_button)
         self.edit_button = QPushButton("Edit…")
-        self.edit_button.setVisible(ctx.actor.can(Permission.EDIT_LOCATIONS))
+        permitted(self.edit_button, ctx.actor.can(Permission.EDIT_LOCATIONS))
         actions.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

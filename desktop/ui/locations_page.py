@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.services import locations
 from desktop.services.actor import Permission
 from desktop.services.locations import LocationDTO
+from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
 from desktop.ui.table_export import TableExport
 
@@ -47,8 +48,8 @@ class LocationsPage(QWidget):
         self.edit_button = QPushButton("Edit…")
         self.label_button = QPushButton("Print labels…")
         can_edit = ctx.actor.can(Permission.EDIT_LOCATIONS)
-        self.new_button.setVisible(can_edit)
-        self.edit_button.setVisible(can_edit)
+        permitted(self.new_button, can_edit)
+        permitted(self.edit_button, can_edit)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Code", "Name", "Level", "Type", "Walk"])
         self.tree.setUniformRowHeights(True)

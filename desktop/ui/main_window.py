@@ -51,6 +51,7 @@ from desktop.ui.mro_page import MroPage
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
+from desktop.ui.purchasing_page import PurchasingPage
 from desktop.ui.reports_page import ReportsPage
 from desktop.ui.scanner import ScanRouter
 from desktop.ui.settings_page import SettingsPage
@@ -65,6 +66,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Locations", None, None),
     ("Stock", None, None),
     ("Kanban", None, None),
+    ("Purchasing", None, None),
     ("MRO spares", None, None),
     ("Cycle counts", None, None),
     ("Dashboard", None, None),
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
             ("Dashboard", lambda: DashboardPage(ctx)),
             ("Reports", lambda: ReportsPage(ctx)),
             ("Kanban", lambda: KanbanPage(ctx)),
+            ("Purchasing", lambda: PurchasingPage(ctx)),
             ("Cycle counts", lambda: CountsPage(ctx)),
         ]
         if ctx.actor.can(Permission.ADMIN):
@@ -331,6 +334,14 @@ class MainWindow(QMainWindow):
             self.show_location(result.location)
             loc = result.location.location
             self.banner.ok(f"{loc.code} — {loc.name}: {len(result.location.contents)} line(s)")
+        elif result.order is not None:  # the order opens for receiving: the next scan is its first part
+            self.go_to("Purchasing")
+            page = self.pages["Purchasing"]
+            assert isinstance(page, PurchasingPage)
+            self.banner.ok(result.message)
+            page.show_order(result.order.id)
+            self.scan_handled.emit(result)
+            return
         elif result.candidates:
             self.parts_page.search.setText(result.code)
             self.go_to("Parts")

@@ -33,7 +33,7 @@ from desktop.quantities import format_qty, parse_decimal
 from desktop.services import mro, scan
 from desktop.services.actor import Permission
 from desktop.services.mro import AssetDTO, AssetSpares, ReservationDTO, SerialDTO, SerialEventDTO, SpareLine
-from desktop.ui.common import big_field, fill_table, heading, read_only_table, selected_key
+from desktop.ui.common import big_field, fill_table, heading, permitted, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
@@ -67,6 +67,8 @@ def spare_row(x: SpareLine) -> list[str]:
     flag = x.flag.upper() if x.flag else ""
     if x.superseded_by:
         flag = (flag + "  " if flag else "") + f"superseded by {x.superseded_by}"
+    if x.coming:  # a critical spare short now: when more arrives
+        flag = (flag + "  " if flag else "") + x.coming
     return [
         x.part_number + ("  ★" if x.critical else ""),
         x.description,
@@ -129,7 +131,7 @@ class SparesTab(QWidget):
         self.remove_spare_button = QPushButton("Remove spare")
         self.edit_row = QWidget()
         for w in (self.new_asset_button, self.edit_asset_button, self.edit_row):
-            w.setVisible(ctx.actor.can(Permission.MANAGE_ASSETS))
+            permitted(w, ctx.actor.can(Permission.MANAGE_ASSETS))
         self.title = heading("Scan an asset tag (A-…) or pick an asset")
         self.path = QLabel("")
         self.flags = QLabel("")
@@ -143,7 +145,7 @@ class SparesTab(QWidget):
         self.tree_export = TableExport(ctx, self.tree, "assets")
         can = ctx.actor.can(Permission.RESERVE)
         for b in (self.reserve_button, self.issue_button, self.release_button):
-            b.setVisible(can)
+            permitted(b, can)
         self.reservations = read_only_table(
             ["#", "Work order", "Part", "Open", "Issued", "Released", "Needed by", "By"], numeric=(3, 4, 5)
         )
@@ -608,7 +610,7 @@ class PartTab(QWidget):
         self.xref_button = QPushButton("Add cross-reference")
         can = ctx.actor.can(Permission.MANAGE_ASSETS)
         for w in (self.xref_kind, self.xref_maker, self.xref_value, self.xref_button):
-            w.setVisible(can)
+            permitted(w, can)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.newest_button)

@@ -1,17 +1,21 @@
-"""One part: what it is, where it is (stock per bin), who supplies it, and every move it made."""
+"""One part: what it is, where it is (stock per bin), who supplies it, what is on order, and every move it
+made."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.services import parts, stock
+from desktop.services import parts, purchasing, stock
 from desktop.services.actor import Permission
 from desktop.services.parts import PartDTO
+from desktop.services.purchasing import OpenLine
 from desktop.services.stock import MoveDTO
-from desktop.ui.common import fill_table, heading, move_buttons, read_only_table
+from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, show_moves
 
@@ -40,7 +44,7 @@ class PartPage(QWidget):
         self.facts = QLabel("")
         self.facts.setWordWrap(True)
         self.edit_button = QPushButton("Edit…")
-        self.edit_button.setVisible(ctx.actor.can(Permission.EDIT_PARTS))
+        permitted(self.edit_button, ctx.actor.can(Permission.EDIT_PARTS))
         actions = QHBoxLayout()
         self.move_buttons = move_buttons(
             ctx.actor.can(Permission.MOVE_STOCK),
@@ -61,9 +65,11 @@ class PartPage(QWidget):
             ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time"], numeric=(2, 3, 4)
         )
         self.history = history_table()
+        self.on_order = read_only_table(["Order", "Supplier", "State", "Open", "Needed by"], numeric=(3,))
         tabs = QTabWidget()
         tabs.addTab(self.bins, "Stock per location")
         tabs.addTab(self.suppliers, "Suppliers")
+        tabs.addTab(self.on_order, "On order")
         tabs.addTab(self.history, "History")
         self.tabs = tabs
         head = QGridLayout()
@@ -155,9 +161,30 @@ class PartPage(QWidget):
         )
         part_id = part.id
         self.ctx.runner.run(lambda: stock.history(self.ctx.db, part_id=part_id), self._history_loaded)
+        self.ctx.runner.run(
+            lambda: purchasing.open_lines_for_part(self.ctx.db, part_id), self._on_order_loaded
+        )
 
     def _history_loaded(self, moves: list[MoveDTO]) -> None:
         show_moves(self.history, moves)
+
+    def _on_order_loaded(self, lines: list[OpenLine]) -> None:
+        fill_table(
+            self.on_order,
+            [
+                (
+                    f"{x.number}/{x.line_no}",
+                    x.supplier_name,
+                    x.state.replace("_", " ").lower(),
+                    f"{format_qty(x.open_qty)} {x.unit}",
+                    x.needed_by.isoformat() if x.needed_by else "",
+                )
+                for x in lines
+            ],
+        )
+        total = sum((x.open_qty for x in lines), Decimal(0))
+        index = self.tabs.indexOf(self.on_order)
+        self.tabs.setTabText(index, f"On order ({format_qty(total)})" if lines else "On order")
 
     @Slot(int, int)
     def _bin_activated(self, row: int, _col: int) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import PartCategory
 from desktop.services import categories
 from desktop.services.actor import Permission
+from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
 from desktop.ui.parts_model import COLUMNS, PartsTableModel
 from desktop.ui.scanner import ROLE_HANDLER, set_scan_role
@@ -58,7 +59,7 @@ class PartsPage(QWidget):
         self.count_label = QLabel("")
         self.label_button = QPushButton("Print labels…")
         self.new_button = QPushButton("New part…")
-        self.new_button.setVisible(ctx.actor.can(Permission.EDIT_PARTS))
+        permitted(self.new_button, ctx.actor.can(Permission.EDIT_PARTS))
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

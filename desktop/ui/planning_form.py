@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QPushButto
 
 from desktop.services.actor import Permission
 from desktop.services.plant_settings import Planning, planning, save_planning
-from desktop.ui.common import show_error
+from desktop.ui.common import permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 
@@ -62,7 +62,7 @@ class PlanningForm(QGroupBox):
         ):
             widget.setEnabled(editable)
             form.addRow(label, widget)
-        self.save_button.setVisible(editable)
+        permitted(self.save_button, editable)
         form.addRow("", self.save_button)
         form.addRow(self.banner)
         self.save_button.clicked.connect(self.save)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDoubleSpinBox,
@@ -31,11 +32,12 @@ from desktop.errors import UserError
 from desktop.quantities import format_money, format_qty, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import ReportTable
-from desktop.services import plant_settings
+from desktop.services import plant_settings, purchasing
 from desktop.services import replenishment as rp
 from desktop.services import report_data as rd
+from desktop.services.actor import Permission
 from desktop.services.tabular import write_csv, write_xlsx
-from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
+from desktop.ui.common import cancellable_progress, fill_table, permitted, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout, labelled
 from desktop.ui.report_view import ReportView
@@ -47,6 +49,7 @@ class ReplenishmentTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.items: list[rp.Suggestion] = []
+        self._note = ""  # what the last action did, said with the next list
         self._settings_loaded = False
         self.window_days = QSpinBox()
         self.window_days.setRange(7, 3650)
@@ -74,6 +77,8 @@ class ReplenishmentTab(QWidget):
         self.compute = QPushButton("Compute")
         self.export_csv = QPushButton("Export CSV…")
         self.export_xlsx = QPushButton("Export XLSX…")
+        self.order_po = QPushButton("Create purchase orders for the selected lines")
+        permitted(self.order_po, ctx.actor.can(Permission.PURCHASE))
         self.summary = QLabel("")
         self.table = read_only_table(
             [
@@ -96,6 +101,8 @@ class ReplenishmentTab(QWidget):
             numeric=(4, 5, 6, 7, 8, 9, 10, 11, 13),
             stretch=3,
         )
+        # several lines (Ctrl / Shift + click, Ctrl+A) go on purchase orders at once
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         params = FlowLayout()
         for label, widget in (
             ("Demand over", self.window_days),
@@ -109,6 +116,7 @@ class ReplenishmentTab(QWidget):
         params.addWidget(self.compute)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.order_po)
         bottom.addWidget(self.export_csv)
         bottom.addWidget(self.export_xlsx)
         layout = QVBoxLayout(self)
@@ -116,6 +124,7 @@ class ReplenishmentTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         self.compute.clicked.connect(self.refresh)
+        self.order_po.clicked.connect(self.order_selected)
         self.export_csv.clicked.connect(lambda: self._ask_export(".csv"))
         self.export_xlsx.clicked.connect(lambda: self._ask_export(".xlsx"))
 
@@ -178,8 +187,33 @@ class ReplenishmentTab(QWidget):
         )
         groups = rp.by_supplier(items)
         total = sum((money(x.value) for x in items), Decimal(0))  # the shown amounts add up
+        note, self._note = self._note, ""
         self.summary.setText(
-            f"{len(items)} part(s) to order from {len(groups)} supplier(s), {format_money(total)} in all"
+            f"{note}{len(items)} part(s) to order from {len(groups)} supplier(s), "
+            f"{format_money(total)} in all"
+        )
+
+    @Slot()
+    def order_selected(self) -> None:
+        """One DRAFT purchase order per supplier for the selected lines, at their order quantities."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        wanted = [purchasing.Wanted(self.items[r].part_id, self.items[r].order_qty) for r in rows]
+        if not wanted:
+            self.summary.setText("Select the lines to order first (Ctrl or Shift + click, Ctrl+A for all).")
+            return
+
+        def done(orders: list[purchasing.OrderDTO]) -> None:
+            made = ", ".join(f"{o.number} ({o.supplier_name}, {len(o.lines)} line(s))" for o in orders)
+            self._note = f"Draft purchase orders created: {made}. "  # said above the new list
+            self.ctx.events.data_changed.emit({"parts"})
+            self.refresh()  # what is now on order leaves the list
+
+        self.ctx.runner.run(
+            lambda: purchasing.orders_from_suggestions(self.ctx.db, self.ctx.actor, wanted),
+            done,
+            lambda exc: (
+                self.summary.setText(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
+            ),
         )
 
     def _ask_export(self, suffix: str) -> None:

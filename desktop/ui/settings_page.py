@@ -27,6 +27,7 @@ from desktop.ui.data_dialog import DataDialog
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.number_format_form import NumberFormatForm
 from desktop.ui.planning_form import PlanningForm
+from desktop.ui.purchasing_form import PurchasingForm
 from desktop.ui.units_dialog import UnitsDialog
 
 
@@ -92,6 +93,8 @@ class SettingsPage(QWidget):
         forms = FlowLayout()  # side by side on a wide screen, one under the other on a narrow one
         forms.addWidget(self.planning)
         forms.addWidget(self.count_settings)
+        self.purchasing = PurchasingForm(ctx)
+        forms.addWidget(self.purchasing)
         layout.addLayout(forms)
         self.number_format = NumberFormatForm()
         layout.addWidget(self.number_format)
@@ -107,6 +110,7 @@ class SettingsPage(QWidget):
         self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
         self.planning.refresh()
         self.count_settings.refresh()
+        self.purchasing.refresh()
 
     @Slot()
     def backup(self) -> None:

@@ -9,7 +9,7 @@ from desktop.models.enums import MoveKind
 from desktop.services import stock
 from desktop.services.actor import Permission
 from desktop.services.stock import MoveDTO, PostResult
-from desktop.ui.common import show_error
+from desktop.ui.common import permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.history_table import history_table, selected_move_id, show_moves
 from desktop.ui.reverse_dialog import ReverseDialog
@@ -45,12 +45,12 @@ class StockPage(QWidget):
             button = QPushButton(f"{label}\n{key}" if key else label)
             button.setMinimumHeight(56)
             button.setMinimumWidth(110)
-            button.setVisible(can_move)
+            permitted(button, can_move)
             self.buttons[kind] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.reverse_button = QPushButton("Reverse selected move…")
-        self.reverse_button.setVisible(can_move)
+        permitted(self.reverse_button, can_move)
         self.table = history_table()
         self.export_button = TableExport(ctx, self.table, "moves")
         top = QHBoxLayout()

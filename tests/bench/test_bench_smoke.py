@@ -87,6 +87,8 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
         "counts.today",
         "counts.enter",
         "counts.ira",
+        "po.receive",
+        "po.position",
         "startup",
         "startup.seen",
         "startup.wall",

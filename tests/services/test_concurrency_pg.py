@@ -19,6 +19,7 @@ from desktop.services.stock import MoveRequest, post_move
 from desktop.services.stock_batch import post_many
 from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
+from tests.processes import run_at_once, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -28,8 +29,7 @@ def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: f
     actor = ensure_user(database, user)
     ok = refused = 0
     messages: set[str] = set()
-    while time.time() < start:
-        time.sleep(0.001)
+    wait_for(start)
     for _ in range(tries):
         try:
             post_move(
@@ -50,19 +50,7 @@ def test_eight_processes_issue_the_same_bin(pg_db: Database) -> None:
     bin_id = tree["A-01-01"].id
     receive(pg_db, admin, part.id, bin_id, "300")
     procs, tries = 8, 50  # 400 attempts on 300 units: 100 must be refused
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    start = time.time() + 2.0
-    workers = [
-        ctx.Process(target=_worker, args=(pg_db.url, f"keeper{n}", part.id, bin_id, tries, start, out))
-        for n in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=120) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        assert w.exitcode == 0
+    results = run_at_once(_worker, [(pg_db.url, f"keeper{n}", part.id, bin_id, tries) for n in range(procs)])
     issued = sum(r[0] for r in results)
     refused = sum(r[1] for r in results)
     assert issued == 300 and refused == 100

@@ -4,7 +4,6 @@ the part-row lock makes exactly the available quantity succeed and everyone else
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from desktop.services import mro
 from desktop.services.mro import ReservationInput
 from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
+from tests.processes import run_at_once, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -25,8 +25,7 @@ def _worker(url: str, user: str, part_id: int, tries: int, start: float, out: mp
     actor = ensure_user(database, user, role=Role.MAINTENANCE)
     ok = refused = 0
     messages: set[str] = set()
-    while time.time() < start:
-        time.sleep(0.001)
+    wait_for(start)
     for n in range(tries):
         try:
             mro.reserve(database, actor, ReservationInput(part_id, Decimal(1), f"WO-{user}-{n}"))
@@ -44,19 +43,7 @@ def test_reserving_the_last_units_at_once(pg_db: Database, procs: int, tries: in
     tree = make_tree(pg_db, admin)
     part = make_part(pg_db, admin)
     receive(pg_db, admin, part.id, tree["A-01-01"].id, str(units))
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    start = time.time() + 2.0
-    workers = [
-        ctx.Process(target=_worker, args=(pg_db.url, f"tech{n}", part.id, tries, start, out))
-        for n in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=120) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        assert w.exitcode == 0
+    results = run_at_once(_worker, [(pg_db.url, f"tech{n}", part.id, tries) for n in range(procs)])
     assert sum(r[0] for r in results) == units
     assert sum(r[1] for r in results) == procs * tries - units
     held = mro.reservations(pg_db, part_id=part.id)

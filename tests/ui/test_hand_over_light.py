@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
@@ -14,6 +15,7 @@ from desktop.ui.locations_page import LocationsPage
 from desktop.ui.main_window import MainWindow
 from desktop.ui.stock_page import StockPage
 from tests.factories import make_tree
+from tests.ui.keys import focus
 
 
 def test_a_new_window_builds_the_scan_pages_and_the_others_when_first_shown(
@@ -36,6 +38,17 @@ def test_a_new_window_builds_the_scan_pages_and_the_others_when_first_shown(
     tree = make_tree(ctx.db, ctx.actor)
     ctx.events.data_changed.emit({"locations"})
     assert {r.code for r in locations.rows.values()} >= {t.code for t in tree.values()}
+
+
+def test_building_a_page_leaves_the_cursor_in_the_scan_box(qtbot: QtBot, window: MainWindow) -> None:
+    """A page built while the keeper scans must not open anything of its own that takes the keyboard
+    (a button shown before it had a parent did: the scan box lost its focus)."""
+    focus(qtbot, window.scan_box)
+    for name in window.pages.waiting():
+        _ = window.pages[name]
+        qtbot.wait(5)
+        assert QApplication.focusWidget() is window.scan_box, name
+        assert QApplication.activeWindow() is window, name
 
 
 class _Screen(QObject):

@@ -281,3 +281,18 @@ def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_re
     assert "Against WO-77's reservation: 4 EA still reserved." in dialog.banner.text()
     assert [(r.work_order, r.issued_qty, r.open_qty) for r in mro.reservations(ctx.db)] == [("WO-77", 2, 4)]
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 0
+
+
+def test_scanning_a_purchase_order_says_what_is_open_on_it(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.services import purchasing as po
+    from desktop.services.suppliers import create_supplier
+
+    supplier = create_supplier(sqlite_db, actor, "SKF")
+    order = po.create_order(sqlite_db, actor, supplier.id, [po.LineInput(plant["part"], Decimal(4))])
+    scan_into(qtbot, window.scan_box, order.number)
+    assert window.banner.kind == "ok"
+    assert window.banner.text().endswith(f"{order.number} from SKF is draft; 1 open line(s): 4 EA 6205-2RS")
+    page = window.pages["Purchasing"]
+    assert window.stack.currentWidget() is page  # opened for receiving: the next scan is a part

@@ -1,0 +1,87 @@
+"""Purchasing on a copy of the plant: a 50-line purchase order received line by line at the service (a
+keeper scanning the delivery), and the inventory position of every part with 20,000 open order lines
+(what What to order and the dashboard read)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from contextlib import closing
+from decimal import Decimal
+from pathlib import Path
+
+from bench.generate import ADMIN_USER, BENCH_PIN
+from bench.measure_floor import timed
+from bench.report import Result, from_samples
+from desktop.db import Database
+from desktop.services import purchasing, users
+from desktop.services.inventory_position import positions
+
+
+def _open_lines(
+    conn: sqlite3.Connection, rng: random.Random, count: int, supplier_id: int, user_id: int
+) -> None:
+    """`count` open lines on orders of 20 lines (raw SQL: the arrangement is not what is measured)."""
+    parts = [r[0] for r in conn.execute("SELECT id FROM part WHERE active ORDER BY id")]
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM purchase_order").fetchone()[0]
+    orders = [(top + n + 1, f"PO-B{top + n + 1:07d}") for n in range(-(-count // 20))]
+    conn.executemany(
+        "INSERT INTO purchase_order (id, number, supplier_id, state, created_by_id, changed_by_id) "
+        "VALUES (?, ?, ?, 'SENT', ?, ?)",
+        [(i, number, supplier_id, user_id, user_id) for i, number in orders],
+    )
+    conn.executemany(
+        "INSERT INTO purchase_order_line (order_id, line_no, part_id, packs, pack_size, received_qty) "
+        "VALUES (?, ?, ?, ?, 1, ?)",
+        [(orders[n // 20][0], n % 20 + 1, rng.choice(parts), 10, n % 7) for n in range(count)],
+    )
+    conn.commit()
+
+
+def measure_purchasing(
+    source: Path, work: Path, rng: random.Random, lines: int, open_lines: int
+) -> list[Result]:
+    from bench.measure import copy_database
+
+    copy_database(source, work)
+    db = Database(str(work))
+    try:
+        admin = users.authenticate(db, ADMIN_USER, BENCH_PIN)
+        with closing(sqlite3.connect(work)) as conn:
+            supplier_id = conn.execute("SELECT min(id) FROM supplier").fetchone()[0]
+            bins = [
+                r[0] for r in conn.execute("SELECT id FROM location WHERE level = 'BIN' AND active LIMIT 50")
+            ]
+            part_ids = [
+                r[0] for r in conn.execute("SELECT id FROM part WHERE active AND unit = 'EA' LIMIT 2000")
+            ]
+            _open_lines(conn, rng, open_lines, supplier_id, admin.user_id)
+        chosen = rng.sample(part_ids, min(lines, len(part_ids)))
+        wanted = [purchasing.LineInput(p, Decimal(10), pack_size=Decimal(1)) for p in chosen]
+        order = purchasing.create_order(db, admin, supplier_id, wanted)
+        purchasing.send_order(db, admin, order.id)
+        samples = []
+        for part_id in chosen:
+            req = purchasing.ReceiptRequest(order.id, part_id, Decimal(10), rng.choice(bins))
+            t = time.perf_counter()
+            purchasing.receive(db, admin, req)
+            samples.append((time.perf_counter() - t) * 1000)
+        assert purchasing.get_order(db, order.id).state == "RECEIVED"
+        receipt = from_samples(
+            "po.receive",
+            f"Receive a {len(chosen)}-line purchase order line by line (one RECEIPT each)",
+            samples,
+            target="< 10 ms per line (p95)",
+            limit_p95=10,
+            note="purchasing.receive(): lock the order, check the tolerance, post, count the line up",
+        )
+        position = from_samples(
+            "po.position",
+            f"Inventory position of every part with {open_lines:,} open purchase-order lines",
+            timed(lambda: db.read(positions), 3),
+            note="inventory_position.positions(): on hand + on order (open lines, kanban cards) - reserved",
+        )
+        return [receipt, position]
+    finally:
+        db.dispose()

@@ -1,0 +1,84 @@
+"""Supplier lead times measured from the plant's own receipts: per supplier and part, the days from the
+order being sent to each receipt against it, over the last `LAST_N` receipts (median and spread, the
+spread being the longest minus the shortest). What to order uses the median once there are at least
+`MIN_RECEIPTS` and says so; with fewer it keeps the lead time typed on the supplier or the part."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from desktop.db import Database
+from desktop.models import Part, PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, StockMove, Supplier
+from desktop.services.common import as_utc
+
+LAST_N = 10
+_Reversal = aliased(StockMove)  # a reversed receipt is no delivery
+MIN_RECEIPTS = 3
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    supplier_id: int
+    part_id: int
+    supplier_name: str
+    part_number: str
+    receipts: int  # how many receipts the figures are over (at most LAST_N)
+    median_days: float
+    spread_days: float  # longest - shortest of those receipts
+
+    @property
+    def enough(self) -> bool:
+        return self.receipts >= MIN_RECEIPTS
+
+
+def lead_times_in(
+    s: Session, *, supplier_id: int | None = None, part_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], LeadTime]:
+    """(supplier id, part id) -> its measured lead time, for every pair with a receipt on a sent order."""
+    stmt = (
+        select(
+            PurchaseOrder.supplier_id,
+            PurchaseOrderLine.part_id,
+            PurchaseOrder.sent_at,
+            StockMove.at,
+            Supplier.name,
+            Part.part_number,
+        )
+        .select_from(PurchaseReceipt)
+        .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceipt.line_id)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .join(StockMove, StockMove.id == PurchaseReceipt.move_id)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Part, Part.id == PurchaseOrderLine.part_id)
+        .where(
+            PurchaseOrder.sent_at.is_not(None), ~exists().where(_Reversal.reverses_move_id == StockMove.id)
+        )
+        .order_by(StockMove.at.desc(), StockMove.id.desc())
+    )
+    if supplier_id is not None:
+        stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
+    if part_ids is not None:
+        stmt = stmt.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
+    days: dict[tuple[int, int], list[float]] = {}
+    names: dict[tuple[int, int], tuple[str, str]] = {}
+    for sup, part, sent, received, supplier, number in s.execute(stmt).tuples():
+        names[sup, part] = (supplier, number)
+        spans = days.setdefault((sup, part), [])
+        if len(spans) < LAST_N and sent is not None:
+            spans.append(max((as_utc(received) - as_utc(sent)).total_seconds() / 86400, 0.0))
+    return {
+        key: LeadTime(*key, *names[key], len(spans), statistics.median(spans), max(spans) - min(spans))
+        for key, spans in days.items()
+        if spans
+    }
+
+
+def lead_times(db: Database, *, supplier_id: int | None = None) -> list[LeadTime]:
+    """Every measured supplier/part lead time (of one supplier), longest median first."""
+    found = db.read(lambda s: lead_times_in(s, supplier_id=supplier_id))
+    return sorted(found.values(), key=lambda x: (-x.median_days, x.supplier_id, x.part_id))

@@ -1,0 +1,171 @@
+"""Purchasing on screen: the part page's On order tab, What to order and the kanban replenishment list
+putting lines and cards on purchase orders."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.db import Database
+from desktop.services import kanban as kb
+from desktop.services import purchasing as po
+from desktop.services.actor import Actor
+from desktop.services.plant_settings import PlantIdentity
+from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
+from desktop.ui.kanban_page import KanbanPage
+from desktop.ui.main_window import MainWindow
+from desktop.ui.purchasing_page import PurchasingPage
+from desktop.ui.reports_page import ReportsPage
+from tests.factories import make_part, make_tree, receive
+from tests.ui.keys import focus, press, scan, type_text
+
+
+def test_the_part_page_lists_open_order_lines(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", None, Decimal(10)),))
+    skf = supplier_id_for_name(sqlite_db, "SKF")
+    late = po.create_order(
+        sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(2), needed_by=date(2027, 3, 1))]
+    )
+    soon = po.send_order(
+        sqlite_db,
+        actor,
+        po.create_order(
+            sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(3), needed_by=date(2027, 1, 5))]
+        ).id,
+    )
+    po.receive(sqlite_db, actor, po.ReceiptRequest(soon.id, part.id, Decimal(12), tree["A-01-01"].id))
+    done = po.cancel_order(
+        sqlite_db, actor, po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(1))]).id
+    )
+    focus(qtbot, window.scan_box)
+    scan(qtbot, "P-6205-2RS")
+    page = window.part_page
+    assert window.stack.currentWidget() is page
+    table = page.on_order
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    assert rows == [
+        [f"{soon.number}/1", "SKF", "partly received", "18 EA", "2027-01-05"],
+        [f"{late.number}/1", "SKF", "draft", "20 EA", "2027-03-01"],
+    ]
+    assert done.number not in str(rows)
+    assert page.tabs.tabText(page.tabs.indexOf(table)) == "On order (38)"
+
+
+def test_what_to_order_puts_the_selected_lines_on_purchase_orders(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    for number, supplier in (("BOLT-1", "Fastenal"), ("BOLT-2", "Fastenal"), ("OIL-1", "Shell")):
+        pack = (PartSupplierInput(supplier, None, None, Decimal(12)),)  # 10 to order: one pack of 12
+        make_part(sqlite_db, actor, number, reorder_point=Decimal(10), suppliers=pack)
+    window.go_to("Reports")
+    page = window.pages["Reports"]
+    assert isinstance(page, ReportsPage)
+    tab = page.replenishment
+    page.tabs.setCurrentWidget(tab)
+    tab.refresh()
+    assert [x.part_number for x in tab.items] == ["BOLT-1", "BOLT-2", "OIL-1"]
+    tab.order_po.click()
+    assert tab.summary.text().startswith("Select the lines to order first")
+    focus(qtbot, tab.table)
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # every line
+    tab.order_po.click()
+    assert tab.summary.text() == (
+        "Draft purchase orders created: PO-000001 (Fastenal, 2 line(s)), PO-000002 (Shell, 1 line(s)). "
+        "0 part(s) to order from 0 supplier(s), 0.00 in all"
+    )
+    assert tab.items == [] and len(po.list_orders(sqlite_db)) == 2
+
+
+def test_the_kanban_replenishment_list_puts_cards_on_a_purchase_order(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF"),))
+    loop = kb.create_loop(
+        sqlite_db, actor, kb.LoopInput(part.id, kb.LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(20), 2)
+    )
+    for card in kb.cards(sqlite_db, loop.id):
+        kb.scan(sqlite_db, actor, card.code, kb.StationMode.LINE)
+    window.go_to("Kanban")
+    page = window.pages["Kanban"]
+    assert isinstance(page, KanbanPage)
+    page.tabs.setCurrentIndex(2)
+    page.refresh()
+    page.order_po.click()
+    assert page.repl_banner.kind == "error" and "Select a line" in page.repl_banner.text()
+    page.repl_table.selectRow(0)
+    page.order_po.click()
+    assert page.repl_banner.kind == "ok"
+    assert page.repl_banner.text().endswith("2 card(s) of 6205-2RS ordered on draft PO-000001 (SKF).")
+    assert {c.status for c in kb.cards(sqlite_db, loop.id)} == {"ORDERED"}
+    assert page.repl_table.rowCount() == 0  # the list follows
+
+
+def test_receiving_a_delivery_by_scanner(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor, tmp_path: Path
+) -> None:
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-6205"),))
+    receive(sqlite_db, actor, part.id, tree["A-01-02"].id, "1")  # its usual bin from now on
+    skf = supplier_id_for_name(sqlite_db, "SKF")
+    order = po.send_order(
+        sqlite_db, actor, po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(5))]).id
+    )
+    focus(qtbot, window.scan_box)
+    scan(qtbot, order.number)
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage)
+    assert window.stack.currentWidget() is page and page.selected_order() is not None
+    assert page.part_edit.hasFocus()
+    scan(qtbot, "SKF-6205")  # the supplier's label on the box
+    assert page.qty_edit.hasFocus() and page.part_edit.text() == "SKF-6205"
+    type_text(qtbot, "3", enter=True)
+    assert page.banner.kind == "ok", page.banner.text()
+    assert (
+        f"{order.number} line 1: Receipt 3 EA of 6205-2RS to A-01-02; 2 EA still open" in page.banner.text()
+    )
+    assert page.part_edit.hasFocus() and page.part_edit.text() == ""
+    assert [page.lines.item(0, c).text() for c in (3, 4, 5)] == ["5", "3", "2"]
+    scan(qtbot, "P-6205-2RS")
+    type_text(qtbot, "9", enter=True)  # more than the 10 % tolerance allows
+    assert page.banner.kind == "error" and "2 left (up to 2.5 with the 10 % tolerance)" in page.banner.text()
+    assert page.qty_edit.hasFocus() and page.qty_edit.selectedText() == "9"
+    type_text(qtbot, "2", enter=True)
+    assert page.banner.kind == "ok" and "line complete (received)" in page.banner.text()
+    assert page.selected_order() is not None  # a received order stays in the list until it is closed
+    page.close_button.click()
+    assert page.banner.text().endswith(f"{order.number} closed.")
+    assert po.get_order(sqlite_db, order.id).state == "CLOSED"
+    page.save_pdf(order.id, tmp_path / "po.pdf")
+    assert (
+        page.banner.text().endswith(f"{order.number} saved to po.pdf.")
+        and (tmp_path / "po.pdf").stat().st_size
+    )
+
+
+def test_the_plant_and_the_tolerance_are_set_in_settings(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database
+) -> None:
+    from desktop.services.plant_settings import plant_identity
+
+    window.go_to("Settings")
+    form = window.settings_page.purchasing
+    assert form.tolerance.value() == 10 and form.save_button.isVisible()
+    focus(qtbot, form.plant_name)
+    type_text(qtbot, "Acme Works")
+    focus(qtbot, form.address)
+    type_text(qtbot, "Main street 1")
+    focus(qtbot, form.tolerance)
+    form.tolerance.selectAll()
+    type_text(qtbot, "5")
+    form.save_button.click()
+    assert form.banner.kind == "ok", form.banner.text()
+    assert plant_identity(sqlite_db) == PlantIdentity("Acme Works", "Main street 1", "")
+    assert po.purchasing_settings(sqlite_db).over_receipt_pct == 5
