@@ -3,6 +3,8 @@ and scrolling to the end of the list brings every other match."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -62,3 +64,16 @@ def test_a_rare_short_search_is_counted_exactly(qtbot: QtBot, window: MainWindow
     assert page.model.rowCount() == len(expected)
     assert page.count_label.text() == f"{len(expected)} parts"
     assert not page.model.canFetchMore()
+
+
+def test_export_after_a_short_search_holds_every_match(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
+) -> None:
+    _search(qtbot, window, ctx, "si")
+    page = window.parts_page
+    assert page.model.rowCount() == parts.SEARCH_PAGE
+    out = tmp_path / "parts.csv"
+    page.export_button.export_to(out)
+    qtbot.waitUntil(out.exists, timeout=5000)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + 600 and lines[-1].startswith("PN-000599")
