@@ -507,11 +507,11 @@ def search_part_ids(
     return db.read(op)
 
 
-# Search as you type: a short word (1-2 characters) matches a third of a big catalogue, and listing
+# Search as you type: short words (1-2 characters) match a third of a big catalogue, and listing
 # every match means reading and sorting every part. The first page is found by walking the sort
 # column's index over at most _WALK rows; the count is estimated from a sample of id ranges.
 SEARCH_PAGE = 200  # ids in the first page: a few screens of rows (one block of the parts list)
-_WALK = 3_000  # index entries walked for the first page before reading every part instead
+_WALK = 1_000  # index entries walked for the first page before reading every part instead
 _WALKABLE = ("part_number", "description")  # indexed, never NULL: a bound on them is a prefix
 _SAMPLE_WINDOWS = 4
 _SAMPLE_IDS = 1_000  # ids in each window, spread over the id range
@@ -542,8 +542,9 @@ def search_part_page(
     `limit` and counting them would mean reading every part."""
     if limit < 1:
         raise ValueError("a page holds at least one id")
-    short = any(len(w) < _TRIGRAM for w in text.split())
-    if not short or sort not in _WALKABLE:  # the index narrows it, or no index walks in this order
+    words = text.split()
+    short = bool(words) and all(len(w) < _TRIGRAM for w in words)
+    if not short or sort not in _WALKABLE:  # the trigram index narrows it, or no index walks this order
         ids = search_part_ids(
             db,
             text,

@@ -18,6 +18,8 @@ from tests.ui.test_parts_and_locations import bulk_parts
         ("9", "unit_cost", True),  # no index walks in this order: the full list, cut to a page
         ("bearing", "part_number", False),  # a trigram word: the index narrows it, counted exactly
         ("zq", "part_number", False),
+        ("9 va", "part_number", False),  # two short words
+        ("9 valve", "part_number", False),  # a trigram word with a short one: the full list, exact
     ],
 )
 def test_the_page_is_the_head_of_the_full_list(
