@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QGuiApplication.setDesktopFileName("storeroom")
     sys.excepthook = _excepthook
 
+    from desktop.models import load_all
+
+    load_all()  # every table mapped, as the tests run (a short CLI command may map only its own)
     ui_scale.apply()  # this PC's text size, before the first window is built
     load_demo = False
     first_start = config.is_first_start()

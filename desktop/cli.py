@@ -627,6 +627,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.quantities import set_decimal_mark
 
         set_decimal_mark(config.AppConfig.current().decimal_mark)  # typed numbers as this PC writes them
+        if args.command != "labels":  # labels maps only its own tables, to start fast (models/__init__)
+            from desktop.models import load_all
+
+            load_all()  # every other command as the tests run it: with every table mapped
         result: int = args.fn(args)
         sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
         return result

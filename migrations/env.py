@@ -9,10 +9,10 @@ from alembic import context
 from sqlalchemy import Connection, Engine, create_engine
 
 from desktop.db import normalize_url
-from desktop.models import Base
+from desktop.models import load_all
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_all()  # every table, for autogenerate
 
 
 # Made by migrations in raw SQL, unknown to the models: the part search index (0009_part_search), an

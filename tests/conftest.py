@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from desktop import db as dbmod
 from desktop.db import Database, normalize_url
-from desktop.models import Base
+from desktop.models import load_all
 from desktop.models.enums import Role
 from desktop.services.actor import Actor
 from desktop.services.users import ensure_user
@@ -110,7 +110,7 @@ def pg_template_url() -> Iterator[str]:
 
 
 def _truncate_all(database: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    tables = ", ".join(f'"{t.name}"' for t in reversed(load_all().sorted_tables))
     with database.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

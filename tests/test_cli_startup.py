@@ -12,6 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from desktop import db as dbmod
+from desktop.models.enums import LocationLevel
+from desktop.services.locations import LocationInput, create_location
+from desktop.services.users import ensure_user
 
 
 def test_the_schema_check_agrees_with_alembic(sqlite_db: dbmod.Database) -> None:
@@ -39,3 +42,38 @@ def test_commands_load_neither_qt_nor_alembic(tmp_path: Path) -> None:
     args = [sys.executable, "-c", PROBE, str(tmp_path / "x.sqlite3"), str(tmp_path / "c.pdf")]
     done = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+LABELS_PROBE = """
+import sys
+from desktop.cli import main
+main(["--db", sys.argv[1], "labels", "bins", "STORE", "--subtree", "--out", sys.argv[2]])
+print(sorted(m for m in sys.modules if m.startswith(("desktop.models.", "sqlalchemy.dialects.postgresql"))))
+"""
+
+
+def test_labels_map_only_the_tables_they_read(tmp_path: Path) -> None:
+    """`storeroom labels` on a SQLite file: no PostgreSQL dialect, and of the models only those it
+    reads (mapping all of them cost a short command a few tenths of a second)."""
+    db = tmp_path / "x.sqlite3"
+    database = dbmod.open_database(f"sqlite:///{db}")
+    try:
+        admin = ensure_user(database, "probe")
+        create_location(database, admin, LocationInput("SITE", "Site", LocationLevel.SITE.value))
+        create_location(
+            database, admin, LocationInput("STORE", "Store", LocationLevel.AREA.value, parent_code="SITE")
+        )
+        create_location(
+            database, admin, LocationInput("A1", "Bin", LocationLevel.BIN.value, parent_code="STORE")
+        )
+    finally:
+        database.dispose()
+    env = {k: v for k, v in os.environ.items() if k not in ("STOREROOM_DB_URL", "STOREROOM_PIN")}
+    env["STOREROOM_HOME"] = str(tmp_path)
+    args = [sys.executable, "-c", LABELS_PROBE, str(db), str(tmp_path / "l.pdf")]
+    done = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert (tmp_path / "l.pdf").read_bytes().startswith(b"%PDF"), done.stdout
+    for absent in ("sqlalchemy.dialects.postgresql", "desktop.models.mro", "desktop.models.kanban", "counts"):
+        assert absent not in loaded, loaded
+    assert "desktop.models.location" in loaded

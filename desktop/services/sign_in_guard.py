@@ -12,11 +12,10 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desktop.models import SignInGuard
@@ -71,7 +70,7 @@ def hold(s: Session, keys: dict[str, str]) -> None:
     same account or PC then take turns, so a burst of parallel guesses waits like a series would."""
     conn = s.connection()
     for scope, key in sorted(keys.items()):
-        conn.execute(_TOUCH[conn.dialect.name], {"scope": scope, "key": key, "failures": 0})
+        conn.execute(_touch(conn.dialect.name), {"scope": scope, "key": key, "failures": 0})
 
 
 def blocked(s: Session, keys: dict[str, str], now: datetime) -> Blocked | None:
@@ -90,26 +89,35 @@ def blocked(s: Session, keys: dict[str, str], now: datetime) -> Blocked | None:
     return None
 
 
+def _insert(dialect: str) -> Any:
+    """The dialect's INSERT (with ON CONFLICT), imported on first use (the statements are built once
+    per dialect): the PostgreSQL dialect is slow to import and a command on a SQLite file never
+    needs it."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(SignInGuard)
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(SignInGuard)
+
+
+@cache
 def _upsert(dialect: str) -> Any:
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    stmt = insert(SignInGuard)
+    stmt = _insert(dialect)
     return stmt.on_conflict_do_update(
         index_elements=[SignInGuard.scope, SignInGuard.key],
         set_={"failures": SignInGuard.failures + 1, "last_failure_at": stmt.excluded.last_failure_at},
     ).returning(SignInGuard.failures, SignInGuard.locked_at)
 
 
+@cache
 def _touch(dialect: str) -> Any:
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    stmt = insert(SignInGuard)
+    stmt = _insert(dialect)
     # DO UPDATE (not DO NOTHING): it takes the row lock on PostgreSQL
     return stmt.on_conflict_do_update(
         index_elements=[SignInGuard.scope, SignInGuard.key], set_={"failures": SignInGuard.failures}
     )
-
-
-_UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
-_TOUCH = {name: _touch(name) for name in ("sqlite", "postgresql")}
 
 
 def note_failure(s: Session, scope: str, key: str, limit: int, now: datetime) -> int | None:
@@ -117,7 +125,7 @@ def note_failure(s: Session, scope: str, key: str, limit: int, now: datetime) ->
     locked the guard, else None."""
     conn = s.connection()
     values = {"scope": scope, "key": key, "failures": 1, "last_failure_at": now}
-    failures, locked_at = conn.execute(_UPSERTS[conn.dialect.name], values).one()
+    failures, locked_at = conn.execute(_upsert(conn.dialect.name), values).one()
     if failures >= limit and locked_at is None:
         s.execute(
             update(SignInGuard)

@@ -2,6 +2,8 @@
 
 Only the rows on screen are ever fetched (a block of 200 ids at a time); sorting and filtering are new
 SQL queries. A proxy model over 100,000 Python rows takes seconds to sort; this takes milliseconds.
+A search that matches many parts first brings one page of ids and an estimate of the count; the
+rest of the ids come when the list is scrolled to its end (Qt's fetchMore), so every match is reached.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def _low_icon() -> QIcon:
 
 class PartsTableModel(QAbstractTableModel):
     """Signals:
-    loaded(int): a search finished; the number of matching parts.
+    loaded(int): a search finished; the number of matching parts (see `estimated`).
     """
 
     loaded = Signal(int)
@@ -51,6 +53,9 @@ class PartsTableModel(QAbstractTableModel):
         self._db = db
         self._runner = runner
         self._ids: list[int] = []
+        self.total = 0  # matching parts: len(self._ids) once every id is here
+        self.estimated = False  # `total` is an estimate (only the first page of ids is here)
+        self._fetching = False  # the rest of the ids is on its way
         self._blocks: dict[int, list[PartRow]] = {}
         self.sort_key = "part_number"
         self.descending = False
@@ -74,26 +79,60 @@ class PartsTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         text_, cat, grp, key, desc = self.text, self.category, self.group, self.sort_key, self.descending
+        self._fetching = False
+        self._runner.run(
+            lambda: parts.search_part_page(
+                self._db, text_, sort=key, descending=desc, category=cat, group=grp
+            ),
+            lambda page: self._searched(generation, page),
+        )
+
+    def _searched(self, generation: int, page: parts.PartIdPage) -> None:
+        if generation == self._generation:
+            if page.ids == self._ids:
+                self.invalidate()  # same rows (e.g. another PC edited one): keep scroll and selection
+            else:
+                self.set_ids(page.ids)
+            self.total, self.estimated = page.total, not page.exact
+            self.loaded.emit(page.total)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's default argument
+        return not parent.isValid() and len(self._ids) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        """The list was scrolled to its end: bring every id of the same search (one query)."""
+        if parent.isValid() or self._fetching or not self.canFetchMore():
+            return
+        self._fetching = True
+        generation = self._generation
+        text_, cat, grp, key, desc = self.text, self.category, self.group, self.sort_key, self.descending
         self._runner.run(
             lambda: parts.search_part_ids(
                 self._db, text_, sort=key, descending=desc, category=cat, group=grp
             ),
-            lambda ids: self._searched(generation, ids),
+            lambda ids: self._fetched(generation, ids),
         )
 
-    def _searched(self, generation: int, ids: list[int]) -> None:
-        if generation == self._generation:
-            if ids == self._ids:
-                self.invalidate()  # same rows (e.g. another PC edited one): keep scroll and selection
-            else:
-                self.set_ids(ids)
-            self.loaded.emit(len(ids))
+    def _fetched(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        have = len(self._ids)
+        if ids[:have] != self._ids:  # the catalogue changed meanwhile: show the new list from the top
+            self.set_ids(ids)
+        elif len(ids) > have:
+            self.beginInsertRows(QModelIndex(), have, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        self.total, self.estimated = len(ids), False
+        self.loaded.emit(len(ids))
 
     # -- loading --------------------------------------------------------------------------------------
     def set_ids(self, ids: list[int]) -> None:
         """Show these ids (already filtered and sorted by SQL) and forget cached rows."""
         self.beginResetModel()
         self._ids = ids
+        self.total, self.estimated = len(ids), False
         self._blocks.clear()
         self.endResetModel()
 

@@ -26,6 +26,12 @@ from desktop.ui.parts_model import COLUMNS, PartsTableModel
 from desktop.ui.scanner import ROLE_HANDLER, set_scan_role
 from desktop.ui.table_export import TableExport
 
+
+def _about(count: int) -> int:
+    """An estimate rounded to two significant digits: "about 36,000", not a precise-looking 36,137."""
+    return round(count, 1 - len(str(count))) if count >= 100 else count
+
+
 _WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
 
 
@@ -138,7 +144,10 @@ class PartsPage(QWidget):
 
     @Slot(int)
     def _loaded(self, count: int) -> None:
-        self.count_label.setText(f"{count:,} part{'s' if count != 1 else ''}")
+        if self.model.estimated:  # only the first page is listed; the rest comes on scrolling
+            self.count_label.setText(f"about {_about(count):,} parts")
+        else:
+            self.count_label.setText(f"{count:,} part{'s' if count != 1 else ''}")
         if self._open_when_loaded:
             self._open_when_loaded = False
             self._open_first()

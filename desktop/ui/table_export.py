@@ -167,6 +167,9 @@ class TableExport(QPushButton):
         except UserError as exc:
             show_error(self, exc)
             return
+        if self.view.model().canFetchMore(QModelIndex()):
+            self._fetch_all_then(lambda: self.export_to(path))
+            return
         try:
             headers, rows = self._read()
         except ExportCancelled as exc:
@@ -178,6 +181,28 @@ class TableExport(QPushButton):
             lambda _none: self._done(f"Exported {len(rows):,} rows to {path.name}."),
             lambda exc: show_error(self, exc),
         )
+
+    def _fetch_all_then(self, then: Callable[[], None]) -> None:
+        """A list that brings its rows as it is scrolled (the parts list after a short search) has
+        them all brought first: the file holds every row, not the first page."""
+        model = self.view.model()
+        done = False
+
+        def check(*_args: object) -> None:
+            nonlocal done
+            if done:
+                return
+            if model.canFetchMore(QModelIndex()):
+                model.fetchMore(QModelIndex())  # the rows arrive later (or at once) and call back
+                return
+            done = True
+            model.rowsInserted.disconnect(check)
+            model.modelReset.disconnect(check)
+            then()
+
+        model.rowsInserted.connect(check)
+        model.modelReset.connect(check)
+        check()
 
     def _read(self) -> tuple[list[str], list[list[object]]]:
         """The view's rows; a long list (100,000 parts read in about 7 s) shows progress and Cancel.

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from desktop import db as dbmod
 from desktop.db import Database
-from desktop.models import Base
+from desktop.models import load_all
 from tests.conftest import create_pg_database, drop_pg_database
 
 
@@ -48,7 +48,7 @@ def test_walk_every_revision_up_and_down(empty_db: Database) -> None:
         dbmod.downgrade(empty_db, down_to)
         dbmod.upgrade(empty_db, rev, backup=False)
     tables = set(inspect(empty_db.engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+    assert set(load_all().tables) <= tables
     dbmod.downgrade(empty_db, "base")
     assert set(inspect(empty_db.engine).get_table_names()) <= {"alembic_version"}
 
