@@ -40,14 +40,14 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
         show_error(None, exc)
 
 
-def _first_start() -> tuple[str, bool] | None:
+def _first_start(runner: TaskRunner) -> tuple[str, bool] | None:
     """Ask how to start; returns (database URL, load demo) or None if the user cancelled."""
     dialog = FirstStartDialog()
     if not dialog.exec():
         return None
     choice = dialog.choice()
     if choice is StartChoice.POSTGRES:
-        server = ConnectionDialog()  # tests the server, then saves it (password in the keyring)
+        server = ConnectionDialog(runner)  # tests the server, then saves it (password in the keyring)
         if not server.exec() or server.url is None:
             return None
         return server.url, False
@@ -87,12 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.excepthook = _excepthook
 
     ui_scale.apply()  # this PC's text size, before the first window is built
+    runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
     load_demo = False
     first_start = config.is_first_start()
     if args.db:
         url = args.db
     elif first_start:
-        chosen = _first_start()
+        chosen = _first_start(runner)
         if chosen is None:
             return 0
         url, load_demo = chosen
@@ -124,7 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     set_decimal_mark(config.AppConfig.current().decimal_mark)  # typed numbers as this PC writes them
-    runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
     events = AppEvents()
     session = UserSession(
         database,

@@ -11,6 +11,7 @@ from desktop.errors import UserError
 from desktop.services import users
 from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
+from desktop.tasks import Runner
 from desktop.ui.common import big_field, show_error
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.scanner import ScanRouter
@@ -23,9 +24,12 @@ class SignInDialog(QDialog):
 
     signed_in = Signal(object)
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, message: str = "") -> None:
+    def __init__(
+        self, db: Database, runner: Runner, parent: QWidget | None = None, *, message: str = ""
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.runner = runner
         self.actor: Actor | None = None
         self.message = message
         self.setWindowTitle("Storeroom — sign in")
@@ -44,6 +48,7 @@ class SignInDialog(QDialog):
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setAutoDefault(False)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<h2>Sign in</h2>{message}"))
         layout.addWidget(self.banner)
@@ -90,21 +95,39 @@ class SignInDialog(QDialog):
             # counted try brings the wrong-PIN lock-out nearer)
             (self.secret if typed else self.user_name).setFocus()
             return
-        try:
-            if typed.upper().startswith(BADGE_PREFIX):
-                actor = users.authenticate_badge(self.db, typed)
-            else:
-                actor = users.authenticate(self.db, typed, self.secret.text())
-        except UserError as exc:
-            self.banner.error(exc.message)
-            self.secret.clear()
-            target = self.user_name if typed.upper().startswith(BADGE_PREFIX) or not typed else self.secret
-            target.setFocus()
-            self.user_name.selectAll()
-            return
-        except Exception as exc:  # a bug: the crash dialog, not a silent failure
+        badge = typed.upper().startswith(BADGE_PREFIX)
+        secret = self.secret.text()
+        self._set_waiting(True)  # checking a PIN takes a moment (a slow hash, the database)
+        self.runner.run(
+            lambda: (
+                users.authenticate_badge(self.db, typed)
+                if badge
+                else users.authenticate(self.db, typed, secret)
+            ),
+            self._authenticated,
+            lambda exc: self._refused(exc, badge or not typed),
+        )
+
+    def _set_waiting(self, waiting: bool) -> None:
+        for widget in (self.user_name, self.secret, self.buttons):
+            widget.setEnabled(not waiting)
+        if waiting:
+            self.banner.working("Checking…")
+
+    def _refused(self, exc: BaseException, at_user_name: bool) -> None:
+        self._set_waiting(False)
+        if not isinstance(exc, UserError):  # a bug: the crash dialog, not a silent failure
+            self.banner.clear()
             show_error(self, exc)
             return
+        self.banner.error(exc.message)
+        self.secret.clear()
+        (self.user_name if at_user_name else self.secret).setFocus()
+        self.user_name.selectAll()
+
+    def _authenticated(self, actor: Actor) -> None:
+        self._set_waiting(False)
+        self.banner.clear()
         self.actor = actor
         # Out of the key handler first: whoever listens closes this dialog and builds a window, and a
         # line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
@@ -120,9 +143,12 @@ class SignInDialog(QDialog):
 class FirstAdminDialog(QDialog):
     """No account can sign in yet: create the administrator who will add everyone else."""
 
-    def __init__(self, db: Database, default_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, runner: Runner, default_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.runner = runner
         self.actor: Actor | None = None
         self.setWindowTitle("Storeroom — first administrator")
         self.banner = FeedbackBanner()
@@ -150,6 +176,7 @@ class FirstAdminDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.buttons = buttons
         buttons.accepted.connect(self.create_admin)
         buttons.rejected.connect(self.reject)
 
@@ -161,11 +188,25 @@ class FirstAdminDialog(QDialog):
             self.repeat.clear()
             self.secret.setFocus()
             return
-        try:
-            self.actor = users.create_first_admin(
-                self.db, self.user_name.text(), self.display_name.text(), self.secret.text()
-            )
-        except UserError as exc:
-            self.banner.error(exc.message)
-            return
-        self.accept()
+        fields = (self.user_name, self.display_name, self.secret, self.repeat, self.buttons)
+        for widget in fields:  # exec() returns only once the account exists or the user cancels
+            widget.setEnabled(False)
+        self.banner.working("Creating the administrator…")
+        user_name, display_name, secret = self.user_name.text(), self.display_name.text(), self.secret.text()
+
+        def created(actor: Actor) -> None:
+            self.actor = actor
+            self.accept()
+
+        def refused(exc: BaseException) -> None:
+            for widget in fields:
+                widget.setEnabled(True)
+            if isinstance(exc, UserError):
+                self.banner.error(exc.message)
+            else:
+                self.banner.clear()
+                show_error(self, exc)
+
+        self.runner.run(
+            lambda: users.create_first_admin(self.db, user_name, display_name, secret), created, refused
+        )

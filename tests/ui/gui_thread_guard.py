@@ -1,8 +1,8 @@
 """A test-time guard for the README's rule "no database work on the GUI thread".
 
 An SQLAlchemy `before_cursor_execute` listener on every engine notes each statement that runs on the
-Qt GUI thread while a call from `desktop/ui` is on the stack. Test bodies that read or seed the
-database directly are not UI code and pass; a page that queries outside the task runner is caught
+Qt GUI thread while a window is up and a call from `desktop/ui` is on the stack. Test bodies that read
+or seed the database directly are not UI code and pass; a page that queries outside the task runner is caught
 even when no event loop is spinning (a test calling `page.refresh()` directly is as much a freeze as
 a click), which is why the guard looks at the stack rather than at whether Qt is processing events.
 """
@@ -19,6 +19,12 @@ from PySide6.QtWidgets import QApplication
 import desktop.ui
 
 UI_DIR = str(Path(desktop.ui.__file__).resolve().parent)
+
+
+def _window_up() -> bool:
+    """A window someone could be looking at (start-up before the first one may read at once)."""
+    app = QApplication.instance()
+    return isinstance(app, QApplication) and any(w.isVisible() for w in app.topLevelWidgets())
 
 
 def _ui_caller() -> str | None:
@@ -38,7 +44,7 @@ class GuiThreadGuard:
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # the GUI thread is the main thread: QApplication is made there by pytest-qt and by the app
-        if QApplication.instance() is None or threading.current_thread() is not threading.main_thread():
+        if threading.current_thread() is not threading.main_thread() or not _window_up():
             return
         caller = _ui_caller()
         if caller is not None:

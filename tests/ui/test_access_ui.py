@@ -118,7 +118,9 @@ def test_on_a_shared_server_saving_an_account_asks_for_the_owners_login(
     users.save_user(
         owner, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
     )
-    ctx = AppContext(runtime, users.authenticate(runtime, "ada", "9876"), WorkerSyncRunner(_raise), AppEvents())
+    ctx = AppContext(
+        runtime, users.authenticate(runtime, "ada", "9876"), WorkerSyncRunner(_raise), AppEvents()
+    )
     kim = next(u for u in users.list_users(runtime, ctx.actor) if u.user_name == "kim")
     asked: list[str] = []
     answers = iter([("", False), (str(make_url(owner.url).password), True)])
@@ -143,7 +145,7 @@ def test_the_sign_in_dialog_shows_the_wait_and_the_lock(qtbot: QtBot, sqlite_db:
     users.save_user(
         sqlite_db, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
     )
-    dialog = SignInDialog(sqlite_db)
+    dialog = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.user_name, "kim")

@@ -583,9 +583,9 @@ def test_every_dialog_fits_a_1280_by_720_screen(
             IssueReservedDialog(ctx, reservation),
             AssetDialog(ctx, None),
             ReverseDialog(stock.history(ctx.db, limit=1)[0]),
-            SignInDialog(ctx.db),
-            FirstAdminDialog(ctx.db, "ada"),
-            ConnectionDialog(),
+            SignInDialog(ctx.db, ctx.runner),
+            FirstAdminDialog(ctx.db, ctx.runner, "ada"),
+            ConnectionDialog(ctx.runner),
             FirstStartDialog(),
         ]
         for dialog in dialogs:

@@ -31,7 +31,7 @@ def _people(db: Database) -> None:
 
 
 def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database) -> None:
-    dialog = FirstAdminDialog(sqlite_db, "ada")
+    dialog = FirstAdminDialog(sqlite_db, WorkerSyncRunner(_raise), "ada")
     qtbot.addWidget(dialog)
     dialog.secret.setText("1234")
     dialog.repeat.setText("1243")
@@ -46,7 +46,7 @@ def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database)
 
 def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
-    dialog = SignInDialog(sqlite_db)
+    dialog = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(dialog)
     dialog.show()
     focus(qtbot, dialog.user_name)
@@ -60,7 +60,7 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
         type_text(qtbot, "1111", enter=True)
     assert signed.args[0].user_name == "kim"
 
-    badge = SignInDialog(sqlite_db)
+    badge = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(badge)
     badge.show()
     focus(qtbot, badge.user_name)
