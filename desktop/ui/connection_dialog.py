@@ -23,7 +23,7 @@ from desktop import config
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.tasks import Runner
-from desktop.ui.common import show_error
+from desktop.ui.common import show_error, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 
 SSL_MODES = [
@@ -104,28 +104,22 @@ class ConnectionDialog(QDialog):
         except UserError as exc:
             self.banner.error(exc.message)
             return
-        self._set_waiting(True)
-        self.banner.working("Connecting to the server…")
+        fields = [child for child in self.findChildren(QWidget) if child is not self.banner]
+        resume = wait_for_work(self.banner, fields, "Connecting to the server…")
 
         def opened(description: str) -> None:
-            self._set_waiting(False)
+            resume()
             self.url = url
             then(description)
 
         def failed(exc: BaseException) -> None:
-            self._set_waiting(False)
+            resume()
             if isinstance(exc, UserError):
                 self.banner.error(exc.message)
             else:
-                self.banner.clear()
                 show_error(self, exc)
 
         self.runner.run(lambda: dbmod.try_database(url), opened, failed)
-
-    def _set_waiting(self, waiting: bool) -> None:
-        for child in self.findChildren(QWidget):
-            if child is not self.banner:
-                child.setEnabled(not waiting)
 
     @Slot()
     def test(self) -> None:

@@ -12,7 +12,7 @@ from desktop.services import users
 from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
 from desktop.tasks import Runner
-from desktop.ui.common import big_field, show_error
+from desktop.ui.common import big_field, show_error, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.scanner import ScanRouter
 
@@ -97,41 +97,35 @@ class SignInDialog(QDialog):
             return
         badge = typed.upper().startswith(BADGE_PREFIX)
         secret = self.secret.text()
-        self._set_waiting(True)  # checking a PIN takes a moment (a slow hash, the database)
+        # checking a PIN takes a moment (a deliberately slow hash, the database)
+        resume = wait_for_work(self.banner, (self.user_name, self.secret, self.buttons), "Checking…")
+
+        def refused(exc: BaseException) -> None:
+            resume()
+            if not isinstance(exc, UserError):  # a bug: the crash dialog, not a silent failure
+                show_error(self, exc)
+                return
+            self.banner.error(exc.message)
+            self.secret.clear()
+            (self.user_name if badge or not typed else self.secret).setFocus()
+            self.user_name.selectAll()
+
+        def authenticated(actor: Actor) -> None:
+            resume()
+            self.actor = actor
+            # Out of the key handler first: whoever listens closes this dialog and builds a window, and
+            # a line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
+            QTimer.singleShot(0, self, self._signed_in)
+
         self.runner.run(
             lambda: (
                 users.authenticate_badge(self.db, typed)
                 if badge
                 else users.authenticate(self.db, typed, secret)
             ),
-            self._authenticated,
-            lambda exc: self._refused(exc, badge or not typed),
+            authenticated,
+            refused,
         )
-
-    def _set_waiting(self, waiting: bool) -> None:
-        for widget in (self.user_name, self.secret, self.buttons):
-            widget.setEnabled(not waiting)
-        if waiting:
-            self.banner.working("Checking…")
-
-    def _refused(self, exc: BaseException, at_user_name: bool) -> None:
-        self._set_waiting(False)
-        if not isinstance(exc, UserError):  # a bug: the crash dialog, not a silent failure
-            self.banner.clear()
-            show_error(self, exc)
-            return
-        self.banner.error(exc.message)
-        self.secret.clear()
-        (self.user_name if at_user_name else self.secret).setFocus()
-        self.user_name.selectAll()
-
-    def _authenticated(self, actor: Actor) -> None:
-        self._set_waiting(False)
-        self.banner.clear()
-        self.actor = actor
-        # Out of the key handler first: whoever listens closes this dialog and builds a window, and a
-        # line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
-        QTimer.singleShot(0, self, self._signed_in)
 
     @Slot()
     def _signed_in(self) -> None:
@@ -188,23 +182,24 @@ class FirstAdminDialog(QDialog):
             self.repeat.clear()
             self.secret.setFocus()
             return
-        fields = (self.user_name, self.display_name, self.secret, self.repeat, self.buttons)
-        for widget in fields:  # exec() returns only once the account exists or the user cancels
-            widget.setEnabled(False)
-        self.banner.working("Creating the administrator…")
         user_name, display_name, secret = self.user_name.text(), self.display_name.text(), self.secret.text()
+        # exec() returns only once the account exists or the user cancels
+        resume = wait_for_work(
+            self.banner,
+            (self.user_name, self.display_name, self.secret, self.repeat, self.buttons),
+            "Creating the administrator…",
+        )
 
         def created(actor: Actor) -> None:
+            resume()
             self.actor = actor
             self.accept()
 
         def refused(exc: BaseException) -> None:
-            for widget in fields:
-                widget.setEnabled(True)
+            resume()
             if isinstance(exc, UserError):
                 self.banner.error(exc.message)
             else:
-                self.banner.clear()
                 show_error(self, exc)
 
         self.runner.run(
