@@ -52,12 +52,12 @@ def test_the_guard_catches_ui_code_that_reads_on_the_gui_thread(
     guard = _no_database_on_gui_thread
     make_part(ctx.db, ctx.actor, "P-1")  # a test body writing directly is not UI code
     model = PartsTableModel(ctx.db, WorkerSyncRunner(_raise))
-    _parts_view(qtbot, model)
+    view = _parts_view(qtbot, model)  # a window is up
     model.search("")
     assert model.data(model.index(0, 0)) == "P-1" and not guard.offences
     # the same list on a runner that works on the calling thread: the row fetch is caught
     model = PartsTableModel(ctx.db, SyncRunner(_raise))
-    _parts_view(qtbot, model)
+    view.setModel(model)
     model.search("")
     assert model.data(model.index(0, 0)) == "P-1"
     assert any(caller.startswith("parts_model.py") for caller in guard.offences)
