@@ -23,7 +23,7 @@ from desktop import config
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.tasks import Runner
-from desktop.ui.common import show_error, wait_for_work
+from desktop.ui.common import show_failure, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 
 SSL_MODES = [
@@ -114,10 +114,7 @@ class ConnectionDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             resume()
-            if isinstance(exc, UserError):
-                self.banner.error(exc.message)
-            else:
-                show_error(self, exc)
+            show_failure(self, self.banner, {}, exc)
 
         self.runner.run(lambda: dbmod.try_database(url), opened, failed)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
-from desktop.quantities import format_qty, parse_decimal
+from desktop.quantities import format_qty
 from desktop.services import kanban as kb
 from desktop.services import locations, parts
 from desktop.services.actor import Permission
@@ -41,7 +41,7 @@ from desktop.ui.common import (
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
-from desktop.ui.kanban_loops import LoopEditDialog, Recommendations
+from desktop.ui.kanban_loops import LoopEditDialog, Recommendations, loop_figures
 from desktop.ui.table_export import TableExport
 
 STATES = [
@@ -181,9 +181,7 @@ class LoopDialog(QDialog):
     def create_loop(self) -> None:
         try:
             kind = LoopKind(self.kind.currentData())
-            container = parse_decimal(self.container.text(), what="container quantity")
-            lead = parse_decimal(self.lead.text(), what="lead time")
-            safety = parse_decimal(self.safety.text(), what="safety factor", allow_zero=True)
+            container, lead, safety = loop_figures(self.container, self.lead, self.safety)
         except UserError as exc:
             self.banner.error(exc.message)
             return

@@ -12,7 +12,7 @@ from desktop.services import users
 from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
 from desktop.tasks import Runner
-from desktop.ui.common import big_field, show_error, wait_for_work
+from desktop.ui.common import big_field, show_error, show_failure, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.scanner import ScanRouter
 
@@ -197,10 +197,8 @@ class FirstAdminDialog(QDialog):
 
         def refused(exc: BaseException) -> None:
             resume()
-            if isinstance(exc, UserError):
-                self.banner.error(exc.message)
-            else:
-                show_error(self, exc)
+            fields = {"user_name": self.user_name, "display_name": self.display_name, "secret": self.secret}
+            show_failure(self, self.banner, fields, exc)
 
         self.runner.run(
             lambda: users.create_first_admin(self.db, user_name, display_name, secret), created, refused
