@@ -8,6 +8,7 @@ one handler. Tests use `SyncRunner`, which runs everything at once on the callin
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -70,9 +71,17 @@ class WorkerSyncRunner:
         if getattr(self._inside, "active", False):
             work()
         else:
-            worker = threading.Thread(target=work, name="storeroom-test-db")
-            worker.start()
-            worker.join()
+            # No cyclic collection while the caller waits: one run on the worker would destroy Qt
+            # widgets that became garbage there, off the GUI thread (a segfault in a restore test).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                worker = threading.Thread(target=work, name="storeroom-test-db")
+                worker.start()
+                worker.join()
+            finally:
+                if collecting:
+                    gc.enable()
         ok, value = outcome[0]
         if ok:
             on_done(value)
