@@ -547,3 +547,13 @@ def open_database(url: str) -> Database:
         database.dispose()
         raise
     return database
+
+
+def try_database(url: str) -> str:
+    """Open `url` as `open_database` does and close it again: its description, for a choice of
+    database that is tested before it is saved."""
+    database = open_database(url)
+    try:
+        return database.description
+    finally:
+        database.dispose()

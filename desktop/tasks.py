@@ -2,12 +2,15 @@
 
 Work runs on a single worker thread (SQLite allows one writer; one queue keeps order), and results
 come back to bound `@Slot`-style callables on the GUI thread through a queued signal. Errors go to
-one handler. Tests use `SyncRunner`, which runs everything at once on the calling thread.
+one handler. Tests use `SyncRunner`, which runs everything at once on the calling thread, or
+`WorkerSyncRunner`, which runs the work on a worker thread but still delivers before returning.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -41,6 +44,49 @@ class SyncRunner:
             (on_error or self.default_error)(exc)
             return
         on_done(result)
+
+
+class WorkerSyncRunner:
+    """SyncRunner's twin that keeps the database off the calling thread: the work runs on a thread of
+    its own while the caller waits, then the result or error is delivered on the calling thread before
+    `run` returns. The UI tests use it so a GUI-thread guard can see every database call the pages
+    make outside the runner, while results stay as deterministic as with `SyncRunner`."""
+
+    def __init__(self, on_error: ErrorHandler) -> None:
+        self.default_error = on_error
+        self._inside = threading.local()  # work that queues more work runs it in place, as one worker would
+
+    def run(
+        self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
+    ) -> None:
+        outcome: list[tuple[bool, Any]] = []
+
+        def work() -> None:
+            self._inside.active = True
+            try:
+                outcome.append((True, fn()))
+            except Exception as exc:  # delivered on the calling thread below
+                outcome.append((False, exc))
+
+        if getattr(self._inside, "active", False):
+            work()
+        else:
+            # No cyclic collection while the caller waits: one run on the worker would destroy Qt
+            # widgets that became garbage there, off the GUI thread (a segfault in a restore test).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                worker = threading.Thread(target=work, name="storeroom-test-db")
+                worker.start()
+                worker.join()
+            finally:
+                if collecting:
+                    gc.enable()
+        ok, value = outcome[0]
+        if ok:
+            on_done(value)
+        else:
+            (on_error or self.default_error)(value)
 
 
 class TaskRunner(QObject):

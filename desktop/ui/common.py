@@ -7,9 +7,11 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -184,3 +186,22 @@ def selected_key(table: QTableWidget) -> object | None:
         return None
     item = table.item(rows[0].row(), 0)
     return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+def wait_for_work(banner: FeedbackBanner, widgets: Sequence[QWidget], text: str) -> Callable[[], None]:
+    """Disable `widgets` under an amber `text` while the runner does the work a dialog waits for; the
+    function returned enables them again, clears the banner and gives the focus back (a badge scan's
+    Enter may still be on its way to the field it was typed in)."""
+    focused = QApplication.focusWidget()
+    for widget in widgets:
+        widget.setEnabled(False)
+    banner.working(text)
+
+    def resume() -> None:
+        for widget in widgets:
+            widget.setEnabled(True)
+        banner.clear()
+        if focused is not None and shiboken6.isValid(focused):
+            focused.setFocus()
+
+    return resume

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,6 +22,8 @@ from sqlalchemy.engine import URL
 from desktop import config
 from desktop import db as dbmod
 from desktop.errors import UserError
+from desktop.tasks import Runner
+from desktop.ui.common import show_failure, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 
 SSL_MODES = [
@@ -32,8 +36,9 @@ SSL_MODES = [
 
 
 class ConnectionDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = runner
         self.setWindowTitle("Shared PostgreSQL server")
         self.setMinimumWidth(560)
         self.url: str | None = None
@@ -91,30 +96,38 @@ class ConnectionDialog(QDialog):
         )
         return url.render_as_string(hide_password=False)
 
-    def _try(self) -> str | None:
-        """Open the server and bring its schema up to date; the description on success."""
+    def _try(self, then: Callable[[str], None]) -> None:
+        """Open the server and bring its schema up to date in the background; `then(description)`
+        on success. The fields wait meanwhile: a server that does not answer takes seconds."""
         try:
             url = self.build_url()
-            database = dbmod.open_database(url)
         except UserError as exc:
             self.banner.error(exc.message)
-            return None
-        description = database.description
-        database.dispose()
-        self.url = url
-        return description
+            return
+        fields = [child for child in self.findChildren(QWidget) if child is not self.banner]
+        resume = wait_for_work(self.banner, fields, "Connecting to the server…")
+
+        def opened(description: str) -> None:
+            resume()
+            self.url = url
+            then(description)
+
+        def failed(exc: BaseException) -> None:
+            resume()
+            show_failure(self, self.banner, {}, exc)
+
+        self.runner.run(lambda: dbmod.try_database(url), opened, failed)
 
     @Slot()
     def test(self) -> None:
-        description = self._try()
-        if description is not None:
-            self.banner.ok(f"Connected: {description}.")
+        self._try(lambda description: self.banner.ok(f"Connected: {description}."))
 
     @Slot()
     def save(self) -> None:
-        description = self._try()
-        if description is None or self.url is None:
-            return
+        self._try(self._save)
+
+    def _save(self, _description: str) -> None:
+        assert self.url is not None
         if not config.save_database_url(self.url):
             self.banner.warn(
                 "Saved, but this computer has no keyring: the password will be asked at each start."

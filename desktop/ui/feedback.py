@@ -58,6 +58,10 @@ class FeedbackBanner(QLabel):
     def warn(self, text: str) -> None:
         self._show("warn", "⚠  " + text)
 
+    def working(self, text: str) -> None:
+        """Amber while the user waits for the database (inputs are disabled meanwhile)."""
+        self._show("warn", "⌛  " + text)
+
     def error(self, text: str) -> None:
         self._show("error", "✖  " + text)
         QApplication.beep()  # the audible half of the error (a wedge scan gives no other cue)

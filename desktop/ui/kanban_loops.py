@@ -3,6 +3,8 @@ recommendations with their evidence, accepted with one key press."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +26,17 @@ from desktop.ui.common import action_row, fill_table, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
+
+
+def loop_figures(
+    container: QLineEdit, lead: QLineEdit, safety: QLineEdit
+) -> tuple[Decimal, Decimal, Decimal]:
+    """A loop's container quantity, lead time (days) and safety factor as typed; UserError if not."""
+    return (
+        parse_decimal(container.text(), what="container quantity"),
+        parse_decimal(lead.text(), what="lead time"),
+        parse_decimal(safety.text(), what="safety factor", allow_zero=True),
+    )
 
 
 class LoopEditDialog(QDialog):
@@ -68,9 +81,7 @@ class LoopEditDialog(QDialog):
     @Slot()
     def save(self) -> None:
         try:
-            container = parse_decimal(self.container.text(), what="container quantity")
-            lead = parse_decimal(self.lead.text(), what="lead time")
-            safety = parse_decimal(self.safety.text(), what="safety factor", allow_zero=True)
+            container, lead, safety = loop_figures(self.container, self.lead, self.safety)
         except UserError as exc:
             self.banner.error(exc.message)
             return

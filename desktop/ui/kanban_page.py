@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
-from desktop.quantities import format_qty, parse_decimal
+from desktop.quantities import format_qty
 from desktop.services import kanban as kb
 from desktop.services import locations, parts, purchasing
 from desktop.services.actor import Permission
@@ -40,7 +42,7 @@ from desktop.ui.common import (
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
-from desktop.ui.kanban_loops import LoopEditDialog, Recommendations
+from desktop.ui.kanban_loops import LoopEditDialog, Recommendations, loop_figures
 from desktop.ui.table_export import TableExport
 
 STATES = [
@@ -180,27 +182,30 @@ class LoopDialog(QDialog):
     def create_loop(self) -> None:
         try:
             kind = LoopKind(self.kind.currentData())
-            db = self.ctx.db
-            part_id = parts.part_id_for_number(db, self.part.text())
-            consumption = locations.location_id_for_code(db, self.consumption.text())
-            supply = (
-                locations.location_id_for_code(db, self.supply.text()) if self.supply.text().strip() else None
-            )
-            data = LoopInput(
-                part_id,
-                kind,
-                consumption,
-                parse_decimal(self.container.text(), what="container quantity"),
-                self.cards.value(),
-                parse_decimal(self.lead.text(), what="lead time"),
-                parse_decimal(self.safety.text(), what="safety factor", allow_zero=True),
-                supply_location_id=supply,
-            )
+            container, lead, safety = loop_figures(self.container, self.lead, self.safety)
         except UserError as exc:
             self.banner.error(exc.message)
             return
+        part_number, consumption_code = self.part.text(), self.consumption.text()
+        supply_code, card_count = self.supply.text(), self.cards.value()
+
+        def create() -> kb.LoopDTO:  # the codes are looked up with the save, off the GUI thread
+            db = self.ctx.db
+            supply = locations.location_id_for_code(db, supply_code) if supply_code.strip() else None
+            data = LoopInput(
+                parts.part_id_for_number(db, part_number),
+                kind,
+                locations.location_id_for_code(db, consumption_code),
+                container,
+                card_count,
+                lead,
+                safety,
+                supply_location_id=supply,
+            )
+            return kb.create_loop(db, self.ctx.actor, data)
+
         self.ctx.runner.run(
-            lambda: kb.create_loop(self.ctx.db, self.ctx.actor, data),
+            create,
             self._saved,
             lambda exc: (
                 self.banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
@@ -434,17 +439,25 @@ class KanbanPage(QWidget):
 
     def reprint(self, loop_id: int, serial: int) -> None:
         """A lost or torn card printed again with its own code (the loop keeps its number of cards)."""
-        card = next((c for c in kb.cards(self.ctx.db, loop_id) if c.serial == serial), None)
-        if card is None:
-            self.board_banner.error(f"Loop #{loop_id} has no live card number {serial}.")
-            return
-        self.print_labels.emit("card", [card.id])
+
+        def found(cards: list[kb.CardDTO]) -> None:
+            card = next((c for c in cards if c.serial == serial), None)
+            if card is None:
+                self.board_banner.error(f"Loop #{loop_id} has no live card number {serial}.")
+                return
+            self.print_labels.emit("card", [card.id])
+
+        self.ctx.runner.run(lambda: kb.cards(self.ctx.db, loop_id), found, lambda exc: show_error(self, exc))
 
     @Slot()
     def _print_cards(self) -> None:
         loop = self._selected_loop()
         if loop is not None:
-            self.print_labels.emit("card", [c.id for c in kb.cards(self.ctx.db, loop.id)])
+            self.ctx.runner.run(
+                lambda: kb.cards(self.ctx.db, loop.id),
+                lambda cards: self.print_labels.emit("card", [c.id for c in cards]),
+                lambda exc: show_error(self, exc),
+            )
 
     def _selected_line(self) -> kb.ReplenishLine | None:
         key = selected_key(self.repl_table)
@@ -489,10 +502,13 @@ class KanbanPage(QWidget):
             lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids), done, self._repl_failed
         )
 
-    def mark_group(self, group: str, to: CardStatus) -> int:
-        """Mark every card of a supplier / supply-location group (the whole order) at once."""
+    def mark_group(self, group: str, to: CardStatus, done: Callable[[int], None]) -> None:
+        """Mark every card of a supplier / supply-location group (the whole order) at once; `done`
+        gets how many cards were marked."""
         ids = [i for line in self.lines if line.group == group for i in line.card_ids]
-        return kb.mark(self.ctx.db, self.ctx.actor, ids, to)
+        self.ctx.runner.run(
+            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, lambda exc: show_error(self, exc)
+        )
 
     def open_loop_dialog(self) -> LoopDialog:
         dialog = LoopDialog(self.ctx, self)

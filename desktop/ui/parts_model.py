@@ -1,13 +1,15 @@
 """The parts list as a Qt model: an ordered list of ids from SQL plus a cache of row blocks.
 
-Only the rows on screen are ever fetched (a block of 200 ids at a time); sorting and filtering are new
-SQL queries. A proxy model over 100,000 Python rows takes seconds to sort; this takes milliseconds.
+Only the rows on screen are ever fetched (a block of 200 ids at a time, through the task runner: a row
+not yet fetched paints blank until its block arrives); sorting and filtering are new SQL queries. A
+proxy model over 100,000 Python rows takes seconds to sort; this takes milliseconds.
 A search that matches many parts first brings one page of ids and an estimate of the count; the
 rest of the ids come when the list is scrolled to its end (Qt's fetchMore), so every match is reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +59,9 @@ class PartsTableModel(QAbstractTableModel):
         self.estimated = False  # `total` is an estimate (only the first page of ids is here)
         self._fetching = False  # the rest of the ids is on its way
         self._blocks: dict[int, list[PartRow]] = {}
+        self._asked: set[int] = set()  # blocks being fetched
+        self._painting = False  # inside data(): a block that arrives at once needs no dataChanged
+        self._rows_generation = 0  # blocks read for rows since replaced are dropped
         self.sort_key = "part_number"
         self.descending = False
         self.text = ""
@@ -133,12 +138,12 @@ class PartsTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = ids
         self.total, self.estimated = len(ids), False
-        self._blocks.clear()
+        self._forget()
         self.endResetModel()
 
     def invalidate(self) -> None:
         """Rows changed (stock moved, part edited): refetch visible rows on next paint."""
-        self._blocks.clear()
+        self._forget()
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
@@ -151,16 +156,57 @@ class PartsTableModel(QAbstractTableModel):
         except ValueError:
             return -1
 
+    def _forget(self) -> None:
+        self._blocks.clear()
+        self._asked.clear()
+        self._rows_generation += 1  # blocks still on their way belong to the old rows
+
     def _row(self, row: int) -> PartRow | None:
         block = row // BLOCK
+        if block not in self._blocks:
+            self._painting = True
+            try:
+                self._fetch([block])
+            finally:
+                self._painting = False
         rows = self._blocks.get(block)
-        if rows is None:
-            ids = self._ids[block * BLOCK : (block + 1) * BLOCK]
-            by_id = {r.id: r for r in parts.part_rows(self._db, ids)}
-            rows = [by_id.get(i) or _missing(i) for i in ids]
-            self._blocks[block] = rows
         offset = row - block * BLOCK
-        return rows[offset] if offset < len(rows) else None
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def _fetch(self, blocks: list[int], done: Callable[[], None] | None = None) -> None:
+        """Read these blocks in the background; each arrives with a dataChanged for its rows."""
+        wanted = [b for b in blocks if b not in self._blocks and b not in self._asked]
+        if not wanted:
+            if done is not None:
+                done()
+            return
+        self._asked.update(wanted)
+        generation = self._rows_generation
+        ids = {b: self._ids[b * BLOCK : (b + 1) * BLOCK] for b in wanted}
+
+        def read() -> dict[int, list[PartRow]]:
+            return {b: _in_order(chunk, parts.part_rows(self._db, chunk)) for b, chunk in ids.items()}
+
+        def arrived(rows: dict[int, list[PartRow]]) -> None:
+            if generation != self._rows_generation:
+                # the list was searched or invalidated meanwhile: the next paint asks again
+                if done is not None:
+                    self._fetch(blocks, done)
+                return
+            self._blocks.update(rows)
+            self._asked.difference_update(rows)
+            if not self._painting:
+                for b in rows:
+                    last = min(len(self._ids), (b + 1) * BLOCK) - 1
+                    self.dataChanged.emit(self.index(b * BLOCK, 0), self.index(last, len(COLUMNS) - 1))
+            if done is not None:
+                done()
+
+        self._runner.run(read, arrived)
+
+    def prefetch(self, done: Callable[[], None]) -> None:
+        """Fetch every row (for an export, which reads them all through `data`), then call `done`."""
+        self._fetch(list(range((len(self._ids) + BLOCK - 1) // BLOCK)), done)
 
     # -- Qt model API ---------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's default argument
@@ -224,6 +270,11 @@ class PartsTableModel(QAbstractTableModel):
             self.descending = order == Qt.SortOrder.DescendingOrder
             if self._searched_once:
                 self.search()
+
+
+def _in_order(ids: list[int], rows: list[PartRow]) -> list[PartRow]:
+    by_id = {r.id: r for r in rows}
+    return [by_id.get(i) or _missing(i) for i in ids]
 
 
 def _missing(part_id: int) -> PartRow:

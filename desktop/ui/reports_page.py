@@ -138,20 +138,25 @@ class ReplenishmentTab(QWidget):
             carrying_rate=Decimal(str(self.carrying.value())) / 100,
         )
 
-    def load_settings(self) -> None:
+    def _start_from_settings(self, plan: plant_settings.Planning) -> None:
         """Start from the plant's planning figures (Settings); changes here are for this run only."""
-        plan = plant_settings.planning(self.ctx.db)
         self.window_days.setValue(plan.demand_window_days)
         self.service.setValue(float(plan.service_level * 100))
         self.order_cost.setValue(float(plan.order_cost))
         self.carrying.setValue(float(plan.carrying_rate * 100))
         self.alpha.setValue(float(plan.smoothing_alpha))
         self._settings_loaded = True
+        self.refresh()
 
     @Slot()
     def refresh(self) -> None:
         if not self._settings_loaded:
-            self.load_settings()
+            self.ctx.runner.run(
+                lambda: plant_settings.planning(self.ctx.db),
+                self._start_from_settings,
+                lambda exc: show_error(self, exc),
+            )
+            return
         policy = self.policy()
         self.ctx.runner.run(
             lambda: rp.suggestions(self.ctx.db, self.ctx.actor, policy),

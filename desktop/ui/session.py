@@ -63,7 +63,7 @@ class UserSession(QObject):
     def start(self) -> bool:
         """Ask for the first administrator or a sign-in; False if the user gave up at once."""
         if users.needs_first_admin(self.db):
-            first = FirstAdminDialog(self.db, self.os_user)
+            first = FirstAdminDialog(self.db, self.runner, self.os_user)
             if not first.exec() or first.actor is None:
                 return False
             self.begin(first.actor)
@@ -77,7 +77,7 @@ class UserSession(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
-        self.dialog = SignInDialog(self.db, message=message)
+        self.dialog = SignInDialog(self.db, self.runner, message=message)
         self.dialog.signed_in.connect(self.begin)
         self.dialog.rejected.connect(self._cancelled)
         self.dialog.show()
@@ -136,10 +136,13 @@ class UserSession(QObject):
 
     def _sign_out(self, *, idle: bool, message: str) -> None:
         if self.actor is not None:
-            try:
-                users.sign_out(self.db, self.actor, idle=idle)
-            except Exception:  # the audit line is not worth keeping a user signed in for
-                log.exception("could not record the sign-out")
+            actor = self.actor
+            self.runner.run(
+                lambda: users.sign_out(self.db, actor, idle=idle),
+                lambda _none: None,
+                # the audit line is not worth keeping a user signed in for, nor a dialog
+                lambda exc: log.error("could not record the sign-out", exc_info=exc),
+            )
         self.actor = None
         self.idle.stop()
         self.ask(message)  # before closing the window: closing the last window would quit the app

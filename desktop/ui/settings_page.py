@@ -169,7 +169,7 @@ class SettingsPage(QWidget):
 
     @Slot()
     def choose_postgres(self) -> None:
-        dialog = ConnectionDialog(self)
+        dialog = ConnectionDialog(self.ctx.runner, self)
         if dialog.exec():
             self.status.setText("Saved the shared server. Restart Storeroom to use it.")
 
@@ -180,12 +180,6 @@ class SettingsPage(QWidget):
     def switch_to(self, url: str) -> None:
         """Open and upgrade the chosen database first; only a database that works is saved."""
 
-        def check() -> str:
-            database = dbmod.open_database(url)
-            description = database.description
-            database.dispose()
-            return description
-
         def saved(description: str) -> None:
             config.save_database_url(url)
             self.status.setText(f"Saved: {description}. Restart Storeroom to use it.")
@@ -193,4 +187,4 @@ class SettingsPage(QWidget):
                 self, "Storeroom", f"{description} is ready. Restart Storeroom to use it."
             )
 
-        self.ctx.runner.run(check, saved, lambda exc: show_error(self, exc))
+        self.ctx.runner.run(lambda: dbmod.try_database(url), saved, lambda exc: show_error(self, exc))

@@ -11,7 +11,8 @@ from desktop.errors import UserError
 from desktop.services import users
 from desktop.services.actor import Actor
 from desktop.services.users import BADGE_PREFIX
-from desktop.ui.common import big_field, show_error
+from desktop.tasks import Runner
+from desktop.ui.common import big_field, show_error, show_failure, wait_for_work
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.scanner import ScanRouter
 
@@ -23,9 +24,12 @@ class SignInDialog(QDialog):
 
     signed_in = Signal(object)
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, message: str = "") -> None:
+    def __init__(
+        self, db: Database, runner: Runner, parent: QWidget | None = None, *, message: str = ""
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.runner = runner
         self.actor: Actor | None = None
         self.message = message
         self.setWindowTitle("Storeroom — sign in")
@@ -44,6 +48,7 @@ class SignInDialog(QDialog):
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setAutoDefault(False)
+        self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"<h2>Sign in</h2>{message}"))
         layout.addWidget(self.banner)
@@ -90,25 +95,37 @@ class SignInDialog(QDialog):
             # counted try brings the wrong-PIN lock-out nearer)
             (self.secret if typed else self.user_name).setFocus()
             return
-        try:
-            if typed.upper().startswith(BADGE_PREFIX):
-                actor = users.authenticate_badge(self.db, typed)
-            else:
-                actor = users.authenticate(self.db, typed, self.secret.text())
-        except UserError as exc:
+        badge = typed.upper().startswith(BADGE_PREFIX)
+        secret = self.secret.text()
+        # checking a PIN takes a moment (a deliberately slow hash, the database)
+        resume = wait_for_work(self.banner, (self.user_name, self.secret, self.buttons), "Checking…")
+
+        def refused(exc: BaseException) -> None:
+            resume()
+            if not isinstance(exc, UserError):  # a bug: the crash dialog, not a silent failure
+                show_error(self, exc)
+                return
             self.banner.error(exc.message)
             self.secret.clear()
-            target = self.user_name if typed.upper().startswith(BADGE_PREFIX) or not typed else self.secret
-            target.setFocus()
+            (self.user_name if badge or not typed else self.secret).setFocus()
             self.user_name.selectAll()
-            return
-        except Exception as exc:  # a bug: the crash dialog, not a silent failure
-            show_error(self, exc)
-            return
-        self.actor = actor
-        # Out of the key handler first: whoever listens closes this dialog and builds a window, and a
-        # line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
-        QTimer.singleShot(0, self, self._signed_in)
+
+        def authenticated(actor: Actor) -> None:
+            resume()
+            self.actor = actor
+            # Out of the key handler first: whoever listens closes this dialog and builds a window, and
+            # a line edit deleted inside its own keyPressEvent crashes the app (the hand-over segfault).
+            QTimer.singleShot(0, self, self._signed_in)
+
+        self.runner.run(
+            lambda: (
+                users.authenticate_badge(self.db, typed)
+                if badge
+                else users.authenticate(self.db, typed, secret)
+            ),
+            authenticated,
+            refused,
+        )
 
     @Slot()
     def _signed_in(self) -> None:
@@ -120,9 +137,12 @@ class SignInDialog(QDialog):
 class FirstAdminDialog(QDialog):
     """No account can sign in yet: create the administrator who will add everyone else."""
 
-    def __init__(self, db: Database, default_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, runner: Runner, default_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db = db
+        self.runner = runner
         self.actor: Actor | None = None
         self.setWindowTitle("Storeroom — first administrator")
         self.banner = FeedbackBanner()
@@ -150,6 +170,7 @@ class FirstAdminDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.buttons = buttons
         buttons.accepted.connect(self.create_admin)
         buttons.rejected.connect(self.reject)
 
@@ -161,11 +182,24 @@ class FirstAdminDialog(QDialog):
             self.repeat.clear()
             self.secret.setFocus()
             return
-        try:
-            self.actor = users.create_first_admin(
-                self.db, self.user_name.text(), self.display_name.text(), self.secret.text()
-            )
-        except UserError as exc:
-            self.banner.error(exc.message)
-            return
-        self.accept()
+        user_name, display_name, secret = self.user_name.text(), self.display_name.text(), self.secret.text()
+        # exec() returns only once the account exists or the user cancels
+        resume = wait_for_work(
+            self.banner,
+            (self.user_name, self.display_name, self.secret, self.repeat, self.buttons),
+            "Creating the administrator…",
+        )
+
+        def created(actor: Actor) -> None:
+            resume()
+            self.actor = actor
+            self.accept()
+
+        def refused(exc: BaseException) -> None:
+            resume()
+            fields = {"user_name": self.user_name, "display_name": self.display_name, "secret": self.secret}
+            show_failure(self, self.banner, fields, exc)
+
+        self.runner.run(
+            lambda: users.create_first_admin(self.db, user_name, display_name, secret), created, refused
+        )

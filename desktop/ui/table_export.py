@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -37,6 +38,13 @@ _STEP = 2_000  # rows read between two looks at the Cancel button
 _FILTERS = "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"
 Display = Qt.ItemDataRole.DisplayRole
 Writer = Callable[[Path, list[str], list[list[object]], str], None]
+
+
+@runtime_checkable
+class FetchesInBackground(Protocol):
+    """A model whose rows are read from the database as they are painted (the parts list)."""
+
+    def prefetch(self, done: Callable[[], None]) -> None: ...
 
 
 class ExportCancelled(UserError):
@@ -167,9 +175,16 @@ class TableExport(QPushButton):
         except UserError as exc:
             show_error(self, exc)
             return
-        if self.view.model().canFetchMore(QModelIndex()):
+        model = self.view.model()
+        if model.canFetchMore(QModelIndex()):  # a search shown a page at a time: every match first
             self._fetch_all_then(lambda: self.export_to(path))
             return
+        if isinstance(model, FetchesInBackground):  # its rows come from the database: all of them first
+            model.prefetch(lambda: self._read_and_write(path, write))
+        else:
+            self._read_and_write(path, write)
+
+    def _read_and_write(self, path: Path, write: Writer) -> None:
         try:
             headers, rows = self._read()
         except ExportCancelled as exc:

@@ -1,4 +1,5 @@
-"""UI fixtures: a real database, a synchronous task runner, the real main window."""
+"""UI fixtures: a real database, a task runner that works off the GUI thread yet delivers at once, the
+real main window, and the guard that fails a test whose UI code touched the database on the GUI thread."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from collections.abc import Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, event
 
 from desktop.db import Database
 from desktop.models.enums import Role
 from desktop.services.actor import Actor
 from desktop.services.users import ensure_user
-from desktop.tasks import SyncRunner
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui import ui_scale
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
+from tests.ui.gui_thread_guard import GuiThreadGuard
 
 pytestmark = pytest.mark.gui
 
@@ -40,6 +43,17 @@ def _text_size() -> Iterator[None]:
     ui_scale.apply(ui_scale.DEFAULT)
 
 
+@pytest.fixture(autouse=True)
+def _no_database_on_gui_thread() -> Iterator[GuiThreadGuard]:
+    """Fails a test in which UI code ran SQL on the GUI thread instead of through the runner."""
+    guard = GuiThreadGuard()
+    event.listen(Engine, "before_cursor_execute", guard)
+    yield guard
+    event.remove(Engine, "before_cursor_execute", guard)
+    if guard.offences:
+        pytest.fail("database work on the GUI thread (use ctx.runner):\n" + guard.report(), pytrace=False)
+
+
 def _raise(exc: BaseException) -> None:
     raise exc  # an error nobody handled is a test failure
 
@@ -51,7 +65,7 @@ def actor(sqlite_db: Database) -> Actor:
 
 @pytest.fixture
 def ctx(sqlite_db: Database, actor: Actor) -> AppContext:
-    return AppContext(sqlite_db, actor, SyncRunner(_raise), AppEvents())
+    return AppContext(sqlite_db, actor, WorkerSyncRunner(_raise), AppEvents())
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from desktop.models import AuditEvent
 from desktop.models.enums import Role
 from desktop.services import users
 from desktop.services.access_settings import access_settings
-from desktop.tasks import SyncRunner
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.sign_in import SignInDialog
@@ -44,7 +44,7 @@ def test_an_admin_unlocks_a_locked_account_on_the_users_page(
             conn.execute(text("UPDATE sign_in_guard SET last_failure_at = '2000-01-01 00:00:00'"))
         with pytest.raises(users.PermissionDenied):
             users.authenticate(sqlite_db, "kim", f"000{n}", pc="PC-1")
-    page = UsersPage(AppContext(sqlite_db, ada, SyncRunner(_raise), AppEvents()))
+    page = UsersPage(AppContext(sqlite_db, ada, WorkerSyncRunner(_raise), AppEvents()))
     qtbot.addWidget(page)
     page.show()
     offered: list[list[str]] = []
@@ -70,13 +70,13 @@ def test_a_restore_from_settings_is_audited_and_refused_to_others(
     saved = dbmod.backup_sqlite(sqlite_db, target=tmp_path / "saved.sqlite3")
     keeper = users.ensure_user(sqlite_db, "kim", role=Role.KEEPER)
     errors: list[BaseException] = []
-    page = SettingsPage(AppContext(sqlite_db, keeper, SyncRunner(errors.append), AppEvents()))
+    page = SettingsPage(AppContext(sqlite_db, keeper, WorkerSyncRunner(errors.append), AppEvents()))
     qtbot.addWidget(page)
     assert not page.restore_button.isEnabled()
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, message: errors.append(RuntimeError(message)))
     page.restore(saved)  # even if a keeper reached it, the service says no
     assert "may not administer" in str(errors[-1])
-    page = SettingsPage(AppContext(sqlite_db, ada, SyncRunner(_raise), AppEvents()))
+    page = SettingsPage(AppContext(sqlite_db, ada, WorkerSyncRunner(_raise), AppEvents()))
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.restored):
         page.restore(saved)
@@ -118,7 +118,9 @@ def test_on_a_shared_server_saving_an_account_asks_for_the_owners_login(
     users.save_user(
         owner, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
     )
-    ctx = AppContext(runtime, users.authenticate(runtime, "ada", "9876"), SyncRunner(_raise), AppEvents())
+    ctx = AppContext(
+        runtime, users.authenticate(runtime, "ada", "9876"), WorkerSyncRunner(_raise), AppEvents()
+    )
     kim = next(u for u in users.list_users(runtime, ctx.actor) if u.user_name == "kim")
     asked: list[str] = []
     answers = iter([("", False), (str(make_url(owner.url).password), True)])
@@ -143,7 +145,7 @@ def test_the_sign_in_dialog_shows_the_wait_and_the_lock(qtbot: QtBot, sqlite_db:
     users.save_user(
         sqlite_db, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
     )
-    dialog = SignInDialog(sqlite_db)
+    dialog = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.user_name, "kim")
@@ -166,7 +168,7 @@ def test_the_sign_in_dialog_shows_the_wait_and_the_lock(qtbot: QtBot, sqlite_db:
 
 def test_an_admin_sets_the_access_limits_on_the_users_page(qtbot: QtBot, sqlite_db: Database) -> None:
     ada = users.ensure_user(sqlite_db, "ada", role=Role.ADMIN)
-    page = UsersPage(AppContext(sqlite_db, ada, SyncRunner(_raise), AppEvents()))
+    page = UsersPage(AppContext(sqlite_db, ada, WorkerSyncRunner(_raise), AppEvents()))
     qtbot.addWidget(page)
     page.show()
     page.refresh()

@@ -13,8 +13,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import make_url
 
 from desktop import config, credentials, paths
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui.connection_dialog import ConnectionDialog
 from tests.conftest import create_pg_database, drop_pg_database
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
 
 
 class MemoryKeyring(KeyringBackend):
@@ -49,7 +54,7 @@ def test_connect_save_and_reopen_with_keyring(
 ) -> None:
     url = make_url(create_pg_database("storeroom_conn"))
     try:
-        dialog = ConnectionDialog()
+        dialog = ConnectionDialog(WorkerSyncRunner(_raise))
         qtbot.addWidget(dialog)
         dialog.host.setText(url.host or "127.0.0.1")
         dialog.port.setValue(url.port or 5432)

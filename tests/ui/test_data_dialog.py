@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.services import kanban, mro, parts
@@ -59,7 +60,8 @@ def test_cancelled_import_saves_nothing(
     path.write_text("Part number,Description\n" + "".join(f"N-{n},Part {n}\n" for n in range(5000)))
     dialog.load(path)
     dialog.check()
-    dialog.progress.connect(lambda _d, _t: dialog._cancel.set())  # the clerk presses Cancel
+    # the clerk presses Cancel at the first progress; direct, as the work runs on the runner's thread
+    dialog.progress.connect(lambda _d, _t: dialog._cancel.set(), Qt.ConnectionType.DirectConnection)
     dialog.run_import()
     assert "cancelled" in dialog.banner.text().lower()
     assert parts.search_part_ids(ctx.db, "N-") == []

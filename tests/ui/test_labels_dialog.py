@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
@@ -90,7 +91,8 @@ def test_cancel_stops_rendering_and_empty_selection_is_refused(
     assert dialog is not None
     dialog.subtree.setChecked(True)
     dialog.copies.setValue(30)  # 7 locations x 30 copies: several pages
-    dialog.progress.connect(lambda done, total: dialog.cancel())  # the clerk presses Cancel
+    # the clerk presses Cancel at the first page; direct, as the rendering runs on the runner's thread
+    dialog.progress.connect(lambda done, total: dialog.cancel(), Qt.ConnectionType.DirectConnection)
     dialog.render_labels()
     assert dialog.pdf is None and "Cancelled" in dialog.banner.text()
     assert dialog.preview_button.isEnabled()

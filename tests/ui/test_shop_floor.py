@@ -19,7 +19,7 @@ from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services import counts, stock, users
 from desktop.services.locations import LocationInput, create_location
 from desktop.services.stock import MoveRequest, post_move
-from desktop.tasks import SyncRunner
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui import ui_scale
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.counts_page import CountsPage
@@ -427,7 +427,7 @@ def test_ctrl_plus_and_minus_scale_the_ui_and_the_choice_is_kept(
 @pytest.fixture
 def session(qtbot: QtBot, sqlite_db: Database) -> Iterator[UserSession]:
     make_keeper(sqlite_db, users.create_first_admin(sqlite_db, "ada", "Ada Admin", "9876"))
-    s = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=60)
+    s = UserSession(sqlite_db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=60)
     assert s.start()
     yield s
     if s.window is not None:
@@ -583,9 +583,9 @@ def test_every_dialog_fits_a_1280_by_720_screen(
             IssueReservedDialog(ctx, reservation),
             AssetDialog(ctx, None),
             ReverseDialog(stock.history(ctx.db, limit=1)[0]),
-            SignInDialog(ctx.db),
-            FirstAdminDialog(ctx.db, "ada"),
-            ConnectionDialog(),
+            SignInDialog(ctx.db, ctx.runner),
+            FirstAdminDialog(ctx.db, ctx.runner, "ada"),
+            ConnectionDialog(ctx.runner),
             FirstStartDialog(),
         ]
         for dialog in dialogs:

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from desktop.db import Database
 from desktop.models.enums import Role
 from desktop.services import audit, users
-from desktop.tasks import SyncRunner
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import UserSession
@@ -31,7 +31,7 @@ def _people(db: Database) -> None:
 
 
 def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database) -> None:
-    dialog = FirstAdminDialog(sqlite_db, "ada")
+    dialog = FirstAdminDialog(sqlite_db, WorkerSyncRunner(_raise), "ada")
     qtbot.addWidget(dialog)
     dialog.secret.setText("1234")
     dialog.repeat.setText("1243")
@@ -46,7 +46,7 @@ def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database)
 
 def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
-    dialog = SignInDialog(sqlite_db)
+    dialog = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(dialog)
     dialog.show()
     focus(qtbot, dialog.user_name)
@@ -60,7 +60,7 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
         type_text(qtbot, "1111", enter=True)
     assert signed.args[0].user_name == "kim"
 
-    badge = SignInDialog(sqlite_db)
+    badge = SignInDialog(sqlite_db, WorkerSyncRunner(_raise))
     qtbot.addWidget(badge)
     badge.show()
     focus(qtbot, badge.user_name)
@@ -71,7 +71,7 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
 
 def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
-    session = UserSession(sqlite_db, SyncRunner(_raise), AppEvents(), idle_minutes=10)
+    session = UserSession(sqlite_db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=10)
     assert session.start()
     assert session.dialog is not None
     focus(qtbot, session.dialog.user_name)
@@ -106,7 +106,7 @@ def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> Non
 def test_viewer_sees_no_move_buttons(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
     viewer = users.authenticate(sqlite_db, "vic", "2222")
-    window = MainWindow(AppContext(sqlite_db, viewer, SyncRunner(_raise), AppEvents()))
+    window = MainWindow(AppContext(sqlite_db, viewer, WorkerSyncRunner(_raise), AppEvents()))
     qtbot.addWidget(window)
     assert not any(b.isVisibleTo(window) for b in window.stock_page.buttons.values())
     keys = {shortcut.key().toString() for shortcut in window.findChildren(QShortcut)}

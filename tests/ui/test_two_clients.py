@@ -11,7 +11,7 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services import changes, parts
 from desktop.services.stock import MoveRequest, post_move
 from desktop.services.users import ensure_user
-from desktop.tasks import SyncRunner
+from desktop.tasks import WorkerSyncRunner
 from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
@@ -29,10 +29,10 @@ def test_other_clients_moves_and_edits_reach_the_screen(qtbot: QtBot, db: Databa
     other_pc = Database(db.url)  # a second client: its own engine and connections
     mine = Database(db.url)
     events = AppEvents()
-    window = MainWindow(AppContext(mine, admin, SyncRunner(_raise), events))
+    window = MainWindow(AppContext(mine, admin, WorkerSyncRunner(_raise), events))
     qtbot.addWidget(window)
     window.go_to("Stock")
-    watcher = ChangeWatcher(mine, SyncRunner(_raise), events)
+    watcher = ChangeWatcher(mine, WorkerSyncRunner(_raise), events)
     watcher.poll()  # first look: remembers where the database is
     assert window.stock_page.table.rowCount() == 0
 

@@ -1,0 +1,54 @@
+"""A test-time guard for the README's rule "no database work on the GUI thread".
+
+An SQLAlchemy `before_cursor_execute` listener on every engine notes each statement that runs on the
+Qt GUI thread while a window is up and a call from `desktop/ui` is on the stack. Test bodies that read
+or seed the database directly are not UI code and pass; a page that queries outside the task runner is caught
+even when no event loop is spinning (a test calling `page.refresh()` directly is as much a freeze as
+a click), which is why the guard looks at the stack rather than at whether Qt is processing events.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+import desktop.ui
+
+UI_DIR = str(Path(desktop.ui.__file__).resolve().parent)
+
+
+def _window_up() -> bool:
+    """A window someone could be looking at (start-up before the first one may read at once)."""
+    app = QApplication.instance()
+    return isinstance(app, QApplication) and any(w.isVisible() for w in app.topLevelWidgets())
+
+
+def _ui_caller() -> str | None:
+    """The innermost desktop/ui frame on the stack, as "module.py:line in function"."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(UI_DIR):
+            return f"{Path(filename).name}:{frame.f_lineno} in {frame.f_code.co_name}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+class GuiThreadGuard:
+    def __init__(self) -> None:
+        self.offences: dict[str, str] = {}  # UI caller -> first statement it ran
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # the GUI thread is the main thread: QApplication is made there by pytest-qt and by the app
+        if threading.current_thread() is not threading.main_thread() or not _window_up():
+            return
+        caller = _ui_caller()
+        if caller is not None:
+            self.offences.setdefault(caller, " ".join(statement.split())[:80])
+
+    def report(self) -> str:
+        return "\n".join(f"  {caller}: {sql}" for caller, sql in sorted(self.offences.items()))
