@@ -8,8 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel, MoveKind, Role
-from desktop.services import changes, mro, parts
+from desktop.services import changes, counts, mro, parts, suppliers
 from desktop.services import kanban as kb
+from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.kanban import LoopInput, LoopKind
 from desktop.services.stock import MoveRequest, post_move
@@ -127,4 +128,38 @@ def test_a_reservation_at_one_pc_shows_on_the_spares_view_at_another(qtbot: QtBo
     assert [spares.reservations.item(0, c).text() for c in (1, 2, 3)] == ["WO-7", "6205-2RS", "2"]
     assert [spares.spares.item(0, c).text() for c in (5, 6, 7)] == ["3", "2", "1"]  # on hand, reserved, free
     shop_db.dispose()
+    office_db.dispose()
+
+
+def test_a_count_and_an_order_at_one_pc_show_on_the_counts_and_purchasing_pages_at_another(
+    qtbot: QtBot, db: Database
+) -> None:
+    admin = ensure_user(db, "root", role=Role.ADMIN)
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    receive(db, admin, part.id, tree["A-01-01"].id, "5")
+    desk_db = Database(db.url)
+    office_db, office_pc, office_events = _pc(qtbot, db.url, admin)
+    watcher = ChangeWatcher(office_db, WorkerSyncRunner(_raise), office_events)
+    office_pc.go_to("Cycle counts")
+    sessions = office_pc.pages["Cycle counts"].sessions  # type: ignore[attr-defined]
+    assert sessions.count() == 0
+    watcher.poll()
+
+    counts.start_session(desk_db, admin, "Aisle A", [tree["A-01-01"].id])
+    with qtbot.waitSignal(office_events.data_changed) as announced:
+        watcher.poll()
+    assert "counts" in announced.args[0] and "stock" not in announced.args[0]  # was the page's only topic
+    assert sessions.count() == 1 and sessions.itemText(0).endswith("Aisle A")
+
+    office_pc.go_to("Purchasing")
+    orders = office_pc.pages["Purchasing"].orders  # type: ignore[attr-defined]
+    assert orders.rowCount() == 0
+    fastenal = suppliers.supplier_id_for_name(desk_db, "Fastenal")
+    order = po.create_order(desk_db, admin, fastenal, [po.LineInput(part.id, Decimal(2))])
+    with qtbot.waitSignal(office_events.data_changed) as announced:
+        watcher.poll()
+    assert "purchasing" in announced.args[0]
+    assert orders.rowCount() == 1 and orders.item(0, 0).text() == order.number
+    desk_db.dispose()
     office_db.dispose()
