@@ -4,7 +4,8 @@ One statement per poll reads a marker per watched table, the same way on SQLite 
 - append-only tables (the ledger, the audit trail, card and serial events, receipts): the highest id,
   one indexed lookup;
 - tables whose rows are edited and deleted: the row count and the newest `updated_at` (every
-  insert and update stamps it, a delete lowers the count), one scan of a small table.
+  insert and update stamps it, a delete lowers the count), one scan of the table (these stay small;
+  count_line grows with every count taken, about 1 ms per 5,000 rows on SQLite).
 
 Each table maps to the topics the pages listen for on `AppEvents.data_changed`.
 
@@ -65,7 +66,7 @@ def _appended(id_col: InstrumentedAttribute[int], *topics: str) -> Watched:
 def _edited(model: type[Stamped], *topics: str) -> Watched:
     return Watched(
         model.__tablename__,  # type: ignore[attr-defined]  # every Stamped model is a mapped class
-        # count and newest stamp from one scan, as text ("12|2026-12-06 20:41:07.123+00")
+        # count and newest stamp from one scan, as text ("12|2026-12-06 20:41:07.123456+00")
         func.count().cast(String) + "|" + func.coalesce(func.max(model.updated_at).cast(String), ""),
         frozenset(topics),
     )
