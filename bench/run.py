@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlalchemy
 
-from bench import app_runs, measure, measure_counts, measure_floor, measure_purchasing
+from bench import app_runs, measure, measure_counts, measure_floor, measure_poll, measure_purchasing
 from bench.generate import DEFAULT_SEED, GenStats, describe, generate, sqlite_file, verify
 from bench.report import Result, table, write
 from desktop.db import Database, head_revision
@@ -217,6 +217,10 @@ def collect(opts: Options) -> Outcome:
         )
         out.results += measure.safe(
             "mro", lambda: measure_floor.measure_mro(database, db_file, rng, 1 if opts.quick else 20)
+        )
+        say("the other-PC watcher's poll ...")
+        out.results += measure.safe(
+            "poll", lambda: measure_poll.measure_poll(database, 1 if opts.quick else 100)
         )
     finally:
         database.dispose()

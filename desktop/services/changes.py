@@ -1,45 +1,127 @@
 """What changed since we last looked, so every PC's screens follow the others' work.
 
-Every stock change appends a ledger row and every master-data or account change appends an audit row,
-so the highest id of each append-only table is a cheap, portable change marker (one indexed lookup per
-table, the same on SQLite and PostgreSQL). Modules register their own append-only tables.
+One statement per poll reads a marker per watched table, the same way on SQLite and PostgreSQL:
+- append-only tables (the ledger, the audit trail, card and serial events, receipts): the highest id,
+  one indexed lookup;
+- tables whose rows are edited and deleted: the row count and the newest `updated_at` (every
+  insert and update stamps it, a delete lowers the count), one scan of the table (these stay small;
+  count_line grows with every count taken, about 1 ms per 5,000 rows on SQLite).
+
+Each table maps to the topics the pages listen for on `AppEvents.data_changed`.
+
+Limits: on SQLite `updated_at` has one-second resolution, so a second edit of the same table within the
+second of the last poll's newest stamp shows at the next change there (SQLite is the one-PC setup; this
+only affects scripts). On PostgreSQL the stamp is the transaction's start, so an edit committed after
+a later-started edit to the same table was polled is seen at the next change there too.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.db import Database
-from desktop.models import AuditEvent, StockMove
+from desktop.models import (
+    Asset,
+    AssetSpare,
+    AuditEvent,
+    CardEvent,
+    Category,
+    CountLine,
+    CountSession,
+    KanbanCard,
+    KanbanLoop,
+    Manufacturer,
+    PartXref,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    Reservation,
+    SerialEvent,
+    SerialUnit,
+    StockMove,
+    Supplier,
+    User,
+)
+from desktop.models.base import Base, Stamped
 
-# marker -> (id column of an append-only table, what a change there means for the screens)
-WATCHED: dict[str, tuple[InstrumentedAttribute[int], frozenset[str]]] = {
-    "stock": (StockMove.id, frozenset({"stock"})),
-    "audit": (AuditEvent.id, frozenset({"parts", "locations", "users"})),
-}
+STOCK, PARTS, LOCATIONS, USERS = "stock", "parts", "locations", "users"
+KANBAN, MRO, COUNTS, PURCHASING = "kanban", "mro", "counts", "purchasing"
 
-Marks = dict[str, int]
+
+@dataclass(frozen=True)
+class Watched:
+    table: str
+    marker: ColumnElement[Any]  # one aggregate over `table` alone
+    topics: frozenset[str]
+
+
+def _appended(id_col: InstrumentedAttribute[int], *topics: str) -> Watched:
+    return Watched(id_col.class_.__tablename__, func.coalesce(func.max(id_col), 0), frozenset(topics))
+
+
+def _edited(model: type[Stamped], *topics: str) -> Watched:
+    return Watched(
+        model.__tablename__,  # type: ignore[attr-defined]  # every Stamped model is a mapped class
+        # count and newest stamp from one scan, as text ("12|2026-12-06 20:41:07.123456+00")
+        func.count().cast(String) + "|" + func.coalesce(func.max(model.updated_at).cast(String), ""),
+        frozenset(topics),
+    )
+
+
+WATCHED: tuple[Watched, ...] = (
+    _appended(StockMove.id, STOCK),
+    # Parts, locations and users write an audit row on every change, and so do a part's supplier links
+    # (saved with the part or by an import): part_supplier (155k rows in the plant) is not scanned.
+    _appended(AuditEvent.id, PARTS, LOCATIONS, USERS),
+    _edited(User, USERS),
+    _edited(Category, PARTS),
+    _edited(Manufacturer, PARTS),
+    _edited(Supplier, PARTS, PURCHASING),
+    _appended(CardEvent.id, KANBAN),
+    _edited(KanbanCard, KANBAN),
+    _edited(KanbanLoop, KANBAN),
+    _edited(Asset, MRO),
+    _edited(AssetSpare, MRO),
+    _edited(PartXref, MRO),
+    _edited(Reservation, MRO),
+    _edited(SerialUnit, MRO),
+    _appended(SerialEvent.id, MRO),
+    _edited(CountSession, COUNTS),
+    _edited(CountLine, COUNTS),
+    _edited(PurchaseOrder, PURCHASING),
+    _edited(PurchaseOrderLine, PURCHASING),
+    _appended(PurchaseReceipt.id, PURCHASING),
+)
+_BY_TABLE = {w.table: w for w in WATCHED}
+
+Marks = dict[str, object]
+
+
+def _statement() -> Select[Any]:
+    # Scalar subqueries, not derived tables joined ON TRUE: SQLite then keeps max(id) an index lookup
+    # (measured on the plant database: 3 ms against 190 ms for the join).
+    tables = Base.metadata.tables
+    return select(*(select(w.marker).select_from(tables[w.table]).scalar_subquery() for w in WATCHED))
+
+
+_MARKS = _statement()
 
 
 def marks(db: Database) -> Marks:
     def op(s: Session) -> Marks:
-        row = s.execute(
-            select(
-                *[
-                    select(func.coalesce(func.max(col), 0)).scalar_subquery()
-                    for col, _what in WATCHED.values()
-                ]
-            )
-        ).one()
-        return dict(zip(WATCHED, (int(v) for v in row), strict=True))
+        row = s.execute(_MARKS).one()
+        return {w.table: value for w, value in zip(WATCHED, row, strict=True)}
 
     return db.read(op)
 
 
 def changed(before: Marks, after: Marks) -> set[str]:
     what: set[str] = set()
-    for key, value in after.items():
-        if before.get(key) != value:
-            what |= WATCHED[key][1]
+    for table, value in after.items():
+        if before.get(table) != value:
+            what |= _BY_TABLE[table].topics
     return what

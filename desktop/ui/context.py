@@ -13,7 +13,8 @@ from desktop.tasks import Runner
 
 class AppEvents(QObject):
     """Signals:
-    data_changed(set[str]): something was saved; the set names what ("stock", "parts", "locations").
+    data_changed(set[str]): something was saved; the set names what: "stock", "parts", "locations",
+        "users", "kanban", "mro", "counts", "purchasing" (desktop.services.changes maps tables to these).
     """
 
     data_changed = Signal(object)

@@ -504,7 +504,10 @@ class CountsPage(QWidget):
         self._refresh_tab(self.tabs.currentIndex())
 
     def data_changed(self, what: set[str]) -> None:
-        if "stock" in what and self.isVisible():  # a move elsewhere may put a bin on today's list
-            self.refresh_lines()
+        if what & {"stock", "counts"} and self.isVisible():  # a move elsewhere may put a bin on today's list
+            if "counts" in what:  # a session started, counted or approved at another PC
+                self._load_sessions()  # then its lines
+            else:
+                self.refresh_lines()
             if self.tabs.currentIndex() == 1:
                 self.today.refresh()

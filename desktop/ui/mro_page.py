@@ -498,6 +498,9 @@ class SerialsTab(QWidget):
 
     def _reload(self, message: str) -> None:
         self.banner.ok(message)
+        self.reload()
+
+    def reload(self) -> None:
         part_id, db = self.part_id, self.ctx.db
         if part_id is not None:
             self.ctx.runner.run(lambda: (part_id, mro.serials(db, part_id=part_id)), self._loaded)
@@ -660,6 +663,10 @@ class PartTab(QWidget):
         self.ctx.runner.run(
             lambda: (mro.part_refs(db, part_id), mro.reservations(db, part_id=part_id)), self.show_refs
         )
+
+    def reload(self) -> None:
+        if self.refs is not None:
+            self.show_part_id(self.refs.part_id)
 
     def show_refs(self, result: tuple[mro.PartRefs, list[ReservationDTO]]) -> None:
         refs, held = result
@@ -916,3 +923,6 @@ class MroPage(QWidget):
     def data_changed(self, what: set[str]) -> None:
         if what & {"stock", "parts", "mro"} and self.isVisible():
             self.spares_tab.reload()
+            current = self.tabs.currentWidget()
+            if current is self.part_tab or current is self.serials_tab:  # reservations, xrefs, units
+                current.reload()

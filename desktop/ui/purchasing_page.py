@@ -280,5 +280,5 @@ class PurchasingPage(QWidget):
             field.selectAll()
 
     def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "parts"} and self.isVisible():
+        if what & {"stock", "parts", "purchasing"} and self.isVisible():
             self.refresh()

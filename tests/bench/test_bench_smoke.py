@@ -80,6 +80,7 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
         "kanban.scan",
         "mro.spares",
         "mro.tree",
+        "poll.marks",
         "print.labels",
         "print.count_sheet",
         "counts.abc",

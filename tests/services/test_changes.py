@@ -1,0 +1,127 @@
+"""The change markers: every table a screen shows moves its marker when another client writes there, and
+`changes.changed` names the topics the pages listen for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from desktop.db import Database
+from desktop.models.enums import AssetLevel, Role
+from desktop.services import categories, changes, counts, manufacturers, mro, suppliers
+from desktop.services import kanban as kb
+from desktop.services import purchasing as po
+from desktop.services.actor import Actor
+from desktop.services.kanban import LoopInput, LoopKind, StationMode
+from desktop.services.purchasing import LineInput, ReceiptRequest
+from desktop.services.suppliers import PartSupplierInput
+from desktop.services.users import ensure_user
+from tests.factories import make_part, make_tree, receive
+
+
+def _step(db: Database, write: Callable[[], object]) -> tuple[set[str], set[str]]:
+    """Which tables' markers moved, and the topics announced, for one write by another client."""
+    before = changes.marks(db)
+    write()
+    after = changes.marks(db)
+    return {t for t in after if after[t] != before[t]}, changes.changed(before, after)
+
+
+def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Database, admin: Actor) -> None:
+    other = Database(db.url)  # the writes come from another client's engine
+    tree = make_tree(db, admin)
+    bin1 = tree["A-01-01"]
+    part = make_part(db, admin, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    receive(db, admin, part.id, bin1.id, "10")
+    loop = kb.create_loop(db, admin, LoopInput(part.id, LoopKind.PURCHASE, bin1.id, Decimal(100), 2))
+    press = mro.create_asset(db, admin, mro.AssetInput("PRESS-01", "Press 1", AssetLevel.MACHINE.value))
+    seen: set[str] = set()
+
+    def expect(write: Callable[[], object], tables: set[str], topics: set[str]) -> None:
+        moved, announced = _step(db, write)
+        assert tables <= moved, f"{tables - moved} did not move"
+        assert topics <= announced
+        seen.update(tables)
+
+    expect(lambda: receive(other, admin, part.id, bin1.id, "1"), {"stock_move"}, {"stock"})
+    expect(lambda: make_part(other, admin, "NUT-M6"), {"audit_event"}, {"parts"})
+    expect(lambda: ensure_user(other, "kim", role=Role.KEEPER), {"app_user"}, {"users"})
+    expect(
+        lambda: other.write(
+            lambda s: categories.ensure_paths(s, [categories.parse_path("Fasteners/Screws")])
+        ),
+        {"category"},
+        {"parts"},
+    )
+    expect(lambda: other.write(lambda s: manufacturers.ensure(s, ["Würth"])), {"manufacturer"}, {"parts"})
+    expect(lambda: suppliers.create_supplier(other, admin, "Bossard"), {"supplier"}, {"parts", "purchasing"})
+    expect(
+        lambda: kb.create_loop(other, admin, LoopInput(part.id, LoopKind.PURCHASE, bin1.id, Decimal(50), 1)),
+        {"kanban_loop", "kanban_card"},
+        {"kanban"},
+    )
+    card = kb.cards(db, loop.id)[0]
+    expect(lambda: kb.scan(other, admin, card.code, StationMode.LINE), {"kanban_card_event"}, {"kanban"})
+    expect(
+        lambda: mro.create_asset(
+            other, admin, mro.AssetInput("PRESS-02", "Press 2", AssetLevel.MACHINE.value)
+        ),
+        {"asset"},
+        {"mro"},
+    )
+    spare = (press.id, part.id)
+    expect(
+        lambda: mro.set_spare(other, admin, *spare, qty_installed=Decimal(2), recommended_qty=Decimal(1)),
+        {"asset_spare"},
+        {"mro"},
+    )
+    expect(lambda: mro.remove_spare(other, admin, *spare), {"asset_spare"}, {"mro"})  # a delete
+    expect(
+        lambda: mro.add_xref(other, admin, part.id, "MANUFACTURER", manufacturer="Würth", value="W-6"),
+        {"part_xref"},
+        {"mro"},
+    )
+    expect(
+        lambda: mro.reserve(
+            other, admin, mro.ReservationInput(part.id, Decimal(2), "WO-1", asset_id=press.id)
+        ),
+        {"reservation"},
+        {"mro"},
+    )
+    expect(
+        lambda: mro.add_serial(other, admin, part.id, "SN-1", location_id=bin1.id),
+        {"serial_unit", "serial_event"},
+        {"mro"},
+    )
+    expect(
+        lambda: counts.start_session(other, admin, "Aisle A", [bin1.id]),
+        {"count_session", "count_line"},
+        {"counts"},
+    )
+    fastenal = suppliers.supplier_id_for_name(db, "Fastenal")
+    order = po.create_order(db, admin, fastenal, [LineInput(part.id, Decimal(1))])
+    expect(
+        lambda: po.create_order(other, admin, fastenal, [LineInput(part.id, Decimal(2))]),
+        {"purchase_order", "purchase_order_line"},
+        {"purchasing"},
+    )
+    po.send_order(db, admin, order.id)
+    expect(
+        lambda: po.receive(other, admin, ReceiptRequest(order.id, part.id, Decimal(1), bin1.id)),
+        {"purchase_receipt", "stock_move"},
+        {"purchasing", "stock"},
+    )
+    assert seen == {w.table for w in changes.WATCHED}  # a table added to WATCHED gets a step here
+    assert _step(db, lambda: None) == (set(), set())  # nothing written: nothing announced
+    other.dispose()
+
+
+def test_an_edit_without_a_new_row_moves_the_marker(pg_db: Database) -> None:
+    # PostgreSQL stamps updated_at to the microsecond (SQLite to the second: see desktop.services.changes).
+    admin = ensure_user(pg_db, "root", role=Role.ADMIN)
+    tree = make_tree(pg_db, admin)
+    part = make_part(pg_db, admin)
+    receive(pg_db, admin, part.id, tree["A-01-01"].id, "3")
+    held = mro.reserve(pg_db, admin, mro.ReservationInput(part.id, Decimal(2), "WO-1"))
+    moved, announced = _step(pg_db, lambda: mro.release(pg_db, admin, held.id))
+    assert moved == {"reservation"} and announced == {"mro"}
