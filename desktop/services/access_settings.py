@@ -13,7 +13,7 @@ from desktop.errors import PermissionDenied, UserError
 from desktop.models import Part
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor, Permission
-from desktop.services.plant_settings import read_numbers, save_numbers
+from desktop.services.plant_settings import NumberSettings
 
 
 @dataclass(frozen=True)
@@ -40,24 +40,16 @@ class AccessSettings:
 _KEY = "access."
 
 
-def read_access(s: Session) -> AccessSettings:
-    """The settings inside the caller's transaction; an unreadable stored value falls back to the default."""
-    return read_numbers(s, _KEY, AccessSettings())
+_ACCESS = NumberSettings(_KEY, AccessSettings(), Permission.ADMIN, "settings.access")
+read_access = _ACCESS.read  # inside the caller's transaction
 
 
 def access_settings(db: Database) -> AccessSettings:
-    return db.read(read_access)
+    return _ACCESS.get(db)
 
 
 def save_access(db: Database, actor: Actor, value: AccessSettings) -> AccessSettings:
-    actor.require(Permission.ADMIN)
-    value.check()
-
-    def op(s: Session) -> AccessSettings:
-        save_numbers(s, actor, _KEY, value, "settings.access")
-        return read_access(s)
-
-    return db.write(op)
+    return _ACCESS.save(db, actor, value)
 
 
 _LIMITED = (MoveKind.ADJUSTMENT, MoveKind.COUNT)

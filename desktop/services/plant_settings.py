@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,23 +92,48 @@ def save_numbers(s: Session, actor: Actor, prefix: str, value: S, action: str) -
         record(s, actor.user_id, action, "setting", None, "; ".join(changed))
 
 
-def _read(s: Session) -> Planning:
-    return read_numbers(s, _KEY, Planning())
+class Checked(Protocol):
+    def check(self) -> None: ...
+
+
+C = TypeVar("C", bound=Checked)
+
+
+class NumberSettings(Generic[C]):
+    """One group of number settings (planning, access, purchasing): read inside a transaction or on its
+    own, and saved, checked and audited, by those allowed to."""
+
+    def __init__(self, prefix: str, default: C, permission: Permission, action: str) -> None:
+        self.prefix, self.default, self.permission, self.action = prefix, default, permission, action
+
+    def read(self, s: Session) -> C:
+        """Inside the caller's transaction; an unreadable stored value falls back to the default."""
+        return read_numbers(s, self.prefix, self.default)
+
+    def get(self, db: Database) -> C:
+        return db.read(self.read)
+
+    def save(self, db: Database, actor: Actor, value: C) -> C:
+        actor.require(self.permission)
+        value.check()
+
+        def op(s: Session) -> C:
+            save_numbers(s, actor, self.prefix, value, self.action)
+            return self.read(s)
+
+        return db.write(op)
+
+
+PLANNING = NumberSettings(_KEY, Planning(), Permission.SET_PLANNING, "settings.planning")
+_read = PLANNING.read
 
 
 def planning(db: Database) -> Planning:
-    return db.read(_read)
+    return PLANNING.get(db)
 
 
 def save_planning(db: Database, actor: Actor, value: Planning) -> Planning:
-    actor.require(Permission.SET_PLANNING)
-    value.check()
-
-    def op(s: Session) -> Planning:
-        save_numbers(s, actor, _KEY, value, "settings.planning")
-        return _read(s)
-
-    return db.write(op)
+    return PLANNING.save(db, actor, value)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.services.actor import Actor, Permission
-from desktop.services.plant_settings import read_numbers, save_numbers
+from desktop.services.plant_settings import NumberSettings
 
 
 @dataclass(frozen=True)
@@ -27,20 +25,13 @@ class PurchasingSettings:
 _KEY = "purchasing."
 
 
-def read_purchasing(s: Session) -> PurchasingSettings:
-    return read_numbers(s, _KEY, PurchasingSettings())
+_PURCHASING = NumberSettings(_KEY, PurchasingSettings(), Permission.SET_PLANNING, "settings.purchasing")
+read_purchasing = _PURCHASING.read  # inside the caller's transaction
 
 
 def purchasing_settings(db: Database) -> PurchasingSettings:
-    return db.read(read_purchasing)
+    return _PURCHASING.get(db)
 
 
 def save_purchasing(db: Database, actor: Actor, value: PurchasingSettings) -> PurchasingSettings:
-    actor.require(Permission.SET_PLANNING)
-    value.check()
-
-    def op(s: Session) -> PurchasingSettings:
-        save_numbers(s, actor, _KEY, value, "settings.purchasing")
-        return read_purchasing(s)
-
-    return db.write(op)
+    return _PURCHASING.save(db, actor, value)
