@@ -19,7 +19,7 @@ from desktop import backups, config, credentials, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.quantities import set_decimal_mark
-from desktop.services import demo, users
+from desktop.services import users
 from desktop.services.users import ensure_user
 from desktop.tasks import TaskRunner
 from desktop.ui import ui_scale
@@ -65,6 +65,8 @@ def _load_demo(database: dbmod.Database) -> None:
         progress.setMaximum(total)
         progress.setValue(done)
         QApplication.processEvents()
+
+    from desktop.services import demo  # only for a first start that asks for the demo plant
 
     demo.load_demo(database, actor, progress=step)
     progress.close()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import cast
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,29 +36,28 @@ from desktop.services.parts import PartDTO
 from desktop.services.scan import ScanResult
 from desktop.services.stock import PostResult
 from desktop.ui import ui_scale
-from desktop.ui.audit_page import AuditPage
 from desktop.ui.context import AppContext
-from desktop.ui.counts_page import CountsPage
-from desktop.ui.dashboard_page import DashboardPage
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.kanban_page import KanbanPage
 from desktop.ui.labels_dialog import LabelsDialog
 from desktop.ui.lazy_pages import LazyPages
 from desktop.ui.location_dialog import LocationDialog
 from desktop.ui.location_page import LocationPage
 from desktop.ui.locations_page import LocationsPage
 from desktop.ui.move_dialog import MoveDialog
-from desktop.ui.mro_page import MroPage
 from desktop.ui.part_dialog import PartDialog
 from desktop.ui.part_page import PartPage
 from desktop.ui.parts_page import PartsPage
-from desktop.ui.purchasing_page import PurchasingPage
-from desktop.ui.reports_page import ReportsPage
 from desktop.ui.scanner import ScanRouter
-from desktop.ui.settings_page import SettingsPage
 from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
 from desktop.ui.ui_scale import larger
-from desktop.ui.users_page import UsersPage
+
+if TYPE_CHECKING:
+    from desktop.ui.counts_page import CountsPage
+    from desktop.ui.kanban_page import KanbanPage
+    from desktop.ui.mro_page import MroPage
+    from desktop.ui.purchasing_page import PurchasingPage
+    from desktop.ui.reports_page import ReportsPage
+    from desktop.ui.settings_page import SettingsPage
 
 # Navigation entries: (name, module still to come, permission needed to see it). Entries whose
 # module has not landed are shown disabled, saying what will bring them.
@@ -75,6 +75,25 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Audit", None, Permission.VIEW_AUDIT),
     ("Settings", None, None),
 ]
+
+
+# Pages built, and their modules imported, when first shown: (name, module, class, permission needed).
+LAZY_PAGES: list[tuple[str, str, str, Permission | None]] = [
+    ("Settings", "settings_page", "SettingsPage", None),
+    ("MRO spares", "mro_page", "MroPage", None),
+    ("Dashboard", "dashboard_page", "DashboardPage", None),
+    ("Reports", "reports_page", "ReportsPage", None),
+    ("Kanban", "kanban_page", "KanbanPage", None),
+    ("Purchasing", "purchasing_page", "PurchasingPage", None),
+    ("Cycle counts", "counts_page", "CountsPage", None),
+    ("Users", "users_page", "UsersPage", Permission.ADMIN),
+    ("Audit", "audit_page", "AuditPage", Permission.VIEW_AUDIT),
+]
+
+
+def _build_page(module: str, cls: str, ctx: AppContext) -> QWidget:
+    page_class = getattr(import_module(f"desktop.ui.{module}"), cls)
+    return cast(QWidget, page_class(ctx))
 
 
 class MainWindow(QMainWindow):
@@ -129,23 +148,13 @@ class MainWindow(QMainWindow):
         self.pages.put("Parts", self.parts_page)
         self.pages.put("part", self.part_page)
         self.pages.put("location", self.location_page)
-        factories: list[tuple[str, Callable[[], QWidget]]] = [
-            ("Locations", lambda: LocationsPage(ctx)),
-            ("Stock", lambda: StockPage(ctx)),
-            ("Settings", lambda: SettingsPage(ctx)),
-            ("MRO spares", lambda: MroPage(ctx)),
-            ("Dashboard", lambda: DashboardPage(ctx)),
-            ("Reports", lambda: ReportsPage(ctx)),
-            ("Kanban", lambda: KanbanPage(ctx)),
-            ("Purchasing", lambda: PurchasingPage(ctx)),
-            ("Cycle counts", lambda: CountsPage(ctx)),
-        ]
-        if ctx.actor.can(Permission.ADMIN):
-            factories.append(("Users", lambda: UsersPage(ctx)))
-        if ctx.actor.can(Permission.VIEW_AUDIT):
-            factories.append(("Audit", lambda: AuditPage(ctx)))
-        for name, factory in factories:
-            self.pages.add(name, factory)
+        self.pages.add("Locations", lambda: LocationsPage(ctx))
+        self.pages.add("Stock", lambda: StockPage(ctx))
+        # The other pages' modules (Qt Charts for the dashboard, among others) are imported when first
+        # shown too: the start-up and the next person's window do without them.
+        for name, module, cls, permission in LAZY_PAGES:
+            if permission is None or ctx.actor.can(permission):
+                self.pages.add(name, partial(_build_page, module, cls, ctx))
 
         # A page taller or wider than the screen scrolls: the window always fits 1280 x 720.
         pages = QScrollArea()
@@ -219,13 +228,14 @@ class MainWindow(QMainWindow):
         elif isinstance(page, StockPage):
             page.move_requested.connect(self.open_move)
             page.reversed.connect(self._posted)
-        elif isinstance(page, SettingsPage):
-            page.restored.connect(self.switch_user_requested)  # sign in again on the restored data
-        elif isinstance(page, KanbanPage):
-            page.print_labels.connect(self.open_labels)
-            page.open_report.connect(self.open_report)
-        elif isinstance(page, MroPage):
-            page.spares_tab.print_labels.connect(self.open_labels)
+        elif name == "Settings":
+            cast("SettingsPage", page).restored.connect(self.switch_user_requested)  # sign in again on it
+        elif name == "Kanban":
+            kanban = cast("KanbanPage", page)
+            kanban.print_labels.connect(self.open_labels)
+            kanban.open_report.connect(self.open_report)
+        elif name == "MRO spares":
+            cast("MroPage", page).spares_tab.print_labels.connect(self.open_labels)
         if isinstance(page, PartsPage | PartPage | LocationsPage | LocationPage):
             page.print_labels.connect(self.open_labels)
 
@@ -239,19 +249,18 @@ class MainWindow(QMainWindow):
 
     @property
     def settings_page(self) -> SettingsPage:
-        return cast(SettingsPage, self.pages["Settings"])
+        return cast("SettingsPage", self.pages["Settings"])
 
     @property
     def mro_page(self) -> MroPage:
-        return cast(MroPage, self.pages["MRO spares"])
+        return cast("MroPage", self.pages["MRO spares"])
 
     # -- navigation -----------------------------------------------------------------------------------
     @Slot(str)
     def open_report(self, key: str) -> None:
         """Run a report on the Reports page, where it prints and saves as PDF, XLSX or CSV."""
         self.go_to("Reports")
-        page = self.pages["Reports"]
-        assert isinstance(page, ReportsPage)
+        page = cast("ReportsPage", self.pages["Reports"])
         page.tabs.setCurrentWidget(page.reports)
         page.reports.choose(key)
         page.reports.run()
@@ -298,8 +307,7 @@ class MainWindow(QMainWindow):
 
     def open_count(self, session_id: int) -> None:
         """A count sheet's barcode (CS-12): its count, ready to enter lines."""
-        page = self.pages["Cycle counts"]
-        assert isinstance(page, CountsPage)
+        page = cast("CountsPage", self.pages["Cycle counts"])
         self.go_to("Cycle counts")
         page.choose_session(session_id)
 
@@ -336,8 +344,7 @@ class MainWindow(QMainWindow):
             self.banner.ok(f"{loc.code} — {loc.name}: {len(result.location.contents)} line(s)")
         elif result.order is not None:  # the order opens for receiving: the next scan is its first part
             self.go_to("Purchasing")
-            page = self.pages["Purchasing"]
-            assert isinstance(page, PurchasingPage)
+            page = cast("PurchasingPage", self.pages["Purchasing"])
             self.banner.ok(result.message)
             page.show_order(result.order.id)
             self.scan_handled.emit(result)
