@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.scanner import GAP_MS
@@ -81,6 +81,13 @@ def type_in(qtbot: QtBot, widget: QWidget, text: str, *, enter: bool = False) ->
 def press(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     QTest.keyClick(focused(), key, modifiers)
     qtbot.wait(1)
+
+
+def fill(qtbot: QtBot, widget: QLineEdit, text: str) -> None:
+    """A person clicks into `widget`, selects what it holds and types `text` over it (no Enter)."""
+    focus(qtbot, widget)
+    widget.selectAll()
+    type_text(qtbot, text)
 
 
 def focus(qtbot: QtBot, widget: QWidget) -> None:

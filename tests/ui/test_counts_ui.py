@@ -17,6 +17,7 @@ from desktop.services.users import ensure_user
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive
+from tests.ui.keys import fill, type_in
 
 
 def _type(qtbot: QtBot, box, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -31,8 +32,7 @@ def test_count_by_scanning_then_approve(qtbot: QtBot, window: MainWindow, ctx: A
     receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "10")
     window.go_to("Cycle counts")
     page = window.pages["Cycle counts"]
-    page.where.setText("R01")  # type: ignore[attr-defined]
-    page.start_button.click()  # type: ignore[attr-defined]
+    type_in(qtbot, page.where, "R01", enter=True)  # type: ignore[attr-defined]
     assert page.lines.rowCount() == 1  # type: ignore[attr-defined]
     _type(qtbot, page.bin_edit, "L-A-01-01")  # type: ignore[attr-defined]
     _type(qtbot, page.part_edit, "P-BOLT")  # type: ignore[attr-defined]
@@ -61,8 +61,7 @@ def test_save_the_count_sheet(qtbot: QtBot, window: MainWindow, ctx: AppContext,
     receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "10")
     window.go_to("Cycle counts")
     page = window.pages["Cycle counts"]
-    page.where.setText("A-01-01")  # type: ignore[attr-defined]
-    page.start_button.click()  # type: ignore[attr-defined]
+    type_in(qtbot, page.where, "A-01-01", enter=True)  # type: ignore[attr-defined]
     page.save_sheet(tmp_path / "sheet.pdf")  # type: ignore[attr-defined]
     codes = {t for _f, t in decode(render_pages((tmp_path / "sheet.pdf").read_bytes())[0])}
     assert {"L-A-01-01", "P-BOLT"} <= codes
@@ -105,8 +104,7 @@ def test_reject_a_line_with_a_reason(qtbot: QtBot, window: MainWindow, ctx: AppC
     receive(ctx.db, ctx.actor, bolt.id, a, "10")
     receive(ctx.db, ctx.actor, nut.id, a, "10")
     page = _page(window)
-    page.where.setText("A-01-01")
-    page.start_button.click()
+    type_in(qtbot, page.where, "A-01-01", enter=True)
     _type(qtbot, page.bin_edit, "A-01-01")  # the bin stays for the next part
     for part, qty in (("BOLT", "10"), ("NUT", "2")):
         _type(qtbot, page.part_edit, part)
@@ -133,8 +131,7 @@ def test_recount_refused_to_the_first_counter(qtbot: QtBot, window: MainWindow, 
     receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "10")
     ensure_user(ctx.db, "kim", role=Role.KEEPER)  # another counter exists
     page = _page(window)
-    page.where.setText("A-01-01")
-    page.start_button.click()
+    type_in(qtbot, page.where, "A-01-01", enter=True)
     _type(qtbot, page.bin_edit, "A-01-01")
     for _ in range(2):
         _type(qtbot, page.part_edit, "BOLT")
@@ -162,11 +159,11 @@ def test_pareto_chart_with_cut_lines(qtbot: QtBot, window: MainWindow, ctx: AppC
     assert [round(p.y()) for p in curve.points()] == [0, 50, 80, 90, 96, 100]
     assert "2 A, 2 B, 1 C" in page.pareto.chart().title()
     assert "2 A, 2 B, 1 C" in page.abc_label.text()
-    page.override_part.setText("P-P4")
+    fill(qtbot, page.override_part, "P-P4")
     page.override_class.setCurrentIndex(1)  # always A
     page.override_button.click()
     assert page.abc_label.text() == "P-P4: class A (pinned)"
-    page.override_part.setText("NOPE")
+    fill(qtbot, page.override_part, "NOPE")
     page.override_button.click()
     assert page.abc_label.text() == "No part NOPE."
 

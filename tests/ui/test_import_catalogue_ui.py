@@ -12,7 +12,7 @@ from desktop.services import parts
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.part_dialog import PartDialog
-from tests.ui.keys import type_in
+from tests.ui.keys import fill, type_in
 
 
 def _dialog(qtbot: QtBot, window: MainWindow, kind: str = "parts"):  # type: ignore[no-untyped-def]
@@ -118,8 +118,9 @@ def test_stock_without_a_location_goes_to_the_default_typed(
 def test_part_card_category_and_several_supplier_numbers(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = PartDialog(ctx)
     qtbot.addWidget(dialog)
-    dialog.number.setText("P-7")
-    dialog.description.setText("Filter cartridge")
+    dialog.show()
+    fill(qtbot, dialog.number, "P-7")
+    fill(qtbot, dialog.description, "Filter cartridge")
     dialog.group.setEditText("Filters / Hydraulic")
     dialog._add_supplier_row(("Acme", "F-7", "3.10", "1", ""))
     dialog._add_supplier_row(("Acme", "F-7-BOX", "28", "10", ""))

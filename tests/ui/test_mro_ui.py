@@ -18,6 +18,7 @@ from desktop.ui.main_window import NAV, MainWindow
 from desktop.ui.mro_page import export_csv
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, render_pages
+from tests.ui.keys import fill
 from tests.ui.test_scan_and_moves import scan_into
 
 
@@ -67,7 +68,7 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
     dialog = tab.open_reserve()
     assert dialog is not None and dialog.part_edit.text() == "6205-2RS"
     scan_into(qtbot, dialog.qty_edit, "5")
-    dialog.wo_edit.setText("WO-1001")
+    fill(qtbot, dialog.wo_edit, "WO-1001")
     scan_into(qtbot, dialog.wo_edit, "")
     assert dialog.banner.kind == "error" and "Only 4 EA of 6205-2RS available" in dialog.banner.text()
     assert dialog.focusWidget() is dialog.qty_edit and dialog.qty_edit.text() == "5"  # kept for correction
@@ -106,7 +107,7 @@ def test_serials_and_reports(qtbot: QtBot, window: MainWindow, press: dict[str, 
     serials.change_button.click()
     assert serials.banner.kind == "error" and "can go to AT_VENDOR, ISSUED, SCRAPPED" in serials.banner.text()
     serials.state.setCurrentText("ISSUED")
-    serials.asset_edit.setText("A-PRESS-01")
+    fill(qtbot, serials.asset_edit, "A-PRESS-01")
     serials.change_button.click()
     assert _cells(serials.units, 0)[:3] == ["SN-9", "ISSUED", "PRESS-01"]
     serials.units.selectRow(0)
@@ -154,14 +155,14 @@ def test_where_used_cross_references_and_supersession(
     scan_into(qtbot, part_tab.part_edit, "P-6205-2RS")
     assert _cells(part_tab.where_used, 0)[:4] == ["PRESS-01", "Press 1", "HIGH", "4"]
     part_tab.xref_kind.setCurrentText("MANUFACTURER")
-    part_tab.xref_maker.setText("SKF")
-    part_tab.xref_value.setText("6205-2RSH/C3")
+    fill(qtbot, part_tab.xref_maker, "SKF")
+    fill(qtbot, part_tab.xref_value, "6205-2RSH/C3")
     part_tab.xref_button.click()
     part_tab.xref_kind.setCurrentText("SUPERSEDED_BY")
-    part_tab.xref_value.setText("NO-SUCH-PART")
+    fill(qtbot, part_tab.xref_value, "NO-SUCH-PART")
     part_tab.xref_button.click()
     assert part_tab.banner.kind == "error" and "Unknown code NO-SUCH-PART" in part_tab.banner.text()
-    part_tab.xref_value.setText("P-6205-2RS-V2")
+    fill(qtbot, part_tab.xref_value, "P-6205-2RS-V2")
     part_tab.xref_button.click()
     assert [_cells(part_tab.xrefs, r)[:3] for r in range(2)] == [
         ["manufacturer", "SKF", "6205-2RSH/C3"],
@@ -187,17 +188,17 @@ def test_new_asset_and_fitting_spares(qtbot: QtBot, window: MainWindow, press: d
     scan_into(qtbot, dialog.code_edit, "PRESS 2")
     assert dialog.banner.kind == "error" and "only letters" in dialog.banner.text()
     assert dialog.focusWidget() is dialog.code_edit and dialog.code_edit.text() == "PRESS 2"
-    dialog.code_edit.setText("press-02")
-    dialog.name_edit.setText("Press 2")
+    fill(qtbot, dialog.code_edit, "press-02")
+    fill(qtbot, dialog.name_edit, "Press 2")
     dialog.criticality.setCurrentText("CRITICAL")
-    dialog.location_edit.setText("L-A-01-01")
+    fill(qtbot, dialog.location_edit, "L-A-01-01")
     dialog.action_button.click()
     assert not dialog.isVisible()
     line = tab.tree.topLevelItem(0)
     assert [line.child(n).text(0) for n in range(line.childCount())] == ["PRESS-01", "PRESS-02"]
     scan_into(qtbot, window.scan_box, "A-PRESS-02")
     assert tab.title.text() == "PRESS-02 — Press 2" and tab.spares.rowCount() == 0
-    tab.spare_installed.setText("2")
+    fill(qtbot, tab.spare_installed, "2")
     scan_into(qtbot, tab.spare_part, "NOPE")
     assert "Unknown code NOPE" in tab.flags.text() and tab.spare_part.text() == "NOPE"
     scan_into(qtbot, tab.spare_part, "P-BELT-A42")
@@ -223,8 +224,8 @@ def test_edit_move_and_retire_an_asset_from_the_tree(
     scan_into(qtbot, dialog.parent_edit, "A-NOPE")  # Enter saves: an unknown parent tag is refused
     assert dialog.banner.kind == "error" and "No asset has the tag A-NOPE" in dialog.banner.text()
     assert dialog.focusWidget() is dialog.parent_edit
-    dialog.parent_edit.setText("A-L2")
-    dialog.name_edit.setText("Press 1 (rebuilt)")
+    fill(qtbot, dialog.parent_edit, "A-L2")
+    fill(qtbot, dialog.name_edit, "Press 1 (rebuilt)")
     dialog.action_button.click()
     assert not dialog.isVisible()
     lines = {

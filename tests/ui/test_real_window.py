@@ -43,18 +43,20 @@ def display() -> Iterator[str]:
         if _in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    number = 90 + os.getpid() % 400
-    name = f":{number}"
+    # Xvfb picks a free display and writes its number to the pipe once it accepts clients: the test
+    # waits for that word, not for a clock (EOF means it died).
+    ready, told = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", name, "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(told), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(told,),
     )
-    deadline = time.monotonic() + 15
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert server.poll() is None, "Xvfb did not start"
-        assert time.monotonic() < deadline, "Xvfb did not start in 15 s"
-        time.sleep(0.05)
+    os.close(told)
+    with os.fdopen(ready) as pipe:
+        number = pipe.readline().strip()
+    assert number.isdigit(), f"Xvfb did not start (exit status {server.poll()})"
+    name = f":{number}"
     yield name
     server.terminate()
     server.wait(10)

@@ -16,6 +16,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.table_export import view_table
 from tests.factories import make_part, make_tree, receive
+from tests.ui.keys import fill
 from tests.ui.test_parts_and_locations import bulk_parts
 
 
@@ -65,7 +66,7 @@ def test_locations_tree_exports_collapsed_branches_but_not_filtered_rows(
         "QA",
         "Q-01",
     ]  # racks closed
-    page.filter.setText("A-01")  # the user narrowed the tree: the file follows
+    fill(qtbot, page.filter, "A-01")  # the user narrowed the tree: the file follows
     page.export_button.export_to(tmp_path / "bins.csv")
     assert [r[0] for r in read_table(tmp_path / "bins.csv").rows] == [
         "PLANT",
