@@ -13,13 +13,12 @@ import argparse
 import logging
 import os
 import sys
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.errors import DatabaseUnavailable, ReservedStock, UserError
+from desktop.errors import ReservedStock, UserError
 
 if TYPE_CHECKING:
     from desktop import db as dbmod
@@ -99,6 +98,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _move(args: argparse.Namespace) -> int:
+    from desktop.cli_posting import duplicate_note, posting_key, retry_hint
     from desktop.models.enums import MoveKind
     from desktop.quantities import format_qty, parse_decimal
     from desktop.services import locations, parts, stock, stock_issue
@@ -112,13 +112,13 @@ def _move(args: argparse.Namespace) -> int:
     if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
-    key = args.key or f"cli-{uuid.uuid4().hex}"  # a script can retry a failed call with --key KEY
+    key = posting_key(args)  # a script can retry a failed call with --key KEY
     req = stock.MoveRequest(
         kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
     )
     take_reserved = getattr(args, "take_reserved", False)
     settled = None
-    try:
+    with retry_hint(key, "move"):
         if kind is MoveKind.ISSUE and getattr(args, "allow_short", False) and src is not None:
             short = stock_issue.issue_short(
                 database,
@@ -141,11 +141,7 @@ def _move(args: argparse.Namespace) -> int:
             result, settled = issued.posted, issued.reservation
         else:
             result = stock.post_move(database, actor, req)
-    except DatabaseUnavailable as exc:
-        if exc.retryable:
-            exc.message += f" Key of this move: {key} (retry with --key {key})."
-        raise
-    note = " (already posted earlier: nothing new written)" if result.duplicate else ""
+    note = duplicate_note(result.duplicate)
     print(
         f"#{result.move.id} {result.move.summary()}; on hand now {format_qty(result.part_on_hand)} "
         f"(key {key}){note}"

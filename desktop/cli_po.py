@@ -4,12 +4,12 @@ send, receive, cancel, close, print, settings, lead-times)."""
 from __future__ import annotations
 
 import argparse
-import uuid
 from collections.abc import Callable
 from datetime import date
 
 from desktop import db as dbmod
-from desktop.errors import DatabaseUnavailable, UserError
+from desktop.cli_posting import duplicate_note, posting_key, retry_hint
+from desktop.errors import UserError
 from desktop.models.enums import PoState
 from desktop.quantities import format_money, format_qty, parse_decimal
 from desktop.services import locations, parts, suppliers
@@ -155,7 +155,7 @@ def _close(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 
 def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    key = args.key or f"cli-{uuid.uuid4().hex}"  # a script can retry a failed call with --key KEY
+    key = posting_key(args)
     order_id = po.order_id_for_number(database, args.number)
     req = ReceiptRequest(
         order_id,
@@ -165,13 +165,9 @@ def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
         confirm_over=args.confirm_over,
         posting_key=key,
     )
-    try:
+    with retry_hint(key, "receipt"):
         result = po.receive(database, actor, req)
-    except DatabaseUnavailable as exc:
-        if exc.retryable:
-            exc.message += f" Key of this receipt: {key} (retry with --key {key})."
-        raise
-    note = " (already posted earlier: nothing new written)" if result.duplicate else ""
+    note = duplicate_note(result.duplicate)
     print(f"#{result.move.id} {result.message} (key {key}){note}")
     return 0
 
