@@ -6,7 +6,6 @@ reserved and issued."""
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from desktop.services.stock import MoveRequest
 from desktop.services.stock_batch import post_many
 from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
+from tests.processes import run_at_once, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -38,8 +38,7 @@ def _worker(
     actor = ensure_user(database, user, role=Role.KEEPER)
     ok = refused = 0
     messages: set[str] = set()
-    while time.time() < start:
-        time.sleep(0.001)
+    wait_for(start)
     for n in range(tries):
         try:
             req = MoveRequest(MoveKind.ISSUE, part_id, Decimal(1), bin_id, reference=f"CC-{user}")
@@ -60,20 +59,9 @@ def _worker(
 def _run(
     pg_db: Database, part_id: int, bin_id: int, kinds: list[str], tries: int
 ) -> list[tuple[str, int, int, list[str]]]:
-    ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    start = time.time() + 2.0
-    workers = [
-        ctx.Process(target=_worker, args=(pg_db.url, f"pc{n}", part_id, bin_id, does, tries, start, out))
-        for n, does in enumerate(kinds)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=120) for _ in workers]
-    for w in workers:
-        w.join(timeout=30)
-        assert w.exitcode == 0
-    return results
+    return run_at_once(
+        _worker, [(pg_db.url, f"pc{n}", part_id, bin_id, does, tries) for n, does in enumerate(kinds)]
+    )
 
 
 @pytest.mark.parametrize(("procs", "tries", "units", "reserved"), [(2, 1, 2, 1), (4, 10, 25, 10)])
