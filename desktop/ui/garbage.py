@@ -3,8 +3,9 @@
 Left automatic, the collector runs whenever Python allocates, which in a Qt app is often inside an
 event handler or event filter. If it then frees a window or dialog that only a reference cycle kept
 alive, the C++ object is deleted while Qt is still delivering an event to it, and the app crashes
-(our test suite saw exactly that: a segfault in a timer event passing the scanner's event filter).
-Anki does the same for the same reason (aqt's GarbageCollector).
+(the likeliest cause of a segfault our suite saw in a timer event passing the scanner's event
+filter). It also keeps collection off the database worker thread, where freeing a widget is never
+safe. Anki does the same for the same reasons (aqt's GarbageCollector).
 """
 
 from __future__ import annotations
