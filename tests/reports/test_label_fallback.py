@@ -20,10 +20,10 @@ from desktop.reports.labels import (
     layout_part_label,
     render_job,
 )
-from desktop.services import labels as label_data
-from desktop.services import locations, scan
-from desktop.services.locations import LocationInput
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import labels as label_data
+from desktop.services.catalogue import locations, scan
+from desktop.services.catalogue.locations import LocationInput
 from tests.factories import make_part
 from tests.reports.helpers import MM_PT, crop_mm, decode, open_pdf, render_pages
 

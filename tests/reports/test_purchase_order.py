@@ -10,9 +10,9 @@ from desktop.db import Database
 from desktop.reports.purchase_order import PoDocLine, PoDocument, render_purchase_order
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.plant_settings import PlantIdentity, plant_identity, save_identity
+from desktop.services.admin.plant_settings import PlantIdentity, plant_identity, save_identity
+from desktop.services.catalogue.suppliers import PartSupplierInput, supplier_id_for_name
 from desktop.services.purchasing.document import po_document
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
 from tests.factories import make_part
 from tests.reports.helpers import decode, open_pdf, render_pages
 

@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Location, Part, StockBalance, StockMove, Supplier
-from desktop.services import exports, imports, parts, stock
 from desktop.services.actor import Actor
-from desktop.services.tabular import Table, file_number, parse_csv, read_table
+from desktop.services.catalogue import parts
+from desktop.services.io import exports, imports
+from desktop.services.io.tabular import Table, file_number, parse_csv, read_table
+from desktop.services.stock import moves as stock
 
 PARTS_CSV = """Part No;Description;UoM;Unit cost;Min;Max;Vendor;Vendor part number;Category
 6205-2RS;Rillenkugellager Ø25 mm;EA;12,50;4;20;Acme Bearings;AC-6205;MRO
@@ -156,7 +158,7 @@ def test_utf8_bom_and_unreadable_bytes() -> None:
     st.binary(max_size=400) | st.text(max_size=300).map(lambda t: ("Part number,Description\n" + t).encode())
 )
 def test_fuzzed_files_never_write_half(sqlite_db: Database, data: bytes) -> None:
-    from desktop.services.users import ensure_user
+    from desktop.services.admin.users import ensure_user
 
     actor = ensure_user(sqlite_db, "fuzz")
     before = _count(sqlite_db, Part)

@@ -10,10 +10,11 @@ import pytest
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.services import exports, imports, parts, scan
 from desktop.services.actor import Actor
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.tabular import parse_csv, read_table
+from desktop.services.catalogue import parts, scan
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.io import exports, imports
+from desktop.services.io.tabular import parse_csv, read_table
 from tests.services.test_imports_inventree import _import_all
 from tests.services.test_imports_partial import _check, _run
 
@@ -116,7 +117,7 @@ def test_a_category_path_cell_that_is_broken_is_a_problem(db: Database, admin: A
 
 
 def test_stock_by_category_covers_a_subtree(db: Database, admin: Actor, tmp_path: Path) -> None:
-    from desktop.services import report_data as rd
+    from desktop.services.insight import report_data as rd
 
     _import_all(db, admin)
     table = rd.build(db, admin, "by-category", rd.ReportParams(category="electronics/passives"))

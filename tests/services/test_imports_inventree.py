@@ -21,11 +21,13 @@ from sqlalchemy import select, text
 
 from desktop.db import Database
 from desktop.models import Location, Part, StockBalance
-from desktop.services import imports, location_paths, manufacturers, parts, scan, stock, suppliers
 from desktop.services.actor import Actor
-from desktop.services.categories import list_categories
-from desktop.services.imports import Options, Plan
-from desktop.services.tabular import read_table
+from desktop.services.catalogue import location_paths, manufacturers, parts, scan, suppliers
+from desktop.services.catalogue.categories import list_categories
+from desktop.services.io import imports
+from desktop.services.io.imports import Options, Plan
+from desktop.services.io.tabular import read_table
+from desktop.services.stock import moves as stock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "inventree"
 # the README's order: each file refers to the ones before

@@ -4,10 +4,10 @@ on its row, on SQLite and on PostgreSQL (which would refuse a longer value mid-i
 from __future__ import annotations
 
 from desktop.db import Database
-from desktop.services import parts, scan, suppliers, units
 from desktop.services.actor import Actor
-from desktop.services.categories import list_categories
-from desktop.services.manufacturers import list_manufacturers
+from desktop.services.catalogue import parts, scan, suppliers, units
+from desktop.services.catalogue.categories import list_categories
+from desktop.services.catalogue.manufacturers import list_manufacturers
 from tests.services.test_imports_partial import _check, _run
 
 

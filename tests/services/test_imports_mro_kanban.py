@@ -17,11 +17,13 @@ from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models import Asset, AssetSpare, AuditEvent, CardEvent, KanbanCard, KanbanLoop, Location
 from desktop.models.enums import AssetLevel, Role
-from desktop.services import exports, imports, kanban, mro
 from desktop.services.actor import Actor
-from desktop.services.imports import ImportCancelled, Plan
-from desktop.services.tabular import parse_csv, read_table
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.io import exports, imports
+from desktop.services.io.imports import ImportCancelled, Plan
+from desktop.services.io.tabular import parse_csv, read_table
+from desktop.services.kanban import loops as kanban
+from desktop.services.mro import spares as mro
 from tests.factories import make_part, make_tree
 
 ASSETS_CSV = (
@@ -445,7 +447,7 @@ def test_fuzzed_loop_files_all_or_nothing(sqlite_db: Database, rows: list[tuple[
 def test_command_line_round_trip_of_the_demo_plant(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from desktop.cli import main
+    from desktop.cli.main import main
 
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     monkeypatch.delenv("STOREROOM_DB_URL", raising=False)

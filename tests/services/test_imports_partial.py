@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import AuditEvent, Location, Part, StockMove, Supplier
-from desktop.services import imports, parts, stock, suppliers, units
 from desktop.services.actor import Actor
-from desktop.services.imports import Options, Plan
-from desktop.services.tabular import parse_csv
+from desktop.services.catalogue import parts, suppliers, units
+from desktop.services.io import imports
+from desktop.services.io.imports import Options, Plan
+from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import moves as stock
 
 
 def _check(db: Database, actor: Actor, kind: str, text: str, options: Options | None = None) -> Plan:

@@ -11,10 +11,12 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, PermissionDenied, ReservedStock, UserError
 from desktop.models.enums import AssetLevel, Role, SerialState
-from desktop.services import mro, scan, stock
 from desktop.services.actor import Actor
-from desktop.services.mro import AssetInput, ReservationInput
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import scan
+from desktop.services.mro import spares as mro
+from desktop.services.mro.spares import AssetInput, ReservationInput
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
 
@@ -210,7 +212,7 @@ def test_reports(db: Database, admin: Actor, plant: dict[str, int]) -> None:
 def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[str, int]) -> None:
     from dataclasses import replace
 
-    from desktop.services import audit
+    from desktop.services.admin import audit
 
     press = mro.find_asset(db, "PRESS-01")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.services import parts
+from desktop.services.catalogue import parts
+from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.part_dialog import PartDialog
 from tests.ui.keys import fill, type_in
 
 

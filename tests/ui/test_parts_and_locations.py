@@ -10,12 +10,12 @@ from sqlalchemy import insert
 
 from desktop.db import Database
 from desktop.models import Part
-from desktop.services import parts
+from desktop.services.catalogue import parts
 from desktop.tasks import SyncRunner
+from desktop.ui.catalogue.part_dialog import PartDialog
+from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.part_dialog import PartDialog
-from desktop.ui.parts_model import PartsTableModel
 from tests.factories import make_part, make_tree
 from tests.ui.keys import type_in
 
