@@ -33,7 +33,7 @@ from desktop.services.catalogue import locations, parts, scan
 from desktop.services.catalogue.locations import LocationDetail, LocationDTO
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.scan import ScanResult
-from desktop.services.mro.spares import AssetSpares
+from desktop.services.mro import AssetSpares
 from desktop.services.stock.moves import PostResult
 from desktop.ui import ui_scale
 from desktop.ui.catalogue.labels_dialog import LabelsDialog

@@ -17,7 +17,7 @@ from desktop.services.catalogue.locations import (
     location_detail_by_id,
 )
 from desktop.services.catalogue.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
-from desktop.services.mro.spares import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
+from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
 
 

@@ -1,1 +1,117 @@
-"""MRO spares: assets, spares, cross-references, reservations, repairables and reports."""
+"""MRO spares: assets and where-used (assets), cross-references and supersession (xrefs), the spares
+view of an asset (spares), reservations for work orders and issues to an asset (reservations), repairable
+units by serial number (repairables) and the maintenance reports (reports). The public face the UI, CLI and
+imports use."""
+
+from desktop.services.mro.assets import (
+    CRITICAL,
+    AssetDTO,
+    AssetInput,
+    asset_dto,
+    asset_id_for_code,
+    asset_labels,
+    asset_path,
+    asset_tree,
+    clean_asset,
+    create_asset,
+    find_asset,
+    remove_spare,
+    set_asset_fields,
+    set_spare,
+    update_asset,
+)
+from desktop.services.mro.repairables import (
+    SERIAL_NEXT,
+    SerialDTO,
+    SerialEventDTO,
+    add_serial,
+    change_serial,
+    serial_history,
+    serials,
+)
+from desktop.services.mro.reports import (
+    AssetUsageRow,
+    CriticalShortRow,
+    IdleSpareRow,
+    critical_short,
+    idle_spares,
+    usage_per_asset,
+)
+from desktop.services.mro.reservations import (
+    ReservationInput,
+    issue_reserved,
+    issue_to_asset,
+    release,
+    reservations,
+    reserve,
+    return_unused,
+)
+from desktop.services.mro.spares import (
+    AssetSpares,
+    SpareLine,
+    asset_spares,
+    spares_for_code,
+    spares_in,
+)
+from desktop.services.mro.xrefs import (
+    PartRefs,
+    WhereUsed,
+    XrefDTO,
+    add_xref,
+    part_ids_for_xref,
+    part_refs,
+    supersession_chain,
+)
+from desktop.services.stock.issue import IssueResult, ReservationDTO
+
+__all__ = [
+    "CRITICAL",
+    "SERIAL_NEXT",
+    "AssetDTO",
+    "AssetInput",
+    "AssetSpares",
+    "AssetUsageRow",
+    "CriticalShortRow",
+    "IdleSpareRow",
+    "IssueResult",
+    "PartRefs",
+    "ReservationDTO",
+    "ReservationInput",
+    "SerialDTO",
+    "SerialEventDTO",
+    "SpareLine",
+    "WhereUsed",
+    "XrefDTO",
+    "add_serial",
+    "add_xref",
+    "asset_dto",
+    "asset_id_for_code",
+    "asset_labels",
+    "asset_path",
+    "asset_spares",
+    "asset_tree",
+    "change_serial",
+    "clean_asset",
+    "create_asset",
+    "critical_short",
+    "find_asset",
+    "idle_spares",
+    "issue_reserved",
+    "issue_to_asset",
+    "part_ids_for_xref",
+    "part_refs",
+    "release",
+    "remove_spare",
+    "reservations",
+    "reserve",
+    "return_unused",
+    "serial_history",
+    "serials",
+    "set_asset_fields",
+    "set_spare",
+    "spares_for_code",
+    "spares_in",
+    "supersession_chain",
+    "update_asset",
+    "usage_per_asset",
+]

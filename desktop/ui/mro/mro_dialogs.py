@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from desktop.errors import NotFound, UserError
 from desktop.models.enums import AssetLevel
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import mro
 from desktop.services.catalogue import locations, scan
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
+from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 from desktop.errors import NotFound, UserError
 from desktop.models.enums import SerialState, SpareUsage
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import mro
 from desktop.services.actor import Permission
 from desktop.services.catalogue import scan
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import (
+from desktop.services.mro import (
     AssetDTO,
     AssetSpares,
     ReservationDTO,
