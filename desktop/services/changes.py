@@ -18,6 +18,7 @@ a later-started edit to the same table was polled is seen at the next change the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, func, select
@@ -48,22 +49,32 @@ from desktop.models import (
 )
 from desktop.models.base import Base, Stamped
 
-STOCK, PARTS, LOCATIONS, USERS = "stock", "parts", "locations", "users"
-KANBAN, MRO, COUNTS, PURCHASING = "kanban", "mro", "counts", "purchasing"
+
+class Topic(StrEnum):
+    """What a change notice names; a page refreshes when a topic it shows changed."""
+
+    STOCK = "stock"
+    PARTS = "parts"
+    LOCATIONS = "locations"
+    USERS = "users"
+    KANBAN = "kanban"
+    MRO = "mro"
+    COUNTS = "counts"
+    PURCHASING = "purchasing"
 
 
 @dataclass(frozen=True)
 class Watched:
     table: str
     marker: ColumnElement[Any]  # one aggregate over `table` alone
-    topics: frozenset[str]
+    topics: frozenset[Topic]
 
 
-def _appended(id_col: InstrumentedAttribute[int], *topics: str) -> Watched:
+def _appended(id_col: InstrumentedAttribute[int], *topics: Topic) -> Watched:
     return Watched(id_col.class_.__tablename__, func.coalesce(func.max(id_col), 0), frozenset(topics))
 
 
-def _edited(model: type[Stamped], *topics: str) -> Watched:
+def _edited(model: type[Stamped], *topics: Topic) -> Watched:
     return Watched(
         model.__tablename__,  # type: ignore[attr-defined]  # every Stamped model is a mapped class
         # count and newest stamp from one scan, as text ("12|2026-12-06 20:41:07.123456+00")
@@ -73,28 +84,28 @@ def _edited(model: type[Stamped], *topics: str) -> Watched:
 
 
 WATCHED: tuple[Watched, ...] = (
-    _appended(StockMove.id, STOCK),
+    _appended(StockMove.id, Topic.STOCK),
     # Parts, locations and users write an audit row on every change, and so do a part's supplier links
     # (saved with the part or by an import): part_supplier (155k rows in the plant) is not scanned.
-    _appended(AuditEvent.id, PARTS, LOCATIONS, USERS),
-    _edited(User, USERS),
-    _edited(Category, PARTS),
-    _edited(Manufacturer, PARTS),
-    _edited(Supplier, PARTS, PURCHASING),
-    _appended(CardEvent.id, KANBAN),
-    _edited(KanbanCard, KANBAN),
-    _edited(KanbanLoop, KANBAN),
-    _edited(Asset, MRO),
-    _edited(AssetSpare, MRO),
-    _edited(PartXref, MRO),
-    _edited(Reservation, MRO),
-    _edited(SerialUnit, MRO),
-    _appended(SerialEvent.id, MRO),
-    _edited(CountSession, COUNTS),
-    _edited(CountLine, COUNTS),
-    _edited(PurchaseOrder, PURCHASING),
-    _edited(PurchaseOrderLine, PURCHASING),
-    _appended(PurchaseReceipt.id, PURCHASING),
+    _appended(AuditEvent.id, Topic.PARTS, Topic.LOCATIONS, Topic.USERS),
+    _edited(User, Topic.USERS),
+    _edited(Category, Topic.PARTS),
+    _edited(Manufacturer, Topic.PARTS),
+    _edited(Supplier, Topic.PARTS, Topic.PURCHASING),
+    _appended(CardEvent.id, Topic.KANBAN),
+    _edited(KanbanCard, Topic.KANBAN),
+    _edited(KanbanLoop, Topic.KANBAN),
+    _edited(Asset, Topic.MRO),
+    _edited(AssetSpare, Topic.MRO),
+    _edited(PartXref, Topic.MRO),
+    _edited(Reservation, Topic.MRO),
+    _edited(SerialUnit, Topic.MRO),
+    _appended(SerialEvent.id, Topic.MRO),
+    _edited(CountSession, Topic.COUNTS),
+    _edited(CountLine, Topic.COUNTS),
+    _edited(PurchaseOrder, Topic.PURCHASING),
+    _edited(PurchaseOrderLine, Topic.PURCHASING),
+    _appended(PurchaseReceipt.id, Topic.PURCHASING),
 )
 _BY_TABLE = {w.table: w for w in WATCHED}
 
@@ -119,8 +130,8 @@ def marks(db: Database) -> Marks:
     return db.read(op)
 
 
-def changed(before: Marks, after: Marks) -> set[str]:
-    what: set[str] = set()
+def changed(before: Marks, after: Marks) -> frozenset[Topic]:
+    what: frozenset[Topic] = frozenset()
     for table, value in after.items():
         if before.get(table) != value:
             what |= _BY_TABLE[table].topics

@@ -38,7 +38,7 @@ class ChangeWatcher(QObject):
         if before is not None:
             what = changes.changed(before, now)
             if what:
-                self.events.data_changed.emit(what)
+                self.events.changed(*what)
 
     def _failed(self, _exc: BaseException) -> None:
         # A lost connection is reported where the user acts (saving shows it); polling just retries.

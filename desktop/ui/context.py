@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.db import Database
 from desktop.services.actor import Actor
+from desktop.services.changes import Topic
 from desktop.tasks import Runner
 
 
 class AppEvents(QObject):
     """Signals:
-    data_changed(set[str]): something was saved; the set names what: "stock", "parts", "locations",
-        "users", "kanban", "mro", "counts", "purchasing" (desktop.services.changes maps tables to these).
+    data_changed(frozenset[Topic]): something was saved, here or at another PC (the change watcher maps
+        tables to topics in desktop.services.changes). Announce with `changed(...)`, which types the topics.
     """
 
     data_changed = Signal(object)
+
+    def changed(self, *topics: Topic) -> None:
+        self.data_changed.emit(frozenset(topics))
+
+
+@runtime_checkable
+class ShowsData(Protocol):
+    """A page that refreshes when a topic it shows changed; the main window calls it for built pages."""
+
+    def data_changed(self, what: frozenset[Topic]) -> None: ...
 
 
 @dataclass

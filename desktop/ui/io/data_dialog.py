@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.services.changes import Topic
 from desktop.services.io import exports, imports
 from desktop.services.io.imports import ImportCancelled, Plan
 from desktop.services.io.tabular import Table, read_table
@@ -46,7 +47,7 @@ KIND_NAMES = {
     "kanban": "Kanban loops",
 }
 # what else on screen an import changes, beyond the parts, locations and stock the settings page refreshes
-_CHANGES = {"assets": {"mro"}, "where-used": {"mro"}, "kanban": {"kanban"}}
+_CHANGES = {"assets": Topic.MRO, "where-used": Topic.MRO, "kanban": Topic.KANBAN}
 NOT_IN_FILE = "(not in the file)"
 
 
@@ -281,7 +282,7 @@ class DataDialog(QDialog):
         self.banner.ok(f"Imported: {plan.summary()}.")
         self.imported.emit(plan)
         if plan.kind in _CHANGES:
-            self.ctx.events.data_changed.emit(_CHANGES[plan.kind])
+            self.ctx.events.changed(_CHANGES[plan.kind])
 
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)

@@ -27,6 +27,7 @@ from desktop.quantities import format_money, format_qty, parse_decimal
 from desktop.services import purchasing as po
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
+from desktop.services.changes import Topic
 from desktop.services.purchasing import OrderDTO, ReceiptRequest, ReceiptResult
 from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
@@ -204,7 +205,7 @@ class PurchasingPage(QWidget):
 
         def done(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number} {said}.")
-            self.ctx.events.data_changed.emit({"parts", "kanban"})  # this page refreshes on it too
+            self.ctx.events.changed(Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
         self.ctx.runner.run(lambda: action(self.ctx.db, self.ctx.actor, order_id), done, self._failed)
 
@@ -267,7 +268,7 @@ class PurchasingPage(QWidget):
         self.qty_edit.clear()
         self.confirm_over.setChecked(False)
         self.part_edit.setFocus()
-        self.ctx.events.data_changed.emit({"stock", "parts", "kanban"})  # this page refreshes on it too
+        self.ctx.events.changed(Topic.STOCK, Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, UserError):
@@ -279,6 +280,6 @@ class PurchasingPage(QWidget):
             field.setFocus()
             field.selectAll()
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "parts", "purchasing"} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {Topic.STOCK, Topic.PARTS, Topic.PURCHASING} and self.isVisible():
             self.refresh()
