@@ -39,7 +39,7 @@ def _override(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
 
 
 def _start(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    ids = [locations.location_id_for_code(database, code) for code in args.locations]
+    ids = [locations.get_location_id(database, code) for code in args.locations]
     sid = counts.start_session(
         database, actor, args.name or f"Count {' '.join(args.locations)}", ids, blind=not args.show_book
     )

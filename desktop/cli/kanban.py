@@ -20,14 +20,14 @@ Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
 
 
 def _loop(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    supply = locations.location_id_for_code(database, args.supply) if args.supply else None
+    supply = locations.get_location_id(database, args.supply) if args.supply else None
     loop = kb.create_loop(
         database,
         actor,
         LoopInput(
-            parts.part_id_for_number(database, args.part),
+            parts.get_part_id(database, args.part),
             LoopKind(args.kind.upper()),
-            locations.location_id_for_code(database, args.line),
+            locations.get_location_id(database, args.line),
             parse_decimal(args.container, what="container qty"),
             args.cards,
             parse_decimal(args.lead, what="lead time"),

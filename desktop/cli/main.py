@@ -107,12 +107,12 @@ def _move(args: argparse.Namespace) -> int:
 
     database, actor = _open(args)
     kind = MoveKind(args.kind)
-    part_id = parts.part_id_for_number(database, args.part)
+    part_id = parts.get_part_id(database, args.part)
     qty = parse_decimal(args.qty, allow_negative=kind is MoveKind.ADJUSTMENT)
-    src = locations.location_id_for_code(database, args.from_) if getattr(args, "from_", None) else None
-    dst = locations.location_id_for_code(database, args.to) if getattr(args, "to", None) else None
+    src = locations.get_location_id(database, args.from_) if getattr(args, "from_", None) else None
+    dst = locations.get_location_id(database, args.to) if getattr(args, "to", None) else None
     if kind is MoveKind.ADJUSTMENT:  # one location, the sign says which way
-        loc = locations.location_id_for_code(database, args.location)
+        loc = locations.get_location_id(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
     key = posting_key(args)  # a script can retry a failed call with --key KEY
     req = stock.MoveRequest(
@@ -197,8 +197,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     from desktop.services.stock import moves as stock
 
     database, _ = _open(args)
-    part_id = parts.part_id_for_number(database, args.part) if args.part else None
-    loc_id = locations.location_id_for_code(database, args.location) if args.location else None
+    part_id = parts.get_part_id(database, args.part) if args.part else None
+    loc_id = locations.get_location_id(database, args.location) if args.location else None
     for m in stock.history(database, part_id=part_id, location_id=loc_id, limit=args.limit):
         print(
             f"#{m.id:<7} {m.at:%Y-%m-%d %H:%M} {m.user_name:<10} {m.summary()}"
@@ -255,7 +255,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
         if args.what == "bins":
             from desktop.services.catalogue import locations
 
-            ids = [locations.location_id_for_code(database, code) for code in args.codes]
+            ids = [locations.get_location_id(database, code) for code in args.codes]
             items: Sequence[object] = label_data.bin_labels(
                 database, ids, subtree=args.subtree, with_part=not args.no_part
             )
@@ -263,7 +263,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
         elif args.what == "parts":
             from desktop.services.catalogue import parts
 
-            ids = [parts.part_id_for_number(database, number) for number in args.codes]
+            ids = [parts.get_part_id(database, number) for number in args.codes]
             items, layout = label_data.part_labels(database, ids), layout_part_label
         else:
             from desktop.services.admin import badges

@@ -27,8 +27,8 @@ def _day(text: str | None) -> date | None:
 
 
 def _asset_add(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    parent = mro.find_asset(database, args.parent).id if args.parent else None
-    loc = locations.location_id_for_code(database, args.location) if args.location else None
+    parent = mro.get_asset(database, args.parent).id if args.parent else None
+    loc = locations.get_location_id(database, args.location) if args.location else None
     a = mro.create_asset(
         database,
         actor,
@@ -39,8 +39,8 @@ def _asset_add(database: dbmod.Database, actor: Actor, args: argparse.Namespace)
 
 
 def _spare(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    asset = mro.find_asset(database, args.asset)
-    part_id = parts.part_id_for_number(database, args.part)
+    asset = mro.get_asset(database, args.asset)
+    part_id = parts.get_part_id(database, args.part)
     mro.set_spare(
         database,
         actor,
@@ -55,11 +55,11 @@ def _spare(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 
 def _xref(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    part_id = parts.part_id_for_number(database, args.part)
+    part_id = parts.get_part_id(database, args.part)
     if args.kind == "manufacturer":
         x = mro.add_xref(database, actor, part_id, "MANUFACTURER", value=args.number, manufacturer=args.maker)
     else:
-        other = parts.part_id_for_number(database, args.number)
+        other = parts.get_part_id(database, args.number)
         kind = "ALTERNATE" if args.kind == "alternate" else "SUPERSEDED_BY"
         x = mro.add_xref(database, actor, part_id, kind, other_part_id=other)
     refs = mro.part_refs(database, part_id)
@@ -70,7 +70,7 @@ def _xref(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> i
 
 
 def _where_used(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    refs = mro.part_refs(database, parts.part_id_for_number(database, args.part))
+    refs = mro.part_refs(database, parts.get_part_id(database, args.part))
     if refs.superseded_by:
         print(f"{refs.part_number} is superseded: use {refs.superseded_by[-1]}")
     for x in refs.xrefs:
@@ -109,8 +109,8 @@ def _spares(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -
 
 
 def _reserve(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    part_id = parts.part_id_for_number(database, args.part)
-    asset_id = mro.find_asset(database, args.asset).id if args.asset else None
+    part_id = parts.get_part_id(database, args.part)
+    asset_id = mro.get_asset(database, args.asset).id if args.asset else None
     r = mro.reserve(
         database,
         actor,
@@ -121,7 +121,7 @@ def _reserve(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
 
 
 def _reservations(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    asset_id = mro.find_asset(database, args.asset).id if args.asset else None
+    asset_id = mro.get_asset(database, args.asset).id if args.asset else None
     for r in mro.reservations(database, asset_id=asset_id, open_only=not args.all):
         print(
             f"#{r.id:<6} {r.work_order:<14} {r.part_number:<20} open {format_qty(r.open_qty):>8} {r.unit} "
@@ -131,7 +131,7 @@ def _reservations(database: dbmod.Database, _actor: Actor, args: argparse.Namesp
 
 
 def _issue(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    loc = locations.location_id_for_code(database, args.from_)
+    loc = locations.get_location_id(database, args.from_)
     qty = parse_decimal(args.qty) if args.qty else None
     result = mro.issue_reserved(database, actor, args.reservation, loc, qty)
     left = result.reservation.open_qty if result.reservation else Decimal(0)
@@ -140,12 +140,12 @@ def _issue(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 
 def _issue_to(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    asset_id = mro.find_asset(database, args.asset).id if args.asset else None
+    asset_id = mro.get_asset(database, args.asset).id if args.asset else None
     result = mro.issue_to_asset(
         database,
         actor,
-        parts.part_id_for_number(database, args.part),
-        locations.location_id_for_code(database, args.from_),
+        parts.get_part_id(database, args.part),
+        locations.get_location_id(database, args.from_),
         parse_decimal(args.qty),
         work_order=args.wo,
         asset_id=asset_id,
@@ -158,7 +158,7 @@ def _issue_to(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
 
 
 def _return(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    loc = locations.location_id_for_code(database, args.to)
+    loc = locations.get_location_id(database, args.to)
     result = mro.return_unused(database, actor, args.reservation, loc, parse_decimal(args.qty))
     print(f"#{result.posted.move.id} {result.posted.move.summary()}")
     return 0
@@ -202,7 +202,7 @@ def _tags(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> 
     from desktop.reports import label_formats
     from desktop.reports.labels import render_bin_labels
 
-    ids = [mro.find_asset(database, code).id for code in args.codes]
+    ids = [mro.get_asset(database, code).id for code in args.codes]
     pdf = render_bin_labels(
         mro.asset_labels(database, ids), label_formats.get_format(args.format), copies=args.copies
     )

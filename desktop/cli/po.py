@@ -55,7 +55,7 @@ def _list(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> 
     states = [PoState(s.upper()) for s in args.state] if args.state else []
     if args.open:
         states += [PoState.DRAFT, PoState.SENT, PoState.PARTLY_RECEIVED]
-    supplier = suppliers.supplier_id_for_name(database, args.supplier) if args.supplier else None
+    supplier = suppliers.get_supplier_id(database, args.supplier) if args.supplier else None
     orders = po.list_orders(database, states=states, supplier_id=supplier)
     for order in orders:
         print(_headline(order))
@@ -65,7 +65,7 @@ def _list(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> 
 
 
 def _show(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    _show_order(po.get_order(database, po.order_id_for_number(database, args.number)))
+    _show_order(po.get_order(database, po.get_order_id(database, args.number)))
     return 0
 
 
@@ -83,14 +83,14 @@ def _line(database: dbmod.Database, text: str) -> LineInput:
         raise UserError(f"'{text}': write a line as PART=PACKS or PART=PACKS@PRICE.", field="lines")
     packs, _at, price = rest.partition("@")
     return LineInput(
-        parts.part_id_for_number(database, part),
+        parts.get_part_id(database, part),
         parse_decimal(packs, what="quantity"),
         unit_price=parse_decimal(price, what="price", allow_zero=True) if price else None,
     )
 
 
 def _new(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    supplier = suppliers.supplier_id_for_name(database, args.supplier)
+    supplier = suppliers.get_supplier_id(database, args.supplier)
     lines = [_line(database, text) for text in args.line or []]
     order = po.create_order(
         database, actor, supplier, lines, notes=args.notes, needed_by=_day(args.needed_by)
@@ -138,30 +138,30 @@ def _from_cards(database: dbmod.Database, actor: Actor, args: argparse.Namespace
 
 
 def _send(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    print(_headline(po.send_order(database, actor, po.order_id_for_number(database, args.number))))
+    print(_headline(po.send_order(database, actor, po.get_order_id(database, args.number))))
     return 0
 
 
 def _cancel(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    order = po.cancel_order(database, actor, po.order_id_for_number(database, args.number), args.reason)
+    order = po.cancel_order(database, actor, po.get_order_id(database, args.number), args.reason)
     print(_headline(order))
     return 0
 
 
 def _close(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    order = po.close_order(database, actor, po.order_id_for_number(database, args.number), args.reason)
+    order = po.close_order(database, actor, po.get_order_id(database, args.number), args.reason)
     print(_headline(order))
     return 0
 
 
 def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
     key = posting_key(args)
-    order_id = po.order_id_for_number(database, args.number)
+    order_id = po.get_order_id(database, args.number)
     req = ReceiptRequest(
         order_id,
         po.part_on_order(database, order_id, args.part),
         parse_decimal(args.qty),
-        locations.location_id_for_code(database, args.bin) if args.bin else None,
+        locations.get_location_id(database, args.bin) if args.bin else None,
         confirm_over=args.confirm_over,
         posting_key=key,
     )
@@ -178,7 +178,7 @@ def _print(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) ->
     from desktop.reports.purchase_order import render_purchase_order
     from desktop.services.purchasing.document import po_document
 
-    doc = po_document(database, po.order_id_for_number(database, args.number))
+    doc = po_document(database, po.get_order_id(database, args.number))
     out = Path(args.out or f"{doc.number}.pdf")
     out.write_bytes(render_purchase_order(doc))
     print(f"{doc.number} ({len(doc.lines)} line(s)) written to {out}")
@@ -208,7 +208,7 @@ def _settings(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
 def _lead_times(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
     from desktop.services.purchasing.lead_times import MIN_RECEIPTS, lead_times
 
-    supplier = suppliers.supplier_id_for_name(database, args.supplier) if args.supplier else None
+    supplier = suppliers.get_supplier_id(database, args.supplier) if args.supplier else None
     found = lead_times(database, supplier_id=supplier)
     for x in found:
         used = "used by What to order" if x.enough else f"not used yet (fewer than {MIN_RECEIPTS} receipts)"

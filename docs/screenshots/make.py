@@ -96,7 +96,7 @@ def main() -> None:
     dialog.grab().save(str(HERE / "receive-refuses-a-barcode.png"))
     dialog.close()
     focus_window(window)
-    rack = locations.location_id_for_code(db, "A-02-03")
+    rack = locations.get_location_id(db, "A-02-03")
     session_id = counts.start_session(db, actor, "Count A-02-03", [rack], blind=True)
     window.scan_box.setFocus()
     scan(f"CS-{session_id}")

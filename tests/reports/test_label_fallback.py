@@ -206,6 +206,6 @@ def test_short_id_forms_resolve_on_both_databases(db: Database) -> None:
     found = scan.resolve(db, f"l--{loc.id}")  # as a scanner with caps lock off types it
     assert found.location is not None and found.location.location.id == loc.id
     assert scan.resolve(db, f"P--{part.id}").part.id == part.id  # type: ignore[union-attr]
-    assert locations.location_id_for_code(db, f"L--{loc.id}") == loc.id
+    assert locations.get_location_id(db, f"L--{loc.id}") == loc.id
     unknown = scan.resolve(db, "L--999999")
     assert not unknown.found and "Unknown code L--999999" in unknown.message

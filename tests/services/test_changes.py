@@ -100,7 +100,7 @@ def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Datab
         {"count_session", "count_line"},
         {"counts"},
     )
-    fastenal = suppliers.supplier_id_for_name(db, "Fastenal")
+    fastenal = suppliers.get_supplier_id(db, "Fastenal")
     order = po.create_order(db, admin, fastenal, [LineInput(part.id, Decimal(1))])
     expect(
         lambda: po.create_order(other, admin, fastenal, [LineInput(part.id, Decimal(2))]),

@@ -112,9 +112,9 @@ def _reprice(db: Database, admin: Actor, number: str, cost: str) -> None:
     """Change a part's cost through the part form's service (the database keeps the history)."""
     from dataclasses import asdict
 
-    from desktop.services.catalogue.parts import PartInput, get_part, part_id_for_number, update_part
+    from desktop.services.catalogue.parts import PartInput, get_part, get_part_id, update_part
 
-    part_id = part_id_for_number(db, number)
+    part_id = get_part_id(db, number)
     dto = asdict(get_part(db, part_id))
     fields = {k: dto[k] for k in PartInput.__dataclass_fields__ if k in dto and k != "suppliers"}
     update_part(db, admin, part_id, PartInput(**{**fields, "unit_cost": Decimal(cost)}))

@@ -42,13 +42,13 @@ def test_parts_from_a_german_excel_csv(db: Database, admin: Actor) -> None:
         plan.ok and (plan.creates, plan.updates) == (2, 0) and "2 new supplier(s) will be added" in plan.notes
     )
     imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers))
-    bearing = parts.get_part(db, parts.part_id_for_number(db, "6205-2rs"))
+    bearing = parts.get_part(db, parts.get_part_id(db, "6205-2rs"))
     assert bearing.description == "Rillenkugellager Ø25 mm" and bearing.unit_cost == Decimal("12.5")
     assert (
         bearing.suppliers[0].supplier_name == "Acme Bearings"
         and bearing.suppliers[0].supplier_part_number == "AC-6205"
     )
-    cable = parts.get_part(db, parts.part_id_for_number(db, "CABLE-3G1.5"))
+    cable = parts.get_part(db, parts.get_part_id(db, "CABLE-3G1.5"))
     assert cable.unit == "M" and cable.unit_cost == Decimal("1234.5")
     # the same file again: updates by part number, no duplicates
     plan, table = _plan(db, admin, "parts", data)
@@ -105,7 +105,7 @@ def test_locations_in_any_order_then_opening_stock(db: Database, admin: Actor) -
     # a corrected count re-imported: the difference is posted as an adjustment, not a second receipt
     table = parse_csv(b"Part number,Location,Qty\nP-1,A-01-01,10\n")
     imports.run(db, admin, "stock", table, imports.auto_map("stock", table.headers))
-    p1 = parts.part_id_for_number(db, "P-1")
+    p1 = parts.get_part_id(db, "P-1")
     a = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "A-01-01")))
     assert stock.balance(db, p1, a) == 10
     assert stock.check_balances(db, admin) == []

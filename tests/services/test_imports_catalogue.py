@@ -99,7 +99,7 @@ def test_supplier_part_details_keep_what_the_file_leaves_out(db: Database, admin
         ("P-1 / Acme AC-1", "Price", "4.2", "4.5")
     ]
     _run(db, admin, "supplier-parts", "Part number,Supplier,SKU,Price\nP-1,Acme,AC-1,4.50\n")
-    (link,) = parts.get_part(db, parts.part_id_for_number(db, "P-1")).suppliers
+    (link,) = parts.get_part(db, parts.get_part_id(db, "P-1")).suppliers
     assert (link.pack_qty, link.price) == (10, Decimal("4.5"))
     plan = _check(db, admin, "supplier-parts", "Part number,Supplier,SKU,Pack qty\nP-9,Acme,AC-9,0\n")
     assert {(p.column, p.message) for p in plan.problems} == {

@@ -60,7 +60,7 @@ def test_longest_names_and_numbers(db: Database, admin: Actor) -> None:
         f"Part number,Supplier,SKU,Pack qty,Price\n{number},{name},{sku},99999999,99999.9999\n",
     )
     _run(db, admin, "manufacturer-parts", f"Part number,Manufacturer,MPN\n{number},{maker},{mpn}\n")
-    part = parts.get_part(db, parts.part_id_for_number(db, number))
+    part = parts.get_part(db, parts.get_part_id(db, number))
     assert part.category_path == path and part.manufacturer_part_number == mpn
     for code in (sku, mpn, number):
         assert scan.resolve(db, code).part == part, code

@@ -214,7 +214,7 @@ def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[s
 
     from desktop.services.admin import audit
 
-    press = mro.find_asset(db, "PRESS-01")
+    press = mro.get_asset(db, "PRESS-01")
 
     def edit(asset_id: int, *, active: bool = True, **changes: object) -> mro.AssetDTO:
         a = next(x for x in mro.asset_tree(db) if x.id == asset_id)
@@ -230,7 +230,7 @@ def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[s
     )
     with pytest.raises(UserError, match="printed tag"):
         edit(press.id, code="PRESS-02")
-    site = mro.find_asset(db, "PLANT")
+    site = mro.get_asset(db, "PLANT")
     line2 = mro.create_asset(db, admin, AssetInput("L2", "Line 2", AssetLevel.LINE.value, site.id))
     moved = edit(press.id, parent_id=line2.id)  # the press moves to line 2
     assert moved.parent_id == line2.id

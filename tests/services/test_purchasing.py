@@ -77,8 +77,8 @@ def test_an_order_by_hand_takes_the_suppliers_pack_price_and_number(
     # no supplier row with a pack or price: packs of 1 at the part's cost
     assert (nut.pack_size, nut.unit_price, nut.ordered_qty) == (1, Decimal("0.05"), 50)
     assert order.total == Decimal("38.50") and order.created_by == "clara"
-    assert po.order_id_for_number(db, "po-" + str(order.id)) == order.id
-    assert po.order_id_for_number(db, order.number.lower()) == order.id
+    assert po.get_order_id(db, "po-" + str(order.id)) == order.id
+    assert po.get_order_id(db, order.number.lower()) == order.id
     trail = db.read(
         lambda s: list(s.scalars(select(AuditEvent.summary).where(AuditEvent.action == "po.create")))
     )

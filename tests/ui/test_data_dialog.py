@@ -46,7 +46,7 @@ def test_check_fix_import_and_export(
     assert dialog.import_button.isEnabled() and dialog.problems.rowCount() == 0
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
-    assert parts.get_part(ctx.db, parts.part_id_for_number(ctx.db, "P-1")).unit_cost == 12.5
+    assert parts.get_part(ctx.db, parts.get_part_id(ctx.db, "P-1")).unit_cost == 12.5
     assert window.parts_page.model.rowCount() == 2  # the list followed the import
     out = tmp_path / "export.xlsx"
     dialog.export_to("parts", out)

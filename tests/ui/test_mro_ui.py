@@ -234,7 +234,7 @@ def test_edit_move_and_retire_an_asset_from_the_tree(
         for n in range(tab.tree.topLevelItemCount())
     }
     assert lines["L1"].childCount() == 0 and lines["L2"].child(0).text(1) == "Press 1 (rebuilt)"
-    assert mro.find_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
+    assert mro.get_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
     scan_into(qtbot, window.scan_box, "A-L2")
     dialog = tab.edit_asset()
     assert dialog is not None

@@ -100,7 +100,7 @@ def test_part_dialog_refuses_duplicate_and_keeps_typing(qtbot: QtBot, ctx: AppCo
         dialog.save()
     part = saved.args[0]
     assert part.unit_cost == Decimal("12.5") and part.suppliers[0].supplier_name == "Acme Bearings"
-    assert parts.part_id_for_number(ctx.db, "ab-101") == part.id
+    assert parts.get_part_id(ctx.db, "ab-101") == part.id
 
 
 def test_new_part_from_the_window_then_edit(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:

@@ -157,7 +157,7 @@ def test_a_count_and_an_order_at_one_pc_show_on_the_counts_and_purchasing_pages_
     office_pc.go_to("Purchasing")
     orders = office_pc.pages["Purchasing"].orders  # type: ignore[attr-defined]
     assert orders.rowCount() == 0
-    fastenal = suppliers.supplier_id_for_name(desk_db, "Fastenal")
+    fastenal = suppliers.get_supplier_id(desk_db, "Fastenal")
     order = po.create_order(desk_db, admin, fastenal, [po.LineInput(part.id, Decimal(2))])
     with qtbot.waitSignal(office_events.data_changed) as announced:
         watcher.poll()

@@ -313,12 +313,12 @@ _BY_CODE = _WITH_CHILDREN.where(Location.code == bindparam("code"))
 _BY_ID = _WITH_CHILDREN.where(Location.id == bindparam("id"))
 
 
-def location_detail_by_code(s: Session, code: str) -> LocationDetail | None:
+def find_location_detail(s: Session, code: str) -> LocationDetail | None:
     """The location a code names (as scanned, already normalized) with what it holds, or None."""
     return _detail(s.connection(), _BY_CODE, {"code": code})
 
 
-def location_detail_by_id(s: Session, location_id: int) -> LocationDetail | None:
+def find_location_detail_by_id(s: Session, location_id: int) -> LocationDetail | None:
     """The location with this id (a scanned `L--<id>` label) with what it holds, or None."""
     return _detail(s.connection(), _BY_ID, {"id": location_id})
 
@@ -347,7 +347,7 @@ def get_location(db: Database, location_id: int) -> LocationDetail:
     return found
 
 
-def location_id_for_code(db: Database, code: str) -> int:
+def get_location_id(db: Database, code: str) -> int:
     clean = code.strip().upper()
     by_id = id_form(clean)
     if by_id is not None and by_id[0] == "L":  # a label printed with the short id form

@@ -401,7 +401,7 @@ def part_detail(s: Session, part_id: int) -> PartDTO:
     return found
 
 
-def part_detail_by_number(s: Session, number: str) -> PartDTO | None:
+def find_part_detail_by_number(s: Session, number: str) -> PartDTO | None:
     """The part card for a part number as scanned or typed (any case), or None."""
     conn = s.connection()
     return _detail(conn, conn.execute(_PART_BY_KEY, {"key": number_key(number)}).all())
@@ -415,7 +415,7 @@ def find_part_id(s: Session, part_number: str) -> int | None:
     return s.scalar(select(Part.id).where(Part.number_key == number_key(part_number)))
 
 
-def part_id_for_number(db: Database, part_number: str) -> int:
+def get_part_id(db: Database, part_number: str) -> int:
     found = db.read(lambda s: find_part_id(s, part_number))
     if found is None:
         raise NotFound(f"No part with number {part_number.strip()}.", field="part")

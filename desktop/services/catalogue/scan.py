@@ -13,11 +13,16 @@ from desktop.models import Asset, KanbanCard, KanbanLoop, Location, Part, PartSu
 from desktop.quantities import format_qty
 from desktop.services.catalogue.locations import (
     LocationDetail,
-    location_detail_by_code,
-    location_detail_by_id,
+    find_location_detail,
+    find_location_detail_by_id,
 )
-from desktop.services.catalogue.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
-from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
+from desktop.services.catalogue.parts import (
+    PartDTO,
+    find_part_detail,
+    find_part_detail_by_number,
+    part_detail,
+)
+from desktop.services.mro import AssetSpares, find_asset_id, part_ids_for_xref, spares_in
 from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
 
 
@@ -65,7 +70,7 @@ def _by_id(s: Session, code: str) -> ScanResult | None:
         return None
     kind, record_id = found
     if kind == "L":
-        loc = location_detail_by_id(s, record_id)
+        loc = find_location_detail_by_id(s, record_id)
         return ScanResult(code, location=loc) if loc is not None else None
     if kind == "P":
         part = find_part_detail(s, record_id)
@@ -80,15 +85,15 @@ def _prefixed(s: Session, code: str) -> ScanResult | None:
     if by_id is not None:
         return by_id
     if code.startswith(ASSET_PREFIX):  # no such asset: fall through (a bin may be called A-01-01)
-        asset_id = asset_id_for_code(s, code)
+        asset_id = find_asset_id(s, code)
         if asset_id is not None:
             return ScanResult(code, asset=spares_in(s, asset_id))
     if code.startswith(LOCATION_PREFIX):
-        loc = location_detail_by_code(s, code[len(LOCATION_PREFIX) :])
+        loc = find_location_detail(s, code[len(LOCATION_PREFIX) :])
         if loc is not None:
             return ScanResult(code, location=loc)
     elif code.startswith(PART_PREFIX):
-        part = part_detail_by_number(s, code[len(PART_PREFIX) :])
+        part = find_part_detail_by_number(s, code[len(PART_PREFIX) :])
         if part is not None:
             return ScanResult(code, part=part)
     return None
@@ -107,7 +112,7 @@ def resolve_in(s: Session, raw: str) -> ScanResult:
     order = _purchase_order(s, code)
     if order is not None:
         return order
-    loc = location_detail_by_code(s, code)
+    loc = find_location_detail(s, code)
     if loc is not None:
         return ScanResult(code, location=loc)
     ids = _parts_by(s, code)

@@ -89,7 +89,7 @@ def list_suppliers(db: Database) -> list[SupplierDTO]:
     )
 
 
-def supplier_id_for_name(db: Database, name: str) -> int:
+def get_supplier_id(db: Database, name: str) -> int:
     """The supplier called `name`, in any case and spacing."""
     found = db.read(lambda s: s.scalar(select(Supplier.id).where(Supplier.name_key == name_key(name))))
     if found is None:
@@ -135,7 +135,7 @@ def create_supplier(
     return db.write(op)
 
 
-def supplier_for_name(s: Session, name: str) -> Supplier:
+def ensure_supplier(s: Session, name: str) -> Supplier:
     """The supplier called `name` (any case), created if new: typing a new name adds a supplier."""
     clean = clean_text(name, field="supplier", label="Supplier name", max_len=120, required=True)
     assert clean is not None
@@ -157,7 +157,7 @@ def replace_part_suppliers(s: Session, part_id: int, rows: list[PartSupplierInpu
     }
     keep: set[tuple[int, str | None]] = set()
     for row in rows:
-        sup = supplier_for_name(s, row.supplier_name)
+        sup = ensure_supplier(s, row.supplier_name)
         number = clean_text(
             row.supplier_part_number, field="suppliers", label="Supplier part number", max_len=60
         )

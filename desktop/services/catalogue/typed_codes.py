@@ -21,9 +21,9 @@ def _by_code(s: Session, model: type[T], column: Any, typed: str, prefix: str) -
     return found
 
 
-def part_by_code(s: Session, typed: str) -> Part | None:
+def find_part_by_code(s: Session, typed: str) -> Part | None:
     return _by_code(s, Part, Part.number_key, typed, "P-")
 
 
-def location_by_code(s: Session, typed: str) -> Location | None:
+def find_location_by_code(s: Session, typed: str) -> Location | None:
     return _by_code(s, Location, Location.code, typed, "L-")

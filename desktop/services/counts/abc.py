@@ -21,7 +21,7 @@ from desktop.errors import NotFound, UserError
 from desktop.models import Part, StockMove
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
-from desktop.services.catalogue.typed_codes import part_by_code
+from desktop.services.catalogue.typed_codes import find_part_by_code
 from desktop.services.common import db_time
 from desktop.services.counts.settings import read_count_settings
 from desktop.services.insight.consumption import consumed_value, is_consumption
@@ -206,7 +206,7 @@ def set_override(db: Database, actor: Actor, part_number: str, abc: str | None) 
         raise UserError("The class override is A, B, C or none.", field="abc")
 
     def op(s: Session) -> str:
-        part = part_by_code(s, part_number)
+        part = find_part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         if part.abc_override != abc:

@@ -32,7 +32,7 @@ from desktop.services.actor import ROLE_PERMISSIONS, Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.admin.server_roles import lock_ledger_share
 from desktop.services.catalogue.locations import within
-from desktop.services.catalogue.typed_codes import location_by_code, part_by_code
+from desktop.services.catalogue.typed_codes import find_location_by_code, find_part_by_code
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc
 from desktop.services.counts.abc import AbcRow as AbcRow
@@ -216,10 +216,10 @@ def enter_count(
 
     def op(s: Session) -> LineDTO:
         session = _open_session(s, session_id)
-        loc = location_by_code(s, location_code)
+        loc = find_location_by_code(s, location_code)
         if loc is None:
             raise NotFound(f"No location {location_code.strip()}.", field="location")
-        part = part_by_code(s, part_number)
+        part = find_part_by_code(s, part_number)
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         check_qty_for_unit(qty, part.unit)

@@ -234,7 +234,7 @@ def asset_labels(db: Database, asset_ids: list[int]) -> list[BinLabel]:
     return db.read(op)
 
 
-def asset_id_for_code(s: Session, raw: str) -> int | None:
+def find_asset_id(s: Session, raw: str) -> int | None:
     code = normalize_scan(raw)
     if code.startswith(ASSET_PREFIX):
         found = s.scalar(select(Asset.id).where(Asset.code == code[len(ASSET_PREFIX) :]))
@@ -293,11 +293,11 @@ def remove_spare(db: Database, actor: Actor, asset_id: int, part_id: int) -> Non
     db.write(op)
 
 
-def find_asset(db: Database, code: str) -> AssetDTO:
+def get_asset(db: Database, code: str) -> AssetDTO:
     """The asset a scanned or typed tag names."""
 
     def op(s: Session) -> AssetDTO:
-        found = asset_id_for_code(s, code)
+        found = find_asset_id(s, code)
         asset = s.get(Asset, found) if found is not None else None
         if asset is None:
             raise NotFound(f"No asset has the tag {normalize_scan(code)}.", field="asset")

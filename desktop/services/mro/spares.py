@@ -21,7 +21,7 @@ from desktop.models import (
 from desktop.models.enums import SerialState
 from desktop.quantities import format_qty
 from desktop.services.catalogue.parts import BinStock, stock_by_bin
-from desktop.services.mro.assets import CRITICAL, AssetDTO, asset_dto, asset_id_for_code, asset_path
+from desktop.services.mro.assets import CRITICAL, AssetDTO, asset_dto, asset_path, find_asset_id
 from desktop.services.mro.xrefs import supersession_chain
 from desktop.services.purchasing.orders import coming_in
 from desktop.services.stock.issue import (
@@ -147,7 +147,7 @@ def spares_for_code(db: Database, code: str) -> AssetSpares:
     """The spares view for a scanned or typed asset tag (`A-PRESS-01` or `PRESS-01`)."""
 
     def op(s: Session) -> AssetSpares:
-        found = asset_id_for_code(s, code)
+        found = find_asset_id(s, code)
         if found is None:
             raise NotFound(f"No asset has the tag {normalize_scan(code)}.", field="asset")
         return spares_in(s, found)

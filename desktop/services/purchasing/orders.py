@@ -188,7 +188,7 @@ def get_order(db: Database, order_id: int) -> OrderDTO:
     return db.read(lambda s: order_dto(s, order_id))
 
 
-def order_id_for_number(db: Database, number: str) -> int:
+def get_order_id(db: Database, number: str) -> int:
     """PO-000012, po-12 or 12 -> the order's id."""
     text = number.strip().upper()
     digits = text.removeprefix(PO_PREFIX)

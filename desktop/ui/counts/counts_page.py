@@ -197,7 +197,7 @@ class CountsPage(QWidget):
         db, actor = self.ctx.db, self.ctx.actor
 
         def job() -> int:
-            loc_id = locations.location_id_for_code(db, where)
+            loc_id = locations.get_location_id(db, where)
             return counts.start_session(db, actor, name, [loc_id], blind=blind)
 
         self.ctx.runner.run(job, self._started, self._failed)

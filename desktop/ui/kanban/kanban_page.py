@@ -193,11 +193,11 @@ class LoopDialog(QDialog):
 
         def create() -> kb.LoopDTO:  # the codes are looked up with the save, off the GUI thread
             db = self.ctx.db
-            supply = locations.location_id_for_code(db, supply_code) if supply_code.strip() else None
+            supply = locations.get_location_id(db, supply_code) if supply_code.strip() else None
             data = LoopInput(
-                parts.part_id_for_number(db, part_number),
+                parts.get_part_id(db, part_number),
                 kind,
-                locations.location_id_for_code(db, consumption_code),
+                locations.get_location_id(db, consumption_code),
                 container,
                 card_count,
                 lead,

@@ -304,10 +304,10 @@ class AssetDialog(_ScanDialog):
         )
 
         def work() -> AssetDTO:
-            loc = locations.location_id_for_code(db, loc_code) if loc_code else None
+            loc = locations.get_location_id(db, loc_code) if loc_code else None
             if editing is None:
                 return mro.create_asset(db, actor, replace(data, location_id=loc))
-            parent_id = mro.find_asset(db, parent_code).id if parent_code else None
+            parent_id = mro.get_asset(db, parent_code).id if parent_code else None
             placed = replace(data, parent_id=parent_id, location_id=loc)
             return mro.update_asset(db, actor, editing.id, placed, active=active)
 

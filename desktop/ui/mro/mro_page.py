@@ -540,7 +540,7 @@ class SerialsTab(QWidget):
         db, actor = self.ctx.db, self.ctx.actor
 
         def work() -> SerialDTO:
-            asset_id = mro.find_asset(db, asset_code).id if asset_code else None
+            asset_id = mro.get_asset(db, asset_code).id if asset_code else None
             location_id = None
             if bin_code:
                 found = scan.resolve(db, bin_code)

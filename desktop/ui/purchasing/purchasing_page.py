@@ -256,7 +256,7 @@ class PurchasingPage(QWidget):
                 raise UserError("Scan or type the part.", field="part")
             part_id = po.part_on_order(db, order_id, code)
             qty = parse_decimal(qty_text)
-            bin_id = locations.location_id_for_code(db, bin_code) if bin_code else None
+            bin_id = locations.get_location_id(db, bin_code) if bin_code else None
             request = ReceiptRequest(order_id, part_id, qty, bin_id, confirm_over=confirm, posting_key=key)
             return po.receive(db, self.ctx.actor, request)
 
