@@ -13,6 +13,7 @@ from desktop.errors import UserError
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
 from desktop.services.insight import report_data as rd
+from desktop.services.insight import stock_reports
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
@@ -75,7 +76,7 @@ def test_movement_history_range_and_filters(db: Database, admin: Actor, plant: d
 def test_a_too_long_history_asks_for_a_shorter_range(
     db: Database, admin: Actor, plant: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rd, "HISTORY_LIMIT", 3)
+    monkeypatch.setattr(stock_reports, "HISTORY_LIMIT", 3)
     today = datetime.now(UTC).date()
     with pytest.raises(UserError, match="4 moves in that range: at most 3"):
         _build(db, admin, "history", start=today, end=today)
