@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint coverage bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ lint: $(STAMP)
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+
+# the whole suite once more, measuring which lines and branches of desktop/ it runs
+coverage: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q --cov --cov-report=term:skip-covered
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run
