@@ -25,6 +25,7 @@ from desktop.errors import UserError
 QTY_PLACES = 4  # SQL Numeric(18, 4)
 MONEY_PLACES = 4
 MAX_QTY = Decimal("99999999999999")  # fits Numeric(18, 4)
+ZERO = Decimal(0)
 
 _SPACES = ("\u00a0", "\u202f", " ")  # a space, a no-break space, a narrow no-break space (French grouping)
 _SPACE_GROUPED = re.compile(r"^\d{1,3}( \d{3})+([.,]\d+)?$")

@@ -22,7 +22,7 @@ from desktop.quantities import format_qty
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.settings import CountSettings
 
-ZERO = Decimal("0.00005")  # half the ledger's last place: SQLite sums decimals as doubles
+HALF_LAST_PLACE = Decimal("0.00005")  # half the ledger's last place: SQLite sums decimals as doubles
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def emptied_bins(s: Session, since: datetime) -> list[CountEvent]:
     out: dict[tuple[int, int], CountEvent] = {}
     for part_id, loc_id, now, later, kind, at, who in rows:
         after = Decimal(str(now)) - Decimal(str(later or 0))
-        if abs(after) < ZERO and (part_id, loc_id) not in out:
+        if abs(after) < HALF_LAST_PLACE and (part_id, loc_id) not in out:
             out[(part_id, loc_id)] = CountEvent(
                 part_id, loc_id, at, f"left empty by {kind.lower()} {_when(at)} ({who})"
             )

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Category, Part, PartCategoryLink, StockBalance
+from desktop.quantities import ZERO
 from desktop.reports.table_report import ReportTable
 from desktop.services.catalogue import categories
 
-ZERO = Decimal(0)
 NONE = "(no category)"
 
 

@@ -22,14 +22,14 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import ON_ORDER_STATES
-from desktop.quantities import money
+from desktop.quantities import ZERO, money
 from desktop.reports.table_report import Chart, ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.sessions import line_accurate
 from desktop.services.insight import kpis
 from desktop.services.insight.consumption import consumed_value, is_consumption
-from desktop.services.insight.report_rows import ZERO, stamp
+from desktop.services.insight.report_rows import stamp
 from desktop.services.insight.valuation import valuation
 from desktop.services.kanban import loops as kanban
 from desktop.services.purchasing.orders import orders_in

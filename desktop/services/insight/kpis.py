@@ -45,6 +45,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
+from desktop.quantities import ZERO
 from desktop.services.admin.plant_settings import Planning, planning
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.sessions import line_accurate
@@ -60,7 +61,6 @@ from desktop.services.kanban import loops as kanban
 from desktop.services.mro import CRITICAL
 from desktop.services.stock.ledger_sql import month_of, moved_part
 
-ZERO = Decimal(0)
 CENTS = Decimal("0.01")
 
 # --- the formulas (pure; tests check each on worked examples) -----------------------------------------

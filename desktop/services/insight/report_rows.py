@@ -7,14 +7,11 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from desktop.quantities import exact_qty, fixed, money
+from desktop.quantities import ZERO, exact_qty, fixed, money
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import ReportTable
 
 Progress = Callable[[int, int], bool | None]
-
-
-ZERO = Decimal(0)
 
 
 FILE_PLACES = {"money": 2, "pct": 2, "number": 4}

@@ -21,14 +21,14 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import MoveKind
-from desktop.quantities import money
+from desktop.quantities import ZERO, money
 from desktop.reports.table_report import ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.catalogue.locations import within
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.sessions import abc_rows
 from desktop.services.insight import kpis
-from desktop.services.insight.report_rows import ZERO, Progress, stamp, tick
+from desktop.services.insight.report_rows import Progress, stamp, tick
 
 HISTORY_LIMIT = 200_000  # rows in one movement history report; a longer range is split by the user
 

@@ -30,13 +30,12 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Part, PartCost, StockBalance, StockMove
+from desktop.quantities import ZERO
 from desktop.services.common import as_utc, db_time
 from desktop.services.insight import kpi_days
 from desktop.services.insight.consumption import first_day as first_ledger_day
 from desktop.services.insight.consumption import local_day
 from desktop.services.stock.ledger_sql import net_stock_change
-
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,10 @@ from desktop.models import (
     StockBalance,
 )
 from desktop.models.enums import ON_ORDER_STATES, ReservationStatus
-from desktop.quantities import exact_qty
+from desktop.quantities import ZERO, exact_qty
 from desktop.services.kanban.loops import CardStatus, LoopKind
 from desktop.services.stock.issue import OPEN_QTY  # the one spelling of "still reserved"
 
-ZERO = Decimal(0)
 INBOUND_LOOPS = (LoopKind.PURCHASE.value, LoopKind.PRODUCTION.value)
 ON_ORDER_CARDS = (CardStatus.ORDERED.value, CardStatus.IN_TRANSIT.value)
 
