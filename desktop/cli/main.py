@@ -248,7 +248,9 @@ def cmd_labels(args: argparse.Namespace) -> int:
     if args.what == "calibration":
         data = render_calibration_page(fmt, offset_x_mm=dx, offset_y_mm=dy)
     else:
-        from desktop.reports.labels import fallback_summary, layout_bin_label, layout_part_label, render_job
+        from desktop.reports.label_layout import layout_bin_label, layout_part_label
+        from desktop.reports.label_types import fallback_summary
+        from desktop.reports.labels import render_job
         from desktop.services.catalogue import labels as label_data
 
         database, actor = _open(args)

@@ -25,7 +25,8 @@ from desktop.reports.label_formats import (
     new_canvas,
     slot_origin_pt,
 )
-from desktop.reports.labels import LINE, MIN_TEXT_PT, fit_text
+from desktop.reports.label_text import fit_text
+from desktop.reports.label_types import LINE, MIN_TEXT_PT
 
 BAR_MM = 50.0
 _NOTE_PT = 7.0

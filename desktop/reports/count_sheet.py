@@ -34,7 +34,8 @@ from reportlab.platypus import (
 
 from desktop.reports.barcode_draw import code128_total_modules, draw_code128
 from desktop.reports.fonts import ASCENT, SANS, SANS_BOLD, draw_text, register_fonts, split_runs, text_width
-from desktop.reports.labels import LINE, RenderCancelled, fit_text
+from desktop.reports.label_text import fit_text
+from desktop.reports.label_types import LINE, RenderCancelled
 
 MODULE = 0.254 * mm  # 3 dots at 300 dpi, 6 at 600: what laser printers and common scanners handle well
 # The narrowest bar used to fit a code into its column: 5 dots of a 600 dpi laser (above the 0.19 mm

@@ -14,23 +14,19 @@ from dataclasses import dataclass
 
 from desktop.reports.barcode_draw import QR_QUIET_MODULES, qr_matrix
 from desktop.reports.label_formats import MM, LabelError, LabelFormat
-from desktop.reports.labels import (
+from desktop.reports.label_layout import check_payload, dot_mm, full_width_code128, label_margin
+from desktop.reports.label_text import fit_text, stack_texts
+from desktop.reports.label_types import (
     ONLY_2D,
     Band,
     Code128Placement,
     LabelLayout,
+    NoRoom,
     ProgressCallback,
     QrPlacement,
     TextPlacement,
-    _check_payload,
-    _dot,
-    _full_width_code128,
-    _margin,
-    _NoRoom,
-    _stack_texts,
-    fit_text,
-    render_job,
 )
+from desktop.reports.labels import render_job
 
 # Loop kind -> (band colour, band text). Colours readable with white text and distinct in grey.
 KIND_BANDS: dict[str, tuple[tuple[float, float, float], str]] = {
@@ -56,14 +52,14 @@ class KanbanCardLabel:
 
 
 def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
-    _check_payload(card.code)
+    check_payload(card.code)
     w, h = fmt.label_width_mm * MM, fmt.label_height_mm * MM
     if min(w, h) < 60 * MM:
         raise LabelError(
             f"A {fmt.label_width_mm:g} x {fmt.label_height_mm:g} mm label is too small for a kanban card: "
             "choose the A6 card, 4 x 6 in, or two cards per A4 / Letter sheet."
         )
-    margin = _margin(fmt)
+    margin = label_margin(fmt)
     rgb, kind_text = KIND_BANDS.get(card.kind, ((0.3, 0.3, 0.3), card.kind))
     band_h = max(9 * MM, 0.09 * h)
     band_y = h - band_h
@@ -78,13 +74,13 @@ def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
         rgb, band_y, band_h, TextPlacement(lines, margin, band_y + (band_h + size) / 2, w, size, True)
     )
     try:
-        bars: Code128Placement | None = _full_width_code128(card.code, fmt, margin, 0.12, 18.0)
-    except _NoRoom:  # a card code too long for a Code128 across the card: the QR carries it
+        bars: Code128Placement | None = full_width_code128(card.code, fmt, margin, 0.12, 18.0)
+    except NoRoom:  # a card code too long for a Code128 across the card: the QR carries it
         bars = None
     bars_top = margin if bars is None else bars.y + bars.height
     portrait = h > 1.2 * w
     matrix = qr_matrix(card.code)
-    dot = _dot(fmt)
+    dot = dot_mm(fmt)
     qr_side = (0.38 if portrait else 0.26) * min(w, h)
     module = max(dot, int(qr_side / len(matrix) / dot) * dot)
     qr_size = len(matrix) * module
@@ -105,7 +101,7 @@ def layout_kanban_card(card: KanbanCardLabel, fmt: LabelFormat) -> LabelLayout:
         (f"To: {card.destination}", 0.12, 1, True, 14.0),
         (footer, 0.08, 1, False, 10.0),
     ]
-    texts = _stack_texts(items, margin, top, column_w, top - bottom)
+    texts = stack_texts(items, margin, top, column_w, top - bottom)
     if len(texts) < len(items):
         raise LabelError(f"There is no room for every line of card {card.code} on this format.")
     return LabelLayout("card", w, h, bars, qr, texts, band, fallback="" if bars else ONLY_2D)

@@ -8,11 +8,8 @@ import pytest
 from desktop.db import Database
 from desktop.models.enums import LocationLevel, Role
 from desktop.reports.label_formats import FORMATS, THERMAL_2X1, LabelFormat, custom_sheet
+from desktop.reports.label_types import MIN_MODULE_MM, MIN_TEXT_PT, ONLY_2D, SHORT_ID
 from desktop.reports.labels import (
-    MIN_MODULE_MM,
-    MIN_TEXT_PT,
-    ONLY_2D,
-    SHORT_ID,
     BinLabel,
     LabelError,
     PartLabel,

@@ -19,13 +19,13 @@ from desktop.reports.label_formats import (
     LabelFormat,
     custom_sheet,
 )
+from desktop.reports.label_text import fit_text
+from desktop.reports.label_types import MIN_MODULE_MM
 from desktop.reports.labels import (
-    MIN_MODULE_MM,
     BinLabel,
     LabelError,
     PartLabel,
     RenderCancelled,
-    fit_text,
     layout_bin_label,
     layout_part_label,
     render_bin_labels,
