@@ -113,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def quiet(_kind: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" not in message:  # the offscreen platform says it at every dialog
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
     app = TimedApp(sys.argv[:1])
     from desktop.db import open_database
     from desktop.services.admin import users
