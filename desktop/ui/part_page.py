@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTa
 
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.services import parts, purchasing, stock
+from desktop.services import changes, parts, purchasing, stock
 from desktop.services.actor import Permission
 from desktop.services.parts import PartDTO
 from desktop.services.purchasing import OpenLine
@@ -197,5 +197,5 @@ class PartPage(QWidget):
             self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
 
     def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "parts"} and self.isVisible():
+        if what & {changes.STOCK, changes.PARTS, changes.PURCHASING} and self.isVisible():
             self.reload()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import PartCategory
-from desktop.services import categories
+from desktop.services import categories, changes
 from desktop.services.actor import Permission
 from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
@@ -32,7 +32,15 @@ def _about(count: int) -> int:
     return round(count, 1 - len(str(count))) if count >= 100 else count
 
 
-_WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
+_WIDTHS = {
+    "part_number": 150,
+    "description": 360,
+    "category": 90,
+    "unit": 60,
+    "on_hand": 90,
+    "on_order": 90,
+    "unit_cost": 90,
+}
 
 
 class PartsPage(QWidget):
@@ -175,5 +183,5 @@ class PartsPage(QWidget):
         if "parts" in what:
             self.load_categories()
             self.refresh()
-        elif "stock" in what:
+        elif what & {changes.STOCK, changes.PURCHASING, changes.KANBAN}:  # on hand, or on order
             self.model.invalidate()

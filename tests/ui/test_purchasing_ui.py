@@ -169,3 +169,30 @@ def test_the_plant_and_the_tolerance_are_set_in_settings(
     assert form.banner.kind == "ok", form.banner.text()
     assert plant_identity(sqlite_db) == PlantIdentity("Acme Works", "Main street 1", "")
     assert po.purchasing_settings(sqlite_db).over_receipt_pct == 5
+
+
+def test_the_parts_list_shows_what_is_on_order(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from desktop.services import changes
+    from desktop.ui.parts_model import COLUMNS
+
+    column = [key for key, _title in COLUMNS].index("on_order")
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", None, Decimal(10)),))
+    make_part(sqlite_db, actor, "V-100", description="Valve")
+    page = window.parts_page
+    page.refresh()
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "On order"
+    assert model.data(model.index(0, column)) == ""  # nothing coming: blank
+    po.create_order(
+        sqlite_db, actor, supplier_id_for_name(sqlite_db, "SKF"), [po.LineInput(part.id, Decimal(2))]
+    )
+    window.ctx.events.data_changed.emit({changes.PURCHASING})  # as the watcher says it when another PC orders
+    qtbot.waitUntil(lambda: model.data(model.index(0, column)) == "20")
+    assert model.data(model.index(0, column), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.part_id(0) == part.id)
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.part_id(0) != part.id)
