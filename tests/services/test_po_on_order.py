@@ -52,3 +52,55 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     (carded,) = po.orders_from_cards(db, admin, [kb.cards(db, loop.id)[1].id])
     # the card on an order line counts once, by its line
     assert parts.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
+
+
+def test_judging_a_line_for_on_time_in_full() -> None:
+    from datetime import date
+
+    from desktop.services.purchasing.performance import judge
+
+    today, need = date(2027, 3, 10), date(2027, 3, 5)
+    early = {"sent": True, "cancelled": False, "complete": True, "needed": need, "today": today}
+    assert judge(**early, arrived=date(2027, 3, 5)) == (date(2027, 3, 5), True)  # by the day: on time
+    assert judge(**early, arrived=date(2027, 3, 6)) == (need, False)  # a day late: missed on its day
+    assert judge(**{**early, "needed": None}, arrived=date(2027, 3, 9)) == (date(2027, 3, 9), True)
+    short = {**early, "complete": False, "arrived": None}
+    assert judge(**short) == (need, False)  # past due, not in full
+    assert judge(**{**short, "needed": today}) == (None, False)  # due today: it may still come
+    assert judge(**{**short, "cancelled": True}) == (None, False)  # nothing was expected any more
+    assert judge(**{**early, "sent": False}, arrived=need) == (None, False)  # a draft is no order yet
+
+
+def test_order_accuracy_is_the_supplier_reports_otif_over_the_kpi_period(db: Database, admin: Actor) -> None:
+    from datetime import date, timedelta
+
+    from desktop.services import kpis
+    from desktop.services import report_data as rd
+
+    tree = make_tree(db, admin)
+    bolt = make_part(db, admin, "BOLT-M8", suppliers=(PartSupplierInput("Fastenal"),))
+    make_part(db, admin, "SEAL", suppliers=(PartSupplierInput("Z" * 120),))  # a supplier name at its longest
+    fastenal = supplier_id_for_name(db, "Fastenal")
+    today = date.today()
+
+    def sent(needed: date, qty: int = 1) -> int:
+        made = po.create_order(db, admin, fastenal, [LineInput(bolt.id, Decimal(qty), needed_by=needed)])
+        return po.send_order(db, admin, made.id).id
+
+    def take(order: int, qty: int) -> None:
+        po.receive(db, admin, ReceiptRequest(order, bolt.id, Decimal(qty), tree["A-01-01"].id))
+
+    take(sent(today + timedelta(days=3)), 1)  # complete before it is needed: on time in full
+    take(sent(today - timedelta(days=2)), 1)  # complete, but after its needed-by date: missed
+    take(short := sent(today - timedelta(days=1), 4), 3)  # needed yesterday, 1 of 4 missing: missed
+    sent(today + timedelta(days=9))  # not due yet: not judged
+    po.cancel_order(db, admin, sent(today - timedelta(days=5)))  # cancelled: not judged
+    k = kpis.compute(db, months=3)
+    assert (k.po_judged, k.po_on_time) == (3, 1) and k.order_accuracy == Decimal(100) / 3
+    assert sum(m.po_judged for m in k.months) == 3 and sum(m.po_on_time for m in k.months) == 1
+    this_month = {m.month: m.po_on_time for m in k.months}.get(f"{today:%Y-%m}")
+    assert this_month == 1  # judged the day it came in: this month
+    table = rd.build(db, admin, "suppliers", rd.ReportParams(months=3))
+    assert table.totals is not None and table.totals[1:4] == (3, 1, Decimal("33.33"))
+    po.close_order(db, admin, short, "the last one is not coming")  # closed short: still a miss
+    assert kpis.compute(db, months=3).order_accuracy == Decimal(100) / 3

@@ -196,3 +196,30 @@ def test_the_parts_list_shows_what_is_on_order(
     qtbot.waitUntil(lambda: model.part_id(0) == part.id)
     model.sort(column, Qt.SortOrder.AscendingOrder)
     qtbot.waitUntil(lambda: model.part_id(0) != part.id)
+
+
+def test_the_dashboard_shows_order_accuracy_and_the_suppliers_behind_it(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from datetime import timedelta
+
+    from desktop.ui.dashboard_page import DashboardPage
+
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1"),))
+    skf = supplier_id_for_name(sqlite_db, "SKF")
+    for needed in (date.today() + timedelta(days=4), date.today() - timedelta(days=3)):
+        made = po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(1), needed_by=needed)])
+        order = po.send_order(sqlite_db, actor, made.id)
+        po.receive(sqlite_db, actor, po.ReceiptRequest(order.id, part.id, Decimal(1), tree["A-01-01"].id))
+    window.go_to("Dashboard")
+    page = window.pages["Dashboard"]
+    assert isinstance(page, DashboardPage)
+    tile = page.tiles["orders"]
+    assert tile.title.text() == "Order accuracy" and tile.value.text() == "50.0 %"  # one of two on time
+    assert tile.detail.text() == "1 of 2 order lines on time in full"
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)  # the keyboard opens the rows behind it
+    assert page.rows.title.text() == "Supplier performance"
+    rows = page.rows.view.model()
+    assert rows.index(0, 0).data() == "SKF" and rows.index(0, 1).data() == "2"
