@@ -223,3 +223,59 @@ def test_the_dashboard_shows_order_accuracy_and_the_suppliers_behind_it(
     assert page.rows.title.text() == "Supplier performance"
     rows = page.rows.view.model()
     assert rows.index(0, 0).data() == "SKF" and rows.index(0, 1).data() == "2"
+
+
+def test_a_drafts_lines_change_and_go_by_keyboard(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.po_line_dialog import LineEditDialog
+
+    part = make_part(
+        sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", Decimal("4.00"), Decimal(10)),)
+    )
+    other = make_part(sqlite_db, actor, "V-100", description="Valve", suppliers=(PartSupplierInput("SKF"),))
+    skf = supplier_id_for_name(sqlite_db, "SKF")
+    order = po.create_order(
+        sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(2)), po.LineInput(other.id, Decimal(1))]
+    )
+    focus(qtbot, window.scan_box)
+    scan(qtbot, order.number)  # opens the order on the Purchasing page
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage)
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageUp)  # the first line
+    press(qtbot, Qt.Key.Key_Return)
+    dialog = page.line_dialog
+    assert isinstance(dialog, LineEditDialog) and QApplication.focusWidget() is dialog.packs
+    type_text(qtbot, "0")  # over the selected quantity
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "3.75")  # the price stays selected by Tab: typed over
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "2027-13-01", enter=True)
+    assert dialog.isVisible() and "more than zero" in dialog.banner.text()  # nothing saved
+    assert QApplication.focusWidget() is dialog.packs and dialog.packs.selectedText() == "0"
+    type_text(qtbot, "3", enter=True)
+    assert dialog.isVisible() and "not a date" in dialog.banner.text()
+    assert QApplication.focusWidget() is dialog.needed_by and dialog.needed_by.selectedText() == "2027-13-01"
+    type_text(qtbot, "2027-02-01", enter=True)
+    assert not dialog.isVisible() and page.banner.kind == "ok", page.banner.text()
+    line = po.get_order(sqlite_db, order.id).lines[0]
+    assert (line.packs, line.unit_price, line.needed_by) == (3, Decimal("3.75"), date(2027, 2, 1))
+    assert [page.lines.item(0, c).text() for c in (3, 7, 9)] == ["30", "3.75", "2027-02-01"]
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageDown)  # the last line
+    press(qtbot, Qt.Key.Key_Delete)
+    assert page.banner.kind == "warn" and "Press Delete again" in page.banner.text()
+    assert len(po.get_order(sqlite_db, order.id).lines) == 2  # the first Delete only asks
+    press(qtbot, Qt.Key.Key_Delete)
+    assert page.banner.text().endswith("line 2 deleted.")
+    assert [x.part_number for x in po.get_order(sqlite_db, order.id).lines] == ["6205-2RS"]
+    assert page.lines.rowCount() == 1
+    po.send_order(sqlite_db, actor, order.id)
+    window.ctx.events.data_changed.emit({"purchasing"})
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageUp)
+    press(qtbot, Qt.Key.Key_Return)
+    assert page.banner.kind == "error" and "only a draft's lines change" in page.banner.text()
