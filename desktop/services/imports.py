@@ -53,6 +53,7 @@ from desktop.services.imports_common import (
     tick,
 )
 from desktop.services.imports_mro import location_ref
+from desktop.services.purchasing import erp_files
 from desktop.services.stock import MoveRequest, post_in
 from desktop.services.suppliers import name_key, validate_supplier
 from desktop.services.tabular import Table
@@ -470,6 +471,7 @@ HANDLERS: dict[str, Handler] = {
     **imports_catalogue.HANDLERS,
     **imports_mro.HANDLERS,
     **imports_kanban.HANDLERS,
+    **erp_files.HANDLERS,
 }
 KINDS: dict[str, tuple[Column, ...]] = {kind: h.columns for kind, h in HANDLERS.items()}
 

@@ -34,6 +34,7 @@ from desktop.services.units import check_qty_for_unit
 
 PO_PREFIX = "PO-"
 MAX_LINES = 500
+_PRICE_PLACES = Decimal("0.0001")  # the column's scale
 
 
 def po_number(order_id: int) -> str:
@@ -326,8 +327,12 @@ def _add_line(s: Session, po: PurchaseOrder, line_no: int, data: LineInput) -> P
         )
     check_qty_for_unit(data.packs * pack, part.unit)
     price = data.unit_price
+    if price is None and terms.price is not None:
+        # the supplier's price is per its own pack: a line in other packs pays its share of it
+        per = terms.pack_size or Decimal(1)
+        price = terms.price if pack == per else (terms.price * pack / per).quantize(_PRICE_PLACES)
     if price is None:
-        price = terms.price if terms.price is not None else Decimal(part.unit_cost) * pack
+        price = Decimal(part.unit_cost) * pack
     if price < 0:
         raise UserError(f"{part.part_number}: a price cannot be negative.", field="price")
     sku = clean_text(
@@ -358,8 +363,10 @@ def new_order_in(
     notes: str | None = None,
     needed_by: date | None = None,
     origin: str = "by hand",
+    numbers: Sequence[int] | None = None,
 ) -> PurchaseOrder:
-    """A DRAFT order with its lines, inside the caller's transaction (the sources add their own changes)."""
+    """A DRAFT order with its lines, inside the caller's transaction (the sources add their own changes).
+    The lines are numbered 1, 2, 3… unless `numbers` gives each its own (an ERP's item numbers)."""
     actor.require(Permission.PURCHASE)
     if not lines:
         raise UserError("A purchase order needs at least one line.", field="lines")
@@ -379,7 +386,7 @@ def new_order_in(
     s.add(po)
     s.flush()
     po.number = po_number(po.id)
-    for n, data in enumerate(lines, start=1):
+    for n, data in zip(numbers or range(1, len(lines) + 1), lines, strict=True):
         _add_line(s, po, n, data)
     s.flush()
     record(
