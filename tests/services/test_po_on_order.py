@@ -104,3 +104,49 @@ def test_order_accuracy_is_the_supplier_reports_otif_over_the_kpi_period(db: Dat
     assert table.totals is not None and table.totals[1:4] == (3, 1, Decimal("33.33"))
     po.close_order(db, admin, short, "the last one is not coming")  # closed short: still a miss
     assert kpis.compute(db, months=3).order_accuracy == Decimal(100) / 3
+
+
+def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database, admin: Actor) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from desktop.models import PurchaseOrder, StockMove
+    from desktop.models.enums import MoveKind
+    from desktop.services.stock import MoveRequest, post_move
+    from tests.factories import place_at, receive
+
+    tree = make_tree(db, admin)
+    part = make_part(db, admin, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))
+    line, stores = tree["A-01-02"].id, tree["A-01-01"].id
+    data = LoopInput(part.id, LoopKind.PURCHASE, line, Decimal(10), 1, Decimal(3), Decimal(0))
+    loop = kb.create_loop(db, admin, data)
+    stocked = receive(db, admin, part.id, line, "900")
+    used = post_move(db, admin, MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=line))
+    yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
+    place_at(db, StockMove, {stocked.move.id: yesterday - timedelta(days=59), used.move.id: yesterday})
+    fastenal = supplier_id_for_name(db, "Fastenal")
+
+    def bought(days_ago: int) -> None:
+        made = po.send_order(
+            db, admin, po.create_order(db, admin, fastenal, [LineInput(part.id, Decimal(1))]).id
+        )
+        sent = datetime.now(UTC) - timedelta(days=days_ago)
+        value = sent.replace(tzinfo=None) if db.is_sqlite else sent
+        db.write(
+            lambda s: s.execute(
+                update(PurchaseOrder).where(PurchaseOrder.id == made.id).values(sent_at=value)
+            )
+        )
+        po.receive(db, admin, ReceiptRequest(made.id, part.id, Decimal(1), stores))  # not at the line
+
+    (rec,) = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
+    assert (rec.lead_source, rec.lead_days, rec.recommended) == ("planned", 3, 9)  # ceil(30 * 3 / 10)
+    bought(6)
+    bought(7)
+    (rec,) = kb.recommendations(db, admin, window_days=30)
+    assert rec.lead_source == "planned"  # two receipts are not enough to plan on
+    bought(6)
+    (rec,) = kb.recommendations(db, admin, window_days=30)
+    assert (rec.lead_source, rec.lead_days, rec.recommended) == ("measured over 3 receipts", 6, 18)
+    assert rec.loop.id == loop.id
