@@ -1,5 +1,6 @@
-"""On order everywhere, on SQLite and PostgreSQL: the parts list's On order column (its rows and its SQL
-sort) counts what open orders have not received and ordered kanban cards on no order line."""
+"""Purchasing figures used elsewhere, on SQLite and PostgreSQL: the parts list's On order column (its rows
+and its SQL sort), order accuracy (OTIF) on the dashboard and in the supplier report, and kanban sizing
+with the supplier's measured lead time."""
 
 from __future__ import annotations
 
