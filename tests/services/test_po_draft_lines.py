@@ -13,13 +13,13 @@ from desktop.db import Database
 from desktop.errors import Conflict, NotFound, PermissionDenied, UserError
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
-from desktop.services import kanban as kb
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineChange, LineInput
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
-from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree
 
 LONGEST = "B" * 40  # a part number at its maximum length
@@ -40,7 +40,7 @@ def _draft(db: Database, admin: Actor) -> po.OrderDTO:
         db, admin, "NUT-M8", unit_cost=Decimal("0.05"), suppliers=(PartSupplierInput("Fastenal"),)
     )
     lines = [LineInput(bolt.id, Decimal(2), needed_by=date(2027, 1, 5)), LineInput(nut.id, Decimal(50))]
-    return po.create_order(db, admin, supplier_id_for_name(db, "Fastenal"), lines)
+    return po.create_order(db, admin, get_supplier_id(db, "Fastenal"), lines)
 
 
 def test_a_drafts_line_changes_quantity_price_and_needed_by_audited(db: Database, admin: Actor) -> None:

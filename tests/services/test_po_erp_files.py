@@ -14,13 +14,13 @@ from sqlalchemy import select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import AuditEvent, PurchaseOrder
-from desktop.services import imports
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.io import imports
+from desktop.services.io.tabular import Table, read_table
 from desktop.services.purchasing import ReceiptRequest
 from desktop.services.purchasing.erp_files import KIND, export_open_lines
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
-from desktop.services.tabular import Table, read_table
 from tests.factories import make_part, make_tree
 
 SAP = Path(__file__).parent.parent / "fixtures" / "erp" / "sap_me2n_open_pos.csv"
@@ -146,7 +146,7 @@ def test_the_export_of_open_lines_neutralises_formulas_and_reimports_unchanged(
     made = po.create_order(
         db,
         admin,
-        supplier_id_for_name(db, "Fastenal"),
+        get_supplier_id(db, "Fastenal"),
         [
             po.LineInput(plant["BOLT-M8"], Decimal(3), Decimal(100), Decimal("18.00"), '=HYPERLINK("x")'),
             po.LineInput(plant["NUT-M8"], Decimal(5), needed_by=date(2027, 3, 1)),

@@ -7,14 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desktop.db import Database
-from desktop.services import kanban as kb
-from desktop.services import parts
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.inventory_position import positions
-from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
+from desktop.services.catalogue import parts
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
+from desktop.services.stock.position import positions
 from tests.factories import make_part, make_tree
 
 LONGEST = "L" * 40  # a part number at its maximum length
@@ -27,7 +27,7 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     nut = make_part(db, admin, "NUT-M8", suppliers=(PartSupplierInput("Fastenal"),))
     oil = make_part(db, admin, "OIL-5L", suppliers=(PartSupplierInput("Fastenal"),))
     idle = make_part(db, admin, "IDLE", suppliers=(PartSupplierInput("Fastenal"),))
-    fastenal = supplier_id_for_name(db, "Fastenal")
+    fastenal = get_supplier_id(db, "Fastenal")
     po.create_order(db, admin, fastenal, [LineInput(bolt.id, Decimal(2))])  # a draft counts: 200 EA
     sent = po.send_order(db, admin, po.create_order(db, admin, fastenal, [LineInput(nut.id, Decimal(50))]).id)
     po.receive(db, admin, ReceiptRequest(sent.id, nut.id, Decimal(20), tree["A-01-01"].id))  # 30 still due
@@ -75,13 +75,13 @@ def test_judging_a_line_for_on_time_in_full() -> None:
 def test_order_accuracy_is_the_supplier_reports_otif_over_the_kpi_period(db: Database, admin: Actor) -> None:
     from datetime import date, timedelta
 
-    from desktop.services import kpis
-    from desktop.services import report_data as rd
+    from desktop.services.insight import kpis
+    from desktop.services.insight import report_data as rd
 
     tree = make_tree(db, admin)
     bolt = make_part(db, admin, "BOLT-M8", suppliers=(PartSupplierInput("Fastenal"),))
     make_part(db, admin, "SEAL", suppliers=(PartSupplierInput("Z" * 120),))  # a supplier name at its longest
-    fastenal = supplier_id_for_name(db, "Fastenal")
+    fastenal = get_supplier_id(db, "Fastenal")
     today = date.today()
 
     def sent(needed: date, qty: int = 1) -> int:
@@ -114,7 +114,7 @@ def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database,
 
     from desktop.models import PurchaseOrder, StockMove
     from desktop.models.enums import MoveKind
-    from desktop.services.stock import MoveRequest, post_move
+    from desktop.services.stock.moves import MoveRequest, post_move
     from tests.factories import place_at, receive
 
     tree = make_tree(db, admin)
@@ -126,7 +126,7 @@ def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database,
     used = post_move(db, admin, MoveRequest(MoveKind.ISSUE, part.id, Decimal(900), from_location_id=line))
     yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
     place_at(db, StockMove, {stocked.move.id: yesterday - timedelta(days=59), used.move.id: yesterday})
-    fastenal = supplier_id_for_name(db, "Fastenal")
+    fastenal = get_supplier_id(db, "Fastenal")
 
     def bought(days_ago: int) -> None:
         made = po.send_order(

@@ -9,11 +9,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
 from desktop.tasks import TaskRunner
+from desktop.ui.catalogue.locations_page import LocationsPage
 from desktop.ui.context import AppContext
-from desktop.ui.kanban_page import KanbanPage
-from desktop.ui.locations_page import LocationsPage
+from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.stock_page import StockPage
+from desktop.ui.stock.stock_page import StockPage
 from tests.factories import make_tree
 from tests.ui.keys import focus
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.services import parts
+from desktop.services.catalogue import parts
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.ui.keys import focus, press, type_in

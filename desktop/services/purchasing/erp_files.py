@@ -1,6 +1,6 @@
 """Open purchase orders in and out of files, for plants that order in their ERP and only receive here.
 
-Import (kind "purchase-orders", through desktop/services/imports.py: strict files, the check is the import
+Import (kind "purchase-orders", through desktop/services/io/imports.py: strict files, the check is the import
 rolled back, every problem by row, all rows or none): one row per order line, in part units. Rows are
 grouped into orders by the ERP's order number, which is kept on the order (`external_number`) and
 matched on the next import; a key that is one of our own numbers (PO-000012, as the export writes an order
@@ -14,7 +14,7 @@ that matches it as it is counts as unchanged).
 
 Export: every line still expected (the on-order definition: DRAFT, SENT, PARTLY RECEIVED, something to
 come), in the import's columns, plus our order number, state, received and open quantity for reading.
-It re-imports as unchanged. Formula-looking texts are neutralised (desktop/services/tabular.py).
+It re-imports as unchanged. Formula-looking texts are neutralised (desktop/services/io/tabular.py).
 """
 
 from __future__ import annotations
@@ -36,9 +36,11 @@ from desktop.models import Part, PurchaseOrder, PurchaseOrderLine, Supplier
 from desktop.models.enums import ON_ORDER_STATES, PoState
 from desktop.quantities import exact_qty
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
+from desktop.services.admin.audit import record
+from desktop.services.catalogue.units import check_qty_for_unit, known_units
 from desktop.services.common import clean_text
-from desktop.services.imports_common import Column, Handler, Plan, Progress, Rows, list_changes, row_failed
+from desktop.services.io.common import Column, Handler, Plan, Progress, Rows, list_changes, row_failed
+from desktop.services.io.tabular import write_table
 from desktop.services.purchasing.orders import (
     PO_PREFIX,
     LineInput,
@@ -50,8 +52,6 @@ from desktop.services.purchasing.orders import (
     state_text,
 )
 from desktop.services.purchasing.receiving import _advance
-from desktop.services.tabular import write_table
-from desktop.services.units import check_qty_for_unit, known_units
 
 KIND = "purchase-orders"
 KEY_MAX, SKU_MAX, MAX_LINE_NO = 40, 60, 999_999

@@ -1,0 +1,513 @@
+"""Receive, issue, transfer, adjust, return, scrap: one dialog, driven by scanner and keyboard alone.
+
+Scan the bin, scan the part (either order: a scan lands where it belongs), type the quantity, Enter.
+After a posting the dialog stays open with the locations kept, ready for the next line. On an error
+nothing is cleared: the message says what is wrong and the cursor goes to that field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import InsufficientStock, ReservedStock, UserError
+from desktop.models.enums import MoveKind
+from desktop.quantities import format_qty, parse_decimal
+from desktop.services.catalogue import scan
+from desktop.services.catalogue.parts import PartDTO
+from desktop.services.catalogue.scan import ScanResult
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.issue import IssueResult, ReservationDTO, ShortIssueResult
+from desktop.services.stock.moves import MoveRequest, PostResult
+from desktop.services.stock.usual_qty import is_unusual, usual_quantity
+from desktop.ui.common import action_row, big_field, show_error
+from desktop.ui.context import AppContext
+from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    title: str
+    verb: str
+    locations: tuple[str, ...]  # field names in scan order: "from", "to" or "location"
+    reference_label: str
+    reason_required: bool = False
+
+
+SPECS: dict[MoveKind, KindSpec] = {
+    MoveKind.RECEIPT: KindSpec("Receive", "Received", ("to",), "PO / delivery note"),
+    MoveKind.ISSUE: KindSpec("Issue", "Issued", ("from",), "Work order / cost centre"),
+    MoveKind.TRANSFER: KindSpec("Transfer", "Moved", ("from", "to"), "Reference"),
+    MoveKind.ADJUSTMENT: KindSpec("Adjust", "Adjusted", ("location",), "Reference", reason_required=True),
+    MoveKind.RETURN: KindSpec("Return", "Returned", ("to",), "Work order"),
+    MoveKind.SCRAP: KindSpec("Scrap", "Scrapped", ("from",), "Reference", reason_required=True),
+}
+_LABELS = {"from": "From location", "to": "To location", "location": "Location"}
+# Codes that name something other than a bin or a part, refused by their prefix before any look-up.
+_NOT_HERE = {
+    "U-": "{code} is a badge: press Ctrl+U to hand the PC over.",
+    "CS-": "{code} is a count sheet: open it on the Cycle counts page.",
+}
+
+
+class MoveDialog(QDialog):
+    """Signals:
+    posted(PostResult): a move was saved.
+    """
+
+    posted = Signal(object)
+
+    def __init__(self, ctx: AppContext, kind: MoveKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.spec = SPECS[kind]
+        self.setWindowTitle(f"{self.spec.title} stock")
+        self.setMinimumWidth(620)
+        self._loc_ids: dict[str, int | None] = dict.fromkeys(self.spec.locations)
+        self._loc_codes: dict[str, str] = {}
+        self.part: PartDTO | None = None
+        self._posting_key = uuid.uuid4().hex
+        self._reserved_ok = ""  # the posting key the keeper confirmed taking reserved stock for
+        self._large_ok = ""  # the posting key of an unusually large quantity confirmed by a second Enter
+        self._usual: Decimal | None = None  # what the part usually moves at most (None: no yardstick)
+        self._asked_key = ""
+        self._asked_short = False  # whether that ask was a short issue (Ctrl+Enter) or a plain one
+        self._busy = False
+        self._build()
+        self._connect_signals()
+
+    # -- building -------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = FeedbackBanner()
+        form = QFormLayout()
+        self.loc_edits: dict[str, QLineEdit] = {}
+        self.loc_labels: dict[str, QLabel] = {}
+        for name in self.spec.locations:
+            self.loc_edits[name] = big_field("scan the bin label (L-…) or type the code")
+            self.loc_labels[name] = QLabel("")
+            form.addRow(_LABELS[name], self.loc_edits[name])
+            form.addRow("", self.loc_labels[name])
+        self.part_edit = big_field("scan the part label (P-…), part number or manufacturer number")
+        self.part_label = QLabel("")
+        self.part_label.setWordWrap(True)
+        form.addRow("Part", self.part_edit)
+        form.addRow("", self.part_label)
+        qty_hint = "+ found / − missing, e.g. -2" if self.kind is MoveKind.ADJUSTMENT else "e.g. 12 or 1.5"
+        self.qty_edit = mark_quantity(big_field(qty_hint))
+        self.unit_label = QLabel("")
+        qty_row = QHBoxLayout()
+        qty_row.addWidget(self.qty_edit, 1)
+        qty_row.addWidget(self.unit_label)
+        form.addRow("Quantity", qty_row)
+        self.reference_edit = QLineEdit()
+        form.addRow(self.spec.reference_label, self.reference_edit)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("required" if self.spec.reason_required else "optional")
+        form.addRow("Reason", self.reason_edit)
+        buttons, self.post_button, self.close_button = action_row(self.spec.title)
+        # Offered when an issue finds too little: hand over what is there and record the shortage,
+        # which the fill rate and stockout figures count.
+        self.short_button = QPushButton("Issue what is there, record the rest short  (Ctrl+Enter)")
+        self.short_button.setAutoDefault(False)
+        self.short_button.hide()
+        buttons.insertWidget(1, self.short_button)
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<h2>{self.spec.title} stock</h2>")
+        layout.addWidget(title)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.first_field().setFocus()
+
+    def _connect_signals(self) -> None:
+        for name, edit in self.loc_edits.items():
+            edit.returnPressed.connect(lambda n=name: self._scan_entered(n))
+            edit.textEdited.connect(lambda _t, n=name: self._forget_location(n))
+        self.part_edit.returnPressed.connect(lambda: self._scan_entered("part"))
+        self.part_edit.textEdited.connect(self._forget_part)
+        self.qty_edit.returnPressed.connect(self.post)
+        self.qty_edit.textEdited.connect(self._new_key)
+        self.reference_edit.returnPressed.connect(self.post)
+        self.reference_edit.textEdited.connect(self._unconfirm)  # a new work order asks again
+        self.reason_edit.returnPressed.connect(self.post)
+        self.post_button.clicked.connect(self.post)
+        self.short_button.clicked.connect(self.post_short)
+        for edit in (self.qty_edit, self.part_edit, self.reference_edit, self.reason_edit):
+            edit.installEventFilter(self)  # Ctrl+Enter in any field: the short issue, when offered
+        self.close_button.clicked.connect(self.reject)
+
+    # -- pre-filling from the page the dialog was opened on ---------------------------------------------
+    def first_field(self) -> QLineEdit:
+        return self.loc_edits[self.spec.locations[0]]
+
+    def preset_location(self, location_id: int, code: str) -> None:
+        self._set_location(self.spec.locations[0], location_id, code, "")
+        self._focus_next()
+
+    def preset_part(self, part: PartDTO) -> None:
+        self._set_part(part)
+        self._focus_next()
+
+    # -- scanning -------------------------------------------------------------------------------------
+    def handle_scan(self, code: str) -> bool:
+        """A scanner burst with a known prefix, wherever the focus is in this dialog: a bin sets a
+        location, a part sets the part; nothing lands as text in another field."""
+        refusal = _NOT_HERE.get(next((p for p in _NOT_HERE if code.startswith(p)), ""))
+        if refusal:
+            self._refuse(None, refusal.format(code=code))
+            return True
+        focused = self._focused_field()
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), lambda r: self._scanned(focused, r))
+        return True
+
+    def _focused_field(self) -> str | None:
+        for name, edit in self.loc_edits.items():
+            if edit.hasFocus():
+                return name
+        return "part" if self.part_edit.hasFocus() else None
+
+    def _scan_entered(self, field: str) -> None:
+        """Enter in a bin or part field: what is there was typed (or a supplier's bare code scanned)."""
+        edit = self.part_edit if field == "part" else self.loc_edits[field]
+        text = edit.text().strip()
+        if not text:
+            return
+        resolved = self.part is not None if field == "part" else self._loc_ids[field] is not None
+        if resolved:
+            self._focus_next()
+            return
+        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), lambda r: self._scanned(field, r))
+
+    def _scanned(self, field: str | None, result: ScanResult) -> None:
+        """Put what was scanned where it belongs: a location into the focused location field (else the
+        first empty one, else the first), a part into Part, whatever field the code was typed in."""
+        edit = self._edit_of(field)
+        if result.location is not None:
+            if field == "part" and self.part is None:
+                self.part_edit.clear()  # the bin was typed into Part: it goes to its own field
+            target = field if field in self.loc_edits else self._first_open_location()
+            replaced = target is None
+            target = target or self.spec.locations[0]
+            loc = result.location.location
+            self._set_location(target, loc.id, loc.code, loc.name)
+            if replaced:
+                self.banner.ok(f"{_LABELS[target]} is now {loc.code}.")
+            else:
+                self.banner.clear()
+        elif result.asset is not None:
+            return self._refuse(edit, f"{result.code} is a machine tag: scan a bin or a part here.")
+        elif result.part is not None and result.code.startswith("K-") and result.message:
+            return self._refuse(edit, f"{result.code} is a kanban card: scan it at the Kanban scan station.")
+        elif result.part is not None:
+            if field is not None and field in self.loc_edits and self._loc_ids[field] is None:
+                self.loc_edits[field].clear()  # a part typed into a location field: it goes where it belongs
+            self._set_part(result.part)
+            self.banner.clear()
+        elif result.candidates:
+            numbers = ", ".join(p.part_number for p in result.candidates)
+            return self._refuse(edit, f"{result.code} fits several parts ({numbers}): type the part number.")
+        else:
+            return self._refuse(edit, result.message)
+        self._focus_next()
+        return None
+
+    def _edit_of(self, field: str | None) -> QLineEdit | None:
+        if field == "part":
+            return self.part_edit
+        return self.loc_edits.get(field or "")
+
+    def _refuse(self, edit: QLineEdit | None, message: str) -> None:
+        self.banner.error(message)
+        if edit is None:  # scanned while the cursor was elsewhere: it stays there
+            focus = QApplication.focusWidget()
+            edit = focus if isinstance(focus, QLineEdit) and focus.window() is self else None
+        if edit is not None:
+            edit.setFocus()
+            edit.selectAll()  # the next scan or number replaces what is there
+
+    def _first_open_location(self) -> str | None:
+        return next((n for n in self.spec.locations if self._loc_ids[n] is None), None)
+
+    def _set_location(self, field: str, location_id: int, code: str, name: str) -> None:
+        self._loc_ids[field] = location_id
+        self._loc_codes[field] = code
+        self.loc_edits[field].setText(code)
+        self.loc_labels[field].setText(f"✔ {name}" if name else "✔")
+        self._new_key()
+        self._show_part_here()
+
+    def _set_part(self, part: PartDTO) -> None:
+        self.part = part
+        self.part_edit.setText(part.part_number)
+        self.unit_label.setText(part.unit)
+        self.qty_edit.clear()  # a quantity typed for another part never carries over
+        self._new_key()
+        self._show_part_here()
+        self._usual = None
+        part_id = part.id
+        self.ctx.runner.run(
+            lambda: usual_quantity(self.ctx.db, part_id), lambda usual: self._got_usual(part_id, usual)
+        )
+
+    def _got_usual(self, part_id: int, usual: Decimal | None) -> None:
+        if self.part is not None and self.part.id == part_id:
+            self._usual = usual
+
+    def _show_part_here(self) -> None:
+        if self.part is None:
+            self.part_label.setText("")
+            return
+        text = f"✔ {self.part.description} — {format_qty(self.part.on_hand)} {self.part.unit} on hand"
+        source = self.spec.locations[0]
+        if self._loc_ids.get(source) is not None and source != "to":
+            here = next(
+                (b.qty for b in self.part.stock if b.location_id == self._loc_ids[source]), Decimal(0)
+            )
+            text += f", {format_qty(here)} in {self._loc_codes[source]}"
+        self.part_label.setText(text)
+
+    @Slot()
+    def _forget_part(self) -> None:
+        self.part = None
+        self.part_label.setText("")
+        self.unit_label.setText("")
+
+    def _forget_location(self, field: str) -> None:
+        self._loc_ids[field] = None
+        self.loc_labels[field].setText("")
+
+    @Slot()
+    def _unconfirm(self) -> None:
+        self._reserved_ok = ""
+
+    @Slot()
+    def _new_key(self) -> None:
+        """A changed form is a new posting; an unchanged one retried after an error keeps its key."""
+        self._offer_short(False)
+        self._posting_key = uuid.uuid4().hex
+
+    def _focus_next(self) -> None:
+        for name in self.spec.locations:
+            if self._loc_ids[name] is None:
+                self.loc_edits[name].setFocus()
+                return
+        if self.part is None:
+            self.part_edit.setFocus()
+            return
+        self.qty_edit.setFocus()
+        self.qty_edit.selectAll()
+
+    # -- posting --------------------------------------------------------------------------------------
+    def _request(self) -> MoveRequest:
+        missing = self._first_open_location()
+        if missing is not None:
+            raise UserError(f"Scan the {_LABELS[missing].lower()} first.", field=missing)
+        if self.part is None:
+            raise UserError("Scan or type the part first.", field="part")
+        signed = self.kind is MoveKind.ADJUSTMENT
+        refusal = barcode_refusal(self.qty_edit)
+        if refusal is not None:
+            raise UserError(refusal, field="qty")
+        qty = parse_decimal(self.qty_edit.text(), allow_negative=signed)
+        if self.spec.reason_required and not self.reason_edit.text().strip():
+            raise UserError(f"Give a reason for the {self.spec.title.lower()}.", field="reason")
+        src = self._loc_ids.get("from")
+        dst = self._loc_ids.get("to")
+        if signed:
+            loc = self._loc_ids["location"]
+            src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
+        return MoveRequest(
+            self.kind,
+            self.part.id,
+            qty,
+            src,
+            dst,
+            self.reason_edit.text(),
+            self.reference_edit.text(),
+            self._posting_key,
+        )
+
+    @Slot()
+    def post(self) -> None:
+        if self._busy:
+            return
+        try:
+            req = self._request()
+        except UserError as exc:
+            self._show_user_error(exc)
+            return
+        if is_unusual(req.qty, self._usual) and self._large_ok != req.posting_key:
+            self._large_ok = req.posting_key or ""  # Enter again, unchanged, posts it
+            assert self.part is not None and self._usual is not None
+            self.banner.warn(
+                f"{format_qty(req.qty)} {self.part.unit} is far more than {self.part.part_number} usually "
+                f"moves (up to {format_qty(self._usual)}). Press Enter again to post {format_qty(req.qty)}, "
+                "or type the right quantity."
+            )
+            self.qty_edit.setFocus()
+            return
+        self._busy = True
+        if self.kind is MoveKind.ISSUE:
+            # reservations first: the work order settles its own, other orders' stock needs a second Enter
+            confirmed = self._reserved_ok == req.posting_key
+            self._asked_key = req.posting_key or ""
+            self._asked_short = False
+            self.ctx.runner.run(
+                lambda: stock_issue.issue(self.ctx.db, self.ctx.actor, req, take_reserved=confirmed),
+                self._issued,
+                self._failed,
+            )
+            return
+        self.ctx.runner.run(
+            lambda: stock.post_move(self.ctx.db, self.ctx.actor, req), self._posted, self._failed
+        )
+
+    def _issued(self, result: IssueResult) -> None:
+        self._posted(result.posted, _settled_note(result.reservation))
+
+    def _posted(self, result: PostResult, note: str = "") -> None:
+        self._busy = False
+        move = result.move
+        text = f"{self.spec.verb} {format_qty(move.qty)} {move.unit} of {move.part_number}"
+        if move.from_code:
+            text += f" from {move.from_code}"
+        if move.to_code:
+            text += f" to {move.to_code}"
+        text += f" — {format_qty(result.part_on_hand)} {move.unit} on hand"
+        if result.below_min and result.min_qty is not None:
+            self.banner.warn(f"{text}. Below minimum ({format_qty(result.min_qty)}): reorder.{note}")
+        else:
+            self.banner.ok(f"{text}.{note}")
+        self.posted.emit(result)
+        self._ready_for_next()
+
+    def _ready_for_next(self) -> None:
+        """Keep the location(s) and reference, clear the rest."""
+        self.part_edit.clear()
+        self._forget_part()
+        self.qty_edit.clear()
+        self.reason_edit.clear()
+        self._new_key()
+        self.part_edit.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        if isinstance(exc, ReservedStock):
+            self._reserved_ok = self._asked_key  # the same keys again, unchanged, take the reserved stock
+            again = "Ctrl+Enter" if self._asked_short else "Enter"
+            self._offer_short(self._asked_short)
+            self.banner.warn(f"{exc.message} Press {again} again to issue {format_qty(exc.want)} anyway.")
+            self.qty_edit.setFocus()
+            return
+        if isinstance(exc, UserError):
+            self._show_user_error(exc)
+        else:
+            show_error(self, exc)
+        if isinstance(exc, InsufficientStock) and self.kind is MoveKind.ISSUE:
+            self._offer_short(True)
+            self.banner.error(f"{exc.message} Ctrl+Enter issues what is there and records the rest short.")
+
+    def _offer_short(self, offer: bool) -> None:
+        self.short_button.setVisible(offer)
+
+    @Slot()
+    def post_short(self) -> None:
+        if self._busy or not self.short_button.isVisible():
+            return
+        try:
+            req = self._request()
+        except UserError as exc:
+            self._show_user_error(exc)
+            return
+        if req.from_location_id is None:
+            return
+        self._busy = True
+        self._offer_short(False)
+        location = req.from_location_id
+        # reservations as for Enter: other work orders' stock only after a second Ctrl+Enter
+        confirmed = self._reserved_ok == req.posting_key
+        self._asked_key = req.posting_key or ""
+        self._asked_short = True
+        self.ctx.runner.run(
+            lambda: stock_issue.issue_short(
+                self.ctx.db,
+                self.ctx.actor,
+                req.part_id,
+                location,
+                req.qty,
+                reference=req.reference,
+                take_reserved=confirmed,
+            ),
+            self._posted_short,
+            self._failed,
+        )
+
+    def _posted_short(self, result: ShortIssueResult) -> None:
+        self._busy = False
+        unit = self.part.unit if self.part else ""
+        number = self.part.part_number if self.part else ""
+        self.banner.warn(
+            f"Issued {format_qty(result.issued)} {unit} of {number}; "
+            f"{format_qty(result.short)} {unit} short, recorded.{_settled_note(result.reservation)}"
+        )
+        if result.posted is not None:
+            self.posted.emit(result.posted)
+        self._ready_for_next()
+
+    def _show_user_error(self, exc: UserError) -> None:
+        self.banner.error(exc.message)
+        target = {
+            "qty": self.qty_edit,
+            "part": self.part_edit,
+            "reason": self.reason_edit,
+            "reference": self.reference_edit,
+        }.get(exc.field or "")
+        if target is None and exc.field in self.loc_edits:
+            target = self.loc_edits[exc.field]
+        if target is None and exc.field in ("from_location", "to_location", "location"):
+            target = self.loc_edits.get(exc.field.split("_")[0]) or self.first_field()
+        (target or self.qty_edit).setFocus()
+        (target or self.qty_edit).selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.post_short()
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
+        # Enter belongs to the fields (scan/post); never let it trigger a default button and close.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return
+        super().keyPressEvent(event)
+
+
+def _settled_note(r: ReservationDTO | None) -> str:
+    """What an issue did to the reservation of the work order it named."""
+    if r is None:
+        return ""
+    left = f"{format_qty(r.open_qty)} {r.unit} still reserved" if r.open_qty > 0 else "now settled"
+    return f" Against {r.work_order}'s reservation: {left}."
