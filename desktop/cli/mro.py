@@ -11,10 +11,10 @@ from pathlib import Path
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.catalogue import locations, parts
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput, ReservationInput
+from desktop.services.mro import AssetInput, ReservationInput
 
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
 

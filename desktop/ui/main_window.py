@@ -33,7 +33,8 @@ from desktop.services.catalogue import locations, parts, scan
 from desktop.services.catalogue.locations import LocationDetail, LocationDTO
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.scan import ScanResult
-from desktop.services.mro.spares import AssetSpares
+from desktop.services.changes import Topic
+from desktop.services.mro import AssetSpares
 from desktop.services.stock.moves import PostResult
 from desktop.ui import ui_scale
 from desktop.ui.catalogue.labels_dialog import LabelsDialog
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
 
     def _part_saved(self, part: PartDTO) -> None:
         self.banner.ok(f"Saved part {part.part_number}.")
-        self.ctx.events.data_changed.emit({"parts"})
+        self.ctx.events.changed(Topic.PARTS)
         self.show_part(part)
 
     def new_location(self, inside: LocationDTO | None) -> None:
@@ -435,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def _location_saved(self, location: LocationDTO) -> None:
         self.banner.ok(f"Saved location {location.code}.")
-        self.ctx.events.data_changed.emit({"locations"})
+        self.ctx.events.changed(Topic.LOCATIONS)
 
     def open_labels(self, kind: str, ids: list[int]) -> LabelsDialog | None:
         if not ids:
@@ -479,7 +480,7 @@ class MainWindow(QMainWindow):
         self.banner.ok(
             result.move.summary() + f" — {format_qty(result.part_on_hand)} {result.move.unit} on hand"
         )
-        self.ctx.events.data_changed.emit({"stock"})
+        self.ctx.events.changed(Topic.STOCK)
 
     # -- app-wide changes -----------------------------------------------------------------------------
     @Slot(object)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel, Role
-from desktop.services import changes
+from desktop.services import changes, mro
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
@@ -17,7 +17,6 @@ from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
-from desktop.services.mro import spares as mro
 from desktop.services.purchasing import LineInput, ReceiptRequest
 from tests.factories import make_part, make_tree, receive
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from desktop.db import Database
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.demo import load_demo
 from desktop.services.kanban import loops as kanban
 from desktop.services.kanban.demo import DEMO_LOOPS
-from desktop.services.mro import spares as mro
 from desktop.services.stock import moves as stock
 
 

@@ -304,7 +304,7 @@ def test_lost_demand_is_demand(db: Database, admin: Actor) -> None:
 
 
 def test_inventory_position_and_the_order_quantity_rule(db: Database, admin: Actor) -> None:
-    from desktop.services.mro import spares as mro
+    from desktop.services import mro
     from desktop.services.stock.position import positions
 
     tree = make_tree(db, admin)

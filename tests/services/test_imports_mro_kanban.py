@@ -17,13 +17,13 @@ from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models import Asset, AssetSpare, AuditEvent, CardEvent, KanbanCard, KanbanLoop, Location
 from desktop.models.enums import AssetLevel, Role
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.io import exports, imports
 from desktop.services.io.imports import ImportCancelled, Plan
 from desktop.services.io.tabular import parse_csv, read_table
 from desktop.services.kanban import loops as kanban
-from desktop.services.mro import spares as mro
 from tests.factories import make_part, make_tree
 
 ASSETS_CSV = (

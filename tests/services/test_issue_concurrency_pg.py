@@ -13,9 +13,9 @@ import pytest
 from desktop.db import Database
 from desktop.errors import InsufficientStock, ReservedStock
 from desktop.models.enums import MoveKind, Role
+from desktop.services import mro
 from desktop.services.admin.users import ensure_user
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import ReservationInput
+from desktop.services.mro import ReservationInput
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many

@@ -11,11 +11,11 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, PermissionDenied, ReservedStock, UserError
 from desktop.models.enums import AssetLevel, Role, SerialState
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import scan
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput, ReservationInput
+from desktop.services.mro import AssetInput, ReservationInput
 from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 

@@ -452,8 +452,8 @@ def test_the_spares_view_says_when_a_spare_on_order_is_due(
 ) -> None:
     from datetime import date
 
-    from desktop.services.mro import spares as mro
-    from desktop.services.mro.spares import AssetInput
+    from desktop.services import mro
+    from desktop.services.mro import AssetInput
 
     press = mro.create_asset(db, admin, AssetInput("PRESS-1", "Press 1", criticality="HIGH"))
     mro.set_spare(db, admin, press.id, plant["bolt"], qty_installed=Decimal(4), recommended_qty=Decimal(2))

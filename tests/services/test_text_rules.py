@@ -24,6 +24,7 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import LocationLevel, MoveKind, Role
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.admin.users import save_user
 from desktop.services.catalogue.locations import LocationInput, create_location
@@ -32,8 +33,7 @@ from desktop.services.catalogue.suppliers import PartSupplierInput, create_suppl
 from desktop.services.counts import sessions as counts
 from desktop.services.io import imports
 from desktop.services.io.tabular import parse_csv
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput, ReservationInput
+from desktop.services.mro import AssetInput, ReservationInput
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move

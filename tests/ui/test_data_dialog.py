@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.services import mro
 from desktop.services.catalogue import parts
 from desktop.services.io.tabular import read_table, write_xlsx
 from desktop.services.kanban import loops as kanban
-from desktop.services.mro import spares as mro
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree

@@ -37,9 +37,9 @@ def test_todays_list_shows_overdue_lines(qtbot: QtBot, window: MainWindow, ctx: 
 def test_alpha_is_a_planning_figure_and_what_to_order_shows_the_position(
     qtbot: QtBot, window: MainWindow, ctx: AppContext
 ) -> None:
+    from desktop.services import mro
     from desktop.services.admin.plant_settings import planning
     from desktop.services.catalogue.suppliers import PartSupplierInput
-    from desktop.services.mro import spares as mro
 
     tree = make_tree(ctx.db, ctx.actor)
     part = make_part(ctx.db, ctx.actor, "HELD-1", min_qty=Decimal(50), suppliers=(PartSupplierInput("Acme"),))

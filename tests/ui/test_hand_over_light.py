@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
+from desktop.services.changes import Topic
 from desktop.tasks import TaskRunner
 from desktop.ui.catalogue.locations_page import LocationsPage
 from desktop.ui.context import AppContext
@@ -36,7 +37,7 @@ def test_a_new_window_builds_the_scan_pages_and_the_others_when_first_shown(
     locations = window.locations_page
     assert isinstance(locations, LocationsPage) and not locations.rows
     tree = make_tree(ctx.db, ctx.actor)
-    ctx.events.data_changed.emit({"locations"})
+    ctx.events.changed(Topic.LOCATIONS)
     assert {r.code for r in locations.rows.values()} >= {t.code for t in tree.values()}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.services.catalogue import parts
+from desktop.services.changes import Topic
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
@@ -69,7 +70,7 @@ def test_blank_clears_box_and_the_list_of_changes(
     # the Parts page: a category shows its parts and those below it
     window.go_to("Parts")
     page = window.parts_page
-    page.data_changed({"parts"})
+    page.data_changed(frozenset({Topic.PARTS}))
     items = [page.group.itemText(i).strip() for i in range(page.group.count())]
     assert items == ["All categories", "Fasteners", "Bolts", "Hex", "Hydraulics", "Pumps"]
     page.group.setCurrentIndex(items.index("Fasteners"))

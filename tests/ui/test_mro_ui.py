@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel
+from desktop.services import mro
 from desktop.services.actor import Actor
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput
+from desktop.services.mro import AssetInput
 from desktop.services.stock import moves as stock
 from desktop.ui.main_window import NAV, MainWindow
 from desktop.ui.mro.mro_page import export_csv

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from desktop.db import Database
 from desktop.models import Part
 from desktop.services.catalogue import parts
+from desktop.services.changes import Topic
 from desktop.tasks import SyncRunner
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.catalogue.parts_model import PartsTableModel
@@ -39,7 +40,7 @@ def bulk_parts(db: Database, count: int) -> None:
 def test_search_as_you_type(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     make_part(ctx.db, ctx.actor, "6205-2RS", description="Ball bearing")
     make_part(ctx.db, ctx.actor, "V-100", description="Valve")
-    ctx.events.data_changed.emit({"parts"})  # as another dialog or PC would announce it
+    ctx.events.changed(Topic.PARTS)  # as another dialog or PC would announce it
     page = window.parts_page
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     type_in(qtbot, page.search, "bear")

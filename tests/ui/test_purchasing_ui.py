@@ -15,6 +15,7 @@ from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import PlantIdentity
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.changes import Topic
 from desktop.services.kanban import loops as kb
 from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
@@ -174,7 +175,6 @@ def test_the_plant_and_the_tolerance_are_set_in_settings(
 def test_the_parts_list_shows_what_is_on_order(
     qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
 ) -> None:
-    from desktop.services import changes
     from desktop.ui.catalogue.parts_model import COLUMNS
 
     column = [key for key, _title in COLUMNS].index("on_order")
@@ -187,7 +187,7 @@ def test_the_parts_list_shows_what_is_on_order(
     assert model.headerData(column, Qt.Orientation.Horizontal) == "On order"
     assert model.data(model.index(0, column)) == ""  # nothing coming: blank
     po.create_order(sqlite_db, actor, get_supplier_id(sqlite_db, "SKF"), [po.LineInput(part.id, Decimal(2))])
-    window.ctx.events.data_changed.emit({changes.PURCHASING})  # as the watcher says it when another PC orders
+    window.ctx.events.changed()  # as the watcher says it when another PC orders
     qtbot.waitUntil(lambda: model.data(model.index(0, column)) == "20")
     assert model.data(model.index(0, column), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     model.sort(column, Qt.SortOrder.DescendingOrder)
@@ -272,7 +272,7 @@ def test_a_drafts_lines_change_and_go_by_keyboard(
     assert [x.part_number for x in po.get_order(sqlite_db, order.id).lines] == ["6205-2RS"]
     assert page.lines.rowCount() == 1
     po.send_order(sqlite_db, actor, order.id)
-    window.ctx.events.data_changed.emit({"purchasing"})
+    window.ctx.events.changed(Topic.PURCHASING)
     focus(qtbot, page.lines)
     press(qtbot, Qt.Key.Key_PageUp)
     press(qtbot, Qt.Key.Key_Return)

@@ -259,8 +259,8 @@ def test_reverse_a_move_from_the_stock_page(
 def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_reservation(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
 ) -> None:
-    from desktop.services.mro import spares as mro
-    from desktop.services.mro.spares import ReservationInput
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
 
     mro.reserve(ctx.db, ctx.actor, ReservationInput(plant["part"], Decimal(6), "WO-77"))  # 9 on hand, 3 free
     dialog = _receive_dialog(window, MoveKind.ISSUE)

@@ -139,8 +139,8 @@ def test_the_ctrl_enter_short_issue_asks_before_taking_reserved_stock(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, plant: dict[str, int]
 ) -> None:
     from desktop.models import ShortIssue
-    from desktop.services.mro import spares as mro
-    from desktop.services.mro.spares import ReservationInput
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
 
     mro.reserve(ctx.db, ctx.actor, ReservationInput(plant["part"], Decimal(7), "WO-OTHER"))  # all 7 of them
     dialog = _dialog(qtbot, window, Qt.Key.Key_F6)
@@ -555,8 +555,8 @@ def test_every_dialog_fits_a_1280_by_720_screen(
     plant: dict[str, int],
     scale: int,
 ) -> None:
-    from desktop.services.mro import spares as mro
-    from desktop.services.mro.spares import ReservationInput
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
     from desktop.ui.admin.connection_dialog import ConnectionDialog
     from desktop.ui.admin.first_start import FirstStartDialog
     from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog

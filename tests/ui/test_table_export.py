@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.services import mro
 from desktop.services.io.tabular import read_table
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput
+from desktop.services.mro import AssetInput
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import view_table
 from desktop.ui.main_window import MainWindow

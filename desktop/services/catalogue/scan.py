@@ -22,7 +22,7 @@ from desktop.services.catalogue.parts import (
     find_part_detail_by_number,
     part_detail,
 )
-from desktop.services.mro.spares import AssetSpares, find_asset_id, part_ids_for_xref, spares_in
+from desktop.services.mro import AssetSpares, find_asset_id, part_ids_for_xref, spares_in
 from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
 
 

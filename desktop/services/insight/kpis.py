@@ -60,7 +60,7 @@ from desktop.services.insight.consumption import (
 )
 from desktop.services.insight.valuation import valuation
 from desktop.services.kanban import loops as kanban
-from desktop.services.mro.spares import CRITICAL
+from desktop.services.mro import CRITICAL
 from desktop.services.purchasing.performance import order_accuracy_by_month
 from desktop.services.stock.ledger_sql import month_of, moved_part
 

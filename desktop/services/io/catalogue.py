@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from desktop.errors import UserError
 from desktop.models import Category, Manufacturer, Part, PartSupplier, PartXref, Supplier
 from desktop.models.enums import XrefKind
+from desktop.services import mro
 from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue import categories, manufacturers
 from desktop.services.catalogue import parts as part_service
@@ -35,7 +36,6 @@ from desktop.services.io.common import (
     text_field,
 )
 from desktop.services.io.parts import link_suppliers, supplier_ids
-from desktop.services.mro import spares as mro
 
 _PART = Column(
     "part_number", "Part number", True, ("part no", "pn", "part", "ipn", "item", "internal part number")

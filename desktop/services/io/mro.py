@@ -19,6 +19,7 @@ from desktop.codes import ASSET_PREFIX, LOCATION_PREFIX, normalize_scan
 from desktop.errors import UserError
 from desktop.models import Asset, AssetSpare, Location, Part
 from desktop.models.enums import AssetLevel, SpareUsage
+from desktop.services import mro
 from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue import parts as part_service
 from desktop.services.io.common import (
@@ -33,7 +34,6 @@ from desktop.services.io.common import (
     row_failed,
     tick,
 )
-from desktop.services.mro import spares as mro
 
 ASSET_COLUMNS = (
     Column(

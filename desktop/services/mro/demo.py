@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel, SpareUsage
+from desktop.services import mro
 from desktop.services.actor import Actor
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetInput, ReservationInput
+from desktop.services.mro import AssetInput, ReservationInput
 from desktop.services.stock.moves import on_hand
 
 _ASSETS = [  # code, name, level, parent, criticality

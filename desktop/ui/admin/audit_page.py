@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.admin import audit
 from desktop.services.admin.audit import AuditRow
+from desktop.services.changes import Topic
 from desktop.ui.common import fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport
@@ -95,5 +96,5 @@ class AuditPage(QWidget):
             ],
         )
 
-    def data_changed(self, what: set[str]) -> None:
+    def data_changed(self, what: frozenset[Topic]) -> None:
         return None  # the audit trail is looked at on demand, not live

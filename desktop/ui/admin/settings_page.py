@@ -19,6 +19,7 @@ from desktop import config, paths
 from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
+from desktop.services.changes import Topic
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.number_format_form import NumberFormatForm
 from desktop.ui.catalogue.units_dialog import UnitsDialog
@@ -125,7 +126,7 @@ class SettingsPage(QWidget):
     def open_data_dialog(self) -> DataDialog:
         dialog = DataDialog(self.ctx, self)
         dialog.imported.connect(
-            lambda _plan: self.ctx.events.data_changed.emit({"parts", "locations", "stock"})
+            lambda _plan: self.ctx.events.changed(Topic.PARTS, Topic.LOCATIONS, Topic.STOCK)
         )
         dialog.show()
         self.data_dialog = dialog

@@ -52,10 +52,10 @@ from desktop.reports.labels import (
     render_calibration_page,
     render_job,
 )
+from desktop.services import mro
 from desktop.services.admin import badges
 from desktop.services.catalogue import labels as label_data
 from desktop.services.kanban import loops as kanban
-from desktop.services.mro import spares as mro
 from desktop.ui.common import cancellable_progress, permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner

@@ -10,6 +10,7 @@ from desktop.quantities import format_qty
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDetail
+from desktop.services.changes import Topic
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveDTO
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
@@ -132,6 +133,6 @@ class LocationPage(QWidget):
             loc_id = self.detail.location.id
             self.ctx.runner.run(lambda: locations.get_location(self.ctx.db, loc_id), self.show_location)
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "locations"} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {Topic.STOCK, Topic.LOCATIONS} and self.isVisible():
             self.reload()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDTO
+from desktop.services.changes import Topic
 from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport
@@ -143,6 +144,6 @@ class LocationsPage(QWidget):
     def _activated(self, item: QTreeWidgetItem, _col: int) -> None:
         self.open_location.emit(int(item.data(0, Qt.ItemDataRole.UserRole)))
 
-    def data_changed(self, what: set[str]) -> None:
-        if "locations" in what:
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if Topic.LOCATIONS in what:
             self.refresh()

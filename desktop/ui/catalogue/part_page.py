@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTa
 
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.services import changes, purchasing
+from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.catalogue import parts
 from desktop.services.catalogue.parts import PartDTO
+from desktop.services.changes import Topic
 from desktop.services.purchasing import OpenLine
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveDTO
@@ -198,6 +199,6 @@ class PartPage(QWidget):
             part_id = self.part.id
             self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {changes.STOCK, changes.PARTS, changes.PURCHASING} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {} and self.isVisible():
             self.reload()

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import PartCategory
-from desktop.services import changes
 from desktop.services.actor import Permission
 from desktop.services.catalogue import categories
+from desktop.services.changes import Topic
 from desktop.ui.catalogue.parts_model import COLUMNS, PartsTableModel
 from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
@@ -180,9 +180,9 @@ class PartsPage(QWidget):
         if self.model.rowCount() >= 1:
             self.open_part.emit(self.model.part_id(0))
 
-    def data_changed(self, what: set[str]) -> None:
-        if "parts" in what:
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if Topic.PARTS in what:
             self.load_categories()
             self.refresh()
-        elif what & {changes.STOCK, changes.PURCHASING, changes.KANBAN}:  # on hand, or on order
+        elif what & {}:  # on hand, or on order
             self.model.invalidate()

@@ -27,6 +27,7 @@ from desktop.reports.count_sheet import render_count_sheet
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations, scan
 from desktop.services.catalogue.scan import ScanResult
+from desktop.services.changes import Topic
 from desktop.services.counts import abc as count_abc
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
@@ -440,7 +441,7 @@ class CountsPage(QWidget):
     @Slot(int)
     def _approved(self, posted: int) -> None:
         self.banner.ok(f"Approved: {posted} count adjustment(s) posted to the ledger.")
-        self.ctx.events.data_changed.emit({"stock"})
+        self.ctx.events.changed(Topic.STOCK)
         self._load_sessions()
         self._show_ira()
 
@@ -506,9 +507,11 @@ class CountsPage(QWidget):
         self._show_ira()
         self._refresh_tab(self.tabs.currentIndex())
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "counts"} and self.isVisible():  # a move elsewhere may put a bin on today's list
-            if "counts" in what:  # a session started, counted or approved at another PC
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if (
+            what & {Topic.STOCK, Topic.COUNTS} and self.isVisible()
+        ):  # a move elsewhere may put a bin on today's list
+            if Topic.COUNTS in what:  # a session started, counted or approved at another PC
                 self._load_sessions()  # then its lines
             else:
                 self.refresh_lines()

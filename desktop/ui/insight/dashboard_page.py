@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.quantities import format_money
 from desktop.reports.table_report import ReportTable
+from desktop.services.changes import Topic
 from desktop.services.insight import kpis
 from desktop.services.insight import report_data as rd
 from desktop.ui.common import heading, permitted, show_error
@@ -448,6 +449,6 @@ class DashboardPage(QWidget):
     def _rows(self, table: ReportTable) -> None:
         self.rows.show_table(table)
 
-    def data_changed(self, what: set[str]) -> None:
-        if "stock" in what and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if Topic.STOCK in what and self.isVisible():
             self.refresh()

@@ -35,6 +35,7 @@ from desktop.reports.table_report import ReportTable
 from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.admin import plant_settings
+from desktop.services.changes import Topic
 from desktop.services.insight import replenishment as rp
 from desktop.services.insight import report_data as rd
 from desktop.services.io.tabular import write_csv, write_xlsx
@@ -211,7 +212,7 @@ class ReplenishmentTab(QWidget):
         def done(orders: list[purchasing.OrderDTO]) -> None:
             made = ", ".join(f"{o.number} ({o.supplier_name}, {len(o.lines)} line(s))" for o in orders)
             self._note = f"Draft purchase orders created: {made}. "  # said above the new list
-            self.ctx.events.data_changed.emit({"parts"})
+            self.ctx.events.changed(Topic.PARTS)
             self.refresh()  # what is now on order leaves the list
 
         self.ctx.runner.run(
@@ -396,6 +397,6 @@ class ReportsPage(QWidget):
     def refresh(self) -> None:
         self.replenishment.refresh()
 
-    def data_changed(self, what: set[str]) -> None:
-        if "stock" in what and self.isVisible() and self.tabs.currentWidget() is self.replenishment:
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if Topic.STOCK in what and self.isVisible() and self.tabs.currentWidget() is self.replenishment:
             self.replenishment.refresh()

@@ -28,6 +28,7 @@ from desktop.quantities import format_qty
 from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations, parts
+from desktop.services.changes import Topic
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
 from desktop.ui.common import (
@@ -302,7 +303,7 @@ class KanbanPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
-        self.station.scanned.connect(lambda _o: self.ctx.events.data_changed.emit({"stock", "kanban"}))
+        self.station.scanned.connect(lambda _o: self.ctx.events.changed(Topic.STOCK, Topic.KANBAN))
         self.new_loop.clicked.connect(self.open_loop_dialog)
         self.print_cards.clicked.connect(self._print_cards)
         self.edit_loop.clicked.connect(self.open_edit_dialog)
@@ -386,7 +387,7 @@ class KanbanPage(QWidget):
         return dialog
 
     def _loop_edited(self, edit: kb.LoopEdit) -> None:
-        self.ctx.events.data_changed.emit({"kanban"})
+        self.ctx.events.changed(Topic.KANBAN)
         if edit.to_print:
             self.print_labels.emit("card", list(edit.to_print))
 
@@ -417,7 +418,7 @@ class KanbanPage(QWidget):
             self.board_banner.ok(
                 f"Loop #{loop.id} ({loop.part_number} at {loop.consumption_code}) is {said}."
             )
-            self.ctx.events.data_changed.emit({"kanban"})
+            self.ctx.events.changed(Topic.KANBAN)
 
         self.ctx.runner.run(
             lambda: kb.set_loop_status(self.ctx.db, self.ctx.actor, loop.id, status),
@@ -482,7 +483,7 @@ class KanbanPage(QWidget):
 
         def done(n: int) -> None:
             self.repl_banner.ok(f"{n} card(s) of {line.loop.part_number} marked {said}.")
-            self.ctx.events.data_changed.emit({"kanban"})
+            self.ctx.events.changed(Topic.KANBAN)
 
         self.ctx.runner.run(lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, self._repl_failed)
 
@@ -497,7 +498,7 @@ class KanbanPage(QWidget):
         def done(orders: list[purchasing.OrderDTO]) -> None:
             made = ", ".join(f"{o.number} ({o.supplier_name})" for o in orders)
             self.repl_banner.ok(f"{len(ids)} card(s) of {line.loop.part_number} ordered on draft {made}.")
-            self.ctx.events.data_changed.emit({"kanban", "parts"})
+            self.ctx.events.changed(Topic.KANBAN, Topic.PARTS)
 
         self.ctx.runner.run(
             lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids), done, self._repl_failed
@@ -518,8 +519,8 @@ class KanbanPage(QWidget):
         self.loop_dialog = dialog
         return dialog
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"kanban", "stock"} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {Topic.KANBAN, Topic.STOCK} and self.isVisible():
             self.refresh()
 
     def focus_station(self) -> None:

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 from desktop.errors import NotFound, UserError
 from desktop.models.enums import AssetLevel
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import mro
 from desktop.services.catalogue import locations, scan
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
+from desktop.services.changes import Topic
+from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -155,7 +156,7 @@ class ReserveDialog(_ScanDialog):
 
     def _done(self, r: ReservationDTO) -> None:
         self.banner.ok(f"Reserved {format_qty(r.qty)} {r.unit} of {r.part_number} for {r.work_order}.")
-        self.ctx.events.data_changed.emit({"stock", "mro"})
+        self.ctx.events.changed(Topic.STOCK, Topic.MRO)
         self.reserved.emit(r)
         self.fields["qty"].clear()
         self.part_edit.setFocus()
@@ -211,7 +212,7 @@ class IssueReservedDialog(_ScanDialog):
 
     def _done(self, result: IssueResult) -> None:
         self.banner.ok(result.posted.move.summary() + f" for {self.reservation.work_order}")
-        self.ctx.events.data_changed.emit({"stock", "mro"})
+        self.ctx.events.changed(Topic.STOCK, Topic.MRO)
         self.issued.emit(result)
         self.action_button.setEnabled(result.reservation is not None and result.reservation.status == "OPEN")
 
@@ -313,6 +314,6 @@ class AssetDialog(_ScanDialog):
         self.ctx.runner.run(work, self._done, self.failed)
 
     def _done(self, asset: AssetDTO) -> None:
-        self.ctx.events.data_changed.emit({"mro"})
+        self.ctx.events.changed(Topic.MRO)
         self.saved.emit(asset)
         self.accept()

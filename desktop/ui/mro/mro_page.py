@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 from desktop.errors import NotFound, UserError
 from desktop.models.enums import SerialState, SpareUsage
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import mro
 from desktop.services.actor import Permission
 from desktop.services.catalogue import scan
-from desktop.services.mro import spares as mro
-from desktop.services.mro.spares import (
+from desktop.services.changes import Topic
+from desktop.services.mro import (
     AssetDTO,
     AssetSpares,
     ReservationDTO,
@@ -414,7 +415,7 @@ class SparesTab(QWidget):
         if r is not None:
             self.ctx.runner.run(
                 lambda: mro.release(self.ctx.db, self.ctx.actor, r.id),
-                lambda _r: self.ctx.events.data_changed.emit({"stock", "mro"}),
+                lambda _r: self.ctx.events.changed(Topic.STOCK, Topic.MRO),
             )
 
     def reload(self) -> None:
@@ -928,8 +929,8 @@ class MroPage(QWidget):
         self.tabs.setCurrentWidget(self.spares_tab)
         self.spares_tab.show_spares(view)
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "parts", "mro"} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {Topic.STOCK, Topic.PARTS, Topic.MRO} and self.isVisible():
             self.spares_tab.reload()
             current = self.tabs.currentWidget()
             if current is self.part_tab or current is self.serials_tab:  # reservations, xrefs, units

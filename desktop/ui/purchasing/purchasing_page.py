@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.models.enums import PoState
 from desktop.quantities import format_money, format_qty, parse_decimal
-from desktop.services import changes
 from desktop.services import purchasing as po
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
+from desktop.services.changes import Topic
 from desktop.services.purchasing import LineChange, LineDTO, OrderDTO, ReceiptRequest, ReceiptResult
 from desktop.services.purchasing.orders import describe_line
 from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
@@ -263,7 +263,7 @@ class PurchasingPage(QWidget):
         def saved(order: OrderDTO) -> None:
             dialog.accept()
             self.banner.ok(f"{order.number}: line changed.")
-            self.ctx.events.data_changed.emit({changes.PURCHASING, changes.PARTS})  # refreshes here too
+            self.ctx.events.changed()  # refreshes here too
             self.lines.setFocus()
 
         def refused(exc: BaseException) -> None:
@@ -293,7 +293,7 @@ class PurchasingPage(QWidget):
 
         def deleted(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number}: line {line.line_no} deleted.")
-            self.ctx.events.data_changed.emit({changes.PURCHASING, changes.PARTS, changes.KANBAN})
+            self.ctx.events.changed()
             self.lines.setFocus()
 
         self.ctx.runner.run(
@@ -314,7 +314,7 @@ class PurchasingPage(QWidget):
 
         def done(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number} {said}.")
-            self.ctx.events.data_changed.emit({"parts", "kanban"})  # this page refreshes on it too
+            self.ctx.events.changed(Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
         self.ctx.runner.run(lambda: action(self.ctx.db, self.ctx.actor, order_id), done, self._failed)
 
@@ -377,7 +377,7 @@ class PurchasingPage(QWidget):
         self.qty_edit.clear()
         self.confirm_over.setChecked(False)
         self.part_edit.setFocus()
-        self.ctx.events.data_changed.emit({"stock", "parts", "kanban"})  # this page refreshes on it too
+        self.ctx.events.changed(Topic.STOCK, Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, UserError):
@@ -389,6 +389,6 @@ class PurchasingPage(QWidget):
             field.setFocus()
             field.selectAll()
 
-    def data_changed(self, what: set[str]) -> None:
-        if what & {"stock", "parts", "purchasing"} and self.isVisible():
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if what & {Topic.STOCK, Topic.PARTS, Topic.PURCHASING} and self.isVisible():
             self.refresh()

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Permission
+from desktop.services.changes import Topic
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveDTO, PostResult
 from desktop.ui.common import permitted, show_error
@@ -100,8 +101,8 @@ class StockPage(QWidget):
     def _reversed(self, result: PostResult) -> None:
         self.reversed.emit(result)
 
-    def data_changed(self, what: set[str]) -> None:
-        if "stock" in what:
+    def data_changed(self, what: frozenset[Topic]) -> None:
+        if Topic.STOCK in what:
             self.refresh()
 
 
