@@ -124,3 +124,32 @@ def test_po_settings_and_print(demo: Path, tmp_path: Path, capsys: pytest.Captur
         "Acme Bearings            BRG-1000         median 0.0 d, spread 0.0 d over 1 receipt(s)"
     )
     assert "not used yet (fewer than 3 receipts)" in out
+
+
+def test_po_create_add_and_the_erps_open_orders_in_and_out(
+    demo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "po", "create", "--supplier", "Acme Bearings", "--line", "BRG-1000=1")
+    assert code == 0 and out.startswith("PO-000001  Acme Bearings") and "1 line(s)" in out
+    code, out, _ = run(capsys, "po", "add", "PO-000001", "--line", "BRG-1000=2@4.00")
+    assert code == 0 and "2 line(s)" in out and "@      4.00" in out
+    rows = [
+        "Order Reference;Vendor;Product;Quantity;Unit Price;Scheduled Date",  # as Odoo exports order lines
+        "P00042;Acme Bearings;BRG-1000;6;2,50;2027-02-01 08:00:00",
+    ]
+    (tmp_path / "odoo.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run(
+        capsys, "po", "import", str(tmp_path / "odoo.csv"), "--check", "--map", "part_number=Product"
+    )
+    assert code == 0 and "1 rows: 1 new" in out and "dry run: nothing saved" in out
+    assert "P00042" not in run(capsys, "po", "list")[1]
+    code, out, _ = run(capsys, "po", "import", str(tmp_path / "odoo.csv"))
+    assert code == 0 and out.strip().endswith("imported")
+    code, out, _ = run(capsys, "po", "list", "--state", "sent")
+    assert code == 0 and "PO-000002  Acme Bearings            sent" in out
+    code, out, _ = run(capsys, "po", "export", "--out", str(tmp_path / "open.csv"))
+    assert code == 0 and "exported 3 open order line(s)" in out
+    assert "P00042;" in (tmp_path / "open.csv").read_text(encoding="utf-8").replace(",", ";")
+    (tmp_path / "bad.csv").write_text("Order Reference;Vendor;Product;Quantity\nP00043;Nobody;BRG-1000;1\n")
+    code, out, _ = run(capsys, "po", "import", str(tmp_path / "bad.csv"))
+    assert code == 1 and "row 2, Supplier: no supplier 'Nobody'" in out and "nothing imported" in out

@@ -1,5 +1,5 @@
-"""`storeroom po ...`: purchase orders from the command line (list, show, new, from-reorder, from-cards,
-send, receive, cancel, close, print, settings, lead-times)."""
+"""`storeroom po ...`: purchase orders from the command line (list, show, new or create, add, from-reorder,
+from-cards, send, receive, cancel, close, print, settings, lead-times, import, export)."""
 
 from __future__ import annotations
 
@@ -96,6 +96,31 @@ def _new(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> in
         database, actor, supplier, lines, notes=args.notes, needed_by=_day(args.needed_by)
     )
     _show_order(order)
+    return 0
+
+
+def _add(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    order_id = po.get_order_id(database, args.number)
+    _show_order(po.add_lines(database, actor, order_id, [_line(database, text) for text in args.line]))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    """The ERP's open lines: the generic import (strict file, all or nothing) of kind purchase-orders."""
+    from desktop.cli.main import cmd_import
+    from desktop.services.purchasing.erp_files import KIND
+
+    args.kind, args.dry_run, args.default_location = KIND, args.check, None
+    return cmd_import(args)
+
+
+def _export(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.services.purchasing.erp_files import export_open_lines
+
+    count = export_open_lines(database, actor, Path(args.out))
+    print(f"exported {count:,} open order line(s) to {args.out}")
     return 0
 
 
@@ -223,7 +248,9 @@ def _lead_times(database: dbmod.Database, _actor: Actor, args: argparse.Namespac
 
 def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     p = sub.add_parser(
-        "po", help="purchase orders: list, show, new, from-reorder, from-cards, send, receive, close, print"
+        "po",
+        help="purchase orders: list, show, new/create, add, from-reorder, from-cards, send, receive, close, "
+        "print, import, export",
     )
     psub = p.add_subparsers(dest="po_command", required=True)
 
@@ -240,16 +267,27 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     ls.add_argument("--supplier")
     sh = cmd("show", _show, "an order and its lines")
     sh.add_argument("number", help="PO-000012 (or 12)")
-    nw = cmd("new", _new, "a draft order by hand")
-    nw.add_argument("--supplier", required=True)
-    nw.add_argument(
-        "--line",
-        action="append",
-        metavar="PART=PACKS[@PRICE]",
-        help="a part and how many of the supplier's packs (its pack size and price unless @PRICE per pack)",
+    line_help = "a part and how many of the supplier's packs (its pack size and price unless @PRICE per pack)"
+    for name in ("new", "create"):  # the issue's word and the first one, the same command
+        nw = cmd(name, _new, "a draft order by hand")
+        nw.add_argument("--supplier", required=True)
+        nw.add_argument("--line", action="append", metavar="PART=PACKS[@PRICE]", help=line_help)
+        nw.add_argument("--notes")
+        nw.add_argument("--needed-by", help="YYYY-MM-DD")
+    ad = cmd("add", _add, "add lines to a draft order")
+    ad.add_argument("number")
+    ad.add_argument("--line", action="append", required=True, metavar="PART=PACKS[@PRICE]", help=line_help)
+    im = psub.add_parser(
+        "import", help="open orders from the ERP (CSV/XLSX): new ones SENT, known ones updated"
     )
-    nw.add_argument("--notes")
-    nw.add_argument("--needed-by", help="YYYY-MM-DD")
+    im.add_argument("file")
+    im.add_argument("--check", action="store_true", help="check and report, save nothing")
+    im.add_argument("--map", action="append", metavar="FIELD=HEADER", help="map a column by hand")
+    im.add_argument("--blank-clears", action="store_true", help="an empty needed-by cell clears the date")
+    im.add_argument("--changes", type=int, default=50, metavar="N", help="list up to N changed fields (50)")
+    im.set_defaults(fn=_import)
+    ex = cmd("export", _export, "every open order line to a CSV/XLSX file (for the ERP)")
+    ex.add_argument("--out", required=True, help="a .csv or .xlsx file")
     fr = cmd("from-reorder", _from_reorder, "draft orders (one per supplier) from What to order")
     fr.add_argument("--supplier", help="only this supplier's lines")
     fr.add_argument("--part", action="append", help="only these part numbers")

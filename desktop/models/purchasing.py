@@ -25,6 +25,8 @@ class PurchaseOrder(Stamped, Base):
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     # when it went to the supplier: the start of every lead time measured on its receipts
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the ERP's number of an order placed there and imported to be received here (re-imports match on it)
+    external_number: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 class PurchaseOrderLine(Stamped, Base):

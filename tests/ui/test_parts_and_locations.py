@@ -65,9 +65,9 @@ def test_model_at_100000_parts_sorts_and_filters_in_sql(sqlite_db: Database, ctx
     model.search("")
     assert model.rowCount() == 100_000
     assert model.data(model.index(99_999, 0)) == "PN-099999"
-    model.sort(5, Qt.SortOrder.DescendingOrder)  # unit cost, highest first
-    assert model.data(model.index(0, 5)) == "124.75"
-    assert model.data(model.index(99_999, 5)) == "0.00"
+    model.sort(6, Qt.SortOrder.DescendingOrder)  # unit cost, highest first
+    assert model.data(model.index(0, 6)) == "124.75"
+    assert model.data(model.index(99_999, 6)) == "0.00"
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.data(model.index(0, 1)) == "Bearing size 0"
     model.search("valve size 99")  # every word must match somewhere in the row

@@ -15,6 +15,7 @@ from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import PlantIdentity
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.changes import Topic
 from desktop.services.kanban import loops as kb
 from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
@@ -169,3 +170,110 @@ def test_the_plant_and_the_tolerance_are_set_in_settings(
     assert form.banner.kind == "ok", form.banner.text()
     assert plant_identity(sqlite_db) == PlantIdentity("Acme Works", "Main street 1", "")
     assert po.purchasing_settings(sqlite_db).over_receipt_pct == 5
+
+
+def test_the_parts_list_shows_what_is_on_order(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from desktop.ui.catalogue.parts_model import COLUMNS
+
+    column = [key for key, _title in COLUMNS].index("on_order")
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", None, Decimal(10)),))
+    make_part(sqlite_db, actor, "V-100", description="Valve")
+    page = window.parts_page
+    page.refresh()
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "On order"
+    assert model.data(model.index(0, column)) == ""  # nothing coming: blank
+    po.create_order(sqlite_db, actor, get_supplier_id(sqlite_db, "SKF"), [po.LineInput(part.id, Decimal(2))])
+    window.ctx.events.changed()  # as the watcher says it when another PC orders
+    qtbot.waitUntil(lambda: model.data(model.index(0, column)) == "20")
+    assert model.data(model.index(0, column), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    model.sort(column, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.part_id(0) == part.id)
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.part_id(0) != part.id)
+
+
+def test_the_dashboard_shows_order_accuracy_and_the_suppliers_behind_it(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from datetime import timedelta
+
+    from desktop.ui.insight.dashboard_page import DashboardPage
+
+    tree = make_tree(sqlite_db, actor)
+    part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1"),))
+    skf = get_supplier_id(sqlite_db, "SKF")
+    for needed in (date.today() + timedelta(days=4), date.today() - timedelta(days=3)):
+        made = po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(1), needed_by=needed)])
+        order = po.send_order(sqlite_db, actor, made.id)
+        po.receive(sqlite_db, actor, po.ReceiptRequest(order.id, part.id, Decimal(1), tree["A-01-01"].id))
+    window.go_to("Dashboard")
+    page = window.pages["Dashboard"]
+    assert isinstance(page, DashboardPage)
+    tile = page.tiles["orders"]
+    assert tile.title.text() == "Order accuracy" and tile.value.text() == "50.0 %"  # one of two on time
+    assert tile.detail.text() == "1 of 2 order lines on time in full"
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)  # the keyboard opens the rows behind it
+    assert page.rows.title.text() == "Supplier performance"
+    rows = page.rows.view.model()
+    assert rows.index(0, 0).data() == "SKF" and rows.index(0, 1).data() == "2"
+
+
+def test_a_drafts_lines_change_and_go_by_keyboard(
+    qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.po_line_dialog import LineEditDialog
+
+    part = make_part(
+        sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", Decimal("4.00"), Decimal(10)),)
+    )
+    other = make_part(sqlite_db, actor, "V-100", description="Valve", suppliers=(PartSupplierInput("SKF"),))
+    skf = get_supplier_id(sqlite_db, "SKF")
+    order = po.create_order(
+        sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(2)), po.LineInput(other.id, Decimal(1))]
+    )
+    focus(qtbot, window.scan_box)
+    scan(qtbot, order.number)  # opens the order on the Purchasing page
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage)
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageUp)  # the first line
+    press(qtbot, Qt.Key.Key_Return)
+    dialog = page.line_dialog
+    assert isinstance(dialog, LineEditDialog) and QApplication.focusWidget() is dialog.packs
+    type_text(qtbot, "0")  # over the selected quantity
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "3.75")  # the price stays selected by Tab: typed over
+    press(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "2027-13-01", enter=True)
+    assert dialog.isVisible() and "more than zero" in dialog.banner.text()  # nothing saved
+    assert QApplication.focusWidget() is dialog.packs and dialog.packs.selectedText() == "0"
+    type_text(qtbot, "3", enter=True)
+    assert dialog.isVisible() and "not a date" in dialog.banner.text()
+    assert QApplication.focusWidget() is dialog.needed_by and dialog.needed_by.selectedText() == "2027-13-01"
+    type_text(qtbot, "2027-02-01", enter=True)
+    assert not dialog.isVisible() and page.banner.kind == "ok", page.banner.text()
+    line = po.get_order(sqlite_db, order.id).lines[0]
+    assert (line.packs, line.unit_price, line.needed_by) == (3, Decimal("3.75"), date(2027, 2, 1))
+    assert [page.lines.item(0, c).text() for c in (3, 7, 9)] == ["30", "3.75", "2027-02-01"]
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageDown)  # the last line
+    press(qtbot, Qt.Key.Key_Delete)
+    assert page.banner.kind == "warn" and "Press Delete again" in page.banner.text()
+    assert len(po.get_order(sqlite_db, order.id).lines) == 2  # the first Delete only asks
+    press(qtbot, Qt.Key.Key_Delete)
+    assert page.banner.text().endswith("line 2 deleted.")
+    assert [x.part_number for x in po.get_order(sqlite_db, order.id).lines] == ["6205-2RS"]
+    assert page.lines.rowCount() == 1
+    po.send_order(sqlite_db, actor, order.id)
+    window.ctx.events.changed(Topic.PURCHASING)
+    focus(qtbot, page.lines)
+    press(qtbot, Qt.Key.Key_PageUp)
+    press(qtbot, Qt.Key.Key_Return)
+    assert page.banner.kind == "error" and "only a draft's lines change" in page.banner.text()

@@ -26,25 +26,25 @@ def test_parts_list_exports_every_row_in_view_order(
     bulk_parts(ctx.db, 1_234)  # several blocks of 200: most rows were never on screen
     page = window.parts_page
     page.refresh()
-    page.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # unit cost, highest first (SQL sort)
-    page.table.setColumnHidden(6, True)  # a hidden column is not in the file
+    page.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # unit cost, highest first (SQL sort)
+    page.table.setColumnHidden(7, True)  # a hidden column is not in the file
     page.table.horizontalHeader().moveSection(1, 0)  # description dragged to the front
     assert page.model.rowCount() == 1_234
     page.export_button.export_to(tmp_path / "parts.csv")
     page.export_button.export_to(tmp_path / "parts.xlsx")
     csv = read_table(tmp_path / "parts.csv")
-    assert csv.headers == ("Description", "Part number", "Type", "Unit", "On hand", "Unit cost")
+    assert csv.headers == ("Description", "Part number", "Type", "Unit", "On hand", "On order", "Unit cost")
     assert len(csv.rows) == 1_234
-    assert csv.rows[0][5] == "124.75" and csv.rows[-1][5] == "0.00"
+    assert csv.rows[0][6] == "124.75" and csv.rows[-1][6] == "0.00"
     assert [r[1] for r in csv.rows] == [page.model.data(page.model.index(n, 0)) for n in range(1_234)]
     xlsx = read_table(tmp_path / "parts.xlsx")
     assert xlsx.headers == csv.headers and len(xlsx.rows) == 1_234
-    assert xlsx.rows[0][5] == "124.75" and xlsx.rows[0][4] == "0"  # numbers stay numbers in a workbook
+    assert xlsx.rows[0][6] == "124.75" and xlsx.rows[0][4] == "0"  # numbers stay numbers in a workbook
 
     from openpyxl import load_workbook
 
     sheet = load_workbook(tmp_path / "parts.xlsx").worksheets[0]
-    assert sheet.title == "Parts" and isinstance(sheet["F2"].value, float)
+    assert sheet.title == "Parts" and isinstance(sheet["G2"].value, float)
     assert isinstance(sheet["B2"].value, str)  # a part number is text even when it looks like a number
     assert "Exported 1,234 rows to parts.xlsx" in window.statusBar().currentMessage()
 

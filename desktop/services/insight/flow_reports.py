@@ -259,7 +259,9 @@ def supplier_report(db: Database, *, months: int = 12) -> ReportTable:
     """Supplier performance (desktop/services/purchasing/performance.py), one row per supplier."""
 
     def op(s: Session) -> ReportTable:
-        found = supplier_performance_in(s, months=months)
+        # the dashboard's period (whole calendar months), so its order-accuracy tile is this table's total
+        since = kpis.period_start(datetime.now(UTC), months).date()
+        found = supplier_performance_in(s, since=since)
         rows = [
             (
                 x.supplier,
@@ -276,8 +278,9 @@ def supplier_report(db: Database, *, months: int = 12) -> ReportTable:
         due, good = sum(x.lines_due for x in found), sum(x.on_time_in_full for x in found)
         return ReportTable(
             "Supplier performance",
-            f"order lines sent in the {stamp(months)}: on time in full = every unit in by its needed-by "
-            "date; lead time = median days from order sent to receipt; late = open and needed before today",
+            f"order lines due or complete in the {stamp(months)}: on time in full = every unit in by its "
+            "needed-by date; lead time = median days from order sent to receipt; late = open and needed "
+            "before today",
             (
                 "Supplier",
                 "Lines due",

@@ -25,6 +25,9 @@ stockouts            short issues in the period (plus, as a separate figure, "ou
 IRA                  approved count lines within tolerance / approved count lines (cycle counts)
 dead stock           on hand of parts neither issued nor received for `dead_days` (critical spares are
                      insurance, not dead, and are left out)
+order accuracy       purchase-order lines on time in full / lines judged in the period, each in the month it
+                     was judged: the day it completed, or its needed-by date once passed without it
+                     (desktop/services/purchasing/performance.py, the supplier report's total)
 excess stock         on hand above the part's maximum, or above `excess_days` of its demand (consumption +
                      lost demand per calendar day over the demand window) when it has no maximum; parts with
                      no demand yet are left to the dead-stock rule
@@ -59,6 +62,7 @@ from desktop.services.insight.consumption import (
 from desktop.services.insight.valuation import valuation
 from desktop.services.kanban import loops as kanban
 from desktop.services.mro import CRITICAL
+from desktop.services.purchasing.performance import order_accuracy_by_month
 from desktop.services.stock.ledger_sql import month_of, moved_part
 
 CENTS = Decimal("0.01")
@@ -105,6 +109,10 @@ def ira_pct(within: int, counted: int) -> Decimal | None:
     return Decimal(within) * 100 / counted if counted else None
 
 
+def otif_pct(on_time: int, judged: int) -> Decimal | None:
+    return ira_pct(on_time, judged)  # the same share: lines that were right / lines that count
+
+
 def month_keys(end: date, months: int) -> list[str]:
     """'YYYY-MM' of the last `months` calendar months, oldest first, the month of `end` last."""
     if not 1 <= months <= 120:
@@ -133,6 +141,8 @@ class MonthPoint:
     within: int
     average_value: Decimal = ZERO  # time-weighted over the month's days
     days: int = 0  # the month's days in the period
+    po_judged: int = 0  # purchase-order lines judged for on time in full this month
+    po_on_time: int = 0
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -145,6 +155,10 @@ class MonthPoint:
     @property
     def days_of_supply(self) -> Decimal | None:
         return days_of_supply(self.average_value, self.consumption, self.days)
+
+    @property
+    def order_accuracy(self) -> Decimal | None:
+        return otif_pct(self.po_on_time, self.po_judged)
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,8 @@ class Kpis:
     excess_parts: int
     kanban: KanbanHealth
     settings: Planning
+    po_judged: int = 0
+    po_on_time: int = 0
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -191,6 +207,11 @@ class Kpis:
     @property
     def ira(self) -> Decimal | None:
         return ira_pct(self.within, self.counted)
+
+    @property
+    def order_accuracy(self) -> Decimal | None:
+        """On time in full, % of the purchase-order lines judged in the period."""
+        return otif_pct(self.po_on_time, self.po_judged)
 
 
 @dataclass(frozen=True)
@@ -361,6 +382,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         used, full = _by_month(kpi_days.totals(s, start.date()))
         partial, empty = _short_requests(s, since)
         counted = _counts(s, since)
+        otif = order_accuracy_by_month(s, since=start.date(), today=moment.astimezone().date())
         points = []
         for key in keys:
             days = values.month_days(key)
@@ -378,6 +400,8 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
                     within=counted.get(key, (0, 0))[1],
                     average_value=values.average(key),
                     days=days,
+                    po_judged=otif.get(key, (0, 0))[0],
+                    po_on_time=otif.get(key, (0, 0))[1],
                 )
             )
         period_days = values.days
@@ -409,6 +433,10 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             excess_parts=len(excess),
             kanban=_EMPTY_HEALTH,
             settings=settings,
+            # over every line the supplier report counts (a line judged on a local date past the
+            # UTC month's end still counts in the period)
+            po_judged=sum(n for n, _good in otif.values()),
+            po_on_time=sum(good for _n, good in otif.values()),
         )
 
     return replace(db.read(op), kanban=kanban_health(db, moment))

@@ -47,7 +47,7 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.admin.plant_settings import Planning, planning
 from desktop.services.counts.settings import read_count_settings
 from desktop.services.insight.consumption import DemandHistory, demand_history, demand_window
-from desktop.services.purchasing.lead_times import lead_times_in
+from desktop.services.purchasing.lead_times import lead_times_in, planning_days
 from desktop.services.stock.position import INBOUND_LOOPS, Position, positions
 
 NO_SUPPLIER = "(no supplier)"  # the supplier column of a part without a default supplier
@@ -272,8 +272,7 @@ def suggestions(
             name, pn, pack, sup_lead = suppliers.get(part.id, (NO_SUPPLIER, None, None, None))
             lead_days = sup_lead if sup_lead is not None else (part.lead_time_days or pol.default_lead_days)
             timed = measured.get((part.default_supplier_id or 0, part.id))
-            if timed is not None and timed.enough:
-                lead_days = max(round(timed.median_days), 1)  # whole days, as typed lead times are
+            lead_days = planning_days(timed) or lead_days
             lead = d.lead(lead_days)
             ss = safety_stock(z, d.sigma, lead)
             computed_rop = reorder_point(d.mean, lead, ss)
@@ -300,7 +299,7 @@ def suggestions(
                 else ("below minimum" if part.min_qty is not None else "below computed reorder point")
             )
             if timed is not None and timed.enough:
-                reason += f"; lead time measured over {timed.receipts} receipts"
+                reason += f"; lead time {timed.source}"
             out.append(
                 Suggestion(
                     part.id,

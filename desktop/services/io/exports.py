@@ -17,7 +17,8 @@ from desktop.services.io import catalogue as imports_catalogue
 from desktop.services.io.imports import KINDS
 from desktop.services.io.kanban import export_loops
 from desktop.services.io.mro import export_assets, export_spares
-from desktop.services.io.tabular import write_csv, write_xlsx
+from desktop.services.io.tabular import write_table
+from desktop.services.purchasing import erp_files
 
 Rows = list[list[Any]]
 
@@ -114,6 +115,8 @@ _READERS: dict[str, Callable[[Session], Rows]] = {
     "assets": export_assets,
     "where-used": export_spares,
     "kanban": export_loops,
+    # the import's columns only (`storeroom po export` adds the order's state and what came)
+    "purchase-orders": lambda s: [row[: len(erp_files.COLUMNS)] for row in erp_files.open_line_rows(s)],
     **imports_catalogue.EXPORTS,
 }
 
@@ -129,10 +132,5 @@ def table(db: Database, actor: Actor, kind: str) -> tuple[list[str], Rows]:
 def export(db: Database, actor: Actor, kind: str, path: Path) -> int:
     """Write `kind` to a .csv or .xlsx file (by its extension); returns the number of rows."""
     headers, rows = table(db, actor, kind)
-    if path.suffix.lower() == ".xlsx":
-        write_xlsx(path, headers, rows, title=kind.replace("-", " ").capitalize())
-    elif path.suffix.lower() == ".csv":
-        write_csv(path, headers, rows)
-    else:
-        raise UserError("Export to a .csv or .xlsx file.")
+    write_table(path, headers, rows, title=kind.replace("-", " ").capitalize())
     return len(rows)

@@ -60,6 +60,7 @@ from desktop.services.io.common import (
 )
 from desktop.services.io.mro import location_ref
 from desktop.services.io.tabular import Table
+from desktop.services.purchasing import erp_files
 from desktop.services.stock.moves import MoveRequest, post_in
 
 __all__ = [
@@ -474,6 +475,7 @@ HANDLERS: dict[str, Handler] = {
     **imports_catalogue.HANDLERS,
     **imports_mro.HANDLERS,
     **imports_kanban.HANDLERS,
+    **erp_files.HANDLERS,
 }
 KINDS: dict[str, tuple[Column, ...]] = {kind: h.columns for kind, h in HANDLERS.items()}
 

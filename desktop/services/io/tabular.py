@@ -371,6 +371,16 @@ def restore_cell(cell: str) -> str:
     return cell
 
 
+def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str) -> None:
+    """A .csv or .xlsx file, by the path's extension."""
+    if path.suffix.lower() == ".xlsx":
+        write_xlsx(path, headers, rows, title=title)
+    elif path.suffix.lower() == ".csv":
+        write_csv(path, headers, rows)
+    else:
+        raise UserError("Export to a .csv or .xlsx file.")
+
+
 def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """UTF-8 with BOM (Excel opens it with the right accents); written atomically; no live formulas."""
     _atomic(path, lambda tmp: _csv_to(tmp, headers, rows))

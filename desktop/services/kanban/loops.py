@@ -727,7 +727,9 @@ class Recommendation:
     loop: LoopDTO
     daily_demand: Decimal
     lead_days: Decimal
-    lead_source: str  # "measured" from card events, or "planned"
+    # "measured over N receipts" (the supplier's, against orders), "measured" from card
+    # events, or "planned"
+    lead_source: str
     recommended: int
 
     @property
@@ -741,24 +743,48 @@ def recommendations(
     """Loops whose card count differs from ceil(D * L * (1 + safety) / container), with the evidence.
     D is what is consumed (and asked for short) at the loop's line location over the last `window_days`
     complete days (insight/consumption.py): another line or a storeroom bin of the same part is
-    another demand. L is measured from card events, else planned; for a part used only on working days
+    another demand. L is, for a purchase loop, its supplier's lead time measured from receipts against
+    orders once there are enough (purchasing/lead_times.py), else measured from card events, else
+    planned; for a part used only on working days
     both are in working days. The window is 1 to 3650 days (a plant younger than the window is measured
     over the days it has run)."""
     from desktop.services.insight.replenishment import demand_of, usage_history
+    from desktop.services.purchasing.lead_times import lead_times_in, planning_days
 
     actor.require(Permission.VIEW)
     check_window_days(window_days)
     history = db.read(lambda s: usage_history(s, window_days, now=now, at_location=True))
-    line_of = dict(
-        db.read(lambda s: s.execute(select(KanbanLoop.id, KanbanLoop.consumption_location_id)).tuples().all())
+    loops = db.read(
+        lambda s: {
+            loop_id: (line, kind, supplier)
+            for loop_id, line, kind, supplier in s.execute(
+                select(
+                    KanbanLoop.id,
+                    KanbanLoop.consumption_location_id,
+                    KanbanLoop.kind,
+                    func.coalesce(KanbanLoop.supplier_id, Part.default_supplier_id),
+                ).join(Part, Part.id == KanbanLoop.part_id)
+            ).tuples()
+        }
     )
+    bought = db.read(lambda s: lead_times_in(s))  # per supplier and part, from receipts against orders
     out = []
     for loop in list_loops(db):
         if loop.status != "ACTIVE":
             continue
-        demand = demand_of(history, (loop.part_id, line_of[loop.id]))
-        measured = measured_lead_days(db, loop.id)
+        line, kind, supplier = loops[loop.id]
+        demand = demand_of(history, (loop.part_id, line))
+        # A purchase loop plans with its supplier's measured lead time once there are enough receipts
+        # (as What to order does); else with its cards' EMPTY -> FULL time; else the planned one.
+        timed = bought.get((supplier or 0, loop.part_id)) if kind == LoopKind.PURCHASE.value else None
+        from_orders = planning_days(timed)
+        measured = float(from_orders) if from_orders is not None else measured_lead_days(db, loop.id)
         lead = measured if measured is not None and measured > 0 else float(loop.lead_time_days)
+        source = (
+            timed.source
+            if from_orders is not None and timed is not None
+            else ("measured" if measured else "planned")
+        )
         cards_needed = recommended_cards(
             demand.mean, demand.lead(lead), float(loop.safety_factor), float(loop.container_qty)
         )
@@ -768,7 +794,7 @@ def recommendations(
                     loop,
                     Decimal(str(round(demand.mean, 4))),
                     Decimal(str(round(lead, 3))),
-                    "measured" if measured else "planned",
+                    source,
                     cards_needed,
                 )
             )

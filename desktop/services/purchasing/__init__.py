@@ -3,6 +3,7 @@ kanban cards (sources), and received against (receiving). The public face the UI
 
 from desktop.services.purchasing.orders import (
     PO_PREFIX,
+    LineChange,
     LineDTO,
     LineInput,
     OpenLine,
@@ -11,6 +12,8 @@ from desktop.services.purchasing.orders import (
     cancel_order,
     close_order,
     create_order,
+    delete_line,
+    edit_line,
     get_order,
     get_order_id,
     list_orders,
@@ -30,6 +33,7 @@ from desktop.services.purchasing.sources import Wanted, card_line, orders_from_c
 
 __all__ = [
     "PO_PREFIX",
+    "LineChange",
     "LineDTO",
     "LineInput",
     "OpenLine",
@@ -43,6 +47,8 @@ __all__ = [
     "card_line",
     "close_order",
     "create_order",
+    "delete_line",
+    "edit_line",
     "get_order",
     "get_order_id",
     "list_orders",

@@ -35,6 +35,19 @@ class LeadTime:
     def enough(self) -> bool:
         return self.receipts >= MIN_RECEIPTS
 
+    @property
+    def source(self) -> str:
+        """How planning says it uses it: 'measured over 5 receipts'."""
+        return f"measured over {self.receipts} receipts"
+
+
+def planning_days(timed: LeadTime | None) -> int | None:
+    """The lead time planning uses from the measured one: the median in whole days (at least one, as
+    typed lead times are) once there are MIN_RECEIPTS receipts; None before (keep the typed one)."""
+    if timed is None or not timed.enough:
+        return None
+    return max(round(timed.median_days), 1)
+
 
 def lead_times_in(
     s: Session, *, supplier_id: int | None = None, part_ids: Collection[int] | None = None

@@ -24,7 +24,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import KanbanCard, Part, PartSupplier, PurchaseOrder, PurchaseOrderLine, Supplier, User
 from desktop.models.enums import ON_ORDER_STATES, PoState
-from desktop.quantities import exact_qty, format_qty, money
+from desktop.quantities import exact_qty, format_money, format_qty, money
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.catalogue.units import check_qty_for_unit
@@ -34,6 +34,7 @@ from desktop.services.text_rules import clean_notes
 
 PO_PREFIX = "PO-"
 MAX_LINES = 500
+_PRICE_PLACES = Decimal("0.0001")  # the column's scale
 
 
 def po_number(order_id: int) -> str:
@@ -326,8 +327,12 @@ def _add_line(s: Session, po: PurchaseOrder, line_no: int, data: LineInput) -> P
         )
     check_qty_for_unit(data.packs * pack, part.unit)
     price = data.unit_price
+    if price is None and terms.price is not None:
+        # the supplier's price is per its own pack: a line in other packs pays its share of it
+        per = terms.pack_size or Decimal(1)
+        price = terms.price if pack == per else (terms.price * pack / per).quantize(_PRICE_PLACES)
     if price is None:
-        price = terms.price if terms.price is not None else Decimal(part.unit_cost) * pack
+        price = Decimal(part.unit_cost) * pack
     if price < 0:
         raise UserError(f"{part.part_number}: a price cannot be negative.", field="price")
     sku = clean_text(
@@ -358,8 +363,10 @@ def new_order_in(
     notes: str | None = None,
     needed_by: date | None = None,
     origin: str = "by hand",
+    numbers: Sequence[int] | None = None,
 ) -> PurchaseOrder:
-    """A DRAFT order with its lines, inside the caller's transaction (the sources add their own changes)."""
+    """A DRAFT order with its lines, inside the caller's transaction (the sources add their own changes).
+    The lines are numbered 1, 2, 3… unless `numbers` gives each its own (an ERP's item numbers)."""
     actor.require(Permission.PURCHASE)
     if not lines:
         raise UserError("A purchase order needs at least one line.", field="lines")
@@ -379,7 +386,7 @@ def new_order_in(
     s.add(po)
     s.flush()
     po.number = po_number(po.id)
-    for n, data in enumerate(lines, start=1):
+    for n, data in zip(numbers or range(1, len(lines) + 1), lines, strict=True):
         _add_line(s, po, n, data)
     s.flush()
     record(
@@ -426,9 +433,7 @@ def add_lines(db: Database, actor: Actor, order_id: int, lines: Sequence[LineInp
         raise UserError("No lines to add.", field="lines")
 
     def op(s: Session) -> OrderDTO:
-        po = locked_order(s, order_id)
-        if po.state != PoState.DRAFT.value:
-            raise Conflict(f"{po.number} is {state_text(po.state)}: lines are added to drafts only.")
+        po = locked_draft(s, order_id, "lines are added to")
         top = (
             s.scalar(
                 select(PurchaseOrderLine.line_no)
@@ -442,19 +447,95 @@ def add_lines(db: Database, actor: Actor, order_id: int, lines: Sequence[LineInp
             raise UserError(f"A purchase order has at most {MAX_LINES} lines.", field="lines")
         for n, data in enumerate(lines, start=top + 1):
             _add_line(s, po, n, data)
-        po.changed_by_id = actor.user_id
-        s.flush()
-        record(
-            s,
-            actor.user_id,
-            "po.add_lines",
-            "purchase_order",
-            po.id,
-            f"added {len(lines)} line(s) to {po.number}",
-        )
-        return order_dto(s, po.id)
+        return _changed(s, actor, po, "po.add_lines", f"added {len(lines)} line(s) to {po.number}")
 
     return db.write(op)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A draft line as it is to be: how many packs, the price per pack and the needed-by date."""
+
+    packs: Decimal
+    unit_price: Decimal
+    needed_by: date | None
+
+
+def _draft_line(s: Session, line_id: int, doing: str) -> tuple[PurchaseOrder, PurchaseOrderLine, Part]:
+    """The line, its order locked (a receipt or a send cannot cross the change), and its part."""
+    order_id = s.scalar(select(PurchaseOrderLine.order_id).where(PurchaseOrderLine.id == line_id))
+    if order_id is None:
+        raise NotFound(f"Order line #{line_id} does not exist (deleted meanwhile?).", field="line")
+    po = locked_draft(s, order_id, doing)
+    line = s.get(PurchaseOrderLine, line_id)
+    part = s.get(Part, line.part_id) if line is not None else None
+    if line is None or part is None:
+        raise NotFound(f"Order line #{line_id} does not exist (deleted meanwhile?).", field="line")
+    return po, line, part
+
+
+def edit_line(db: Database, actor: Actor, line_id: int, change: LineChange) -> OrderDTO:
+    """Quantity (packs), price per pack and needed-by of a line on a DRAFT order; audited, old -> new."""
+    actor.require(Permission.PURCHASE)
+    if change.packs <= 0:
+        raise UserError("The quantity must be above zero.", field="qty")
+    if change.unit_price < 0:
+        raise UserError("A price cannot be negative.", field="price")
+
+    def op(s: Session) -> OrderDTO:
+        po, line, part = _draft_line(s, line_id, "lines are changed on")
+        check_qty_for_unit(change.packs * Decimal(line.pack_size), part.unit)
+        old_price = Decimal(line.unit_price) if line.unit_price is not None else None
+        said = []
+        if Decimal(line.packs) != change.packs:
+            said.append(f"packs {format_qty(Decimal(line.packs))} -> {format_qty(change.packs)}")
+        if old_price != change.unit_price:
+            said.append(f"price {_money_text(old_price)} -> {_money_text(change.unit_price)}")
+        if line.needed_by != change.needed_by:
+            said.append(f"needed by {_day_text(line.needed_by)} -> {_day_text(change.needed_by)}")
+        if not said:
+            return order_dto(s, po.id)
+        line.packs, line.unit_price, line.needed_by = change.packs, change.unit_price, change.needed_by
+        summary = f"{po.number}/{line.line_no} {part.part_number}: {', '.join(said)}"
+        return _changed(s, actor, po, "po.edit_line", summary)
+
+    return db.write(op)
+
+
+def delete_line(db: Database, actor: Actor, line_id: int) -> OrderDTO:
+    """Take a line off a DRAFT order (its kanban card goes back to EMPTY, to be ordered again); the
+    other lines keep their numbers. The last line stays: cancel the order instead."""
+    actor.require(Permission.PURCHASE)
+
+    def op(s: Session) -> OrderDTO:
+        po, line, part = _draft_line(s, line_id, "lines are deleted from")
+        count = s.scalar(select(func.count()).where(PurchaseOrderLine.order_id == po.id)) or 0
+        if count <= 1:
+            raise Conflict(f"Line {line.line_no} is the last line of {po.number}: cancel the order instead.")
+        what = (
+            f"{format_qty(Decimal(line.packs) * Decimal(line.pack_size))} {part.unit} of {part.part_number}"
+        )
+        _release_cards(s, actor, po, [line], note=f"{po.number}/{line.line_no} deleted")
+        s.delete(line)
+        return _changed(s, actor, po, "po.delete_line", f"{po.number}: deleted line {line.line_no} ({what})")
+
+    return db.write(op)
+
+
+def _changed(s: Session, actor: Actor, po: PurchaseOrder, action: str, summary: str) -> OrderDTO:
+    """A draft's lines were changed: who changed the order last, the audit line, the order as it is now."""
+    po.changed_by_id = actor.user_id
+    s.flush()
+    record(s, actor.user_id, action, "purchase_order", po.id, summary)
+    return order_dto(s, po.id)
+
+
+def _money_text(value: Decimal | None) -> str:
+    return format_money(value) if value is not None else "(none)"
+
+
+def _day_text(value: date | None) -> str:
+    return value.isoformat() if value is not None else "(none)"
 
 
 # --- state changes -------------------------------------------------------------------------------------
@@ -469,6 +550,14 @@ def locked_order(s: Session, order_id: int) -> PurchaseOrder:
     po = s.scalar(select(PurchaseOrder).where(PurchaseOrder.id == order_id).with_for_update())
     if po is None:
         raise NotFound(f"Purchase order #{order_id} does not exist.", field="order")
+    return po
+
+
+def locked_draft(s: Session, order_id: int, doing: str) -> PurchaseOrder:
+    """The order, locked, when it is a DRAFT: what is sent is the supplier's copy and stays as sent."""
+    po = locked_order(s, order_id)
+    if po.state != PoState.DRAFT.value:
+        raise Conflict(f"{po.number} is {state_text(po.state)}: {doing} drafts only.", field="order")
     return po
 
 
@@ -513,14 +602,16 @@ def _transition(
     return db.write(op)
 
 
-def _release_cards(s: Session, actor: Actor, po: PurchaseOrder, lines: list[PurchaseOrderLine]) -> None:
+def _release_cards(
+    s: Session, actor: Actor, po: PurchaseOrder, lines: list[PurchaseOrderLine], note: str | None = None
+) -> None:
     """Kanban cards of lines that will not arrive in full go back to EMPTY: they are to be ordered again."""
     for line in lines:
         if line.kanban_card_id is None or line.received_qty >= line.packs * line.pack_size:
             continue
         card = s.get(KanbanCard, line.kanban_card_id)
         if card is not None and card.status in (CardStatus.ORDERED, CardStatus.IN_TRANSIT):
-            change_card(s, actor, card, CardStatus.EMPTY, note=f"{po.number} {state_text(po.state)}")
+            change_card(s, actor, card, CardStatus.EMPTY, note=note or f"{po.number} {state_text(po.state)}")
 
 
 def send_order(db: Database, actor: Actor, order_id: int) -> OrderDTO:

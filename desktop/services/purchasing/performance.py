@@ -1,9 +1,13 @@
 """How suppliers deliver: on-time in-full, measured lead time, open and late lines.
 
-A line counts for on-time in-full (OTIF) when its order was sent within the window and the line is due
-(needed by today or earlier) or complete. It is on time in full when every unit ordered had arrived by
-its needed-by date (a line without one: by the day it completed). Open lines are on orders still
-expected (DRAFT, SENT, PARTLY RECEIVED) with something to come; late ones were needed before today.
+On time in full (OTIF, the dashboard's "order accuracy"): a line of an order that was sent (and not
+cancelled: nothing was expected any more) is *judged* on the day it completed when that was by its
+needed-by date (or it has none), otherwise on its needed-by date once that day has passed; until then it
+is not judged. It is on time in full when every unit ordered had arrived by its needed-by date (a line
+without one: when it completed). A period's rate = lines on time in full / lines judged in the period,
+each line in the month it was judged (a line closed short is judged, and missed, on its needed-by date).
+Open lines are on orders still expected (DRAFT, SENT, PARTLY RECEIVED) with something to come; late ones
+were needed before today.
 """
 
 from __future__ import annotations
@@ -11,38 +15,44 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, StockMove, Supplier
-from desktop.models.enums import ON_ORDER_STATES
+from desktop.models.enums import ON_ORDER_STATES, PoState
 from desktop.services.common import as_utc
 from desktop.services.purchasing.lead_times import lead_times_in
 
 
 @dataclass(frozen=True)
-class SupplierPerformance:
+class LineOutcome:
+    """One order line as OTIF sees it."""
+
     supplier: str
-    lines_due: int  # lines that count for OTIF
-    on_time_in_full: int
-    median_lead_days: float | None  # over the supplier's measured part lead times
-    open_lines: int
-    late_lines: int
-
-    @property
-    def otif(self) -> Decimal | None:
-        """Share of lines on time in full (0..1); None before any line counts."""
-        return Decimal(self.on_time_in_full) / self.lines_due if self.lines_due else None
+    judged: date | None  # None: not judged (yet): neither complete nor past its needed-by date
+    on_time_in_full: bool
+    open: bool  # still expected
+    late: bool  # still expected and needed before today
 
 
-def supplier_performance_in(
-    s: Session, *, months: int, today: date | None = None
-) -> list[SupplierPerformance]:
-    day = today or date.today()
-    since = datetime.combine(day - timedelta(days=round(months * 30.44)), datetime.min.time()).astimezone()
+def judge(
+    *, sent: bool, cancelled: bool, complete: bool, arrived: date | None, needed: date | None, today: date
+) -> tuple[date | None, bool]:
+    """(the day a line is judged, whether it was on time in full): see the module."""
+    if not sent or cancelled:
+        return None, False
+    if complete and arrived is not None and (needed is None or arrived <= needed):
+        return arrived, True
+    if needed is not None and needed < today:
+        return needed, False
+    return None, False
+
+
+def line_outcomes(s: Session, *, today: date) -> list[LineOutcome]:
+    """Every order line, judged as of `today` (one query)."""
     ordered = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
     last_receipt = (
         select(PurchaseReceipt.line_id, func.max(StockMove.at).label("at"))
@@ -64,25 +74,56 @@ def supplier_performance_in(
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .outerjoin(last_receipt, last_receipt.c.line_id == PurchaseOrderLine.id)
     ).tuples()
+    out = []
+    for name, state, sent, needed, got, want, last in rows:
+        complete = Decimal(got) >= Decimal(want)
+        expected = state in ON_ORDER_STATES and not complete
+        judged, good = judge(
+            sent=sent is not None,
+            cancelled=state == PoState.CANCELLED.value,
+            complete=complete,
+            arrived=as_utc(last).astimezone().date() if complete and last is not None else None,
+            needed=needed,
+            today=today,
+        )
+        out.append(
+            LineOutcome(name, judged, good, expected, expected and needed is not None and needed < today)
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class SupplierPerformance:
+    supplier: str
+    lines_due: int  # lines judged in the period
+    on_time_in_full: int
+    median_lead_days: float | None  # over the supplier's measured part lead times
+    open_lines: int
+    late_lines: int
+
+    @property
+    def otif(self) -> Decimal | None:
+        """Share of lines on time in full (0..1); None before any line counts."""
+        return Decimal(self.on_time_in_full) / self.lines_due if self.lines_due else None
+
+
+def supplier_performance_in(
+    s: Session, *, since: date, today: date | None = None
+) -> list[SupplierPerformance]:
+    """Per supplier: OTIF over the lines judged from `since` to today, lead time, open and late lines."""
+    day = today or date.today()
     due: dict[str, int] = defaultdict(int)
     good: dict[str, int] = defaultdict(int)
     open_: dict[str, int] = defaultdict(int)
     late: dict[str, int] = defaultdict(int)
     names: set[str] = set()
-    for name, state, sent, needed, got, want, last in rows:
-        names.add(name)
-        complete = Decimal(got) >= Decimal(want)
-        if state in ON_ORDER_STATES and not complete:
-            open_[name] += 1
-            if needed is not None and needed < day:
-                late[name] += 1
-        if sent is None or as_utc(sent) < since:
-            continue
-        if complete or (needed is not None and needed <= day):
-            due[name] += 1
-            arrived = as_utc(last).astimezone().date() if complete and last is not None else None
-            if arrived is not None and (needed is None or arrived <= needed):
-                good[name] += 1
+    for x in line_outcomes(s, today=day):
+        names.add(x.supplier)
+        open_[x.supplier] += x.open
+        late[x.supplier] += x.late
+        if x.judged is not None and x.judged >= since:
+            due[x.supplier] += 1
+            good[x.supplier] += x.on_time_in_full
     leads: dict[str, list[float]] = defaultdict(list)
     for timed in lead_times_in(s).values():
         leads[timed.supplier_name].append(timed.median_days)
@@ -97,3 +138,14 @@ def supplier_performance_in(
         )
         for name in sorted(names, key=str.upper)
     ]
+
+
+def order_accuracy_by_month(s: Session, *, since: date, today: date) -> dict[str, tuple[int, int]]:
+    """'YYYY-MM' -> (lines judged, of them on time in full), for the lines judged from `since` to today."""
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for x in line_outcomes(s, today=today):
+        if x.judged is not None and since <= x.judged <= today:
+            counts = months[f"{x.judged.year:04d}-{x.judged.month:02d}"]
+            counts[0] += 1
+            counts[1] += x.on_time_in_full
+    return {key: (n, good) for key, (n, good) in months.items()}

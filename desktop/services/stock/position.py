@@ -12,10 +12,12 @@ reserved   open reservations for work orders (reserved - issued - released).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import exists, func, select, union_all
+from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
 
 from desktop.models import (
@@ -62,8 +64,9 @@ _OPEN_LINE = (
 )
 
 
-def on_order(s: Session) -> dict[int, Decimal]:
-    """Quantity on its way into the plant per part (see the module)."""
+def on_order_sums(part_ids: Collection[int] | None = None) -> Select[tuple[Any, Any]]:
+    """(part id, quantity on order) per part with something on order (see the module), of `part_ids`
+    only when given: one grouped statement, which the parts list also joins to sort by it in SQL."""
     lines = (
         select(
             PurchaseOrderLine.part_id.label("part_id"),
@@ -78,8 +81,16 @@ def on_order(s: Session) -> dict[int, Decimal]:
         .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
         .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS), ~on_a_line)
     )
+    if part_ids is not None:
+        lines = lines.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
+        cards = cards.where(KanbanLoop.part_id.in_(list(part_ids)))
     both = union_all(lines, cards).subquery()
-    return _sums(s, select(both.c.part_id, func.sum(both.c.qty)).group_by(both.c.part_id))
+    return select(both.c.part_id, func.sum(both.c.qty).label("qty")).group_by(both.c.part_id)
+
+
+def on_order(s: Session, part_ids: Collection[int] | None = None) -> dict[int, Decimal]:
+    """Quantity on its way into the plant per part (see the module), of `part_ids` only when given."""
+    return _sums(s, on_order_sums(part_ids))
 
 
 def reserved(s: Session) -> dict[int, Decimal]:

@@ -200,5 +200,5 @@ class PartPage(QWidget):
             self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
 
     def data_changed(self, what: frozenset[Topic]) -> None:
-        if what & {Topic.STOCK, Topic.PARTS} and self.isVisible():
+        if what & {Topic.STOCK, Topic.PARTS, Topic.PURCHASING} and self.isVisible():
             self.reload()

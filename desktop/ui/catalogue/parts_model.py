@@ -32,10 +32,12 @@ COLUMNS: list[tuple[str, str]] = [
     ("category", "Type"),
     ("unit", "Unit"),
     ("on_hand", "On hand"),
+    ("on_order", "On order"),  # open purchase-order lines and ordered kanban cards, not yet received
     ("unit_cost", "Unit cost"),
     ("manufacturer_part_number", "Manufacturer no."),
 ]
-_NUMERIC = {"on_hand", "unit_cost"}
+_NUMERIC = {"on_hand", "on_order", "unit_cost"}
+_QTY = {"on_hand", "on_order"}
 _LOW = QBrush(QColor("#b3261e"))
 
 
@@ -244,7 +246,9 @@ class PartsTableModel(QAbstractTableModel):
             return None
         value = getattr(row, key)
         if isinstance(value, Decimal):
-            return format_qty(value) if key == "on_hand" else f"{value:.2f}"
+            if key == "on_order" and not value:
+                return ""  # blank where nothing is coming: the rows with something on order stand out
+            return format_qty(value) if key in _QTY else f"{value:.2f}"
         return value or ""
 
     def headerData(

@@ -33,7 +33,15 @@ def _about(count: int) -> int:
     return round(count, 1 - len(str(count))) if count >= 100 else count
 
 
-_WIDTHS = {"part_number": 150, "description": 360, "category": 90, "unit": 60, "on_hand": 90, "unit_cost": 90}
+_WIDTHS = {
+    "part_number": 150,
+    "description": 360,
+    "category": 90,
+    "unit": 60,
+    "on_hand": 90,
+    "on_order": 90,
+    "unit_cost": 90,
+}
 
 
 class PartsPage(QWidget):
@@ -176,5 +184,5 @@ class PartsPage(QWidget):
         if Topic.PARTS in what:
             self.load_categories()
             self.refresh()
-        elif Topic.STOCK in what:
+        elif what & {Topic.STOCK, Topic.PURCHASING, Topic.KANBAN}:  # on hand, or on order
             self.model.invalidate()

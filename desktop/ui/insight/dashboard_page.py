@@ -151,6 +151,14 @@ TILES: tuple[TileSpec, ...] = (
         "count-accuracy",
     ),
     TileSpec(
+        "orders",
+        "Order accuracy",
+        lambda k: _pct(k.order_accuracy),
+        lambda k: f"{k.po_on_time:,} of {k.po_judged:,} order lines on time in full",
+        lambda k: _f([m.order_accuracy for m in k.months]),
+        "suppliers",
+    ),
+    TileSpec(
         "dead",
         "Dead stock",
         lambda k: _money(k.dead_value),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -28,11 +29,13 @@ from desktop.services import purchasing as po
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.changes import Topic
-from desktop.services.purchasing import OrderDTO, ReceiptRequest, ReceiptResult
+from desktop.services.purchasing import LineChange, LineDTO, OrderDTO, ReceiptRequest, ReceiptResult
+from desktop.services.purchasing.orders import describe_line
 from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout, labelled
+from desktop.ui.po_line_dialog import LineEditDialog
 from desktop.ui.scanner import takes_scans
 
 # shown unless asked for all: what is still coming, and what just came in (RECEIVED, until it is closed)
@@ -58,7 +61,18 @@ class PurchasingPage(QWidget):
             stretch=1,
         )
         self.lines = read_only_table(
-            ["#", "Part", "Supplier part no.", "Ordered", "Received", "Open", "Unit", "Price / pack", "Card"],
+            [
+                "#",
+                "Part",
+                "Supplier part no.",
+                "Ordered",
+                "Received",
+                "Open",
+                "Unit",
+                "Price / pack",
+                "Card",
+                "Needed by",
+            ],
             numeric=(0, 3, 4, 5, 7),
             stretch=1,
         )
@@ -67,7 +81,14 @@ class PurchasingPage(QWidget):
         self.cancel_button = QPushButton("Cancel order")
         self.close_button = QPushButton("Close short")
         self.print_button = QPushButton("PDF…")
+        # a draft's lines: Enter (or F2) on a line changes it, Delete twice takes it off
+        self.edit_line_button = QPushButton("Change line…  (Enter)")
+        self.delete_line_button = QPushButton("Delete line  (Del)")
+        self.line_dialog: LineEditDialog | None = None
+        self._deleting: int | None = None  # the line a first Delete asked about
         for button, permission in (
+            (self.edit_line_button, Permission.PURCHASE),
+            (self.delete_line_button, Permission.PURCHASE),
             (self.send_button, Permission.PURCHASE),
             (self.cancel_button, Permission.PURCHASE),
             (self.close_button, Permission.APPROVE_RECEIPTS),
@@ -96,7 +117,14 @@ class PurchasingPage(QWidget):
         top.addWidget(self.open_only)
         actions = QHBoxLayout()
         actions.addStretch(1)
-        for button in (self.send_button, self.cancel_button, self.close_button, self.print_button):
+        for button in (
+            self.edit_line_button,
+            self.delete_line_button,
+            self.send_button,
+            self.cancel_button,
+            self.close_button,
+            self.print_button,
+        ):
             actions.addWidget(button)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -122,6 +150,13 @@ class PurchasingPage(QWidget):
         self.cancel_button.clicked.connect(lambda: self._change("cancelled", po.cancel_order))
         self.close_button.clicked.connect(lambda: self._change("closed", po.close_order))
         self.print_button.clicked.connect(self._ask_pdf)
+        self.edit_line_button.clicked.connect(self.edit_line)
+        self.delete_line_button.clicked.connect(self.delete_line)
+        self.lines.activated.connect(lambda _index: self.edit_line())  # Enter or a double click
+        self.lines.currentCellChanged.connect(self._forget_delete)
+        if self.ctx.actor.can(Permission.PURCHASE):
+            for keys, slot in (("F2", self.edit_line), ("Del", self.delete_line)):
+                QShortcut(QKeySequence(keys), self.lines, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.part_edit.returnPressed.connect(self._part_entered)
         self.qty_edit.returnPressed.connect(self.receive)
         self.receive_button.clicked.connect(self.receive)
@@ -177,9 +212,10 @@ class PurchasingPage(QWidget):
                     x.unit,
                     price,
                     x.kanban_card_code or "",
+                    x.needed_by.isoformat() if x.needed_by else "",
                 )
             )
-        fill_table(self.lines, rows)
+        fill_table(self.lines, rows, keys=[x.id for x in order.lines] if order else [])
 
     def show_order(self, order_id: int) -> None:
         """Select an order (a scanned PO-), also when the list does not show it yet; then await the parts."""
@@ -194,6 +230,79 @@ class PurchasingPage(QWidget):
             self.orders.selectRow(self.orders_shown.index(order))
         self.part_edit.setFocus()
         self.part_edit.selectAll()
+
+    # -- a draft's lines ------------------------------------------------------------------------------
+    def _selected_line(self) -> tuple[OrderDTO, LineDTO] | None:
+        """The selected line of a DRAFT order, or None with the banner saying why."""
+        order = self.selected_order()
+        current = self.lines.item(self.lines.currentRow(), 0)  # the row the keyboard is on
+        key = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        line = next((x for x in order.lines if x.id == key), None) if order else None
+        if order is None or line is None:
+            self.banner.error("Select a line of a draft order first.")
+            return None
+        if order.state != PoState.DRAFT.value:
+            self.banner.error(f"{order.number} is {_state(order)}: only a draft's lines change.")
+            return None
+        return order, line
+
+    @Slot()
+    def edit_line(self) -> None:
+        if not self.ctx.actor.can(Permission.PURCHASE):
+            return
+        found = self._selected_line()
+        if found is None:
+            return
+        order, line = found
+        dialog = LineEditDialog(order.number, line, self)
+        dialog.submitted.connect(lambda change: self._save_line(dialog, line.id, change))
+        dialog.open()
+        self.line_dialog = dialog
+
+    def _save_line(self, dialog: LineEditDialog, line_id: int, change: LineChange) -> None:
+        def saved(order: OrderDTO) -> None:
+            dialog.accept()
+            self.banner.ok(f"{order.number}: line changed.")
+            self.ctx.events.changed()  # refreshes here too
+            self.lines.setFocus()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, UserError):
+                dialog.failed(exc)
+            else:
+                show_error(dialog, exc)
+
+        self.ctx.runner.run(
+            lambda: po.edit_line(self.ctx.db, self.ctx.actor, line_id, change), saved, refused
+        )
+
+    @Slot()
+    def delete_line(self) -> None:
+        """The first Delete names the line; a second one on the same line takes it off the order."""
+        found = self._selected_line()
+        if found is None:
+            return
+        order, line = found
+        if self._deleting != line.id:
+            self._deleting = line.id
+            self.banner.warn(
+                f"Delete line {line.line_no} of {order.number} ({describe_line(line)})? Press Delete again."
+            )
+            return
+        self._deleting = None
+
+        def deleted(changed: OrderDTO) -> None:
+            self.banner.ok(f"{changed.number}: line {line.line_no} deleted.")
+            self.ctx.events.changed()
+            self.lines.setFocus()
+
+        self.ctx.runner.run(
+            lambda: po.delete_line(self.ctx.db, self.ctx.actor, line.id), deleted, self._failed
+        )
+
+    @Slot()
+    def _forget_delete(self) -> None:
+        self._deleting = None
 
     # -- state changes and the document ---------------------------------------------------------------
     def _change(self, said: str, action: Callable[..., OrderDTO]) -> None:
