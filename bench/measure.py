@@ -364,7 +364,21 @@ _SORT_SQL = {
 BLOCK = 200  # rows fetched per block by desktop/ui/catalogue/parts_model.py
 
 
+def _on_order_sql() -> str:
+    """The parts list's own grouped on-order statement, compiled to plain SQLite SQL."""
+    from sqlalchemy.dialects import sqlite
+
+    from desktop.services.stock.position import on_order_sums
+
+    return str(on_order_sums().compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+
 def _raw_sort_sql(column: str, direction: str) -> str:
+    if column == "on_order":  # what is coming in, joined as one grouped pass, as search_statement() does
+        return (
+            f"SELECT part.id FROM part LEFT JOIN ({_on_order_sql()}) AS coming ON coming.part_id = part.id "
+            f"WHERE part.active = 1 ORDER BY coalesce(coming.qty, 0) {direction}, part.id {direction}"
+        )
     # on hand: the balances joined and grouped, as search_statement() does
     join = " LEFT JOIN stock_balance ON stock_balance.part_id = part.id" if column == "on_hand" else ""
     group = " GROUP BY part.id" if column == "on_hand" else ""
