@@ -24,8 +24,10 @@ def test_locked_sqlite_file_says_busy_and_saves_nothing(sqlite_db: Database) -> 
     admin = ensure_user(sqlite_db, "admin")
     tree = make_tree(sqlite_db, admin)
     part = make_part(sqlite_db, admin)
-    impatient = Database(str(sqlite_db.sqlite_path), busy_timeout_s=0.2)
-    other = sqlite3.connect(sqlite_db.sqlite_path)
+    path = sqlite_db.sqlite_path
+    assert path is not None
+    impatient = Database(str(path), busy_timeout_s=0.2)
+    other = sqlite3.connect(path)
     other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
     try:
         with pytest.raises(DatabaseUnavailable, match="busy") as err:

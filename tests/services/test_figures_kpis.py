@@ -6,7 +6,7 @@ cent with columns that add up."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from desktop.services.insight import report_data as rd
 from desktop.services.insight.valuation import valuation
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
-from tests.factories import make_part, make_tree, place_at, receive
+from tests.factories import make_part, make_tree, place_at, receive, utc
 
 
 def _move(db: Database, admin: Actor, kind: MoveKind, part_id: int, qty: int, bin_id: int) -> int:
@@ -149,7 +149,6 @@ def test_average_inventory_is_time_weighted_at_the_cost_in_force(db: Database, a
     bin_id = tree["A-01-01"].id
     x = make_part(db, admin, "X-1", unit_cost=Decimal(10))
     y = make_part(db, admin, "Y-1", unit_cost=Decimal(10))
-    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     place_at(
         db,
         StockMove,
@@ -192,7 +191,6 @@ def test_a_plant_younger_than_the_period_is_averaged_over_the_days_it_has_run(
     tree = make_tree(db, admin)
     bin_id = tree["A-01-01"].id
     part = make_part(db, admin, "NEW-1", unit_cost=Decimal(10))
-    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     place_at(
         db,
         StockMove,

@@ -99,11 +99,16 @@ def _random_ledger(db: Database, admin: Actor, seed: int) -> None:
                     moves.append(got.posted.move.id)
             elif roll < 0.6:
                 kind = rng.choice([MoveKind.SCRAP, MoveKind.RETURN])
-                ends = {"to_location_id": where} if kind is MoveKind.RETURN else {"from_location_id": where}
-                reason = "scrapped: damaged" if kind is MoveKind.SCRAP else None
-                moves.append(
-                    post_move(db, admin, MoveRequest(kind, part, qty, reason=reason, **ends)).move.id
+                back = kind is MoveKind.RETURN
+                req = MoveRequest(
+                    kind,
+                    part,
+                    qty,
+                    from_location_id=None if back else where,
+                    to_location_id=where if back else None,
+                    reason="scrapped: damaged" if kind is MoveKind.SCRAP else None,
                 )
+                moves.append(post_move(db, admin, req).move.id)
             elif roll < 0.7:
                 other = bins[1] if where == bins[0] else bins[0]
                 req = MoveRequest(MoveKind.TRANSFER, part, qty, from_location_id=where, to_location_id=other)
@@ -191,6 +196,7 @@ def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database
     dbmod.downgrade(db, "0014_catalogue")
     assert "kpi_day" not in inspect(db.engine).get_table_names()
     part_id = db.read(lambda s: s.scalar(select(func.min(Part.id))))
+    assert part_id is not None
     receive(db, admin, part_id, get_location_id(db, "A-01-01"), "1")  # no trigger below 0018
     dbmod.upgrade(db, backup=False)
     assert kpi_days.check(db, admin) == []

@@ -13,6 +13,7 @@ from desktop.services.changes import Topic
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
+from tests.ui.cells import cell_text
 from tests.ui.keys import fill, type_in
 
 
@@ -139,16 +140,16 @@ def test_an_admin_adds_a_unit_in_settings(qtbot: QtBot, window: MainWindow, ctx:
     window.go_to("Settings")
     dialog = window.settings_page.open_units_dialog()
     qtbot.addWidget(dialog)
-    codes = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    codes = [cell_text(dialog.table, r, 0) for r in range(dialog.table.rowCount())]
     assert "L" in codes and "BAG" not in codes
     litre = codes.index("L")
-    assert "litres" in dialog.table.item(litre, 3).text()
+    assert "litres" in cell_text(dialog.table, litre, 3)
     dialog.show()
     for edit, text in ((dialog.code, "bag"), (dialog.name, "bag"), (dialog.aliases, "sack, sacks")):
         type_in(qtbot, edit, text)
     dialog.add_button.click()
     assert "Unit BAG added" in dialog.banner.text()
-    assert "BAG" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert "BAG" in [cell_text(dialog.table, r, 0) for r in range(dialog.table.rowCount())]
     type_in(qtbot, dialog.code, "LTR")
     type_in(qtbot, dialog.name, "litre")
     dialog.add_button.click()

@@ -18,6 +18,7 @@ from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree
+from tests.ui.cells import top
 from tests.ui.keys import type_in
 
 
@@ -122,7 +123,7 @@ def test_locations_tree_and_new_bin(qtbot: QtBot, window: MainWindow, ctx: AppCo
     make_tree(ctx.db, ctx.actor)
     window.go_to("Locations")
     tree = window.locations_page.tree
-    assert tree.topLevelItemCount() == 1 and tree.topLevelItem(0).text(0) == "PLANT"
+    assert tree.topLevelItemCount() == 1 and top(tree, 0).text(0) == "PLANT"
     rack = tree.findItems("R01", Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly)[0]
     tree.setCurrentItem(rack)
     window.locations_page.new_button.click()
