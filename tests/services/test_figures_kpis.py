@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.models import Part, PartCost, StockMove
@@ -128,7 +129,7 @@ def _cost_rows_at(db: Database, part_id: int, moments: list[datetime]) -> None:
     assert len(rows) == len(moments)
     sqlite = db.engine.dialect.name == "sqlite"
 
-    def op(s):  # type: ignore[no-untyped-def]
+    def op(s: Session) -> None:
         for row_id, at in zip(rows, moments, strict=True):
             value = at.replace(tzinfo=None) if sqlite else at
             s.execute(update(PartCost).where(PartCost.id == row_id).values(effective_from=value))

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm import Session
 
 from desktop import db as dbmod
 from desktop.db import Database
@@ -32,7 +33,7 @@ from tests.factories import make_part, make_tree, place_at, receive
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
 
 
-def _ledger_path(s, first_day: date) -> dict[date, kpi_days.DayTotals]:  # type: ignore[no-untyped-def]
+def _ledger_path(s: Session, first_day: date) -> dict[date, kpi_days.DayTotals]:
     """The KPIs' sums as they were computed before kpi_day, straight from the ledger: value change at
     each part's cost now, consumption at the cost on each move, requests filled in full."""
     day = local_day(s, StockMove.at, 0)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.models import StockMove
@@ -19,7 +20,7 @@ from tests.factories import make_part, make_tree, place_at
 from tests.ui.cells import cell_text
 
 
-def _scan(qtbot: QtBot, box, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, box: QLineEdit, code: str) -> None:
     box.setFocus()
     box.selectAll()
     qtbot.keyClicks(box, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
@@ -52,7 +53,9 @@ def test_search_as_you_type(qtbot: QtBot, window: MainWindow, ctx: AppContext) -
     assert window.stack.currentWidget() is window.part_page
 
 
-def test_model_passes_qt_model_tester(qtmodeltester, sqlite_db: Database, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(
+    qtmodeltester: ModelTester, sqlite_db: Database, ctx: AppContext
+) -> None:
     bulk_parts(sqlite_db, 2_000)
     model = PartsTableModel(sqlite_db, ctx.runner)
     model.search("")
