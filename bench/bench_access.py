@@ -13,7 +13,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import text
@@ -46,7 +48,16 @@ def _writers(db: Database, user_id: int, threads: int, each: int) -> float:
     def work(n: int) -> None:
         start.wait()
         for i in range(each):
-            db.write(lambda s, i=i: record(s, user_id, "bench.write", "bench", i, f"writer {n} line {i}"))
+            db.write(
+                partial(
+                    record,
+                    user_id=user_id,
+                    action="bench.write",
+                    entity="bench",
+                    entity_id=i,
+                    summary=f"writer {n} line {i}",
+                )
+            )
 
     pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
     for t in pool:
@@ -83,10 +94,11 @@ def _fill(db: Database, user_id: int, rows: int) -> None:
         )
 
 
-def _as_datetime(value: object) -> object:
-    from datetime import datetime
-
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+def _as_datetime(value: object) -> datetime:
+    if isinstance(value, str):  # SQLite's CURRENT_TIMESTAMP is text
+        return datetime.fromisoformat(value)
+    assert isinstance(value, datetime), value
+    return value
 
 
 def run(db: Database, label: str, rows: int) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
+from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import UserDTO, save_user
@@ -35,10 +38,14 @@ def make_tree(db: Database, actor: Actor) -> dict[str, LocationDTO]:
     return out
 
 
-def make_part(db: Database, actor: Actor, number: str = "6205-2RS", **kw: object) -> PartDTO:
-    data = {"description": "Deep groove ball bearing 25x52x15", "unit": "EA", "category": "MRO"}
+def make_part(db: Database, actor: Actor, number: str = "6205-2RS", **kw: Any) -> PartDTO:
+    data: dict[str, Any] = {
+        "description": "Deep groove ball bearing 25x52x15",
+        "unit": "EA",
+        "category": "MRO",
+    }
     data.update(kw)
-    return create_part(db, actor, PartInput(part_number=number, **data))  # type: ignore[arg-type]
+    return create_part(db, actor, PartInput(part_number=number, **data))
 
 
 def receive(db: Database, actor: Actor, part_id: int, loc_id: int, qty: str) -> PostResult:
@@ -61,16 +68,21 @@ def make_keeper(
     )
 
 
+def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    """A moment in UTC, as an aware datetime."""
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     """A moment of the plant's (this PC's) local time, as an aware datetime."""
     return datetime.combine(day, time(hour, minute)).astimezone()
 
 
-def place_at(db: Database, model: type, when: dict[int, datetime]) -> None:
+def place_at(db: Database, model: type[StockMove] | type[ShortIssue], when: dict[int, datetime]) -> None:
     """Test arrangement only: put ledger (or short-issue) rows at the given moments."""
     sqlite = db.engine.dialect.name == "sqlite"
 
-    def op(s):  # type: ignore[no-untyped-def]
+    def op(s: Session) -> None:
         for row_id, at in when.items():
             value = at.astimezone(UTC).replace(tzinfo=None) if sqlite else at
             s.execute(update(model).where(model.id == row_id).values(at=value))

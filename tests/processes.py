@@ -14,7 +14,7 @@ def run_at_once(
     """One spawned process per args tuple, each called as target(*args, start, queue): it waits for `start`
     (see `wait_for`) so all begin together, and puts exactly one result on the queue. Returns the results."""
     ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    out: mp.Queue[Any] = ctx.Queue()
     start = time.time() + delay
     workers = [ctx.Process(target=target, args=(*args, start, out)) for args in workers_args]
     for w in workers:

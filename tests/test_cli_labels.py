@@ -22,6 +22,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return run_as("admin", capsys, *args)
 
 
+def _location_code(database: Database, text: str) -> str:
+    found = scan.resolve(database, text).location
+    assert found is not None, f"{text} does not scan to a location"
+    return found.location.code
+
+
 def test_a_subtree_with_long_codes_prints_every_label(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "demo", "--parts", "24")[0] == 0
     database = Database(f"sqlite:///{home / 'storeroom.sqlite3'}")
@@ -37,8 +43,8 @@ def test_a_subtree_with_long_codes_prints_every_label(home: Path, capsys: pytest
     finally:
         database.dispose()
     target = home / "plant.pdf"
-    code, out, err = run(capsys, "labels", "bins", "PLANT1", "--subtree", "--out", str(target))
-    assert code == 0, err  # Avery 5160, the default
+    status, out, err = run(capsys, "labels", "bins", "PLANT1", "--subtree", "--out", str(target))
+    assert status == 0, err  # Avery 5160, the default
     assert (
         "note: 1 of " in out and "use the short id form" in out and "(99-RK-01-SHELF-3-LEFT-BIN-0007)" in out
     )
@@ -46,7 +52,7 @@ def test_a_subtree_with_long_codes_prints_every_label(home: Path, capsys: pytest
     found = set().union(*({text for _f, text in decode(page)} for page in pages))
     database = Database(f"sqlite:///{home / 'storeroom.sqlite3'}")
     try:
-        resolved = {scan.resolve(database, text).location.location.code for text in found}  # type: ignore[union-attr]
+        resolved = {_location_code(database, text) for text in found}
         everything = {loc.code for loc in locations.list_locations(database)}
     finally:
         database.dispose()

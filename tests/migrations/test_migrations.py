@@ -76,6 +76,7 @@ def test_upgrade_of_an_existing_file_makes_a_backup_first(
                 "VALUES ('old', 'Old', 'ADMIN', 1)"
             )
         )
+    backup: Path | None
     if len(_revisions()) == 1:
         # Only one revision so far: fake an older stamp so the upgrade path is exercised.
         with database.engine.begin() as conn:

@@ -3,6 +3,9 @@ decoded by zxing-cpp back to a code the scan box resolves to the same part or lo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import pytest
 
 from desktop.db import Database
@@ -12,6 +15,7 @@ from desktop.reports.label_types import MIN_MODULE_MM, MIN_TEXT_PT, ONLY_2D, SHO
 from desktop.reports.labels import (
     BinLabel,
     LabelError,
+    LabelLayout,
     PartLabel,
     layout_bin_label,
     layout_part_label,
@@ -90,10 +94,13 @@ def test_every_code_prints_and_scans_back_to_its_record(
     fmt = FORMATS[key]
     bins = label_data.bin_labels(db, loc_ids)
     parts = label_data.part_labels(db, part_ids)
-    for items, layout, ids, kind in (
+    cases: list[
+        tuple[Sequence[BinLabel | PartLabel], Callable[[Any, LabelFormat], LabelLayout], list[int], str]
+    ] = [
         (bins, layout_bin_label, loc_ids, "location"),
         (parts, layout_part_label, part_ids, "part"),
-    ):
+    ]
+    for items, layout, ids, kind in cases:
         job = render_job(items, layout, fmt, what=kind)  # never refused because of one label
         decoded = _decoded_per_label(job.pdf, fmt, len(items))
         for item, record_id, found in zip(items, ids, decoded, strict=True):

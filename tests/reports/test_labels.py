@@ -159,10 +159,12 @@ def test_bars_are_never_narrower_than_the_scannable_minimum(key: str) -> None:
     fmt = FORMATS[key]
     for label in bin_labels(len(PAYLOADS)):
         layout = layout_bin_label(label, fmt)
-        assert layout.code128.module >= MIN_MODULE_MM * MM_PT - 1e-9
+        bars = layout.code128
+        assert bars is not None, label
+        assert bars.module >= MIN_MODULE_MM * MM_PT - 1e-9
         # Quiet zones inside the label: 10 modules of white either side of the bars.
-        assert layout.code128.x >= 10 * layout.code128.module - 1e-6
-        assert layout.code128.x + layout.code128.width <= layout.width - 10 * layout.code128.module + 1e-6
+        assert bars.x >= 10 * bars.module - 1e-6
+        assert bars.x + bars.width <= layout.width - 10 * bars.module + 1e-6
 
 
 # --------------------------------------------------------------------------- geometry

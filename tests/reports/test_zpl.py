@@ -4,12 +4,14 @@ label's payload and lies inside its label, quiet zones included, at the printer'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
 from desktop.reports.barcode_draw import code128_pattern, datamatrix_matrix, qr_matrix
 from desktop.reports.label_formats import FORMATS, LabelError, LabelFormat
-from desktop.reports.labels import BinLabel, PartLabel, layout_bin_label, layout_part_label
+from desktop.reports.labels import BinLabel, LabelLayout, PartLabel, layout_bin_label, layout_part_label
 from desktop.reports.zpl import render_zpl
 
 THERMAL = [key for key, fmt in FORMATS.items() if fmt.is_thermal]
@@ -36,6 +38,11 @@ PARTS = [
     PartLabel("99/größe-ventil-übergangsstück-dn25/äöü", "P--13", "Ventil Größe 1", "EA", "2", "10", "P--13"),
 ]
 
+KINDS: dict[str, tuple[Sequence[BinLabel | PartLabel], Callable[[Any, LabelFormat], LabelLayout]]] = {
+    "bins": (BINS, layout_bin_label),
+    "parts": (PARTS, layout_part_label),
+}
+
 
 def _unescape(text: str) -> str:  # ^FH: _XX is a hex byte
     return re.sub(r"_([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), text)
@@ -47,11 +54,18 @@ def _labels(zpl: str) -> list[str]:
     return blocks
 
 
+def _numbers(pattern: str, command: str) -> list[int]:
+    """The numbers `pattern` captures at the start of a barcode command, which it must match."""
+    found = re.match(pattern, command)
+    assert found is not None, command
+    return [int(v) for v in found.groups()]
+
+
 @pytest.mark.parametrize("key", THERMAL)
-@pytest.mark.parametrize("kind", ["bins", "parts"])
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_every_zpl_barcode_is_right_and_inside_its_label(key: str, kind: str) -> None:
     fmt: LabelFormat = FORMATS[key]
-    items, layout = (BINS, layout_bin_label) if kind == "bins" else (PARTS, layout_part_label)
+    items, layout = KINDS[kind]
     zpl, fallbacks = render_zpl(items, layout, fmt, copies=2)
     blocks = _labels(zpl)
     assert len(blocks) == len(items)
@@ -65,9 +79,7 @@ def test_every_zpl_barcode_is_right_and_inside_its_label(key: str, kind: str) ->
         for x_text, y_text, command, data_text in fields:
             x, y, data = int(x_text), int(y_text), _unescape(data_text)
             if command.startswith("^BY"):
-                module, _ratio, height = (
-                    int(v) for v in re.match(r"\^BY(\d+),(\d+),(\d+)", command).groups()
-                )  # type: ignore[union-attr]
+                module, _ratio, height = _numbers(r"\^BY(\d+),(\d+),(\d+)", command)
                 assert re.search(r"\^BCN,\d+,N,N,N,A$", command)
                 assert data == payload
                 assert module >= 0.19 * per_mm  # a bar scanners read, in whole dots
@@ -75,12 +87,12 @@ def test_every_zpl_barcode_is_right_and_inside_its_label(key: str, kind: str) ->
                 assert x >= 10 * module and x + bars + 10 * module <= width  # quiet zones on the label
                 assert y >= 0 and y + height <= length
             elif command.startswith("^BQ"):
-                magnification = int(re.match(r"\^BQN,2,(\d+)", command).group(1))  # type: ignore[union-attr]
+                (magnification,) = _numbers(r"\^BQN,2,(\d+)", command)
                 assert data.startswith("MA,") and data[3:] == payload
                 side = len(qr_matrix(payload, "M")) * magnification
                 assert x + side <= width and y + side <= length and magnification >= 3
             else:
-                module = int(re.match(r"\^BXN,(\d+),200", command).group(1))  # type: ignore[union-attr]
+                (module,) = _numbers(r"\^BXN,(\d+),200", command)
                 assert data == payload
                 side = len(datamatrix_matrix(payload)) * module
                 assert x + side <= width and y + side <= length

@@ -200,10 +200,15 @@ def test_a_keepers_adjustment_above_the_value_limit_needs_a_supervisor(
     assert access_settings(db).adjust_value_limit == Decimal(250)
 
     def adjust(actor: Actor, qty: str, *, found: bool = True) -> stock.PostResult:
-        ends = {"to_location_id": bin_id} if found else {"from_location_id": bin_id}
-        return post_move(
-            db, actor, MoveRequest(MoveKind.ADJUSTMENT, part.id, Decimal(qty), reason="found", **ends)
+        req = MoveRequest(
+            MoveKind.ADJUSTMENT,
+            part.id,
+            Decimal(qty),
+            from_location_id=None if found else bin_id,
+            to_location_id=bin_id if found else None,
+            reason="found",
         )
+        return post_move(db, actor, req)
 
     adjust(keeper, "20")  # 250.00: at the limit
     with pytest.raises(PermissionDenied) as refused:

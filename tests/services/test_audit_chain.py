@@ -4,11 +4,13 @@ or deleted, and concurrent writers on PostgreSQL never fork it."""
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from desktop import db as dbmod
 from desktop.db import Database
@@ -70,12 +72,12 @@ def test_a_rolled_back_change_leaves_no_audit_line_and_no_gap(db: Database, admi
     _history(db, admin)
     count = db.read(lambda s: s.scalar(select(func.count()).select_from(AuditEvent)))
 
-    def failing(s: object) -> None:
-        record(s, admin.user_id, "test.fail", "test", None, "never saved")  # type: ignore[arg-type]
+    def failing(s: Session) -> None:
+        record(s, admin.user_id, "test.fail", "test", None, "never saved")
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
-        db.write(failing)  # type: ignore[arg-type]
+        db.write(failing)
     assert db.read(lambda s: s.scalar(select(func.count()).select_from(AuditEvent))) == count
     users.authenticate(db, "kim", "1111", pc="PC-1")
     assert audit.verify(db, admin).intact
@@ -94,15 +96,14 @@ def test_eight_concurrent_writers_never_fork_the_chain_on_postgresql(pg_db: Data
     start = threading.Barrier(8)
 
     def writer(n: int) -> None:
+        def two_lines(s: Session, i: int) -> None:
+            record(s, admin.user_id, "test.write", "test", i, f"writer {n} line {i}")
+            record(s, admin.user_id, "test.write", "test", i, f"writer {n} line {i} (2)")
+
         start.wait()
         try:
             for i in range(25):
-                pg_db.write(
-                    lambda s, i=i: (
-                        record(s, admin.user_id, "test.write", "test", i, f"writer {n} line {i}"),
-                        record(s, admin.user_id, "test.write", "test", i, f"writer {n} line {i} (2)"),
-                    )
-                )
+                pg_db.write(partial(two_lines, i=i))
         except BaseException as exc:
             errors.append(exc)
 

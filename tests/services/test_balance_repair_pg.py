@@ -67,7 +67,14 @@ def test_a_repair_keeps_a_receipt_committed_while_it_runs(pg_db: Database) -> No
     assert stock.check_balances(pg_db, admin) == []
 
 
-def _writer(url: str, user: str, part_ids: list[int], bins: list[int], seconds: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _writer(
+    url: str,
+    user: str,
+    part_ids: list[int],
+    bins: list[int],
+    seconds: float,
+    out: mp.Queue[tuple[list[int], int]],
+) -> None:
     """Receipts, issues and transfers at random until time is up; reports each acknowledged move id."""
     database = Database(url)
     actor = ensure_user(database, user)
@@ -104,7 +111,7 @@ def test_checks_and_repairs_under_load_see_no_false_drift_and_lose_no_move(pg_db
         for b in bins:
             receive(pg_db, admin, p, b, "40")
     ctx = mp.get_context("spawn")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    out: mp.Queue[tuple[list[int], int]] = ctx.Queue()
     writers = [
         ctx.Process(target=_writer, args=(pg_db.url, f"keeper{n}", part_ids, bins, 6.0, out))
         for n in range(4)

@@ -14,6 +14,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import categories, manufacturers, suppliers
 from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.changes import Topic
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
@@ -21,7 +22,7 @@ from desktop.services.purchasing import LineInput, ReceiptRequest
 from tests.factories import make_part, make_tree, receive
 
 
-def _step(db: Database, write: Callable[[], object]) -> tuple[set[str], set[str]]:
+def _step(db: Database, write: Callable[[], object]) -> tuple[set[str], frozenset[Topic]]:
     """Which tables' markers moved, and the topics announced, for one write by another client."""
     before = changes.marks(db)
     write()

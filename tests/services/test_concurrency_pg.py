@@ -24,7 +24,15 @@ from tests.processes import run_at_once, wait_for
 pytestmark = pytest.mark.postgres
 
 
-def _worker(url: str, user: str, part_id: int, loc_id: int, tries: int, start: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker(
+    url: str,
+    user: str,
+    part_id: int,
+    loc_id: int,
+    tries: int,
+    start: float,
+    out: mp.Queue[tuple[int, int, list[str]]],
+) -> None:
     database = Database(url)
     actor = ensure_user(database, user)
     ok = refused = 0

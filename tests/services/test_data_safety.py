@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import DatabaseUnavailable
@@ -24,8 +25,10 @@ def test_locked_sqlite_file_says_busy_and_saves_nothing(sqlite_db: Database) -> 
     admin = ensure_user(sqlite_db, "admin")
     tree = make_tree(sqlite_db, admin)
     part = make_part(sqlite_db, admin)
-    impatient = Database(str(sqlite_db.sqlite_path), busy_timeout_s=0.2)
-    other = sqlite3.connect(sqlite_db.sqlite_path)
+    path = sqlite_db.sqlite_path
+    assert path is not None
+    impatient = Database(str(path), busy_timeout_s=0.2)
+    other = sqlite3.connect(path)
     other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
     try:
         with pytest.raises(DatabaseUnavailable, match="busy") as err:
@@ -53,7 +56,7 @@ def test_full_disk_loses_nothing(sqlite_db: Database) -> None:
     tree = make_tree(sqlite_db, admin)
     part = make_part(sqlite_db, admin)
 
-    def fill_up(s):  # type: ignore[no-untyped-def]
+    def fill_up(s: Session) -> None:
         # SQLITE_FULL, as from a full disk: cap the file at its current size, then write a lot.
         pages = s.execute(text("PRAGMA page_count")).scalar_one()
         s.execute(text(f"PRAGMA max_page_count = {pages}"))
@@ -87,7 +90,7 @@ def test_dropped_postgres_connection_mid_transaction_writes_nothing(pg_db: Datab
     receive(pg_db, admin, part.id, tree["A-01-01"].id, "10")
     killer = Database(pg_db.url)
 
-    def half_then_drop(s):  # type: ignore[no-untyped-def]
+    def half_then_drop(s: Session) -> None:
         s.execute(update(StockBalance).values(qty=Decimal(0)))  # first half of a change...
         pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
         with killer.engine.connect() as conn:  # ...then the network cable is pulled

@@ -6,11 +6,12 @@ cent with columns that add up."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.models import Part, PartCost, StockMove
@@ -23,7 +24,7 @@ from desktop.services.insight import report_data as rd
 from desktop.services.insight.valuation import valuation
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
-from tests.factories import make_part, make_tree, place_at, receive
+from tests.factories import make_part, make_tree, place_at, receive, utc
 
 
 def _move(db: Database, admin: Actor, kind: MoveKind, part_id: int, qty: int, bin_id: int) -> int:
@@ -128,7 +129,7 @@ def _cost_rows_at(db: Database, part_id: int, moments: list[datetime]) -> None:
     assert len(rows) == len(moments)
     sqlite = db.engine.dialect.name == "sqlite"
 
-    def op(s):  # type: ignore[no-untyped-def]
+    def op(s: Session) -> None:
         for row_id, at in zip(rows, moments, strict=True):
             value = at.replace(tzinfo=None) if sqlite else at
             s.execute(update(PartCost).where(PartCost.id == row_id).values(effective_from=value))
@@ -149,7 +150,6 @@ def test_average_inventory_is_time_weighted_at_the_cost_in_force(db: Database, a
     bin_id = tree["A-01-01"].id
     x = make_part(db, admin, "X-1", unit_cost=Decimal(10))
     y = make_part(db, admin, "Y-1", unit_cost=Decimal(10))
-    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     place_at(
         db,
         StockMove,
@@ -192,7 +192,6 @@ def test_a_plant_younger_than_the_period_is_averaged_over_the_days_it_has_run(
     tree = make_tree(db, admin)
     bin_id = tree["A-01-01"].id
     part = make_part(db, admin, "NEW-1", unit_cost=Decimal(10))
-    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     place_at(
         db,
         StockMove,

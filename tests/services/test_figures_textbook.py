@@ -16,7 +16,7 @@ Moves are placed in the past with `place_at` (test arrangement only: the app pos
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from desktop.db import Database
@@ -30,7 +30,7 @@ from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
 from desktop.services.insight import replenishment as r
 from desktop.services.stock.moves import MoveRequest, post_move
-from tests.factories import local, make_part, make_tree, place_at, receive
+from tests.factories import local, make_part, make_tree, place_at, receive, utc
 
 DAY = date(2026, 3, 18)  # "today" of the planning examples (a Wednesday)
 
@@ -164,7 +164,6 @@ def test_turnover_and_days_of_supply(db: Database, admin: Actor) -> None:
     4 turns a year, 365 / 4 = 91.25 days of supply, and 25 % carrying = $91.25 a year."""
     bin_id = make_tree(db, admin)["A-01-01"].id
     part = make_part(db, admin, "STEADY-1", unit_cost=Decimal(1))
-    utc = lambda *a: datetime(*a, tzinfo=UTC)  # noqa: E731
     place_at(
         db,
         StockMove,

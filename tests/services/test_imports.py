@@ -94,7 +94,7 @@ def test_locations_in_any_order_then_opening_stock(db: Database, admin: Actor) -
         db,
         admin,
         "parts",
-        *reversed(_plan_tuple(db, admin, "parts", b"Part number,Description\nP-1,Pump\nP-2,Valve\n")),
+        *_plan_tuple(db, admin, "parts", b"Part number,Description\nP-1,Pump\nP-2,Valve\n"),
     )
     opening = b"Part number,Location,Qty\nP-1,A-01-01,12\nP-2,L-A-01-01,3\nP-1,Q-1,1\n"
     plan, table = _plan(db, admin, "stock", opening)
@@ -106,7 +106,7 @@ def test_locations_in_any_order_then_opening_stock(db: Database, admin: Actor) -
     table = parse_csv(b"Part number,Location,Qty\nP-1,A-01-01,10\n")
     imports.run(db, admin, "stock", table, imports.auto_map("stock", table.headers))
     p1 = parts.get_part_id(db, "P-1")
-    a = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "A-01-01")))
+    a = db.read(lambda s: s.scalars(select(Location.id).where(Location.code == "A-01-01")).one())
     assert stock.balance(db, p1, a) == 10
     assert stock.check_balances(db, admin) == []
     bad = parse_csv(b"Part number,Location,Qty\nP-9,A-01-01,1\nP-1,NOPE,1\nP-1,A-01-01,-2\nP-2,A-01-01,1.5\n")
@@ -119,9 +119,9 @@ def test_locations_in_any_order_then_opening_stock(db: Database, admin: Actor) -
     ]
 
 
-def _plan_tuple(db: Database, admin: Actor, kind: str, data: bytes) -> tuple[dict[str, int | None], Table]:
+def _plan_tuple(db: Database, admin: Actor, kind: str, data: bytes) -> tuple[Table, dict[str, int | None]]:
     table = parse_csv(data)
-    return imports.auto_map(kind, table.headers), table
+    return table, imports.auto_map(kind, table.headers)
 
 
 def test_export_round_trips_through_import(db: Database, admin: Actor, tmp_path: Path) -> None:

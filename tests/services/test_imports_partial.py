@@ -211,7 +211,7 @@ def test_repeated_part_and_bin_rows_are_summed_with_a_line_in_the_report(db: Dat
     assert "2 row(s) repeat a part and location of an earlier row: their quantities are added" in plan.notes
     _run(db, admin, "stock", text)
     p1 = parts.get_part_id(db, "P-1")
-    a01 = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "A-01")))
+    a01 = db.read(lambda s: s.scalars(select(Location.id).where(Location.code == "A-01")).one())
     assert stock.balance(db, p1, a01) == 8
     assert db.read(lambda s: s.scalar(select(func.count()).select_from(StockMove))) == 2
     assert stock.check_balances(db, admin) == []
@@ -226,7 +226,7 @@ def test_stock_with_no_location_goes_to_the_default_the_check_offers(db: Databas
     plan = _check(db, admin, "stock", text, Options(default_location="RECV"))
     assert plan.ok and "2 row(s) without a location go to RECV" in plan.notes
     _run(db, admin, "stock", text, Options(default_location="L-RECV"))  # a scanned label works too
-    recv = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "RECV")))
+    recv = db.read(lambda s: s.scalars(select(Location.id).where(Location.code == "RECV")).one())
     assert stock.balance(db, parts.get_part_id(db, "P-1"), recv) == 5
     assert stock.balance(db, parts.get_part_id(db, "OIL"), recv) == 1
     with pytest.raises(UserError, match="NOWHERE does not exist"):

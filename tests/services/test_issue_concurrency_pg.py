@@ -34,7 +34,7 @@ def _worker(
     does: str,  # "issue", "batch" (a one-move post_many) or "reserve"
     tries: int,
     start: float,
-    out: mp.Queue,  # type: ignore[type-arg]
+    out: mp.Queue[tuple[str, int, int, list[str]]],
 ) -> None:
     database = Database(url)
     actor = ensure_user(database, user, role=Role.KEEPER)

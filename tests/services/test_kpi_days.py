@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.orm import Session
 
 from desktop import db as dbmod
 from desktop.db import Database
@@ -32,7 +33,7 @@ from tests.factories import make_part, make_tree, place_at, receive
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
 
 
-def _ledger_path(s, first_day: date) -> dict[date, kpi_days.DayTotals]:  # type: ignore[no-untyped-def]
+def _ledger_path(s: Session, first_day: date) -> dict[date, kpi_days.DayTotals]:
     """The KPIs' sums as they were computed before kpi_day, straight from the ledger: value change at
     each part's cost now, consumption at the cost on each move, requests filled in full."""
     day = local_day(s, StockMove.at, 0)
@@ -99,11 +100,16 @@ def _random_ledger(db: Database, admin: Actor, seed: int) -> None:
                     moves.append(got.posted.move.id)
             elif roll < 0.6:
                 kind = rng.choice([MoveKind.SCRAP, MoveKind.RETURN])
-                ends = {"to_location_id": where} if kind is MoveKind.RETURN else {"from_location_id": where}
-                reason = "scrapped: damaged" if kind is MoveKind.SCRAP else None
-                moves.append(
-                    post_move(db, admin, MoveRequest(kind, part, qty, reason=reason, **ends)).move.id
+                back = kind is MoveKind.RETURN
+                req = MoveRequest(
+                    kind,
+                    part,
+                    qty,
+                    from_location_id=None if back else where,
+                    to_location_id=where if back else None,
+                    reason="scrapped: damaged" if kind is MoveKind.SCRAP else None,
                 )
+                moves.append(post_move(db, admin, req).move.id)
             elif roll < 0.7:
                 other = bins[1] if where == bins[0] else bins[0]
                 req = MoveRequest(MoveKind.TRANSFER, part, qty, from_location_id=where, to_location_id=other)
@@ -191,6 +197,7 @@ def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database
     dbmod.downgrade(db, "0014_catalogue")
     assert "kpi_day" not in inspect(db.engine).get_table_names()
     part_id = db.read(lambda s: s.scalar(select(func.min(Part.id))))
+    assert part_id is not None
     receive(db, admin, part_id, get_location_id(db, "A-01-01"), "1")  # no trigger below 0018
     dbmod.upgrade(db, backup=False)
     assert kpi_days.check(db, admin) == []

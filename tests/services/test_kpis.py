@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
@@ -45,11 +46,11 @@ def test_formulas_on_worked_examples() -> None:
         kpis.month_keys(date(2026, 2, 10), 0)
 
 
-def _at(db: Database, model: type, row_id: int, when: datetime) -> None:
+def _at(db: Database, model: type[StockMove] | type[ShortIssue], row_id: int, when: datetime) -> None:
     """Test arrangement only: place a ledger row in the past (the app never back-dates)."""
     value = when.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else when
 
-    def op(s):  # type: ignore[no-untyped-def]
+    def op(s: Session) -> None:
         s.execute(update(model).where(model.id == row_id).values(at=value))
 
     db.write(op)

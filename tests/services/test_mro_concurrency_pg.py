@@ -20,7 +20,9 @@ from tests.processes import run_at_once, wait_for
 pytestmark = pytest.mark.postgres
 
 
-def _worker(url: str, user: str, part_id: int, tries: int, start: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker(
+    url: str, user: str, part_id: int, tries: int, start: float, out: mp.Queue[tuple[int, int, list[str]]]
+) -> None:
     database = Database(url)
     actor = ensure_user(database, user, role=Role.MAINTENANCE)
     ok = refused = 0

@@ -4,9 +4,11 @@ changes and their permissions, receipts with tolerance, bins, kanban cards, and 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
@@ -396,17 +398,17 @@ def test_lead_times_are_measured_from_receipts_and_used_by_what_to_order(
 
     washer = _washer(db, admin, PartSupplierInput("Fastenal", None, None, None, 5))
     sqlite = db.engine.dialect.name == "sqlite"
+
+    def sent_at(s: Session, order_id: int, at: datetime) -> None:
+        s.execute(update(PurchaseOrder).where(PurchaseOrder.id == order_id).values(sent_at=at))
+
     for days in (20, 22, 26):
         order = po.send_order(
             db, admin, po.create_order(db, admin, plant["fastenal"], [LineInput(washer.id, Decimal(1))]).id
         )
         sent = datetime.now(UTC) - timedelta(days=days)
         value = sent.replace(tzinfo=None) if sqlite else sent
-        db.write(
-            lambda s, o=order.id, v=value: s.execute(
-                update(PurchaseOrder).where(PurchaseOrder.id == o).values(sent_at=v)
-            )
-        )
+        db.write(partial(sent_at, order_id=order.id, at=value))
         (wanted,) = replenishment.suggestions(db, admin)
         assert (wanted.lead_days, "measured" in wanted.reason) == (
             5,

@@ -26,8 +26,15 @@ pytestmark = pytest.mark.postgres
 
 
 def _worker(
-    url: str, user: str, order_id: int, part_id: int, bin_id: int, tries: int, start: float, out: mp.Queue
-) -> None:  # type: ignore[type-arg]
+    url: str,
+    user: str,
+    order_id: int,
+    part_id: int,
+    bin_id: int,
+    tries: int,
+    start: float,
+    out: mp.Queue[tuple[int, int, list[str]]],
+) -> None:
     database = Database(url)
     actor = ensure_user(database, user, role=Role.KEEPER)
     ok = refused = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_user_administration_rules(db: Database) -> None:
         users.list_users(db, bob)
 
 
-def _try(fn) -> bool:  # type: ignore[no-untyped-def]
+def _try(fn: Callable[[], object]) -> bool:
     try:
         fn()
     except PermissionDenied:

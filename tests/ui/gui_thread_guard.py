@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
@@ -29,12 +30,12 @@ def _window_up() -> bool:
 
 def _ui_caller() -> str | None:
     """The innermost desktop/ui frame on the stack, as "module.py:line in function"."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename.startswith(UI_DIR):
             return f"{Path(filename).name}:{frame.f_lineno} in {frame.f_code.co_name}"
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return None
 
 

@@ -62,7 +62,7 @@ def type_text(qtbot: QtBot, text: str, *, enter: bool = False) -> None:
     Without Enter, speed does not change what the field gets: they come at once, and the pause after
     them is what tells the application it was typing."""
     for ch in text:
-        QTest.keyClick(focused(), ch)
+        QTest.keyClicks(focused(), ch)  # one character: Qt sends it as keyClick does
         if enter:
             qtbot.wait(HUMAN_MS)
     if enter:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind, Role
@@ -21,7 +23,7 @@ from tests.factories import make_part, make_tree, receive
 from tests.ui.keys import fill, type_in
 
 
-def _type(qtbot: QtBot, box, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, box: QWidget, text: str) -> None:
     box.setFocus()
     qtbot.keyClicks(box, text)
     qtbot.keyClick(box, Qt.Key.Key_Return)
@@ -54,7 +56,7 @@ def test_count_by_scanning_then_approve(qtbot: QtBot, window: MainWindow, ctx: A
     assert page.ira_label.text() == "IRA: C 0.0 % of 1 line(s), adjusted 0.00"  # type: ignore[attr-defined]
 
 
-def test_save_the_count_sheet(qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_save_the_count_sheet(qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path) -> None:
     from tests.reports.helpers import decode, render_pages
 
     tree = make_tree(ctx.db, ctx.actor)

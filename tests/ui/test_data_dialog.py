@@ -15,6 +15,7 @@ from desktop.services.kanban import loops as kanban
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree
+from tests.ui.cells import cell_text, child, top
 
 
 def test_check_fix_import_and_export(
@@ -35,8 +36,8 @@ def test_check_fix_import_and_export(
     dialog.combos["unit_cost"].setCurrentText("Preis")
     dialog.check()
     assert not dialog.import_button.isEnabled()
-    assert dialog.problems.rowCount() == 1 and dialog.problems.item(0, 0).text() == "3"
-    assert "KISTE" in dialog.problems.item(0, 2).text()
+    assert dialog.problems.rowCount() == 1 and cell_text(dialog.problems, 0, 0) == "3"
+    assert "KISTE" in cell_text(dialog.problems, 0, 2)
     bad.write_text(header + "P-1;Pumpe Ø12;EA;12,5\nP-2;Ventil;BOX;3\n", encoding="cp1252")
     mapping = {k: c.currentText() for k, c in dialog.combos.items()}
     dialog.load(bad)
@@ -128,7 +129,7 @@ def test_assets_file_through_the_dialog_then_where_used_and_loops(
         ("PRESS-01", True),
     ]
     window.go_to("MRO spares")
-    assert window.mro_page.spares_tab.tree.topLevelItem(0).child(0).text(0) == "PRESS-01"
+    assert child(top(window.mro_page.spares_tab.tree, 0), 0).text(0) == "PRESS-01"
     # a problem in a where-used file is shown by row and column, nothing is saved
     spares = tmp_path / "spares.csv"
     spares.write_text("Asset tag,Part number,Qty installed\nPRESS-01,6205-2RS,2\nPRESS-02,6205-2RS,1\n")
@@ -136,7 +137,7 @@ def test_assets_file_through_the_dialog_then_where_used_and_loops(
     dialog.load(spares)
     dialog.check()
     assert not dialog.import_button.isEnabled()
-    assert [dialog.problems.item(0, c).text() for c in range(2)] == ["3", "Asset tag"]
+    assert [cell_text(dialog.problems, 0, c) for c in range(2)] == ["3", "Asset tag"]
     # kanban loops exported from the dialog come back unchanged
     kanban.create_loop(
         ctx.db,

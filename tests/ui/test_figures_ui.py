@@ -10,8 +10,11 @@ from pytestqt.qtbot import QtBot
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts.abc import set_override
 from desktop.ui.context import AppContext
+from desktop.ui.counts.counts_page import CountsPage
+from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive
+from tests.ui.cells import cell, cell_text, header_texts, row_texts
 
 
 def test_todays_list_shows_overdue_lines(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
@@ -24,13 +27,14 @@ def test_todays_list_shows_overdue_lines(qtbot: QtBot, window: MainWindow, ctx: 
     first = min(d for d in (date(last_year, 1, n) for n in range(1, 32)) if count_plan.due_on(ctx.db, d))
     window.go_to("Cycle counts")
     page = window.pages["Cycle counts"]
+    assert isinstance(page, CountsPage)
     page.tabs.setCurrentWidget(page.today)
     page.today.refresh()
     table = page.today.table
     assert table.rowCount() == 1
-    assert table.item(0, 5).text() == f"overdue since {first.isoformat()}"
-    assert table.item(0, 4).text().startswith(f"overdue: planned {first.isoformat()}")
-    assert table.item(0, 5).foreground().color().name() == "#b3261e"
+    assert cell_text(table, 0, 5) == f"overdue since {first.isoformat()}"
+    assert cell_text(table, 0, 4).startswith(f"overdue: planned {first.isoformat()}")
+    assert cell(table, 0, 5).foreground().color().name() == "#b3261e"
     assert "overdue from days gone by" in page.today.summary.text()
 
 
@@ -52,12 +56,12 @@ def test_alpha_is_a_planning_figure_and_what_to_order_shows_the_position(
     assert planning(ctx.db).smoothing_alpha == Decimal("0.35")
     window.go_to("Reports")
     page = window.pages["Reports"]
+    assert isinstance(page, ReportsPage)
     page.tabs.setCurrentWidget(page.replenishment)
     page.replenishment.refresh()
     tab = page.replenishment
     assert tab.alpha.value() == 0.35
-    headers = [tab.table.horizontalHeaderItem(c).text() for c in range(tab.table.columnCount())]
-    row = {h: tab.table.item(0, c).text() for c, h in enumerate(headers)}
+    row = dict(zip(header_texts(tab.table), row_texts(tab.table, 0), strict=True))
     assert (row["Part number"], row["On hand"], row["Reserved"], row["Position"]) == (
         "HELD-1",
         "55",

@@ -12,11 +12,13 @@ from desktop.services.catalogue import parts
 from desktop.services.changes import Topic
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
+from desktop.ui.io.data_dialog import DataDialog
 from desktop.ui.main_window import MainWindow
+from tests.ui.cells import cell_text
 from tests.ui.keys import fill, type_in
 
 
-def _dialog(qtbot: QtBot, window: MainWindow, kind: str = "parts"):  # type: ignore[no-untyped-def]
+def _dialog(qtbot: QtBot, window: MainWindow, kind: str = "parts") -> DataDialog:
     window.go_to("Settings")
     dialog = window.settings_page.open_data_dialog()
     qtbot.addWidget(dialog)
@@ -24,11 +26,11 @@ def _dialog(qtbot: QtBot, window: MainWindow, kind: str = "parts"):  # type: ign
     return dialog
 
 
-def _import(qtbot: QtBot, dialog, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _import(qtbot: QtBot, dialog: DataDialog, path: Path) -> None:
     dialog.load(path)
     dialog.check()
     assert dialog.import_button.isEnabled(), [
-        dialog.problems.item(r, 2).text() for r in range(dialog.problems.rowCount())
+        cell_text(dialog.problems, r, 2) for r in range(dialog.problems.rowCount())
     ]
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
@@ -50,14 +52,14 @@ def test_blank_clears_box_and_the_list_of_changes(
     partial.write_text("Part number,Minimum,Notes\nP-1,6,\n", encoding="utf-8")
     dialog.load(partial)
     dialog.check()
-    changes = [[dialog.changes.item(r, c).text() for c in range(5)] for r in range(dialog.changes.rowCount())]
+    changes = [[cell_text(dialog.changes, r, c) for c in range(5)] for r in range(dialog.changes.rowCount())]
     assert changes == [["2", "P-1", "Minimum", "5", "6"]]  # the empty Notes cell keeps the note
     assert dialog.results.currentIndex() == 1 and "1 fields" in dialog.results.tabText(1)
     assert not dialog.blank_clears.isChecked()  # off by default
     dialog.blank_clears.setChecked(True)
     assert not dialog.import_button.isEnabled()  # a changed option must be checked again
     dialog.check()
-    changes = [[dialog.changes.item(r, c).text() for c in range(5)] for r in range(dialog.changes.rowCount())]
+    changes = [[cell_text(dialog.changes, r, c) for c in range(5)] for r in range(dialog.changes.rowCount())]
     assert changes == [
         ["2", "P-1", "Minimum", "5", "6"],
         ["2", "P-1", "Notes", "Spare for line 2", "(empty)"],
@@ -139,16 +141,16 @@ def test_an_admin_adds_a_unit_in_settings(qtbot: QtBot, window: MainWindow, ctx:
     window.go_to("Settings")
     dialog = window.settings_page.open_units_dialog()
     qtbot.addWidget(dialog)
-    codes = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    codes = [cell_text(dialog.table, r, 0) for r in range(dialog.table.rowCount())]
     assert "L" in codes and "BAG" not in codes
     litre = codes.index("L")
-    assert "litres" in dialog.table.item(litre, 3).text()
+    assert "litres" in cell_text(dialog.table, litre, 3)
     dialog.show()
     for edit, text in ((dialog.code, "bag"), (dialog.name, "bag"), (dialog.aliases, "sack, sacks")):
         type_in(qtbot, edit, text)
     dialog.add_button.click()
     assert "Unit BAG added" in dialog.banner.text()
-    assert "BAG" in [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert "BAG" in [cell_text(dialog.table, r, 0) for r in range(dialog.table.rowCount())]
     type_in(qtbot, dialog.code, "LTR")
     type_in(qtbot, dialog.name, "litre")
     dialog.add_button.click()

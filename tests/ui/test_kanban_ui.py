@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.models import StockMove
@@ -16,9 +17,10 @@ from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, place_at
+from tests.ui.cells import cell_text
 
 
-def _scan(qtbot: QtBot, box, code: str) -> None:  # type: ignore[no-untyped-def]
+def _scan(qtbot: QtBot, box: QLineEdit, code: str) -> None:
     box.setFocus()
     box.selectAll()
     qtbot.keyClicks(box, code)
@@ -136,7 +138,7 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     page.hold_loop.click()
     assert kb.list_loops(ctx.db)[0].status == "HOLD"
     qtbot.waitUntil(lambda: "is on hold" in page.board_banner.text())
-    assert page.board_table.item(0, page.board_table.columnCount() - 1).text() == "hold"
+    assert cell_text(page.board_table, 0, page.board_table.columnCount() - 1) == "hold"
     page.board_table.selectRow(0)
     page.hold_loop.click()
     assert kb.list_loops(ctx.db)[0].status == "ACTIVE"
@@ -161,7 +163,7 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     page.sizing.refresh()
     table = page.sizing.table
     assert table.rowCount() == 1
-    assert [table.item(0, c).text() for c in (3, 4, 5, 6)] == ["3", "7", "+4", "30"]
+    assert [cell_text(table, 0, c) for c in (3, 4, 5, 6)] == ["3", "7", "+4", "30"]
     table.selectRow(0)
     page.sizing.accept_button.click()
     assert kb.list_loops(ctx.db)[0].card_count == 7

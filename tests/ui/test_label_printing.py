@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from bench.cups_queue import QUEUE, CupsUnavailable, ensure_queue, wait_for_output
 from desktop.reports.label_formats import AVERY_5160, THERMAL_2X1
+from desktop.ui.catalogue.labels_dialog import LabelsDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive
@@ -44,7 +45,10 @@ def _slot_codes(pdf: bytes, count: int) -> list[set[str]]:
     return found
 
 
-def _bin_dialog(window: MainWindow, ctx: AppContext, qtbot: QtBot, key: str = "avery-5160"):  # type: ignore[no-untyped-def]
+def _bin_dialog(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot, key: str = "avery-5160"
+) -> tuple[LabelsDialog, bytes]:
+    """The labels dialog with the PDF it rendered."""
     tree = make_tree(ctx.db, ctx.actor)
     receive(ctx.db, ctx.actor, make_part(ctx.db, ctx.actor, "6205-2RS").id, tree["A-01-01"].id, "3")
     dialog = window.open_labels("bin", [tree["PLANT"].id])
@@ -54,20 +58,20 @@ def _bin_dialog(window: MainWindow, ctx: AppContext, qtbot: QtBot, key: str = "a
     with qtbot.waitSignal(dialog.rendered):
         dialog.render_labels()
     assert dialog.pdf is not None
-    return dialog
+    return dialog, dialog.pdf
 
 
 def test_labels_go_to_cups_as_pdf_and_print_on_their_slots(
     qtbot: QtBot, window: MainWindow, ctx: AppContext
 ) -> None:
     out = _cups_pdf()
-    dialog = _bin_dialog(window, ctx, qtbot)
-    wanted = _slot_codes(dialog.pdf, 7)  # PLANT, STORES, R01, two bins, QA, Q-01
+    dialog, pdf = _bin_dialog(window, ctx, qtbot)
+    wanted = _slot_codes(pdf, 7)  # PLANT, STORES, R01, two bins, QA, Q-01
     assert all(wanted)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPrinterName(QUEUE)
     since = time.time()
-    dialog.print_to(printer, dialog.pdf)
+    dialog.print_to(printer, pdf)
     found = re.search(r"as PDF \(job (\S+)\)", dialog.banner.text())
     assert dialog.banner.kind == "ok" and found, dialog.banner.text()
     printed = wait_for_output(out, found.group(1), since).read_bytes()
@@ -80,11 +84,11 @@ def test_labels_go_to_cups_as_pdf_and_print_on_their_slots(
 def test_other_printers_get_one_bit_pages_at_600_dpi_at_most(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
 ) -> None:
-    dialog = _bin_dialog(window, ctx, qtbot)
+    dialog, pdf = _bin_dialog(window, ctx, qtbot)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # reports 1,200 dpi
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    dialog.print_to(printer, dialog.pdf)
+    dialog.print_to(printer, pdf)
     assert dialog.banner.kind == "ok" and "as PDF" not in dialog.banner.text()
     printed = (tmp_path / "printed.pdf").read_bytes()
     with open_pdf(printed) as doc:
@@ -95,21 +99,21 @@ def test_other_printers_get_one_bit_pages_at_600_dpi_at_most(
     assert abs(width - 5100) <= 1 and abs(height - 6600) <= 1 and "DeviceGray" in str(image["colorspace"])
     histogram = render_pages(printed, dpi=600)[0].histogram()
     assert sum(histogram[1:255]) == 0 and histogram[0] > 0  # black and white, nothing between
-    assert _slot_codes(printed, 7) == _slot_codes(dialog.pdf, 7)
+    assert _slot_codes(printed, 7) == _slot_codes(pdf, 7)
 
 
 def test_a_thermal_label_is_rastered_at_the_printers_203_dpi(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
 ) -> None:
-    dialog = _bin_dialog(window, ctx, qtbot, "thermal-2x1in")
+    dialog, pdf = _bin_dialog(window, ctx, qtbot, "thermal-2x1in")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "thermal.pdf"))
-    dialog.print_to(printer, dialog.pdf)
+    dialog.print_to(printer, pdf)
     printed = (tmp_path / "thermal.pdf").read_bytes()
     with open_pdf(printed) as doc:
         assert len(doc.pages) == 7
         sizes = {image["srcsize"] for page in doc.pages for image in page.images}
     assert sizes == {(round(50.8 / 25.4 * THERMAL_2X1.dpi), round(25.4 / 25.4 * THERMAL_2X1.dpi))}
-    for original, page in zip(render_pages(dialog.pdf, dpi=203), render_pages(printed, dpi=203), strict=True):
+    for original, page in zip(render_pages(pdf, dpi=203), render_pages(printed, dpi=203), strict=True):
         assert decode(page) == decode(original) != set()

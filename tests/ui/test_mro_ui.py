@@ -19,6 +19,7 @@ from desktop.ui.main_window import NAV, MainWindow
 from desktop.ui.mro.spare_rows import export_csv
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, render_pages
+from tests.ui.cells import cell, child, current, row_texts, top
 from tests.ui.keys import fill
 from tests.ui.test_scan_and_moves import scan_into
 
@@ -41,18 +42,14 @@ def press(sqlite_db: Database, actor: Actor) -> dict[str, int]:
     return {"press": press.id, "bearing": bearing.id, "belt": belt.id, "bin1": tree["A-01-01"].id}
 
 
-def _cells(table, row: int) -> list[str]:  # type: ignore[no-untyped-def]
-    return [table.item(row, c).text() for c in range(table.columnCount())]
-
-
 def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, press: dict[str, int]) -> None:
     names = [n for n, *_rest in NAV]
     assert window.nav.item(names.index("MRO spares")).flags() & window.nav.item(0).flags()  # enabled
     scan_into(qtbot, window.scan_box, "A-PRESS-01")
     tab = window.mro_page.spares_tab
     assert window.stack.currentWidget() is window.mro_page and tab.title.text() == "PRESS-01 — Press 1"
-    assert tab.path.text().startswith("L1 > PRESS-01") and tab.tree.currentItem().text(0) == "PRESS-01"
-    bearing = _cells(tab.spares, 0)
+    assert tab.path.text().startswith("L1 > PRESS-01") and current(tab.tree).text(0) == "PRESS-01"
+    bearing = row_texts(tab.spares, 0)
     assert bearing[0] == "6205-2RS  ★" and bearing[5:11] == [
         "4",
         "0",
@@ -61,13 +58,14 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
         "14 d",
         "A-01-01: 3, A-01-02: 1",
     ]
-    assert _cells(tab.spares, 1)[0] == "BELT-A42  ★" and _cells(tab.spares, 1)[-1] == "NONE AVAILABLE"
-    assert tab.spares.item(1, 0).background().color().name() == "#f6d5d3"
+    assert row_texts(tab.spares, 1)[0] == "BELT-A42  ★" and row_texts(tab.spares, 1)[-1] == "NONE AVAILABLE"
+    assert cell(tab.spares, 1, 0).background().color().name() == "#f6d5d3"
     assert window.banner.kind == "warn" and "BELT-A42 (none available)" in window.banner.text()
 
     tab.spares.selectRow(0)
     dialog = tab.open_reserve()
     assert dialog is not None and dialog.part_edit.text() == "6205-2RS"
+    assert dialog.qty_edit is not None
     scan_into(qtbot, dialog.qty_edit, "5")
     fill(qtbot, dialog.wo_edit, "WO-1001")
     scan_into(qtbot, dialog.wo_edit, "")
@@ -76,13 +74,13 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
     scan_into(qtbot, dialog.qty_edit, "3")
     assert dialog.banner.kind == "ok" and "Reserved 3 EA of 6205-2RS for WO-1001" in dialog.banner.text()
     dialog.close()
-    assert _cells(tab.spares, 0)[5:8] == ["4", "3", "1"]  # on hand, reserved, available: refreshed
+    assert row_texts(tab.spares, 0)[5:8] == ["4", "3", "1"]  # on hand, reserved, available: refreshed
     assert "below minimum" in tab.flags.text()
-    assert _cells(tab.reservations, 0)[1:4] == ["WO-1001", "6205-2RS", "3"]
+    assert row_texts(tab.reservations, 0)[1:4] == ["WO-1001", "6205-2RS", "3"]
 
     tab.reservations.selectRow(0)
     issue = tab.open_issue()
-    assert issue is not None and issue.qty_edit.text() == "3"
+    assert issue is not None and issue.qty_edit is not None and issue.qty_edit.text() == "3"
     scan_into(qtbot, issue.bin_edit, "L-A-01-02")
     scan_into(qtbot, issue.qty_edit, "3")
     assert issue.banner.kind == "error" and "Only 1 EA of 6205-2RS left in A-01-02" in issue.banner.text()
@@ -93,16 +91,16 @@ def test_scan_asset_tag_reserve_and_issue(qtbot: QtBot, window: MainWindow, pres
     )
     issue.close()
     assert stock.balance(window.ctx.db, press["bearing"], press["bin1"]) == 0
-    assert tab.reservations.rowCount() == 0 and _cells(tab.spares, 0)[5:8] == ["1", "0", "1"]
+    assert tab.reservations.rowCount() == 0 and row_texts(tab.spares, 0)[5:8] == ["1", "0", "1"]
 
 
 def test_serials_and_reports(qtbot: QtBot, window: MainWindow, press: dict[str, int], tmp_path: Path) -> None:
     window.go_to("MRO spares")
-    assert window.mro_page.spares_tab.tree.topLevelItem(0).child(0).text(0) == "PRESS-01"
+    assert child(top(window.mro_page.spares_tab.tree, 0), 0).text(0) == "PRESS-01"
     serials = window.mro_page.serials_tab
     scan_into(qtbot, serials.part_edit, "P-BELT-A42")
     scan_into(qtbot, serials.new_serial, "SN-9")
-    assert serials.banner.kind == "ok" and _cells(serials.units, 0)[:2] == ["SN-9", "AVAILABLE"]
+    assert serials.banner.kind == "ok" and row_texts(serials.units, 0)[:2] == ["SN-9", "AVAILABLE"]
     serials.units.selectRow(0)
     serials.state.setCurrentText("IN_REPAIR")
     serials.change_button.click()
@@ -110,9 +108,9 @@ def test_serials_and_reports(qtbot: QtBot, window: MainWindow, press: dict[str, 
     serials.state.setCurrentText("ISSUED")
     fill(qtbot, serials.asset_edit, "A-PRESS-01")
     serials.change_button.click()
-    assert _cells(serials.units, 0)[:3] == ["SN-9", "ISSUED", "PRESS-01"]
+    assert row_texts(serials.units, 0)[:3] == ["SN-9", "ISSUED", "PRESS-01"]
     serials.units.selectRow(0)
-    assert [_cells(serials.history, r)[1:4] for r in range(2)] == [
+    assert [row_texts(serials.history, r)[1:4] for r in range(2)] == [
         ["", "AVAILABLE", ""],
         ["AVAILABLE", "ISSUED", "PRESS-01"],
     ]
@@ -120,7 +118,7 @@ def test_serials_and_reports(qtbot: QtBot, window: MainWindow, press: dict[str, 
     reports = window.mro_page.reports_tab
     reports.kind.setCurrentIndex(0)
     reports.run_button.click()
-    assert [_cells(reports.table, r)[0] for r in range(reports.table.rowCount())] == ["BELT-A42"]
+    assert [row_texts(reports.table, r)[0] for r in range(reports.table.rowCount())] == ["BELT-A42"]
     path = tmp_path / "short.csv"
     assert export_csv(reports.table, path) == 1
     assert path.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Part,Description,On hand")
@@ -135,7 +133,7 @@ def test_print_tags_for_a_line_and_its_machines(
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path / "home"))
     window.go_to("MRO spares")
     tab = window.mro_page.spares_tab
-    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))  # line L1, with PRESS-01 inside
+    tab.tree.setCurrentItem(top(tab.tree, 0))  # line L1, with PRESS-01 inside
     assert tab.title.text() == "L1 — Line 1" and tab.spares.rowCount() == 0
     tab.tag_button.click()
     dialog = window.labels_dialog
@@ -154,7 +152,7 @@ def test_where_used_cross_references_and_supersession(
     window.go_to("MRO spares")
     part_tab = window.mro_page.part_tab
     scan_into(qtbot, part_tab.part_edit, "P-6205-2RS")
-    assert _cells(part_tab.where_used, 0)[:4] == ["PRESS-01", "Press 1", "HIGH", "4"]
+    assert row_texts(part_tab.where_used, 0)[:4] == ["PRESS-01", "Press 1", "HIGH", "4"]
     part_tab.xref_kind.setCurrentText("MANUFACTURER")
     fill(qtbot, part_tab.xref_maker, "SKF")
     fill(qtbot, part_tab.xref_value, "6205-2RSH/C3")
@@ -165,7 +163,7 @@ def test_where_used_cross_references_and_supersession(
     assert part_tab.banner.kind == "error" and "Unknown code NO-SUCH-PART" in part_tab.banner.text()
     fill(qtbot, part_tab.xref_value, "P-6205-2RS-V2")
     part_tab.xref_button.click()
-    assert [_cells(part_tab.xrefs, r)[:3] for r in range(2)] == [
+    assert [row_texts(part_tab.xrefs, r)[:3] for r in range(2)] == [
         ["manufacturer", "SKF", "6205-2RSH/C3"],
         ["superseded by", "", "6205-2RS-V2"],
     ]
@@ -177,7 +175,7 @@ def test_where_used_cross_references_and_supersession(
     part_tab.where_used.cellDoubleClicked.emit(0, 0)
     assert window.mro_page.spares_tab.title.text() == "PRESS-01 — Press 1"
     assert window.mro_page.tabs.currentWidget() is window.mro_page.spares_tab
-    assert _cells(window.mro_page.spares_tab.spares, 0)[-1] == "superseded by 6205-2RS-V2"
+    assert row_texts(window.mro_page.spares_tab.spares, 0)[-1] == "superseded by 6205-2RS-V2"
 
 
 def test_new_asset_and_fitting_spares(qtbot: QtBot, window: MainWindow, press: dict[str, int]) -> None:
@@ -195,15 +193,15 @@ def test_new_asset_and_fitting_spares(qtbot: QtBot, window: MainWindow, press: d
     fill(qtbot, dialog.location_edit, "L-A-01-01")
     dialog.action_button.click()
     assert not dialog.isVisible()
-    line = tab.tree.topLevelItem(0)
-    assert [line.child(n).text(0) for n in range(line.childCount())] == ["PRESS-01", "PRESS-02"]
+    line = top(tab.tree, 0)
+    assert [child(line, n).text(0) for n in range(line.childCount())] == ["PRESS-01", "PRESS-02"]
     scan_into(qtbot, window.scan_box, "A-PRESS-02")
     assert tab.title.text() == "PRESS-02 — Press 2" and tab.spares.rowCount() == 0
     fill(qtbot, tab.spare_installed, "2")
     scan_into(qtbot, tab.spare_part, "NOPE")
     assert "Unknown code NOPE" in tab.flags.text() and tab.spare_part.text() == "NOPE"
     scan_into(qtbot, tab.spare_part, "P-BELT-A42")
-    assert _cells(tab.spares, 0)[:4] == ["BELT-A42  ★", "V-belt A42", "on failure", "2"]
+    assert row_texts(tab.spares, 0)[:4] == ["BELT-A42  ★", "V-belt A42", "on failure", "2"]
     tab.spares.selectRow(0)
     tab.remove_spare_button.click()
     assert tab.spares.rowCount() == 0
@@ -229,11 +227,8 @@ def test_edit_move_and_retire_an_asset_from_the_tree(
     fill(qtbot, dialog.name_edit, "Press 1 (rebuilt)")
     dialog.action_button.click()
     assert not dialog.isVisible()
-    lines = {
-        tab.tree.topLevelItem(n).text(0): tab.tree.topLevelItem(n)
-        for n in range(tab.tree.topLevelItemCount())
-    }
-    assert lines["L1"].childCount() == 0 and lines["L2"].child(0).text(1) == "Press 1 (rebuilt)"
+    lines = {top(tab.tree, n).text(0): top(tab.tree, n) for n in range(tab.tree.topLevelItemCount())}
+    assert lines["L1"].childCount() == 0 and child(lines["L2"], 0).text(1) == "Press 1 (rebuilt)"
     assert mro.get_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
     scan_into(qtbot, window.scan_box, "A-L2")
     dialog = tab.edit_asset()

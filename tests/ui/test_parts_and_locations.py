@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
@@ -18,6 +19,7 @@ from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree
+from tests.ui.cells import top
 from tests.ui.keys import type_in
 
 
@@ -51,7 +53,9 @@ def test_search_as_you_type(qtbot: QtBot, window: MainWindow, ctx: AppContext) -
     assert window.stack.currentWidget() is window.part_page
 
 
-def test_model_passes_qt_model_tester(qtmodeltester, sqlite_db: Database, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qt_model_tester(
+    qtmodeltester: ModelTester, sqlite_db: Database, ctx: AppContext
+) -> None:
     bulk_parts(sqlite_db, 2_000)
     model = PartsTableModel(sqlite_db, ctx.runner)
     model.search("")
@@ -122,7 +126,7 @@ def test_locations_tree_and_new_bin(qtbot: QtBot, window: MainWindow, ctx: AppCo
     make_tree(ctx.db, ctx.actor)
     window.go_to("Locations")
     tree = window.locations_page.tree
-    assert tree.topLevelItemCount() == 1 and tree.topLevelItem(0).text(0) == "PLANT"
+    assert tree.topLevelItemCount() == 1 and top(tree, 0).text(0) == "PLANT"
     rack = tree.findItems("R01", Qt.MatchFlag.MatchRecursive | Qt.MatchFlag.MatchExactly)[0]
     tree.setCurrentItem(rack)
     window.locations_page.new_button.click()

@@ -22,6 +22,7 @@ from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
 from desktop.ui.purchasing.purchasing_page import PurchasingPage
 from tests.factories import make_part, make_tree, receive
+from tests.ui.cells import cell_text
 from tests.ui.keys import focus, press, scan, type_text
 
 
@@ -50,7 +51,7 @@ def test_the_part_page_lists_open_order_lines(
     page = window.part_page
     assert window.stack.currentWidget() is page
     table = page.on_order
-    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    rows = [[cell_text(table, r, c) for c in range(table.columnCount())] for r in range(table.rowCount())]
     assert rows == [
         [f"{soon.number}/1", "SKF", "partly received", "18 EA", "2027-01-05"],
         [f"{late.number}/1", "SKF", "draft", "20 EA", "2027-03-01"],
@@ -133,7 +134,7 @@ def test_receiving_a_delivery_by_scanner(
         f"{order.number} line 1: Receipt 3 EA of 6205-2RS to A-01-02; 2 EA still open" in page.banner.text()
     )
     assert page.part_edit.hasFocus() and page.part_edit.text() == ""
-    assert [page.lines.item(0, c).text() for c in (3, 4, 5)] == ["5", "3", "2"]
+    assert [cell_text(page.lines, 0, c) for c in (3, 4, 5)] == ["5", "3", "2"]
     scan(qtbot, "P-6205-2RS")
     type_text(qtbot, "9", enter=True)  # more than the 10 % tolerance allows
     assert page.banner.kind == "error" and "2 left (up to 2.5 with the 10 % tolerance)" in page.banner.text()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.models import AuditEvent, CountLine, Location, Part, StockBalance, StockMove
@@ -189,21 +190,25 @@ def test_the_keepers_day_in_the_real_window(display: str, tmp_path: Path, delay_
         make_keeper(db, admin)
 
         def first_in(bin_code: str) -> tuple[int, int, str]:
-            def q(s):  # type: ignore[no-untyped-def]
-                return s.execute(
-                    select(StockBalance.part_id, Location.id, Part.part_number)
-                    .join(Location, Location.id == StockBalance.location_id)
-                    .join(Part, Part.id == StockBalance.part_id)
-                    .where(Location.code == bin_code, Part.unit == "EA")
-                    .order_by(Part.part_number)
-                    .limit(1)
-                ).one()
+            def q(s: Session) -> tuple[int, int, str]:
+                return (
+                    s.execute(
+                        select(StockBalance.part_id, Location.id, Part.part_number)
+                        .join(Location, Location.id == StockBalance.location_id)
+                        .join(Part, Part.id == StockBalance.part_id)
+                        .where(Location.code == bin_code, Part.unit == "EA")
+                        .order_by(Part.part_number)
+                        .limit(1)
+                    )
+                    .tuples()
+                    .one()
+                )
 
-            return db.read(q)  # type: ignore[no-any-return]
+            return db.read(q)
 
         part_id, bin_id, number = first_in("A-01-03")
 
-        def on_hand() -> Decimal:
+        def on_hand() -> Decimal | None:
             return db.read(
                 lambda s: s.scalar(
                     select(StockBalance.qty).where(
@@ -213,6 +218,7 @@ def test_the_keepers_day_in_the_real_window(display: str, tmp_path: Path, delay_
             )
 
         before = on_hand()
+        assert before is not None
         desk.scan("L-A-01-03")  # the bin opens in the scan box
         desk.key("F5")  # receive
         desk.wait_window("Receive stock")

@@ -21,6 +21,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.stock.history_table import selected_move_id
 from desktop.ui.stock.move_dialog import MoveDialog
 from tests.factories import make_part, make_tree, receive
+from tests.ui.cells import cell_text
 from tests.ui.keys import focus, press, scan, type_text
 
 
@@ -52,7 +53,7 @@ def test_scanning_a_part_opens_it_with_stock_per_bin(
     assert window.stack.currentWidget() is window.part_page
     page = window.part_page
     assert page.title.text() == "6205-2RS"
-    bins = [(page.bins.item(r, 0).text(), page.bins.item(r, 3).text()) for r in range(page.bins.rowCount())]
+    bins = [(cell_text(page.bins, r, 0), cell_text(page.bins, r, 3)) for r in range(page.bins.rowCount())]
     assert bins == [("A-01-01", "7"), ("A-01-02", "2")]
     assert window.banner.kind == "ok" and "9 EA on hand in 2 location(s)" in window.banner.text()
     assert window.scan_box.hasFocus() and window.scan_box.selectedText() == "P-6205-2RS"
@@ -64,7 +65,7 @@ def test_scanning_a_location_shows_what_is_in_it(
     scan_into(qtbot, window.scan_box, "L-A-01-02")
     assert window.stack.currentWidget() is window.location_page
     table = window.location_page.contents
-    assert [(table.item(0, 1).text(), table.item(0, 3).text())] == [("6205-2RS", "2")]
+    assert [(cell_text(table, 0, 1), cell_text(table, 0, 3))] == [("6205-2RS", "2")]
     assert window.location_page.history.rowCount() == 1
 
 
@@ -237,7 +238,7 @@ def test_reverse_a_move_from_the_stock_page(
     table = window.stock_page.table
     assert table.rowCount() == 2
     table.selectRow(0)
-    move_id = int(table.item(0, 0).text())
+    move_id = int(cell_text(table, 0, 0))
     dialog = window.stock_page.reverse_selected()
     assert dialog is not None
     # the dialog names the move it undoes: number, kind, quantity, part, bin, who, when
@@ -250,10 +251,10 @@ def test_reverse_a_move_from_the_stock_page(
     type_text(qtbot, "received into the wrong bin", enter=True)
     qtbot.waitUntil(lambda: table.rowCount() == 3)
     assert stock.balance(ctx.db, plant["part"], plant["A-01-02"]) == 0
-    assert table.item(0, 11).text() == f"reverses #{move_id}"
+    assert cell_text(table, 0, 11) == f"reverses #{move_id}"
     # the selection stayed on the move that was reversed, not on whatever row 0 now is
     assert selected_move_id(table) == move_id
-    assert table.item(table.currentRow(), 11).text().startswith("reversed by #")
+    assert cell_text(table, table.currentRow(), 11).startswith("reversed by #")
 
 
 def test_issuing_reserved_stock_asks_first_and_a_named_work_order_settles_its_reservation(

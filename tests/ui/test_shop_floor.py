@@ -32,6 +32,7 @@ from desktop.ui.scanner import router
 from desktop.ui.stock.move_dialog import SPECS, MoveDialog
 from desktop.ui.stock.qty_input import BARCODE_IN_QTY
 from tests.factories import make_keeper, make_part, make_tree, receive
+from tests.ui.cells import cell_text, row_texts
 from tests.ui.keys import focus, press, scan, type_text
 
 LONG_PART = "P" + "7" * 20 + "-" + "X" * 18  # 40 characters: the longest part number
@@ -286,6 +287,7 @@ def test_count_entry_after_a_refused_line_records_what_was_typed(
     scan(qtbot, "P-BELT-1081")
     assert page.focusWidget() is page.qty_edit and page.qty_edit.text() == ""
     type_text(qtbot, "24", enter=True)
+    assert page.session_id is not None
     book = counts.session(ctx.db, page.session_id, for_counter=False).lines
     line = next(x for x in book if x.part_number == "BELT-1081")
     assert line.counted_qty == Decimal(24)  # not 2524
@@ -312,8 +314,8 @@ def test_a_blind_recount_hides_the_book_and_count_1(
     scan(qtbot, "P-BELT-1081")
     type_text(qtbot, "12", enter=True)  # 30 on the book: out of tolerance
     assert page.banner.kind == "warn" and "count it again" in page.banner.text()
-    row = [page.lines.item(r, 1).text() for r in range(page.lines.rowCount())].index("BELT-1081")
-    cells = [page.lines.item(row, c).text() for c in range(page.lines.columnCount())]
+    row = [cell_text(page.lines, r, 1) for r in range(page.lines.rowCount())].index("BELT-1081")
+    cells = row_texts(page.lines, row)
     assert cells[4:7] == ["", "", ""]  # book, count 1 and variance hidden from the recounter
     assert cells[7] == "recount"
 
@@ -463,7 +465,7 @@ def test_ctrl_u_from_the_scan_box_then_badge_fifty_times(qtbot: QtBot, session: 
         qtbot.waitUntil(lambda: session.window is None and session.dialog is not None)
         dialog = session.dialog
         assert dialog is not None
-        qtbot.waitUntil(lambda d=dialog: d.isVisible())
+        qtbot.waitUntil(dialog.isVisible)
         focus(qtbot, dialog.secret if n % 2 else dialog.user_name)  # a badge works from either field
         scan(qtbot, "U-KIM1" if n % 2 == 0 else "u-kim1", gap_ms=0 if n % 3 else 8)
         qtbot.waitUntil(lambda: session.window is not None and session.window.isVisible())

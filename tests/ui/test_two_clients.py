@@ -23,6 +23,7 @@ from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive
+from tests.ui.cells import cell_text
 from tests.ui.test_scan_and_moves import scan_into
 
 
@@ -52,7 +53,7 @@ def test_other_clients_moves_and_edits_reach_the_screen(qtbot: QtBot, db: Databa
         watcher.poll()
     assert announced.args[0] == {"stock"}
     assert window.stock_page.table.rowCount() == 2
-    assert window.stock_page.table.item(0, 2).text() == "ISSUE"
+    assert cell_text(window.stock_page.table, 0, 2) == "ISSUE"
 
     parts.update_part(other_pc, admin, part.id, parts.PartInput("6205-2RS", "Bearing renamed elsewhere"))
     with qtbot.waitSignal(events.data_changed) as announced:
@@ -127,8 +128,8 @@ def test_a_reservation_at_one_pc_shows_on_the_spares_view_at_another(qtbot: QtBo
     with qtbot.waitSignal(office_events.data_changed) as announced:
         watcher.poll()
     assert announced.args[0] == {"mro"}
-    assert [spares.reservations.item(0, c).text() for c in (1, 2, 3)] == ["WO-7", "6205-2RS", "2"]
-    assert [spares.spares.item(0, c).text() for c in (5, 6, 7)] == ["3", "2", "1"]  # on hand, reserved, free
+    assert [cell_text(spares.reservations, 0, c) for c in (1, 2, 3)] == ["WO-7", "6205-2RS", "2"]
+    assert [cell_text(spares.spares, 0, c) for c in (5, 6, 7)] == ["3", "2", "1"]  # on hand, reserved, free
     shop_db.dispose()
     office_db.dispose()
 
