@@ -5,6 +5,7 @@ with the supplier's measured lead time."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from desktop.db import Database
 from desktop.services import purchasing as po
@@ -61,11 +62,17 @@ def test_judging_a_line_for_on_time_in_full() -> None:
     from desktop.services.purchasing.performance import judge
 
     today, need = date(2027, 3, 10), date(2027, 3, 5)
-    early = {"sent": True, "cancelled": False, "complete": True, "needed": need, "today": today}
+    early: dict[str, Any] = {
+        "sent": True,
+        "cancelled": False,
+        "complete": True,
+        "needed": need,
+        "today": today,
+    }
     assert judge(**early, arrived=date(2027, 3, 5)) == (date(2027, 3, 5), True)  # by the day: on time
     assert judge(**early, arrived=date(2027, 3, 6)) == (need, False)  # a day late: missed on its day
     assert judge(**{**early, "needed": None}, arrived=date(2027, 3, 9)) == (date(2027, 3, 9), True)
-    short = {**early, "complete": False, "arrived": None}
+    short: dict[str, Any] = {**early, "complete": False, "arrived": None}
     assert judge(**short) == (need, False)  # past due, not in full
     assert judge(**{**short, "needed": today}) == (None, False)  # due today: it may still come
     assert judge(**{**short, "cancelled": True}) == (None, False)  # nothing was expected any more

@@ -188,7 +188,7 @@ def test_the_parts_list_shows_what_is_on_order(
     assert model.headerData(column, Qt.Orientation.Horizontal) == "On order"
     assert model.data(model.index(0, column)) == ""  # nothing coming: blank
     po.create_order(sqlite_db, actor, get_supplier_id(sqlite_db, "SKF"), [po.LineInput(part.id, Decimal(2))])
-    window.ctx.events.changed()  # as the watcher says it when another PC orders
+    window.ctx.events.changed(Topic.PURCHASING)  # as the watcher says it when another PC orders
     qtbot.waitUntil(lambda: model.data(model.index(0, column)) == "20")
     assert model.data(model.index(0, column), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     model.sort(column, Qt.SortOrder.DescendingOrder)
@@ -262,7 +262,7 @@ def test_a_drafts_lines_change_and_go_by_keyboard(
     assert not dialog.isVisible() and page.banner.kind == "ok", page.banner.text()
     line = po.get_order(sqlite_db, order.id).lines[0]
     assert (line.packs, line.unit_price, line.needed_by) == (3, Decimal("3.75"), date(2027, 2, 1))
-    assert [page.lines.item(0, c).text() for c in (3, 7, 9)] == ["30", "3.75", "2027-02-01"]
+    assert [cell_text(page.lines, 0, c) for c in (3, 7, 9)] == ["30", "3.75", "2027-02-01"]
     focus(qtbot, page.lines)
     press(qtbot, Qt.Key.Key_PageDown)  # the last line
     press(qtbot, Qt.Key.Key_Delete)

@@ -263,7 +263,7 @@ class PurchasingPage(QWidget):
         def saved(order: OrderDTO) -> None:
             dialog.accept()
             self.banner.ok(f"{order.number}: line changed.")
-            self.ctx.events.changed()  # refreshes here too
+            self.ctx.events.changed(Topic.PURCHASING, Topic.PARTS)  # refreshes here too
             self.lines.setFocus()
 
         def refused(exc: BaseException) -> None:
@@ -293,7 +293,7 @@ class PurchasingPage(QWidget):
 
         def deleted(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number}: line {line.line_no} deleted.")
-            self.ctx.events.changed()
+            self.ctx.events.changed(Topic.PURCHASING, Topic.PARTS, Topic.KANBAN)
             self.lines.setFocus()
 
         self.ctx.runner.run(
