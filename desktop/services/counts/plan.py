@@ -32,8 +32,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy import ColumnElement, Select, case, delete, exists, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -44,7 +45,7 @@ from desktop.services.admin.plant_settings import store_setting, stored_settings
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.events import events
 from desktop.services.counts.sessions import open_session_in
-from desktop.services.counts.settings import CountSettings, read_count_settings
+from desktop.services.counts.settings import CRITICAL, CountSettings, read_count_settings
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,20 @@ def level(items: Sequence[PlanItem], days: Sequence[date]) -> dict[date, list[Pl
     return out
 
 
-def plan_items(s: Session, settings: CountSettings) -> list[PlanItem]:
-    """Every line on the book (a balance other than zero) of an active part in an active location."""
-    rows = s.execute(
+def _frequency(settings: CountSettings) -> ColumnElement[int]:
+    """`settings.per_year` as SQL, so the database finds the lines whose frequency changed."""
+    cls = func.coalesce(func.nullif(Part.abc_override, ""), func.nullif(Part.abc_class, ""), "C")
+    base = case(
+        (cls == "A", settings.per_year_a), (cls == "B", settings.per_year_b), else_=settings.per_year_c
+    )
+    raised = case((base < settings.per_year_critical, settings.per_year_critical), else_=base)
+    return case((Part.criticality.in_(CRITICAL), raised), else_=base)
+
+
+def _on_book(*extra: ColumnElement[Any]) -> Select[Any]:
+    """Every line on the book (a balance other than zero) of an active part in an active location:
+    (part, location, walk order, location code, part number key, frequency, *extra)."""
+    return (
         select(
             StockBalance.part_id,
             StockBalance.location_id,
@@ -101,15 +113,40 @@ def plan_items(s: Session, settings: CountSettings) -> list[PlanItem]:
             Part.abc_override,
             Part.abc_class,
             Part.criticality,
+            *extra,
         )
         .join(Part, Part.id == StockBalance.part_id)
         .join(Location, Location.id == StockBalance.location_id)
         .where(StockBalance.qty != 0, Part.active, Location.active)
-    ).tuples()
-    return [
-        PlanItem(pid, lid, (walk, code, key), settings.per_year(override or abc or "C", crit))
-        for pid, lid, walk, code, key, override, abc, crit in rows
-    ]
+    )
+
+
+def _item(settings: CountSettings, row: Sequence[Any]) -> PlanItem:
+    pid, lid, walk, code, key, override, abc, crit = row[:8]
+    return PlanItem(pid, lid, (walk, code, key), settings.per_year(override or abc or "C", crit))
+
+
+def plan_items(s: Session, settings: CountSettings) -> list[PlanItem]:
+    """Every line on the book (see `_on_book`) with its frequency. Core rows, not ORM ones: the year's
+    first deal reads every line (110,000 on the plant: 0.4 s instead of 2 s)."""
+    return [_item(settings, row) for row in s.connection().execute(_on_book())]
+
+
+def lines_to_deal(s: Session, settings: CountSettings, year: int) -> list[tuple[PlanItem, int | None]]:
+    """Lines on the book with no slot in `year` (-> None) or whose slots there were dealt for another
+    frequency (-> that frequency). A re-deal rewrites the frequency of all the line's slots of the year,
+    so a line needs nothing exactly when it has a slot of the year at its frequency: one anti-join per
+    line through the unique (part, location, due) index, and the database, not Python, reads the book."""
+    first, last = _year_bounds(year)
+    same_line = (CountPlanSlot.part_id == StockBalance.part_id) & (
+        CountPlanSlot.location_id == StockBalance.location_id
+    )
+    in_year = CountPlanSlot.due.between(first, last)
+    freq = _frequency(settings)
+    dealt = select(func.max(CountPlanSlot.per_year)).where(same_line, in_year).scalar_subquery()
+    needs = ~exists().where(same_line, in_year, CountPlanSlot.per_year == freq)
+    rows = s.connection().execute(_on_book(dealt.label("dealt")).where(needs))
+    return [(_item(settings, row), row[8]) for row in rows]
 
 
 # --- the stored plan -------------------------------------------------------------------------------------
@@ -146,17 +183,6 @@ def _lock(s: Session) -> None:
 
 def _year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
-
-
-def _dealt(s: Session, year: int) -> dict[tuple[int, int], int]:
-    """(part, location) -> the frequency its slots of `year` were dealt for."""
-    first, last = _year_bounds(year)
-    rows = s.execute(
-        select(CountPlanSlot.part_id, CountPlanSlot.location_id, func.max(CountPlanSlot.per_year))
-        .where(CountPlanSlot.due.between(first, last))
-        .group_by(CountPlanSlot.part_id, CountPlanSlot.location_id)
-    ).tuples()
-    return {(p, loc): f for p, loc, f in rows}
 
 
 def _loads(s: Session, after: date, last: date) -> dict[date, int]:
@@ -223,13 +249,14 @@ def deal(s: Session, settings: CountSettings, today: date) -> None:
     _lock(s)
     year_days = working_days(settings, today.year)
     _follow_calendar(s, settings, today, year_days)
-    items = plan_items(s, settings)
-    dealt = _dealt(s, today.year)
-    if year_days and items:
-        if not dealt:
-            _insert(s, _first_deal(items, year_days, today))
+    if year_days:
+        first, last = _year_bounds(today.year)
+        if s.scalar(select(CountPlanSlot.id).where(CountPlanSlot.due.between(first, last)).limit(1)) is None:
+            items = plan_items(s, settings)
+            if items:
+                _insert(s, _first_deal(items, year_days, today))
         else:
-            _deal_later(s, items, dealt, year_days, today)
+            _deal_later(s, lines_to_deal(s, settings, today.year), year_days, today)
     _mark_done(s, today)
 
 
@@ -263,12 +290,12 @@ def _follow_calendar(s: Session, settings: CountSettings, today: date, year_days
 
 
 def _deal_later(
-    s: Session, items: list[PlanItem], dealt: dict[tuple[int, int], int], year_days: list[date], today: date
+    s: Session, lines: list[tuple[PlanItem, int | None]], year_days: list[date], today: date
 ) -> None:
-    """New lines and lines with a new frequency, into the days after today."""
+    """New lines and lines with a new frequency (`lines_to_deal`), into the days after today."""
     future = [d for d in year_days if d > today]
-    fresh = [i for i in items if (i.part_id, i.location_id) not in dealt]
-    moved = [i for i in items if dealt.get((i.part_id, i.location_id), i.per_year) != i.per_year]
+    fresh = [i for i, dealt in lines if dealt is None]
+    moved = [i for i, dealt in lines if dealt is not None]
     if not future or not (fresh or moved):
         return
     first, last = _year_bounds(today.year)
@@ -420,31 +447,27 @@ class TodayList:
         return [x for x in self.lines if x.session_id is None]
 
 
-def _on_book(s: Session) -> set[tuple[int, int]]:
-    return {
-        (p, loc)
-        for p, loc in s.execute(
-            select(StockBalance.part_id, StockBalance.location_id).where(StockBalance.qty != 0)
-        ).tuples()
-    }
-
-
 def _slots(
     s: Session, day: date
 ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], tuple[date, int]]]:
     """Of the lines on the book: the plan's lines of `day` (-> frequency) and the overdue ones (-> the day
     of their oldest open slot, frequency)."""
-    on_book = _on_book(s)
     due_today: dict[tuple[int, int], int] = {}
     overdue: dict[tuple[int, int], tuple[date, int]] = {}
     for part_id, loc_id, due, f in s.execute(
         select(CountPlanSlot.part_id, CountPlanSlot.location_id, CountPlanSlot.due, CountPlanSlot.per_year)
-        .where((CountPlanSlot.due == day) | ((CountPlanSlot.due < day) & CountPlanSlot.done_at.is_(None)))
+        .join(
+            StockBalance,
+            (StockBalance.part_id == CountPlanSlot.part_id)
+            & (StockBalance.location_id == CountPlanSlot.location_id),
+        )
+        .where(
+            StockBalance.qty != 0,
+            (CountPlanSlot.due == day) | ((CountPlanSlot.due < day) & CountPlanSlot.done_at.is_(None)),
+        )
         .order_by(CountPlanSlot.due)
     ).tuples():
         key = (part_id, loc_id)
-        if key not in on_book:
-            continue
         if due == day:
             due_today[key] = f
         elif key not in overdue:
@@ -483,10 +506,12 @@ def _today(s: Session, day: date) -> TodayList:
         reasons[(event.part_id, event.location_id)].append(event.reason)
     taken = _taken(s, day)
     fresh = {(e.part_id, e.location_id) for e in found}
+    # the lines' parts and bins in two statements, not two lookups a line
+    parts = {p.id: p for p in s.scalars(select(Part).where(Part.id.in_({k[0] for k in reasons})))}
+    locations = {x.id: x for x in s.scalars(select(Location).where(Location.id.in_({k[1] for k in reasons})))}
     lines = []
     for (part_id, loc_id), why in reasons.items():
-        part, loc = s.get(Part, part_id), s.get(Location, loc_id)
-        assert part is not None and loc is not None
+        part, loc = parts[part_id], locations[loc_id]
         sid, is_open = taken.get((part_id, loc_id), (None, False))
         if not is_open and (part_id, loc_id) in fresh:
             sid = None  # counted earlier today, but an event came after that count
