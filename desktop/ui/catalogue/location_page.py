@@ -12,10 +12,9 @@ from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDetail
 from desktop.services.changes import Topic
 from desktop.services.stock import moves as stock
-from desktop.services.stock.moves import MoveDTO
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
-from desktop.ui.stock.history_table import history_table, show_moves
+from desktop.ui.stock.history_table import HistoryTab
 
 
 class LocationPage(QWidget):
@@ -41,8 +40,9 @@ class LocationPage(QWidget):
         self.contents = read_only_table(
             ["Location", "Part number", "Description", "Qty", "Unit"], numeric=(3,), stretch=2
         )
-        self.history = history_table()
         tabs = QTabWidget()
+        self.history_tab = HistoryTab(ctx, tabs, lambda db, loc_id: stock.history(db, location_id=loc_id))
+        self.history = self.history_tab.table
         tabs.addTab(self.contents, "Contents")
         tabs.addTab(self.history, "History")
         self.tabs = tabs
@@ -117,11 +117,7 @@ class LocationPage(QWidget):
             ],
             keys=[c.part_id for c in detail.contents],
         )
-        loc_id = loc.id
-        self.ctx.runner.run(lambda: stock.history(self.ctx.db, location_id=loc_id), self._history_loaded)
-
-    def _history_loaded(self, moves: list[MoveDTO]) -> None:
-        show_moves(self.history, moves)
+        self.history_tab.show_for(loc.id)
 
     @Slot(int, int)
     def _line_activated(self, row: int, _col: int) -> None:

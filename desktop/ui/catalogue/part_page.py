@@ -17,10 +17,9 @@ from desktop.services.catalogue.parts import PartDTO
 from desktop.services.changes import Topic
 from desktop.services.purchasing import OpenLine
 from desktop.services.stock import moves as stock
-from desktop.services.stock.moves import MoveDTO
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
-from desktop.ui.stock.history_table import history_table, show_moves
+from desktop.ui.stock.history_table import HistoryTab
 
 
 class PartPage(QWidget):
@@ -67,9 +66,10 @@ class PartPage(QWidget):
         self.suppliers = read_only_table(
             ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time"], numeric=(2, 3, 4)
         )
-        self.history = history_table()
         self.on_order = read_only_table(["Order", "Supplier", "State", "Open", "Needed by"], numeric=(3,))
         tabs = QTabWidget()
+        self.history_tab = HistoryTab(ctx, tabs, lambda db, part_id: stock.history(db, part_id=part_id))
+        self.history = self.history_tab.table
         tabs.addTab(self.bins, "Stock per location")
         tabs.addTab(self.suppliers, "Suppliers")
         tabs.addTab(self.on_order, "On order")
@@ -163,13 +163,10 @@ class PartPage(QWidget):
             ],
         )
         part_id = part.id
-        self.ctx.runner.run(lambda: stock.history(self.ctx.db, part_id=part_id), self._history_loaded)
+        self.history_tab.show_for(part_id)
         self.ctx.runner.run(
             lambda: purchasing.open_lines_for_part(self.ctx.db, part_id), self._on_order_loaded
         )
-
-    def _history_loaded(self, moves: list[MoveDTO]) -> None:
-        show_moves(self.history, moves)
 
     def _on_order_loaded(self, lines: list[OpenLine]) -> None:
         fill_table(

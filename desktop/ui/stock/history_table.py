@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTableWidget
+from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QTableWidget, QTabWidget
+
+from desktop.db import Database
 from desktop.quantities import format_qty
 from desktop.services.stock.moves import MoveDTO
 from desktop.ui.common import fill_table, read_only_table, selected_key
+from desktop.ui.context import AppContext
 
 HEADERS = ["#", "When", "Kind", "Part", "Qty", "Unit", "From", "To", "User", "Reference", "Reason", "Note"]
 
@@ -47,3 +52,39 @@ def show_moves(table: QTableWidget, moves: list[MoveDTO]) -> None:
 def selected_move_id(table: QTableWidget) -> int | None:
     key = selected_key(table)
     return int(key) if isinstance(key, int) else None
+
+
+class HistoryTab(QObject):
+    """The History tab of a part or location page. Its moves load when the tab is shown, not with every
+    scan that opens the page: a scan's answer is on screen without waiting for a table of moves nobody
+    looked at (measured in bench/bench_scan_paint.py)."""
+
+    def __init__(
+        self, ctx: AppContext, tabs: QTabWidget, fetch: Callable[[Database, int], list[MoveDTO]]
+    ) -> None:
+        super().__init__(tabs)
+        self.ctx, self.tabs, self.fetch = ctx, tabs, fetch
+        self.table = history_table()
+        self.key: int | None = None  # whose moves the page shows
+        self.loaded: int | None = None  # whose moves the table holds
+        tabs.currentChanged.connect(self._tab_changed)
+
+    def show_for(self, key: int) -> None:
+        """The page now shows `key` (again, after a change): its moves, now if the tab is up, else later."""
+        self.key, self.loaded = key, None
+        if self.tabs.currentWidget() is self.table:
+            self._load()
+
+    @Slot(int)
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.table and self.key is not None and self.loaded != self.key:
+            self._load()
+
+    def _load(self) -> None:
+        key = self.key
+        assert key is not None
+        self.loaded = key
+        self.ctx.runner.run(lambda: self.fetch(self.ctx.db, key), self._loaded)
+
+    def _loaded(self, moves: list[MoveDTO]) -> None:
+        show_moves(self.table, moves)
