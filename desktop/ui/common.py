@@ -149,6 +149,9 @@ def read_only_table(
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    # column widths from the rows on screen and a few more, not from every row: sizing 500 rows took
+    # most of a scan's paint time (bench/bench_scan_paint.py)
+    table.horizontalHeader().setResizeContentsPrecision(60)
     if stretch is None:
         table.horizontalHeader().setStretchLastSection(True)
     table.setAlternatingRowColors(True)

@@ -281,7 +281,9 @@ def list_locations(db: Database, *, include_inactive: bool = False) -> list[Loca
     return ordered
 
 
-SHOWN_LINES = 2000
+# lines of a rack, area or site a scan lists (about 20 screens; filling the table is the cost a keeper
+# waits for: 2,000 lines took 180 ms to paint, bench/bench_scan_paint.py); the rest by scanning a rack or bin
+SHOWN_LINES = 500
 
 
 # Built once and run on the session's connection: a scan of a bin label shows these (Core rows, none of
