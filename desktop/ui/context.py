@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.db import Database
 from desktop.services.actor import Actor
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.tasks import Runner
 
 

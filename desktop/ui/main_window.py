@@ -33,11 +33,10 @@ from desktop.services.catalogue import locations, parts, scan
 from desktop.services.catalogue.locations import LocationDetail, LocationDTO
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.scan import ScanResult
-from desktop.services.changes import Topic
 from desktop.services.mro import AssetSpares
 from desktop.services.stock.moves import PostResult
+from desktop.services.topics import Topic
 from desktop.ui import ui_scale
-from desktop.ui.catalogue.labels_dialog import LabelsDialog
 from desktop.ui.catalogue.location_dialog import LocationDialog
 from desktop.ui.catalogue.location_page import LocationPage
 from desktop.ui.catalogue.locations_page import LocationsPage
@@ -54,6 +53,7 @@ from desktop.ui.ui_scale import larger
 
 if TYPE_CHECKING:
     from desktop.ui.admin.settings_page import SettingsPage
+    from desktop.ui.catalogue.labels_dialog import LabelsDialog
     from desktop.ui.counts.counts_page import CountsPage
     from desktop.ui.insight.reports_page import ReportsPage
     from desktop.ui.kanban.kanban_page import KanbanPage
@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
         if not ids:
             self.banner.error(f"Select the {'locations' if kind == 'bin' else 'parts'} to label first.")
             return None
+        from desktop.ui.catalogue.labels_dialog import LabelsDialog  # with reportlab: when first printing
+
         noun = {"asset": "asset tag", "card": "kanban card"}.get(kind, kind)
         dialog = LabelsDialog(
             self.ctx, kind, ids, title=f"Print {noun} labels ({len(ids)} selected)", parent=self

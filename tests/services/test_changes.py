@@ -14,11 +14,11 @@ from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import categories, manufacturers, suppliers
 from desktop.services.catalogue.suppliers import PartSupplierInput
-from desktop.services.changes import Topic
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
+from desktop.services.topics import Topic
 from tests.factories import make_part, make_tree, receive
 
 

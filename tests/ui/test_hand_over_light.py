@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.tasks import TaskRunner
 from desktop.ui.catalogue.locations_page import LocationsPage
 from desktop.ui.context import AppContext

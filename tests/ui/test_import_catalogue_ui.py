@@ -9,7 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.services.catalogue import parts
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.io.data_dialog import DataDialog

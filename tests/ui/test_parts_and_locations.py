@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from desktop.db import Database
 from desktop.models import Part
 from desktop.services.catalogue import parts
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.tasks import SyncRunner
 from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.catalogue.parts_model import PartsTableModel

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.services.catalogue import parts
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.ui.keys import focus, press, type_in

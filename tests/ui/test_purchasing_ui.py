@@ -15,8 +15,8 @@ from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import PlantIdentity
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
-from desktop.services.changes import Topic
 from desktop.services.kanban import loops as kb
+from desktop.services.topics import Topic
 from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow

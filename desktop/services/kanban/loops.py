@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
@@ -25,13 +26,15 @@ from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import CardEvent, KanbanCard, KanbanLoop, Location, Part, PartSupplier, Supplier, User
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.reports.kanban_cards import KanbanCardLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc
 from desktop.services.insight.consumption import check_window_days
 from desktop.services.stock.moves import MoveRequest, post_in
+
+if TYPE_CHECKING:  # the renderer (reportlab, barcodes) loads when cards are printed, not at start-up
+    from desktop.reports.kanban_cards import KanbanCardLabel
 
 CARD_PREFIX = "K-"
 
@@ -680,6 +683,8 @@ def card_labels(db: Database, card_ids: list[int]) -> list[KanbanCardLabel]:
     if not card_ids:
         raise UserError("Select the cards to print.")
     printed = datetime.now(UTC).strftime("%Y-%m-%d")
+
+    from desktop.reports.kanban_cards import KanbanCardLabel
 
     def op(s: Session) -> list[KanbanCardLabel]:
         out = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,11 +22,13 @@ from desktop.models import (
     Part,
 )
 from desktop.models.enums import AssetLevel, SpareUsage
-from desktop.reports.labels import BinLabel
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.common import clean_text
 from desktop.services.text_rules import clean_notes
+
+if TYPE_CHECKING:  # the label renderer (reportlab) loads when labels are printed, not at start-up
+    from desktop.reports.label_types import BinLabel
 
 CRITICAL = frozenset({"HIGH", "CRITICAL"})  # criticality values that make a spare critical
 
@@ -213,6 +216,8 @@ def asset_labels(db: Database, asset_ids: list[int]) -> list[BinLabel]:
     and the `A-` payload as Code128 + QR. Tree order, so a line's machines print together."""
     if not asset_ids:
         raise UserError("Select at least one asset to label.")
+
+    from desktop.reports.label_types import BinLabel
 
     def op(s: Session) -> list[BinLabel]:
         chosen = list(s.scalars(select(Asset).where(Asset.id.in_(asset_ids))))

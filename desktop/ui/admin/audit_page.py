@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.admin import audit
 from desktop.services.admin.audit import AuditRow
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport

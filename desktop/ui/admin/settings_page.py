@@ -19,7 +19,7 @@ from desktop import config, paths
 from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.number_format_form import NumberFormatForm
 from desktop.ui.catalogue.units_dialog import UnitsDialog

@@ -22,7 +22,7 @@ from desktop.services.actor import ROLE_PERMISSIONS
 from desktop.services.admin import users
 from desktop.services.admin.sign_in_guard import Lock
 from desktop.services.admin.users import UserDTO
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.admin.access_settings_form import AccessSettingsForm
 from desktop.ui.catalogue.labels_dialog import LabelsDialog
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error, show_failure

@@ -10,8 +10,8 @@ from desktop.quantities import format_qty
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDetail
-from desktop.services.changes import Topic
 from desktop.services.stock import moves as stock
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.stock.history_table import HistoryTab

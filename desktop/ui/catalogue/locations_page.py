@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDTO
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.common import permitted
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport

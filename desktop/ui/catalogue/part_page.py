@@ -14,9 +14,9 @@ from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.catalogue import parts
 from desktop.services.catalogue.parts import PartDTO
-from desktop.services.changes import Topic
 from desktop.services.purchasing import OpenLine
 from desktop.services.stock import moves as stock
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.stock.history_table import HistoryTab

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import PartCategory
 from desktop.services.actor import Permission
 from desktop.services.catalogue import categories
-from desktop.services.changes import Topic
+from desktop.services.topics import Topic
 from desktop.ui.catalogue.parts_model import COLUMNS, PartsTableModel
 from desktop.ui.common import permitted
 from desktop.ui.context import AppContext

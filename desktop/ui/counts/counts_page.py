@@ -27,12 +27,12 @@ from desktop.reports.count_sheet import render_count_sheet
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations, scan
 from desktop.services.catalogue.scan import ScanResult
-from desktop.services.changes import Topic
 from desktop.services.counts import abc as count_abc
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
 from desktop.services.counts.abc import AbcRow
 from desktop.services.counts.sessions import LineDTO, SessionDTO
+from desktop.services.topics import Topic
 from desktop.ui.common import big_field, fill_table, heading, permitted, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.counts.count_accuracy import AccuracyPanel

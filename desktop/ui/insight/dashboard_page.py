@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from desktop.quantities import format_money
 from desktop.reports.table_report import ReportTable
-from desktop.services.changes import Topic
 from desktop.services.insight import kpis
 from desktop.services.insight import report_data as rd
+from desktop.services.topics import Topic
 from desktop.ui.common import heading, permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout

@@ -35,10 +35,10 @@ from desktop.reports.table_report import ReportTable
 from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.admin import plant_settings
-from desktop.services.changes import Topic
 from desktop.services.insight import replenishment as rp
 from desktop.services.insight import report_data as rd
 from desktop.services.io.tabular import write_csv, write_xlsx
+from desktop.services.topics import Topic
 from desktop.ui.common import cancellable_progress, fill_table, permitted, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout, labelled

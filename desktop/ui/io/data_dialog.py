@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
-from desktop.services.changes import Topic
 from desktop.services.io import exports, imports
 from desktop.services.io.imports import ImportCancelled, Plan
 from desktop.services.io.tabular import Table, read_table
+from desktop.services.topics import Topic
 from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner

@@ -28,9 +28,9 @@ from desktop.quantities import format_qty
 from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations, parts
-from desktop.services.changes import Topic
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
+from desktop.services.topics import Topic
 from desktop.ui.common import (
     action_row,
     big_field,

@@ -26,8 +26,8 @@ from desktop.models.enums import AssetLevel
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import mro
 from desktop.services.catalogue import locations, scan
-from desktop.services.changes import Topic
 from desktop.services.mro import AssetDTO, AssetInput, IssueResult, ReservationDTO, ReservationInput
+from desktop.services.topics import Topic
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner

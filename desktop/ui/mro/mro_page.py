@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import mro
-from desktop.services.changes import Topic
 from desktop.services.mro import (
     AssetSpares,
 )
+from desktop.services.topics import Topic
 from desktop.ui.context import AppContext
 from desktop.ui.mro.part_tab import PartTab
 from desktop.ui.mro.reports_tab import ReportsTab

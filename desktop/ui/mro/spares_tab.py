@@ -23,12 +23,12 @@ from desktop.quantities import format_qty, parse_decimal
 from desktop.services import mro
 from desktop.services.actor import Permission
 from desktop.services.catalogue import scan
-from desktop.services.changes import Topic
 from desktop.services.mro import (
     AssetDTO,
     AssetSpares,
     ReservationDTO,
 )
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, permitted, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout

@@ -28,9 +28,9 @@ from desktop.quantities import format_money, format_qty, parse_decimal
 from desktop.services import purchasing as po
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
-from desktop.services.changes import Topic
 from desktop.services.purchasing import LineChange, LineDTO, OrderDTO, ReceiptRequest, ReceiptResult
 from desktop.services.purchasing.orders import describe_line
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner

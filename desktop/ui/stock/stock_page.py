@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Permission
-from desktop.services.changes import Topic
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveDTO, PostResult
+from desktop.services.topics import Topic
 from desktop.ui.common import permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport
