@@ -23,6 +23,16 @@ T = TypeVar("T")
 ErrorHandler = Callable[[BaseException], None]
 
 
+def alive(callback: Callable[..., object]) -> bool:
+    """False when `callback` is a method of a Qt object deleted while the work ran (its window closed):
+    its result is dropped instead of touching a dead widget."""
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        log.debug("result dropped: %r was deleted while the work ran", owner)
+        return False
+    return True
+
+
 class Runner(Protocol):
     def run(
         self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
@@ -127,11 +137,8 @@ class TaskRunner(QObject):
         if self._pending == 0:
             self.busy_changed.emit(False)
         callback, value = outcome
-        owner = getattr(callback, "__self__", None)
-        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
-            log.debug("result dropped: %r was deleted while the work ran", owner)  # its window closed
-            return
-        callback(value)
+        if alive(callback):
+            callback(value)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -415,7 +415,6 @@ class MainWindow(QMainWindow):
 
     def _part_saved(self, part: PartDTO) -> None:
         self.banner.ok(f"Saved part {part.part_number}.")
-        self.ctx.events.changed(Topic.PARTS)
         self.show_part(part)
 
     def new_location(self, inside: LocationDTO | None) -> None:
@@ -436,7 +435,6 @@ class MainWindow(QMainWindow):
 
     def _location_saved(self, location: LocationDTO) -> None:
         self.banner.ok(f"Saved location {location.code}.")
-        self.ctx.events.changed(Topic.LOCATIONS)
 
     def open_labels(self, kind: str, ids: list[int]) -> LabelsDialog | None:
         if not ids:

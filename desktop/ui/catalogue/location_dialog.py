@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDTO, LocationInput
+from desktop.services.topics import Topic
 from desktop.ui.common import show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 _NEXT_LEVEL = {"SITE": "AREA", "AREA": "RACK", "RACK": "BIN", "BIN": "BIN"}
 
@@ -133,17 +135,21 @@ class LocationDialog(QDialog):
     def save(self) -> None:
         data = self.form_input()
         if self.location is None:
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: locations.create_location(self.ctx.db, self.ctx.actor, data),
                 self._saved,
-                self._failed,
+                topics=(Topic.LOCATIONS,),
+                failed=self._failed,
             )
         else:
             loc_id = self.location.id
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: locations.update_location(self.ctx.db, self.ctx.actor, loc_id, data),
                 self._saved,
-                self._failed,
+                topics=(Topic.LOCATIONS,),
+                failed=self._failed,
             )
 
     def _saved(self, loc: LocationDTO) -> None:

@@ -30,9 +30,11 @@ from desktop.services.catalogue import categories, parts, units
 from desktop.services.catalogue.parts import PartDTO, PartInput
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.catalogue.units import UNITS
+from desktop.services.topics import Topic
 from desktop.ui.common import show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 CRITICALITY = ["", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 _SUPPLIER_HEADERS = ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time (days)"]
@@ -291,15 +293,21 @@ class PartDialog(QDialog):
             self._failed(exc)
             return
         if self.part is None:
-            self.ctx.runner.run(
-                lambda: parts.create_part(self.ctx.db, self.ctx.actor, data), self._saved, self._failed
+            change(
+                self.ctx,
+                lambda: parts.create_part(self.ctx.db, self.ctx.actor, data),
+                self._saved,
+                topics=(Topic.PARTS,),
+                failed=self._failed,
             )
         else:
             part_id = self.part.id
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: parts.update_part(self.ctx.db, self.ctx.actor, part_id, data),
                 self._saved,
-                self._failed,
+                topics=(Topic.PARTS,),
+                failed=self._failed,
             )
 
     def _saved(self, part: PartDTO) -> None:

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from desktop.quantities import format_qty
 from desktop.services.counts import sessions as counts
 from desktop.services.counts.sessions import LineDTO, SessionDTO
+from desktop.services.topics import Topic
 from desktop.ui.common import action_row, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 HEADERS = [
     "Bin",
@@ -184,10 +186,12 @@ class ApproveDialog(QDialog):
             )
             return
         sid = self.session_id
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: counts.approve(self.ctx.db, self.ctx.actor, sid, reject=rejected),
             self._approved,
-            self._failed,
+            topics=(Topic.STOCK, Topic.COUNTS),
+            failed=self._failed,
         )
 
     def _approved(self, posted: int) -> None:

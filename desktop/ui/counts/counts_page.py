@@ -441,7 +441,6 @@ class CountsPage(QWidget):
     @Slot(int)
     def _approved(self, posted: int) -> None:
         self.banner.ok(f"Approved: {posted} count adjustment(s) posted to the ledger.")
-        self.ctx.events.changed(Topic.STOCK)
         self._load_sessions()
         self._show_ira()
 

@@ -43,6 +43,7 @@ from desktop.ui.common import cancellable_progress, fill_table, permitted, read_
 from desktop.ui.context import AppContext
 from desktop.ui.flow_layout import FlowLayout, labelled
 from desktop.ui.insight.report_view import ReportView
+from desktop.ui.operation import change
 from desktop.ui.scanner import takes_scans
 
 
@@ -212,13 +213,14 @@ class ReplenishmentTab(QWidget):
         def done(orders: list[purchasing.OrderDTO]) -> None:
             made = ", ".join(f"{o.number} ({o.supplier_name}, {len(o.lines)} line(s))" for o in orders)
             self._note = f"Draft purchase orders created: {made}. "  # said above the new list
-            self.ctx.events.changed(Topic.PARTS)
             self.refresh()  # what is now on order leaves the list
 
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: purchasing.orders_from_suggestions(self.ctx.db, self.ctx.actor, wanted),
             done,
-            lambda exc: (
+            topics=(Topic.PARTS, Topic.PURCHASING),
+            failed=lambda exc: (
                 self.summary.setText(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
             ),
         )

@@ -22,10 +22,12 @@ from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services.actor import Permission
 from desktop.services.kanban import loops as kb
+from desktop.services.topics import Topic
 from desktop.ui.common import action_row, fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
+from desktop.ui.operation import change
 
 
 def loop_figures(
@@ -86,7 +88,8 @@ class LoopEditDialog(QDialog):
             self.banner.error(exc.message)
             return
         cards, loop_id = self.cards.value(), self.loop.id
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: kb.edit_loop(
                 self.ctx.db,
                 self.ctx.actor,
@@ -97,7 +100,8 @@ class LoopEditDialog(QDialog):
                 safety_factor=safety,
             ),
             self._saved,
-            self._failed,
+            topics=(Topic.KANBAN,),
+            failed=self._failed,
         )
 
     def _saved(self, edit: kb.LoopEdit) -> None:

@@ -46,6 +46,7 @@ from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
 from desktop.ui.kanban.kanban_loops import LoopEditDialog, Recommendations, loop_figures
+from desktop.ui.operation import change
 
 STATES = [
     s.value
@@ -387,7 +388,6 @@ class KanbanPage(QWidget):
         return dialog
 
     def _loop_edited(self, edit: kb.LoopEdit) -> None:
-        self.ctx.events.changed(Topic.KANBAN)
         if edit.to_print:
             self.print_labels.emit("card", list(edit.to_print))
 
@@ -418,12 +418,13 @@ class KanbanPage(QWidget):
             self.board_banner.ok(
                 f"Loop #{loop.id} ({loop.part_number} at {loop.consumption_code}) is {said}."
             )
-            self.ctx.events.changed(Topic.KANBAN)
 
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: kb.set_loop_status(self.ctx.db, self.ctx.actor, loop.id, status),
             done,
-            lambda exc: (
+            topics=(Topic.KANBAN,),
+            failed=lambda exc: (
                 self.board_banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
             ),
         )
@@ -483,9 +484,14 @@ class KanbanPage(QWidget):
 
         def done(n: int) -> None:
             self.repl_banner.ok(f"{n} card(s) of {line.loop.part_number} marked {said}.")
-            self.ctx.events.changed(Topic.KANBAN)
 
-        self.ctx.runner.run(lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, self._repl_failed)
+        change(
+            self.ctx,
+            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
+            done,
+            topics=(Topic.KANBAN,),
+            failed=self._repl_failed,
+        )
 
     @Slot()
     def _order_on_po(self) -> None:
@@ -498,10 +504,13 @@ class KanbanPage(QWidget):
         def done(orders: list[purchasing.OrderDTO]) -> None:
             made = ", ".join(f"{o.number} ({o.supplier_name})" for o in orders)
             self.repl_banner.ok(f"{len(ids)} card(s) of {line.loop.part_number} ordered on draft {made}.")
-            self.ctx.events.changed(Topic.KANBAN, Topic.PARTS)
 
-        self.ctx.runner.run(
-            lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids), done, self._repl_failed
+        change(
+            self.ctx,
+            lambda: purchasing.orders_from_cards(self.ctx.db, self.ctx.actor, ids),
+            done,
+            topics=(Topic.KANBAN, Topic.PARTS, Topic.PURCHASING),
+            failed=self._repl_failed,
         )
 
     def mark_group(self, group: str, to: CardStatus, done: Callable[[int], None]) -> None:

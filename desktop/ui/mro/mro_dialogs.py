@@ -31,6 +31,7 @@ from desktop.services.topics import Topic
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
@@ -152,11 +153,10 @@ class ReserveDialog(_ScanDialog):
                 raise NotFound(found.message or f"{found.code} is not a part.", field="part")
             return mro.reserve(db, actor, ReservationInput(found.part.id, qty, wo, asset_id, needed))
 
-        self.ctx.runner.run(work, self._done, self.failed)
+        change(self.ctx, work, self._done, topics=(Topic.STOCK, Topic.MRO), failed=self.failed)
 
     def _done(self, r: ReservationDTO) -> None:
         self.banner.ok(f"Reserved {format_qty(r.qty)} {r.unit} of {r.part_number} for {r.work_order}.")
-        self.ctx.events.changed(Topic.STOCK, Topic.MRO)
         self.reserved.emit(r)
         self.fields["qty"].clear()
         self.part_edit.setFocus()
@@ -208,11 +208,10 @@ class IssueReservedDialog(_ScanDialog):
                 raise NotFound(found.message or f"{found.code} is not a location.", field="from_location")
             return mro.issue_reserved(db, actor, rid, found.location.location.id, qty)
 
-        self.ctx.runner.run(work, self._done, self.failed)
+        change(self.ctx, work, self._done, topics=(Topic.STOCK, Topic.MRO), failed=self.failed)
 
     def _done(self, result: IssueResult) -> None:
         self.banner.ok(result.posted.move.summary() + f" for {self.reservation.work_order}")
-        self.ctx.events.changed(Topic.STOCK, Topic.MRO)
         self.issued.emit(result)
         self.action_button.setEnabled(result.reservation is not None and result.reservation.status == "OPEN")
 
@@ -311,9 +310,8 @@ class AssetDialog(_ScanDialog):
             placed = replace(data, parent_id=parent_id, location_id=loc)
             return mro.update_asset(db, actor, editing.id, placed, active=active)
 
-        self.ctx.runner.run(work, self._done, self.failed)
+        change(self.ctx, work, self._done, topics=(Topic.MRO,), failed=self.failed)
 
     def _done(self, asset: AssetDTO) -> None:
-        self.ctx.events.changed(Topic.MRO)
         self.saved.emit(asset)
         self.accept()

@@ -35,6 +35,7 @@ from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
 from desktop.ui.mro.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
 from desktop.ui.mro.spare_rows import SPARE_HEADERS, paint_rows, spare_row
+from desktop.ui.operation import change
 from desktop.ui.scanner import takes_scans
 
 
@@ -344,9 +345,10 @@ class SparesTab(QWidget):
     def release_selected(self) -> None:
         r = self._selected_reservation()
         if r is not None:
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: mro.release(self.ctx.db, self.ctx.actor, r.id),
-                lambda _r: self.ctx.events.changed(Topic.STOCK, Topic.MRO),
+                topics=(Topic.STOCK, Topic.MRO),
             )
 
     def reload(self) -> None:

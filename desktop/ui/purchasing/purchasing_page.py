@@ -35,6 +35,7 @@ from desktop.ui.common import fill_table, permitted, read_only_table, selected_k
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout, labelled
+from desktop.ui.operation import change as op
 from desktop.ui.po_line_dialog import LineEditDialog
 from desktop.ui.scanner import takes_scans
 
@@ -263,7 +264,6 @@ class PurchasingPage(QWidget):
         def saved(order: OrderDTO) -> None:
             dialog.accept()
             self.banner.ok(f"{order.number}: line changed.")
-            self.ctx.events.changed(Topic.PURCHASING, Topic.PARTS)  # refreshes here too
             self.lines.setFocus()
 
         def refused(exc: BaseException) -> None:
@@ -272,8 +272,12 @@ class PurchasingPage(QWidget):
             else:
                 show_error(dialog, exc)
 
-        self.ctx.runner.run(
-            lambda: po.edit_line(self.ctx.db, self.ctx.actor, line_id, change), saved, refused
+        op(  # this page refreshes on the topics too
+            self.ctx,
+            lambda: po.edit_line(self.ctx.db, self.ctx.actor, line_id, change),
+            saved,
+            topics=(Topic.PURCHASING, Topic.PARTS),
+            failed=refused,
         )
 
     @Slot()
@@ -293,11 +297,14 @@ class PurchasingPage(QWidget):
 
         def deleted(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number}: line {line.line_no} deleted.")
-            self.ctx.events.changed(Topic.PURCHASING, Topic.PARTS, Topic.KANBAN)
             self.lines.setFocus()
 
-        self.ctx.runner.run(
-            lambda: po.delete_line(self.ctx.db, self.ctx.actor, line.id), deleted, self._failed
+        op(
+            self.ctx,
+            lambda: po.delete_line(self.ctx.db, self.ctx.actor, line.id),
+            deleted,
+            topics=(Topic.PURCHASING, Topic.PARTS, Topic.KANBAN),
+            failed=self._failed,
         )
 
     @Slot()
@@ -314,9 +321,14 @@ class PurchasingPage(QWidget):
 
         def done(changed: OrderDTO) -> None:
             self.banner.ok(f"{changed.number} {said}.")
-            self.ctx.events.changed(Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
-        self.ctx.runner.run(lambda: action(self.ctx.db, self.ctx.actor, order_id), done, self._failed)
+        op(
+            self.ctx,
+            lambda: action(self.ctx.db, self.ctx.actor, order_id),
+            done,
+            topics=(Topic.PURCHASING, Topic.PARTS, Topic.KANBAN),
+            failed=self._failed,
+        )
 
     @Slot()
     def _ask_pdf(self) -> None:
@@ -369,7 +381,13 @@ class PurchasingPage(QWidget):
             request = ReceiptRequest(order_id, part_id, qty, bin_id, confirm_over=confirm, posting_key=key)
             return po.receive(db, self.ctx.actor, request)
 
-        self.ctx.runner.run(work, self._received, self._failed)
+        op(
+            self.ctx,
+            work,
+            self._received,
+            topics=(Topic.STOCK, Topic.PARTS, Topic.KANBAN),
+            failed=self._failed,
+        )
 
     def _received(self, result: ReceiptResult) -> None:
         self.banner.ok(result.message)
@@ -377,7 +395,6 @@ class PurchasingPage(QWidget):
         self.qty_edit.clear()
         self.confirm_over.setChecked(False)
         self.part_edit.setFocus()
-        self.ctx.events.changed(Topic.STOCK, Topic.PARTS, Topic.KANBAN)  # this page refreshes on it too
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, UserError):
