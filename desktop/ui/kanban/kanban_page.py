@@ -108,8 +108,12 @@ class ScanStation(QWidget):
         code, mode = self.scan_box.text(), self.mode()
         if not code.strip():
             return
-        self.ctx.runner.run(
-            lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode), self._done, self._refused
+        change(
+            self.ctx,
+            lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode),
+            self._done,
+            topics=(Topic.STOCK, Topic.KANBAN),
+            failed=self._refused,
         )
 
     def _done(self, outcome: ScanOutcome) -> None:
@@ -207,10 +211,12 @@ class LoopDialog(QDialog):
             )
             return kb.create_loop(db, self.ctx.actor, data)
 
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             create,
             self._saved,
-            lambda exc: (
+            topics=(Topic.KANBAN,),
+            failed=lambda exc: (
                 self.banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
             ),
         )
@@ -304,7 +310,6 @@ class KanbanPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
-        self.station.scanned.connect(lambda _o: self.ctx.events.changed(Topic.STOCK, Topic.KANBAN))
         self.new_loop.clicked.connect(self.open_loop_dialog)
         self.print_cards.clicked.connect(self._print_cards)
         self.edit_loop.clicked.connect(self.open_edit_dialog)
@@ -517,8 +522,12 @@ class KanbanPage(QWidget):
         """Mark every card of a supplier / supply-location group (the whole order) at once; `done`
         gets how many cards were marked."""
         ids = [i for line in self.lines if line.group == group for i in line.card_ids]
-        self.ctx.runner.run(
-            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to), done, lambda exc: show_error(self, exc)
+        change(
+            self.ctx,
+            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
+            done,
+            topics=(Topic.KANBAN,),
+            failed=lambda exc: show_error(self, exc),
         )
 
     def open_loop_dialog(self) -> LoopDialog:
