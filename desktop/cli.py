@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from desktop.errors import ReservedStock, UserError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from desktop import db as dbmod
     from desktop.services.actor import Actor
     from desktop.services.stock_issue import ReservationDTO
@@ -101,7 +103,7 @@ def _move(args: argparse.Namespace) -> int:
     from desktop.cli_posting import duplicate_note, posting_key, retry_hint
     from desktop.models.enums import MoveKind
     from desktop.quantities import format_qty, parse_decimal
-    from desktop.services import locations, parts, stock, stock_issue
+    from desktop.services import locations, lots, parts, stock, stock_issue
 
     database, actor = _open(args)
     kind = MoveKind(args.kind)
@@ -113,8 +115,19 @@ def _move(args: argparse.Namespace) -> int:
         loc = locations.location_id_for_code(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
     key = posting_key(args)  # a script can retry a failed call with --key KEY
+    if kind is MoveKind.RECEIPT and (args.lot or args.serial or args.expires):
+        return _receive_lot(args, database, actor, part_id, qty, dst, key)
+    lot_id = lots.lot_id_for(database, part_id, args.lot) if args.lot else None
     req = stock.MoveRequest(
-        kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
+        kind,
+        part_id,
+        qty,
+        src,
+        dst,
+        reason=args.reason,
+        reference=args.reference,
+        posting_key=key,
+        lot_id=lot_id,
     )
     take_reserved = getattr(args, "take_reserved", False)
     settled = None
@@ -149,6 +162,38 @@ def _move(args: argparse.Namespace) -> int:
     _print_settled(settled)
     if result.below_min and result.min_qty is not None:
         print(f"warning: {result.move.part_number} is below its minimum of {format_qty(result.min_qty)}")
+    return 0
+
+
+def _receive_lot(
+    args: argparse.Namespace,
+    database: dbmod.Database,
+    actor: Actor,
+    part_id: int,
+    qty: Decimal,
+    dst: int | None,
+    key: str,
+) -> int:
+    """`storeroom receive --lot/--serial/--expires`: a tracked part's receipt, its lot made on the way."""
+    from datetime import date
+
+    from desktop.cli_posting import retry_hint
+    from desktop.services import lots, suppliers
+
+    assert dst is not None
+    try:
+        expires = date.fromisoformat(args.expires) if args.expires else None
+    except ValueError as exc:
+        raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
+    supplier = suppliers.supplier_id_for_name(database, args.supplier) if args.supplier else None
+    req = lots.LotReceipt(
+        part_id, dst, qty, args.lot, expires, tuple(args.serial), supplier, args.reference, key
+    )
+    with retry_hint(key, "move"):
+        done = lots.receive(database, actor, req)
+    for posted, lot in zip(done.posted, done.lots, strict=True):
+        expiry = f", expires {lot.expires_on}" if lot.expires_on else ""
+        print(f"#{posted.move.id} {posted.move.summary()} ({lot.code}{expiry}) (key {key})")
     return 0
 
 
@@ -211,7 +256,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     database, actor = _open(args)
     drifts = stock.check_balances(database, actor, repair=args.repair)
     for d in drifts:
-        print(f"part #{d.part_id} at location #{d.location_id}: balance {d.balance}, ledger {d.ledger}")
+        print(d.describe())
     print(
         f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else "")
     )
@@ -388,8 +433,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else None
     except ValueError as exc:
         raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
-    params = report_data.ReportParams(args.months, start, end, args.part, args.location, args.category)
+    params = report_data.ReportParams(
+        args.months, start, end, args.part, args.location, args.category, args.days
+    )
     table = report_data.build(database, actor, args.key, params)
+    if not args.out:  # to the terminal or a pipe
+        print(f"{table.title}: {table.subtitle}")
+        for row in (table.headers, *table.rows):
+            print("\t".join("" if v is None else str(v) for v in row))
+        return 0
     stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     report_data.export(table, Path(args.out), generated=stamp)
     print(f"{table.title}: {len(table.rows):,} rows to {args.out} ({table.subtitle})")
@@ -416,8 +468,11 @@ _HEAVY_COMMANDS: dict[str, str] = {
     "users": "user accounts",
     "access-settings": "show or set the adjustment limit and the lock-out limits",
     "server": "shared PostgreSQL server administration (as the schema owner)",
+    "trace": "every move of a lot, or (--reference) the lots that went to a work order",
+    "lots": "lots and serial numbers: tracking, a bin's lots, releasing an expired lot",
 }
 _ACCESS_COMMANDS = {"audit", "users", "access-settings", "server"}  # one parser module builds all four
+_LOT_COMMANDS = {"trace", "lots"}  # and one both of these
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -430,6 +485,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     wanted: set[str | None] = set(_HEAVY_COMMANDS) if argv is None else {_command_of(argv)}
     if wanted & _ACCESS_COMMANDS:
         wanted |= _ACCESS_COMMANDS
+    if wanted & _LOT_COMMANDS:
+        wanted |= _LOT_COMMANDS
     p = argparse.ArgumentParser(prog="storeroom", description="Storeroom from the command line.")
     p.add_argument("--db", help="database URL or SQLite file (default: saved choice, then the data folder)")
     p.add_argument(
@@ -471,6 +528,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             m.add_argument("--location", required=True, help="location code")
         m.add_argument("--reason")
         m.add_argument("--reference", help="PO, work order, delivery note")
+        m.add_argument(
+            "--lot",
+            help="lot or serial number of a tracked part (a receipt also reads a GS1-128 label's AI 10/17; "
+            "an issue without it takes the lot that expires first)",
+        )
+        if kind == "RECEIPT":
+            m.add_argument(
+                "--expires", help="the lot's expiry, YYYY-MM-DD (default: the label's, or the shelf life)"
+            )
+            m.add_argument("--serial", action="append", default=[], help="a serial number; one per unit")
+            m.add_argument("--supplier", help="who the lot came from")
         m.add_argument(
             "--key",
             help="idempotency key: re-running with the same key posts nothing twice "
@@ -563,6 +631,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from desktop import cli_counts
 
         cli_counts.add_parser(sub, _open)
+    if wanted & _LOT_COMMANDS:
+        from desktop import cli_lots
+
+        cli_lots.add_parser(sub, _open)
     if "audit" in wanted:
         from desktop import cli_access
 
@@ -602,13 +674,14 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
 
     rep = sub.add_parser("report", help=_HEAVY_COMMANDS["report"])
     rep.add_argument("key", choices=[spec.key for spec in CATALOGUE])
-    rep.add_argument("--out", required=True, help="a .pdf, .xlsx or .csv file")
+    rep.add_argument("--out", help="a .pdf, .xlsx or .csv file (default: the rows as text, tab separated)")
     rep.add_argument("--months", type=int, default=12, help="period for KPIs, ABC, turnover, short issues")
     rep.add_argument("--from", dest="start", help="history from this day, YYYY-MM-DD (default 30 days ago)")
     rep.add_argument("--to", dest="end", help="history up to this day, YYYY-MM-DD (default today)")
     rep.add_argument("--part", help="history of one part number")
     rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
     rep.add_argument("--category", help="by-category: one category path and everything below it")
+    rep.add_argument("--days", type=int, default=30, help="expiring: lots expiring within N days (30)")
     rep.set_defaults(fn=cmd_report)
 
 

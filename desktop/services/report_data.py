@@ -898,6 +898,7 @@ class ReportParams:
     part_number: str | None = None
     location_code: str | None = None
     category: str | None = None  # a category path: that category and everything below it
+    days: int = 30  # expiring lots: the window ahead
 
 
 CATALOGUE = (
@@ -919,7 +920,38 @@ CATALOGUE = (
     ReportSpec("kanban-orders", "Kanban: to order / pick", frozenset()),
     ReportSpec("suppliers", "Supplier performance", frozenset({"months"})),
     ReportSpec("open-po-lines", "Open purchase-order lines", frozenset()),
+    ReportSpec("expiring", "Expiring lots", frozenset({"days"})),
 )
+
+
+def expiring_lots(db: Database, *, days: int) -> ReportTable:
+    """Lots with stock that have expired or expire within `days` (or their part's warning window)."""
+    from desktop.services import lots
+
+    found = lots.expiring(db, days)
+    rows = [
+        (
+            x.lot.expires_on,
+            x.days_left,
+            x.lot.part_number,
+            x.lot.lot_number,
+            x.on_hand,
+            x.lot.unit,
+            " ".join(x.bins),
+            x.lot.supplier_name or "",
+            "expired" if x.days_left < 0 else "warning" if x.warned else "",
+        )
+        for x in found
+    ]
+    expired = sum(1 for x in found if x.days_left < 0)
+    return ReportTable(
+        "Expiring lots",
+        f"{len(rows):,} lot(s) with stock expiring within {days} days or their part's warning window; "
+        f"{expired:,} expired already",
+        ("Expires", "Days left", "Part number", "Lot", "On hand", "Unit", "Bins", "Supplier", "State"),
+        ("date", "int", "text", "text", "qty", "text", "text", "text", "text"),
+        rows,
+    )
 
 
 def kanban_orders(db: Database) -> ReportTable:
@@ -979,6 +1011,7 @@ def build(
         "kanban-orders": lambda: kanban_orders(db),
         "suppliers": lambda: supplier_report(db, months=params.months),
         "open-po-lines": lambda: open_po_lines(db),
+        "expiring": lambda: expiring_lots(db, days=params.days),
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")
