@@ -14,7 +14,7 @@ from desktop.models import Asset, KanbanCard, KanbanLoop, Location, Part, PartSu
 from desktop.quantities import format_qty
 from desktop.services.locations import LocationDetail, location_detail_by_code, location_detail_by_id
 from desktop.services.lots.records import LOT_PREFIX, find_lots
-from desktop.services.lots.tracing import LotTrace, trace_in
+from desktop.services.lots.tracing import LotSummary, summary_in
 from desktop.services.mro import AssetSpares, asset_id_for_code, part_ids_for_xref, spares_in
 from desktop.services.parts import PartDTO, find_part_detail, part_detail, part_detail_by_number
 from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
@@ -29,7 +29,7 @@ class ScanResult:
     message: str = ""
     asset: AssetSpares | None = None  # an A- asset tag: the asset's spares view
     order: OrderDTO | None = None  # a PO- purchase order (the message says what is open on it)
-    lot: LotTrace | None = None  # an LT- lot label: its part (in `part`), bins, expiry and moves
+    lot: LotSummary | None = None  # an LT- lot label: its part (in `part`), bins, expiry, moves
 
     @property
     def found(self) -> bool:
@@ -82,10 +82,10 @@ def _lot(s: Session, code: str) -> ScanResult | None:
     found = find_lots(s, code)
     if len(found) != 1:  # LT- followed by a lot number several parts share, or nothing: not a lot label
         return None
-    lot = trace_in(s, found[0])
+    lot = summary_in(s, found[0])
     where = ", ".join(f"{c} {format_qty(q)}" for c, q in lot.on_hand) or "none left in stock"
     expired = " EXPIRED" if found[0].expired(date.today()) else ""
-    note = f"{found[0].code}: {found[0].label}{expired} — {where}; {len(lot.moves)} move(s)"
+    note = f"{found[0].code}: {found[0].label}{expired} — {where}; {lot.moves} move(s)"
     return ScanResult(code, part=part_detail(s, found[0].part_id), message=note, lot=lot)
 
 

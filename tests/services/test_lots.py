@@ -407,9 +407,29 @@ def test_a_lot_label_scans_to_its_part_bins_expiry_and_moves(
     _issue(db, keeper, plant["grease"], plant["bin1"], "2", reference="WO-1")
     found = scan.resolve(db, f" lt-{lot.id}\r")
     assert found.found and found.part is not None and found.part.part_number == "GREASE-EP2"
-    assert found.lot is not None and found.lot.lot.id == lot.id and len(found.lot.moves) == 2
+    assert found.lot is not None and found.lot.lot.id == lot.id and found.lot.moves == 2
     assert found.message == (
         f"LT-{lot.id}: lot {LONGEST} of GREASE-EP2 (expires {TODAY + timedelta(30)}) — A-01-01 3; 2 move(s)"
     )
     unknown = scan.resolve(db, "LT-999999")
     assert not unknown.found and unknown.message == "Unknown code LT-999999: no part or location has it."
+
+
+def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
+    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.services import purchasing as po
+
+    order = po.create_order(db, admin, plant["supplier"], [po.LineInput(plant["grease"], Decimal(10))])
+    po.send_order(db, admin, order.id)
+    with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot: scan or type the lot"):
+        po.receive(db, keeper, po.ReceiptRequest(order.id, plant["grease"], Decimal(4), plant["bin1"]))
+    assert _moves(db) == 0 and po.get_order(db, order.id).lines[0].received_qty == 0
+    label = f"(01)04012345678901(17){TODAY + timedelta(90):%y%m%d}(10)PO-LOT-1"
+    done = po.receive(
+        db, keeper, po.ReceiptRequest(order.id, plant["grease"], Decimal(4), plant["bin1"], lot=label)
+    )
+    assert done.move.lot_number == "PO-LOT-1" and done.line.received_qty == 4
+    traced = lots.trace(db, "PO-LOT-1")
+    assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == TODAY + timedelta(90)
+    assert [m.reference for m in traced.moves] == [f"{order.number}/1"]

@@ -60,22 +60,62 @@ def receive_in(s: Session, actor: Actor, req: LotReceipt, *, today: date) -> Lot
     plain = MoveRequest(
         MoveKind.RECEIPT, part.id, req.qty, None, req.location_id, None, req.reference, req.posting_key
     )
-    if part.tracking == Tracking.NONE.value:
-        if (req.lot or "").strip() or req.serials or req.expires_on:
-            raise UserError(
-                f"{part.part_number} is not tracked by lot: receive it without a lot.", field="lot"
-            )
-        return LotReceiptResult((post_in(s, actor, plain),), ())
+    if part.tracking == Tracking.NONE.value and req.serials:
+        raise _untracked(part)
     if req.supplier_id is not None and s.get(Supplier, req.supplier_id) is None:
         raise NotFound(f"Supplier #{req.supplier_id} does not exist.", field="supplier")
     if part.tracking == Tracking.SERIAL.value:
         return _serials(s, actor, part, req, plain, today)
-    if not (req.lot or "").strip():
+    lot_id = lot_for_receipt(s, part, req.lot, req.expires_on, req.supplier_id, req.qty, today=today)
+    posted = post_in(s, actor, replace(plain, lot_id=lot_id))
+    return LotReceiptResult((posted,), (get_lot(s, lot_id),) if lot_id is not None else ())
+
+
+def lot_for_receipt(
+    s: Session,
+    part: Part,
+    text: str | None,
+    expires_on: date | None,
+    supplier_id: int | None,
+    qty: Decimal,
+    *,
+    today: date,
+) -> int | None:
+    """The lot a receipt of `qty` goes into, made on its first receipt (also for a purchase-order receipt,
+    which names its supplier); None for an untracked part, which takes no lot."""
+    if part.tracking == Tracking.NONE.value:
+        if (text or "").strip() or expires_on:
+            raise _untracked(part)
+        return None
+    if not (text or "").strip():
         check_lot(part, None)  # "... is tracked by lot: scan or type the lot."
-    number, expiry = _from_label(req.lot, req.expires_on, "lot")
-    lot = _lot(s, part, number, expiry, req.supplier_id, today)
-    posted = post_in(s, actor, replace(plain, lot_id=lot.id))
-    return LotReceiptResult((posted,), (get_lot(s, lot.id),))
+    if part.tracking == Tracking.SERIAL.value:
+        if qty != 1:
+            raise UserError(
+                f"{part.part_number} is tracked by serial number: receive each unit with its own serial.",
+                field="qty",
+            )
+        number, expiry = _from_label(text, expires_on, "serial number")
+        _refuse_received_serials(s, part, [lot_key(number)])
+        return _lot(s, part, number, expiry, supplier_id, today).id
+    number, expiry = _from_label(text, expires_on, "lot")
+    return _lot(s, part, number, expiry, supplier_id, today).id
+
+
+def _untracked(part: Part) -> UserError:
+    return UserError(f"{part.part_number} is not tracked by lot: receive it without a lot.", field="lot")
+
+
+def _refuse_received_serials(s: Session, part: Part, keys: list[str]) -> None:
+    seen = s.execute(
+        select(Lot.lot_number, Lot.created_at).where(Lot.part_id == part.id, Lot.lot_key.in_(keys))
+    ).first()
+    if seen is not None:
+        raise Conflict(
+            f"Serial {seen.lot_number} of {part.part_number} was received already "
+            f"({seen.created_at:%Y-%m-%d}): a serial number is received once. Nothing was received.",
+            field="lot",
+        )
 
 
 def _from_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
@@ -138,15 +178,7 @@ def _serials(
         select(StockMove.id).where(StockMove.posting_key == req.posting_key)
     )
     if not retry:  # a retried posting key finds its own serials: post_in then answers "already posted"
-        seen = s.execute(
-            select(Lot.lot_number, Lot.created_at).where(Lot.part_id == part.id, Lot.lot_key.in_(keys))
-        ).first()
-        if seen is not None:
-            raise Conflict(
-                f"Serial {seen.lot_number} of {part.part_number} was received already "
-                f"({seen.created_at:%Y-%m-%d}): a serial number is received once. Nothing was received.",
-                field="lot",
-            )
+        _refuse_received_serials(s, part, keys)
     posted, lots = [], []
     for n, (number, expiry) in enumerate(read):
         lot = _lot(s, part, number, expiry, req.supplier_id, today)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -99,11 +99,14 @@ def lot_of_part(s: Session, part_id: int, number: str) -> LotDTO | None:
     return lot_dto(row) if row is not None else None
 
 
+_BY_ID = lot_query().where(Lot.id == bindparam("id"))  # built once: a scan's hot path (Core, as parts.py)
+
+
 def find_lots(s: Session, code: str, part_id: int | None = None) -> list[LotDTO]:
     """The lots a code names: `LT-<id>` (a lot label), else a lot number of any part (or of `part_id`)."""
     found = _LOT_CODE.match(code.strip().upper())
     if found:
-        row = s.execute(lot_query().where(Lot.id == int(found.group(1)))).first()
+        row = s.connection().execute(_BY_ID, {"id": int(found.group(1))}).first()
         if row is not None and (part_id is None or row.part_id == part_id):
             return [lot_dto(row)]
     stmt = lot_query().where(Lot.lot_key == lot_key(code))

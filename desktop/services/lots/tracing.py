@@ -4,11 +4,11 @@ Reads only; each one statement, so one snapshot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
@@ -90,16 +90,36 @@ def trace(db: Database, code: str, *, part_id: int | None = None) -> LotTrace:
     return db.read(lambda s: trace_in(s, one_lot(s, code, part_id)))
 
 
+# built once (a scan runs them): where a lot is, and how many moves it has
+_WHERE = (
+    select(Location.code, LotBalance.qty)
+    .join(Location, Location.id == LotBalance.location_id)
+    .where(LotBalance.lot_id == bindparam("lot"), LotBalance.qty != 0)
+    .order_by(Location.code)
+)
+_MOVED = select(func.count()).select_from(StockMove).where(StockMove.lot_id == bindparam("lot"))
+
+
+def _where(s: Session, lot_id: int) -> tuple[tuple[str, Decimal], ...]:
+    return tuple((c, Decimal(q)) for c, q in s.connection().execute(_WHERE, {"lot": lot_id}))
+
+
 def trace_in(s: Session, lot: LotDTO) -> LotTrace:
-    here = s.execute(
-        select(Location.code, LotBalance.qty)
-        .join(Location, Location.id == LotBalance.location_id)
-        .where(LotBalance.lot_id == lot.id, LotBalance.qty != 0)
-        .order_by(Location.code)
-    ).tuples()
-    return LotTrace(
-        lot, _moves(s, _TRACE.where(StockMove.lot_id == lot.id)), tuple((c, Decimal(q)) for c, q in here)
-    )
+    return LotTrace(lot, _moves(s, _TRACE.where(StockMove.lot_id == lot.id)), _where(s, lot.id))
+
+
+@dataclass(frozen=True)
+class LotSummary:
+    """What a scan of a lot label shows: the lot, where it is, how often it moved (not every move)."""
+
+    lot: LotDTO
+    on_hand: tuple[tuple[str, Decimal], ...]
+    moves: int
+
+
+def summary_in(s: Session, lot: LotDTO) -> LotSummary:
+    moved = s.connection().execute(_MOVED, {"lot": lot.id}).scalar() or 0
+    return LotSummary(lot, _where(s, lot.id), moved)
 
 
 def trace_reference(db: Database, reference: str) -> tuple[TraceMove, ...]:
@@ -125,40 +145,32 @@ def expiring(db: Database, days: int, *, today: date | None = None) -> list[Expi
     if not 0 <= days <= 36500:
         raise UserError("The window is 0 to 36,500 days.", field="days")
     when = today or date.today()
-    widest = when + timedelta(days=max(days, 36500))
 
     def op(s: Session) -> list[ExpiringLot]:
-        held = (
-            select(LotBalance.lot_id, func.sum(LotBalance.qty).label("qty"))
-            .where(LotBalance.qty != 0)
-            .group_by(LotBalance.lot_id)
-            .subquery()
+        # the longest of the window and any part's own warning: one range of the expiry index
+        warned = s.scalar(
+            select(func.max(Part.expiry_warning_days)).where(Part.tracking != Tracking.NONE.value)
         )
-        rows = s.execute(
+        bound = when + timedelta(days=max(days, warned or 0))
+        rows = s.execute(  # one row per lot and bin holding it, in one statement (one snapshot)
             lot_query()
-            .add_columns(held.c.qty, Part.expiry_warning_days)
-            .join(held, held.c.lot_id == Lot.id)
-            .where(
-                Lot.expires_on.is_not(None), Lot.expires_on <= widest, Part.tracking != Tracking.NONE.value
-            )
-            .order_by(Lot.expires_on, Part.part_number, Lot.lot_number)
-        ).all()
-        bins: dict[int, list[str]] = {}
-        for lot_id, bin_code in s.execute(
-            select(LotBalance.lot_id, Location.code)
+            .add_columns(Location.code, LotBalance.qty, Part.expiry_warning_days)
+            .join(LotBalance, LotBalance.lot_id == Lot.id)
             .join(Location, Location.id == LotBalance.location_id)
-            .where(LotBalance.lot_id.in_([r[0] for r in rows]), LotBalance.qty != 0)
-            .order_by(Location.code)
-        ):
-            bins.setdefault(lot_id, []).append(bin_code)
-        out = []
+            .where(Lot.expires_on <= bound, LotBalance.qty != 0, Part.tracking != Tracking.NONE.value)
+            .order_by(Lot.expires_on, Part.part_number, Lot.lot_number, Location.code)
+        ).all()
+        out: list[ExpiringLot] = []
         for r in rows:
+            if out and out[-1].lot.id == r[0]:  # the same lot in another bin
+                last = out[-1]
+                out[-1] = replace(last, on_hand=last.on_hand + Decimal(r[11]), bins=(*last.bins, r[10]))
+                continue
             lot = lot_dto(r)
             assert lot.expires_on is not None
-            left = (lot.expires_on - when).days
-            warn = r[11] or 0
+            left, warn = (lot.expires_on - when).days, r[12] or 0
             if left <= max(days, warn):
-                out.append(ExpiringLot(lot, Decimal(r[10]), tuple(bins.get(lot.id, ())), left, left <= warn))
+                out.append(ExpiringLot(lot, Decimal(r[11]), (r[10],), left, left <= warn))
         return out
 
     return db.read(op)
