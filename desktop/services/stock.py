@@ -210,7 +210,7 @@ def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
             f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
         )
     check_qty_for_unit(req.qty, part.unit)
-    check_lot(part, req.lot_id)
+    check_lot(part, req.lot_id, req.kind.value)
     if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
         raise UserError(
             f"{src.code} is a quarantine location: stock there cannot be issued. "

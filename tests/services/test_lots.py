@@ -433,3 +433,20 @@ def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
     traced = lots.trace(db, "PO-LOT-1")
     assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == TODAY + timedelta(90)
     assert [m.reference for m in traced.moves] == [f"{order.number}/1"]
+
+
+def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_there_yet(
+    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.services import counts
+
+    _receive(db, keeper, plant, "CNT-1", "5")
+    sid = counts.start_session(db, admin, "Bin 1", [plant["bin1"]])
+    counts.enter_count(db, keeper, sid, "A-01-01", "GREASE-EP2", Decimal(5))  # as the book: nothing to post
+    assert counts.approve(db, admin, sid) == 0
+    sid = counts.start_session(db, admin, "Bin 1 again", [plant["bin1"]])
+    counts.enter_count(db, keeper, sid, "A-01-01", "GREASE-EP2", Decimal(4))  # one short: a recount
+    counts.enter_count(db, ensure_user(db, "lee", role=Role.KEEPER), sid, "A-01-01", "GREASE-EP2", Decimal(4))
+    with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot, and counts do not count per lot yet"):
+        counts.approve(db, admin, sid)
+    assert stock.balance(db, plant["grease"], plant["bin1"]) == 5 and stock.check_balances(db, admin) == []

@@ -172,3 +172,36 @@ def test_the_part_dialog_sets_tracking_and_shelf_life(
     again.save()
     assert again.banner.kind == "error" and "only when its stock is zero" in again.banner.text()
     assert parts.get_part(ctx.db, plant["plain"]).description != "Changed"  # nothing was saved
+
+
+def test_receiving_a_tracked_part_against_an_order_takes_its_label(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.services import purchasing as po
+    from desktop.services.suppliers import create_supplier
+    from desktop.ui.purchasing_page import PurchasingPage
+
+    supplier = create_supplier(ctx.db, actor, "Lubes & Co")
+    order = po.create_order(ctx.db, actor, supplier.id, [po.LineInput(plant["grease"], Decimal(5))])
+    po.send_order(ctx.db, actor, order.id)
+    scan_into(qtbot, window.scan_box, order.number)
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage) and page.part_edit.hasFocus()
+    scan(qtbot, "P-GREASE-EP2")
+    focus(qtbot, page.bin_edit)
+    type_text(qtbot, "A-01-01")
+    focus(qtbot, page.qty_edit)
+    type_text(qtbot, "2", enter=True)  # no lot given: refused, nothing received, the cursor in Lot
+    assert (
+        page.banner.kind == "error"
+        and "GREASE-EP2 is tracked by lot: scan or type the lot" in page.banner.text()
+    )
+    assert page.lot_edit.hasFocus() and stock.balance(ctx.db, plant["grease"], plant["bin"]) == 0
+    scan(qtbot, f"(01)04012345678901(17){SOON:%y%m%d}(10)HEAT-9")  # the supplier's label, into Lot
+    assert page.qty_edit.hasFocus()
+    type_text(qtbot, "2", enter=True)
+    assert (
+        page.banner.kind == "ok" and "Receipt 2 EA of GREASE-EP2 lot HEAT-9 to A-01-01" in page.banner.text()
+    )
+    traced = lots.trace(ctx.db, "HEAT-9")
+    assert (traced.lot.supplier_name, traced.lot.expires_on) == ("Lubes & Co", SOON)

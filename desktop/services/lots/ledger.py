@@ -28,17 +28,22 @@ def what_is_tracked(tracking: str) -> str:
     return "serial number" if tracking == Tracking.SERIAL.value else "lot"
 
 
-def check_lot(part: Part, lot_id: int | None) -> None:
+def check_lot(part: Part, lot_id: int | None, kind: str | None = None) -> None:
     """A tracked part moves with its lot (or serial); an untracked part with none."""
     if part.tracking == Tracking.NONE.value:
         if lot_id is not None:
             raise UserError(f"{part.part_number} is not tracked by lot: move it without a lot.", field="lot")
-    elif lot_id is None:
+        return
+    if lot_id is not None:
+        return
+    what = what_is_tracked(part.tracking)
+    if kind == "COUNT":  # a count approval: counts do not count per lot yet
         raise UserError(
-            f"{part.part_number} is tracked by {what_is_tracked(part.tracking)}: "
-            f"scan or type the {what_is_tracked(part.tracking)}.",
+            f"{part.part_number} is tracked by {what}, and counts do not count per {what} yet: leave it out "
+            f"of the count and correct its lots with adjustments that name them (storeroom adjust --lot).",
             field="lot",
         )
+    raise UserError(f"{part.part_number} is tracked by {what}: scan or type the {what}.", field="lot")
 
 
 _LOT = select(Lot.part_id, Lot.lot_number).where(Lot.id == bindparam("lot"))
