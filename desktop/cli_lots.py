@@ -16,25 +16,33 @@ from desktop.services.lots import TraceMove
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
 
 
-def _move_line(m: TraceMove) -> str:
+def _move_line(t: TraceMove) -> str:
+    m = t.move
     where = " -> ".join(x for x in (m.from_code or "", m.to_code or "") if x) or "-"
     to = f" {m.reference}" if m.reference else ""
-    asset = f" asset {m.asset_code}" if m.asset_code else ""
+    asset = f" asset {t.asset_code}" if t.asset_code else ""
     back = f" (reverses #{m.reverses_move_id})" if m.reverses_move_id else ""
     when = f"{m.at.astimezone():%Y-%m-%d %H:%M}"
     qty = f"{format_qty(m.qty):>10} {m.unit:<4}"
-    return f"  #{m.move_id:<7} {when}  {m.kind:<10} {qty} {where:<24}{to}{asset}  by {m.user_name}{back}"
+    return f"  #{m.id:<7} {when}  {m.kind:<10} {qty} {where:<24}{to}{asset}  by {m.user_name}{back}"
 
 
 def _trace(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    if args.reference:
-        moves = lots.trace_reference(database, args.reference)
-        print(f"{len(moves)} move(s) of tracked parts under {args.reference}")
+    if args.reference or args.asset:
+        moves = (
+            lots.trace_reference(database, args.reference)
+            if args.reference
+            else lots.trace_asset(database, args.asset)
+        )
+        what = f"under {args.reference}" if args.reference else f"to asset {args.asset}"
+        print(f"{len(moves)} move(s) of tracked parts {what}")
         for m in moves:
-            print(f"  {m.part_number:<20} lot {m.lot_number:<20}" + _move_line(m).lstrip())
+            print(f"  {m.move.part_number:<20} lot {m.move.lot_number or '':<20}" + _move_line(m).lstrip())
         return 0
     if not args.lot:
-        raise UserError("Name the lot to trace (its number or LT- code), or --reference WO-...")
+        raise UserError(
+            "Name the lot to trace (its number or LT- code), or --reference WO-... or --asset TAG"
+        )
     part_id = parts.part_id_for_number(database, args.part) if args.part else None
     t = lots.trace(database, args.lot, part_id=part_id)
     lot = t.lot
@@ -92,6 +100,7 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     t.add_argument("lot", nargs="?", help="lot or serial number, or its label's LT- code")
     t.add_argument("--part", help="the part, when several parts have a lot of that number")
     t.add_argument("--reference", help="a work order or other reference: the lots moved under it")
+    t.add_argument("--asset", help="an asset's tag: the lots issued to it")
     bind(t, _trace)
     p = sub.add_parser(
         "lots", help="lots and serial numbers: tracking, a bin's lots, releasing an expired lot"

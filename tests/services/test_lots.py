@@ -378,21 +378,32 @@ def test_trace_a_lot_both_ways_and_the_expiry_report(
     )
     _issue(db, keeper, plant["grease"], plant["bin1"], "2", reference="WO-7001")
     _issue(db, keeper, plant["grease"], plant["bin2"], "1", reference="wo-7001")
+    press = mro.create_asset(db, admin, mro.AssetInput("PRESS-01", "Press 1"))
+    mro.issue_to_asset(
+        db, keeper, plant["grease"], plant["bin1"], Decimal(1), work_order="WO-8", asset_id=press.id
+    )
     traced = lots.trace(db, "t-1")
     assert traced.lot.supplier_name == "Lubes & Co" and traced.received == 10
-    assert [(m.kind, m.qty, m.from_code, m.to_code, m.reference) for m in traced.moves] == [
+    assert [
+        (m.move.kind, m.move.qty, m.move.from_code, m.move.to_code, m.move.reference) for m in traced.moves
+    ] == [
         ("RECEIPT", 10, None, "A-01-01", "DN-55"),
         ("TRANSFER", 3, "A-01-01", "A-01-02", None),
         ("ISSUE", 2, "A-01-01", None, "WO-7001"),
         ("ISSUE", 1, "A-01-02", None, "wo-7001"),
+        ("ISSUE", 1, "A-01-01", None, "WO-8"),
     ]
-    assert traced.on_hand == (("A-01-01", 5), ("A-01-02", 2))
+    assert [m.asset_code for m in traced.moves] == [None, None, None, None, "PRESS-01"]
+    assert traced.on_hand == (("A-01-01", 4), ("A-01-02", 2))
+    assert [(m.move.lot_number, m.move.reference) for m in lots.trace_asset(db, "a-press-01")] == [
+        ("T-1", "WO-8")
+    ]
     assert lots.trace(db, lot.code).lot.id == lot.id  # its label's LT- code too
     back = lots.trace_reference(db, "WO-7001")
-    assert [(m.lot_number, m.qty) for m in back] == [("T-1", 2), ("T-1", 1)]
+    assert [(m.move.lot_number, m.move.qty) for m in back] == [("T-1", 2), ("T-1", 1)]
     soon = lots.expiring(db, 15)
     assert [(x.lot.lot_number, x.on_hand, x.bins, x.days_left) for x in soon] == [
-        ("T-1", 7, ("A-01-01", "A-01-02"), 10)
+        ("T-1", 6, ("A-01-01", "A-01-02"), 10)
     ]
     assert soon[0].warned  # within the part's 30-day warning window
     assert [x.lot.lot_number for x in lots.expiring(db, 365)] == ["T-1", "T-2"]
@@ -432,7 +443,7 @@ def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
     assert done.move.lot_number == "PO-LOT-1" and done.line.received_qty == 4
     traced = lots.trace(db, "PO-LOT-1")
     assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == TODAY + timedelta(90)
-    assert [m.reference for m in traced.moves] == [f"{order.number}/1"]
+    assert [m.move.reference for m in traced.moves] == [f"{order.number}/1"]
 
 
 def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_there_yet(

@@ -192,7 +192,7 @@ def test_the_runtime_role_receives_issues_and_releases_lots_but_never_deletes_on
         stock_issue.issue(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), a))
     lots.release(runtime, admin, lot.id, "lab re-test 12")
     stock_issue.issue(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), a, reference="WO-1"))
-    assert [m.kind for m in lots.trace(runtime, lot.code).moves] == ["RECEIPT", "ISSUE"]
+    assert [m.move.kind for m in lots.trace(runtime, lot.code).moves] == ["RECEIPT", "ISSUE"]
     assert stock.check_balances(runtime, kim) == []
     for statement in ("DELETE FROM lot", "UPDATE stock_move SET lot_id = NULL", "TRUNCATE lot_balance"):
         _denied(runtime, statement)

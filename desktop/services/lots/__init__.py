@@ -62,6 +62,7 @@ _MODULES = {
     "expiring": "tracing",
     "trace": "tracing",
     "trace_reference": "tracing",
+    "trace_asset": "tracing",
 }
 
 
@@ -98,5 +99,6 @@ __all__ = [
     "release",
     "set_tracking",
     "trace",
+    "trace_asset",
     "trace_reference",
 ]

@@ -5,35 +5,25 @@ Reads only; each one statement, so one snapshot."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Asset, AssetMove, Location, Lot, LotBalance, Part, StockMove, User
+from desktop.models import Asset, AssetMove, Location, Lot, LotBalance, Part, StockMove
 from desktop.models.enums import Tracking
-from desktop.services.common import as_utc
 from desktop.services.lots.records import LotDTO, lot_dto, lot_query, one_lot
+from desktop.services.stock import MoveDTO, _move_dto, _move_query
 
 
 @dataclass(frozen=True)
 class TraceMove:
-    move_id: int
-    at: datetime
-    kind: str
-    part_number: str
-    lot_number: str
-    qty: Decimal
-    unit: str
-    from_code: str | None
-    to_code: str | None
-    reference: str | None
-    asset_code: str | None
-    user_name: str
-    reverses_move_id: int | None
+    move: MoveDTO  # as the ledger's history shows it, with its lot
+    asset_code: str | None  # the asset an issue went to
 
 
 @dataclass(frozen=True)
@@ -44,45 +34,22 @@ class LotTrace:
 
     @property
     def received(self) -> Decimal:
-        return sum((m.qty for m in self.moves if m.kind == "RECEIPT"), Decimal(0))
+        return sum((m.move.qty for m in self.moves if m.move.kind == "RECEIPT"), Decimal(0))
 
 
-_From, _To = aliased(Location), aliased(Location)
+# the ledger's own move query (stock.history's), with the asset an issue was booked to
 _TRACE = (
-    select(
-        StockMove.id,
-        StockMove.at,
-        StockMove.kind,
-        Part.part_number,
-        Lot.lot_number,
-        StockMove.qty,
-        Part.unit,
-        _From.code,
-        _To.code,
-        StockMove.reference,
-        Asset.code,
-        User.user_name,
-        StockMove.reverses_move_id,
-    )
-    .join(Part, Part.id == StockMove.part_id)
-    .join(Lot, Lot.id == StockMove.lot_id)
-    .join(User, User.id == StockMove.user_id)
-    .outerjoin(_From, _From.id == StockMove.from_location_id)
-    .outerjoin(_To, _To.id == StockMove.to_location_id)
+    _move_query()
+    .add_columns(Asset.code)
     .outerjoin(AssetMove, AssetMove.move_id == StockMove.id)
     .outerjoin(Asset, Asset.id == AssetMove.asset_id)
+    .where(StockMove.lot_id.is_not(None))
     .order_by(StockMove.at, StockMove.id)
 )
 
 
-def _moves(s: Session, stmt: object) -> tuple[TraceMove, ...]:
-    rows = s.execute(stmt).all()  # type: ignore[call-overload]
-    return tuple(
-        TraceMove(
-            r[0], as_utc(r[1]), r[2], r[3], r[4], Decimal(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]
-        )
-        for r in rows
-    )
+def _moves(s: Session, stmt: Select[Any]) -> tuple[TraceMove, ...]:
+    return tuple(TraceMove(_move_dto(r[:9]), r[9]) for r in s.execute(stmt).tuples())
 
 
 def trace(db: Database, code: str, *, part_id: int | None = None) -> LotTrace:
@@ -128,6 +95,15 @@ def trace_reference(db: Database, reference: str) -> tuple[TraceMove, ...]:
     if not ref:
         raise UserError("Give the reference to trace, e.g. a work order number.", field="reference")
     return db.read(lambda s: _moves(s, _TRACE.where(func.upper(StockMove.reference) == ref.upper())))
+
+
+def trace_asset(db: Database, code: str) -> tuple[TraceMove, ...]:
+    """The reverse for a machine: every lot issued to the asset, by its tag or its label (`A-` + tag)."""
+    tag = code.strip().upper()
+    if not tag:
+        raise UserError("Give the asset's tag to trace.", field="asset")
+    tags = {tag, tag.removeprefix("A-")}  # the label's prefix off, unless the tag itself starts so
+    return db.read(lambda s: _moves(s, _TRACE.where(func.upper(Asset.code).in_(sorted(tags)))))
 
 
 @dataclass(frozen=True)
