@@ -205,3 +205,32 @@ def test_receiving_a_tracked_part_against_an_order_takes_its_label(
     )
     traced = lots.trace(ctx.db, "HEAT-9")
     assert (traced.lot.supplier_name, traced.lot.expires_on) == ("Lubes & Co", SOON)
+
+
+def test_the_reports_page_lists_expiring_lots_within_the_days_typed(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.ui.reports_page import ReportsPage
+
+    for number, days in (("NEAR", 5), ("FAR", 60)):
+        when = date.today() + timedelta(days=days)
+        lots.receive(ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(2), number, when))
+    window.go_to("Reports")
+    page = window.pages["Reports"]
+    assert isinstance(page, ReportsPage)
+    runner = page.reports
+    runner.choose("expiring")
+    assert runner.rows["days"][1].isVisibleTo(runner) and not runner.rows["part"][1].isVisibleTo(runner)
+    focus(qtbot, runner.expiry_days)
+    runner.expiry_days.selectAll()
+    type_text(qtbot, "10")
+    runner.run_button.click()
+    model = runner.view.view.model()
+    assert runner.view.title.text() == "Expiring lots"
+    assert [model.index(r, 3).data() for r in range(model.rowCount())] == ["NEAR"]
+    focus(qtbot, runner.expiry_days)
+    runner.expiry_days.selectAll()
+    type_text(qtbot, "90")
+    runner.run_button.click()
+    model = runner.view.view.model()  # each run shows a new table
+    assert [model.index(r, 3).data() for r in range(model.rowCount())] == ["NEAR", "FAR"]
