@@ -306,6 +306,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
             ids = [parts.part_id_for_number(database, number) for number in args.codes]
             items, layout = label_data.part_labels(database, ids), layout_part_label
+        elif args.what == "lots":  # the part label's layout, the lot's LT- code on it
+            from desktop.services import lots
+
+            items, layout = lots.lot_labels(database, args.codes), layout_part_label
         else:
             from desktop.services import badges
 
@@ -582,9 +586,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     c.set_defaults(fn=cmd_check)
     lab = sub.add_parser("labels", help="print bin or part labels or user badges to a PDF")
-    lab.add_argument("what", choices=["bins", "parts", "badges", "calibration", "formats"])
+    lab.add_argument("what", choices=["bins", "parts", "lots", "badges", "calibration", "formats"])
     lab.add_argument(
-        "codes", nargs="*", help="location codes (bins), part numbers (parts) or user names (badges)"
+        "codes",
+        nargs="*",
+        help="location codes (bins), part numbers (parts), lots' numbers or LT- codes, user names (badges)",
     )
     lab.add_argument(
         "--format",

@@ -97,3 +97,31 @@ def test_serials_on_the_command_line(plant: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "Serial SN-2 of PUMP-7 was received already" in err
     code, _, err = run(capsys, "lots", "tracking", "PUMP-7", "--tracking", "none")
     assert code == 2 and "only when its stock is zero" in err
+
+
+def test_lot_labels_print_and_scan_back_to_their_lot(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.services import scan
+    from tests.reports.helpers import decode, render_pages
+
+    assert run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot", "--shelf-life", "90")[0] == 0
+    longest = "H" * 38 + "-1"  # a lot number at its maximum, 40 characters
+    for lot in (longest, "HEAT-2"):
+        assert (
+            run(capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "1", "--lot", lot)[0]
+            == 0
+        )
+    target = plant / "lots.pdf"
+    code, _, err = run(
+        capsys, "labels", "lots", longest, "LT-2", "--format", "thermal-100x50mm", "--out", str(target)
+    )
+    assert code == 0, err
+    found = {text for page in render_pages(target.read_bytes(), dpi=300) for _f, text in decode(page)}
+    assert found == {"LT-1", "LT-2"}  # Code128 and QR of each carry the lot's code
+    database = Database(f"sqlite:///{plant / 'storeroom.sqlite3'}")
+    try:
+        lots_found = {scan.resolve(database, text).lot.lot.lot_number for text in found}  # type: ignore[union-attr]
+    finally:
+        database.dispose()
+    assert lots_found == {longest, "HEAT-2"}
+    code, _, err = run(capsys, "labels", "lots", "NOPE", "--out", str(target))
+    assert code == 2 and "Unknown lot NOPE" in err

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from desktop.services.lots.gs1 import Gs1, parse
     from desktop.services.lots.issuing import LotStock, format_lot_stock, propose, release
+    from desktop.services.lots.labels import lot_labels
     from desktop.services.lots.receiving import (
         LotReceipt,
         LotReceiptResult,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "Gs1": "gs1",
     "parse": "gs1",
+    "lot_labels": "labels",
     "LotStock": "issuing",
     "format_lot_stock": "issuing",
     "propose": "issuing",
@@ -92,6 +94,7 @@ __all__ = [
     "find_lots",
     "format_lot_stock",
     "lot_id_for",
+    "lot_labels",
     "one_lot",
     "parse",
     "propose",
