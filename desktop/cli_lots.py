@@ -88,6 +88,14 @@ def _release(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
     return 0
 
 
+def _quarantine(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    moved = lots.quarantine_expired(database, actor, locations.location_id_for_code(database, args.to))
+    for p in moved:
+        print(f"#{p.move.id} {p.move.summary()}")
+    print(f"{len(moved)} expired lot(s) moved to {args.to}")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     def bind(
         parser: argparse.ArgumentParser, fn: Callable[[dbmod.Database, Actor, argparse.Namespace], int]
@@ -121,3 +129,6 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     rl.add_argument("--part")
     rl.add_argument("--reason", required=True)
     bind(rl, _release)
+    qe = psub.add_parser("quarantine-expired", help="move every expired lot's stock to a quarantine bin")
+    qe.add_argument("--to", required=True, help="the quarantine location's code")
+    bind(qe, _quarantine)

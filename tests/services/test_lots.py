@@ -461,3 +461,30 @@ def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_th
     with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot, and counts do not count per lot yet"):
         counts.approve(db, admin, sid)
     assert stock.balance(db, plant["grease"], plant["bin1"]) == 5 and stock.check_balances(db, admin) == []
+
+
+def test_expired_lots_move_to_quarantine_in_one_go(
+    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
+) -> None:
+    old = _receive(db, keeper, plant, "OLD", "3", expires_on=TODAY - timedelta(1))
+    fresh = _receive(db, keeper, plant, "FRESH", "2", expires_on=TODAY + timedelta(1))
+    kept = _receive(db, keeper, plant, "KEPT", "1", expires_on=TODAY - timedelta(5))
+    stock.post_move(
+        db,
+        keeper,
+        MoveRequest(
+            MoveKind.TRANSFER, plant["grease"], Decimal(1), plant["bin1"], plant["bin2"], lot_id=old.id
+        ),
+    )
+    lots.release(db, ensure_user(db, "sup", role=Role.SUPERVISOR), kept.id, "re-certified")
+    with pytest.raises(UserError, match="A-01-02 is not a quarantine location"):
+        lots.quarantine_expired(db, keeper, plant["bin2"])
+    moved = lots.quarantine_expired(db, keeper, plant["quarantine"])
+    assert sorted((m.move.from_code, m.move.lot_number, m.move.qty) for m in moved) == [
+        ("A-01-01", "OLD", 2),
+        ("A-01-02", "OLD", 1),
+    ]
+    assert _lot_qty(db, old.id, plant["quarantine"]) == 3 and _lot_qty(db, fresh.id, plant["bin1"]) == 2
+    assert _lot_qty(db, kept.id, plant["bin1"]) == 1  # released by a supervisor: it stays
+    assert lots.quarantine_expired(db, keeper, plant["quarantine"]) == []  # nothing left to move
+    assert stock.check_balances(db, admin) == []

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from desktop.services.lots.gs1 import Gs1, parse
     from desktop.services.lots.issuing import LotStock, format_lot_stock, propose, release
     from desktop.services.lots.labels import lot_labels
+    from desktop.services.lots.quarantine import quarantine_expired
     from desktop.services.lots.receiving import (
         LotReceipt,
         LotReceiptResult,
@@ -46,6 +47,7 @@ _MODULES = {
     "format_lot_stock": "issuing",
     "propose": "issuing",
     "release": "issuing",
+    "quarantine_expired": "quarantine",
     "LotReceipt": "receiving",
     "LotReceiptResult": "receiving",
     "TrackingInput": "receiving",
@@ -98,6 +100,7 @@ __all__ = [
     "one_lot",
     "parse",
     "propose",
+    "quarantine_expired",
     "receive",
     "release",
     "set_tracking",
