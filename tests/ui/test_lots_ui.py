@@ -138,6 +138,11 @@ def test_a_lot_label_in_the_scan_box_opens_its_part(
     ).lots[0]
     scan_into(qtbot, window.scan_box, lot.code)
     assert window.stack.currentWidget() is window.part_page and window.part_page.title.text() == "GREASE-EP2"
+    history = window.part_page.history
+    assert history.horizontalHeaderItem(12).text() == "Lot" and history.item(0, 12).text() == "H-1"
+    held = window.part_page.lots  # the Lots tab: lot, expiry, bin, quantity
+    assert [held.item(0, c).text() for c in range(4)] == ["H-1", SOON.isoformat(), "A-01-01", "3"]
+    assert "Tracked by lot, shelf life 365 d" in window.part_page.facts.text()
     assert (
         window.banner.kind == "ok"
         and f"{lot.code}: lot H-1 of GREASE-EP2 (expires {SOON})" in window.banner.text()

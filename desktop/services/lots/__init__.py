@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from desktop.services.lots.gs1 import Gs1, parse
-    from desktop.services.lots.issuing import LotStock, format_lot_stock, propose, release
+    from desktop.services.lots.issuing import LotStock, format_lot_stock, lots_of_part, propose, release
     from desktop.services.lots.labels import lot_labels
     from desktop.services.lots.quarantine import quarantine_expired
     from desktop.services.lots.receiving import (
@@ -46,6 +46,7 @@ _MODULES = {
     "LotStock": "issuing",
     "format_lot_stock": "issuing",
     "propose": "issuing",
+    "lots_of_part": "issuing",
     "release": "issuing",
     "quarantine_expired": "quarantine",
     "LotReceipt": "receiving",
@@ -97,6 +98,7 @@ __all__ = [
     "format_lot_stock",
     "lot_id_for",
     "lot_labels",
+    "lots_of_part",
     "one_lot",
     "parse",
     "propose",

@@ -39,21 +39,30 @@ class LotStock:
 _FEFO = (Lot.expires_on.is_(None), Lot.expires_on, Lot.created_at, Lot.id)
 
 
-def lots_in_bin(s: Session, part_id: int, location_id: int, today: date) -> list[LotStock]:
-    """The bin's lots of the part that hold stock, in the order they should go out."""
-    rows = s.execute(
+def lots_in_bin(s: Session, part_id: int, location_id: int | None, today: date) -> list[LotStock]:
+    """The bin's lots of the part that hold stock (every bin's: `location_id` None), in the order they
+    should go out."""
+    stmt = (
         lot_query()
         .add_columns(LotBalance.location_id, Location.code, LotBalance.qty)
         .join(LotBalance, LotBalance.lot_id == Lot.id)
         .join(Location, Location.id == LotBalance.location_id)
-        .where(LotBalance.part_id == part_id, LotBalance.location_id == location_id, LotBalance.qty > 0)
-        .order_by(*_FEFO)
+        .where(LotBalance.part_id == part_id, LotBalance.qty > 0)
+        .order_by(*_FEFO, Location.code)
     )
+    if location_id is not None:
+        stmt = stmt.where(LotBalance.location_id == location_id)
     out = []
-    for r in rows:
+    for r in s.execute(stmt):
         lot = lot_dto(r)
         out.append(LotStock(lot, r[10], r[11], Decimal(r[12]), lot.expired(today)))
     return out
+
+
+def lots_of_part(db: Database, part_id: int, *, today: date | None = None) -> list[LotStock]:
+    """Every lot of the part with stock, per bin, first to go out first (the part page's Lots tab)."""
+    when = today or date.today()
+    return db.read(lambda s: lots_in_bin(s, part_id, None, when))
 
 
 def propose(db: Database, part_id: int, location_id: int, *, today: date | None = None) -> list[LotStock]:
