@@ -222,9 +222,16 @@ def cmd_stock(args: argparse.Namespace) -> int:
     found = scan.resolve(database, args.code)
     if found.part is not None:
         p = found.part
+        if found.lot is not None:  # an LT- lot label: the lot first
+            print(found.message)
         print(f"{p.part_number}  {p.description}  on hand {format_qty(p.on_hand)} {p.unit}")
         for b in p.stock:
             print(f"  {b.location_code:<16} {format_qty(b.qty):>12}")
+        if p.tracking != "NONE":  # a tracked part: its lots, the one an issue takes first on top
+            from desktop.services import lots
+
+            for x in lots.lots_of_part(database, p.id):
+                print(f"  {x.location_code:<16} {lots.format_lot_stock(x)}")
     elif found.location is not None:
         loc = found.location.location
         print(f"{loc.code}  {loc.name}  ({loc.display_path})")

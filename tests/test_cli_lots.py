@@ -84,6 +84,9 @@ def test_receive_issue_trace_and_report_lots(plant: Path, capsys: pytest.Capture
     rows = out.splitlines()
     assert code == 0 and rows[1].split("\t")[:4] == ["Expires", "Days left", "Part number", "Lot"]
     assert [r.split("\t")[3] for r in rows[2:]] == ["HEAT-1"]
+    code, out, _ = run(capsys, "stock", "LT-2")
+    assert code == 0 and out.startswith("LT-2: lot HEAT-2 of GREASE-EP2")
+    assert out.splitlines()[-1].strip().startswith("A-01-01") and "lot HEAT-2" in out.splitlines()[-1]
     code, out, _ = run(capsys, "check-balances")
     assert code == 0 and "0 balance(s) differ" in out
 
