@@ -21,12 +21,12 @@ from sqlalchemy import text
 from desktop import db as dbmod
 from desktop.db import Database
 from desktop.models.enums import MoveKind, Role
-from desktop.services import audit, users
-from desktop.services.audit import record
-from desktop.services.audit_chain import GENESIS, row_hash
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.admin import audit, users
+from desktop.services.admin.audit import record
+from desktop.services.admin.audit_chain import GENESIS, row_hash
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.catalogue.parts import PartInput, create_part
+from desktop.services.stock.moves import MoveRequest, post_move
 
 
 def _per_op_ms(fn: Callable[[], object], n: int) -> tuple[float, float]:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from desktop import db as dbmod
 from desktop.models.enums import LocationLevel
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.locations import LocationInput, create_location
 
 STOREROOM = str(Path(sys.executable).with_name("storeroom"))
 

@@ -36,10 +36,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication(sys.argv[:1])
     from desktop.db import open_database
-    from desktop.services import users
+    from desktop.services.admin import users
     from desktop.tasks import TaskRunner
+    from desktop.ui.admin.session import UserSession
     from desktop.ui.context import AppEvents
-    from desktop.ui.session import UserSession
 
     db = open_database(f"sqlite:///{args.db}")
     runner = TaskRunner(lambda exc: print("error:", exc, file=sys.stderr))

@@ -30,9 +30,9 @@ from typing import TypeVar
 from sqlalchemy import create_engine, make_url, text
 
 from desktop.db import Database, normalize_url, open_database
-from desktop.services import imports
-from desktop.services.tabular import read_table
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.io import imports
+from desktop.services.io.tabular import read_table
 
 T = TypeVar("T")
 

@@ -25,12 +25,15 @@ from desktop import db as dbmod
 from desktop.db import Database
 from desktop.models import Lot, LotBalance, Part
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
-from desktop.services import lots, scan, stock, stock_issue
-from desktop.services.locations import LocationInput, create_location
+from desktop.services import lots
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import scan
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.catalogue.parts import PartInput, create_part
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest
-from desktop.services.users import ensure_user
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest
 
 
 def _times(fn: Callable[[], object], n: int) -> list[float]:

@@ -28,7 +28,7 @@ def _one(mode: str, count: int) -> dict[str, float]:
     from bench.cups_queue import QUEUE, ensure_queue, wait_for_output
     from desktop.reports.label_formats import AVERY_5160
     from desktop.reports.labels import render_bin_labels
-    from desktop.ui.pdf_pages import print_pdf
+    from desktop.ui.insight.pdf_pages import print_pdf
 
     app = QApplication.instance() or QApplication([])
     out = ensure_queue()

@@ -20,9 +20,9 @@ from pathlib import Path
 from desktop import db as dbmod
 from desktop.models.enums import Role
 from desktop.reports.table_report import render_table_pdf
-from desktop.services import kpis
-from desktop.services import report_data as rd
 from desktop.services.actor import Actor
+from desktop.services.insight import kpis
+from desktop.services.insight import report_data as rd
 
 
 def main(argv: list[str]) -> None:

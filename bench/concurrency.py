@@ -29,8 +29,9 @@ from bench.report import Result, median, p95
 from desktop.db import Database, normalize_url
 from desktop.errors import DatabaseUnavailable, InsufficientStock, UserError
 from desktop.models.enums import MoveKind
-from desktop.services import stock, users
-from desktop.services.stock import MoveRequest
+from desktop.services.admin import users
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest
 
 Pair = tuple[int, int]
 

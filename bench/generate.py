@@ -46,9 +46,9 @@ from bench.generate_floor import (
 )
 from desktop.db import normalize_url, open_database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory, Role
-from desktop.services import kpi_days
-from desktop.services.secrets import hash_secret
-from desktop.services.units import UNITS
+from desktop.services.admin.secrets import hash_secret
+from desktop.services.catalogue.units import UNITS
+from desktop.services.insight import kpi_days
 
 DEFAULT_SEED = 20_261_125
 BENCH_PIN = "2468"  # every generated account's PIN (scripts sign in with --user NAME + STOREROOM_PIN)
@@ -316,7 +316,7 @@ def _suppliers(rng: random.Random, count: int) -> list[Row]:
 
 
 def _locations(sizes: Sizes) -> tuple[list[Row], list[int], list[int], list[int]]:
-    """Site > areas > racks > bins, with `path` built as desktop/services/locations.py builds it."""
+    """Site > areas > racks > bins, with `path` built as desktop/services/catalogue/locations.py builds it."""
     created = _stamp(START - timedelta(days=60))
     rows: list[Row] = []
     walk = 0

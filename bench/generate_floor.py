@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from desktop.models.enums import PartCategory
-from desktop.services.units import UNITS
+from desktop.services.catalogue.units import UNITS
 
 Row = tuple[Any, ...]
 

@@ -26,8 +26,11 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Part
 from desktop.models.enums import MoveKind
-from desktop.services import locations, parts, scan, stock, stock_batch, suppliers, users
-from desktop.services.stock import MoveRequest
+from desktop.services.admin import users
+from desktop.services.catalogue import locations, parts, scan, suppliers
+from desktop.services.stock import batch as stock_batch
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest
 
 Clock = Callable[[], float]
 _now = time.perf_counter
@@ -358,7 +361,7 @@ _SORT_SQL = {
     "manufacturer_part_number": "part.mpn_key",
     "on_hand": "coalesce(sum(stock_balance.qty), 0)",
 }
-BLOCK = 200  # rows fetched per block by desktop/ui/parts_model.py
+BLOCK = 200  # rows fetched per block by desktop/ui/catalogue/parts_model.py
 
 
 def _raw_sort_sql(column: str, direction: str) -> str:

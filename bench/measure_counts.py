@@ -14,8 +14,12 @@ from bench.generate import ADMIN_USER, BENCH_PIN
 from bench.measure_floor import timed
 from bench.report import Result, from_samples
 from desktop.db import Database
-from desktop.services import count_abc, count_ira, count_plan, counts, users
-from desktop.services.count_settings import read_count_settings
+from desktop.services.admin import users
+from desktop.services.counts import abc as count_abc
+from desktop.services.counts import ira as count_ira
+from desktop.services.counts import plan as count_plan
+from desktop.services.counts import sessions as counts
+from desktop.services.counts.settings import read_count_settings
 
 
 def _first_working_day(db: Database, after: date) -> date:

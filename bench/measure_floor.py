@@ -19,7 +19,9 @@ from desktop.reports import fonts
 from desktop.reports.count_sheet import render_count_sheet
 from desktop.reports.label_formats import AVERY_5160
 from desktop.reports.labels import render_bin_labels
-from desktop.services import kanban, mro, users
+from desktop.services import mro
+from desktop.services.admin import users
+from desktop.services.kanban import loops as kanban
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

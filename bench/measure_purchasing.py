@@ -15,8 +15,9 @@ from bench.generate import ADMIN_USER, BENCH_PIN
 from bench.measure_floor import timed
 from bench.report import Result, from_samples
 from desktop.db import Database
-from desktop.services import purchasing, users
-from desktop.services.inventory_position import positions
+from desktop.services import purchasing
+from desktop.services.admin import users
+from desktop.services.stock.position import positions
 
 
 def _open_lines(

@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import desktop.app as app_module
 
     imported = time.perf_counter() - T0
-    from desktop.services import parts
-    from desktop.ui import parts_model
+    from desktop.services.catalogue import parts
+    from desktop.ui.catalogue import parts_model
 
     def timed(owner: Any, name: str, label: Callable[[Any], str]) -> None:
         original = getattr(owner, name)

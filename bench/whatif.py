@@ -22,7 +22,9 @@ from bench.measure import _raw, _request, _search_sql, _stocked_pairs, copy_data
 from bench.report import explain
 from desktop.db import Database
 from desktop.models import Part
-from desktop.services import parts, stock, users
+from desktop.services.admin import users
+from desktop.services.catalogue import parts
+from desktop.services.stock import moves as stock
 
 
 def _ms(fn: Callable[[], object], repeat: int) -> float:

@@ -19,17 +19,17 @@ from desktop import backups, config, credentials, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
 from desktop.quantities import set_decimal_mark
-from desktop.services import users
-from desktop.services.users import ensure_user
+from desktop.services.admin import users
+from desktop.services.admin.users import ensure_user
 from desktop.tasks import TaskRunner
 from desktop.ui import ui_scale
+from desktop.ui.admin.connection_dialog import ConnectionDialog
+from desktop.ui.admin.first_start import FirstStartDialog, StartChoice
+from desktop.ui.admin.session import UserSession
 from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.common import show_error
-from desktop.ui.connection_dialog import ConnectionDialog
 from desktop.ui.context import AppEvents
-from desktop.ui.first_start import FirstStartDialog, StartChoice
 from desktop.ui.garbage import GarbageCollector
-from desktop.ui.session import UserSession
 
 logger = logging.getLogger("storeroom.app")
 _STARTED = time.perf_counter()

@@ -20,7 +20,7 @@ from desktop.db import Database, backup_sqlite, known_revision, upgrade
 from desktop.errors import UserError
 from desktop.models import User
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
+from desktop.services.admin.audit import record
 
 SCHEDULED = "scheduled"
 KEEP = 14

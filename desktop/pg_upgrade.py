@@ -1,6 +1,6 @@
 """Upgrading a shared PostgreSQL schema: only its owner does it, after a pg_dump, one at a time.
 
-Clients log in as a runtime role without DDL rights (desktop.services.server_roles), so the first
+Clients log in as a runtime role without DDL rights (desktop.services.admin.server_roles), so the first
 updated client can no longer migrate the plant's database on its own. A client that finds the schema
 older than it needs says so ("needs an upgrade by an administrator"), or, while the owner's upgrade
 runs (it holds an advisory lock), "is being upgraded".
@@ -71,7 +71,7 @@ def _upgrade_locked(
             made = pg_dump(db, reason=f"before-upgrade-{current}")
     conn.commit()  # the lock is per session: end this read transaction, keep the lock
     migrate()
-    from desktop.services.server_roles import regrant
+    from desktop.services.admin.server_roles import regrant
 
     regrant(db)
     return made

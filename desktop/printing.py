@@ -1,7 +1,7 @@
 """Sending our PDFs to a printer the light way: CUPS (Linux, macOS) takes PDF itself, so the vector
 file goes to the queue as it is (`lp`), in a fraction of a second and a few hundred kB, instead of a
 full-page bitmap per page.  Printers CUPS does not manage (Windows, a PDF file) are printed by Qt from
-page images (desktop/ui/pdf_pages.py).  No Qt here."""
+page images (desktop/ui/insight/pdf_pages.py).  No Qt here."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.cli import main
+from desktop.cli.main import main
 
 
 def run_as(user: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -21,7 +21,7 @@ from desktop.db import Database, normalize_url
 from desktop.models import load_all
 from desktop.models.enums import Role
 from desktop.services.actor import Actor
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

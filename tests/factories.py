@@ -10,10 +10,10 @@ from sqlalchemy import update
 from desktop.db import Database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
 from desktop.services.actor import Actor
-from desktop.services.locations import LocationDTO, LocationInput, create_location
-from desktop.services.parts import PartDTO, PartInput, create_part
-from desktop.services.stock import MoveRequest, PostResult, post_move
-from desktop.services.users import UserDTO, save_user
+from desktop.services.admin.users import UserDTO, save_user
+from desktop.services.catalogue.locations import LocationDTO, LocationInput, create_location
+from desktop.services.catalogue.parts import PartDTO, PartInput, create_part
+from desktop.services.stock.moves import MoveRequest, PostResult, post_move
 
 
 def make_tree(db: Database, actor: Actor) -> dict[str, LocationDTO]:

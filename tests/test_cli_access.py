@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, text
 
 from desktop import db as dbmod
-from desktop.cli import main
+from desktop.cli.main import main
 from desktop.db import Database
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
-from desktop.services import users
+from desktop.services.admin import users
 
 
 @pytest.fixture

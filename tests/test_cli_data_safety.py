@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from desktop.services import stock_issue
+from desktop.services.stock import issue as stock_issue
 from tests.cli_helpers import run_as
 
 
@@ -120,7 +120,7 @@ def test_kanban_orders_to_xlsx_and_a_closed_pipe(home: Path, capsys: pytest.Capt
     env = {**os.environ, "STOREROOM_HOME": str(home)}
     for args in (["stock", "MAIN"], ["history", "--limit", "500"]):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "desktop.cli", "--user", "clerk", *args],
+            [sys.executable, "-m", "desktop.cli.main", "--user", "clerk", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,

@@ -11,8 +11,9 @@ import pytest
 
 from desktop.db import Database
 from desktop.models.enums import Role
-from desktop.services import locations, scan, users
-from desktop.services.locations import LocationInput
+from desktop.services.admin import users
+from desktop.services.catalogue import locations, scan
+from desktop.services.catalogue.locations import LocationInput
 from tests.cli_helpers import run_as
 from tests.reports.helpers import decode, render_pages
 
@@ -102,7 +103,7 @@ def test_badges_print_on_a_cr80_card_and_as_zpl(
 
 def test_listing_formats_loads_neither_qt_nor_the_database() -> None:
     probe = (
-        "import sys; from desktop.cli import main; main(['labels', 'formats']); "
+        "import sys; from desktop.cli.main import main; main(['labels', 'formats']); "
         "print(sorted(m for m in ('PySide6', 'sqlalchemy', 'alembic', 'reportlab') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from desktop.db import Database
-from desktop.services.suppliers import create_supplier
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import create_supplier
 from tests.cli_helpers import run_as
 from tests.factories import make_part, make_tree
 
@@ -103,7 +103,7 @@ def test_serials_on_the_command_line(plant: Path, capsys: pytest.CaptureFixture[
 
 
 def test_lot_labels_print_and_scan_back_to_their_lot(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from desktop.services import scan
+    from desktop.services.catalogue import scan
     from tests.reports.helpers import decode, render_pages
 
     assert run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot", "--shelf-life", "90")[0] == 0

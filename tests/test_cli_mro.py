@@ -80,9 +80,10 @@ def test_storeroom_issue_respects_reservations(home: Path, capsys: pytest.Captur
     from desktop import config
     from desktop.db import Database
     from desktop.models.enums import Role
-    from desktop.services import mro, stock
+    from desktop.services import mro
+    from desktop.services.admin.users import ensure_user
     from desktop.services.mro import ReservationInput
-    from desktop.services.users import ensure_user
+    from desktop.services.stock import moves as stock
     from tests.factories import make_part, make_tree, receive
 
     assert run_as("admin", capsys, "init")[0] == 0

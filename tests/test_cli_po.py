@@ -9,7 +9,7 @@ import pytest
 
 from desktop.db import Database
 from desktop.models.enums import Role
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
 from tests.cli_helpers import run_as
 from tests.reports.helpers import decode, open_pdf, render_pages
 

@@ -13,8 +13,8 @@ from alembic.script import ScriptDirectory
 
 from desktop import db as dbmod
 from desktop.models.enums import LocationLevel
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.locations import LocationInput, create_location
 
 
 def test_the_schema_check_agrees_with_alembic(sqlite_db: dbmod.Database) -> None:
@@ -26,7 +26,7 @@ def test_the_schema_check_agrees_with_alembic(sqlite_db: dbmod.Database) -> None
 
 PROBE = """
 import sys
-from desktop.cli import main
+from desktop.cli.main import main
 db, out = sys.argv[1], sys.argv[2]
 main(["--db", db, "init"])  # creates the schema: alembic runs here
 for name in [m for m in sys.modules if m.startswith(("alembic", "PySide6"))]:
@@ -46,7 +46,7 @@ def test_commands_load_neither_qt_nor_alembic(tmp_path: Path) -> None:
 
 LABELS_PROBE = """
 import sys
-from desktop.cli import main
+from desktop.cli.main import main
 main(["--db", sys.argv[1], "labels", "bins", "STORE", "--subtree", "--out", sys.argv[2]])
 print(sorted(m for m in sys.modules if m.startswith(("desktop.models.", "sqlalchemy.dialects.postgresql"))))
 """

@@ -11,7 +11,7 @@ from desktop.models.base import Base
 class AuditEvent(Base):
     """Who did what to master data and accounts (stock moves are audited by the ledger itself).
 
-    Append-only: the runtime role may only INSERT here (desktop.services.server_roles)."""
+    Append-only: the runtime role may only INSERT here (desktop.services.admin.server_roles)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_at", "at"),)
@@ -24,7 +24,7 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(String(400))
-    # The hash chain (desktop.services.audit_chain): each row carries the previous row's hash and its
+    # The hash chain (desktop.services.admin.audit_chain): each row carries the previous row's hash and its
     # own over (previous hash + content). Unique: two appends can never follow the same row.
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     row_hash: Mapped[str] = mapped_column(String(64))

@@ -23,7 +23,7 @@ class KpiDay(Base):
                   to different rows, so they neither wait for each other's commit nor deadlock; 0 on SQLite
     value_change  net stock change (in +, out -, transfers 0) x the cost on the move
     consumed      consumption (issues and scrap out, less returns; a reversal nets its original) x the
-                  cost on the move (desktop/services/consumption.py)
+                  cost on the move (desktop/services/insight/consumption.py)
     issues        issues out of stock that are no reversal, were not reversed and are no short issue's
                   hand-over: the requests filled in full of the fill rate
     """

@@ -20,13 +20,13 @@ from desktop.errors import UserError
 from desktop.models import Part, ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory
 from desktop.services.actor import Actor
-from desktop.services.kanban_demo import load_demo_loops
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.mro_demo import load_demo_assets
-from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_in
-from desktop.services.stock_issue import issue_in, short_in
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.catalogue.parts import PartInput, create_part
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.kanban.demo import load_demo_loops
+from desktop.services.mro.demo import load_demo_assets
+from desktop.services.stock.issue import issue_in, short_in
+from desktop.services.stock.moves import MoveRequest, post_in
 
 T = TypeVar("T")
 

@@ -28,36 +28,37 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.services import locations, parts, scan
 from desktop.services.actor import Permission
-from desktop.services.locations import LocationDetail, LocationDTO
+from desktop.services.catalogue import locations, parts, scan
+from desktop.services.catalogue.locations import LocationDetail, LocationDTO
+from desktop.services.catalogue.parts import PartDTO
+from desktop.services.catalogue.scan import ScanResult
 from desktop.services.mro import AssetSpares
-from desktop.services.parts import PartDTO
-from desktop.services.scan import ScanResult
-from desktop.services.stock import PostResult
+from desktop.services.stock.moves import PostResult
+from desktop.services.topics import Topic
 from desktop.ui import ui_scale
+from desktop.ui.catalogue.labels_dialog import LabelsDialog
+from desktop.ui.catalogue.location_dialog import LocationDialog
+from desktop.ui.catalogue.location_page import LocationPage
+from desktop.ui.catalogue.locations_page import LocationsPage
+from desktop.ui.catalogue.part_dialog import PartDialog
+from desktop.ui.catalogue.part_page import PartPage
+from desktop.ui.catalogue.parts_page import PartsPage
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.labels_dialog import LabelsDialog
 from desktop.ui.lazy_pages import LazyPages
-from desktop.ui.location_dialog import LocationDialog
-from desktop.ui.location_page import LocationPage
-from desktop.ui.locations_page import LocationsPage
-from desktop.ui.move_dialog import MoveDialog
-from desktop.ui.part_dialog import PartDialog
-from desktop.ui.part_page import PartPage
-from desktop.ui.parts_page import PartsPage
 from desktop.ui.scanner import ScanRouter
-from desktop.ui.stock_page import MOVE_BUTTONS, StockPage
+from desktop.ui.stock.move_dialog import MoveDialog
+from desktop.ui.stock.stock_page import MOVE_BUTTONS, StockPage
 from desktop.ui.ui_scale import larger
 
 if TYPE_CHECKING:
-    from desktop.ui.counts_page import CountsPage
-    from desktop.ui.kanban_page import KanbanPage
-    from desktop.ui.mro_page import MroPage
-    from desktop.ui.purchasing_page import PurchasingPage
-    from desktop.ui.reports_page import ReportsPage
-    from desktop.ui.settings_page import SettingsPage
+    from desktop.ui.admin.settings_page import SettingsPage
+    from desktop.ui.counts.counts_page import CountsPage
+    from desktop.ui.insight.reports_page import ReportsPage
+    from desktop.ui.kanban.kanban_page import KanbanPage
+    from desktop.ui.mro.mro_page import MroPage
+    from desktop.ui.purchasing.purchasing_page import PurchasingPage
 
 # Navigation entries: (name, module still to come, permission needed to see it). Entries whose
 # module has not landed are shown disabled, saying what will bring them.
@@ -79,15 +80,15 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
 
 # Pages built, and their modules imported, when first shown: (name, module, class, permission needed).
 LAZY_PAGES: list[tuple[str, str, str, Permission | None]] = [
-    ("Settings", "settings_page", "SettingsPage", None),
-    ("MRO spares", "mro_page", "MroPage", None),
-    ("Dashboard", "dashboard_page", "DashboardPage", None),
-    ("Reports", "reports_page", "ReportsPage", None),
-    ("Kanban", "kanban_page", "KanbanPage", None),
-    ("Purchasing", "purchasing_page", "PurchasingPage", None),
-    ("Cycle counts", "counts_page", "CountsPage", None),
-    ("Users", "users_page", "UsersPage", Permission.ADMIN),
-    ("Audit", "audit_page", "AuditPage", Permission.VIEW_AUDIT),
+    ("Settings", "admin.settings_page", "SettingsPage", None),
+    ("MRO spares", "mro.mro_page", "MroPage", None),
+    ("Dashboard", "insight.dashboard_page", "DashboardPage", None),
+    ("Reports", "insight.reports_page", "ReportsPage", None),
+    ("Kanban", "kanban.kanban_page", "KanbanPage", None),
+    ("Purchasing", "purchasing.purchasing_page", "PurchasingPage", None),
+    ("Cycle counts", "counts.counts_page", "CountsPage", None),
+    ("Users", "admin.users_page", "UsersPage", Permission.ADMIN),
+    ("Audit", "admin.audit_page", "AuditPage", Permission.VIEW_AUDIT),
 ]
 
 
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
 
     def _part_saved(self, part: PartDTO) -> None:
         self.banner.ok(f"Saved part {part.part_number}.")
-        self.ctx.events.data_changed.emit({"parts"})
+        self.ctx.events.changed(Topic.PARTS)
         self.show_part(part)
 
     def new_location(self, inside: LocationDTO | None) -> None:
@@ -435,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def _location_saved(self, location: LocationDTO) -> None:
         self.banner.ok(f"Saved location {location.code}.")
-        self.ctx.events.data_changed.emit({"locations"})
+        self.ctx.events.changed(Topic.LOCATIONS)
 
     def open_labels(self, kind: str, ids: list[int]) -> LabelsDialog | None:
         if not ids:
@@ -479,7 +480,7 @@ class MainWindow(QMainWindow):
         self.banner.ok(
             result.move.summary() + f" — {format_qty(result.part_on_hand)} {result.move.unit} on hand"
         )
-        self.ctx.events.data_changed.emit({"stock"})
+        self.ctx.events.changed(Topic.STOCK)
 
     # -- app-wide changes -----------------------------------------------------------------------------
     @Slot(object)

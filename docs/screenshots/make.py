@@ -27,8 +27,10 @@ sys.path.insert(0, str(HERE.parents[1]))
 from desktop import paths  # noqa: E402
 from desktop.db import open_database  # noqa: E402
 from desktop.models.enums import MoveKind  # noqa: E402
-from desktop.services import counts, demo, locations  # noqa: E402
-from desktop.services.users import ensure_user  # noqa: E402
+from desktop.services import demo
+from desktop.services.counts import sessions as counts
+from desktop.services.catalogue import locations  # noqa: E402
+from desktop.services.admin.users import ensure_user  # noqa: E402
 from desktop.tasks import SyncRunner  # noqa: E402
 from desktop.ui import ui_scale  # noqa: E402
 from desktop.ui.context import AppContext, AppEvents  # noqa: E402
@@ -94,7 +96,7 @@ def main() -> None:
     dialog.grab().save(str(HERE / "receive-refuses-a-barcode.png"))
     dialog.close()
     focus_window(window)
-    rack = locations.location_id_for_code(db, "A-02-03")
+    rack = locations.get_location_id(db, "A-02-03")
     session_id = counts.start_session(db, actor, "Count A-02-03", [rack], blind=True)
     window.scan_box.setFocus()
     scan(f"CS-{session_id}")

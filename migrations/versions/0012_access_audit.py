@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from desktop.services.audit_chain import GENESIS, row_hash
+from desktop.services.admin.audit_chain import GENESIS, row_hash
 
 revision: str = "0012_access_audit"
 down_revision: str | None = "0011_count_detail"

@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # One move's part of a day's sums (its row: NEW, OLD or m). Money in units of 10^-8, rounded per move to
-# an integer so the sums are exact on SQLite too. Kept in step with desktop/services/kpi_days.py, which
+# an integer so the sums are exact on SQLite too. Kept in step with services/insight/kpi_days.py, which
 # computes the same from the ledger to check the table.
 _COST = "coalesce({r}.unit_cost, (SELECT p.unit_cost FROM part p WHERE p.id = {r}.part_id), 0)"
 _NET = (
@@ -30,7 +30,7 @@ _CONSUMED = (
     "CASE WHEN {r}.kind IN ('ISSUE', 'SCRAP', 'RETURN') THEN "
     "CASE WHEN {r}.from_location_id IS NOT NULL THEN {r}.qty ELSE -{r}.qty END ELSE 0 END"
 )
-_COUNTED = (  # an issue request filled in full (desktop/services/kpis.py _issue_requests)
+_COUNTED = (  # an issue request filled in full (desktop/services/insight/kpis.py _issue_requests)
     "CASE WHEN {r}.kind = 'ISSUE' AND {r}.from_location_id IS NOT NULL AND {r}.reverses_move_id IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM stock_move u WHERE u.reverses_move_id = {r}.id) "
     "AND NOT EXISTS (SELECT 1 FROM short_issue si WHERE si.move_id = {r}.id) THEN 1 ELSE 0 END"

@@ -2,7 +2,7 @@
 stock of each lot per bin
 
 Revision ID: 0021_lots
-Revises: 0019_purchasing
+Revises: 0020_po_external
 Create Date: 2026-12-06 22:00:00
 
 Existing moves keep lot_id NULL ("no lot") and every part starts untracked: nothing already posted
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021_lots"
-down_revision: str | None = "0019_purchasing"
+down_revision: str | None = "0020_po_external"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

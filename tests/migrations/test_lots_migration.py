@@ -13,12 +13,13 @@ from sqlalchemy import text
 
 from desktop import db as dbmod
 from desktop.db import Database
-from desktop.services import kpi_days, stock
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.insight import kpi_days
+from desktop.services.stock import moves as stock
 from tests.conftest import create_pg_database, drop_pg_database
 from tests.factories import receive
 
-BEFORE = "0019_purchasing"
+BEFORE = "0020_po_external"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from desktop import db as dbmod
 from desktop import pg_upgrade
-from desktop.cli import main
+from desktop.cli.main import main
 from desktop.db import Database
 from desktop.errors import DatabaseUnavailable, PermissionDenied, UserError
 from tests.conftest import create_pg_database, drop_pg_database, pg_admin_url

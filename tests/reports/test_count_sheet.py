@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from desktop.db import Database
 from desktop.reports.count_sheet import SheetHeader, SheetLine, render_count_sheet
-from desktop.services import counts
 from desktop.services.actor import Actor
+from desktop.services.counts import sessions as counts
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, open_pdf, render_pages
 

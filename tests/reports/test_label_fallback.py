@@ -20,10 +20,10 @@ from desktop.reports.labels import (
     layout_part_label,
     render_job,
 )
-from desktop.services import labels as label_data
-from desktop.services import locations, scan
-from desktop.services.locations import LocationInput
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import labels as label_data
+from desktop.services.catalogue import locations, scan
+from desktop.services.catalogue.locations import LocationInput
 from tests.factories import make_part
 from tests.reports.helpers import MM_PT, crop_mm, decode, open_pdf, render_pages
 
@@ -206,6 +206,6 @@ def test_short_id_forms_resolve_on_both_databases(db: Database) -> None:
     found = scan.resolve(db, f"l--{loc.id}")  # as a scanner with caps lock off types it
     assert found.location is not None and found.location.location.id == loc.id
     assert scan.resolve(db, f"P--{part.id}").part.id == part.id  # type: ignore[union-attr]
-    assert locations.location_id_for_code(db, f"L--{loc.id}") == loc.id
+    assert locations.get_location_id(db, f"L--{loc.id}") == loc.id
     unknown = scan.resolve(db, "L--999999")
     assert not unknown.found and "Unknown code L--999999" in unknown.message

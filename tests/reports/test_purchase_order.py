@@ -10,9 +10,9 @@ from desktop.db import Database
 from desktop.reports.purchase_order import PoDocLine, PoDocument, render_purchase_order
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.plant_settings import PlantIdentity, plant_identity, save_identity
+from desktop.services.admin.plant_settings import PlantIdentity, plant_identity, save_identity
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.purchasing.document import po_document
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
 from tests.factories import make_part
 from tests.reports.helpers import decode, open_pdf, render_pages
 
@@ -90,9 +90,7 @@ def test_a_real_order_prints_with_the_plant_from_settings(db: Database, admin: A
     part = make_part(
         db, admin, "BOLT-M8", suppliers=(PartSupplierInput("Fastenal", "FA-8", Decimal(9), Decimal(50)),)
     )
-    order = po.create_order(
-        db, admin, supplier_id_for_name(db, "fastenal"), [po.LineInput(part.id, Decimal(4))]
-    )
+    order = po.create_order(db, admin, get_supplier_id(db, "fastenal"), [po.LineInput(part.id, Decimal(4))])
     pdf = render_purchase_order(po_document(db, order.id, today=date(2026, 12, 6)))
     with open_pdf(pdf) as doc:
         text = doc.pages[0].extract_text()

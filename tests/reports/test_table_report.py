@@ -11,8 +11,8 @@ import pytest
 from desktop.errors import UserError
 from desktop.reports.labels import RenderCancelled
 from desktop.reports.table_report import Chart, ReportTable, cell_text, render_table_pdf
-from desktop.services.report_data import export
-from desktop.services.tabular import read_table
+from desktop.services.insight.report_data import export
+from desktop.services.io.tabular import read_table
 from tests.reports.helpers import is_blank, open_pdf, render_pages
 
 

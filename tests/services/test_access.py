@@ -13,12 +13,14 @@ from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
 from desktop.models import AuditEvent, SignInGuard
 from desktop.models.enums import MoveKind, Role
-from desktop.services import imports, stock, users
-from desktop.services.access_settings import AccessSettings, access_settings, save_access
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.stock_batch import post_many
-from desktop.services.tabular import parse_csv
+from desktop.services.admin import users
+from desktop.services.admin.access_settings import AccessSettings, access_settings, save_access
+from desktop.services.io import imports
+from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 PC = "SHOP-PC-1"

@@ -14,10 +14,10 @@ from desktop import db as dbmod
 from desktop.db import Database
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
-from desktop.services import audit, users
 from desktop.services.actor import Actor
-from desktop.services.audit import record
-from desktop.services.audit_chain import GENESIS
+from desktop.services.admin import audit, users
+from desktop.services.admin.audit import record
+from desktop.services.admin.audit_chain import GENESIS
 from tests.factories import make_part, make_tree
 
 

@@ -14,8 +14,8 @@ from desktop import db as dbmod
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.netpath import network_filesystem
-from desktop.services import stock
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
 MOUNTS = """\

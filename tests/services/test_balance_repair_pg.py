@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models.enums import MoveKind
-from desktop.services import stock
-from desktop.services.stock import MoveRequest, post_in, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_in, post_move
 from tests.factories import make_part, make_tree, receive
 
 pytestmark = pytest.mark.postgres

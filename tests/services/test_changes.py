@@ -8,14 +8,16 @@ from decimal import Decimal
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel, Role
-from desktop.services import categories, changes, counts, manufacturers, mro, suppliers
-from desktop.services import kanban as kb
+from desktop.services import changes, mro
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.kanban import LoopInput, LoopKind, StationMode
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import categories, manufacturers, suppliers
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.counts import sessions as counts
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
 
 
@@ -98,7 +100,7 @@ def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Datab
         {"count_session", "count_line"},
         {"counts"},
     )
-    fastenal = suppliers.supplier_id_for_name(db, "Fastenal")
+    fastenal = suppliers.get_supplier_id(db, "Fastenal")
     order = po.create_order(db, admin, fastenal, [LineInput(part.id, Decimal(1))])
     expect(
         lambda: po.create_order(other, admin, fastenal, [LineInput(part.id, Decimal(2))]),

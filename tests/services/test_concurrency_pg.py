@@ -13,11 +13,11 @@ import pytest
 from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models.enums import MoveKind
-from desktop.services import stock
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.stock_batch import post_many
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 from tests.processes import run_at_once, wait_for
 
@@ -106,7 +106,7 @@ def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db
     the book) must not miss it, or approval would post a false variance."""
     from sqlalchemy.orm import Session
 
-    from desktop.services import counts
+    from desktop.services.counts import sessions as counts
 
     admin = ensure_user(pg_db, "admin")
     tree = make_tree(pg_db, admin)

@@ -9,8 +9,9 @@ import pytest
 
 from desktop.db import Database
 from desktop.models import Location, Part
-from desktop.services import count_abc, counts
 from desktop.services.actor import Actor
+from desktop.services.counts import abc as count_abc
+from desktop.services.counts import sessions as counts
 from tests.factories import make_part, make_tree, receive
 from tests.test_cli import run
 
@@ -39,7 +40,7 @@ def test_counts_enter_on_the_command_line(home: object, capsys: pytest.CaptureFi
     assert run(capsys, "demo", "--parts", "12")[0] == 0
     from desktop import db as dbmod
     from desktop.config import database_url
-    from desktop.services.users import ensure_user
+    from desktop.services.admin.users import ensure_user
 
     database = dbmod.Database(database_url())
     admin = ensure_user(database, "clerk")

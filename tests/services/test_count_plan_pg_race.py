@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.models import CountPlanSlot
-from desktop.services import count_plan
-from desktop.services.count_abc import set_override
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.counts import plan as count_plan
+from desktop.services.counts.abc import set_override
 from tests.factories import make_part, make_tree, receive
 
 pytestmark = pytest.mark.postgres

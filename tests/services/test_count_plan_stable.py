@@ -14,10 +14,11 @@ from sqlalchemy import func, select, update
 from desktop.db import Database
 from desktop.models import CountPlanSlot, CountSession, Location, Part
 from desktop.models.enums import MoveKind
-from desktop.services import count_plan, counts
 from desktop.services.actor import Actor
-from desktop.services.count_abc import set_override
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.counts import plan as count_plan
+from desktop.services.counts import sessions as counts
+from desktop.services.counts.abc import set_override
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 YEAR = 2027
@@ -156,7 +157,7 @@ def test_a_year_of_counting_with_lines_arriving_and_leaving(db: Database, admin:
 def test_a_new_class_or_calendar_moves_only_the_days_ahead(db: Database, admin: Actor) -> None:
     from dataclasses import replace
 
-    from desktop.services.count_settings import count_settings, save_count_settings
+    from desktop.services.counts.settings import count_settings, save_count_settings
 
     tree = make_tree(db, admin)
     part = make_part(db, admin, "RISER")

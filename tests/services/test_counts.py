@@ -11,10 +11,13 @@ from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models import Part
 from desktop.models.enums import MoveKind, Role
-from desktop.services import count_ira, counts, parts, stock
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import parts
+from desktop.services.counts import ira as count_ira
+from desktop.services.counts import sessions as counts
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 

@@ -13,13 +13,23 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import audit, count_ira, count_plan, counts, stock, stock_issue
 from desktop.services.actor import Actor
-from desktop.services.count_abc import pareto, set_override
-from desktop.services.count_plan import PlanItem, level, working_days
-from desktop.services.count_settings import CountSettings, count_settings, parse_holidays, save_count_settings
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin import audit
+from desktop.services.admin.users import ensure_user
+from desktop.services.counts import ira as count_ira
+from desktop.services.counts import plan as count_plan
+from desktop.services.counts import sessions as counts
+from desktop.services.counts.abc import pareto, set_override
+from desktop.services.counts.plan import PlanItem, level, working_days
+from desktop.services.counts.settings import (
+    CountSettings,
+    count_settings,
+    parse_holidays,
+    save_count_settings,
+)
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 # 2025 has 261 weekdays; these 11 make it 250 working days

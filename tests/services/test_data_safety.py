@@ -13,10 +13,10 @@ from desktop.db import Database
 from desktop.errors import DatabaseUnavailable
 from desktop.models import Part, StockBalance
 from desktop.models.enums import MoveKind
-from desktop.services import stock
-from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.parts import PartInput, create_part
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 

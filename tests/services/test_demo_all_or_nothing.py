@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Location, Part, StockMove, Supplier
-from desktop.services import demo, stock
+from desktop.services import demo
 from desktop.services.actor import Actor
+from desktop.services.stock import moves as stock
 
 
 def _counts(db: Database) -> tuple[int, ...]:

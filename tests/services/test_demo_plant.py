@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 from desktop.db import Database
-from desktop.services import kanban, mro, stock
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.demo import load_demo
-from desktop.services.kanban_demo import DEMO_LOOPS
+from desktop.services.kanban import loops as kanban
+from desktop.services.kanban.demo import DEMO_LOOPS
+from desktop.services.stock import moves as stock
 
 
 def test_the_demo_plant_has_kanban_loops_in_every_state(db: Database, admin: Actor) -> None:

@@ -13,12 +13,13 @@ from sqlalchemy import text
 
 from desktop.db import Database
 from desktop.models.enums import MoveKind
-from desktop.services import exports, imports, report_data
 from desktop.services.actor import Actor
-from desktop.services.parts import PartInput, create_part
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.tabular import FORMULA_START, neutralise, read_table, restore_cell, write_xlsx
+from desktop.services.catalogue.parts import PartInput, create_part
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.insight import report_data
+from desktop.services.io import exports, imports
+from desktop.services.io.tabular import FORMULA_START, neutralise, read_table, restore_cell, write_xlsx
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_tree
 
 EVIL = '=HYPERLINK("http://evil.example","WO")'

@@ -17,16 +17,16 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
-from desktop.services import kanban as kb
-from desktop.services import kpis
-from desktop.services import replenishment as r
 from desktop.services.actor import Actor
-from desktop.services.consumption import demand_window
-from desktop.services.kanban import LoopInput, LoopKind
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.stock_issue import issue_short
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.insight import kpis
+from desktop.services.insight import replenishment as r
+from desktop.services.insight.consumption import demand_window
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import LoopInput, LoopKind
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.cli_helpers import run_as
 from tests.factories import local, make_part, make_tree, place_at, receive
 
@@ -305,7 +305,7 @@ def test_lost_demand_is_demand(db: Database, admin: Actor) -> None:
 
 def test_inventory_position_and_the_order_quantity_rule(db: Database, admin: Actor) -> None:
     from desktop.services import mro
-    from desktop.services.inventory_position import positions
+    from desktop.services.stock.position import positions
 
     tree = make_tree(db, admin)
     line = line_location(db, admin, "L1-01")
@@ -342,7 +342,7 @@ def test_inventory_position_and_the_order_quantity_rule(db: Database, admin: Act
 
 
 def test_smoothing_alpha_comes_from_the_planning_figures(db: Database, admin: Actor) -> None:
-    from desktop.services.plant_settings import Planning, planning, save_planning
+    from desktop.services.admin.plant_settings import Planning, planning, save_planning
 
     tree = make_tree(db, admin)
     part = make_part(db, admin, "LATE-1", min_qty=Decimal(1000))

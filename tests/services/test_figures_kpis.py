@@ -16,13 +16,13 @@ from desktop.db import Database
 from desktop.models import Part, PartCost, StockMove
 from desktop.models.enums import MoveKind
 from desktop.reports.table_report import cell_text
-from desktop.services import kpis
-from desktop.services import report_data as rd
 from desktop.services.actor import Actor
-from desktop.services.count_abc import abc_rows
-from desktop.services.stock import MoveRequest, post_move, reverse_move
-from desktop.services.stock_issue import issue_short
-from desktop.services.valuation import valuation
+from desktop.services.counts.abc import abc_rows
+from desktop.services.insight import kpis
+from desktop.services.insight import report_data as rd
+from desktop.services.insight.valuation import valuation
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
 from tests.factories import make_part, make_tree, place_at, receive
 
 
@@ -112,9 +112,9 @@ def _reprice(db: Database, admin: Actor, number: str, cost: str) -> None:
     """Change a part's cost through the part form's service (the database keeps the history)."""
     from dataclasses import asdict
 
-    from desktop.services.parts import PartInput, get_part, part_id_for_number, update_part
+    from desktop.services.catalogue.parts import PartInput, get_part, get_part_id, update_part
 
-    part_id = part_id_for_number(db, number)
+    part_id = get_part_id(db, number)
     dto = asdict(get_part(db, part_id))
     fields = {k: dto[k] for k in PartInput.__dataclass_fields__ if k in dto and k != "suppliers"}
     update_part(db, admin, part_id, PartInput(**{**fields, "unit_cost": Decimal(cost)}))
@@ -243,8 +243,8 @@ def test_money_is_shown_half_up_and_a_column_adds_up(db: Database, admin: Actor,
 
 def test_every_cost_change_is_kept_with_its_date(db: Database, admin: Actor) -> None:
     """The form, an import (bulk SQL) and a re-import with the same cost: two changes, two history rows."""
-    from desktop.services import imports
-    from desktop.services.tabular import parse_csv
+    from desktop.services.io import imports
+    from desktop.services.io.tabular import parse_csv
 
     part = make_part(db, admin, "COST-1", unit_cost=Decimal("1.50"))
     _reprice(db, admin, "COST-1", "1.75")

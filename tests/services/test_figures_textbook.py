@@ -10,7 +10,7 @@ Heizer & Render, Operations Management, chapter "Inventory Management":
 - safety stock under probabilistic demand, Circuit Town: d = 15 a day, sigma_d = 5, L = 2 days, 90 %
   service (Z = 1.28): safety stock = 1.28 x 5 x sqrt(2) = 9.05 (about 9), ROP = 30 + 9.05 (about 39).
 Turnover and days of supply, and the IRA, are checked on worked examples written out in each test (the
-definitions of the module docstrings of desktop/services/kpis.py and count_ira.py).
+definitions of the module docstrings of desktop/services/insight/kpis.py and count_ira.py).
 
 Moves are placed in the past with `place_at` (test arrangement only: the app posts at server time)."""
 
@@ -22,11 +22,14 @@ from decimal import Decimal
 from desktop.db import Database
 from desktop.models import StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import count_abc, count_ira, counts, kpis
-from desktop.services import replenishment as r
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.counts import abc as count_abc
+from desktop.services.counts import ira as count_ira
+from desktop.services.counts import sessions as counts
+from desktop.services.insight import kpis
+from desktop.services.insight import replenishment as r
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import local, make_part, make_tree, place_at, receive
 
 DAY = date(2026, 3, 18)  # "today" of the planning examples (a Wednesday)

@@ -13,10 +13,11 @@ from desktop.db import Database
 from desktop.errors import Conflict, OutcomeUnknown
 from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import stock, stock_issue
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_in, post_move
-from desktop.services.stock_batch import post_many
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest, post_in, post_move
 from tests.factories import make_part, make_tree
 
 
@@ -90,7 +91,7 @@ def test_a_retried_short_issue_records_one_shortage(
 
 @pytest.mark.postgres
 def test_a_lost_commit_reply_says_the_outcome_is_unknown(pg_db: Database) -> None:
-    from desktop.services.users import ensure_user
+    from desktop.services.admin.users import ensure_user
 
     admin = ensure_user(pg_db, "admin")
     tree = make_tree(pg_db, admin)

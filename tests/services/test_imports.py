@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Location, Part, StockBalance, StockMove, Supplier
-from desktop.services import exports, imports, parts, stock
 from desktop.services.actor import Actor
-from desktop.services.tabular import Table, file_number, parse_csv, read_table
+from desktop.services.catalogue import parts
+from desktop.services.io import exports, imports
+from desktop.services.io.tabular import Table, file_number, parse_csv, read_table
+from desktop.services.stock import moves as stock
 
 PARTS_CSV = """Part No;Description;UoM;Unit cost;Min;Max;Vendor;Vendor part number;Category
 6205-2RS;Rillenkugellager Ø25 mm;EA;12,50;4;20;Acme Bearings;AC-6205;MRO
@@ -40,13 +42,13 @@ def test_parts_from_a_german_excel_csv(db: Database, admin: Actor) -> None:
         plan.ok and (plan.creates, plan.updates) == (2, 0) and "2 new supplier(s) will be added" in plan.notes
     )
     imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers))
-    bearing = parts.get_part(db, parts.part_id_for_number(db, "6205-2rs"))
+    bearing = parts.get_part(db, parts.get_part_id(db, "6205-2rs"))
     assert bearing.description == "Rillenkugellager Ø25 mm" and bearing.unit_cost == Decimal("12.5")
     assert (
         bearing.suppliers[0].supplier_name == "Acme Bearings"
         and bearing.suppliers[0].supplier_part_number == "AC-6205"
     )
-    cable = parts.get_part(db, parts.part_id_for_number(db, "CABLE-3G1.5"))
+    cable = parts.get_part(db, parts.get_part_id(db, "CABLE-3G1.5"))
     assert cable.unit == "M" and cable.unit_cost == Decimal("1234.5")
     # the same file again: updates by part number, no duplicates
     plan, table = _plan(db, admin, "parts", data)
@@ -103,7 +105,7 @@ def test_locations_in_any_order_then_opening_stock(db: Database, admin: Actor) -
     # a corrected count re-imported: the difference is posted as an adjustment, not a second receipt
     table = parse_csv(b"Part number,Location,Qty\nP-1,A-01-01,10\n")
     imports.run(db, admin, "stock", table, imports.auto_map("stock", table.headers))
-    p1 = parts.part_id_for_number(db, "P-1")
+    p1 = parts.get_part_id(db, "P-1")
     a = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "A-01-01")))
     assert stock.balance(db, p1, a) == 10
     assert stock.check_balances(db, admin) == []
@@ -156,7 +158,7 @@ def test_utf8_bom_and_unreadable_bytes() -> None:
     st.binary(max_size=400) | st.text(max_size=300).map(lambda t: ("Part number,Description\n" + t).encode())
 )
 def test_fuzzed_files_never_write_half(sqlite_db: Database, data: bytes) -> None:
-    from desktop.services.users import ensure_user
+    from desktop.services.admin.users import ensure_user
 
     actor = ensure_user(sqlite_db, "fuzz")
     before = _count(sqlite_db, Part)

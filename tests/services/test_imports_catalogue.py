@@ -10,10 +10,11 @@ import pytest
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.services import exports, imports, parts, scan
 from desktop.services.actor import Actor
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.tabular import parse_csv, read_table
+from desktop.services.catalogue import parts, scan
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.io import exports, imports
+from desktop.services.io.tabular import parse_csv, read_table
 from tests.services.test_imports_inventree import _import_all
 from tests.services.test_imports_partial import _check, _run
 
@@ -98,7 +99,7 @@ def test_supplier_part_details_keep_what_the_file_leaves_out(db: Database, admin
         ("P-1 / Acme AC-1", "Price", "4.2", "4.5")
     ]
     _run(db, admin, "supplier-parts", "Part number,Supplier,SKU,Price\nP-1,Acme,AC-1,4.50\n")
-    (link,) = parts.get_part(db, parts.part_id_for_number(db, "P-1")).suppliers
+    (link,) = parts.get_part(db, parts.get_part_id(db, "P-1")).suppliers
     assert (link.pack_qty, link.price) == (10, Decimal("4.5"))
     plan = _check(db, admin, "supplier-parts", "Part number,Supplier,SKU,Pack qty\nP-9,Acme,AC-9,0\n")
     assert {(p.column, p.message) for p in plan.problems} == {
@@ -116,7 +117,7 @@ def test_a_category_path_cell_that_is_broken_is_a_problem(db: Database, admin: A
 
 
 def test_stock_by_category_covers_a_subtree(db: Database, admin: Actor, tmp_path: Path) -> None:
-    from desktop.services import report_data as rd
+    from desktop.services.insight import report_data as rd
 
     _import_all(db, admin)
     table = rd.build(db, admin, "by-category", rd.ReportParams(category="electronics/passives"))

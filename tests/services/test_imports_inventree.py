@@ -21,11 +21,13 @@ from sqlalchemy import select, text
 
 from desktop.db import Database
 from desktop.models import Location, Part, StockBalance
-from desktop.services import imports, location_paths, manufacturers, parts, scan, stock, suppliers
 from desktop.services.actor import Actor
-from desktop.services.categories import list_categories
-from desktop.services.imports import Options, Plan
-from desktop.services.tabular import read_table
+from desktop.services.catalogue import location_paths, manufacturers, parts, scan, suppliers
+from desktop.services.catalogue.categories import list_categories
+from desktop.services.io import imports
+from desktop.services.io.imports import Options, Plan
+from desktop.services.io.tabular import read_table
+from desktop.services.stock import moves as stock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "inventree"
 # the README's order: each file refers to the ones before
@@ -106,13 +108,13 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
     for (number, _code), qty in expected_bin.items():
         per_part[number] += qty
     for number, qty in per_part.items():
-        assert parts.get_part(db, parts.part_id_for_number(db, number)).on_hand == qty  # and per part
+        assert parts.get_part(db, parts.get_part_id(db, number)).on_hand == qty  # and per part
     assert stock.check_balances(db, admin) == []
     assert receiving.default_location == "RECEIVING"
 
     # units as InvenTree writes them; the category tree; suppliers and manufacturers as companies
     def part(number: str) -> parts.PartDTO:
-        return parts.get_part(db, parts.part_id_for_number(db, number))
+        return parts.get_part(db, parts.get_part_id(db, number))
 
     assert [
         part(n).unit for n in ("R-0603-10K", "IC-LM358", "B-M8X30-8.8", "OIL-ISO220", "GR-EP2", "W-H07V-1.5")
@@ -202,9 +204,7 @@ def test_a_three_column_reimport_changes_only_those_columns(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     _import_all(db, admin)
-    before = {
-        row["IPN"]: parts.get_part(db, parts.part_id_for_number(db, row["IPN"])) for row in _rows("parts.csv")
-    }
+    before = {row["IPN"]: parts.get_part(db, parts.get_part_id(db, row["IPN"])) for row in _rows("parts.csv")}
     path = tmp_path / "minimums.csv"
     path.write_text(
         "IPN,Minimum Stock,Notes\nR-0603-10K,800,Reorder at 800\nIC-LM358,20,\n", encoding="utf-8"
@@ -218,7 +218,7 @@ def test_a_three_column_reimport_changes_only_those_columns(
     ]
     imports.run(db, admin, "parts", table, mapping)
     for number, old in before.items():
-        new = parts.get_part(db, parts.part_id_for_number(db, number))
+        new = parts.get_part(db, parts.get_part_id(db, number))
         if number == "R-0603-10K":
             assert (new.min_qty, new.notes) == (800, "Reorder at 800")
             new = new.__class__(**{**new.__dict__, "min_qty": old.min_qty, "notes": old.notes})

@@ -4,10 +4,10 @@ on its row, on SQLite and on PostgreSQL (which would refuse a longer value mid-i
 from __future__ import annotations
 
 from desktop.db import Database
-from desktop.services import parts, scan, suppliers, units
 from desktop.services.actor import Actor
-from desktop.services.categories import list_categories
-from desktop.services.manufacturers import list_manufacturers
+from desktop.services.catalogue import parts, scan, suppliers, units
+from desktop.services.catalogue.categories import list_categories
+from desktop.services.catalogue.manufacturers import list_manufacturers
 from tests.services.test_imports_partial import _check, _run
 
 
@@ -60,7 +60,7 @@ def test_longest_names_and_numbers(db: Database, admin: Actor) -> None:
         f"Part number,Supplier,SKU,Pack qty,Price\n{number},{name},{sku},99999999,99999.9999\n",
     )
     _run(db, admin, "manufacturer-parts", f"Part number,Manufacturer,MPN\n{number},{maker},{mpn}\n")
-    part = parts.get_part(db, parts.part_id_for_number(db, number))
+    part = parts.get_part(db, parts.get_part_id(db, number))
     assert part.category_path == path and part.manufacturer_part_number == mpn
     for code in (sku, mpn, number):
         assert scan.resolve(db, code).part == part, code

@@ -17,11 +17,13 @@ from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models import Asset, AssetSpare, AuditEvent, CardEvent, KanbanCard, KanbanLoop, Location
 from desktop.models.enums import AssetLevel, Role
-from desktop.services import exports, imports, kanban, mro
+from desktop.services import mro
 from desktop.services.actor import Actor
-from desktop.services.imports import ImportCancelled, Plan
-from desktop.services.tabular import parse_csv, read_table
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.io import exports, imports
+from desktop.services.io.imports import ImportCancelled, Plan
+from desktop.services.io.tabular import parse_csv, read_table
+from desktop.services.kanban import loops as kanban
 from tests.factories import make_part, make_tree
 
 ASSETS_CSV = (
@@ -101,13 +103,13 @@ def test_asset_tree_in_any_order_updates_by_tag(db: Database, admin: Actor, plan
         "PRESS-01": ("LINE-1", "MACHINE"),
         "PRESS-01-HYD": ("PRESS-01", "COMPONENT"),
     }
-    press = mro.find_asset(db, "A-PRESS-01")
+    press = mro.get_asset(db, "A-PRESS-01")
     assert press.criticality == "HIGH" and press.location_code == "A-01-01" and press.critical
     # the same file again changes nothing; a renamed press and a column left out keep the rest
     plan, _ = _plan(db, admin, "assets", ASSETS_CSV)
     assert (plan.creates, plan.updates, plan.unchanged) == (0, 0, 4)
     _run(db, admin, "assets", b"Tag,Name\nPRESS-01,Press 1 (Schuler)\n")
-    press = mro.find_asset(db, "PRESS-01")
+    press = mro.get_asset(db, "PRESS-01")
     assert (
         press.name == "Press 1 (Schuler)" and press.criticality == "HIGH" and press.location_code == "A-01-01"
     )
@@ -161,16 +163,16 @@ def test_where_used_by_asset_tag_and_part_number(db: Database, admin: Actor, pla
     plan, _ = _plan(db, admin, "where-used", spares)
     assert plan.ok and plan.creates == 2, plan.problems
     _run(db, admin, "where-used", spares)
-    lines = {x.part_number: x for x in mro.asset_spares(db, mro.find_asset(db, "PRESS-01").id).spares}
+    lines = {x.part_number: x for x in mro.asset_spares(db, mro.get_asset(db, "PRESS-01").id).spares}
     assert lines["6205-2RS"].qty_installed == 4 and lines["6205-2RS"].recommended_qty == 2
-    hyd = mro.asset_spares(db, mro.find_asset(db, "PRESS-01-HYD").id).spares[0]
+    hyd = mro.asset_spares(db, mro.get_asset(db, "PRESS-01-HYD").id).spares[0]
     assert (hyd.qty_installed, hyd.recommended_qty, hyd.usage) == (Decimal("1.5"), 0, "PREVENTIVE")
     # re-import: only the installed quantity is in this file; the rest stays
     again = b"Asset tag,Part number,Qty installed\nPRESS-01,6205-2RS,6\nPRESS-01-HYD,BELT-A42,1.5\n"
     plan, _ = _plan(db, admin, "where-used", again)
     assert (plan.creates, plan.updates, plan.unchanged) == (0, 1, 1)
     _run(db, admin, "where-used", again)
-    line = next(x for x in mro.asset_spares(db, mro.find_asset(db, "PRESS-01").id).spares)
+    line = next(x for x in mro.asset_spares(db, mro.get_asset(db, "PRESS-01").id).spares)
     assert (line.qty_installed, line.recommended_qty, line.usage) == (6, 2, "ON_FAILURE")
     assert _count(db, AssetSpare) == 2
     bad = (
@@ -445,7 +447,7 @@ def test_fuzzed_loop_files_all_or_nothing(sqlite_db: Database, rows: list[tuple[
 def test_command_line_round_trip_of_the_demo_plant(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from desktop.cli import main
+    from desktop.cli.main import main
 
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     monkeypatch.delenv("STOREROOM_DB_URL", raising=False)

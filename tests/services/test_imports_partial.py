@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import AuditEvent, Location, Part, StockMove, Supplier
-from desktop.services import imports, parts, stock, suppliers, units
 from desktop.services.actor import Actor
-from desktop.services.imports import Options, Plan
-from desktop.services.tabular import parse_csv
+from desktop.services.catalogue import parts, suppliers, units
+from desktop.services.io import imports
+from desktop.services.io.imports import Options, Plan
+from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import moves as stock
 
 
 def _check(db: Database, actor: Actor, kind: str, text: str, options: Options | None = None) -> Plan:
@@ -35,7 +37,7 @@ FULL = (
 
 
 def _part(db: Database, number: str) -> parts.PartDTO:
-    return parts.get_part(db, parts.part_id_for_number(db, number))
+    return parts.get_part(db, parts.get_part_id(db, number))
 
 
 def test_a_partial_reimport_keeps_every_field_it_does_not_name(db: Database, admin: Actor) -> None:
@@ -44,7 +46,7 @@ def test_a_partial_reimport_keeps_every_field_it_does_not_name(db: Database, adm
         db.read(lambda s: s.scalar(select(func.count()).select_from(Part))) == 0
     )  # the dry run kept nothing
     _run(db, admin, "parts", FULL)
-    assert parts.search_part_ids(db, "hydraulic") == [parts.part_id_for_number(db, "P-100")]
+    assert parts.search_part_ids(db, "hydraulic") == [parts.get_part_id(db, "P-100")]
     # the file that wiped WIP, Minimum 5 and the notes in the issue: part number, description, supplier
     four = (
         "Part number,Description,Supplier,Supplier part number\nP-100,Hydraulic pump,Acme Hydraulics,AC-77\n"
@@ -208,7 +210,7 @@ def test_repeated_part_and_bin_rows_are_summed_with_a_line_in_the_report(db: Dat
     assert plan.ok and plan.creates == 2
     assert "2 row(s) repeat a part and location of an earlier row: their quantities are added" in plan.notes
     _run(db, admin, "stock", text)
-    p1 = parts.part_id_for_number(db, "P-1")
+    p1 = parts.get_part_id(db, "P-1")
     a01 = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "A-01")))
     assert stock.balance(db, p1, a01) == 8
     assert db.read(lambda s: s.scalar(select(func.count()).select_from(StockMove))) == 2
@@ -225,8 +227,8 @@ def test_stock_with_no_location_goes_to_the_default_the_check_offers(db: Databas
     assert plan.ok and "2 row(s) without a location go to RECV" in plan.notes
     _run(db, admin, "stock", text, Options(default_location="L-RECV"))  # a scanned label works too
     recv = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == "RECV")))
-    assert stock.balance(db, parts.part_id_for_number(db, "P-1"), recv) == 5
-    assert stock.balance(db, parts.part_id_for_number(db, "OIL"), recv) == 1
+    assert stock.balance(db, parts.get_part_id(db, "P-1"), recv) == 5
+    assert stock.balance(db, parts.get_part_id(db, "OIL"), recv) == 1
     with pytest.raises(UserError, match="NOWHERE does not exist"):
         _check(db, admin, "stock", text, Options(default_location="NOWHERE"))
 

@@ -14,10 +14,11 @@ from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models import StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import imports, stock
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.tabular import parse_csv
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.io import imports
+from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 pytestmark = pytest.mark.postgres

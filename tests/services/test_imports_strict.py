@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from desktop.cli import main
+from desktop.cli.main import main
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import Part
-from desktop.services.tabular import parse_csv, read_table
+from desktop.services.io.tabular import parse_csv, read_table
 
 HEADER = "Part number,Description,Unit\n"
 GOOD = "A-1,Bolt M6,EA\nA-2,Nut M6,EA\nA-3,Washer M6,EA\n"

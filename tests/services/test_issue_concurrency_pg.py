@@ -13,11 +13,13 @@ import pytest
 from desktop.db import Database
 from desktop.errors import InsufficientStock, ReservedStock
 from desktop.models.enums import MoveKind, Role
-from desktop.services import mro, stock, stock_issue
+from desktop.services import mro
+from desktop.services.admin.users import ensure_user
 from desktop.services.mro import ReservationInput
-from desktop.services.stock import MoveRequest
-from desktop.services.stock_batch import post_many
-from desktop.services.users import ensure_user
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
 from tests.processes import run_at_once, wait_for
 

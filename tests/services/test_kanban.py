@@ -10,12 +10,12 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, PermissionDenied, UserError
 from desktop.models.enums import Role
-from desktop.services import kanban as kb
-from desktop.services import stock
 from desktop.services.actor import Actor
-from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
 
@@ -160,7 +160,7 @@ def test_sizing_on_worked_examples(db: Database, admin: Actor, setup: dict[str, 
 
 def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: dict[str, int]) -> None:
     from desktop.models.enums import MoveKind
-    from desktop.services.stock import MoveRequest, post_move
+    from desktop.services.stock.moves import MoveRequest, post_move
 
     loop = kb.create_loop(
         db,

@@ -16,17 +16,17 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import KpiDay, Part, ShortIssue, StockMove
 from desktop.models.enums import MoveKind, Role
-from desktop.services import kpi_days, kpis
-from desktop.services import valuation as valuation_mod
 from desktop.services.actor import Actor
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.locations import get_location_id
 from desktop.services.common import db_time
-from desktop.services.consumption import consumed_value, is_consumption, local_day
-from desktop.services.ledger_sql import net_stock_change
-from desktop.services.locations import location_id_for_code
-from desktop.services.stock import MoveRequest, post_move, reverse_move
-from desktop.services.stock_batch import post_many
-from desktop.services.stock_issue import issue_short
-from desktop.services.users import ensure_user
+from desktop.services.insight import kpi_days, kpis
+from desktop.services.insight import valuation as valuation_mod
+from desktop.services.insight.consumption import consumed_value, is_consumption, local_day
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.ledger_sql import net_stock_change
+from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
 from tests.factories import make_part, make_tree, place_at
 
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)
@@ -199,7 +199,7 @@ def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database
                 "INSERT INTO stock_move (part_id, to_location_id, qty, kind, unit_cost, user_id) "
                 "VALUES (:p, :l, 1, 'RECEIPT', 2, :u)"
             ),
-            {"p": part_id, "l": location_id_for_code(db, "A-01-01"), "u": admin.user_id},
+            {"p": part_id, "l": get_location_id(db, "A-01-01"), "u": admin.user_id},
         )
     dbmod.upgrade(db, backup=False)
     assert kpi_days.check(db, admin) == []

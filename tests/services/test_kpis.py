@@ -12,12 +12,13 @@ from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
 from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import MoveKind, Role
-from desktop.services import counts, kpis
 from desktop.services.actor import Actor
-from desktop.services.plant_settings import Planning, planning, save_planning
-from desktop.services.stock import MoveRequest, post_move, reverse_move
-from desktop.services.stock_issue import issue_short
-from desktop.services.valuation import months_between
+from desktop.services.admin.plant_settings import Planning, planning, save_planning
+from desktop.services.counts import sessions as counts
+from desktop.services.insight import kpis
+from desktop.services.insight.valuation import months_between
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
 from tests.factories import make_part, make_tree, receive
 
 

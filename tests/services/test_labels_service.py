@@ -4,8 +4,8 @@ import pytest
 
 from desktop.db import Database
 from desktop.errors import NotFound, UserError
-from desktop.services import labels
 from desktop.services.actor import Actor
+from desktop.services.catalogue import labels
 from tests.factories import make_part, make_tree, receive
 
 

@@ -15,15 +15,18 @@ from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, PermissionDenied, ReservedStock, UserError
 from desktop.models import LotBalance, StockMove
 from desktop.models.enums import MoveKind, Role
-from desktop.services import kpi_days, lots, mro, stock, stock_issue
+from desktop.services import lots, mro
 from desktop.services.actor import Actor
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import create_supplier
+from desktop.services.insight import kpi_days
 from desktop.services.lots import LotReceipt, TrackingInput
 from desktop.services.lots.receiving import _from_label as from_label
 from desktop.services.mro import ReservationInput
-from desktop.services.stock import MoveRequest
-from desktop.services.stock_batch import post_many
-from desktop.services.suppliers import create_supplier
-from desktop.services.users import ensure_user
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
 
 TODAY = date.today()
@@ -412,7 +415,7 @@ def test_trace_a_lot_both_ways_and_the_expiry_report(
 def test_a_lot_label_scans_to_its_part_bins_expiry_and_moves(
     db: Database, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    from desktop.services import scan
+    from desktop.services.catalogue import scan
 
     lot = _receive(db, keeper, plant, LONGEST, "5", expires_on=TODAY + timedelta(30))
     _issue(db, keeper, plant["grease"], plant["bin1"], "2", reference="WO-1")
@@ -449,7 +452,7 @@ def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
 def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_there_yet(
     db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    from desktop.services import counts
+    from desktop.services.counts import sessions as counts
 
     _receive(db, keeper, plant, "CNT-1", "5")
     sid = counts.start_session(db, admin, "Bin 1", [plant["bin1"]])

@@ -14,10 +14,12 @@ import pytest
 from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models.enums import MoveKind, Role
-from desktop.services import lots, stock, stock_issue
+from desktop.services import lots
+from desktop.services.admin.users import ensure_user
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.stock import MoveRequest
-from desktop.services.users import ensure_user
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree
 from tests.processes import run_at_once, wait_for
 

@@ -11,10 +11,12 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, PermissionDenied, ReservedStock, UserError
 from desktop.models.enums import AssetLevel, Role, SerialState
-from desktop.services import mro, scan, stock
+from desktop.services import mro
 from desktop.services.actor import Actor
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import scan
 from desktop.services.mro import AssetInput, ReservationInput
-from desktop.services.users import ensure_user
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
 
@@ -210,9 +212,9 @@ def test_reports(db: Database, admin: Actor, plant: dict[str, int]) -> None:
 def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[str, int]) -> None:
     from dataclasses import replace
 
-    from desktop.services import audit
+    from desktop.services.admin import audit
 
-    press = mro.find_asset(db, "PRESS-01")
+    press = mro.get_asset(db, "PRESS-01")
 
     def edit(asset_id: int, *, active: bool = True, **changes: object) -> mro.AssetDTO:
         a = next(x for x in mro.asset_tree(db) if x.id == asset_id)
@@ -228,7 +230,7 @@ def test_edit_move_and_retire_an_asset(db: Database, admin: Actor, plant: dict[s
     )
     with pytest.raises(UserError, match="printed tag"):
         edit(press.id, code="PRESS-02")
-    site = mro.find_asset(db, "PLANT")
+    site = mro.get_asset(db, "PLANT")
     line2 = mro.create_asset(db, admin, AssetInput("L2", "Line 2", AssetLevel.LINE.value, site.id))
     moved = edit(press.id, parent_id=line2.id)  # the press moves to line 2
     assert moved.parent_id == line2.id

@@ -12,8 +12,8 @@ from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models.enums import Role
 from desktop.services import mro
+from desktop.services.admin.users import ensure_user
 from desktop.services.mro import ReservationInput
-from desktop.services.users import ensure_user
 from tests.factories import make_part, make_tree, receive
 from tests.processes import run_at_once, wait_for
 

@@ -10,8 +10,8 @@ from desktop.models.enums import AssetLevel, Role
 from desktop.reports.label_formats import get_format
 from desktop.reports.labels import render_bin_labels
 from desktop.services import mro
+from desktop.services.admin.users import ensure_user
 from desktop.services.mro import AssetInput
-from desktop.services.users import ensure_user
 from tests.reports.helpers import crop_mm, decode, open_pdf, render_pages
 from tests.reports.test_labels import slot_rect_mm
 

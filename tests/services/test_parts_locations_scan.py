@@ -7,10 +7,10 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models.enums import LocationLevel, LocationType
-from desktop.services import locations, parts, scan
 from desktop.services.actor import Actor
-from desktop.services.parts import PartInput
-from desktop.services.suppliers import PartSupplierInput, list_suppliers
+from desktop.services.catalogue import locations, parts, scan
+from desktop.services.catalogue.parts import PartInput
+from desktop.services.catalogue.suppliers import PartSupplierInput, list_suppliers
 from tests.factories import make_part, make_tree, receive
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.db import Database
-from desktop.services import parts
+from desktop.services.catalogue import parts
 from tests.ui.test_parts_and_locations import bulk_parts
 
 

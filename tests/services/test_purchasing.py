@@ -12,16 +12,17 @@ from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models import AuditEvent, PurchaseReceipt, Supplier
 from desktop.models.enums import PoState, Role
-from desktop.services import kanban as kb
 from desktop.services import purchasing as po
-from desktop.services import replenishment, stock
 from desktop.services.actor import Actor
-from desktop.services.inventory_position import positions
-from desktop.services.kanban import CardStatus, LoopInput, LoopKind, StationMode
-from desktop.services.parts import PartDTO
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.parts import PartDTO
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.insight import replenishment
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest, Wanted
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.users import ensure_user
+from desktop.services.stock import moves as stock
+from desktop.services.stock.position import positions
 from tests.factories import make_part, make_tree, receive
 
 
@@ -76,8 +77,8 @@ def test_an_order_by_hand_takes_the_suppliers_pack_price_and_number(
     # no supplier row with a pack or price: packs of 1 at the part's cost
     assert (nut.pack_size, nut.unit_price, nut.ordered_qty) == (1, Decimal("0.05"), 50)
     assert order.total == Decimal("38.50") and order.created_by == "clara"
-    assert po.order_id_for_number(db, "po-" + str(order.id)) == order.id
-    assert po.order_id_for_number(db, order.number.lower()) == order.id
+    assert po.get_order_id(db, "po-" + str(order.id)) == order.id
+    assert po.get_order_id(db, order.number.lower()) == order.id
     trail = db.read(
         lambda s: list(s.scalars(select(AuditEvent.summary).where(AuditEvent.action == "po.create")))
     )
@@ -373,7 +374,7 @@ def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
 
 
 def test_the_scan_box_resolves_a_po_number(db: Database, admin: Actor, plant: dict[str, int]) -> None:
-    from desktop.services import scan
+    from desktop.services.catalogue import scan
 
     order = po.send_order(db, admin, _order(db, admin, plant).id)
     po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(50), plant["bin"]))
@@ -472,7 +473,7 @@ def test_supplier_performance_and_open_lines_reports(
 ) -> None:
     from datetime import date, timedelta
 
-    from desktop.services import report_data as rd
+    from desktop.services.insight import report_data as rd
 
     today = date.today()
 

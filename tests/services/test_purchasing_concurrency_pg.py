@@ -15,10 +15,10 @@ from desktop.errors import Conflict
 from desktop.models import Supplier
 from desktop.models.enums import Role
 from desktop.services import purchasing as po
-from desktop.services import stock
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.purchasing import LineInput, ReceiptRequest
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.users import ensure_user
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree
 from tests.processes import run_at_once, wait_for
 

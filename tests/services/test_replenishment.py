@@ -12,10 +12,10 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import StockMove
 from desktop.models.enums import MoveKind
-from desktop.services import replenishment as r
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.insight import replenishment as r
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, place_at, receive
 
 

@@ -11,10 +11,10 @@ import pytest
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models.enums import MoveKind
-from desktop.services import report_data as rd
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.stock_issue import issue_short
+from desktop.services.insight import report_data as rd
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 

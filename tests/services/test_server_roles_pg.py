@@ -13,14 +13,16 @@ from sqlalchemy.exc import DBAPIError
 
 from desktop import db as dbmod
 from desktop import pg_upgrade
-from desktop.cli import main
+from desktop.cli.main import main
 from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import audit, counts, stock, users
-from desktop.services.access_settings import AccessSettings, save_access
-from desktop.services.server_roles import setup_runtime_role
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.admin import audit, users
+from desktop.services.admin.access_settings import AccessSettings, save_access
+from desktop.services.admin.server_roles import setup_runtime_role
+from desktop.services.counts import sessions as counts
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.conftest import create_pg_database, drop_pg_database, pg_admin_url
 from tests.factories import make_part, make_tree
 
@@ -174,7 +176,8 @@ def test_an_upgrade_grants_the_runtime_role_its_rights_on_what_it_changed(
 def test_the_runtime_role_receives_issues_and_releases_lots_but_never_deletes_one(
     shared: tuple[Database, Database, str],
 ) -> None:
-    from desktop.services import lots, stock_issue
+    from desktop.services import lots
+    from desktop.services.stock import issue as stock_issue
 
     owner, runtime, _role = shared
     ada = users.create_first_admin(owner, "ada", "Ada Admin", "9876")

@@ -9,10 +9,10 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import stock
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 

@@ -9,11 +9,12 @@ import pytest
 from desktop.db import Database
 from desktop.errors import InsufficientStock, NotFound, PermissionDenied, UserError
 from desktop.models.enums import MoveKind, Role
-from desktop.services import stock, stock_batch
 from desktop.services.actor import Actor
-from desktop.services.stock import MoveRequest
-from desktop.services.stock_batch import post_many
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.stock import batch as stock_batch
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
 
 

@@ -12,12 +12,14 @@ from desktop.db import Database
 from desktop.errors import InsufficientStock, ReservedStock
 from desktop.models import AssetMove, ShortIssue
 from desktop.models.enums import AssetLevel, MoveKind, Role
-from desktop.services import mro, stock, stock_issue
+from desktop.services import mro
 from desktop.services.actor import Actor
+from desktop.services.admin.users import ensure_user
 from desktop.services.mro import AssetInput, ReservationInput
-from desktop.services.stock import MoveRequest
-from desktop.services.stock_batch import post_many
-from desktop.services.users import ensure_user
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.batch import post_many
+from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
 
 

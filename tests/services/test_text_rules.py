@@ -24,16 +24,20 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import LocationLevel, MoveKind, Role
-from desktop.services import counts, imports, mro, stock, stock_issue
+from desktop.services import mro
 from desktop.services.actor import Actor
-from desktop.services.locations import LocationInput, create_location
+from desktop.services.admin.users import save_user
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.catalogue.parts import PartInput, create_part, get_part
+from desktop.services.catalogue.suppliers import PartSupplierInput, create_supplier
+from desktop.services.counts import sessions as counts
+from desktop.services.io import imports
+from desktop.services.io.tabular import parse_csv
 from desktop.services.mro import AssetInput, ReservationInput
-from desktop.services.parts import PartInput, create_part, get_part
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.suppliers import PartSupplierInput, create_supplier
-from desktop.services.tabular import parse_csv
+from desktop.services.stock import issue as stock_issue
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.services.text_rules import refuse_controls
-from desktop.services.users import save_user
 from tests.factories import make_part, make_tree, receive
 
 # what a scanner suffix, a paste from a terminal or a crafted file can carry

@@ -12,9 +12,11 @@ import pytest
 from desktop.db import Database
 from desktop.errors import Conflict, PermissionDenied, UserError
 from desktop.models.enums import LocationLevel, MoveKind, Role
-from desktop.services import audit, locations, parts, stock, suppliers, users
 from desktop.services.actor import ROLE_PERMISSIONS, Actor, Permission
-from desktop.services.secrets import hash_secret, verify_secret
+from desktop.services.admin import audit, users
+from desktop.services.admin.secrets import hash_secret, verify_secret
+from desktop.services.catalogue import locations, parts, suppliers
+from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
 

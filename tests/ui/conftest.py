@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from desktop.db import Database
 from desktop.models.enums import Role
 from desktop.services.actor import Actor
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
 from desktop.tasks import WorkerSyncRunner
 from desktop.ui import ui_scale
 from desktop.ui.context import AppContext, AppEvents

@@ -17,13 +17,13 @@ from desktop import db as dbmod
 from desktop.db import Database
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
-from desktop.services import users
-from desktop.services.access_settings import access_settings
+from desktop.services.admin import users
+from desktop.services.admin.access_settings import access_settings
 from desktop.tasks import WorkerSyncRunner
+from desktop.ui.admin.settings_page import SettingsPage
+from desktop.ui.admin.sign_in import SignInDialog
+from desktop.ui.admin.users_page import UserDialog, UsersPage
 from desktop.ui.context import AppContext, AppEvents
-from desktop.ui.settings_page import SettingsPage
-from desktop.ui.sign_in import SignInDialog
-from desktop.ui.users_page import UserDialog, UsersPage
 from tests.services.test_server_roles_pg import shared  # noqa: F401 - the fixture
 from tests.ui.keys import focus, type_text
 

@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 
 from desktop import config, credentials, paths
 from desktop.tasks import WorkerSyncRunner
-from desktop.ui.connection_dialog import ConnectionDialog
+from desktop.ui.admin.connection_dialog import ConnectionDialog
 from tests.conftest import create_pg_database, drop_pg_database
 
 

@@ -10,10 +10,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind, Role
-from desktop.services import counts, stock
-from desktop.services.count_settings import count_settings
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.counts import sessions as counts
+from desktop.services.counts.settings import count_settings
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive

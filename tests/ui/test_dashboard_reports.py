@@ -10,13 +10,13 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.stock_issue import issue_short
-from desktop.services.tabular import read_table
+from desktop.services.io.tabular import read_table
+from desktop.services.stock.issue import issue_short
+from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.ui.context import AppContext
-from desktop.ui.dashboard_page import DashboardPage, change_text
+from desktop.ui.insight.dashboard_page import DashboardPage, change_text
+from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.reports_page import ReportsPage
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import open_pdf
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.services import kanban, mro, parts
-from desktop.services.tabular import read_table, write_xlsx
+from desktop.services import mro
+from desktop.services.catalogue import parts
+from desktop.services.io.tabular import read_table, write_xlsx
+from desktop.services.kanban import loops as kanban
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree
@@ -44,7 +46,7 @@ def test_check_fix_import_and_export(
     assert dialog.import_button.isEnabled() and dialog.problems.rowCount() == 0
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
-    assert parts.get_part(ctx.db, parts.part_id_for_number(ctx.db, "P-1")).unit_cost == 12.5
+    assert parts.get_part(ctx.db, parts.get_part_id(ctx.db, "P-1")).unit_cost == 12.5
     assert window.parts_page.model.rowCount() == 2  # the list followed the import
     out = tmp_path / "export.xlsx"
     dialog.export_to("parts", out)
@@ -71,7 +73,7 @@ def test_reports_page_lists_what_to_order_and_exports(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, tmp_path: Path
 ) -> None:
     from desktop.models.enums import MoveKind
-    from desktop.services.stock import MoveRequest, post_move
+    from desktop.services.stock.moves import MoveRequest, post_move
     from tests.factories import receive
 
     tree = make_tree(ctx.db, ctx.actor)

@@ -9,12 +9,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
-from desktop.services.parts import PartInput, create_part
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.tabular import FORMULA_START, read_table
+from desktop.services.catalogue.parts import PartInput, create_part
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.io.tabular import FORMULA_START, read_table
 from desktop.ui.context import AppContext
+from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.reports_page import ReportsPage
 
 EVIL = '=HYPERLINK("http://evil.example","WO")'
 

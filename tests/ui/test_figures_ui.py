@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pytestqt.qtbot import QtBot
 
-from desktop.services import count_plan
-from desktop.services.count_abc import set_override
+from desktop.services.counts import plan as count_plan
+from desktop.services.counts.abc import set_override
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, receive
@@ -38,8 +38,8 @@ def test_alpha_is_a_planning_figure_and_what_to_order_shows_the_position(
     qtbot: QtBot, window: MainWindow, ctx: AppContext
 ) -> None:
     from desktop.services import mro
-    from desktop.services.plant_settings import planning
-    from desktop.services.suppliers import PartSupplierInput
+    from desktop.services.admin.plant_settings import planning
+    from desktop.services.catalogue.suppliers import PartSupplierInput
 
     tree = make_tree(ctx.db, ctx.actor)
     part = make_part(ctx.db, ctx.actor, "HELD-1", min_qty=Decimal(50), suppliers=(PartSupplierInput("Acme"),))

@@ -8,11 +8,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
-from desktop.services.tabular import read_table
+from desktop.services.io.tabular import read_table
 from desktop.tasks import SyncRunner, TaskRunner, WorkerSyncRunner
+from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
-from desktop.ui.parts_model import PartsTableModel
-from desktop.ui.table_export import TableExport
+from desktop.ui.io.table_export import TableExport
 from tests.factories import make_part
 from tests.ui.gui_thread_guard import GuiThreadGuard
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import shiboken6
+from desktop.services.topics import Topic
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.models.enums import MoveKind
 from desktop.tasks import TaskRunner
+from desktop.ui.catalogue.locations_page import LocationsPage
 from desktop.ui.context import AppContext
-from desktop.ui.kanban_page import KanbanPage
-from desktop.ui.locations_page import LocationsPage
+from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.stock_page import StockPage
+from desktop.ui.stock.stock_page import StockPage
 from tests.factories import make_tree
 from tests.ui.keys import focus
 
@@ -36,7 +37,7 @@ def test_a_new_window_builds_the_scan_pages_and_the_others_when_first_shown(
     locations = window.locations_page
     assert isinstance(locations, LocationsPage) and not locations.rows
     tree = make_tree(ctx.db, ctx.actor)
-    ctx.events.data_changed.emit({"locations"})
+    ctx.events.changed(Topic.LOCATIONS)
     assert {r.code for r in locations.rows.values()} >= {t.code for t in tree.values()}
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.services.topics import Topic
 from pytestqt.qtbot import QtBot
 
-from desktop.services import parts
+from desktop.services.catalogue import parts
+from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.part_dialog import PartDialog
 from tests.ui.keys import fill, type_in
 
 
@@ -63,13 +64,13 @@ def test_blank_clears_box_and_the_list_of_changes(
     ]
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
-    pump = parts.get_part(ctx.db, parts.part_id_for_number(ctx.db, "P-1"))
+    pump = parts.get_part(ctx.db, parts.get_part_id(ctx.db, "P-1"))
     assert (pump.min_qty, pump.notes, pump.category) == (6, None, "WIP")
 
     # the Parts page: a category shows its parts and those below it
     window.go_to("Parts")
     page = window.parts_page
-    page.data_changed({"parts"})
+    page.data_changed(frozenset({Topic.PARTS}))
     items = [page.group.itemText(i).strip() for i in range(page.group.count())]
     assert items == ["All categories", "Fasteners", "Bolts", "Hex", "Hydraulics", "Pumps"]
     page.group.setCurrentIndex(items.index("Fasteners"))
@@ -108,7 +109,7 @@ def test_stock_without_a_location_goes_to_the_default_typed(
     assert "1 row(s) repeat a part and location" in dialog.summary.text()
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
-    oil = parts.get_part(ctx.db, parts.part_id_for_number(ctx.db, "OIL"))
+    oil = parts.get_part(ctx.db, parts.get_part_id(ctx.db, "OIL"))
     assert sorted((b.location_code, str(b.qty)) for b in oil.stock) == [
         ("BIN-1", "22.5000"),
         ("RECEIVING", "5.0000"),
@@ -126,7 +127,7 @@ def test_part_card_category_and_several_supplier_numbers(qtbot: QtBot, ctx: AppC
     dialog._add_supplier_row(("Acme", "F-7-BOX", "28", "10", ""))
     with qtbot.waitSignal(dialog.saved):
         dialog.save()
-    saved = parts.get_part(ctx.db, parts.part_id_for_number(ctx.db, "P-7"))
+    saved = parts.get_part(ctx.db, parts.get_part_id(ctx.db, "P-7"))
     assert saved.category_path == "Filters > Hydraulic"
     assert [(x.supplier_part_number, x.pack_qty) for x in saved.suppliers] == [("F-7", 1), ("F-7-BOX", 10)]
     again = PartDialog(ctx, saved)

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.models import StockMove
-from desktop.services import kanban as kb
-from desktop.services import stock
-from desktop.services.kanban import CardStatus, LoopInput, LoopKind
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind
+from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree, place_at
@@ -98,8 +98,8 @@ def test_edit_hold_and_resize_a_loop_from_the_board_and_the_sizing_tab(
     qtbot: QtBot, window: MainWindow, ctx: AppContext
 ) -> None:
     from desktop.models.enums import MoveKind
-    from desktop.services.stock import MoveRequest
-    from desktop.ui.kanban_page import KanbanPage
+    from desktop.services.stock.moves import MoveRequest
+    from desktop.ui.kanban.kanban_page import KanbanPage
 
     tree = make_tree(ctx.db, ctx.actor)
     part = make_part(ctx.db, ctx.actor, "SCREW-M6", suppliers=(PartSupplierInput("Fastenal"),))

@@ -12,13 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop import config
 from desktop.models.enums import Role
-from desktop.services import kanban as kb
-from desktop.services import scan, users
-from desktop.services.kanban import LoopInput, LoopKind
-from desktop.services.suppliers import PartSupplierInput
+from desktop.services.admin import users
+from desktop.services.catalogue import scan
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import LoopInput, LoopKind
+from desktop.ui.admin.users_page import UsersPage
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.users_page import UsersPage
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, open_pdf, render_pages
 

@@ -15,12 +15,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import MoveKind
-from desktop.services import lots, parts, stock
+from desktop.services import lots
 from desktop.services.actor import Actor
+from desktop.services.catalogue import parts
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import moves as stock
+from desktop.ui.catalogue.part_dialog import PartDialog
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.part_dialog import PartDialog
 from tests.factories import make_part, make_tree
 from tests.ui.keys import focus, scan, type_text
 
@@ -183,8 +185,8 @@ def test_receiving_a_tracked_part_against_an_order_takes_its_label(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
 ) -> None:
     from desktop.services import purchasing as po
-    from desktop.services.suppliers import create_supplier
-    from desktop.ui.purchasing_page import PurchasingPage
+    from desktop.services.catalogue.suppliers import create_supplier
+    from desktop.ui.purchasing.purchasing_page import PurchasingPage
 
     supplier = create_supplier(ctx.db, actor, "Lubes & Co")
     order = po.create_order(ctx.db, actor, supplier.id, [po.LineInput(plant["grease"], Decimal(5))])
@@ -215,7 +217,7 @@ def test_receiving_a_tracked_part_against_an_order_takes_its_label(
 def test_the_reports_page_lists_expiring_lots_within_the_days_typed(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
 ) -> None:
-    from desktop.ui.reports_page import ReportsPage
+    from desktop.ui.insight.reports_page import ReportsPage
 
     for number, days in (("NEAR", 5), ("FAR", 60)):
         when = date.today() + timedelta(days=days)

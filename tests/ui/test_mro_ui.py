@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel
-from desktop.services import mro, stock
+from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.mro import AssetInput
+from desktop.services.stock import moves as stock
 from desktop.ui.main_window import NAV, MainWindow
-from desktop.ui.mro_page import export_csv
+from desktop.ui.mro.mro_page import export_csv
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, render_pages
 from tests.ui.keys import fill
@@ -233,7 +234,7 @@ def test_edit_move_and_retire_an_asset_from_the_tree(
         for n in range(tab.tree.topLevelItemCount())
     }
     assert lines["L1"].childCount() == 0 and lines["L2"].child(0).text(1) == "Press 1 (rebuilt)"
-    assert mro.find_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
+    assert mro.get_asset(window.ctx.db, "PRESS-01").parent_id == line2.id
     scan_into(qtbot, window.scan_box, "A-L2")
     dialog = tab.edit_asset()
     assert dialog is not None

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from desktop.services.topics import Topic
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
 from desktop.db import Database
 from desktop.models import Part
-from desktop.services import parts
+from desktop.services.catalogue import parts
 from desktop.tasks import SyncRunner
+from desktop.ui.catalogue.part_dialog import PartDialog
+from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
-from desktop.ui.part_dialog import PartDialog
-from desktop.ui.parts_model import PartsTableModel
 from tests.factories import make_part, make_tree
 from tests.ui.keys import type_in
 
@@ -39,7 +40,7 @@ def bulk_parts(db: Database, count: int) -> None:
 def test_search_as_you_type(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     make_part(ctx.db, ctx.actor, "6205-2RS", description="Ball bearing")
     make_part(ctx.db, ctx.actor, "V-100", description="Valve")
-    ctx.events.data_changed.emit({"parts"})  # as another dialog or PC would announce it
+    ctx.events.changed(Topic.PARTS)  # as another dialog or PC would announce it
     page = window.parts_page
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     type_in(qtbot, page.search, "bear")
@@ -99,7 +100,7 @@ def test_part_dialog_refuses_duplicate_and_keeps_typing(qtbot: QtBot, ctx: AppCo
         dialog.save()
     part = saved.args[0]
     assert part.unit_cost == Decimal("12.5") and part.suppliers[0].supplier_name == "Acme Bearings"
-    assert parts.part_id_for_number(ctx.db, "ab-101") == part.id
+    assert parts.get_part_id(ctx.db, "ab-101") == part.id
 
 
 def test_new_part_from_the_window_then_edit(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from desktop.services.topics import Topic
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.services import parts
+from desktop.services.catalogue import parts
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
 from tests.ui.keys import focus, press, type_in
@@ -18,7 +19,7 @@ from tests.ui.test_parts_and_locations import bulk_parts
 
 def _search(qtbot: QtBot, window: MainWindow, ctx: AppContext, text: str) -> None:
     bulk_parts(ctx.db, 600)  # every description has "size"; part numbers PN-000000 ... PN-000599
-    ctx.events.data_changed.emit({"parts"})
+    ctx.events.changed(Topic.PARTS)
     page = window.parts_page
     qtbot.waitUntil(lambda: page.count_label.text() != "")
     type_in(qtbot, page.search, text)

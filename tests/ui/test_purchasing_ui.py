@@ -11,15 +11,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
-from desktop.services import kanban as kb
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.plant_settings import PlantIdentity
-from desktop.services.suppliers import PartSupplierInput, supplier_id_for_name
-from desktop.ui.kanban_page import KanbanPage
+from desktop.services.admin.plant_settings import PlantIdentity
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
+from desktop.services.kanban import loops as kb
+from desktop.ui.insight.reports_page import ReportsPage
+from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.purchasing_page import PurchasingPage
-from desktop.ui.reports_page import ReportsPage
+from desktop.ui.purchasing.purchasing_page import PurchasingPage
 from tests.factories import make_part, make_tree, receive
 from tests.ui.keys import focus, press, scan, type_text
 
@@ -29,7 +29,7 @@ def test_the_part_page_lists_open_order_lines(
 ) -> None:
     tree = make_tree(sqlite_db, actor)
     part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-1", None, Decimal(10)),))
-    skf = supplier_id_for_name(sqlite_db, "SKF")
+    skf = get_supplier_id(sqlite_db, "SKF")
     late = po.create_order(
         sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(2), needed_by=date(2027, 3, 1))]
     )
@@ -114,7 +114,7 @@ def test_receiving_a_delivery_by_scanner(
     tree = make_tree(sqlite_db, actor)
     part = make_part(sqlite_db, actor, suppliers=(PartSupplierInput("SKF", "SKF-6205"),))
     receive(sqlite_db, actor, part.id, tree["A-01-02"].id, "1")  # its usual bin from now on
-    skf = supplier_id_for_name(sqlite_db, "SKF")
+    skf = get_supplier_id(sqlite_db, "SKF")
     order = po.send_order(
         sqlite_db, actor, po.create_order(sqlite_db, actor, skf, [po.LineInput(part.id, Decimal(5))]).id
     )
@@ -153,7 +153,7 @@ def test_receiving_a_delivery_by_scanner(
 def test_the_plant_and_the_tolerance_are_set_in_settings(
     qtbot: QtBot, window: MainWindow, sqlite_db: Database
 ) -> None:
-    from desktop.services.plant_settings import plant_identity
+    from desktop.services.admin.plant_settings import plant_identity
 
     window.go_to("Settings")
     form = window.settings_page.purchasing

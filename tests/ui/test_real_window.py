@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.models import AuditEvent, CountLine, Location, Part, StockBalance, StockMove
-from desktop.services import counts, users
+from desktop.services.admin import users
+from desktop.services.counts import sessions as counts
 from tests.factories import make_keeper
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +161,7 @@ def test_the_keepers_day_in_the_real_window(display: str, tmp_path: Path, delay_
     desk = Desk(display, home, delay_ms)
     if delay_ms == 1:  # a data folder that already holds a storeroom opens without the first-start question
         subprocess.run(
-            [sys.executable, "-m", "desktop.cli", "demo", "--parts", "120"],
+            [sys.executable, "-m", "desktop.cli.main", "demo", "--parts", "120"],
             env=desk.env,
             cwd=ROOT,
             check=True,

@@ -14,12 +14,12 @@ from pytestqt.qtbot import QtBot
 from desktop.db import Database
 from desktop.models import ShortIssue
 from desktop.models.enums import MoveKind
-from desktop.services import stock
 from desktop.services.actor import Actor
+from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
-from desktop.ui.history_table import selected_move_id
 from desktop.ui.main_window import MainWindow
-from desktop.ui.move_dialog import MoveDialog
+from desktop.ui.stock.history_table import selected_move_id
+from desktop.ui.stock.move_dialog import MoveDialog
 from tests.factories import make_part, make_tree, receive
 from tests.ui.keys import focus, press, scan, type_text
 
@@ -287,7 +287,7 @@ def test_scanning_a_purchase_order_says_what_is_open_on_it(
     qtbot: QtBot, window: MainWindow, sqlite_db: Database, actor: Actor, plant: dict[str, int]
 ) -> None:
     from desktop.services import purchasing as po
-    from desktop.services.suppliers import create_supplier
+    from desktop.services.catalogue.suppliers import create_supplier
 
     supplier = create_supplier(sqlite_db, actor, "SKF")
     order = po.create_order(sqlite_db, actor, supplier.id, [po.LineInput(plant["part"], Decimal(4))])

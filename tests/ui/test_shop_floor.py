@@ -16,19 +16,21 @@ from pytestqt.qtbot import QtBot
 from desktop import config
 from desktop.db import Database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind
-from desktop.services import counts, stock, users
-from desktop.services.locations import LocationInput, create_location
-from desktop.services.stock import MoveRequest, post_move
+from desktop.services.admin import users
+from desktop.services.catalogue.locations import LocationInput, create_location
+from desktop.services.counts import sessions as counts
+from desktop.services.stock import moves as stock
+from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.tasks import WorkerSyncRunner
 from desktop.ui import ui_scale
+from desktop.ui.admin.session import UserSession
 from desktop.ui.context import AppContext, AppEvents
-from desktop.ui.counts_page import CountsPage
-from desktop.ui.kanban_page import KanbanPage
+from desktop.ui.counts.counts_page import CountsPage
+from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
-from desktop.ui.move_dialog import SPECS, MoveDialog
-from desktop.ui.qty_input import BARCODE_IN_QTY
 from desktop.ui.scanner import router
-from desktop.ui.session import UserSession
+from desktop.ui.stock.move_dialog import SPECS, MoveDialog
+from desktop.ui.stock.qty_input import BARCODE_IN_QTY
 from tests.factories import make_keeper, make_part, make_tree, receive
 from tests.ui.keys import focus, press, scan, type_text
 
@@ -555,17 +557,17 @@ def test_every_dialog_fits_a_1280_by_720_screen(
 ) -> None:
     from desktop.services import mro
     from desktop.services.mro import ReservationInput
-    from desktop.ui.connection_dialog import ConnectionDialog
-    from desktop.ui.count_approve_dialog import ApproveDialog
-    from desktop.ui.data_dialog import DataDialog
-    from desktop.ui.first_start import FirstStartDialog
-    from desktop.ui.kanban_page import LoopDialog
-    from desktop.ui.labels_dialog import LabelsDialog
-    from desktop.ui.location_dialog import LocationDialog
-    from desktop.ui.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
-    from desktop.ui.part_dialog import PartDialog
-    from desktop.ui.reverse_dialog import ReverseDialog
-    from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
+    from desktop.ui.admin.connection_dialog import ConnectionDialog
+    from desktop.ui.admin.first_start import FirstStartDialog
+    from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog
+    from desktop.ui.catalogue.labels_dialog import LabelsDialog
+    from desktop.ui.catalogue.location_dialog import LocationDialog
+    from desktop.ui.catalogue.part_dialog import PartDialog
+    from desktop.ui.counts.count_approve_dialog import ApproveDialog
+    from desktop.ui.io.data_dialog import DataDialog
+    from desktop.ui.kanban.kanban_page import LoopDialog
+    from desktop.ui.mro.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
+    from desktop.ui.stock.reverse_dialog import ReverseDialog
 
     ui_scale.apply(scale)
     try:

@@ -8,12 +8,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import Role
-from desktop.services import audit, users
+from desktop.services.admin import audit, users
 from desktop.tasks import WorkerSyncRunner
+from desktop.ui.admin.session import UserSession
+from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
-from desktop.ui.session import UserSession
-from desktop.ui.sign_in import FirstAdminDialog, SignInDialog
 from tests.factories import make_keeper
 from tests.ui.keys import focus, scan, type_text
 

@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.services import mro
+from desktop.services.io.tabular import read_table
 from desktop.services.mro import AssetInput
-from desktop.services.tabular import read_table
 from desktop.ui.context import AppContext
+from desktop.ui.io.table_export import view_table
 from desktop.ui.main_window import MainWindow
-from desktop.ui.table_export import view_table
 from tests.factories import make_part, make_tree, receive
 from tests.ui.keys import fill
 from tests.ui.test_parts_and_locations import bulk_parts
@@ -119,13 +119,13 @@ def test_a_file_that_cannot_be_written_leaves_nothing(
     out.mkdir()
     (out / "parts.csv").write_text("yesterday's export")
     shown: list[str] = []
-    monkeypatch.setattr("desktop.ui.table_export.show_error", lambda _w, exc: shown.append(str(exc)))
+    monkeypatch.setattr("desktop.ui.io.table_export.show_error", lambda _w, exc: shown.append(str(exc)))
 
     def disk_full(tmp: Path, *_args: object) -> None:
         tmp.write_text("half a fi")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("desktop.services.tabular._csv_to", disk_full)
+    monkeypatch.setattr("desktop.services.io.tabular._csv_to", disk_full)
     window.parts_page.export_button.export_to(out / "parts.pdf")
     window.parts_page.export_button.export_to(out / "parts.csv")
     assert shown == [
@@ -142,7 +142,7 @@ def test_exporting_100000_parts_shows_progress_and_cancels(
 ) -> None:
     from PySide6.QtWidgets import QProgressDialog
 
-    from desktop.ui.parts_page import PartsPage
+    from desktop.ui.catalogue.parts_page import PartsPage
 
     bulk_parts(ctx.db, 100_000)
     page = PartsPage(ctx)

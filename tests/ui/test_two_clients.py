@@ -8,14 +8,16 @@ from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
 from desktop.models.enums import AssetLevel, MoveKind, Role
-from desktop.services import changes, counts, mro, parts, suppliers
-from desktop.services import kanban as kb
+from desktop.services import changes, mro
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.kanban import LoopInput, LoopKind
-from desktop.services.stock import MoveRequest, post_move
-from desktop.services.suppliers import PartSupplierInput
-from desktop.services.users import ensure_user
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue import parts, suppliers
+from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.counts import sessions as counts
+from desktop.services.kanban import loops as kb
+from desktop.services.kanban.loops import LoopInput, LoopKind
+from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.tasks import WorkerSyncRunner
 from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.context import AppContext, AppEvents
@@ -155,7 +157,7 @@ def test_a_count_and_an_order_at_one_pc_show_on_the_counts_and_purchasing_pages_
     office_pc.go_to("Purchasing")
     orders = office_pc.pages["Purchasing"].orders  # type: ignore[attr-defined]
     assert orders.rowCount() == 0
-    fastenal = suppliers.supplier_id_for_name(desk_db, "Fastenal")
+    fastenal = suppliers.get_supplier_id(desk_db, "Fastenal")
     order = po.create_order(desk_db, admin, fastenal, [po.LineInput(part.id, Decimal(2))])
     with qtbot.waitSignal(office_events.data_changed) as announced:
         watcher.poll()

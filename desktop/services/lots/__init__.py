@@ -1,6 +1,6 @@
 """Lots, serial numbers and shelf life: the public face the UI and CLI use.
 
-The names load on first use (as desktop.models does): desktop.services.stock imports lots.ledger, and the
+The names load on first use (as desktop.models does): services.stock.moves imports lots.ledger, and the
 receiving side imports stock, so an eager face here would go round in a circle.
 """
 

@@ -1,7 +1,7 @@
 """Which lot an issue takes: the one named, else the one the service proposes — first expired first out,
 then first in first out (the lot received first) — out of the bin's lots that still hold stock. Expired
 stock is never issued unless a supervisor has released its lot. Called by the storeroom's one Issue rule
-(desktop.services.stock_issue) under its lock on the part, so the proposal and the issue see the same
+(desktop.services.stock.issue) under its lock on the part, so the proposal and the issue see the same
 stock.
 """
 
@@ -20,7 +20,7 @@ from desktop.models import Location, Lot, LotBalance, Part
 from desktop.models.enums import Tracking
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
+from desktop.services.admin.audit import record
 from desktop.services.common import clean_text
 from desktop.services.lots.ledger import what_is_tracked
 from desktop.services.lots.records import LotDTO, get_lot, lot_dto, lot_query

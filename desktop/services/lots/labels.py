@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.reports.labels import PartLabel
-from desktop.services.labels import MAX_LABELS
+from desktop.services.catalogue.labels import MAX_LABELS
 from desktop.services.lots.records import one_lot
 
 

@@ -58,7 +58,7 @@ _HELD = select(LotBalance.qty).where(*_KEY)
 @cache
 def _statements(dialect: str) -> tuple[Any, Any, Any]:
     """(take if enough, take whatever, put) for one dialect, built once (as stock's are)."""
-    from desktop.services.stock import HALF_UNIT  # stock imports this module
+    from desktop.services.stock.moves import HALF_UNIT  # stock imports this module
 
     qty = bindparam("q", type_=LotBalance.qty.type)
     minus = {"qty": func.round(LotBalance.qty - qty, QTY_PLACES), "updated_at": func.now()}

@@ -14,7 +14,7 @@ from desktop.errors import NotFound, UserError
 from desktop.models import Location, Lot, LotBalance
 from desktop.models.enums import LocationType, MoveKind
 from desktop.services.actor import Actor, Permission
-from desktop.services.stock import MoveRequest, PostResult, post_in
+from desktop.services.stock.moves import MoveRequest, PostResult, post_in
 
 
 def quarantine_expired(

@@ -20,11 +20,11 @@ from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import Lot, LotBalance, Part, StockBalance, StockMove, Supplier
 from desktop.models.enums import MoveKind, Tracking
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
+from desktop.services.admin.audit import record
 from desktop.services.lots import gs1
 from desktop.services.lots.ledger import check_lot
 from desktop.services.lots.records import LotDTO, clean_lot_number, get_lot, lot_key
-from desktop.services.stock import MoveRequest, PostResult, post_in
+from desktop.services.stock.moves import MoveRequest, PostResult, post_in
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from desktop.errors import UserError
 from desktop.models import Asset, AssetMove, Location, Lot, LotBalance, Part, StockMove
 from desktop.models.enums import Tracking
 from desktop.services.lots.records import LotDTO, lot_dto, lot_query, one_lot
-from desktop.services.stock import MoveDTO, _move_dto, _move_query
+from desktop.services.stock.moves import MoveDTO, _move_dto, _move_query
 
 
 @dataclass(frozen=True)

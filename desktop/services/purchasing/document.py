@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.models import Supplier
 from desktop.reports.purchase_order import PoDocLine, PoDocument
-from desktop.services.plant_settings import read_identity
+from desktop.services.admin.plant_settings import read_identity
 from desktop.services.purchasing.orders import order_dto
 
 

@@ -26,11 +26,11 @@ from desktop.models import KanbanCard, Part, PartSupplier, PurchaseOrder, Purcha
 from desktop.models.enums import ON_ORDER_STATES, PoState
 from desktop.quantities import exact_qty, format_qty, money
 from desktop.services.actor import Actor, Permission
-from desktop.services.audit import record
+from desktop.services.admin.audit import record
+from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc, clean_text
-from desktop.services.kanban import CardStatus, change_card
+from desktop.services.kanban.loops import CardStatus, change_card
 from desktop.services.text_rules import clean_notes
-from desktop.services.units import check_qty_for_unit
 
 PO_PREFIX = "PO-"
 MAX_LINES = 500
@@ -188,7 +188,7 @@ def get_order(db: Database, order_id: int) -> OrderDTO:
     return db.read(lambda s: order_dto(s, order_id))
 
 
-def order_id_for_number(db: Database, number: str) -> int:
+def get_order_id(db: Database, number: str) -> int:
     """PO-000012, po-12 or 12 -> the order's id."""
     text = number.strip().upper()
     digits = text.removeprefix(PO_PREFIX)

@@ -36,7 +36,7 @@ from desktop.models import (
 from desktop.models.enums import ON_ORDER_STATES, LocationType, MoveKind, PoState
 from desktop.quantities import exact_qty, format_qty
 from desktop.services.actor import Actor, Permission
-from desktop.services.kanban import CardStatus, change_card
+from desktop.services.kanban.loops import CardStatus, change_card
 from desktop.services.lots.receiving import lot_for_receipt
 from desktop.services.purchasing.orders import (
     LineDTO,
@@ -46,7 +46,7 @@ from desktop.services.purchasing.orders import (
     state_text,
 )
 from desktop.services.purchasing.settings import read_purchasing
-from desktop.services.stock import HALF_UNIT, MoveDTO, MoveRequest, post_in
+from desktop.services.stock.moves import HALF_UNIT, MoveDTO, MoveRequest, post_in
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,9 @@ def part_on_order(db: Database, order_id: int, code: str) -> int:
 
     def op(s: Session) -> int:
         from desktop.codes import normalize_scan
-        from desktop.services.scan import resolve_in  # the scan box imports purchasing: import when used
+        from desktop.services.catalogue.scan import (
+            resolve_in,  # the scan box imports purchasing: import when used
+        )
 
         key = normalize_scan(code)
         number = s.scalar(select(PurchaseOrder.number).where(PurchaseOrder.id == order_id))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.services.actor import Actor, Permission
-from desktop.services.plant_settings import NumberSettings
+from desktop.services.admin.plant_settings import NumberSettings
 
 
 @dataclass(frozen=True)

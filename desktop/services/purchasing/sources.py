@@ -1,5 +1,5 @@
 """Purchase orders in one step from what the plant already says it needs: selected lines of What to
-order (desktop/services/replenishment.py) and EMPTY purchase-kanban cards. One DRAFT order per supplier;
+order (insight/replenishment.py) and EMPTY purchase-kanban cards. One DRAFT order per supplier;
 all of them or none (a part without a supplier, a card that is not empty: nothing is created).
 """
 
@@ -17,7 +17,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models import KanbanCard, KanbanLoop, Part, PurchaseOrder, PurchaseOrderLine
 from desktop.services.actor import Actor, Permission
-from desktop.services.kanban import CardStatus, LoopKind, change_card
+from desktop.services.kanban.loops import CardStatus, LoopKind, change_card
 from desktop.services.purchasing.orders import LineInput, OrderDTO, new_order_in, order_dto, supplier_terms
 
 

@@ -1,0 +1,1 @@
+"""The `storeroom` command line, one module per capability."""

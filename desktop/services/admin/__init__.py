@@ -1,0 +1,1 @@
+"""Users, access, the audit trail, plant settings and server roles."""

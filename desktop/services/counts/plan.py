@@ -1,0 +1,563 @@
+"""The count plan: every bin/part line counted `per_year` times a year (by class, raised for critical
+spares), spread evenly over the year's working days and levelled so every day has about the same number
+of lines; plus the event rules (count_events). Today's list is today's share of the plan, the plan's
+overdue lines and the events, in walk order.
+
+The plan is stored and stable: a line's count dates are dealt once and then kept (count_plan_slot).
+- The year's first plan deals every line on the book `per_year` times over all the year's working days,
+  levelled exactly (below). Made during the year (the first plan after the upgrade that brought the
+  stored plan), its days already past are kept as settled, as the plan computed before had them.
+- A line that reaches the book later takes future days only (from tomorrow): its k counts, k in
+  proportion to the days left, one in each k-th of the rest of the year, on that stretch's least-loaded
+  day. A batch of more than NEW_LINES_LEVELLED new lines is levelled among itself the same way as the year.
+- A line whose frequency changes (class, criticality, settings) keeps its past and has its future re-dealt.
+- A line that leaves the book keeps its slots (they are not listed while it holds nothing); it gets them
+  back if it returns.
+- A slot is done when the line is counted in a count started on or after the slot's day. A slot whose day
+  has passed without that is overdue: it stays on today's list, shown as overdue, until the line is
+  counted. Nothing is ever dealt to a day already past.
+
+Levelling: line i of a frequency group of n lines (in walk order, rank r) wants its k-th count at the
+point (k + r/n) / f of the stretch; all the wanted points, sorted, are dealt out to the W working days in
+turn (the j-th of N goes to day floor(j * W / N)), so a day gets floor(N/W) or ceil(N/W) lines, the
+counts of one line stay about W/f working days apart, and a day's lines of a group lie together in the
+walk (a keeper counts a stretch of aisle, not bins all over the store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy.orm import Session
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import CountLine, CountPlanSlot, CountSession, Location, Part, StockBalance
+from desktop.services.actor import Actor, Permission
+from desktop.services.admin.plant_settings import store_setting, stored_settings
+from desktop.services.common import as_utc, db_time
+from desktop.services.counts.events import events
+from desktop.services.counts.sessions import open_session_in
+from desktop.services.counts.settings import CountSettings, read_count_settings
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    part_id: int
+    location_id: int
+    walk: tuple[int, str, str]  # walk order, location code, part number: the order a counter walks
+    per_year: int
+
+
+def working_days(settings: CountSettings, year: int) -> list[date]:
+    day, out = date(year, 1, 1), []
+    while day.year == year:
+        if settings.is_working_day(day):
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def level(items: Sequence[PlanItem], days: Sequence[date]) -> dict[date, list[PlanItem]]:
+    """Each item `per_year` times (at most once a day), spread evenly and levelled (see the module)."""
+    out: dict[date, list[PlanItem]] = {d: [] for d in days}
+    if not days or not items:
+        return out
+    width = len(days)
+    # one walk rank per item: the sort keys below are plain numbers (125,000 counts level in a blink)
+    ordered = sorted(items, key=lambda i: (i.walk, i.part_id, i.location_id))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for rank, item in enumerate(ordered):
+        groups[min(item.per_year, width)].append(rank)
+    wanted: list[tuple[float, int]] = []
+    for f, ranks in groups.items():
+        n = len(ranks)
+        wanted += [((k + r / n) / f, rank) for r, rank in enumerate(ranks) for k in range(f)]
+    wanted.sort()
+    total = len(wanted)
+    buckets: list[list[int]] = [[] for _ in days]
+    for j, (_point, rank) in enumerate(wanted):
+        buckets[j * width // total].append(rank)
+    for day, bucket in zip(days, buckets, strict=True):
+        out[day] = [ordered[rank] for rank in sorted(bucket)]
+    return out
+
+
+def plan_items(s: Session, settings: CountSettings) -> list[PlanItem]:
+    """Every line on the book (a balance other than zero) of an active part in an active location."""
+    rows = s.execute(
+        select(
+            StockBalance.part_id,
+            StockBalance.location_id,
+            Location.walk_order,
+            Location.code,
+            Part.number_key,
+            Part.abc_override,
+            Part.abc_class,
+            Part.criticality,
+        )
+        .join(Part, Part.id == StockBalance.part_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.qty != 0, Part.active, Location.active)
+    ).tuples()
+    return [
+        PlanItem(pid, lid, (walk, code, key), settings.per_year(override or abc or "C", crit))
+        for pid, lid, walk, code, key, override, abc, crit in rows
+    ]
+
+
+# --- the stored plan -------------------------------------------------------------------------------------
+
+NEW_LINES_LEVELLED = 2_000  # a bigger batch of new lines is levelled among itself (greedy is O(lines x days))
+_PLAN_LOCK = 170_613  # PostgreSQL advisory lock key: one PC deals the plan at a time
+_CALENDAR_KEY = "counts.plan.calendar"  # the calendar the stored plan follows (a fingerprint)
+
+
+def share(per_year: int, days_left: int, days_in_year: int) -> int:
+    """Counts a line gets over `days_left` of the year's working days: its frequency in proportion, at
+    least one, at most one a day."""
+    if days_left <= 0 or days_in_year <= 0:
+        return 0
+    f = min(per_year, days_in_year)
+    return min(days_left, max(1, math.ceil(f * days_left / days_in_year - 1e-9)))
+
+
+def spread(k: int, days: Sequence[date], loads: dict[date, int]) -> list[date]:
+    """k days for one line: the least-loaded day (the earliest of equals) of each k-th of `days`."""
+    n, out = len(days), []
+    for j in range(k):
+        stretch = days[j * n // k : (j + 1) * n // k]
+        best = min(stretch, key=lambda d: loads.get(d, 0))
+        loads[best] = loads.get(best, 0) + 1
+        out.append(best)
+    return out
+
+
+def _lock(s: Session) -> None:
+    if s.get_bind().dialect.name == "postgresql":  # SQLite writers already queue (BEGIN IMMEDIATE)
+        s.execute(text(f"SELECT pg_advisory_xact_lock({_PLAN_LOCK})"))
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _dealt(s: Session, year: int) -> dict[tuple[int, int], int]:
+    """(part, location) -> the frequency its slots of `year` were dealt for."""
+    first, last = _year_bounds(year)
+    rows = s.execute(
+        select(CountPlanSlot.part_id, CountPlanSlot.location_id, func.max(CountPlanSlot.per_year))
+        .where(CountPlanSlot.due.between(first, last))
+        .group_by(CountPlanSlot.part_id, CountPlanSlot.location_id)
+    ).tuples()
+    return {(p, loc): f for p, loc, f in rows}
+
+
+def _loads(s: Session, after: date, last: date) -> dict[date, int]:
+    """Slots per day after `after` of lines on the book now (the load a new line is levelled against)."""
+    rows = s.execute(
+        select(CountPlanSlot.due, func.count())
+        .join(
+            StockBalance,
+            (StockBalance.part_id == CountPlanSlot.part_id)
+            & (StockBalance.location_id == CountPlanSlot.location_id),
+        )
+        .where(CountPlanSlot.due > after, CountPlanSlot.due <= last, StockBalance.qty != 0)
+        .group_by(CountPlanSlot.due)
+    ).tuples()
+    return {d: n for d, n in rows}
+
+
+def _insert(s: Session, rows: list[dict[str, object]]) -> None:
+    for at in range(0, len(rows), 5_000):
+        s.execute(insert(CountPlanSlot), rows[at : at + 5_000])
+
+
+def _slot(item: PlanItem, due: date, today: date) -> dict[str, object]:
+    return {
+        "part_id": item.part_id,
+        "location_id": item.location_id,
+        "due": due,
+        "per_year": item.per_year,
+        "dealt_on": today,
+        "done_at": None,
+    }
+
+
+def _deal_levelled(
+    items: Sequence[PlanItem], days: Sequence[date], year_days: int, today: date
+) -> list[dict[str, object]]:
+    scaled = [replace(i, per_year=share(i.per_year, len(days), year_days)) for i in items]
+    by_key = {(i.part_id, i.location_id): i for i in items}
+    return [
+        _slot(by_key[(x.part_id, x.location_id)], day, today)
+        for day, on_day in level(scaled, days).items()
+        for x in on_day
+    ]
+
+
+def _first_deal(items: Sequence[PlanItem], year_days: list[date], today: date) -> list[dict[str, object]]:
+    """The year's plan levelled over all its working days. Days already past (a first plan made during the
+    year, as after the upgrade that brought the stored plan) are kept as settled: the plan computed before
+    had the lines on those same days, and they are not dealt again, so the rest of the year keeps its
+    usual load instead of every line crowding into the weeks left."""
+    rows = _deal_levelled(items, year_days, len(year_days), today)
+    begun = _local_midnight(today)
+    for row in rows:
+        due = row["due"]
+        assert isinstance(due, date)
+        if due < today:
+            row["dealt_on"], row["done_at"] = due, begun
+    return rows
+
+
+def deal(s: Session, settings: CountSettings, today: date) -> None:
+    """Give every line on the book its slots of `today`'s year (see the module), inside the caller's
+    transaction, and mark the slots a count has covered."""
+    _lock(s)
+    year_days = working_days(settings, today.year)
+    _follow_calendar(s, settings, today, year_days)
+    items = plan_items(s, settings)
+    dealt = _dealt(s, today.year)
+    if year_days and items:
+        if not dealt:
+            _insert(s, _first_deal(items, year_days, today))
+        else:
+            _deal_later(s, items, dealt, year_days, today)
+    _mark_done(s, today)
+
+
+def _follow_calendar(s: Session, settings: CountSettings, today: date, year_days: list[date]) -> None:
+    """After the working days or holidays change: a future slot on a day that no longer works moves to the
+    next working day on which its line has none (dropped if the year has none left)."""
+    mark = hashlib.sha1(
+        f"{settings.workdays}|{settings.holidays}".encode(), usedforsecurity=False
+    ).hexdigest()
+    if stored_settings(s, _CALENDAR_KEY).get(_CALENDAR_KEY) == mark:
+        return
+    rows = s.execute(
+        select(CountPlanSlot.id, CountPlanSlot.part_id, CountPlanSlot.location_id, CountPlanSlot.due).where(
+            CountPlanSlot.due >= today, CountPlanSlot.done_at.is_(None)
+        )
+    ).tuples()
+    taken: dict[tuple[int, int], set[date]] = defaultdict(set)
+    off = []
+    for slot_id, part_id, loc_id, due in rows:
+        taken[(part_id, loc_id)].add(due)
+        if not settings.is_working_day(due):
+            off.append((slot_id, (part_id, loc_id), due))
+    for slot_id, line, due in off:
+        later = [d for d in year_days if d > due and d not in taken[line]] if due.year == today.year else []
+        if later:
+            s.execute(update(CountPlanSlot).where(CountPlanSlot.id == slot_id).values(due=later[0]))
+            taken[line].add(later[0])
+        else:
+            s.execute(delete(CountPlanSlot).where(CountPlanSlot.id == slot_id))
+    store_setting(s, _CALENDAR_KEY, mark)
+
+
+def _deal_later(
+    s: Session, items: list[PlanItem], dealt: dict[tuple[int, int], int], year_days: list[date], today: date
+) -> None:
+    """New lines and lines with a new frequency, into the days after today."""
+    future = [d for d in year_days if d > today]
+    fresh = [i for i in items if (i.part_id, i.location_id) not in dealt]
+    moved = [i for i in items if dealt.get((i.part_id, i.location_id), i.per_year) != i.per_year]
+    if not future or not (fresh or moved):
+        return
+    first, last = _year_bounds(today.year)
+    line = tuple_(CountPlanSlot.part_id, CountPlanSlot.location_id)
+    by_freq: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for item in moved:
+        by_freq[item.per_year].append((item.part_id, item.location_id))
+    for f, keys in by_freq.items():  # the past stays as it was; the future follows the new frequency
+        for at in range(0, len(keys), 500):
+            chunk = line.in_(keys[at : at + 500])
+            s.execute(
+                delete(CountPlanSlot).where(chunk, CountPlanSlot.due > today, CountPlanSlot.done_at.is_(None))
+            )
+            s.execute(
+                update(CountPlanSlot).where(chunk, CountPlanSlot.due.between(first, last)).values(per_year=f)
+            )
+    todo = sorted(fresh + moved, key=lambda i: (i.walk, i.part_id, i.location_id))
+    if len(todo) > NEW_LINES_LEVELLED:
+        _insert(s, _deal_levelled(todo, future, len(year_days), today))
+        return
+    loads = _loads(s, today, last)
+    rows = []
+    for item in todo:
+        k = share(item.per_year, len(future), len(year_days))
+        rows += [_slot(item, day, today) for day in spread(k, future, loads)]
+    _insert(s, rows)
+
+
+def _mark_done(s: Session, today: date) -> None:
+    """Slots up to today that a count started on or after their day has covered."""
+    rows = s.execute(
+        select(CountPlanSlot.id, CountPlanSlot.due, func.max(CountSession.started_at))
+        .join(
+            CountLine,
+            (CountLine.part_id == CountPlanSlot.part_id)
+            & (CountLine.location_id == CountPlanSlot.location_id),
+        )
+        .join(CountSession, CountSession.id == CountLine.session_id)
+        .where(
+            CountPlanSlot.done_at.is_(None), CountPlanSlot.due <= today, CountLine.counted_qty.is_not(None)
+        )
+        .group_by(CountPlanSlot.id, CountPlanSlot.due)
+    ).tuples()
+    done = [
+        {"id": slot_id, "done_at": at}
+        for slot_id, due, at in rows
+        if at is not None and as_utc(at) >= _local_midnight(due)
+    ]
+    if done:
+        s.execute(update(CountPlanSlot), done)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone().astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    year: int
+    working_days: int
+    lines: int  # bin/part lines on the plan
+    counts: int  # line counts a year (lines x their frequency)
+    per_day_min: int
+    per_day_max: int
+    by_class: dict[str, int]  # lines per class (after the critical-spare raise, by frequency)
+
+
+def plan_summary(db: Database, year: int, *, today: date | None = None) -> PlanSummary:
+    """The year's plan: as dealt (this year's is dealt first if need be), or a preview for a year not yet
+    dealt (each line on the book at its full frequency, levelled)."""
+    when = today or date.today()
+
+    def op(s: Session) -> PlanSummary:
+        settings = read_count_settings(s)
+        if year == when.year:
+            deal(s, settings, when)
+        days = working_days(settings, year)
+        first, last = _year_bounds(year)
+        stored = s.execute(
+            select(
+                CountPlanSlot.part_id, CountPlanSlot.location_id, CountPlanSlot.due, CountPlanSlot.per_year
+            ).where(CountPlanSlot.due.between(first, last))
+        ).tuples()
+        per_line: dict[tuple[int, int], int] = {}
+        per_day: dict[date, int] = defaultdict(int)
+        for part_id, loc_id, due, f in stored:
+            per_line[(part_id, loc_id)] = f
+            per_day[due] += 1
+        n_slots = sum(per_day.values())
+        if not per_line:  # not dealt: what dealing it at the start of the year would give
+            items = plan_items(s, settings)
+            per_line = {(i.part_id, i.location_id): i.per_year for i in items}
+            per_day = {d: len(v) for d, v in level(items, days).items()}
+            n_slots = sum(per_day.values())
+        loads = [per_day.get(d, 0) for d in days] or [0]
+        by_freq: dict[int, int] = defaultdict(int)
+        for f in per_line.values():
+            by_freq[f] += 1
+        return PlanSummary(
+            year,
+            len(days),
+            len(per_line),
+            n_slots,
+            min(loads),
+            max(loads),
+            {f"{f} a year": n for f, n in sorted(by_freq.items(), reverse=True)},
+        )
+
+    return db.write(op)
+
+
+@dataclass(frozen=True)
+class TodayLine:
+    part_id: int
+    location_id: int
+    location_code: str
+    walk_order: int
+    part_number: str
+    description: str
+    unit: str
+    abc: str
+    reasons: tuple[str, ...]
+    session_id: int | None  # the open session it is in, or the session of today that counted it
+    session_open: bool
+    overdue_since: date | None = None  # the day of its oldest plan slot not counted in time
+
+    @property
+    def why(self) -> str:
+        return " / ".join(self.reasons)
+
+    @property
+    def status(self) -> str:
+        if self.session_id is None:
+            return f"overdue since {self.overdue_since.isoformat()}" if self.overdue_since else "to count"
+        return f"in count #{self.session_id}" if self.session_open else f"counted (#{self.session_id})"
+
+
+@dataclass(frozen=True)
+class TodayList:
+    day: date
+    working_day: bool
+    planned: int
+    events: int
+    lines: tuple[TodayLine, ...]
+    overdue: int = 0  # lines carried forward from days that passed without their count
+
+    @property
+    def to_count(self) -> list[TodayLine]:
+        return [x for x in self.lines if x.session_id is None]
+
+
+def _on_book(s: Session) -> set[tuple[int, int]]:
+    return {
+        (p, loc)
+        for p, loc in s.execute(
+            select(StockBalance.part_id, StockBalance.location_id).where(StockBalance.qty != 0)
+        ).tuples()
+    }
+
+
+def _slots(
+    s: Session, day: date
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], tuple[date, int]]]:
+    """Of the lines on the book: the plan's lines of `day` (-> frequency) and the overdue ones (-> the day
+    of their oldest open slot, frequency)."""
+    on_book = _on_book(s)
+    due_today: dict[tuple[int, int], int] = {}
+    overdue: dict[tuple[int, int], tuple[date, int]] = {}
+    for part_id, loc_id, due, f in s.execute(
+        select(CountPlanSlot.part_id, CountPlanSlot.location_id, CountPlanSlot.due, CountPlanSlot.per_year)
+        .where((CountPlanSlot.due == day) | ((CountPlanSlot.due < day) & CountPlanSlot.done_at.is_(None)))
+        .order_by(CountPlanSlot.due)
+    ).tuples():
+        key = (part_id, loc_id)
+        if key not in on_book:
+            continue
+        if due == day:
+            due_today[key] = f
+        elif key not in overdue:
+            overdue[key] = (due, f)
+    return due_today, overdue
+
+
+def _day_start(s: Session, day: date) -> datetime:
+    """Local midnight of `day` as the database compares it."""
+    return db_time(s, _local_midnight(day))
+
+
+def _taken(s: Session, day: date) -> dict[tuple[int, int], tuple[int, bool]]:
+    """Lines in an open session, or in one started today: (session id, still open) per (part, bin)."""
+    rows = s.execute(
+        select(CountLine.part_id, CountLine.location_id, CountSession.id, CountSession.status)
+        .join(CountSession, CountSession.id == CountLine.session_id)
+        .where((CountSession.status == "OPEN") | (CountSession.started_at >= _day_start(s, day)))
+        .order_by(CountSession.id)
+    ).tuples()
+    return {(p, loc): (sid, status == "OPEN") for p, loc, sid, status in rows}
+
+
+def _today(s: Session, day: date) -> TodayList:
+    settings = read_count_settings(s)
+    deal(s, settings, day)
+    due_today, overdue = _slots(s, day)
+    reasons: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for key, f in due_today.items():
+        reasons[key].append(f"plan: {f} a year")
+    for key, (since, f) in overdue.items():
+        if key not in due_today:
+            reasons[key].append(f"overdue: planned {since.isoformat()} ({f} a year)")
+    found = events(s, settings)
+    for event in found:
+        reasons[(event.part_id, event.location_id)].append(event.reason)
+    taken = _taken(s, day)
+    fresh = {(e.part_id, e.location_id) for e in found}
+    lines = []
+    for (part_id, loc_id), why in reasons.items():
+        part, loc = s.get(Part, part_id), s.get(Location, loc_id)
+        assert part is not None and loc is not None
+        sid, is_open = taken.get((part_id, loc_id), (None, False))
+        if not is_open and (part_id, loc_id) in fresh:
+            sid = None  # counted earlier today, but an event came after that count
+        late = overdue.get((part_id, loc_id))
+        lines.append(
+            TodayLine(
+                part_id,
+                loc_id,
+                loc.code,
+                loc.walk_order,
+                part.part_number,
+                part.description,
+                part.unit,
+                part.abc_override or part.abc_class or "C",
+                tuple(why),
+                sid,
+                is_open,
+                late[0] if late and (part_id, loc_id) not in due_today else None,
+            )
+        )
+    lines.sort(key=lambda x: (x.walk_order, x.location_code, x.part_number))
+    return TodayList(
+        day,
+        settings.is_working_day(day),
+        len(due_today),
+        len(fresh),
+        tuple(lines),
+        sum(1 for x in lines if x.overdue_since is not None),
+    )
+
+
+def todays_list(db: Database, day: date | None = None) -> TodayList:
+    """Today's share of the plan, the overdue lines and the event lines, in walk order, with where each
+    line stands. Deals the plan to lines that have none yet (a write)."""
+    return db.write(lambda s: _today(s, day or date.today()))
+
+
+def start_today(db: Database, actor: Actor, *, day: date | None = None, blind: bool = True) -> int:
+    """A session of today's lines not yet in a count. Keepers may start it (the plan is already made);
+    choosing other locations to count stays with the planners."""
+    if not actor.can(Permission.PLAN_COUNTS):
+        actor.require(Permission.COUNT)
+    when = day or date.today()
+
+    def op(s: Session) -> int:
+        today = _today(s, when)
+        pairs = [(x.part_id, x.location_id) for x in today.to_count]
+        why = {(x.part_id, x.location_id): x.why for x in today.to_count}
+        if not pairs:
+            raise UserError(
+                f"Nothing left to count on {when.isoformat()}: every line of today's list is in a count."
+                if today.lines
+                else f"Nothing to count on {when.isoformat()}"
+                + ("." if today.working_day else " (not a working day).")
+            )
+        return open_session_in(s, actor, f"Today {when.isoformat()}", blind, pairs, why).id
+
+    return db.write(op)
+
+
+def due_on(db: Database, day: date) -> list[tuple[int, int]]:
+    """(part id, location id) the plan as dealt puts on `day` (no events, no overdue), in walk order."""
+
+    def op(s: Session) -> list[tuple[int, int]]:
+        rows = s.execute(
+            select(CountPlanSlot.part_id, CountPlanSlot.location_id)
+            .join(Location, Location.id == CountPlanSlot.location_id)
+            .join(Part, Part.id == CountPlanSlot.part_id)
+            .where(CountPlanSlot.due == day)
+            .order_by(Location.walk_order, Location.code, Part.number_key)
+        ).tuples()
+        return [(p, loc) for p, loc in rows]
+
+    return db.read(op)

@@ -1,0 +1,1 @@
+"""Figures: KPIs, consumption, replenishment, valuation and the report tables."""

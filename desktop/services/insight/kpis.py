@@ -1,0 +1,417 @@
+"""How well the storeroom is doing: the KPIs of the dashboard and the KPI summary report.
+
+Over a period of whole calendar months (UTC) ending now (from the plant's first day in its ledger if it is
+younger than the period: the days before it are no days of stock or demand):
+
+stock value          sum of on hand x the part's unit cost (standard cost), now
+month-end value      each part's balance at the end of the month's last day, at the cost in force that day
+                     (the cost history, desktop/services/insight/valuation.py): a later cost change does not
+                     rewrite last year
+average value        time-weighted from the ledger: the mean of every day's closing value, each day at its
+                     own costs (a month's average over its days, the period's over all its days)
+carrying cost        average value x carrying rate (a year's cost)
+consumption          issues and scrap out less returns, reversals netted, at the cost on each move
+                     (desktop/services/insight/consumption.py: the same consumption ABC uses)
+turnover             consumption / average value, annualised (x 365 / days in the period)
+days of supply       average value / consumption per day = 365 / turnover, in one division
+                     (average value x days / consumption)
+fill rate            issue requests filled in full / all issue requests. A request is an issue out of stock
+                     (not a reversal, not reversed) or a short issue recorded at the counter; a short issue
+                     counts once (its hand-over is not also a request), and one whose hand-over was reversed
+                     was posted in error and is no request
+stockouts            short issues in the period (plus, as a separate figure, "out of stock now": parts with
+                     demand in the demand window - consumed, or asked for and found short - or a minimum,
+                     that have nothing on hand now)
+IRA                  approved count lines within tolerance / approved count lines (cycle counts)
+dead stock           on hand of parts neither issued nor received for `dead_days` (critical spares are
+                     insurance, not dead, and are left out)
+excess stock         on hand above the part's maximum, or above `excess_days` of its demand (consumption +
+                     lost demand per calendar day over the demand window) when it has no maximum; parts with
+                     no demand yet are left to the dead-stock rule
+money                computed exactly; shown rounded half-up to the cent (desktop/quantities.py `money`)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.db import Database
+from desktop.errors import UserError
+from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
+from desktop.models.enums import MoveKind
+from desktop.services.admin.plant_settings import Planning, planning
+from desktop.services.common import as_utc, db_time
+from desktop.services.counts.sessions import line_accurate
+from desktop.services.insight import kpi_days
+from desktop.services.insight.consumption import (
+    demand_window,
+    is_consumption,
+    per_calendar_day,
+    short_standing,
+)
+from desktop.services.insight.valuation import valuation
+from desktop.services.kanban import loops as kanban
+from desktop.services.mro import CRITICAL
+from desktop.services.stock.ledger_sql import month_of, moved_part
+
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+
+# --- the formulas (pure; tests check each on worked examples) -----------------------------------------
+
+
+def turnover(consumption: Decimal, average_value: Decimal, days: int) -> Decimal | None:
+    """Turns a year: consumption over `days`, scaled to 365 days, over the average stock value (one
+    division, so no quotient is rounded before another divides it)."""
+    if average_value <= 0 or days <= 0:
+        return None
+    return consumption * 365 / (average_value * days)
+
+
+def days_of_supply(average_value: Decimal, consumption: Decimal, days: int) -> Decimal | None:
+    """Average inventory over consumption per day: 365 / turnover, the same figure seen from the shelf.
+    One division (average x days / consumption): 365 held all year while 1,460 are used is 91.25 days."""
+    if consumption <= 0 or days <= 0:
+        return None
+    return average_value * days / consumption
+
+
+def fill_rate(filled: int, requests: int) -> Decimal | None:
+    return Decimal(filled) * 100 / requests if requests else None
+
+
+def carrying_cost(average_value: Decimal, rate: Decimal) -> Decimal:
+    return average_value * rate
+
+
+def excess_qty(on_hand: Decimal, max_qty: Decimal | None, daily_demand: Decimal, cover_days: int) -> Decimal:
+    """Stock above the maximum or, without one, above `cover_days` of demand (none without demand)."""
+    if max_qty is not None:
+        limit = max_qty
+    elif daily_demand > 0:
+        limit = daily_demand * cover_days
+    else:
+        return ZERO
+    return max(on_hand - limit, ZERO)
+
+
+def ira_pct(within: int, counted: int) -> Decimal | None:
+    return Decimal(within) * 100 / counted if counted else None
+
+
+def month_keys(end: date, months: int) -> list[str]:
+    """'YYYY-MM' of the last `months` calendar months, oldest first, the month of `end` last."""
+    if not 1 <= months <= 120:
+        raise UserError("The period is 1 to 120 months.")
+    y, m = end.year, end.month
+    keys = []
+    for _ in range(months):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return keys[::-1]
+
+
+# --- from the database ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # YYYY-MM
+    value_end: Decimal
+    consumption: Decimal
+    turnover: Decimal | None
+    requests: int
+    filled: int
+    stockouts: int
+    counted: int
+    within: int
+    average_value: Decimal = ZERO  # time-weighted over the month's days
+    days: int = 0  # the month's days in the period
+
+    @property
+    def fill_rate(self) -> Decimal | None:
+        return fill_rate(self.filled, self.requests)
+
+    @property
+    def ira(self) -> Decimal | None:
+        return ira_pct(self.within, self.counted)
+
+    @property
+    def days_of_supply(self) -> Decimal | None:
+        return days_of_supply(self.average_value, self.consumption, self.days)
+
+
+@dataclass(frozen=True)
+class KanbanHealth:
+    loops: int
+    on_hold: int
+    cards: dict[str, int]
+    late_cards: int
+    stockout_loops: int
+    troubled: int  # active loops out of stock at the line or with a card overdue
+
+    @property
+    def healthy_pct(self) -> Decimal | None:
+        return None if not self.loops else Decimal(self.loops - self.troubled) * 100 / self.loops
+
+
+@dataclass(frozen=True)
+class Kpis:
+    months: list[MonthPoint]
+    period_days: int
+    stock_value: Decimal
+    average_value: Decimal
+    carrying_cost: Decimal
+    consumption: Decimal
+    turnover: Decimal | None
+    days_of_supply: Decimal | None
+    requests: int
+    filled: int
+    stockouts: int
+    out_of_stock_now: int
+    counted: int
+    within: int
+    dead_value: Decimal
+    dead_parts: int
+    excess_value: Decimal
+    excess_parts: int
+    kanban: KanbanHealth
+    settings: Planning
+
+    @property
+    def fill_rate(self) -> Decimal | None:
+        return fill_rate(self.filled, self.requests)
+
+    @property
+    def ira(self) -> Decimal | None:
+        return ira_pct(self.within, self.counted)
+
+
+@dataclass(frozen=True)
+class PartStock:
+    part_id: int
+    part_number: str
+    description: str
+    unit: str
+    unit_cost: Decimal
+    on_hand: Decimal
+    min_qty: Decimal | None
+    max_qty: Decimal | None
+    critical: bool
+
+    @property
+    def value(self) -> Decimal:
+        return self.on_hand * self.unit_cost
+
+
+def part_stock(s: Session) -> dict[int, PartStock]:
+    """Every part with its total on hand (zero when it has none)."""
+    conn = s.connection()  # Core rows: the ORM's row handling was a third of the time over 100,000 parts
+    held = dict(
+        conn.execute(select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
+        .tuples()
+        .all()
+    )
+    rows = conn.execute(
+        select(
+            Part.id,
+            Part.part_number,
+            Part.description,
+            Part.unit,
+            Part.unit_cost,
+            Part.min_qty,
+            Part.max_qty,
+            Part.criticality,
+        )
+    )
+    return {
+        pid: PartStock(
+            pid, pn, desc, unit, Decimal(cost or 0), Decimal(held.get(pid) or 0), mn, mx, crit in CRITICAL
+        )
+        for pid, pn, desc, unit, cost, mn, mx, crit in rows
+    }
+
+
+def period_start(now: datetime, months: int) -> datetime:
+    first = month_keys(now.date(), months)[0]
+    return datetime(int(first[:4]), int(first[5:]), 1, tzinfo=UTC)
+
+
+def _short_requests(s: Session, since: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Per month: requests filled in part, requests that found an empty bin (the requests filled in full
+    are kept per day with the ledger: kpi_days.filled_in_full). A short issue whose hand-over was
+    reversed was posted in error and is no request at all (see consumption.short_standing)."""
+    partial: dict[str, int] = defaultdict(int)
+    empty: dict[str, int] = defaultdict(int)
+    for month, has_move, n in s.execute(
+        select(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None), func.count())
+        .where(ShortIssue.at >= since, short_standing())
+        .group_by(month_of(s, ShortIssue.at), ShortIssue.move_id.is_not(None))
+    ).tuples():
+        (partial if has_move else empty)[month] += n
+    return partial, empty
+
+
+def _by_month(days: dict[date, kpi_days.DayTotals]) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Consumption and issue requests filled in full per month, from the ledger's daily sums."""
+    used: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    full: dict[str, int] = defaultdict(int)
+    for day, t in days.items():
+        key = f"{day.year:04d}-{day.month:02d}"
+        used[key] += t.consumed
+        full[key] += t.issues
+    return used, full
+
+
+def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for month, line in s.execute(
+        select(month_of(s, CountLine.updated_at), CountLine).where(
+            CountLine.status == "APPROVED", CountLine.counted_qty.is_not(None), CountLine.updated_at >= since
+        )
+    ).tuples():
+        out[month][0] += 1
+        out[month][1] += int(line_accurate(line))
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def demand_per_day(s: Session, now: datetime, days: int) -> dict[int, Decimal]:
+    """Average demand per calendar day per part over the last `days` complete days, or the days the plant
+    has run if fewer (consumption + lost demand, desktop/services/insight/consumption.py)."""
+    return per_calendar_day(s, demand_window(s, now, days))
+
+
+def wanted_parts(s: Session, since: datetime) -> set[int]:
+    """Parts with demand since `since` up to now: consumed, or asked for at the counter and found short
+    (a request that only ever found an empty bin is demand too)."""
+    consumed = s.scalars(select(moved_part()).where(is_consumption(), StockMove.at >= since).distinct())
+    asked = s.scalars(select(ShortIssue.part_id).where(ShortIssue.at >= since, short_standing()).distinct())
+    return {*consumed, *asked}
+
+
+def moving_parts(s: Session, since: datetime) -> set[int]:
+    """Parts issued, scrapped or received since `since`."""
+    return set(
+        s.scalars(
+            select(moved_part())
+            .where(
+                StockMove.at >= since,
+                StockMove.kind.in_([MoveKind.ISSUE.value, MoveKind.SCRAP.value, MoveKind.RECEIPT.value]),
+            )
+            .distinct()
+        )
+    )
+
+
+def dead_and_excess(
+    s: Session, stock: dict[int, PartStock], settings: Planning, now: datetime
+) -> tuple[list[PartStock], list[tuple[PartStock, Decimal, Decimal]]]:
+    """Dead parts, and (part, excess qty, daily demand) of the parts holding more than they need."""
+    alive = moving_parts(s, db_time(s, now - timedelta(days=settings.dead_days)))
+    demand = demand_per_day(s, now, settings.demand_window_days)
+    dead, excess = [], []
+    for p in stock.values():
+        if p.on_hand <= 0:
+            continue
+        if p.part_id not in alive and not p.critical:
+            dead.append(p)
+            continue
+        daily = demand.get(p.part_id, ZERO)
+        extra = excess_qty(p.on_hand, p.max_qty, daily, settings.excess_days)
+        if extra > 0:
+            excess.append((p, extra, daily))
+    return dead, excess
+
+
+def kanban_health(db: Database, now: datetime) -> KanbanHealth:
+    board = kanban.board(db, now=now)
+    rows = [r for r in board if r.loop.status == "ACTIVE"]
+    held = sum(1 for r in board if r.loop.status == "HOLD")
+    cards: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for status, n in r.counts.items():
+            cards[status] += n
+    return KanbanHealth(
+        loops=len(rows),
+        on_hold=held,
+        cards=dict(cards),
+        late_cards=sum(r.late for r in rows),
+        stockout_loops=sum(1 for r in rows if r.stockout),
+        troubled=sum(1 for r in rows if r.stockout or r.late),
+    )
+
+
+def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> Kpis:
+    moment = as_utc(now) if now is not None else datetime.now(UTC)
+    keys = month_keys(moment.date(), months)
+    start = period_start(moment, months)
+    settings = planning(db)
+
+    def op(s: Session) -> Kpis:
+        since = db_time(s, start)
+        stock = part_stock(s)
+        value_now = sum((p.value for p in stock.values()), ZERO)
+        values = valuation(s, start.date(), moment)
+        used, full = _by_month(kpi_days.totals(s, start.date()))
+        partial, empty = _short_requests(s, since)
+        counted = _counts(s, since)
+        points = []
+        for key in keys:
+            days = values.month_days(key)
+            n_full, n_partial, n_empty = full.get(key, 0), partial.get(key, 0), empty.get(key, 0)
+            points.append(
+                MonthPoint(
+                    key,
+                    values.month_end[key],
+                    used.get(key, ZERO),
+                    turnover(used.get(key, ZERO), values.average(key), days),
+                    requests=n_full + n_partial + n_empty,
+                    filled=n_full,
+                    stockouts=n_partial + n_empty,
+                    counted=counted.get(key, (0, 0))[0],
+                    within=counted.get(key, (0, 0))[1],
+                    average_value=values.average(key),
+                    days=days,
+                )
+            )
+        period_days = values.days
+        average = values.average()
+        consumption = sum((p.consumption for p in points), ZERO)
+        wanted = wanted_parts(s, db_time(s, moment - timedelta(days=settings.demand_window_days)))
+        out_now = sum(
+            1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
+        )
+        dead, excess = dead_and_excess(s, stock, settings, moment)
+        return Kpis(
+            months=points,
+            period_days=period_days,
+            stock_value=value_now,
+            average_value=average,
+            carrying_cost=carrying_cost(average, settings.carrying_rate),
+            consumption=consumption,
+            turnover=turnover(consumption, average, period_days),
+            days_of_supply=days_of_supply(average, consumption, period_days),
+            requests=sum(p.requests for p in points),
+            filled=sum(p.filled for p in points),
+            stockouts=sum(p.stockouts for p in points),
+            out_of_stock_now=out_now,
+            counted=sum(p.counted for p in points),
+            within=sum(p.within for p in points),
+            dead_value=sum((p.value for p in dead), ZERO),
+            dead_parts=len(dead),
+            excess_value=sum((p.unit_cost * q for p, q, _d in excess), ZERO),
+            excess_parts=len(excess),
+            kanban=_EMPTY_HEALTH,
+            settings=settings,
+        )
+
+    return replace(db.read(op), kanban=kanban_health(db, moment))
+
+
+_EMPTY_HEALTH = KanbanHealth(0, 0, {}, 0, 0, 0)

@@ -1,0 +1,426 @@
+"""Importing parts: a row names a part by its number; the file's columns say which fields it sets.
+
+A column the file does not have leaves that field as it is; an empty cell in a column it has keeps the
+value too, unless the user ticked "blank clears" (then it clears the fields that may be empty). The dry
+run lists each field that will change, old -> new. Rows are planned and written in batches inside the
+one transaction, so a 200,000-row file streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from desktop.errors import UserError
+from desktop.models import Part, PartSupplier, StockBalance, Supplier
+from desktop.models.enums import PartCategory
+from desktop.services.catalogue import categories
+from desktop.services.catalogue import parts as part_service
+from desktop.services.catalogue.suppliers import name_key
+from desktop.services.catalogue.units import Units, known_units
+from desktop.services.io.common import (
+    BAD,
+    Column,
+    Field,
+    Rows,
+    bulk_update,
+    choice_field,
+    chunks,
+    field_of,
+    flag_field,
+    list_changes,
+    merge,
+    number_field,
+    show,
+    text_field,
+)
+
+BATCH = 5000
+# the tables themselves: bulk writes go through Core executemany, not the ORM's bulk path
+_PARTS = cast(Table, Part.__table__)
+_LINKS = cast(Table, PartSupplier.__table__)
+
+COLUMNS = (
+    Column(
+        "part_number",
+        "Part number",
+        True,
+        ("ipn", "internal part number", "part no", "pn", "item", "item number", "sku", "material", "part"),
+    ),
+    Column("description", "Description", aliases=("desc", "item description", "name", "text")),
+    Column("category", "Inventory type", aliases=("type", "class", "inventory type", "part type")),
+    Column("unit", "Unit", aliases=("uom", "unit of measure", "units")),
+    Column("unit_cost", "Unit cost", aliases=("cost", "price", "standard cost", "unit price")),
+    Column("min_qty", "Minimum", aliases=("min", "min qty", "minimum stock")),
+    Column("max_qty", "Maximum", aliases=("max", "max qty", "maximum stock")),
+    Column("reorder_point", "Reorder point", aliases=("rop", "reorder")),
+    Column("safety_stock", "Safety stock", aliases=("safety",)),
+    Column("lead_time_days", "Lead time days", aliases=("lead time", "lt", "lead time (days)")),
+    Column("manufacturer", "Manufacturer", aliases=("mfr", "maker", "brand")),
+    Column(
+        "manufacturer_part_number",
+        "Manufacturer part number",
+        aliases=("mpn", "mfr part number", "manufacturer number", "mfr pn"),
+    ),
+    Column("criticality", "Criticality"),
+    Column("active", "Active"),
+    Column("notes", "Notes", aliases=("note", "remarks", "comment")),
+    Column("supplier", "Supplier", aliases=("vendor", "default supplier")),
+    Column("supplier_part_number", "Supplier part number", aliases=("vendor part number", "supplier pn")),
+    Column(
+        "category_path",
+        "Category",
+        aliases=("category path", "category name", "part category", "group", "item group", "categories"),
+    ),
+)
+
+
+def _unit(rows: Rows, n: int, row: Sequence[str]) -> Any:
+    try:
+        return _units(rows).resolve(rows.cell(row, "unit"))
+    except UserError as exc:
+        rows.problem(n, "unit", exc.message)
+        return BAD
+
+
+def _units(rows: Rows) -> Units:
+    units: Units = rows.found.memo["units"]
+    return units
+
+
+_FIELDS = (
+    text_field("description", "", clearable=False),
+    choice_field("category", PartCategory.__members__, PartCategory.RAW.value),
+    Field("unit", _unit, "EA", clearable=False),
+    number_field("unit_cost", Decimal(0)),
+    number_field("min_qty"),
+    number_field("max_qty"),
+    number_field("reorder_point"),
+    number_field("safety_stock"),
+    number_field("lead_time_days", integer=True),
+    text_field("manufacturer"),
+    text_field("manufacturer_part_number"),
+    text_field("criticality", upper=True),
+    text_field("notes", lines=True),
+    flag_field("active", True),
+)
+_FIELD_KEYS = tuple(f.key for f in _FIELDS)
+_COMPARED = ("part_number", *_FIELD_KEYS)
+_INPUT_FIELDS = tuple(
+    f.name for f in fields(part_service.PartInput) if f.name not in ("suppliers", "category_path")
+)
+_WRITTEN = (*part_service.PART_FIELDS, "number_key", "mpn_key")
+
+
+@dataclass(frozen=True)
+class PartRow:
+    n: int
+    key: str  # the upper-cased part number
+    data: part_service.PartInput
+    existing_id: int | None
+    changed: bool  # an existing part the import changes (its fields, category or suppliers)
+    write: tuple[str, ...]  # the part's own fields that change (only those are written)
+    category: categories.Path | None  # None: leave the part's category as it is; (): file it nowhere
+    supplier: str | None
+    supplier_pn: str | None
+
+
+_CURRENT = select(Part.number_key, Part.id, *(getattr(Part, c) for c in _INPUT_FIELDS))
+
+
+def _current(s: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The saved fields of the parts the batch names (plain rows: no ORM objects for 5,000 parts)."""
+    return {
+        row[0]: {"id": row[1], **dict(zip(_INPUT_FIELDS, row[2:], strict=True))}
+        for row in s.execute(_CURRENT.where(Part.number_key.in_(keys)))
+    }
+
+
+def plan(s: Session, rows: Rows) -> list[PartRow]:
+    batch = [(n, row, rows.cell(row, "part_number")) for n, row in rows.numbered()]
+    if "units" not in rows.found.memo:
+        rows.found.memo["units"] = known_units(s)
+        rows.found.memo["paths"] = {}
+    current = _current(s, list({part_service.number_key(number) for _n, _r, number in batch}))
+    ids = [c["id"] for c in current.values()]
+    paths = categories.paths_of_parts(s, ids) if rows.mapped("category_path") else {}
+    default_supplier = _default_suppliers(s, ids) if rows.mapped("supplier") else {}
+    skus = _skus(s, ids) if rows.mapped("supplier") else set()
+    seen = rows.seen("part")
+    # only the fields the file has can change (and the type an old export writes under Category)
+    compared = tuple(
+        k
+        for k in _COMPARED
+        if k == "part_number" or rows.mapped(k) or (k == "category" and rows.mapped("category_path"))
+    )
+    planned: list[PartRow] = []
+    for n, row, number in batch:
+        before = rows.found.problem_count
+        key = part_service.number_key(number)
+        if key in seen:
+            rows.problem(n, "part_number", f"part number {number} is also on row {seen[key] + 2}")
+        seen[key] = n
+        cur = current.get(key)
+        values = merge(rows, n, row, cur, _FIELDS)
+        values["part_number"] = number
+        category = _category(rows, n, row, cur is not None)
+        if _is_type(category) and not rows.mapped("category"):  # an older export: Category held the type
+            assert category is not None
+            values["category"], category = category[0].upper(), None
+            rows.note("{n} row(s) name RAW/WIP/FINISHED/MRO under Category: read as the inventory type")
+        data = part_service.PartInput(**{k: values[k] for k in _INPUT_FIELDS})
+        try:
+            data = part_service.validate_part(data, _units(rows))
+        except UserError as exc:
+            rows.problem(n, field_of(exc, "part_number"), exc.message)
+        write: tuple[str, ...] = ()
+        changed = False
+        supplier = " ".join(rows.cell(row, "supplier").split()) or None
+        sku = rows.cell(row, "supplier_part_number") or None
+        if cur is not None:
+            after = {k: getattr(data, k) for k in compared}  # not asdict(): it deep-copies, 1/3 of a pass
+            write = tuple(list_changes(rows, n, number, cur, after, compared))
+            changed = bool(write)
+            old_path = paths.get(cur["id"])
+            if category is not None and categories.show(category) != (old_path or ""):
+                changed = True
+                rows.change(n, number, "category_path", show(old_path), show(categories.show(category)))
+            if supplier and name_key(supplier) != name_key(default_supplier.get(cur["id"], "")):
+                changed = True
+                rows.change(n, number, "supplier", show(default_supplier.get(cur["id"])), supplier)
+            if supplier and sku and (cur["id"], name_key(supplier), sku.upper()) not in skus:
+                changed = True
+                rows.change(n, number, "supplier_part_number", "(not yet)", f"{sku} added ({supplier})")
+        if rows.found.problem_count == before:
+            planned.append(
+                PartRow(n, key, data, cur["id"] if cur else None, changed, write, category, supplier, sku)
+            )
+    _refuse_unit_change_with_stock(s, rows, planned, current)
+    return planned
+
+
+def _is_type(path: categories.Path | None) -> bool:
+    return bool(path) and len(path or ()) == 1 and (path or ("",))[0].upper() in PartCategory.__members__
+
+
+def _category(rows: Rows, n: int, row: Sequence[str], existing: bool) -> categories.Path | None:
+    if not rows.given(row, "category_path", existing):
+        return None
+    text = rows.cell(row, "category_path")
+    parsed: dict[str, categories.Path] = rows.found.memo["paths"]  # a file names few paths, many times
+    if text in parsed:
+        return parsed[text]
+    try:
+        parsed[text] = categories.parse_path(text)
+        return parsed[text]
+    except UserError as exc:
+        rows.problem(n, "category_path", exc.message)
+        return None
+
+
+def _skus(s: Session, ids: list[int]) -> set[tuple[int, str, str]]:
+    """(part id, supplier name key, SKU key) of every supplier part number the parts have."""
+    return {
+        (p, k, sku or "")
+        for p, k, sku in s.execute(
+            select(PartSupplier.part_id, Supplier.name_key, PartSupplier.sku_key)
+            .join(Supplier, Supplier.id == PartSupplier.supplier_id)
+            .where(PartSupplier.part_id.in_(ids), PartSupplier.sku_key.is_not(None))
+        ).tuples()
+    }
+
+
+def _default_suppliers(s: Session, ids: list[int]) -> dict[int, str]:
+    return dict(
+        s.execute(
+            select(Part.id, Supplier.name)
+            .join(Supplier, Supplier.id == Part.default_supplier_id)
+            .where(Part.id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+
+
+def _refuse_unit_change_with_stock(
+    s: Session, rows: Rows, planned: list[PartRow], current: dict[str, dict[str, Any]]
+) -> None:
+    moved = {
+        p.existing_id: p
+        for p in planned
+        if p.existing_id is not None
+        and current[part_service.number_key(p.data.part_number)]["unit"] != p.data.unit
+    }
+    if not moved:
+        return
+    held = dict(
+        s.execute(
+            select(StockBalance.part_id, func.sum(StockBalance.qty))
+            .where(StockBalance.part_id.in_(list(moved)))
+            .group_by(StockBalance.part_id)
+        )
+        .tuples()
+        .all()
+    )
+    for part_id, p in moved.items():
+        if held.get(part_id):
+            old = current[part_service.number_key(p.data.part_number)]["unit"]
+            rows.problem(
+                p.n,
+                "unit",
+                f"{p.data.part_number} holds stock in {old}: its unit cannot change to {p.data.unit}",
+            )
+            planned.remove(p)
+
+
+def counts(planned: list[PartRow]) -> tuple[int, int, int]:
+    """(new, changed, unchanged) for the plan; a new category or supplier link counts as a change."""
+    creates = sum(1 for p in planned if p.existing_id is None)
+    changed = sum(1 for p in planned if p.existing_id is not None and p.changed)
+    return creates, changed, len(planned) - creates - changed
+
+
+def apply(s: Session, planned: list[PartRow]) -> None:
+    named = {p.supplier for p in planned if p.supplier}
+    suppliers = supplier_ids(s, named) if named else {}
+    inserts = [
+        {
+            **part_service.part_values(p.data),
+            "default_supplier_id": suppliers[name_key(p.supplier)] if p.supplier else None,
+        }
+        for p in planned
+        if p.existing_id is None
+    ]
+    updates = [_changed_columns(p) for p in planned if p.existing_id is not None and p.write]
+    ids = _insert_parts(s, inserts)
+    bulk_update(s, _PARTS, updates)
+    ids.update({p.key: p.existing_id for p in planned if p.existing_id is not None})
+    filed = [p for p in planned if p.category is not None]
+    if filed:
+        known = categories.ensure_paths(s, {p.category for p in filed if p.category})
+        categories.set_categories(
+            s,
+            {ids[p.key]: known[categories.key_of(p.category)] if p.category else None for p in filed},
+        )
+    link_suppliers(
+        s,
+        [(ids[p.key], p.supplier, p.supplier_pn) for p in planned if p.supplier],
+        default={ids[p.key] for p in planned if p.existing_id is not None},
+        fresh={ids[p.key] for p in planned if p.existing_id is None},
+    )
+
+
+def _changed_columns(p: PartRow) -> dict[str, Any]:
+    """The columns of a part that change, with the keys that follow them: a 3-column file writes those
+    columns only (and the search index is not touched unless a searched column changes)."""
+    values = part_service.part_values(p.data)
+    keys = set(p.write)
+    if "part_number" in keys:
+        keys.add("number_key")
+    if "manufacturer_part_number" in keys:
+        keys.add("mpn_key")
+    return {"id": p.existing_id, **{k: values[k] for k in sorted(keys)}}
+
+
+# The SQLite search index (migration 0009_part_search) is kept by a trigger per inserted row, 90 % of the
+# cost of inserting 100,000 parts. A bulk import drops that trigger inside its own transaction, indexes
+# the new rows with one statement, and creates the trigger again from its stored SQL (SQLite's DDL is
+# transactional: a failure or the dry run's rollback restores it).
+_INSERT_TRIGGER = "part_search_insert"
+_INDEX_NEW = text(
+    "INSERT INTO part_search(rowid, number_key, description, mpn_key) "
+    "SELECT id, number_key, description, mpn_key FROM part WHERE id BETWEEN :low AND :high"
+)
+_INSERT_RETURNING = insert(_PARTS).returning(_PARTS.c.number_key, _PARTS.c.id)
+
+
+def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert new parts (multi-row INSERT … RETURNING); their ids by number key."""
+    if not rows:
+        return {}
+    trigger = None
+    if s.get_bind().dialect.name == "sqlite":
+        trigger = s.scalar(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+            {"name": _INSERT_TRIGGER},
+        )
+    if trigger:
+        s.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
+    ids: dict[str, int] = {}
+    for chunk in chunks(rows, 2000):
+        ids.update(s.execute(_INSERT_RETURNING, chunk).tuples().all())
+    if trigger:  # SQLite has one writer (this transaction): every id in the range is a row just added
+        s.execute(_INDEX_NEW, {"low": min(ids.values()), "high": max(ids.values())})
+        s.execute(text(trigger))
+    return ids
+
+
+def supplier_ids(s: Session, names: set[str]) -> dict[str, int]:
+    """Supplier ids by name key, adding the suppliers not known yet."""
+    known = dict(s.execute(select(Supplier.name_key, Supplier.id)).tuples().all())
+    missing = {name_key(n): n for n in names if name_key(n) not in known}
+    if missing:
+        s.execute(insert(Supplier), [{"name": n[:120], "name_key": k[:120]} for k, n in missing.items()])
+        known = dict(s.execute(select(Supplier.name_key, Supplier.id)).tuples().all())
+    return known
+
+
+def link_suppliers(
+    s: Session,
+    links: list[tuple[int, str, str | None]],
+    *,
+    default: set[int] | None = None,
+    details: dict[tuple[int, int, str | None], dict[str, Any]] | None = None,
+    fresh: set[int] | None = None,
+) -> None:
+    """Supplier part numbers (part id, supplier name, SKU) added where missing, in bulk statements; a
+    part keeps its other SKUs. `default`: the parts whose default supplier becomes the one named.
+    `details`: pack, price, lead time per (part id, supplier id, SKU key) to set. `fresh`: parts just
+    added, which have no supplier part numbers yet (not looked up)."""
+    if not links:
+        return
+    suppliers = supplier_ids(s, {name for _p, name, _sku in links})
+    part_ids = list({p for p, _n, _s in links} - (fresh or set()))
+    existing: dict[tuple[int, int, str | None], int] = {}
+    for chunk in chunks(part_ids, 5000):
+        for link_id, part_id, supplier_id, sku_key in s.execute(
+            select(
+                PartSupplier.id, PartSupplier.part_id, PartSupplier.supplier_id, PartSupplier.sku_key
+            ).where(PartSupplier.part_id.in_(chunk))
+        ):
+            existing[(part_id, supplier_id, sku_key)] = link_id
+    with_supplier = {(p, sup) for p, sup, _k in existing}
+    new_links: dict[tuple[int, int, str | None], dict[str, Any]] = {}
+    changed: list[dict[str, Any]] = []
+    defaults: dict[int, int] = {}
+    for part_id, name, sku in links:
+        supplier_id = suppliers[name_key(name)]
+        sku = sku[:60] if sku else None
+        key = (part_id, supplier_id, sku.upper() if sku else None)
+        extra = (details or {}).get(key, {})
+        if key in existing:
+            if extra:
+                changed.append({"id": existing[key], **extra})
+        elif sku is not None or (part_id, supplier_id) not in with_supplier:
+            new_links[key] = {
+                "part_id": part_id,
+                "supplier_id": supplier_id,
+                "supplier_part_number": sku,
+                "sku_key": key[2],
+                "price": None,
+                "pack_qty": None,
+                "lead_time_days": None,
+                **extra,
+            }
+            with_supplier.add((part_id, supplier_id))
+        if default is not None and part_id in default:
+            defaults[part_id] = supplier_id
+    for added in chunks(list(new_links.values()), 2000):
+        s.execute(insert(_LINKS), added)
+    bulk_update(s, _LINKS, changed)
+    bulk_update(s, _PARTS, [{"id": p, "default_supplier_id": d} for p, d in defaults.items()])

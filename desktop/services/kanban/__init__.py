@@ -1,0 +1,1 @@
+"""Kanban loops and cards: scanning, the board, the replenishment list and sizing."""

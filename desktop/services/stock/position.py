@@ -1,0 +1,101 @@
+"""Inventory position, what reorder decisions look at: on hand + on order - reserved.
+
+on hand    every bin's balance of the part, summed.
+on order   what is on its way into the plant and not yet received:
+           - every purchase-order line of an open order (DRAFT, SENT, PARTLY_RECEIVED) for what it has
+             not yet received (ordered - received, never below zero);
+           - the containers of PURCHASE and PRODUCTION kanban cards that are ORDERED or IN TRANSIT and not
+             on such a line (a card ordered on a PO line is counted once, by its line). A TRANSFER card
+             moves stock that is already in the plant, so it adds nothing.
+reserved   open reservations for work orders (reserved - issued - released).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select, union_all
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    KanbanCard,
+    KanbanLoop,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Reservation,
+    StockBalance,
+)
+from desktop.models.enums import ON_ORDER_STATES, ReservationStatus
+from desktop.quantities import exact_qty
+from desktop.services.kanban.loops import CardStatus, LoopKind
+from desktop.services.stock.issue import OPEN_QTY  # the one spelling of "still reserved"
+
+ZERO = Decimal(0)
+INBOUND_LOOPS = (LoopKind.PURCHASE.value, LoopKind.PRODUCTION.value)
+ON_ORDER_CARDS = (CardStatus.ORDERED.value, CardStatus.IN_TRANSIT.value)
+
+
+@dataclass(frozen=True)
+class Position:
+    on_hand: Decimal = ZERO
+    on_order: Decimal = ZERO
+    reserved: Decimal = ZERO
+
+    @property
+    def position(self) -> Decimal:
+        return self.on_hand + self.on_order - self.reserved
+
+
+def _sums(s: Session, stmt: object) -> dict[int, Decimal]:
+    """part id -> quantity, exact to the ledger's places (SQLite sums decimals as doubles)."""
+    return {pid: exact_qty(Decimal(q or 0)) for pid, q in s.execute(stmt).tuples()}  # type: ignore[call-overload]
+
+
+def on_hand(s: Session) -> dict[int, Decimal]:
+    return _sums(s, select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
+
+
+_ORDERED = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
+_OPEN_LINE = (
+    PurchaseOrder.id == PurchaseOrderLine.order_id,
+    PurchaseOrder.state.in_(ON_ORDER_STATES),
+)
+
+
+def on_order(s: Session) -> dict[int, Decimal]:
+    """Quantity on its way into the plant per part (see the module)."""
+    lines = (
+        select(
+            PurchaseOrderLine.part_id.label("part_id"),
+            (_ORDERED - PurchaseOrderLine.received_qty).label("qty"),
+        )
+        .join(PurchaseOrder, _OPEN_LINE[0])
+        .where(_OPEN_LINE[1], PurchaseOrderLine.received_qty < _ORDERED)
+    )
+    on_a_line = exists().where(PurchaseOrderLine.kanban_card_id == KanbanCard.id, *_OPEN_LINE)
+    cards = (
+        select(KanbanLoop.part_id, KanbanLoop.container_qty)
+        .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
+        .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS), ~on_a_line)
+    )
+    both = union_all(lines, cards).subquery()
+    return _sums(s, select(both.c.part_id, func.sum(both.c.qty)).group_by(both.c.part_id))
+
+
+def reserved(s: Session) -> dict[int, Decimal]:
+    return _sums(
+        s,
+        select(Reservation.part_id, func.sum(OPEN_QTY))
+        .where(Reservation.status == ReservationStatus.OPEN.value)
+        .group_by(Reservation.part_id),
+    )
+
+
+def positions(s: Session) -> dict[int, Position]:
+    """Every part that has stock, something on order or a reservation."""
+    held, coming, held_back = on_hand(s), on_order(s), reserved(s)
+    return {
+        pid: Position(held.get(pid, ZERO), coming.get(pid, ZERO), held_back.get(pid, ZERO))
+        for pid in {*held, *coming, *held_back}
+    }

@@ -1,0 +1,1 @@
+"""What the storeroom holds and where: parts, suppliers, manufacturers, locations, units, scan."""

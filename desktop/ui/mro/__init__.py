@@ -1,0 +1,1 @@
+"""MRO spares: assets, spares, cross-references, reservations, repairables and reports."""

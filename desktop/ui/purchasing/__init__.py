@@ -1,0 +1,1 @@
+"""Purchase orders, receiving against them and supplier lead times."""

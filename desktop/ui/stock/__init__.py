@@ -1,0 +1,1 @@
+"""The stock ledger: moves, the one Issue rule, batch posting and availability."""
