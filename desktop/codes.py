@@ -13,6 +13,8 @@ garbles anything else (AZERTY turns `112` into `&&é`).
                            characters, e.g. `M8x25/A2`). Codes never start with '-', so the two
                            forms cannot be confused.
     K-, U-                 kanban cards, user badges (reserved for those modules)
+    LT-<lot id>            a lot or serial number (desktop.services.lots): lot numbers are unique per
+                           part only, so the label carries the lot's id
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from desktop.errors import ReservedStock, UserError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from desktop import db as dbmod
     from desktop.services.actor import Actor
     from desktop.services.stock.issue import ReservationDTO
@@ -101,6 +103,7 @@ def _move(args: argparse.Namespace) -> int:
     from desktop.cli.posting import duplicate_note, posting_key, retry_hint
     from desktop.models.enums import MoveKind
     from desktop.quantities import format_qty, parse_decimal
+    from desktop.services import lots
     from desktop.services.catalogue import locations, parts
     from desktop.services.stock import issue as stock_issue
     from desktop.services.stock import moves as stock
@@ -115,8 +118,19 @@ def _move(args: argparse.Namespace) -> int:
         loc = locations.get_location_id(database, args.location)
         src, dst, qty = (loc, None, -qty) if qty < 0 else (None, loc, qty)
     key = posting_key(args)  # a script can retry a failed call with --key KEY
+    if kind is MoveKind.RECEIPT and (args.lot or args.serial or args.expires):
+        return _receive_lot(args, database, actor, part_id, qty, dst, key)
+    lot_id = lots.lot_id_for(database, part_id, args.lot) if args.lot else None
     req = stock.MoveRequest(
-        kind, part_id, qty, src, dst, reason=args.reason, reference=args.reference, posting_key=key
+        kind,
+        part_id,
+        qty,
+        src,
+        dst,
+        reason=args.reason,
+        reference=args.reference,
+        posting_key=key,
+        lot_id=lot_id,
     )
     take_reserved = getattr(args, "take_reserved", False)
     settled = None
@@ -154,6 +168,39 @@ def _move(args: argparse.Namespace) -> int:
     return 0
 
 
+def _receive_lot(
+    args: argparse.Namespace,
+    database: dbmod.Database,
+    actor: Actor,
+    part_id: int,
+    qty: Decimal,
+    dst: int | None,
+    key: str,
+) -> int:
+    """`storeroom receive --lot/--serial/--expires`: a tracked part's receipt, its lot made on the way."""
+    from datetime import date
+
+    from desktop.cli.posting import retry_hint
+    from desktop.services import lots
+    from desktop.services.catalogue import suppliers
+
+    assert dst is not None
+    try:
+        expires = date.fromisoformat(args.expires) if args.expires else None
+    except ValueError as exc:
+        raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
+    supplier = suppliers.get_supplier_id(database, args.supplier) if args.supplier else None
+    req = lots.LotReceipt(
+        part_id, dst, qty, args.lot, expires, tuple(args.serial), supplier, args.reference, key
+    )
+    with retry_hint(key, "move"):
+        done = lots.receive(database, actor, req)
+    for posted, lot in zip(done.posted, done.lots, strict=True):
+        expiry = f", expires {lot.expires_on}" if lot.expires_on else ""
+        print(f"#{posted.move.id} {posted.move.summary()} ({lot.code}{expiry}) (key {key})")
+    return 0
+
+
 def _print_settled(r: ReservationDTO | None) -> None:
     from desktop.quantities import format_qty
 
@@ -179,9 +226,16 @@ def cmd_stock(args: argparse.Namespace) -> int:
     found = scan.resolve(database, args.code)
     if found.part is not None:
         p = found.part
+        if found.lot is not None:  # an LT- lot label: the lot first
+            print(found.message)
         print(f"{p.part_number}  {p.description}  on hand {format_qty(p.on_hand)} {p.unit}")
         for b in p.stock:
             print(f"  {b.location_code:<16} {format_qty(b.qty):>12}")
+        if p.tracking != "NONE":  # a tracked part: its lots, the one an issue takes first on top
+            from desktop.services import lots
+
+            for x in lots.lots_of_part(database, p.id):
+                print(f"  {x.location_code:<16} {lots.format_lot_stock(x)}")
     elif found.location is not None:
         loc = found.location.location
         print(f"{loc.code}  {loc.name}  ({loc.display_path})")
@@ -215,7 +269,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     database, actor = _open(args)
     drifts = stock.check_balances(database, actor, repair=args.repair)
     for d in drifts:
-        print(f"part #{d.part_id} at location #{d.location_id}: balance {d.balance}, ledger {d.ledger}")
+        print(d.describe())
     print(
         f"{len(drifts)} balance(s) differ from the ledger" + (" (repaired)" if args.repair and drifts else "")
     )
@@ -267,6 +321,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
             ids = [parts.get_part_id(database, number) for number in args.codes]
             items, layout = label_data.part_labels(database, ids), layout_part_label
+        elif args.what == "lots":  # the part label's layout, the lot's LT- code on it
+            from desktop.services import lots
+
+            items, layout = lots.lot_labels(database, args.codes), layout_part_label
         else:
             from desktop.services.admin import badges
 
@@ -394,8 +452,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         end = date.fromisoformat(args.end) if args.end else None
     except ValueError as exc:
         raise UserError(f"Dates are written YYYY-MM-DD ({exc}).") from exc
-    params = report_data.ReportParams(args.months, start, end, args.part, args.location, args.category)
+    params = report_data.ReportParams(
+        args.months, start, end, args.part, args.location, args.category, args.days
+    )
     table = report_data.build(database, actor, args.key, params)
+    if not args.out:  # to the terminal or a pipe
+        print(f"{table.title}: {table.subtitle}")
+        for row in (table.headers, *table.rows):
+            print("\t".join("" if v is None else str(v) for v in row))
+        return 0
     stamp = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     report_data.export(table, Path(args.out), generated=stamp)
     print(f"{table.title}: {len(table.rows):,} rows to {args.out} ({table.subtitle})")
@@ -422,8 +487,11 @@ _HEAVY_COMMANDS: dict[str, str] = {
     "users": "user accounts",
     "access-settings": "show or set the adjustment limit and the lock-out limits",
     "server": "shared PostgreSQL server administration (as the schema owner)",
+    "trace": "every move of a lot, or (--reference) the lots that went to a work order",
+    "lots": "lots and serial numbers: tracking, a bin's lots, releasing an expired lot",
 }
 _ACCESS_COMMANDS = {"audit", "users", "access-settings", "server"}  # one parser module builds all four
+_LOT_COMMANDS = {"trace", "lots"}  # and one both of these
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -436,6 +504,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     wanted: set[str | None] = set(_HEAVY_COMMANDS) if argv is None else {_command_of(argv)}
     if wanted & _ACCESS_COMMANDS:
         wanted |= _ACCESS_COMMANDS
+    if wanted & _LOT_COMMANDS:
+        wanted |= _LOT_COMMANDS
     p = argparse.ArgumentParser(prog="storeroom", description="Storeroom from the command line.")
     p.add_argument("--db", help="database URL or SQLite file (default: saved choice, then the data folder)")
     p.add_argument(
@@ -477,6 +547,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             m.add_argument("--location", required=True, help="location code")
         m.add_argument("--reason")
         m.add_argument("--reference", help="PO, work order, delivery note")
+        m.add_argument(
+            "--lot",
+            help="lot or serial number of a tracked part (a receipt also reads a GS1-128 label's AI 10/17; "
+            "an issue without it takes the lot that expires first)",
+        )
+        if kind == "RECEIPT":
+            m.add_argument(
+                "--expires", help="the lot's expiry, YYYY-MM-DD (default: the label's, or the shelf life)"
+            )
+            m.add_argument("--serial", action="append", default=[], help="a serial number; one per unit")
+            m.add_argument("--supplier", help="who the lot came from")
         m.add_argument(
             "--key",
             help="idempotency key: re-running with the same key posts nothing twice "
@@ -520,9 +601,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     c.set_defaults(fn=cmd_check)
     lab = sub.add_parser("labels", help="print bin or part labels or user badges to a PDF")
-    lab.add_argument("what", choices=["bins", "parts", "badges", "calibration", "formats"])
+    lab.add_argument("what", choices=["bins", "parts", "lots", "badges", "calibration", "formats"])
     lab.add_argument(
-        "codes", nargs="*", help="location codes (bins), part numbers (parts) or user names (badges)"
+        "codes",
+        nargs="*",
+        help="location codes (bins), part numbers (parts), lots' numbers or LT- codes, user names (badges)",
     )
     lab.add_argument(
         "--format",
@@ -569,6 +652,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from desktop.cli import counts as cli_counts
 
         cli_counts.add_parser(sub, _open)
+    if wanted & _LOT_COMMANDS:
+        from desktop.cli import lots as cli_lots
+
+        cli_lots.add_parser(sub, _open)
     if "audit" in wanted:
         from desktop.cli import access as cli_access
 
@@ -608,13 +695,14 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
 
     rep = sub.add_parser("report", help=_HEAVY_COMMANDS["report"])
     rep.add_argument("key", choices=[spec.key for spec in CATALOGUE])
-    rep.add_argument("--out", required=True, help="a .pdf, .xlsx or .csv file")
+    rep.add_argument("--out", help="a .pdf, .xlsx or .csv file (default: the rows as text, tab separated)")
     rep.add_argument("--months", type=int, default=12, help="period for KPIs, ABC, turnover, short issues")
     rep.add_argument("--from", dest="start", help="history from this day, YYYY-MM-DD (default 30 days ago)")
     rep.add_argument("--to", dest="end", help="history up to this day, YYYY-MM-DD (default today)")
     rep.add_argument("--part", help="history of one part number")
     rep.add_argument("--location", help="history of, or stock in, one location (and what is inside it)")
     rep.add_argument("--category", help="by-category: one category path and everything below it")
+    rep.add_argument("--days", type=int, default=30, help="expiring: lots expiring within N days (30)")
     rep.set_defaults(fn=cmd_report)
 
 

@@ -189,6 +189,8 @@ def _receive(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
         locations.get_location_id(database, args.bin) if args.bin else None,
         confirm_over=args.confirm_over,
         posting_key=key,
+        lot=args.lot,
+        expires_on=_day(args.expires),
     )
     with retry_hint(key, "receipt"):
         result = po.receive(database, actor, req)
@@ -306,6 +308,8 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
         "--confirm-over", action="store_true", help="supervisor: beyond the over-receipt tolerance"
     )
     rc.add_argument("--key", help="idempotency key: re-running with the same key posts nothing twice")
+    rc.add_argument("--lot", help="a tracked part's lot or serial (or its GS1-128 label: AI 10 and 17)")
+    rc.add_argument("--expires", help="the lot's expiry, YYYY-MM-DD (default: the label's or the shelf life)")
     cn = cmd("cancel", _cancel, "cancel a draft or sent order with nothing received")
     cn.add_argument("number")
     cn.add_argument("--reason")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.models.kanban import CardEvent, KanbanCard, KanbanLoop
     from desktop.models.kpi_day import KpiDay
     from desktop.models.location import Location
+    from desktop.models.lots import Lot, LotBalance
     from desktop.models.mro import (
         Asset,
         AssetMove,
@@ -55,6 +56,8 @@ _MODULES = {
     "KanbanLoop": "kanban",
     "KpiDay": "kpi_day",
     "Location": "location",
+    "Lot": "lots",
+    "LotBalance": "lots",
     "Manufacturer": "catalogue",
     "Part": "part",
     "PartCategoryLink": "catalogue",
@@ -112,6 +115,8 @@ __all__ = [
     "KanbanLoop",
     "KpiDay",
     "Location",
+    "Lot",
+    "LotBalance",
     "Manufacturer",
     "Part",
     "PartCategoryLink",

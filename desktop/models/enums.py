@@ -107,3 +107,11 @@ class PoState(StrEnum):
 # Orders whose unreceived quantities count as "on order". A DRAFT counts too: once a clerk has turned a
 # suggestion into a draft, What to order must not suggest the same quantity again.
 ON_ORDER_STATES = (PoState.DRAFT.value, PoState.SENT.value, PoState.PARTLY_RECEIVED.value)
+
+
+class Tracking(StrEnum):
+    """How a part's stock is told apart (desktop.services.lots)."""
+
+    NONE = "NONE"
+    LOT = "LOT"  # batches and heats: a lot number on every move
+    SERIAL = "SERIAL"  # one serial number per unit: a lot of one

@@ -34,3 +34,8 @@ class Part(Stamped, Base):
     mpn_key: Mapped[str | None] = mapped_column(String(60), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Lots (migration 0021): NONE, LOT or SERIAL (desktop.services.lots); a shelf life stamps each new
+    # lot's expiry, and the warning window says how early the expiry report lists it.
+    tracking: Mapped[str] = mapped_column(String(8), default="NONE", server_default="NONE")
+    shelf_life_days: Mapped[int | None]
+    expiry_warning_days: Mapped[int | None]

@@ -29,6 +29,7 @@ class StockMove(Base):
         # covering for the KPIs' per-part reads of a recent window (what moved, what was consumed and how
         # much), read from the index alone instead of every move (migration 0018_kpi_daily)
         Index("ix_stock_move_at_kind", "at", "kind", "part_id", "from_location_id", "qty"),
+        Index("ix_stock_move_lot_at", "lot_id", "at"),  # a lot's trace
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +47,8 @@ class StockMove(Base):
     reverses_move_id: Mapped[int | None] = mapped_column(ForeignKey("stock_move.id"), unique=True)
     # Set by a client that may retry after a lost connection, so a retry never posts twice.
     posting_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The lot or serial of a tracked part's move (migration 0021); NULL for every untracked part.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
 
 
 class StockBalance(Base):

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     PURCHASE = "create, send and cancel purchase orders"
     APPROVE_RECEIPTS = "close purchase orders short and confirm over-receipts"
     SET_PLANNING = "set the planning figures (order cost, carrying rate, service level)"
+    RELEASE_LOTS = "release an expired lot for issue"
     ADMIN = "administer users and the database"
 
 

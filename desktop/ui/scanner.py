@@ -31,7 +31,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QTextEdit, QWidget
 
 # Every printed code starts with one of these (README, "Barcodes"); longest first for matching.
-KNOWN_PREFIXES: tuple[str, ...] = ("CS-", "L-", "P-", "K-", "A-", "U-", "PO-")
+KNOWN_PREFIXES: tuple[str, ...] = ("CS-", "L-", "LT-", "P-", "K-", "A-", "U-", "PO-")
 GAP_MS = 50  # a pause longer than this between keys is a person typing
 MIN_BURST = 4  # characters before Enter for a burst to count as a scan (a code is never shorter)
 

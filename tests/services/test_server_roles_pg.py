@@ -171,3 +171,31 @@ def test_an_upgrade_grants_the_runtime_role_its_rights_on_what_it_changed(
         post_move(runtime, ada, receipt)
     pg_upgrade.upgrade_shared(owner, dbmod.head_revision(), lambda: None, dump=False, automatic=False)
     assert post_move(runtime, ada, receipt).move.qty == 1
+
+
+def test_the_runtime_role_receives_issues_and_releases_lots_but_never_deletes_one(
+    shared: tuple[Database, Database, str],
+) -> None:
+    from desktop.services import lots
+    from desktop.services.stock import issue as stock_issue
+
+    owner, runtime, _role = shared
+    ada = users.create_first_admin(owner, "ada", "Ada Admin", "9876")
+    users.save_user(
+        owner, ada, user_id=None, user_name="kim", display_name="Kim", role=Role.KEEPER, secret="1111"
+    )
+    tree = make_tree(owner, ada)
+    part = make_part(owner, ada, "GREASE-EP2")
+    kim = users.authenticate(runtime, "kim", "1111", pc="PC-1")
+    admin = users.authenticate(runtime, "ada", "9876", pc="PC-1")
+    lots.set_tracking(runtime, admin, part.id, lots.TrackingInput("LOT", 365))
+    a = tree["A-01-01"].id
+    lot = lots.receive(runtime, kim, lots.LotReceipt(part.id, a, Decimal(5), "(10)B-1(17)200101")).lots[0]
+    with pytest.raises(UserError, match="expired on 2020-01-01"):
+        stock_issue.issue(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), a))
+    lots.release(runtime, admin, lot.id, "lab re-test 12")
+    stock_issue.issue(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), a, reference="WO-1"))
+    assert [m.move.kind for m in lots.trace(runtime, lot.code).moves] == ["RECEIPT", "ISSUE"]
+    assert stock.check_balances(runtime, kim) == []
+    for statement in ("DELETE FROM lot", "UPDATE stock_move SET lot_id = NULL", "TRUNCATE lot_balance"):
+        _denied(runtime, statement)

@@ -38,6 +38,7 @@ POLICY: dict[str, tuple[str, ...]] = {
     "serial_event": ("SELECT", "INSERT"),  # a repairable spare's log
     "asset_move": ("SELECT", "INSERT"),  # which issue went to which asset
     "purchase_receipt": ("SELECT", "INSERT"),  # which receipt was against which order line
+    "lot": ("SELECT", "INSERT", "UPDATE"),  # a lot the ledger names is never deleted (a release updates it)
     "app_user": ("SELECT",),  # accounts: changed with the owner's login only
     "runtime_role": ("SELECT",),
     "alembic_version": ("SELECT",),

@@ -99,6 +99,9 @@ class PartDTO:
     stock: tuple[BinStock, ...] = ()
     suppliers: tuple[PartSupplierDTO, ...] = field(default=())
     category_path: str | None = None  # "Fasteners > Bolts > Hex"
+    tracking: str = "NONE"  # NONE, LOT or SERIAL (desktop.services.lots)
+    shelf_life_days: int | None = None
+    expiry_warning_days: int | None = None
 
     @property
     def below_min(self) -> bool:
@@ -387,6 +390,9 @@ def _detail(conn: Connection, rows: Sequence[Row[Any]]) -> PartDTO | None:
         stock=stock,
         suppliers=tuple(part_suppliers(conn, part.id)),
         category_path=part.category_path,
+        tracking=part.tracking,
+        shelf_life_days=part.shelf_life_days,
+        expiry_warning_days=part.expiry_warning_days,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from desktop.services.catalogue.parts import (
     find_part_detail_by_number,
     part_detail,
 )
+from desktop.services.lots.records import LOT_PREFIX, find_lots
+from desktop.services.lots.tracing import LotSummary, summary_in
 from desktop.services.mro import AssetSpares, find_asset_id, part_ids_for_xref, spares_in
 from desktop.services.purchasing.orders import PO_PREFIX, OrderDTO, order_dto
 
@@ -35,6 +38,7 @@ class ScanResult:
     message: str = ""
     asset: AssetSpares | None = None  # an A- asset tag: the asset's spares view
     order: OrderDTO | None = None  # a PO- purchase order (the message says what is open on it)
+    lot: LotSummary | None = None  # an LT- lot label: its part (in `part`), bins, expiry, moves
 
     @property
     def found(self) -> bool:
@@ -80,10 +84,27 @@ def _by_id(s: Session, code: str) -> ScanResult | None:
     return ScanResult(code, asset=spares_in(s, record_id))
 
 
+def _lot(s: Session, code: str) -> ScanResult | None:
+    """An LT- lot label: the lot's part, with where the lot is, its expiry and how often it moved."""
+    if not code.startswith(LOT_PREFIX):
+        return None
+    found = find_lots(s, code)
+    if len(found) != 1:  # LT- followed by a lot number several parts share, or nothing: not a lot label
+        return None
+    lot = summary_in(s, found[0])
+    where = ", ".join(f"{c} {format_qty(q)}" for c, q in lot.on_hand) or "none left in stock"
+    expired = " EXPIRED" if found[0].expired(date.today()) else ""
+    note = f"{found[0].code}: {found[0].label}{expired} — {where}; {lot.moves} move(s)"
+    return ScanResult(code, part=part_detail(s, found[0].part_id), message=note, lot=lot)
+
+
 def _prefixed(s: Session, code: str) -> ScanResult | None:
     by_id = _by_id(s, code)
     if by_id is not None:
         return by_id
+    lot = _lot(s, code)
+    if lot is not None:
+        return lot
     if code.startswith(ASSET_PREFIX):  # no such asset: fall through (a bin may be called A-01-01)
         asset_id = find_asset_id(s, code)
         if asset_id is not None:

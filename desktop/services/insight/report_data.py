@@ -35,6 +35,7 @@ from desktop.services.insight.stock_reports import (
     below_minimum,
     dead_stock,
     excess_stock,
+    expiring_lots,
     movement_history,
     stock_by_location,
     stock_valuation,
@@ -57,6 +58,7 @@ class ReportParams:
     part_number: str | None = None
     location_code: str | None = None
     category: str | None = None  # a category path: that category and everything below it
+    days: int = 30  # expiring lots: the window ahead
 
 
 CATALOGUE = (
@@ -78,6 +80,7 @@ CATALOGUE = (
     ReportSpec("kanban-orders", "Kanban: to order / pick", frozenset()),
     ReportSpec("suppliers", "Supplier performance", frozenset({"months"})),
     ReportSpec("open-po-lines", "Open purchase-order lines", frozenset()),
+    ReportSpec("expiring", "Expiring lots", frozenset({"days"})),
 )
 
 
@@ -112,6 +115,7 @@ def build(
         "kanban-orders": lambda: kanban_orders(db),
         "suppliers": lambda: supplier_report(db, months=params.months),
         "open-po-lines": lambda: open_po_lines(db),
+        "expiring": lambda: expiring_lots(db, days=params.days),
     }
     if key not in builders:
         raise UserError(f"There is no report '{key}': choose one of {', '.join(builders)}.")

@@ -392,3 +392,33 @@ def excess_stock(db: Database) -> ReportTable:
         )
 
     return db.read(op)
+
+
+def expiring_lots(db: Database, *, days: int) -> ReportTable:
+    """Lots with stock that have expired or expire within `days` (or their part's warning window)."""
+    from desktop.services import lots
+
+    found = lots.expiring(db, days)
+    rows = [
+        (
+            x.lot.expires_on,
+            x.days_left,
+            x.lot.part_number,
+            x.lot.lot_number,
+            x.on_hand,
+            x.lot.unit,
+            " ".join(x.bins),
+            x.lot.supplier_name or "",
+            "expired" if x.days_left < 0 else "warning" if x.warned else "",
+        )
+        for x in found
+    ]
+    expired = sum(1 for x in found if x.days_left < 0)
+    return ReportTable(
+        "Expiring lots",
+        f"{len(rows):,} lot(s) with stock expiring within {days} days or their part's warning window; "
+        f"{expired:,} expired already",
+        ("Expires", "Days left", "Part number", "Lot", "On hand", "Unit", "Bins", "Supplier", "State"),
+        ("date", "int", "text", "text", "qty", "text", "text", "text", "text"),
+        rows,
+    )

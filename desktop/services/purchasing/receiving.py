@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
@@ -36,6 +37,7 @@ from desktop.models.enums import ON_ORDER_STATES, LocationType, MoveKind, PoStat
 from desktop.quantities import exact_qty, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.kanban.loops import CardStatus, change_card
+from desktop.services.lots.receiving import lot_for_receipt
 from desktop.services.purchasing.orders import (
     LineDTO,
     line_dto,
@@ -56,6 +58,8 @@ class ReceiptRequest:
     line_id: int | None = None  # which line, when the part is on several (default: the first still open)
     confirm_over: bool = False  # a supervisor confirms a receipt beyond the tolerance
     posting_key: str | None = None  # a retry with the same key posts nothing twice
+    lot: str | None = None  # a tracked part's lot or serial, typed or its GS1-128 label (services.lots)
+    expires_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ def receive_in(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
         raise UserError(
             f"{part.part_number} has no usual bin yet: scan or type the bin it goes into.", field="location"
         )
+    # a tracked part's lot, made on its first receipt with the order's supplier as where it came from
+    lot_id = lot_for_receipt(s, part, req.lot, req.expires_on, po.supplier_id, req.qty, today=date.today())
     posted = post_in(
         s,
         actor,
@@ -118,6 +124,7 @@ def receive_in(s: Session, actor: Actor, req: ReceiptRequest) -> ReceiptResult:
             reason=f"purchase order {po.number} line {line.line_no}",
             reference=f"{po.number}/{line.line_no}",
             posting_key=req.posting_key,
+            lot_id=lot_id,
         ),
     )
     line.received_qty = received + req.qty

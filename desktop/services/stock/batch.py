@@ -201,6 +201,7 @@ def _as_keyed(req: MoveRequest, reason: str | None, reference: str | None) -> Ke
         req.to_location_id,
         reason,
         reference,
+        req.lot_id,
         req.posting_key,
     )
 
@@ -209,6 +210,8 @@ def _resolve(
     req: MoveRequest, parts: dict[int, Part], locs: dict[int, Location]
 ) -> tuple[Part, Location | None, Location | None]:
     part = _part(parts.get(req.part_id), req.part_id)
+    if req.lot_id is not None:  # lot balances are kept by single posts only (stock._post)
+        raise UserError(f"{part.part_number} is tracked by lot: post its moves one at a time.", field="lot")
     src = (
         None
         if req.from_location_id is None

@@ -33,6 +33,7 @@ from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc
+from desktop.services.lots.issuing import lot_for_issue, lot_qty_in_bin
 from desktop.services.stock.moves import (
     _KEYED,
     MoveRequest,
@@ -131,6 +132,7 @@ def issue_short(
     reference: str | None = None,
     posting_key: str | None = None,
     take_reserved: bool = False,
+    lot_id: int | None = None,
 ) -> ShortIssueResult:
     """Hand over what the bin holds and record the rest as a shortage (for the fill rate and a
     recount), in one transaction. A request the bin can fill is posted as a plain issue. What is
@@ -145,6 +147,7 @@ def issue_short(
             reference=reference,
             posting_key=posting_key,
             take_reserved=take_reserved,
+            lot_id=lot_id,
         )
     )
 
@@ -159,10 +162,13 @@ def short_in(
     reference: str | None = None,
     posting_key: str | None = None,
     take_reserved: bool = False,
+    lot_id: int | None = None,
 ) -> ShortIssueResult:
     """`issue_short` inside the caller's transaction. A retried posting key returns what its issue
     handed over and records no second shortage."""
-    req = MoveRequest(MoveKind.ISSUE, part_id, requested, location_id, None, None, reference, posting_key)
+    req = MoveRequest(
+        MoveKind.ISSUE, part_id, requested, location_id, None, None, reference, posting_key, lot_id
+    )
     posted, settled = _hand_over(
         s, actor, req, short=True, take_reserved=take_reserved, asset_id=None, reservation_id=None
     )
@@ -193,13 +199,19 @@ def _hand_over(
         s.execute(_KEYED.where(StockMove.posting_key == req.posting_key)).first() if req.posting_key else None
     )
     if done is not None:  # a retry: nothing handed over, shorted or settled twice
-        # what a short issue handed over depended on the bin at the time: compare the rest
+        # what a short issue handed over depended on the bin at the time, the lot proposed on the lots
+        # there then: compare the rest
+        same = replace(req, qty=Decimal(done.qty)) if short else req
         check_same_request(
-            s, done._tuple(), replace(req, qty=Decimal(done.qty)) if short else req, reason, reference
+            s, done._tuple(), same if req.lot_id else replace(same, lot_id=done.lot_id), reason, reference
         )
         return _result(s, done.id, duplicate=True), None
     part = lock_part(s, req.part_id)
     check_qty_for_unit(req.qty, part.unit)
+    # a tracked part: the lot named, else the one proposed (first expired first out); expired refused
+    req = replace(
+        req, lot_id=lot_for_issue(s, part, req.from_location_id, req.lot_id, short=short, today=date.today())
+    )
     if asset_id is not None and s.get(Asset, asset_id) is None:
         raise NotFound(f"Asset #{asset_id} does not exist.", field="asset")
     held = open_reservations(s, [part.id]).get(part.id, [])
@@ -208,7 +220,7 @@ def _hand_over(
         if reservation_id is not None
         else (named(held, reference) if actor.can(Permission.RESERVE) else None)
     )
-    give = min(_in_bin(s, part.id, req.from_location_id), req.qty) if short else req.qty
+    give = min(_in_bin(s, part.id, req.from_location_id, req.lot_id), req.qty) if short else req.qty
     posted = None
     covered = Decimal(0)
     if give > 0:
@@ -319,11 +331,15 @@ def _chosen(
     return r
 
 
-def _in_bin(s: Session, part_id: int, location_id: int | None) -> Decimal:
-    have = s.scalar(
-        select(StockBalance.qty).where(
-            StockBalance.part_id == part_id, StockBalance.location_id == location_id
+def _in_bin(s: Session, part_id: int, location_id: int | None, lot_id: int | None) -> Decimal:
+    have = (
+        s.scalar(
+            select(StockBalance.qty).where(
+                StockBalance.part_id == part_id, StockBalance.location_id == location_id
+            )
         )
+        if lot_id is None
+        else lot_qty_in_bin(s, part_id, location_id, lot_id)
     )
     return max(Decimal(have or 0), Decimal(0)).quantize(Decimal(1).scaleb(-QTY_PLACES))
 

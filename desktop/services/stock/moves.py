@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
-from desktop.models import Location, Part, StockBalance, StockMove, User
+from desktop.models import Location, Lot, Part, StockBalance, StockMove, User
 from desktop.models.enums import LocationType, MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.access_settings import check_adjustment
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc, clean_text
+from desktop.services.lots.ledger import check_lot, lot_drifts, move_lot
 
 # Which ends a move of each kind has: (needs from, needs to). ADJUSTMENT and COUNT take exactly one.
 _SHAPE: dict[MoveKind, tuple[bool | None, bool | None]] = {
@@ -50,6 +51,7 @@ class MoveRequest:
     reason: str | None = None
     reference: str | None = None
     posting_key: str | None = None
+    lot_id: int | None = None  # a tracked part's lot or serial (desktop.services.lots); None otherwise
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,13 @@ class MoveDTO:
     at: datetime
     reverses_move_id: int | None
     reversed_by_id: int | None = None
+    lot_number: str | None = None  # a tracked part's lot or serial
 
     def summary(self) -> str:
         """One line for the feedback banner: 'ISSUE 2 EA of 6205-2RS from A-01-01'."""
         text = f"{self.kind.capitalize()} {format_qty(self.qty)} {self.unit} of {self.part_number}"
+        if self.lot_number:
+            text += f" lot {self.lot_number}"
         if self.from_code:
             text += f" from {self.from_code}"
         if self.to_code:
@@ -153,10 +158,13 @@ _KEYED = select(
     StockMove.to_location_id,
     StockMove.reason,
     StockMove.reference,
+    StockMove.lot_id,
     StockMove.posting_key,
 )
-KeyedMove = tuple[int, str, int, Decimal, int | None, int | None, str | None, str | None, str | None]
-_KEY_FIELDS = ("kind", "part", "quantity", "from location", "to location", "reason", "reference")
+KeyedMove = tuple[
+    int, str, int, Decimal, int | None, int | None, str | None, str | None, int | None, str | None
+]
+_KEY_FIELDS = ("kind", "part", "quantity", "from location", "to location", "reason", "reference", "lot")
 
 
 def key_differences(
@@ -164,9 +172,13 @@ def key_differences(
 ) -> list[str]:
     """What differs between the move posted under a key and a request carrying the same key."""
     step = Decimal(1).scaleb(-QTY_PLACES)
-    then = (*posted[1:3], Decimal(posted[3]).quantize(step), *posted[4:8])
+    then = (*posted[1:3], Decimal(posted[3]).quantize(step), *posted[4:9])
     now = (req.kind.value, req.part_id, req.qty.quantize(step), req.from_location_id, req.to_location_id)
-    return [name for name, a, b in zip(_KEY_FIELDS, then, (*now, reason, reference), strict=True) if a != b]
+    return [
+        name
+        for name, a, b in zip(_KEY_FIELDS, then, (*now, reason, reference, req.lot_id), strict=True)
+        if a != b
+    ]
 
 
 def check_same_request(
@@ -198,6 +210,7 @@ def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
             f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
         )
     check_qty_for_unit(req.qty, part.unit)
+    check_lot(part, req.lot_id, req.kind.value)
     if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
         raise UserError(
             f"{src.code} is a quarantine location: stock there cannot be issued. "
@@ -232,6 +245,9 @@ def _post(
             _take(s, part, loc, req.qty)
         else:
             _put(s, part.id, loc.id, req.qty)
+    lot_number = None
+    if req.lot_id is not None:  # a tracked part: its lot's stock per bin follows, in the same order
+        lot_number = move_lot(s.connection(), part, req.lot_id, src, dst, req.qty)
     move_id, at = (
         s.connection()
         .execute(
@@ -257,6 +273,7 @@ def _post(
         as_utc(at),
         reverses,
         None,
+        lot_number,
     )
     return PostResult(dto, on_hand(s, part.id), part.min_qty)
 
@@ -284,6 +301,7 @@ def move_row(
         "user_id": actor.user_id,
         "reverses_move_id": reverses,
         "posting_key": req.posting_key,
+        "lot_id": req.lot_id,
     }
 
 
@@ -413,17 +431,21 @@ def _move_query():  # type: ignore[no-untyped-def]
             _To.code,
             User.user_name,
             _Reversal.id,
+            Lot.lot_number,
         )
         .join(Part, Part.id == StockMove.part_id)
         .join(User, User.id == StockMove.user_id)
         .outerjoin(_From, _From.id == StockMove.from_location_id)
         .outerjoin(_To, _To.id == StockMove.to_location_id)
         .outerjoin(_Reversal, _Reversal.reverses_move_id == StockMove.id)
+        .outerjoin(Lot, Lot.id == StockMove.lot_id)
     )
 
 
-def _move_dto(row: tuple[StockMove, str, str, str, str | None, str | None, str, int | None]) -> MoveDTO:
-    m, number, desc, unit, src, dst, user, reversal = row
+def _move_dto(
+    row: tuple[StockMove, str, str, str, str | None, str | None, str, int | None, str | None],
+) -> MoveDTO:
+    m, number, desc, unit, src, dst, user, reversal, lot = row
     return MoveDTO(
         m.id,
         m.kind,
@@ -440,6 +462,7 @@ def _move_dto(row: tuple[StockMove, str, str, str, str | None, str | None, str, 
         as_utc(m.at),
         m.reverses_move_id,
         reversal,
+        lot,
     )
 
 
@@ -501,6 +524,7 @@ def reverse_move(db: Database, actor: Actor, move_id: int, reason: str) -> PostR
             Decimal(original.qty),
             original.to_location_id,
             original.from_location_id,
+            lot_id=original.lot_id,
         )
         return _post(s, actor, mirror, f"Reversal of #{move_id}: {why}", original.reference, reverses=move_id)
 
@@ -516,6 +540,15 @@ class Drift:
     location_id: int
     balance: Decimal
     ledger: Decimal
+    lot_id: int | None = None  # a lot's balance in the bin against the lot's moves
+    lots_sum: bool = False  # a tracked part's bin balance (`balance`) against the sum of its lots (`ledger`)
+
+    def describe(self) -> str:
+        where = f"part #{self.part_id} at location #{self.location_id}"
+        if self.lots_sum:
+            return f"{where}: balance {self.balance}, its lots add up to {self.ledger}"
+        lot = f" lot #{self.lot_id}" if self.lot_id is not None else ""
+        return f"{where}{lot}: balance {self.balance}, ledger {self.ledger}"
 
 
 def _drift_query() -> Any:
@@ -568,6 +601,11 @@ def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[
         if repair:
             for d in drifts:
                 _put(s, d.part_id, d.location_id, d.ledger - d.balance)
-        return drifts
+        # tracked parts: each lot against its moves, and each bin against its lots (lots.ledger)
+        lots = [
+            Drift(d.part_id, d.location_id, d.balance, d.ledger, d.lot_id, d.lot_id is None)
+            for d in lot_drifts(conn, repair=repair)
+        ]
+        return drifts + lots
 
     return db.write(op) if repair else db.read(op)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import Signal, Slot
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.models.enums import PartCategory
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import lots
 from desktop.services.catalogue import categories, parts, units
 from desktop.services.catalogue.parts import PartDTO, PartInput
 from desktop.services.catalogue.suppliers import PartSupplierInput
@@ -37,6 +39,12 @@ from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.operation import change
 
 CRITICALITY = ["", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+# (value, shown): typing the first letter picks one, as in any combo box
+TRACKING = [
+    ("NONE", "NONE — no lots"),
+    ("LOT", "LOT — lot or batch numbers"),
+    ("SERIAL", "SERIAL — one per unit"),
+]
 _SUPPLIER_HEADERS = ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time (days)"]
 
 
@@ -110,6 +118,13 @@ class PartDialog(QDialog):
         self.manufacturer, self.mpn = QLineEdit(), QLineEdit()
         self.criticality = QComboBox()
         self.criticality.addItems(CRITICALITY)
+        self.tracking = QComboBox()
+        for value, shown in TRACKING:
+            self.tracking.addItem(shown, value)
+        self.shelf_life = QLineEdit()
+        self.shelf_life.setPlaceholderText("days; empty: no expiry")
+        self.expiry_warning = QLineEdit()
+        self.expiry_warning.setPlaceholderText("days before expiry")
         self.active = QCheckBox("Active (can be received and ordered)")
         self.active.setChecked(True)
         self.notes = QPlainTextEdit()
@@ -128,6 +143,9 @@ class PartDialog(QDialog):
             "lead_time_days": self.lead_time,
             "manufacturer": self.manufacturer,
             "manufacturer_part_number": self.mpn,
+            "tracking": self.tracking,
+            "shelf_life_days": self.shelf_life,
+            "expiry_warning_days": self.expiry_warning,
             "suppliers": QWidget(),
         }
         left = QFormLayout()
@@ -146,6 +164,9 @@ class PartDialog(QDialog):
         right.addRow("Safety stock", self.safety_stock)
         right.addRow("Lead time (days)", self.lead_time)
         right.addRow("Criticality (MRO)", self.criticality)
+        right.addRow("Tracking", self.tracking)
+        right.addRow("Shelf life (days)", self.shelf_life)
+        right.addRow("Expiry warning (days)", self.expiry_warning)
         right.addRow("", self.active)
         grid = QGridLayout()
         grid.addLayout(left, 0, 0)
@@ -218,6 +239,9 @@ class PartDialog(QDialog):
         self.mpn.setText(p.manufacturer_part_number or "")
         self.criticality.setCurrentText(p.criticality or "")
         self.active.setChecked(p.active)
+        self.tracking.setCurrentIndex(max(0, self.tracking.findData(p.tracking)))
+        self.shelf_life.setText("" if p.shelf_life_days is None else str(p.shelf_life_days))
+        self.expiry_warning.setText("" if p.expiry_warning_days is None else str(p.expiry_warning_days))
         self.notes.setPlainText(p.notes or "")
         for s in p.suppliers:
             self._add_supplier_row(
@@ -285,30 +309,54 @@ class PartDialog(QDialog):
             category_path=self.group.currentText(),
         )
 
+    def tracking_input(self) -> lots.TrackingInput:
+        days = {}
+        for field, edit, what in (
+            ("shelf_life_days", self.shelf_life, "shelf life"),
+            ("expiry_warning_days", self.expiry_warning, "expiry warning"),
+        ):
+            try:
+                days[field] = _optional_int(edit.text(), what)
+            except UserError as exc:
+                raise UserError(exc.message, field=field) from exc
+        return lots.check_tracking(lots.TrackingInput(str(self.tracking.currentData()), **days))
+
     @Slot()
     def save(self) -> None:
         try:
             data = self.form_input()
+            tracking = self.tracking_input()
         except UserError as exc:
             self._failed(exc)
             return
-        if self.part is None:
-            change(
-                self.ctx,
-                lambda: parts.create_part(self.ctx.db, self.ctx.actor, data),
-                self._saved,
-                topics=(Topic.PARTS,),
-                failed=self._failed,
+        before = self.part
+        part_id = before.id if before else None
+        changed = before is None or (before.tracking, before.shelf_life_days, before.expiry_warning_days) != (
+            tracking.tracking,
+            tracking.shelf_life_days,
+            tracking.expiry_warning_days,
+        )
+
+        def op() -> PartDTO:
+            db, actor = self.ctx.db, self.ctx.actor
+            # a change of tracking first: refused while the part has stock, and then nothing is saved
+            if part_id is not None and changed:
+                lots.set_tracking(db, actor, part_id, tracking)
+            saved = (
+                parts.create_part(db, actor, data)
+                if part_id is None
+                else parts.update_part(db, actor, part_id, data)
             )
-        else:
-            part_id = self.part.id
-            change(
-                self.ctx,
-                lambda: parts.update_part(self.ctx.db, self.ctx.actor, part_id, data),
-                self._saved,
-                topics=(Topic.PARTS,),
-                failed=self._failed,
+            if part_id is None and tracking != lots.TrackingInput():
+                lots.set_tracking(db, actor, saved.id, tracking)  # a new part: no stock yet
+            return replace(
+                saved,
+                tracking=tracking.tracking,
+                shelf_life_days=tracking.shelf_life_days,
+                expiry_warning_days=tracking.expiry_warning_days,
             )
+
+        change(self.ctx, op, self._saved, topics=(Topic.PARTS,), failed=self._failed)
 
     def _saved(self, part: PartDTO) -> None:
         self.part = part

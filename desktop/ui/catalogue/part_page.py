@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTa
 
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
-from desktop.services import purchasing
+from desktop.services import lots, purchasing
 from desktop.services.actor import Permission
 from desktop.services.catalogue import parts
 from desktop.services.catalogue.parts import PartDTO
@@ -67,6 +67,10 @@ class PartPage(QWidget):
             ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time"], numeric=(2, 3, 4)
         )
         self.on_order = read_only_table(["Order", "Supplier", "State", "Open", "Needed by"], numeric=(3,))
+        # a tracked part's lots per bin, the one an issue takes first on top (empty for other parts)
+        self.lots = read_only_table(
+            ["Lot", "Expires", "Location", "Qty", "Received from", "State"], numeric=(3,)
+        )
         tabs = QTabWidget()
         self.history_tab = HistoryTab(ctx, tabs, lambda db, part_id: stock.history(db, part_id=part_id))
         self.history = self.history_tab.table
@@ -74,6 +78,7 @@ class PartPage(QWidget):
         tabs.addTab(self.suppliers, "Suppliers")
         tabs.addTab(self.on_order, "On order")
         tabs.addTab(self.history, "History")
+        tabs.addTab(self.lots, "Lots")
         self.tabs = tabs
         head = QGridLayout()
         head.addWidget(self.title, 0, 0)
@@ -135,6 +140,9 @@ class PartPage(QWidget):
             )
         if part.criticality:
             facts.append(f"Criticality {part.criticality}")
+        if part.tracking != "NONE":
+            life = f", shelf life {part.shelf_life_days} d" if part.shelf_life_days else ""
+            facts.append(f"Tracked by {'serial number' if part.tracking == 'SERIAL' else 'lot'}{life}")
         self.facts.setText("   ·   ".join(facts))
         fill_table(
             self.bins,
@@ -164,8 +172,28 @@ class PartPage(QWidget):
         )
         part_id = part.id
         self.history_tab.show_for(part_id)
+        if part.tracking == "NONE":
+            fill_table(self.lots, [])
+        else:
+            self.ctx.runner.run(lambda: lots.lots_of_part(self.ctx.db, part_id), self._lots_loaded)
         self.ctx.runner.run(
             lambda: purchasing.open_lines_for_part(self.ctx.db, part_id), self._on_order_loaded
+        )
+
+    def _lots_loaded(self, held: list[lots.LotStock]) -> None:
+        fill_table(
+            self.lots,
+            [
+                (
+                    x.lot.lot_number,
+                    x.lot.expires_on.isoformat() if x.lot.expires_on else "",
+                    x.location_code,
+                    format_qty(x.qty),
+                    x.lot.supplier_name or "",
+                    "EXPIRED" if x.expired else ("released" if x.lot.released else ""),
+                )
+                for x in held
+            ],
         )
 
     def _on_order_loaded(self, lines: list[OpenLine]) -> None:

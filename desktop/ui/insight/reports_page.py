@@ -262,6 +262,10 @@ class ReportRunner(QWidget):
         self.months.setRange(1, 60)
         self.months.setValue(12)
         self.months.setSuffix(" months")
+        self.expiry_days = QSpinBox()  # expiring lots: the window ahead
+        self.expiry_days.setRange(0, 3650)
+        self.expiry_days.setValue(30)
+        self.expiry_days.setSuffix(" days ahead")
         today = QDate.currentDate()
         self.start = QDateEdit(today.addDays(-30))
         self.end = QDateEdit(today)
@@ -294,6 +298,7 @@ class ReportRunner(QWidget):
             ("part", "Part number", self.part),
             ("location", "Location", self.location),
             ("category", "Category", self.category),
+            ("days", "Expiring within", self.expiry_days),
         ):
             caption = QLabel(label)
             params.addRow(caption, widget)
@@ -346,6 +351,7 @@ class ReportRunner(QWidget):
             part_number=self.part.text().strip() or None,
             location_code=self.location.text().strip() or None,
             category=self.category.text().strip() or None,
+            days=self.expiry_days.value(),
         )
 
     @Slot()

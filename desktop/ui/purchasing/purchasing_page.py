@@ -101,12 +101,19 @@ class PurchasingPage(QWidget):
         self.qty_edit.setPlaceholderText("quantity, Enter")
         self.bin_edit = QLineEdit()
         self.bin_edit.setPlaceholderText("usual bin")
+        self.lot_edit = QLineEdit()  # a tracked part's lot or serial; the supplier's GS1-128 label reads
+        self.lot_edit.setPlaceholderText("tracked parts: lot / serial or its label")
         takes_scans(self.part_edit, self.bin_edit)
         self.confirm_over = QCheckBox("Confirm over-receipt")
         permitted(self.confirm_over, can(Permission.APPROVE_RECEIPTS))
         self.receive_button = QPushButton("Receive")
         receiving = FlowLayout()
-        for label, widget in (("Part", self.part_edit), ("Qty", self.qty_edit), ("Bin", self.bin_edit)):
+        for label, widget in (
+            ("Part", self.part_edit),
+            ("Lot", self.lot_edit),
+            ("Qty", self.qty_edit),
+            ("Bin", self.bin_edit),
+        ):
             receiving.addWidget(labelled(label, widget))
         receiving.addWidget(self.confirm_over)
         receiving.addWidget(self.receive_button)
@@ -160,6 +167,7 @@ class PurchasingPage(QWidget):
                 QShortcut(QKeySequence(keys), self.lines, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.part_edit.returnPressed.connect(self._part_entered)
         self.qty_edit.returnPressed.connect(self.receive)
+        self.lot_edit.returnPressed.connect(self._part_entered)
         self.receive_button.clicked.connect(self.receive)
 
     # -- the lists ------------------------------------------------------------------------------------
@@ -368,6 +376,7 @@ class PurchasingPage(QWidget):
             self.banner.error("Scan the purchase order (PO-…) or select it first.")
             return
         code, qty_text, bin_code = self.part_edit.text(), self.qty_edit.text(), self.bin_edit.text().strip()
+        lot = self.lot_edit.text().strip() or None
         confirm, order_id = self.confirm_over.isChecked(), order.id
         key = f"ui-{uuid.uuid4().hex}"  # a retry after a lost connection posts nothing twice
 
@@ -378,14 +387,16 @@ class PurchasingPage(QWidget):
             part_id = po.part_on_order(db, order_id, code)
             qty = parse_decimal(qty_text)
             bin_id = locations.get_location_id(db, bin_code) if bin_code else None
-            request = ReceiptRequest(order_id, part_id, qty, bin_id, confirm_over=confirm, posting_key=key)
+            request = ReceiptRequest(
+                order_id, part_id, qty, bin_id, confirm_over=confirm, posting_key=key, lot=lot
+            )
             return po.receive(db, self.ctx.actor, request)
 
         op(
             self.ctx,
             work,
             self._received,
-            topics=(Topic.STOCK, Topic.PARTS, Topic.KANBAN),
+            topics=(Topic.STOCK, Topic.PARTS, Topic.KANBAN, Topic.PURCHASING),
             failed=self._failed,
         )
 
@@ -393,6 +404,7 @@ class PurchasingPage(QWidget):
         self.banner.ok(result.message)
         self.part_edit.clear()
         self.qty_edit.clear()
+        self.lot_edit.clear()
         self.confirm_over.setChecked(False)
         self.part_edit.setFocus()
 
@@ -401,7 +413,13 @@ class PurchasingPage(QWidget):
             show_error(self, exc)
             return
         self.banner.error(exc.message)
-        field = {"part": self.part_edit, "qty": self.qty_edit, "location": self.bin_edit}.get(exc.field or "")
+        field = {
+            "part": self.part_edit,
+            "qty": self.qty_edit,
+            "location": self.bin_edit,
+            "lot": self.lot_edit,
+            "expires_on": self.lot_edit,
+        }.get(exc.field or "")
         if field is not None:  # the text stays, selected: the next scan or typing replaces it
             field.setFocus()
             field.selectAll()

@@ -13,7 +13,22 @@ from desktop.services.stock.moves import MoveDTO
 from desktop.ui.common import fill_table, read_only_table, selected_key
 from desktop.ui.context import AppContext
 
-HEADERS = ["#", "When", "Kind", "Part", "Qty", "Unit", "From", "To", "User", "Reference", "Reason", "Note"]
+# "Lot" last: a tracked part's lot or serial (empty for every other part), after the columns people know
+HEADERS = [
+    "#",
+    "When",
+    "Kind",
+    "Part",
+    "Qty",
+    "Unit",
+    "From",
+    "To",
+    "User",
+    "Reference",
+    "Reason",
+    "Note",
+    "Lot",
+]
 
 
 def history_table() -> QTableWidget:
@@ -42,6 +57,7 @@ def show_moves(table: QTableWidget, moves: list[MoveDTO]) -> None:
                 m.reference or "",
                 m.reason or "",
                 note(m),
+                m.lot_number or "",
             )
             for m in moves
         ],

@@ -8,7 +8,8 @@ nothing is cleared: the message says what is wrong and the cursor goes to that f
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import InsufficientStock, ReservedStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
+from desktop.services import lots
 from desktop.services.catalogue import scan
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.scan import ScanResult
@@ -110,6 +112,16 @@ class MoveDialog(QDialog):
         self.part_label.setWordWrap(True)
         form.addRow("Part", self.part_edit)
         form.addRow("", self.part_label)
+        # a tracked part's lot (or serial): shown only for such a part, so other parts work as before
+        self.lot_edit = big_field("scan the lot label (LT-…) or the supplier's label, or type the lot")
+        self.lot_label = QLabel("")
+        self.lot_label.setWordWrap(True)
+        self.expiry_edit = QLineEdit()
+        self.expiry_edit.setPlaceholderText("YYYY-MM-DD; empty: the label's, or the shelf life")
+        form.addRow("Lot", self.lot_edit)
+        form.addRow("", self.lot_label)
+        form.addRow("Expires", self.expiry_edit)
+        self._form = form
         qty_hint = "+ found / − missing, e.g. -2" if self.kind is MoveKind.ADJUSTMENT else "e.g. 12 or 1.5"
         self.qty_edit = mark_quantity(big_field(qty_hint))
         self.unit_label = QLabel("")
@@ -135,6 +147,7 @@ class MoveDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        self._show_lot_rows()
         self.first_field().setFocus()
 
     def _connect_signals(self) -> None:
@@ -143,6 +156,10 @@ class MoveDialog(QDialog):
             edit.textEdited.connect(lambda _t, n=name: self._forget_location(n))
         self.part_edit.returnPressed.connect(lambda: self._scan_entered("part"))
         self.part_edit.textEdited.connect(self._forget_part)
+        self.lot_edit.returnPressed.connect(self._lot_entered)
+        self.lot_edit.textEdited.connect(self._new_key)
+        self.expiry_edit.returnPressed.connect(self._focus_next)
+        self.expiry_edit.textEdited.connect(self._new_key)
         self.qty_edit.returnPressed.connect(self.post)
         self.qty_edit.textEdited.connect(self._new_key)
         self.reference_edit.returnPressed.connect(self.post)
@@ -150,7 +167,7 @@ class MoveDialog(QDialog):
         self.reason_edit.returnPressed.connect(self.post)
         self.post_button.clicked.connect(self.post)
         self.short_button.clicked.connect(self.post_short)
-        for edit in (self.qty_edit, self.part_edit, self.reference_edit, self.reason_edit):
+        for edit in (self.qty_edit, self.part_edit, self.lot_edit, self.reference_edit, self.reason_edit):
             edit.installEventFilter(self)  # Ctrl+Enter in any field: the short issue, when offered
         self.close_button.clicked.connect(self.reject)
 
@@ -174,7 +191,7 @@ class MoveDialog(QDialog):
         if refusal:
             self._refuse(None, refusal.format(code=code))
             return True
-        focused = self._focused_field()
+        focused = "lot" if self.lot_edit.hasFocus() else self._focused_field()
         self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), lambda r: self._scanned(focused, r))
         return True
 
@@ -214,6 +231,14 @@ class MoveDialog(QDialog):
                 self.banner.clear()
         elif result.asset is not None:
             return self._refuse(edit, f"{result.code} is a machine tag: scan a bin or a part here.")
+        elif result.lot is not None and result.part is not None:  # an LT- lot label: its part and lot
+            if field == "lot" or (field in self.loc_edits and self._loc_ids.get(field or "") is None):
+                (self.lot_edit if field == "lot" else self.loc_edits[field or ""]).clear()
+            if self.part is None or self.part.id != result.part.id:
+                self._set_part(result.part)
+            self.lot_edit.setText(result.lot.lot.lot_number)
+            self.lot_label.setText(f"✔ {result.message}")
+            self.banner.clear()
         elif result.part is not None and result.code.startswith("K-") and result.message:
             return self._refuse(edit, f"{result.code} is a kanban card: scan it at the Kanban scan station.")
         elif result.part is not None:
@@ -232,6 +257,8 @@ class MoveDialog(QDialog):
     def _edit_of(self, field: str | None) -> QLineEdit | None:
         if field == "part":
             return self.part_edit
+        if field == "lot":
+            return self.lot_edit
         return self.loc_edits.get(field or "")
 
     def _refuse(self, edit: QLineEdit | None, message: str) -> None:
@@ -253,14 +280,20 @@ class MoveDialog(QDialog):
         self.loc_labels[field].setText(f"✔ {name}" if name else "✔")
         self._new_key()
         self._show_part_here()
+        self._propose_lot()
 
     def _set_part(self, part: PartDTO) -> None:
         self.part = part
         self.part_edit.setText(part.part_number)
         self.unit_label.setText(part.unit)
         self.qty_edit.clear()  # a quantity typed for another part never carries over
+        self.lot_edit.clear()  # nor a lot
+        self.expiry_edit.clear()
+        self.lot_label.setText("")
+        self._show_lot_rows()
         self._new_key()
         self._show_part_here()
+        self._propose_lot()
         self._usual = None
         part_id = part.id
         self.ctx.runner.run(
@@ -289,6 +322,67 @@ class MoveDialog(QDialog):
         self.part = None
         self.part_label.setText("")
         self.unit_label.setText("")
+        self.lot_edit.clear()
+        self.expiry_edit.clear()
+        self.lot_label.setText("")
+        self._show_lot_rows()
+
+    # -- lots -----------------------------------------------------------------------------------------
+    def _tracked(self) -> bool:
+        return self.part is not None and self.part.tracking != "NONE"
+
+    def _show_lot_rows(self) -> None:
+        tracked = self._tracked()
+        what = "Serial" if self.part is not None and self.part.tracking == "SERIAL" else "Lot"
+        label = self._form.labelForField(self.lot_edit)
+        if isinstance(label, QLabel):
+            label.setText(what)
+        self._form.setRowVisible(self.lot_edit, tracked)
+        self._form.setRowVisible(self.lot_label, tracked)
+        self._form.setRowVisible(self.expiry_edit, tracked and self.kind is MoveKind.RECEIPT)
+
+    def _propose_lot(self) -> None:
+        """An issue of a tracked part: the lot to take (first expired first out) goes into Lot, selected,
+        so a scan of another lot's label replaces it."""
+        source = self._loc_ids.get("from")
+        if self.kind is not MoveKind.ISSUE or not self._tracked() or source is None or self.part is None:
+            return
+        part_id = self.part.id
+        self.ctx.runner.run(
+            lambda: lots.propose(self.ctx.db, part_id, source), lambda found: self._proposed(part_id, found)
+        )
+
+    def _proposed(self, part_id: int, found: list[lots.LotStock]) -> None:
+        if self.part is None or self.part.id != part_id:
+            return
+        if not found:
+            self.lot_label.setText("✖ no lot of it in this bin")
+            return
+        first = found[0]
+        others = "; ".join(lots.format_lot_stock(x) for x in found[1:4])
+        if first.expired:
+            self.lot_label.setText(f"✖ only expired stock here: {lots.format_lot_stock(first)}")
+            return
+        self.lot_edit.setText(first.lot.lot_number)
+        self.lot_label.setText(
+            f"✔ proposed (first to expire): {lots.format_lot_stock(first)}"
+            + (f". Other lots: {others}" if others else "")
+        )
+        if self.lot_edit.hasFocus():
+            self.lot_edit.selectAll()
+
+    @Slot()
+    def _lot_entered(self) -> None:
+        """Enter in Lot: a supplier's GS1-128 label typed in by the scanner gives the lot and its expiry."""
+        read = lots.parse(self.lot_edit.text())
+        if read is not None and read.lot:
+            self.lot_edit.setText(read.lot)
+            if read.expires_on and self.kind is MoveKind.RECEIPT:
+                self.expiry_edit.setText(read.expires_on.isoformat())
+            self.lot_label.setText("✔ read from the supplier's label")
+        if self.lot_edit.text().strip():
+            self.qty_edit.setFocus()
+            self.qty_edit.selectAll()
 
     def _forget_location(self, field: str) -> None:
         self._loc_ids[field] = None
@@ -311,6 +405,9 @@ class MoveDialog(QDialog):
                 return
         if self.part is None:
             self.part_edit.setFocus()
+            return
+        if self._tracked() and not self.lot_edit.text().strip():
+            self.lot_edit.setFocus()
             return
         self.qty_edit.setFocus()
         self.qty_edit.selectAll()
@@ -364,21 +461,54 @@ class MoveDialog(QDialog):
             )
             self.qty_edit.setFocus()
             return
+        try:
+            expiry = self._expiry()
+        except UserError as exc:
+            self._show_user_error(exc)
+            return
         self._busy = True
+        lot_text = self.lot_edit.text().strip() if self._tracked() else ""
+        if self.kind is MoveKind.RECEIPT and self._tracked():  # the lot is made on its first receipt
+            receipt = lots.LotReceipt(
+                req.part_id, req.to_location_id or 0, req.qty, lot_text, expiry, (), None,
+                req.reference, req.posting_key,
+            )  # fmt: skip
+            self.ctx.runner.run(
+                lambda: lots.receive(self.ctx.db, self.ctx.actor, receipt).posted[0],
+                self._posted,
+                self._failed,
+            )
+            return
         if self.kind is MoveKind.ISSUE:
             # reservations first: the work order settles its own, other orders' stock needs a second Enter
             confirmed = self._reserved_ok == req.posting_key
             self._asked_key = req.posting_key or ""
             self._asked_short = False
             self.ctx.runner.run(
-                lambda: stock_issue.issue(self.ctx.db, self.ctx.actor, req, take_reserved=confirmed),
+                lambda: stock_issue.issue(
+                    self.ctx.db, self.ctx.actor, self._with_lot(req, lot_text), take_reserved=confirmed
+                ),
                 self._issued,
                 self._failed,
             )
             return
         self.ctx.runner.run(
-            lambda: stock.post_move(self.ctx.db, self.ctx.actor, req), self._posted, self._failed
+            lambda: stock.post_move(self.ctx.db, self.ctx.actor, self._with_lot(req, lot_text)),
+            self._posted,
+            self._failed,
         )
+
+    def _with_lot(self, req: MoveRequest, lot_text: str) -> MoveRequest:
+        """The request with the lot named in Lot (worker thread: a look-up); none named: an issue's
+        service proposes one, any other move is refused by the ledger's rule."""
+        return replace(req, lot_id=lots.lot_id_for(self.ctx.db, req.part_id, lot_text)) if lot_text else req
+
+    def _expiry(self) -> date | None:
+        text = self.expiry_edit.text().strip() if self._tracked() else ""
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError as exc:
+            raise UserError(f"Write the expiry as YYYY-MM-DD ({text}).", field="expires_on") from exc
 
     def _issued(self, result: IssueResult) -> None:
         self._posted(result.posted, _settled_note(result.reservation))
@@ -387,6 +517,8 @@ class MoveDialog(QDialog):
         self._busy = False
         move = result.move
         text = f"{self.spec.verb} {format_qty(move.qty)} {move.unit} of {move.part_number}"
+        if move.lot_number:
+            text += f" lot {move.lot_number}"
         if move.from_code:
             text += f" from {move.from_code}"
         if move.to_code:
@@ -442,6 +574,7 @@ class MoveDialog(QDialog):
         self._busy = True
         self._offer_short(False)
         location = req.from_location_id
+        lot_text = self.lot_edit.text().strip() if self._tracked() else ""
         # reservations as for Enter: other work orders' stock only after a second Ctrl+Enter
         confirmed = self._reserved_ok == req.posting_key
         self._asked_key = req.posting_key or ""
@@ -455,6 +588,7 @@ class MoveDialog(QDialog):
                 req.qty,
                 reference=req.reference,
                 take_reserved=confirmed,
+                lot_id=self._with_lot(req, lot_text).lot_id,
             ),
             self._posted_short,
             self._failed,
@@ -479,6 +613,8 @@ class MoveDialog(QDialog):
             "part": self.part_edit,
             "reason": self.reason_edit,
             "reference": self.reference_edit,
+            "lot": self.lot_edit,
+            "expires_on": self.expiry_edit,
         }.get(exc.field or "")
         if target is None and exc.field in self.loc_edits:
             target = self.loc_edits[exc.field]

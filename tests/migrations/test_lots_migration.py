@@ -1,0 +1,81 @@
+"""Migration 0021_lots on a database that already has stock: every move and balance stays as it was, with
+no lot, every part untracked; the KPIs' daily sums and their triggers survive the way up and the way
+down (on SQLite the way down rebuilds the ledger table, which drops triggers unless they are put back)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from desktop import db as dbmod
+from desktop.db import Database
+from desktop.services.admin.users import ensure_user
+from desktop.services.insight import kpi_days
+from desktop.services.stock import moves as stock
+from tests.conftest import create_pg_database, drop_pg_database
+from tests.factories import receive
+
+BEFORE = "0020_po_external"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database at the revision before lots, holding a part with 5 received into a bin."""
+    if request.param == "sqlite":
+        database = Database(str(tmp_path / "old.sqlite3"))
+    else:
+        database = Database(create_pg_database("storeroom_lots_mig"))
+    dbmod.upgrade(database, BEFORE, backup=False)
+    with database.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO app_user (id, user_name, display_name, role, active) "
+            "VALUES (1, 'ada', 'Ada', 'ADMIN', true)",
+            "INSERT INTO location (id, code, name, level, type, path, walk_order, allow_negative, active) "
+            "VALUES (1, 'A-01', 'Bin', 'BIN', 'STOREROOM', '/A-01/', 0, false, true)",
+            "INSERT INTO part (id, part_number, number_key, description, category, unit, unit_cost, active) "
+            "VALUES (1, 'OIL-1', 'OIL-1', 'Oil', 'MRO', 'EA', 2, true)",
+            "INSERT INTO stock_move (part_id, to_location_id, qty, kind, unit_cost, user_id) "
+            "VALUES (1, 1, 5, 'RECEIPT', 2, 1)",
+            "INSERT INTO stock_balance (part_id, location_id, qty) VALUES (1, 1, 5)",
+        ):
+            conn.execute(text(sql))
+    yield database
+    url = database.url
+    database.dispose()
+    if request.param == "postgresql":
+        drop_pg_database(url)
+
+
+def _kpi(database: Database) -> list[tuple[object, ...]]:
+    with database.engine.connect() as conn:
+        rows = conn.execute(text("SELECT day, sum(value_change), sum(consumed) FROM kpi_day GROUP BY day"))
+        return [tuple(r) for r in rows]
+
+
+def test_existing_stock_migrates_to_no_lot_and_back(old_db: Database) -> None:
+    sums = _kpi(old_db)
+    assert sums and sums[0][1] == 5 * 2 * 10**8  # the receipt's value, kept by the 0018 trigger
+    dbmod.upgrade(old_db, backup=False)
+    with old_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT lot_id, qty FROM stock_move")).one() == (None, Decimal(5))
+        assert conn.execute(text("SELECT tracking, shelf_life_days FROM part")).one() == ("NONE", None)
+        assert conn.execute(text("SELECT count(*) FROM lot_balance")).scalar() == 0
+    admin = ensure_user(old_db, "ada")
+    assert stock.check_balances(old_db, admin) == [] and _kpi(old_db) == sums
+    receive(old_db, admin, 1, 1, "1")  # the untracked part works as before, its sums kept by the trigger
+    assert stock.balance(old_db, 1, 1) == 6 and kpi_days.check(old_db, admin) == []
+    dbmod.downgrade(old_db, BEFORE)
+    with old_db.engine.begin() as conn:
+        assert conn.execute(text("SELECT sum(qty) FROM stock_move")).scalar() == 6
+        conn.execute(
+            text(
+                "INSERT INTO stock_move (part_id, from_location_id, qty, kind, unit_cost, user_id) "
+                "VALUES (1, 1, 1, 'ISSUE', 2, 1)"
+            )
+        )
+    after = _kpi(old_db)  # the trigger still adds a move's part of its day after the way down
+    assert sum(int(str(r[2])) for r in after) == 1 * 2 * 10**8

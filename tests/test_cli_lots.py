@@ -1,0 +1,130 @@
+"""Lots from the command line: a grease received with its GS1 label's lot and expiry, issued first expired
+first out against a work order, traced both ways; serials; the expiry report; bad input posts nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.db import Database
+from desktop.services.admin.users import ensure_user
+from desktop.services.catalogue.suppliers import create_supplier
+from tests.cli_helpers import run_as
+from tests.factories import make_part, make_tree
+
+SOON = date.today() + timedelta(days=10)
+LATER = date.today() + timedelta(days=400)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    return run_as("clerk", capsys, *args)  # the first user: an administrator
+
+
+@pytest.fixture
+def plant(home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    assert run(capsys, "init")[0] == 0
+    database = Database(f"sqlite:///{home / 'storeroom.sqlite3'}")
+    admin = ensure_user(database, "clerk")
+    make_tree(database, admin)
+    make_part(database, admin, "GREASE-EP2", description="Grease EP2")
+    make_part(database, admin, "PUMP-7", description="Dosing pump")
+    make_part(database, admin)
+    create_supplier(database, admin, "Lubes & Co")
+    database.dispose()
+    return home
+
+
+def test_receive_issue_trace_and_report_lots(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "receive", "--part", "6205-2RS", "--to", "A-01-01", "--qty", "1", "--lot", "X")
+    assert code == 2 and "6205-2RS is not tracked by lot: receive it without a lot" in err
+    code, out, _ = run(
+        capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot", "--shelf-life", "365", "--warn", "30"
+    )
+    assert code == 0 and out.strip() == "GREASE-EP2: tracking LOT, shelf life 365 days, warned 30 days ahead"
+    code, _, err = run(capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "4")
+    assert code == 2 and "GREASE-EP2 is tracked by lot: scan or type the lot" in err
+    label = f"(01)04012345678901(17){SOON:%y%m%d}(10)HEAT-1"
+    code, out, _ = run(
+        capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "4", "--lot", label,
+        "--supplier", "lubes & co", "--reference", "DN-1",
+    )  # fmt: skip
+    assert code == 0 and "Receipt 4 EA of GREASE-EP2 lot HEAT-1 to A-01-01 (LT-1, expires " + str(SOON) in out
+    code, out, _ = run(
+        capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "6", "--lot", "HEAT-2",
+        "--expires", str(LATER),
+    )  # fmt: skip
+    assert code == 0 and "(LT-2, expires " + str(LATER) in out
+    code, out, _ = run(capsys, "lots", "in", "GREASE-EP2", "--bin", "A-01-01")
+    assert out.splitlines()[0].startswith("-> lot HEAT-1 (expires") and "HEAT-2" in out.splitlines()[1]
+    code, out, _ = run(
+        capsys, "issue", "--part", "GREASE-EP2", "--from", "A-01-01", "--qty", "3", "--reference", "WO-88"
+    )
+    assert code == 0 and "Issue 3 EA of GREASE-EP2 lot HEAT-1 from A-01-01" in out
+    code, out, _ = run(
+        capsys, "issue", "--part", "GREASE-EP2", "--from", "A-01-01", "--qty", "1", "--lot", "heat-2",
+        "--reference", "WO-88",
+    )  # fmt: skip
+    assert code == 0 and "lot HEAT-2" in out
+    code, _, err = run(
+        capsys, "issue", "--part", "GREASE-EP2", "--from", "A-01-01", "--qty", "1", "--lot", "NOPE"
+    )
+    assert code == 2 and "Unknown lot NOPE of GREASE-EP2" in err
+    code, out, _ = run(capsys, "trace", "HEAT-1")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("LT-1  lot HEAT-1 of GREASE-EP2 (expires")
+    assert "received 4 EA from Lubes & Co" in lines[1]
+    assert "RECEIPT" in lines[2] and "A-01-01" in lines[2] and "DN-1" in lines[2]
+    assert "ISSUE" in lines[3] and "WO-88" in lines[3]
+    assert lines[-1] == "  now: A-01-01 1"
+    code, out, _ = run(capsys, "trace", "--reference", "wo-88")
+    assert code == 0 and out.startswith("2 move(s)") and "HEAT-1" in out and "HEAT-2" in out
+    code, out, _ = run(capsys, "report", "expiring", "--days", "15")
+    rows = out.splitlines()
+    assert code == 0 and rows[1].split("\t")[:4] == ["Expires", "Days left", "Part number", "Lot"]
+    assert [r.split("\t")[3] for r in rows[2:]] == ["HEAT-1"]
+    code, out, _ = run(capsys, "stock", "LT-2")
+    assert code == 0 and out.startswith("LT-2: lot HEAT-2 of GREASE-EP2")
+    assert out.splitlines()[-1].strip().startswith("A-01-01") and "lot HEAT-2" in out.splitlines()[-1]
+    code, out, _ = run(capsys, "check-balances")
+    assert code == 0 and "0 balance(s) differ" in out
+
+
+def test_serials_on_the_command_line(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "lots", "tracking", "PUMP-7", "--tracking", "serial")[0] == 0
+    args = ("receive", "--part", "PUMP-7", "--to", "A-01-01", "--qty", "2")
+    code, out, _ = run(capsys, *args, "--serial", "SN-1", "--serial", "SN-2")
+    assert code == 0 and "lot SN-1" in out and "lot SN-2" in out
+    code, _, err = run(capsys, *args, "--serial", "SN-2", "--serial", "SN-3")
+    assert code == 2 and "Serial SN-2 of PUMP-7 was received already" in err
+    code, _, err = run(capsys, "lots", "tracking", "PUMP-7", "--tracking", "none")
+    assert code == 2 and "only when its stock is zero" in err
+
+
+def test_lot_labels_print_and_scan_back_to_their_lot(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.services.catalogue import scan
+    from tests.reports.helpers import decode, render_pages
+
+    assert run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot", "--shelf-life", "90")[0] == 0
+    longest = "H" * 38 + "-1"  # a lot number at its maximum, 40 characters
+    for lot in (longest, "HEAT-2"):
+        assert (
+            run(capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "1", "--lot", lot)[0]
+            == 0
+        )
+    target = plant / "lots.pdf"
+    code, _, err = run(
+        capsys, "labels", "lots", longest, "LT-2", "--format", "thermal-100x50mm", "--out", str(target)
+    )
+    assert code == 0, err
+    found = {text for page in render_pages(target.read_bytes(), dpi=300) for _f, text in decode(page)}
+    assert found == {"LT-1", "LT-2"}  # Code128 and QR of each carry the lot's code
+    database = Database(f"sqlite:///{plant / 'storeroom.sqlite3'}")
+    try:
+        lots_found = {scan.resolve(database, text).lot.lot.lot_number for text in found}  # type: ignore[union-attr]
+    finally:
+        database.dispose()
+    assert lots_found == {longest, "HEAT-2"}
+    code, _, err = run(capsys, "labels", "lots", "NOPE", "--out", str(target))
+    assert code == 2 and "Unknown lot NOPE" in err
