@@ -480,7 +480,6 @@ class MainWindow(QMainWindow):
         self.banner.ok(
             result.move.summary() + f" — {format_qty(result.part_on_hand)} {result.move.unit} on hand"
         )
-        self.ctx.events.changed(Topic.STOCK)
 
     # -- app-wide changes -----------------------------------------------------------------------------
     @Slot(object)

@@ -38,9 +38,11 @@ from desktop.services.stock import moves as stock
 from desktop.services.stock.issue import IssueResult, ReservationDTO, ShortIssueResult
 from desktop.services.stock.moves import MoveRequest, PostResult
 from desktop.services.stock.usual_qty import is_unusual, usual_quantity
+from desktop.services.topics import Topic
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
@@ -473,10 +475,12 @@ class MoveDialog(QDialog):
                 req.part_id, req.to_location_id or 0, req.qty, lot_text, expiry, (), None,
                 req.reference, req.posting_key,
             )  # fmt: skip
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: lots.receive(self.ctx.db, self.ctx.actor, receipt).posted[0],
                 self._posted,
-                self._failed,
+                topics=(Topic.STOCK,),
+                failed=self._failed,
             )
             return
         if self.kind is MoveKind.ISSUE:
@@ -484,18 +488,22 @@ class MoveDialog(QDialog):
             confirmed = self._reserved_ok == req.posting_key
             self._asked_key = req.posting_key or ""
             self._asked_short = False
-            self.ctx.runner.run(
+            change(
+                self.ctx,
                 lambda: stock_issue.issue(
                     self.ctx.db, self.ctx.actor, self._with_lot(req, lot_text), take_reserved=confirmed
                 ),
                 self._issued,
-                self._failed,
+                topics=(Topic.STOCK, Topic.MRO),  # an issue may settle a work order's reservation
+                failed=self._failed,
             )
             return
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: stock.post_move(self.ctx.db, self.ctx.actor, self._with_lot(req, lot_text)),
             self._posted,
-            self._failed,
+            topics=(Topic.STOCK,),
+            failed=self._failed,
         )
 
     def _with_lot(self, req: MoveRequest, lot_text: str) -> MoveRequest:
@@ -579,7 +587,8 @@ class MoveDialog(QDialog):
         confirmed = self._reserved_ok == req.posting_key
         self._asked_key = req.posting_key or ""
         self._asked_short = True
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: stock_issue.issue_short(
                 self.ctx.db,
                 self.ctx.actor,
@@ -591,7 +600,8 @@ class MoveDialog(QDialog):
                 lot_id=self._with_lot(req, lot_text).lot_id,
             ),
             self._posted_short,
-            self._failed,
+            topics=(Topic.STOCK, Topic.MRO),
+            failed=self._failed,
         )
 
     def _posted_short(self, result: ShortIssueResult) -> None:

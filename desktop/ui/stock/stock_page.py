@@ -13,6 +13,7 @@ from desktop.services.topics import Topic
 from desktop.ui.common import permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport
+from desktop.ui.operation import change
 from desktop.ui.stock.history_table import history_table, selected_move_id, show_moves
 from desktop.ui.stock.reverse_dialog import ReverseDialog
 
@@ -92,10 +93,12 @@ class StockPage(QWidget):
         return dialog
 
     def reverse(self, move_id: int, reason: str) -> None:
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: stock.reverse_move(self.ctx.db, self.ctx.actor, move_id, reason),
             self._reversed,
-            lambda exc: show_error(self, exc),
+            topics=(Topic.STOCK,),
+            failed=lambda exc: show_error(self, exc),
         )
 
     def _reversed(self, result: PostResult) -> None:
