@@ -49,6 +49,7 @@ class WorkerReport:
 def _worker(
     url: str,
     index: int,
+    keeper: str,
     pairs: Sequence[Pair],
     seconds: float,
     seed: int,
@@ -60,7 +61,7 @@ def _worker(
     report = WorkerReport(index)
     signalled = False
     try:
-        actor = users.authenticate(database, f"keeper{index + 1:02d}", BENCH_PIN)
+        actor = users.authenticate(database, keeper, BENCH_PIN)
         rng = random.Random(seed * 100 + index)
         stock.balance(database, *pairs[0])  # open the connection before the start signal
         ready.put(index)
@@ -220,6 +221,13 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
     database = Database(url)
     try:
         pairs = _shared_pairs(database, shared_parts, seed)
+        # a small plant has fewer keepers than workers: they take turns (each worker still posts alone)
+        with database.engine.connect() as conn:
+            keepers = list(
+                conn.execute(text("SELECT user_name FROM app_user WHERE role = 'KEEPER' ORDER BY user_name"))
+                .scalars()
+                .all()
+            )
         before = {p: stock.balance(database, *p) for p in pairs}
         with database.engine.connect() as conn:
             max_before = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM stock_move")).scalar() or 0)
@@ -228,7 +236,9 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
         out: Queue[Any] = ctx.Queue()
         go = ctx.Event()
         procs = [
-            ctx.Process(target=_worker, args=(url, i, pairs, seconds, seed, ready, go, out))
+            ctx.Process(
+                target=_worker, args=(url, i, keepers[i % len(keepers)], pairs, seconds, seed, ready, go, out)
+            )
             for i in range(workers)
         ]
         for proc in procs:
