@@ -71,6 +71,32 @@ def test_receipts_of_new_lines_leave_the_dealt_plan_alone(db: Database, admin: A
     assert len(fresh) == 30 and all(len(v) == 1 and v[0] > next_day for v in fresh.values())
 
 
+def test_a_known_part_moved_into_a_new_bin_gets_its_counts_and_nothing_else_moves(
+    db: Database, admin: Actor
+) -> None:
+    """No new part, no new class: only moves came since the last deal, so only the lines those moves
+    filled are looked at (the quick path) — and the one that reached the book is dealt."""
+    tree = make_tree(db, admin)
+    parts = [make_part(db, admin, f"KNOWN-{n:02d}") for n in range(10)]
+    for part in parts:
+        receive(db, admin, part.id, tree["A-01-02"].id, "5")
+    day = date(YEAR, 3, 1)
+    count_plan.todays_list(db, day)
+    before = _year_plan(db)
+    post_move(  # a move out: no line reaches the book
+        db, admin, MoveRequest(MoveKind.ISSUE, parts[1].id, Decimal(1), from_location_id=tree["A-01-02"].id)
+    )
+    count_plan.todays_list(db, day)
+    assert _year_plan(db) == before
+    receive(db, admin, parts[0].id, tree["A-01-01"].id, "2")  # a known part into a bin it was never in
+    next_day = day + timedelta(days=1)
+    count_plan.todays_list(db, next_day)
+    after = _year_plan(db)
+    assert {k: v for k, v in after.items() if k in before} == before
+    new_line = after.get((parts[0].id, tree["A-01-01"].id), [])
+    assert len(new_line) == 1 and new_line[0] > next_day
+
+
 def test_a_missed_day_comes_back_as_overdue(db: Database, admin: Actor) -> None:
     tree = make_tree(db, admin)
     part = make_part(db, admin, "FAST")
