@@ -19,7 +19,6 @@ from desktop import config, paths
 from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
-from desktop.services.topics import Topic
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.number_format_form import NumberFormatForm
 from desktop.ui.catalogue.units_dialog import UnitsDialog
@@ -125,9 +124,6 @@ class SettingsPage(QWidget):
     @Slot()
     def open_data_dialog(self) -> DataDialog:
         dialog = DataDialog(self.ctx, self)
-        dialog.imported.connect(
-            lambda _plan: self.ctx.events.changed(Topic.PARTS, Topic.LOCATIONS, Topic.STOCK)
-        )
         dialog.show()
         self.data_dialog = dialog
         return dialog

@@ -31,6 +31,7 @@ from desktop.services.topics import Topic
 from desktop.ui.common import cancellable_progress, fill_table, read_only_table, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 KIND_NAMES = {
     "parts": "Parts",
@@ -47,7 +48,14 @@ KIND_NAMES = {
     "kanban": "Kanban loops",
 }
 # what else on screen an import changes, beyond the parts, locations and stock the settings page refreshes
-_CHANGES = {"assets": Topic.MRO, "where-used": Topic.MRO, "kanban": Topic.KANBAN}
+# what an import changes beyond the catalogue and stock every import may touch
+_CHANGES = {
+    "assets": Topic.MRO,
+    "where-used": Topic.MRO,
+    "kanban": Topic.KANBAN,
+    "purchase-orders": Topic.PURCHASING,
+}
+_ALWAYS = (Topic.PARTS, Topic.LOCATIONS, Topic.STOCK)
 NOT_IN_FILE = "(not in the file)"
 
 
@@ -268,12 +276,15 @@ class DataDialog(QDialog):
         source = Path(self.path.text()).name or "import"
         report = cancellable_progress(self.progress, self._cancel)
         self._busy(True)
-        self.ctx.runner.run(
+        extra = (_CHANGES[kind],) if kind in _CHANGES else ()
+        change(
+            self.ctx,
             lambda: imports.run(
                 self.ctx.db, self.ctx.actor, kind, table, mapping, options, source=source, progress=report
             ),
             self._imported,
-            self._failed,
+            topics=(*_ALWAYS, *extra),
+            failed=self._failed,
         )
 
     def _imported(self, plan: Plan) -> None:
@@ -281,8 +292,6 @@ class DataDialog(QDialog):
         self.import_button.setEnabled(False)
         self.banner.ok(f"Imported: {plan.summary()}.")
         self.imported.emit(plan)
-        if plan.kind in _CHANGES:
-            self.ctx.events.changed(_CHANGES[plan.kind])
 
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
