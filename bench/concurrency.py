@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from bench.generate import ADMIN_USER, BENCH_PIN, GenStats, generate, verify
-from bench.report import Result, median, p95
+from bench.report import Result, median, p95, percentile
 from desktop.db import Database, normalize_url
 from desktop.errors import DatabaseUnavailable, InsufficientStock, UserError
 from desktop.models.enums import MoveKind
@@ -310,7 +310,11 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
             len(latencies),
             median(latencies) if latencies else None,
             p95(latencies) if latencies else None,
-            note="the server's backends, sampled every 20 ms: " + sampler.summary(),
+            note=(
+                (f"p99 {percentile(latencies, 0.99):.1f} ms; " if latencies else "")
+                + "the server's backends, sampled every 20 ms: "
+                + sampler.summary()
+            ),
         ),
         Result(
             "pg.lost",

@@ -22,10 +22,14 @@ def median(samples: Sequence[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def p95(samples: Sequence[float]) -> float:
-    """Nearest-rank 95th percentile (with 5 samples: the largest)."""
+def percentile(samples: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile: `share` 0.95 is the 95th (with 5 samples: the largest)."""
     ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def p95(samples: Sequence[float]) -> float:
+    return percentile(samples, 0.95)
 
 
 @dataclass
