@@ -14,7 +14,12 @@ from desktop.services.catalogue.suppliers import create_supplier
 from tests.cli_helpers import run_as
 from tests.factories import make_part, make_tree
 
-SOON = date.today() + timedelta(days=10)
+
+def soon() -> date:
+    """Read at each use, not at import: a run that crosses midnight must not compare yesterday with today."""
+    return date.today() + timedelta(days=10)
+
+
 LATER = date.today() + timedelta(days=400)
 
 
@@ -45,12 +50,14 @@ def test_receive_issue_trace_and_report_lots(plant: Path, capsys: pytest.Capture
     assert code == 0 and out.strip() == "GREASE-EP2: tracking LOT, shelf life 365 days, warned 30 days ahead"
     code, _, err = run(capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "4")
     assert code == 2 and "GREASE-EP2 is tracked by lot: scan or type the lot" in err
-    label = f"(01)04012345678901(17){SOON:%y%m%d}(10)HEAT-1"
+    label = f"(01)04012345678901(17){soon():%y%m%d}(10)HEAT-1"
     code, out, _ = run(
         capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "4", "--lot", label,
         "--supplier", "lubes & co", "--reference", "DN-1",
     )  # fmt: skip
-    assert code == 0 and "Receipt 4 EA of GREASE-EP2 lot HEAT-1 to A-01-01 (LT-1, expires " + str(SOON) in out
+    assert (
+        code == 0 and "Receipt 4 EA of GREASE-EP2 lot HEAT-1 to A-01-01 (LT-1, expires " + str(soon()) in out
+    )
     code, out, _ = run(
         capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "6", "--lot", "HEAT-2",
         "--expires", str(LATER),

@@ -29,7 +29,12 @@ from desktop.services.stock.batch import post_many
 from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
 
-TODAY = date.today()
+
+def today() -> date:
+    """Read at each use, not at import: a run that crosses midnight must not compare yesterday with today."""
+    return date.today()
+
+
 LONGEST = "L" * 39 + "9"  # a lot number at its maximum, 40 characters
 GS = "\x1d"
 
@@ -101,7 +106,7 @@ def test_a_tracked_receipt_needs_its_lot_and_stamps_its_expiry(
     lot = result.lots[0]
     assert (lot.lot_number, lot.expires_on, lot.supplier_name) == (
         LONGEST,
-        TODAY + timedelta(365),
+        today() + timedelta(365),
         "Lubes & Co",
     )
     assert result.posted[0].move.qty == 4 and _lot_qty(db, lot.id, plant["bin1"]) == 4
@@ -191,8 +196,8 @@ def test_serials_one_per_unit_each_received_once(db: Database, keeper: Actor, pl
 def test_an_issue_takes_the_first_to_expire_then_the_first_in(
     db: Database, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    later = _receive(db, keeper, plant, "LATE", "5", expires_on=TODAY + timedelta(200))
-    sooner = _receive(db, keeper, plant, "SOON", "5", expires_on=TODAY + timedelta(20))
+    later = _receive(db, keeper, plant, "LATE", "5", expires_on=today() + timedelta(200))
+    sooner = _receive(db, keeper, plant, "SOON", "5", expires_on=today() + timedelta(20))
     proposed = lots.propose(db, plant["grease"], plant["bin1"])
     assert [x.lot.lot_number for x in proposed] == ["SOON", "LATE"]
     first = _issue(db, keeper, plant["grease"], plant["bin1"], "2")
@@ -219,14 +224,14 @@ def test_without_expiry_the_first_received_goes_first(
 def test_expired_stock_is_not_issued_until_a_supervisor_releases_it(
     db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    gone = _receive(db, keeper, plant, "OLD", "2", expires_on=TODAY - timedelta(1))
+    gone = _receive(db, keeper, plant, "OLD", "2", expires_on=today() - timedelta(1))
     with pytest.raises(
-        Conflict, match=f"Lot OLD of GREASE-EP2 expired on {TODAY - timedelta(1)}: it cannot be issued"
+        Conflict, match=f"Lot OLD of GREASE-EP2 expired on {today() - timedelta(1)}: it cannot be issued"
     ):
         _issue(db, keeper, plant["grease"], plant["bin1"], "1")
     with pytest.raises(Conflict, match="expired"):
         stock_issue.issue_short(db, keeper, plant["grease"], plant["bin1"], Decimal(1))
-    fresh = _receive(db, keeper, plant, "NEW", "2", expires_on=TODAY + timedelta(100))
+    fresh = _receive(db, keeper, plant, "NEW", "2", expires_on=today() + timedelta(100))
     took = _issue(
         db, keeper, plant["grease"], plant["bin1"], "1"
     )  # the fresh lot is proposed, the expired skipped
@@ -241,7 +246,7 @@ def test_expired_stock_is_not_issued_until_a_supervisor_releases_it(
     _issue(db, keeper, plant["grease"], plant["bin1"], "2", lot_id=gone.id)
     assert _lot_qty(db, gone.id, plant["bin1"]) == 0
     # the transfer of expired stock to quarantine is not an issue: it goes
-    stale = _receive(db, keeper, plant, "STALE", "1", expires_on=TODAY - timedelta(9))
+    stale = _receive(db, keeper, plant, "STALE", "1", expires_on=today() - timedelta(9))
     stock.post_move(
         db,
         keeper,
@@ -298,8 +303,8 @@ def test_lots_keep_to_the_issue_rule_for_reservations(
 def test_a_short_issue_of_a_lot_hands_over_what_the_lot_holds(
     db: Database, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    lot = _receive(db, keeper, plant, "S-1", "2", expires_on=TODAY + timedelta(5))
-    _receive(db, keeper, plant, "S-2", "4", expires_on=TODAY + timedelta(50))
+    lot = _receive(db, keeper, plant, "S-1", "2", expires_on=today() + timedelta(5))
+    _receive(db, keeper, plant, "S-2", "4", expires_on=today() + timedelta(50))
     short = stock_issue.issue_short(db, keeper, plant["grease"], plant["bin1"], Decimal(3), reference="WO-1")
     assert (short.issued, short.short) == (2, 1) and _lot_qty(db, lot.id, plant["bin1"]) == 0
 
@@ -366,12 +371,12 @@ def test_trace_a_lot_both_ways_and_the_expiry_report(
             plant["bin1"],
             Decimal(10),
             "T-1",
-            TODAY + timedelta(10),
+            today() + timedelta(10),
             supplier_id=plant["supplier"],
             reference="DN-55",
         ),
     ).lots[0]
-    _receive(db, keeper, plant, "T-2", "4", expires_on=TODAY + timedelta(300))
+    _receive(db, keeper, plant, "T-2", "4", expires_on=today() + timedelta(300))
     stock.post_move(
         db,
         keeper,
@@ -417,13 +422,13 @@ def test_a_lot_label_scans_to_its_part_bins_expiry_and_moves(
 ) -> None:
     from desktop.services.catalogue import scan
 
-    lot = _receive(db, keeper, plant, LONGEST, "5", expires_on=TODAY + timedelta(30))
+    lot = _receive(db, keeper, plant, LONGEST, "5", expires_on=today() + timedelta(30))
     _issue(db, keeper, plant["grease"], plant["bin1"], "2", reference="WO-1")
     found = scan.resolve(db, f" lt-{lot.id}\r")
     assert found.found and found.part is not None and found.part.part_number == "GREASE-EP2"
     assert found.lot is not None and found.lot.lot.id == lot.id and found.lot.moves == 2
     assert found.message == (
-        f"LT-{lot.id}: lot {LONGEST} of GREASE-EP2 (expires {TODAY + timedelta(30)}) — A-01-01 3; 2 move(s)"
+        f"LT-{lot.id}: lot {LONGEST} of GREASE-EP2 (expires {today() + timedelta(30)}) — A-01-01 3; 2 move(s)"
     )
     unknown = scan.resolve(db, "LT-999999")
     assert not unknown.found and unknown.message == "Unknown code LT-999999: no part or location has it."
@@ -439,13 +444,13 @@ def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
     with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot: scan or type the lot"):
         po.receive(db, keeper, po.ReceiptRequest(order.id, plant["grease"], Decimal(4), plant["bin1"]))
     assert _moves(db) == 0 and po.get_order(db, order.id).lines[0].received_qty == 0
-    label = f"(01)04012345678901(17){TODAY + timedelta(90):%y%m%d}(10)PO-LOT-1"
+    label = f"(01)04012345678901(17){today() + timedelta(90):%y%m%d}(10)PO-LOT-1"
     done = po.receive(
         db, keeper, po.ReceiptRequest(order.id, plant["grease"], Decimal(4), plant["bin1"], lot=label)
     )
     assert done.move.lot_number == "PO-LOT-1" and done.line.received_qty == 4
     traced = lots.trace(db, "PO-LOT-1")
-    assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == TODAY + timedelta(90)
+    assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == today() + timedelta(90)
     assert [m.move.reference for m in traced.moves] == [f"{order.number}/1"]
 
 
@@ -469,9 +474,9 @@ def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_th
 def test_expired_lots_move_to_quarantine_in_one_go(
     db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
 ) -> None:
-    old = _receive(db, keeper, plant, "OLD", "3", expires_on=TODAY - timedelta(1))
-    fresh = _receive(db, keeper, plant, "FRESH", "2", expires_on=TODAY + timedelta(1))
-    kept = _receive(db, keeper, plant, "KEPT", "1", expires_on=TODAY - timedelta(5))
+    old = _receive(db, keeper, plant, "OLD", "3", expires_on=today() - timedelta(1))
+    fresh = _receive(db, keeper, plant, "FRESH", "2", expires_on=today() + timedelta(1))
+    kept = _receive(db, keeper, plant, "KEPT", "1", expires_on=today() - timedelta(5))
     stock.post_move(
         db,
         keeper,

@@ -27,7 +27,12 @@ from tests.factories import make_part, make_tree
 from tests.ui.cells import cell_text, header_texts
 from tests.ui.keys import focus, scan, type_text
 
-SOON = date.today() + timedelta(days=20)
+
+def soon() -> date:
+    """Read at each use, not at import: a run that crosses midnight must not compare yesterday with today."""
+    return date.today() + timedelta(days=20)
+
+
 LONGEST = "B" * 38 + "-9"  # a lot number at its maximum, 40 characters
 
 
@@ -59,8 +64,8 @@ def test_receive_asks_a_tracked_part_for_its_lot_and_reads_the_supplier_label(
     scan_into(qtbot, dialog.part_edit, "P-GREASE-EP2")
     assert dialog.lot_edit.isVisible() and dialog.expiry_edit.isVisible()
     assert dialog.focusWidget() is dialog.lot_edit  # the lot is asked before the quantity
-    scan(qtbot, f"(01)04012345678901(17){SOON:%y%m%d}(10)HEAT-4711")  # the supplier's GS1-128 label
-    assert dialog.lot_edit.text() == "HEAT-4711" and dialog.expiry_edit.text() == SOON.isoformat()
+    scan(qtbot, f"(01)04012345678901(17){soon():%y%m%d}(10)HEAT-4711")  # the supplier's GS1-128 label
+    assert dialog.lot_edit.text() == "HEAT-4711" and dialog.expiry_edit.text() == soon().isoformat()
     assert dialog.focusWidget() is dialog.qty_edit
     type_text(qtbot, "6", enter=True)
     assert dialog.banner.kind == "ok", dialog.banner.text()
@@ -94,25 +99,25 @@ def test_issue_proposes_the_first_to_expire_and_takes_another_lot_scanned(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
 ) -> None:
     later = lots.receive(
-        ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(5), "LATE", SOON + timedelta(100))
+        ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(5), "LATE", soon() + timedelta(100))
     ).lots[0]
-    lots.receive(ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(5), "SOON", SOON))
+    lots.receive(ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(5), "soon()", soon()))
     dialog = window.open_move(MoveKind.ISSUE)
     scan_into(qtbot, dialog.loc_edits["from"], "L-A-01-01")
     scan_into(qtbot, dialog.part_edit, "P-GREASE-EP2")
-    assert dialog.lot_edit.text() == "SOON" and "proposed (first to expire)" in dialog.lot_label.text()
+    assert dialog.lot_edit.text() == "soon()" and "proposed (first to expire)" in dialog.lot_label.text()
     assert dialog.focusWidget() is dialog.qty_edit
     type_text(qtbot, "2", enter=True)
     assert (
         dialog.banner.kind == "ok"
-        and "Issued 2 EA of GREASE-EP2 lot SOON from A-01-01" in dialog.banner.text()
+        and "Issued 2 EA of GREASE-EP2 lot soon() from A-01-01" in dialog.banner.text()
     )
     scan_into(qtbot, dialog.part_edit, "P-GREASE-EP2")
     scan(qtbot, later.code)  # the cursor is in Quantity: the lot label still lands in Lot
     assert dialog.lot_edit.text() == "LATE" and dialog.focusWidget() is dialog.qty_edit
     type_text(qtbot, "1", enter=True)
     assert dialog.banner.kind == "ok" and "lot LATE" in dialog.banner.text()
-    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"SOON": 3, "LATE": 4}
+    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"soon()": 3, "LATE": 4}
 
 
 def test_expired_stock_is_refused_at_the_counter(
@@ -137,7 +142,7 @@ def test_a_lot_label_in_the_scan_box_opens_its_part(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
 ) -> None:
     lot = lots.receive(
-        ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(3), "H-1", SOON)
+        ctx.db, actor, LotReceipt(plant["grease"], plant["bin"], Decimal(3), "H-1", soon())
     ).lots[0]
     scan_into(qtbot, window.scan_box, lot.code)
     assert window.stack.currentWidget() is window.part_page and window.part_page.title.text() == "GREASE-EP2"
@@ -147,11 +152,11 @@ def test_a_lot_label_in_the_scan_box_opens_its_part(
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(page.tabs.indexOf(history)).center())
     assert header_texts(history)[12] == "Lot" and cell_text(history, 0, 12) == "H-1"
     held = page.lots  # the Lots tab: lot, expiry, bin, quantity
-    assert [cell_text(held, 0, c) for c in range(4)] == ["H-1", SOON.isoformat(), "A-01-01", "3"]
+    assert [cell_text(held, 0, c) for c in range(4)] == ["H-1", soon().isoformat(), "A-01-01", "3"]
     assert "Tracked by lot, shelf life 365 d" in window.part_page.facts.text()
     assert (
         window.banner.kind == "ok"
-        and f"{lot.code}: lot H-1 of GREASE-EP2 (expires {SOON})" in window.banner.text()
+        and f"{lot.code}: lot H-1 of GREASE-EP2 (expires {soon()})" in window.banner.text()
     )
 
 
@@ -208,14 +213,14 @@ def test_receiving_a_tracked_part_against_an_order_takes_its_label(
         and "GREASE-EP2 is tracked by lot: scan or type the lot" in page.banner.text()
     )
     assert page.lot_edit.hasFocus() and stock.balance(ctx.db, plant["grease"], plant["bin"]) == 0
-    scan(qtbot, f"(01)04012345678901(17){SOON:%y%m%d}(10)HEAT-9")  # the supplier's label, into Lot
+    scan(qtbot, f"(01)04012345678901(17){soon():%y%m%d}(10)HEAT-9")  # the supplier's label, into Lot
     assert page.qty_edit.hasFocus()
     type_text(qtbot, "2", enter=True)
     assert (
         page.banner.kind == "ok" and "Receipt 2 EA of GREASE-EP2 lot HEAT-9 to A-01-01" in page.banner.text()
     )
     traced = lots.trace(ctx.db, "HEAT-9")
-    assert (traced.lot.supplier_name, traced.lot.expires_on) == ("Lubes & Co", SOON)
+    assert (traced.lot.supplier_name, traced.lot.expires_on) == ("Lubes & Co", soon())
 
 
 def test_the_reports_page_lists_expiring_lots_within_the_days_typed(
