@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from desktop.lazy_names import lazy_names
+
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
@@ -81,13 +83,11 @@ _MODULES = {
 }
 
 
+_load = lazy_names(__name__, _MODULES, globals())
+
+
 def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"desktop.models.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    return _load(name)
 
 
 def load_all() -> MetaData:

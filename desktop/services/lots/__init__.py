@@ -6,8 +6,9 @@ receiving side imports stock, so an eager face here would go round in a circle.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from desktop.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from desktop.services.lots.gs1 import Gs1, parse
@@ -71,13 +72,11 @@ _MODULES = {
 }
 
 
+_load = lazy_names(__name__, _MODULES, globals())
+
+
 def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"desktop.services.lots.{module}"), name)
-    globals()[name] = value
-    return value
+    return _load(name)
 
 
 __all__ = [
