@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +96,12 @@ def test_only_the_schema_owner_upgrades(older: str) -> None:
             conn.execute(text(f"REVOKE ALL ON alembic_version FROM {role}"))
         owner.dispose()
         with admin.connect() as conn:
+            # the client's backend ends a moment after its pool closes; dropping the database later
+            # (WITH FORCE) may not signal a backend of another role, so wait until it has gone
+            gone = text("SELECT count(*) FROM pg_stat_activity WHERE usename = :role")
+            deadline = time.monotonic() + 10
+            while conn.execute(gone, {"role": role}).scalar() and time.monotonic() < deadline:
+                time.sleep(0.05)
             conn.execute(text(f'REVOKE ALL ON DATABASE "{make_url(older).database}" FROM {role}'))
             conn.execute(text(f"DROP ROLE {role}"))
         admin.dispose()
