@@ -30,6 +30,7 @@ from desktop.ui.change_watcher import ChangeWatcher
 from desktop.ui.common import show_error
 from desktop.ui.context import AppEvents
 from desktop.ui.garbage import GarbageCollector
+from desktop.ui.lots.expiry_watch import ExpiryWatch
 
 logger = logging.getLogger("storeroom.app")
 _STARTED = time.perf_counter()
@@ -151,6 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The first check waits a minute: the copy runs on the database worker and must not hold up the
         # first screen (a 440 MB file takes almost a second).
         QTimer.singleShot(60_000, backup_timer.timeout.emit)
+    # expired lots to the plant's quarantine location, if it chose one, hourly, as the person signed in
+    expiry = ExpiryWatch(
+        database,
+        runner,
+        events,
+        lambda: session.actor,
+        lambda text: session.window.statusBar().showMessage(text, 60_000) if session.window else None,
+    )
+    expiry.start()
     session.ended.connect(app.quit)
     if script_user is not None:
         session.begin(script_user)

@@ -11,8 +11,10 @@ import pytest
 from desktop.db import Database
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import create_supplier
+from desktop.services.io.tabular import read_table
 from tests.cli_helpers import run_as
 from tests.factories import make_part, make_tree
+from tests.reports.helpers import open_pdf
 
 
 def soon() -> date:
@@ -87,6 +89,14 @@ def test_receive_issue_trace_and_report_lots(plant: Path, capsys: pytest.Capture
     assert lines[-1] == "  now: A-01-01 1"
     code, out, _ = run(capsys, "trace", "--reference", "wo-88")
     assert code == 0 and out.startswith("2 move(s)") and "HEAT-1" in out and "HEAT-2" in out
+    code, out, _ = run(capsys, "trace", "--reference", "WO-88", "--out", str(plant / "wo-88.csv"))
+    assert code == 0 and out.startswith("Lots under WO-88: 2 move(s) to")
+    saved = read_table(plant / "wo-88.csv")
+    assert [(r[4], r[9]) for r in saved.rows] == [("HEAT-1", "WO-88"), ("HEAT-2", "WO-88")]
+    code, out, _ = run(capsys, "trace", "HEAT-1", "--out", str(plant / "heat-1.pdf"))
+    with open_pdf((plant / "heat-1.pdf").read_bytes()) as doc:
+        text = doc.pages[0].extract_text()
+    assert code == 0 and "Trace of lot HEAT-1" in text and "from Lubes & Co" in text
     code, out, _ = run(capsys, "report", "expiring", "--days", "15")
     rows = out.splitlines()
     assert code == 0 and rows[1].split("\t")[:4] == ["Expires", "Days left", "Part number", "Lot"]
@@ -135,3 +145,33 @@ def test_lot_labels_print_and_scan_back_to_their_lot(plant: Path, capsys: pytest
     assert lots_found == {longest, "HEAT-2"}
     code, _, err = run(capsys, "labels", "lots", "NOPE", "--out", str(target))
     assert code == 2 and "Unknown lot NOPE" in err
+
+
+def test_the_quarantine_location_is_chosen_once(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "lots", "quarantine-location")[1].strip() == "none: expired stock is moved by hand"
+    code, _, err = run(capsys, "lots", "quarantine-expired")
+    assert code == 2 and "Name the quarantine location with --to" in err
+    code, _, err = run(capsys, "lots", "quarantine-location", "A-01-01")
+    assert code == 2 and "A-01-01 is not a quarantine location" in err
+    code, out, _ = run(capsys, "lots", "quarantine-location", "q-01")
+    assert code == 0 and out.strip() == "expired stock moves to Q-01 every hour"
+    run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot")
+    gone = str(date.today() - timedelta(days=2))
+    run(
+        capsys,
+        "receive",
+        "--part",
+        "GREASE-EP2",
+        "--to",
+        "A-01-01",
+        "--qty",
+        "2",
+        "--lot",
+        "OLD",
+        "--expires",
+        gone,
+    )
+    code, out, _ = run(capsys, "lots", "quarantine-expired")  # to the chosen location
+    assert code == 0 and out.splitlines()[-1] == "1 expired lot(s) moved to Q-01"
+    code, out, _ = run(capsys, "lots", "quarantine-location", "")
+    assert code == 0 and out.strip() == "expired stock is moved by hand"

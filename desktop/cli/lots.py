@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 from desktop import db as dbmod
 from desktop.errors import UserError
@@ -28,7 +30,21 @@ def _move_line(t: TraceMove) -> str:
     return f"  #{m.id:<7} {when}  {m.kind:<10} {qty} {where:<24}{to}{asset}  by {m.user_name}{back}"
 
 
+def _trace_to_file(database: dbmod.Database, args: argparse.Namespace) -> int:
+    """The trace as the Trace page saves it: PDF, XLSX or CSV by the file's suffix."""
+    from desktop.services.insight.report_data import export
+    from desktop.services.insight.trace_report import TraceBy, trace_table
+
+    by = TraceBy.REFERENCE if args.reference else TraceBy.ASSET if args.asset else TraceBy.LOT
+    table = trace_table(database, by, args.reference or args.asset or args.lot or "", part_number=args.part)
+    export(table, Path(args.out), generated=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"))
+    print(f"{table.title}: {len(table.rows):,} move(s) to {args.out} ({table.subtitle})")
+    return 0
+
+
 def _trace(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
+    if args.out:
+        return _trace_to_file(database, args)
     if args.reference or args.asset:
         moves = (
             lots.trace_reference(database, args.reference)
@@ -90,10 +106,25 @@ def _release(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -
 
 
 def _quarantine(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    moved = lots.quarantine_expired(database, actor, locations.get_location_id(database, args.to))
+    to = args.to or lots.quarantine_location(database)
+    if not to:
+        raise UserError(
+            "Name the quarantine location with --to, "
+            "or choose it once with `storeroom lots quarantine-location`."
+        )
+    moved = lots.quarantine_expired(database, actor, locations.get_location_id(database, to))
     for p in moved:
         print(f"#{p.move.id} {p.move.summary()}")
-    print(f"{len(moved)} expired lot(s) moved to {args.to}")
+    print(f"{len(moved)} expired lot(s) moved to {to}")
+    return 0
+
+
+def _quarantine_location(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    if args.code is None:
+        print(lots.quarantine_location(database) or "none: expired stock is moved by hand")
+        return 0
+    chosen = lots.set_quarantine_location(database, actor, args.code)
+    print(f"expired stock moves to {chosen} every hour" if chosen else "expired stock is moved by hand")
     return 0
 
 
@@ -110,6 +141,7 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     t.add_argument("--part", help="the part, when several parts have a lot of that number")
     t.add_argument("--reference", help="a work order or other reference: the lots moved under it")
     t.add_argument("--asset", help="an asset's tag: the lots issued to it")
+    t.add_argument("--out", help="save the trace as a PDF, XLSX or CSV file instead of printing it")
     bind(t, _trace)
     p = sub.add_parser(
         "lots", help="lots and serial numbers: tracking, a bin's lots, releasing an expired lot"
@@ -131,5 +163,11 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     rl.add_argument("--reason", required=True)
     bind(rl, _release)
     qe = psub.add_parser("quarantine-expired", help="move every expired lot's stock to a quarantine bin")
-    qe.add_argument("--to", required=True, help="the quarantine location's code")
+    qe.add_argument("--to", help="the quarantine location's code (default: the one chosen for the plant)")
     bind(qe, _quarantine)
+    ql = psub.add_parser(
+        "quarantine-location",
+        help="where expired stock moves by itself every hour while the app runs (empty: by hand)",
+    )
+    ql.add_argument("code", nargs="?", default=None, help="a quarantine location's code; '' turns it off")
+    bind(ql, _quarantine_location)

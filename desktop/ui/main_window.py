@@ -69,6 +69,7 @@ NAV: list[tuple[str, str | None, Permission | None]] = [
     ("Kanban", None, None),
     ("Purchasing", None, None),
     ("MRO spares", None, None),
+    ("Trace", None, None),
     ("Cycle counts", None, None),
     ("Dashboard", None, None),
     ("Reports", None, None),
@@ -87,6 +88,7 @@ LAZY_PAGES: list[tuple[str, str, str, Permission | None]] = [
     ("Kanban", "kanban.kanban_page", "KanbanPage", None),
     ("Purchasing", "purchasing.purchasing_page", "PurchasingPage", None),
     ("Cycle counts", "counts.counts_page", "CountsPage", None),
+    ("Trace", "lots.trace_page", "TracePage", None),
     ("Users", "admin.users_page", "UsersPage", Permission.ADMIN),
     ("Audit", "admin.audit_page", "AuditPage", Permission.VIEW_AUDIT),
 ]

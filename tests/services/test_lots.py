@@ -496,3 +496,30 @@ def test_expired_lots_move_to_quarantine_in_one_go(
     assert _lot_qty(db, kept.id, plant["bin1"]) == 1  # released by a supervisor: it stays
     assert lots.quarantine_expired(db, keeper, plant["quarantine"]) == []  # nothing left to move
     assert stock.check_balances(db, admin) == []
+
+
+def test_expired_lots_go_to_the_chosen_quarantine_by_themselves(
+    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
+) -> None:
+    old = _receive(db, keeper, plant, "OLD", "2", expires_on=today() - timedelta(1))
+    _receive(db, keeper, plant, "FRESH", "2", expires_on=today() + timedelta(100))
+    assert lots.auto_quarantine(db, keeper) == []  # no location chosen: moved by hand, as before
+    with pytest.raises(PermissionDenied):
+        lots.set_quarantine_location(db, keeper, "Q-01")
+    with pytest.raises(UserError, match="A-01-02 is not a quarantine location"):
+        lots.set_quarantine_location(db, admin, "A-01-02")
+    with pytest.raises(NotFound, match="No location with code NOWHERE"):
+        lots.set_quarantine_location(db, admin, "nowhere")
+    assert lots.quarantine_location(db) == ""  # nothing half-saved by the refusals
+    assert lots.set_quarantine_location(db, admin, "L-Q-01") == "Q-01"  # the bin's label scanned
+    assert lots.quarantine_location(db) == "Q-01"
+    viewer = ensure_user(db, "viewer", role=Role.VIEWER)
+    assert lots.auto_quarantine(db, viewer) == []  # may not move stock: nothing happens
+    moved = lots.auto_quarantine(db, keeper)
+    assert [(m.move.lot_number, m.move.qty, m.move.to_code) for m in moved] == [("OLD", 2, "Q-01")]
+    assert moved[0].move.reason == "expired: moved to quarantine automatically"
+    assert _lot_qty(db, old.id, plant["quarantine"]) == 2
+    assert lots.auto_quarantine(db, keeper) == []  # the next hour: nothing left
+    assert lots.set_quarantine_location(db, admin, "") == ""  # off again
+    assert lots.quarantine_location(db) == ""
+    assert stock.check_balances(db, admin) == []

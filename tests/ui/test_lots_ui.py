@@ -116,7 +116,14 @@ def test_issue_proposes_the_first_to_expire_and_takes_another_lot_scanned(
     scan(qtbot, later.code)  # the cursor is in Quantity: the lot label still lands in Lot
     assert dialog.lot_edit.text() == "LATE" and dialog.focusWidget() is dialog.qty_edit
     type_text(qtbot, "1", enter=True)
-    assert dialog.banner.kind == "ok" and "lot LATE" in dialog.banner.text()
+    # not the lot that expires first: asked, nothing posted until Enter again
+    assert dialog.banner.kind == "warn", dialog.banner.text()
+    assert "soon() should go first" in dialog.banner.text() and "Press Enter again" in dialog.banner.text()
+    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"soon()": 3, "LATE": 5}
+    assert dialog.focusWidget() is dialog.qty_edit
+    type_text(qtbot, "", enter=True)
+    qtbot.waitUntil(lambda: dialog.banner.kind == "ok")
+    assert "lot LATE" in dialog.banner.text()
     assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"soon()": 3, "LATE": 4}
 
 
@@ -250,3 +257,54 @@ def test_the_reports_page_lists_expiring_lots_within_the_days_typed(
     runner.run_button.click()
     model = runner.view.view.model()  # each run shows a new table
     assert [model.index(r, 3).data() for r in range(model.rowCount())] == ["NEAR", "FAR"]
+
+
+def test_the_dashboard_counts_expired_lots_and_opens_them(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.ui.insight.dashboard_page import DashboardPage
+
+    glue = make_part(ctx.db, actor, "GLUE-1", description="Glue 50 ml", unit_cost=Decimal("4.50"))
+    lots.set_tracking(ctx.db, actor, glue.id, TrackingInput("LOT"))
+    for number, days in (("GONE", -3), ("NEAR", 5), ("FAR", 200)):
+        when = date.today() + timedelta(days=days)
+        lots.receive(ctx.db, actor, LotReceipt(glue.id, plant["bin"], Decimal(2), number, when))
+    window.go_to("Dashboard")
+    page = window.pages["Dashboard"]
+    assert isinstance(page, DashboardPage)
+    tile = page.tiles["expiry"]
+    assert tile.value.text() == "1"  # GONE; NEAR is expiring, FAR is neither
+    assert tile.detail.text().startswith("9.00 of stock expired; 1 more lot(s) expiring within 30 days")
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)  # keyboard alone: the lots behind the figure
+    model = page.rows.view.model()
+    assert page.rows.title.text() == "Expiring lots"
+    assert [model.index(r, 3).data() for r in range(model.rowCount())] == ["GONE", "NEAR"]
+
+
+def test_an_admin_chooses_the_quarantine_and_expired_lots_go_there_by_themselves(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.ui.lots.expiry_watch import ExpiryWatch
+
+    gone = lots.receive(
+        ctx.db,
+        actor,
+        LotReceipt(plant["grease"], plant["bin"], Decimal(2), "GONE", date.today() - timedelta(1)),
+    ).lots[0]
+    window.go_to("Settings")
+    form = window.settings_page.expiry
+    scan_into(qtbot, form.quarantine, "L-A-01-02")  # a shelf, not a quarantine: refused, nothing saved
+    assert form.banner.kind == "error" and "A-01-02 is not a quarantine location" in form.banner.text()
+    assert form.quarantine.hasFocus() and lots.quarantine_location(ctx.db) == ""
+    scan(qtbot, "L-Q-01")
+    assert form.banner.kind == "ok" and "Expired lots move to Q-01 every hour" in form.banner.text()
+    told: list[str] = []
+    watch = ExpiryWatch(ctx.db, ctx.runner, ctx.events, lambda: ctx.actor, told.append)
+    with qtbot.waitSignal(ctx.events.data_changed):
+        watch.check()
+    assert told == ["1 expired lot(s) moved to quarantine"]
+    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {}
+    assert lots.trace(ctx.db, gone.code).on_hand == (("Q-01", Decimal(2)),)
+    watch.check()  # the next hour: nothing to move, nothing said
+    assert told == ["1 expired lot(s) moved to quarantine"]

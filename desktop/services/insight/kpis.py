@@ -61,6 +61,7 @@ from desktop.services.insight.consumption import (
 )
 from desktop.services.insight.valuation import valuation
 from desktop.services.kanban import loops as kanban
+from desktop.services.lots.tracing import ExpiringLot, expiring_in
 from desktop.services.mro import CRITICAL
 from desktop.services.purchasing.performance import order_accuracy_by_month
 from desktop.services.stock.ledger_sql import month_of, moved_part
@@ -199,6 +200,9 @@ class Kpis:
     settings: Planning
     po_judged: int = 0
     po_on_time: int = 0
+    lots_expired: int = 0  # lots with stock past their expiry, not released by a supervisor
+    expired_value: Decimal = ZERO
+    lots_expiring: int = 0  # lots with stock expiring within EXPIRY_WINDOW_DAYS or their part's warning
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -412,6 +416,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
         )
         dead, excess = dead_and_excess(s, stock, settings, moment)
+        expired, expiring = _expiry(s, stock, moment.astimezone().date())
         return Kpis(
             months=points,
             period_days=period_days,
@@ -437,9 +442,22 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             # UTC month's end still counts in the period)
             po_judged=sum(n for n, _good in otif.values()),
             po_on_time=sum(good for _n, good in otif.values()),
+            lots_expired=len(expired),
+            expired_value=sum((stock[x.lot.part_id].unit_cost * x.on_hand for x in expired), ZERO),
+            lots_expiring=len(expiring),
         )
 
     return replace(db.read(op), kanban=kanban_health(db, moment))
 
 
 _EMPTY_HEALTH = KanbanHealth(0, 0, {}, 0, 0, 0)
+EXPIRY_WINDOW_DAYS = 30  # the dashboard's look ahead, the expiring-lots report's default window
+
+
+def _expiry(
+    s: Session, stock: dict[int, PartStock], today: date
+) -> tuple[list[ExpiringLot], list[ExpiringLot]]:
+    """The lots to act on: expired (and not released for issue), and expiring soon."""
+    found = expiring_in(s, EXPIRY_WINDOW_DAYS, today)
+    expired = [x for x in found if x.lot.expired(today) and x.lot.part_id in stock]
+    return expired, [x for x in found if x.days_left >= 0]

@@ -58,7 +58,7 @@ class ReportParams:
     part_number: str | None = None
     location_code: str | None = None
     category: str | None = None  # a category path: that category and everything below it
-    days: int = 30  # expiring lots: the window ahead
+    days: int = kpis.EXPIRY_WINDOW_DAYS  # expiring lots: the window ahead
 
 
 CATALOGUE = (

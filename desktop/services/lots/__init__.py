@@ -14,7 +14,12 @@ if TYPE_CHECKING:
     from desktop.services.lots.gs1 import Gs1, parse
     from desktop.services.lots.issuing import LotStock, format_lot_stock, lots_of_part, propose, release
     from desktop.services.lots.labels import lot_labels
-    from desktop.services.lots.quarantine import quarantine_expired
+    from desktop.services.lots.quarantine import (
+        auto_quarantine,
+        quarantine_expired,
+        quarantine_location,
+        set_quarantine_location,
+    )
     from desktop.services.lots.receiving import (
         LotReceipt,
         LotReceiptResult,
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
         LotDTO,
         find_lots,
         lot_id_for,
+        lot_key,
         one_lot,
     )
     from desktop.services.lots.tracing import (
@@ -50,6 +56,9 @@ _MODULES = {
     "lots_of_part": "issuing",
     "release": "issuing",
     "quarantine_expired": "quarantine",
+    "quarantine_location": "quarantine",
+    "set_quarantine_location": "quarantine",
+    "auto_quarantine": "quarantine",
     "LotReceipt": "receiving",
     "LotReceiptResult": "receiving",
     "TrackingInput": "receiving",
@@ -62,6 +71,7 @@ _MODULES = {
     "find_lots": "records",
     "one_lot": "records",
     "lot_id_for": "records",
+    "lot_key": "records",
     "ExpiringLot": "tracing",
     "LotTrace": "tracing",
     "TraceMove": "tracing",
@@ -91,19 +101,23 @@ __all__ = [
     "LotTrace",
     "TraceMove",
     "TrackingInput",
+    "auto_quarantine",
     "check_tracking",
     "expiring",
     "find_lots",
     "format_lot_stock",
     "lot_id_for",
+    "lot_key",
     "lot_labels",
     "lots_of_part",
     "one_lot",
     "parse",
     "propose",
     "quarantine_expired",
+    "quarantine_location",
     "receive",
     "release",
+    "set_quarantine_location",
     "set_tracking",
     "trace",
     "trace_asset",

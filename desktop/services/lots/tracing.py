@@ -121,32 +121,30 @@ def expiring(db: Database, days: int, *, today: date | None = None) -> list[Expi
     if not 0 <= days <= 36500:
         raise UserError("The window is 0 to 36,500 days.", field="days")
     when = today or date.today()
+    return db.read(lambda s: expiring_in(s, days, when))
 
-    def op(s: Session) -> list[ExpiringLot]:
-        # the longest of the window and any part's own warning: one range of the expiry index
-        warned = s.scalar(
-            select(func.max(Part.expiry_warning_days)).where(Part.tracking != Tracking.NONE.value)
-        )
-        bound = when + timedelta(days=max(days, warned or 0))
-        rows = s.execute(  # one row per lot and bin holding it, in one statement (one snapshot)
-            lot_query()
-            .add_columns(Location.code, LotBalance.qty, Part.expiry_warning_days)
-            .join(LotBalance, LotBalance.lot_id == Lot.id)
-            .join(Location, Location.id == LotBalance.location_id)
-            .where(Lot.expires_on <= bound, LotBalance.qty != 0, Part.tracking != Tracking.NONE.value)
-            .order_by(Lot.expires_on, Part.part_number, Lot.lot_number, Location.code)
-        ).all()
-        out: list[ExpiringLot] = []
-        for r in rows:
-            if out and out[-1].lot.id == r[0]:  # the same lot in another bin
-                last = out[-1]
-                out[-1] = replace(last, on_hand=last.on_hand + Decimal(r[11]), bins=(*last.bins, r[10]))
-                continue
-            lot = lot_dto(r)
-            assert lot.expires_on is not None
-            left, warn = (lot.expires_on - when).days, r[12] or 0
-            if left <= max(days, warn):
-                out.append(ExpiringLot(lot, Decimal(r[11]), (r[10],), left, left <= warn))
-        return out
 
-    return db.read(op)
+def expiring_in(s: Session, days: int, when: date) -> list[ExpiringLot]:
+    # the longest of the window and any part's own warning: one range of the expiry index
+    warned = s.scalar(select(func.max(Part.expiry_warning_days)).where(Part.tracking != Tracking.NONE.value))
+    bound = when + timedelta(days=max(days, warned or 0))
+    rows = s.execute(  # one row per lot and bin holding it, in one statement (one snapshot)
+        lot_query()
+        .add_columns(Location.code, LotBalance.qty, Part.expiry_warning_days)
+        .join(LotBalance, LotBalance.lot_id == Lot.id)
+        .join(Location, Location.id == LotBalance.location_id)
+        .where(Lot.expires_on <= bound, LotBalance.qty != 0, Part.tracking != Tracking.NONE.value)
+        .order_by(Lot.expires_on, Part.part_number, Lot.lot_number, Location.code)
+    ).all()
+    out: list[ExpiringLot] = []
+    for r in rows:
+        if out and out[-1].lot.id == r[0]:  # the same lot in another bin
+            last = out[-1]
+            out[-1] = replace(last, on_hand=last.on_hand + Decimal(r[11]), bins=(*last.bins, r[10]))
+            continue
+        lot = lot_dto(r)
+        assert lot.expires_on is not None
+        left, warn = (lot.expires_on - when).days, r[12] or 0
+        if left <= max(days, warn):
+            out.append(ExpiringLot(lot, Decimal(r[11]), (r[10],), left, left <= warn))
+    return out

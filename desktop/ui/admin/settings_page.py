@@ -28,6 +28,7 @@ from desktop.ui.counts.count_settings_form import CountSettingsForm
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.insight.planning_form import PlanningForm
 from desktop.ui.io.data_dialog import DataDialog
+from desktop.ui.lots.expiry_form import ExpiryForm
 from desktop.ui.purchasing.purchasing_form import PurchasingForm
 
 
@@ -95,6 +96,8 @@ class SettingsPage(QWidget):
         forms.addWidget(self.count_settings)
         self.purchasing = PurchasingForm(ctx)
         forms.addWidget(self.purchasing)
+        self.expiry = ExpiryForm(ctx)
+        forms.addWidget(self.expiry)
         layout.addLayout(forms)
         self.number_format = NumberFormatForm()
         layout.addWidget(self.number_format)
@@ -111,6 +114,7 @@ class SettingsPage(QWidget):
         self.planning.refresh()
         self.count_settings.refresh()
         self.purchasing.refresh()
+        self.expiry.refresh()
 
     @Slot()
     def backup(self) -> None:

@@ -159,6 +159,18 @@ TILES: tuple[TileSpec, ...] = (
         "suppliers",
     ),
     TileSpec(
+        "expiry",
+        "Expired lots",
+        lambda k: f"{k.lots_expired:,}",
+        lambda k: (
+            f"{_money(k.expired_value)} of stock expired; {k.lots_expiring:,} more lot(s) expiring within "
+            f"{kpis.EXPIRY_WINDOW_DAYS} days (or their part's warning)"
+        ),
+        None,
+        "expiring",
+        False,
+    ),
+    TileSpec(
         "dead",
         "Dead stock",
         lambda k: _money(k.dead_value),

@@ -92,6 +92,8 @@ class MoveDialog(QDialog):
         self._reserved_ok = ""  # the posting key the keeper confirmed taking reserved stock for
         self._large_ok = ""  # the posting key of an unusually large quantity confirmed by a second Enter
         self._usual: Decimal | None = None  # what the part usually moves at most (None: no yardstick)
+        self._proposal: lots.LotStock | None = None  # the lot first-expired-first-out says to take
+        self._other_lot_ok = ""  # posting key + lot the keeper confirmed taking instead of the proposal
         self._asked_key = ""
         self._asked_short = False  # whether that ask was a short issue (Ctrl+Enter) or a plain one
         self._busy = False
@@ -346,6 +348,7 @@ class MoveDialog(QDialog):
     def _propose_lot(self) -> None:
         """An issue of a tracked part: the lot to take (first expired first out) goes into Lot, selected,
         so a scan of another lot's label replaces it."""
+        self._proposal = None
         source = self._loc_ids.get("from")
         if self.kind is not MoveKind.ISSUE or not self._tracked() or source is None or self.part is None:
             return
@@ -365,6 +368,7 @@ class MoveDialog(QDialog):
         if first.expired:
             self.lot_label.setText(f"✖ only expired stock here: {lots.format_lot_stock(first)}")
             return
+        self._proposal = first
         self.lot_edit.setText(first.lot.lot_number)
         self.lot_label.setText(
             f"✔ proposed (first to expire): {lots.format_lot_stock(first)}"
@@ -468,8 +472,10 @@ class MoveDialog(QDialog):
         except UserError as exc:
             self._show_user_error(exc)
             return
-        self._busy = True
         lot_text = self.lot_edit.text().strip() if self._tracked() else ""
+        if self._other_lot_unconfirmed(req, lot_text):
+            return
+        self._busy = True
         if self.kind is MoveKind.RECEIPT and self._tracked():  # the lot is made on its first receipt
             receipt = lots.LotReceipt(
                 req.part_id, req.to_location_id or 0, req.qty, lot_text, expiry, (), None,
@@ -505,6 +511,25 @@ class MoveDialog(QDialog):
             topics=(Topic.STOCK,),
             failed=self._failed,
         )
+
+    def _other_lot_unconfirmed(self, req: MoveRequest, lot_text: str) -> bool:
+        """An issue of another lot than the one first-expired-first-out proposes asks first, like an
+        unusual quantity: Enter again takes it (a keeper may be using up an opened container)."""
+        first = self._proposal
+        if self.kind is not MoveKind.ISSUE or first is None or not lot_text:
+            return False
+        if lots.lot_key(lot_text) == lots.lot_key(first.lot.lot_number):
+            return False
+        asked = f"{req.posting_key}|{lots.lot_key(lot_text)}"
+        if self._other_lot_ok == asked:
+            return False
+        self._other_lot_ok = asked
+        self.banner.warn(
+            f"{first.lot.lot_number} should go first: {lots.format_lot_stock(first)}. Press Enter again to "
+            f"take {lot_text} instead, or scan {first.lot.code}."
+        )
+        self.qty_edit.setFocus()
+        return True
 
     def _with_lot(self, req: MoveRequest, lot_text: str) -> MoveRequest:
         """The request with the lot named in Lot (worker thread: a look-up); none named: an issue's

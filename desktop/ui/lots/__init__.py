@@ -1,0 +1,1 @@
+"""The lots pages: Trace."""
