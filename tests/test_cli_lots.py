@@ -175,3 +175,37 @@ def test_the_quarantine_location_is_chosen_once(plant: Path, capsys: pytest.Capt
     assert code == 0 and out.splitlines()[-1] == "1 expired lot(s) moved to Q-01"
     code, out, _ = run(capsys, "lots", "quarantine-location", "")
     assert code == 0 and out.strip() == "expired stock is moved by hand"
+
+
+def test_mro_issues_take_the_lot_named(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot")
+    for lot, days in (("FIRST", 10), ("LAST", 300)):
+        when = str(date.today() + timedelta(days=days))
+        run(
+            capsys,
+            "receive",
+            "--part",
+            "GREASE-EP2",
+            "--to",
+            "A-01-01",
+            "--qty",
+            "3",
+            "--lot",
+            lot,
+            "--expires",
+            when,
+        )
+    assert run(capsys, "mro", "asset", "PRESS-01", "Press 1")[0] == 0
+    code, out, err = run(
+        capsys, "mro", "issue-to", "--part", "GREASE-EP2", "--from", "A-01-01", "--qty", "1", "--wo", "WO-3",
+        "--asset", "PRESS-01", "--lot", "last",
+    )  # fmt: skip
+    assert code == 0 and "lot LAST" in out, err
+    code, out, _ = run(capsys, "mro", "reserve", "--part", "GREASE-EP2", "--qty", "2", "--wo", "WO-4")
+    assert code == 0
+    code, _, err = run(capsys, "mro", "issue", "1", "--from", "A-01-01", "--lot", "NOPE")
+    assert code == 2 and "Unknown lot NOPE of GREASE-EP2" in err
+    code, out, _ = run(capsys, "mro", "issue", "1", "--from", "A-01-01")  # none named: the first to expire
+    assert code == 0 and "Issue 2 EA of GREASE-EP2 lot FIRST from A-01-01" in out
+    code, out, _ = run(capsys, "trace", "--asset", "PRESS-01")
+    assert code == 0 and "LAST" in out and "WO-3" in out

@@ -133,7 +133,7 @@ def _reservations(database: dbmod.Database, _actor: Actor, args: argparse.Namesp
 def _issue(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
     loc = locations.get_location_id(database, args.from_)
     qty = parse_decimal(args.qty) if args.qty else None
-    result = mro.issue_reserved(database, actor, args.reservation, loc, qty)
+    result = mro.issue_reserved(database, actor, args.reservation, loc, qty, lot=args.lot)
     left = result.reservation.open_qty if result.reservation else Decimal(0)
     print(f"#{result.posted.move.id} {result.posted.move.summary()}; {format_qty(left)} still reserved")
     return 0
@@ -150,6 +150,7 @@ def _issue_to(database: dbmod.Database, actor: Actor, args: argparse.Namespace) 
         work_order=args.wo,
         asset_id=asset_id,
         take_reserved=args.take_reserved,
+        lot=args.lot,
     )
     r = result.reservation
     settled = f"; {format_qty(r.open_qty)} still reserved" if r is not None else ""
@@ -265,6 +266,7 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     i.add_argument("reservation", type=int)
     i.add_argument("--from", dest="from_", required=True, help="bin code")
     i.add_argument("--qty", help="default: all still reserved")
+    i.add_argument("--lot", help="a tracked part's lot or serial (default: the first to expire)")
     it = cmd(
         "issue-to",
         _issue_to,
@@ -275,6 +277,7 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     it.add_argument("--qty", required=True)
     it.add_argument("--wo", required=True, help="work order")
     it.add_argument("--asset")
+    it.add_argument("--lot", help="a tracked part's lot or serial (default: the first to expire)")
     it.add_argument(
         "--take-reserved", action="store_true", help="also take stock reserved for other work orders"
     )

@@ -308,3 +308,43 @@ def test_an_admin_chooses_the_quarantine_and_expired_lots_go_there_by_themselves
     assert lots.trace(ctx.db, gone.code).on_hand == (("Q-01", Decimal(2)),)
     watch.check()  # the next hour: nothing to move, nothing said
     assert told == ["1 expired lot(s) moved to quarantine"]
+
+
+def test_an_mro_issue_against_a_reservation_takes_the_lot_scanned(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, actor: Actor, plant: dict[str, int]
+) -> None:
+    from desktop.services import mro
+    from desktop.services.mro import ReservationInput
+    from desktop.ui.mro.mro_dialogs import IssueReservedDialog
+
+    def got(number: str, days: int, part: str = "grease") -> lots.LotDTO:
+        when = date.today() + timedelta(days=days)
+        return lots.receive(
+            ctx.db, actor, LotReceipt(plant[part], plant["bin"], Decimal(4), number, when)
+        ).lots[0]
+
+    got("FIRST", 10)
+    later = got(LONGEST, 300)
+    other = make_part(ctx.db, actor, "OIL-1", description="Oil")
+    lots.set_tracking(ctx.db, actor, other.id, TrackingInput("LOT"))
+    foreign = lots.receive(
+        ctx.db, actor, LotReceipt(other.id, plant["bin"], Decimal(1), "OIL-LOT", date.today() + timedelta(50))
+    ).lots[0]
+    reservation = mro.reserve(ctx.db, actor, ReservationInput(plant["grease"], Decimal(2), "WO-5"))
+    dialog = IssueReservedDialog(ctx, reservation, window)  # as the MRO page opens it
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    scan_into(qtbot, dialog.bin_edit, "L-A-01-01")
+    assert dialog.qty_edit is not None and dialog.focusWidget() is dialog.qty_edit
+    scan(qtbot, foreign.code)  # another part's lot, scanned with the cursor in Quantity: into Lot
+    assert dialog.lot_edit.text() == foreign.code and dialog.focusWidget() is dialog.qty_edit
+    type_text(qtbot, "", enter=True)
+    assert dialog.banner.kind == "error" and "Unknown lot" in dialog.banner.text()
+    assert dialog.focusWidget() is dialog.lot_edit  # the field to correct
+    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"FIRST": 4, LONGEST: 4}  # nothing posted
+    scan(qtbot, later.code)
+    type_text(qtbot, "", enter=True)
+    assert dialog.banner.kind == "ok", dialog.banner.text()
+    assert f"lot {LONGEST}" in dialog.banner.text() and "for WO-5" in dialog.banner.text()
+    assert _lot_qty(ctx.db, plant["grease"], plant["bin"]) == {"FIRST": 4, LONGEST: 2}

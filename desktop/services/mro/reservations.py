@@ -29,6 +29,7 @@ from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import clean_text
+from desktop.services.lots.records import one_lot
 from desktop.services.stock.issue import (
     IssueResult,
     ReservationDTO,
@@ -104,18 +105,37 @@ def _open_reservation(s: Session, reservation_id: int, *, lock: bool = True) -> 
     return r
 
 
+def _lot_id(s: Session, part_id: int, lot: str | None) -> int | None:
+    """The part's lot a person named (number or `LT-` label); none named: the rule proposes one."""
+    return one_lot(s, lot, part_id).id if lot and lot.strip() else None
+
+
 def issue_reserved(
-    db: Database, actor: Actor, reservation_id: int, from_location_id: int, qty: Decimal | None = None
+    db: Database,
+    actor: Actor,
+    reservation_id: int,
+    from_location_id: int,
+    qty: Decimal | None = None,
+    *,
+    lot: str | None = None,
 ) -> IssueResult:
     """Issue from a bin against a reservation (all that is still open unless `qty` says less), by the
-    storeroom's Issue rule (which re-checks the reservation under its locks)."""
+    storeroom's Issue rule (which re-checks the reservation under its locks); a tracked part's lot as
+    named, else the one that expires first."""
     actor.require(Permission.RESERVE)
 
     def op(s: Session) -> IssueResult:
         # not locked here: the rule locks the part first, then the reservation (the order every issuer keeps)
         r = _open_reservation(s, reservation_id, lock=False)
         take = still_reserved(r) if qty is None else qty
-        req = MoveRequest(MoveKind.ISSUE, r.part_id, take, from_location_id, reference=r.work_order)
+        req = MoveRequest(
+            MoveKind.ISSUE,
+            r.part_id,
+            take,
+            from_location_id,
+            reference=r.work_order,
+            lot_id=_lot_id(s, r.part_id, lot),
+        )
         return issue_in(s, actor, req, reservation_id=r.id)
 
     return db.write(op)
@@ -131,13 +151,21 @@ def issue_to_asset(
     work_order: str,
     asset_id: int | None,
     take_reserved: bool = False,
+    lot: str | None = None,
 ) -> IssueResult:
     """Issue to an asset for a work order by the storeroom's Issue rule: the work order's own
-    reservation is settled, other orders' reserved stock goes only with `take_reserved`."""
+    reservation is settled, other orders' reserved stock goes only with `take_reserved`; a tracked
+    part's lot as named, else the one that expires first."""
     actor.require(Permission.RESERVE)
     wo = clean_text(work_order, field="work_order", label="Work order", max_len=60, required=True)
-    req = MoveRequest(MoveKind.ISSUE, part_id, qty, from_location_id, reference=wo)
-    return db.write(lambda s: issue_in(s, actor, req, take_reserved=take_reserved, asset_id=asset_id))
+
+    def op(s: Session) -> IssueResult:
+        req = MoveRequest(
+            MoveKind.ISSUE, part_id, qty, from_location_id, reference=wo, lot_id=_lot_id(s, part_id, lot)
+        )
+        return issue_in(s, actor, req, take_reserved=take_reserved, asset_id=asset_id)
+
+    return db.write(op)
 
 
 def release(db: Database, actor: Actor, reservation_id: int, qty: Decimal | None = None) -> ReservationDTO:

@@ -175,7 +175,9 @@ class IssueReservedDialog(_ScanDialog):
         self.reservation = reservation
         self.bin_edit = big_field("scan the bin label (L-…) the parts come from")
         self.qty_edit = mark_quantity(big_field(""))
-        self.scan_fields = {"L-": self.bin_edit}
+        # a tracked part's lot: its LT- label, or typed; empty, the issue takes the first to expire
+        self.lot_edit = big_field("lot-tracked parts: scan the lot (LT-…); empty: the first to expire")
+        self.scan_fields = {"L-": self.bin_edit, "LT-": self.lot_edit}
         self.qty_edit.setText(format_qty(reservation.open_qty))
         self.form.addRow(
             "Reserved",
@@ -185,9 +187,11 @@ class IssueReservedDialog(_ScanDialog):
             ),
         )
         self.form.addRow("From bin", self.bin_edit)
+        self.form.addRow("Lot", self.lot_edit)
         self.form.addRow("Quantity", self.qty_edit)
-        self.fields = {"from_location": self.bin_edit, "qty": self.qty_edit}
+        self.fields = {"from_location": self.bin_edit, "qty": self.qty_edit, "lot": self.lot_edit}
         self.bin_edit.returnPressed.connect(self.qty_edit.setFocus)
+        self.lot_edit.returnPressed.connect(self.qty_edit.setFocus)
         self.qty_edit.returnPressed.connect(self.submit)
         self.action_button.clicked.connect(self.submit)
         self.bin_edit.setFocus()
@@ -199,14 +203,14 @@ class IssueReservedDialog(_ScanDialog):
         except UserError as exc:
             self.failed(exc)
             return
-        code, rid = self.bin_edit.text(), self.reservation.id
+        code, rid, lot = self.bin_edit.text(), self.reservation.id, self.lot_edit.text()
         db, actor = self.ctx.db, self.ctx.actor
 
         def work() -> IssueResult:
             found = scan.resolve(db, code)
             if found.location is None:
                 raise NotFound(found.message or f"{found.code} is not a location.", field="from_location")
-            return mro.issue_reserved(db, actor, rid, found.location.location.id, qty)
+            return mro.issue_reserved(db, actor, rid, found.location.location.id, qty, lot=lot)
 
         change(self.ctx, work, self._done, topics=(Topic.STOCK, Topic.MRO), failed=self.failed)
 
