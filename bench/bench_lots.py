@@ -125,12 +125,19 @@ def main() -> None:
     issue_ms = _times(
         lambda: stock_issue.issue(db, admin, MoveRequest(MoveKind.ISSUE, oil.id, Decimal(1), bins[1])), 200
     )
+    # the same machine's yardstick: an issue of a part that needs no lots, from the same bin
+    plain = create_part(db, admin, PartInput("PLAIN-1", "Untracked"))
+    stock.post_move(db, admin, MoveRequest(MoveKind.RECEIPT, plain.id, Decimal(1000), None, bins[1]))
+    plain_ms = _times(
+        lambda: stock_issue.issue(db, admin, MoveRequest(MoveKind.ISSUE, plain.id, Decimal(1), bins[1])), 200
+    )
     rows = [
         ("trace of a lot with 1,000 moves", trace_ms),
         (f"expiry report over {args.lots:,} lots ({found:,} listed)", expiry_ms),
         ("scan of an LT- lot label", scan_ms),
         ("scan of a P- part label (yardstick)", part_scan_ms),
         ("issue, lot proposed out of 50 (FEFO)", issue_ms),
+        ("issue of an untracked part (yardstick)", plain_ms),
     ]
     print("| figure | median ms | p95 ms |\n|---|---|---|")
     for name, ms in rows:

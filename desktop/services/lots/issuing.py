@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -37,6 +37,25 @@ class LotStock:
 
 # first expired first out (lots without an expiry last), then first in first out
 _FEFO = (Lot.expires_on.is_(None), Lot.expires_on, Lot.created_at, Lot.id)
+
+
+# built once (every issue of a tracked part runs it): the bin's first lot that may go out, by FEFO
+_FIRST_USABLE = (
+    select(LotBalance.lot_id)
+    .join(Lot, Lot.id == LotBalance.lot_id)
+    .where(
+        LotBalance.part_id == bindparam("part"),
+        LotBalance.location_id == bindparam("loc"),
+        LotBalance.qty > 0,
+        or_(
+            Lot.expires_on.is_(None),
+            Lot.expires_on >= bindparam("today", type_=Date),
+            Lot.released_at.is_not(None),
+        ),
+    )
+    .order_by(*_FEFO)
+    .limit(1)
+)
 
 
 def lots_in_bin(s: Session, part_id: int, location_id: int | None, today: date) -> list[LotStock]:
@@ -87,10 +106,12 @@ def lot_for_issue(
         if lot.expired(today):
             raise _expired(lot)
         return lot_id
-    lots = lots_in_bin(s, part.id, location_id, today)
-    usable = [x for x in lots if not x.expired]
-    if usable:
-        return usable[0].lot.id
+    first = (
+        s.connection().execute(_FIRST_USABLE, {"part": part.id, "loc": location_id, "today": today}).scalar()
+    )
+    if first is not None:
+        return int(first)
+    lots = lots_in_bin(s, part.id, location_id, today)  # none usable: say why (expired, or none there)
     if lots:
         raise _expired(lots[0].lot)
     if short:
