@@ -158,3 +158,41 @@ def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database,
     (rec,) = kb.recommendations(db, admin, window_days=30)
     assert (rec.lead_source, rec.lead_days, rec.recommended) == ("measured over 3 receipts", 6, 18)
     assert rec.loop.id == loop.id
+
+
+def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
+    db: Database, admin: Actor
+) -> None:
+    """On order is one figure everywhere: the part page's On order tab and the MRO spares view list the
+    kanban cards on order on no line beside the order lines, with when each is due."""
+    from datetime import date, timedelta
+
+    from desktop.services import mro
+
+    tree = make_tree(db, admin)
+    belt = make_part(db, admin, LONGEST, suppliers=(PartSupplierInput("Fastenal", "FA-9", None, Decimal(1)),))
+    fastenal = get_supplier_id(db, "Fastenal")
+    due = date.today() + timedelta(days=30)
+    order = po.create_order(db, admin, fastenal, [LineInput(belt.id, Decimal(3), needed_by=due)])
+    loop = kb.create_loop(
+        db,
+        admin,
+        LoopInput(belt.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(2), 2, lead_time_days=Decimal(5)),
+    )
+    for card in kb.cards(db, loop.id):
+        kb.scan(db, admin, card.code, StationMode.LINE)
+    first, second = kb.cards(db, loop.id)
+    kb.mark(db, admin, [first.id], CardStatus.ORDERED)  # ordered by phone: on no order line
+    po.orders_from_cards(db, admin, [second.id])  # the other card on an order line: counted by its line
+    listed = po.open_lines_for_part(db, belt.id)
+    assert [(x.reference, x.open_qty, x.state) for x in listed] == [
+        (first.code, 2, "ORDERED"),  # due in 5 days (the loop's lead time): the soonest first
+        (listed[1].reference, 2, "DRAFT"),  # the other card's order line, needed as soon
+        (f"{order.number}/1", 3, "DRAFT"),
+    ]
+    assert listed[0].needed_by == date.today() + timedelta(days=5) and listed[2].needed_by == due
+    assert sum(x.open_qty for x in listed) == parts.part_rows(db, [belt.id])[0].on_order == 7
+    press = mro.create_asset(db, admin, mro.AssetInput("PRESS-01", "Press 1"))
+    mro.set_spare(db, admin, press.id, belt.id, qty_installed=Decimal(1), recommended_qty=Decimal(2))
+    spare = mro.asset_spares(db, press.id).spares[0]
+    assert (spare.on_order, spare.due) == (7, date.today() + timedelta(days=5))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, select
@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import KanbanCard, Part, PartSupplier, PurchaseOrder, PurchaseOrderLine, Supplier, User
+from desktop.models import (
+    KanbanCard,
+    KanbanLoop,
+    Part,
+    PartSupplier,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    User,
+)
 from desktop.models.enums import ON_ORDER_STATES, PoState
 from desktop.quantities import exact_qty, format_money, format_qty, money
 from desktop.services.actor import Actor, Permission
@@ -30,6 +39,7 @@ from desktop.services.admin.audit import record
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc, clean_text
 from desktop.services.kanban.loops import CardStatus, change_card
+from desktop.services.stock.position import cards_on_order
 from desktop.services.text_rules import clean_notes
 
 PO_PREFIX = "PO-"
@@ -213,61 +223,112 @@ def list_orders(
 
 @dataclass(frozen=True)
 class OpenLine:
-    """A line still expected from a supplier: what the part page lists under On order."""
+    """What is still expected of a part: an open order line, or a kanban card on order on no line (no
+    order id and line number: `number` is the card's code). What the part page lists under On order."""
 
-    order_id: int
+    order_id: int | None
     number: str
     supplier_name: str
     state: str
-    line_no: int
+    line_no: int | None
     open_qty: Decimal  # part units
     unit: str
-    needed_by: date | None
+    needed_by: date | None  # a card: when it is due (ordered + its loop's lead time)
+    part_id: int = 0
+
+    @property
+    def reference(self) -> str:
+        """'PO-000012/3', or a card's 'K-00042'."""
+        return self.number if self.line_no is None else f"{self.number}/{self.line_no}"
 
 
 _ORDERED = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
 _STILL_OPEN = (PurchaseOrder.state.in_(ON_ORDER_STATES), PurchaseOrderLine.received_qty < _ORDERED)
 
 
-def coming_in(s: Session, part_ids: Sequence[int]) -> dict[int, tuple[Decimal, date | None]]:
-    """part id -> (quantity still to come on open orders, the soonest needed-by date of those lines)."""
+def _card_due(since: datetime, lead_days: Decimal) -> date:
+    """When a kanban card ordered at `since` is due: its loop's replenishment lead time later."""
+    return (as_utc(since) + timedelta(days=float(lead_days))).astimezone().date()
+
+
+def _cards_of(s: Session, part_ids: Sequence[int]) -> list[OpenLine]:
+    """The part's kanban cards on order on no open order line (ordered by phone, in the ERP, or a
+    production card), as what the On order tab lists beside order lines."""
     rows = s.execute(
-        select(
-            PurchaseOrderLine.part_id,
-            func.sum(_ORDERED - PurchaseOrderLine.received_qty),
-            func.min(PurchaseOrderLine.needed_by),
+        cards_on_order(
+            KanbanLoop.part_id,
+            KanbanCard.code,
+            Supplier.name,
+            KanbanCard.status,
+            KanbanLoop.container_qty,
+            Part.unit,
+            KanbanCard.status_since,
+            KanbanLoop.lead_time_days,
+            KanbanLoop.kind,
         )
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseOrderLine.part_id.in_(list(part_ids)), *_STILL_OPEN)
-        .group_by(PurchaseOrderLine.part_id)
+        .join(Part, Part.id == KanbanLoop.part_id)
+        .outerjoin(Supplier, Supplier.id == KanbanLoop.supplier_id)
+        .where(KanbanLoop.part_id.in_(list(part_ids)))
+        .order_by(KanbanCard.status_since, KanbanCard.code)
     ).tuples()
-    return {pid: (exact_qty(Decimal(q)), due) for pid, q, due in rows}
+    return [
+        OpenLine(
+            None,
+            code,
+            sup or f"{kind.lower()} kanban",
+            st,
+            None,
+            exact_qty(Decimal(q)),
+            u,
+            _card_due(at, lead),
+            pid,
+        )
+        for pid, code, sup, st, q, u, at, lead, kind in rows
+    ]
 
 
-def open_lines_for_part(db: Database, part_id: int) -> list[OpenLine]:
-    """The part's lines on open orders with something still to come, the soonest needed first."""
-    ordered = _ORDERED
-    stmt = (
+def _lines_of(s: Session, part_ids: Sequence[int]) -> list[OpenLine]:
+    rows = s.execute(
         select(
             PurchaseOrder.id,
             PurchaseOrder.number,
             Supplier.name,
             PurchaseOrder.state,
             PurchaseOrderLine.line_no,
-            ordered - PurchaseOrderLine.received_qty,
+            _ORDERED - PurchaseOrderLine.received_qty,
             Part.unit,
             PurchaseOrderLine.needed_by,
+            PurchaseOrderLine.part_id,
         )
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Part, Part.id == PurchaseOrderLine.part_id)
-        .where(PurchaseOrderLine.part_id == part_id, *_STILL_OPEN)
-        .order_by(PurchaseOrderLine.needed_by.is_(None), PurchaseOrderLine.needed_by, PurchaseOrder.id)
-    )
-    rows = db.read(lambda s: s.execute(stmt).tuples().all())
+        .where(PurchaseOrderLine.part_id.in_(list(part_ids)), *_STILL_OPEN)
+    ).tuples()
     return [
-        OpenLine(o, n, sup, st, no, exact_qty(Decimal(q)), u, due) for o, n, sup, st, no, q, u, due in rows
+        OpenLine(o, n, sup, st, no, exact_qty(Decimal(q)), u, due, pid)
+        for o, n, sup, st, no, q, u, due, pid in rows
     ]
+
+
+def _soonest(x: OpenLine) -> tuple[bool, date, str]:
+    return (x.needed_by is None, x.needed_by or date.max, x.reference)
+
+
+def coming_in(s: Session, part_ids: Sequence[int]) -> dict[int, tuple[Decimal, date | None]]:
+    """part id -> (quantity still to come: open order lines and kanban cards on order on no line, the
+    same sum as the parts list's On order; the soonest date one of them is due)."""
+    out: dict[int, tuple[Decimal, date | None]] = {}
+    for x in sorted([*_lines_of(s, part_ids), *_cards_of(s, part_ids)], key=_soonest):
+        qty, due = out.get(x.part_id, (Decimal(0), x.needed_by))
+        out[x.part_id] = (qty + x.open_qty, due)
+    return out
+
+
+def open_lines_for_part(db: Database, part_id: int) -> list[OpenLine]:
+    """What is still to come of the part: its lines on open orders and its kanban cards on order on no
+    line, the soonest due first."""
+    return db.read(lambda s: sorted([*_lines_of(s, [part_id]), *_cards_of(s, [part_id])], key=_soonest))
 
 
 # --- creating ------------------------------------------------------------------------------------------

@@ -64,6 +64,17 @@ _OPEN_LINE = (
 )
 
 
+def cards_on_order(*columns: Any) -> Select[Any]:
+    """`columns` of the kanban cards on order that no open order line carries (see the module)."""
+    on_a_line = exists().where(PurchaseOrderLine.kanban_card_id == KanbanCard.id, *_OPEN_LINE)
+    return (
+        select(*columns)
+        .select_from(KanbanLoop)
+        .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
+        .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS), ~on_a_line)
+    )
+
+
 def on_order_sums(part_ids: Collection[int] | None = None) -> Select[tuple[Any, Any]]:
     """(part id, quantity on order) per part with something on order (see the module), of `part_ids`
     only when given: one grouped statement, which the parts list also joins to sort by it in SQL."""
@@ -75,12 +86,7 @@ def on_order_sums(part_ids: Collection[int] | None = None) -> Select[tuple[Any, 
         .join(PurchaseOrder, _OPEN_LINE[0])
         .where(_OPEN_LINE[1], PurchaseOrderLine.received_qty < _ORDERED)
     )
-    on_a_line = exists().where(PurchaseOrderLine.kanban_card_id == KanbanCard.id, *_OPEN_LINE)
-    cards = (
-        select(KanbanLoop.part_id, KanbanLoop.container_qty)
-        .join(KanbanCard, KanbanCard.loop_id == KanbanLoop.id)
-        .where(KanbanLoop.kind.in_(INBOUND_LOOPS), KanbanCard.status.in_(ON_ORDER_CARDS), ~on_a_line)
-    )
+    cards = cards_on_order(KanbanLoop.part_id, KanbanLoop.container_qty)
     if part_ids is not None:
         lines = lines.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
         cards = cards.where(KanbanLoop.part_id.in_(list(part_ids)))

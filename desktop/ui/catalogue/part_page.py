@@ -66,7 +66,7 @@ class PartPage(QWidget):
         self.suppliers = read_only_table(
             ["Supplier", "Supplier part no.", "Price", "Pack qty", "Lead time"], numeric=(2, 3, 4)
         )
-        self.on_order = read_only_table(["Order", "Supplier", "State", "Open", "Needed by"], numeric=(3,))
+        self.on_order = read_only_table(["Order / card", "Supplier", "State", "Open", "Due"], numeric=(3,))
         # a tracked part's lots per bin, the one an issue takes first on top (empty for other parts)
         self.lots = read_only_table(
             ["Lot", "Expires", "Location", "Qty", "Received from", "State"], numeric=(3,)
@@ -201,7 +201,7 @@ class PartPage(QWidget):
             self.on_order,
             [
                 (
-                    f"{x.number}/{x.line_no}",
+                    x.reference,
                     x.supplier_name,
                     x.state.replace("_", " ").lower(),
                     f"{format_qty(x.open_qty)} {x.unit}",
