@@ -21,7 +21,7 @@ from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import create_supplier
 from desktop.services.insight import kpi_days
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.lots.receiving import _from_label as from_label
+from desktop.services.lots.receiving import from_label
 from desktop.services.mro import ReservationInput
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
