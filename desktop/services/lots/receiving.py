@@ -149,12 +149,18 @@ def from_label(text: str | None, expires_on: date | None, label: str) -> tuple[s
     return clean_lot_number(found.lot, label=label), expires_on or found.expires_on
 
 
-def check_expiry(part_number: str, lot_number: str, known: date | None, expiry: date | None) -> None:
+def check_expiry(
+    part_number: str,
+    lot_number: str,
+    known: date | None,
+    expiry: date | None,
+    then: str = "check the label; nothing was received",
+) -> None:
     """A lot keeps the expiry it was made with: another one given for it is refused, not taken."""
     if expiry is not None and known is not None and expiry != known:
         raise Conflict(
             f"Lot {lot_number} of {part_number} expires on {known.isoformat()}, "
-            f"not {expiry.isoformat()}: check the label; nothing was received.",
+            f"not {expiry.isoformat()}: {then}.",
             field="expires_on",
         )
 
