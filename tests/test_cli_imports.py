@@ -27,11 +27,14 @@ def test_import_lists_changes_and_takes_the_options(home: Path, capsys: pytest.C
         assert code == 0 and out.rstrip().endswith("imported"), (kind, out, err)
     code, out, _ = run(capsys, "import", "stock", str(FIXTURES / "stock_items.csv"), "--dry-run")
     assert code == 1 and "row 12, Location: no location" in out and "such as RECEIVING (receiving)" in out
+    assert "row 2, Lot: R-0603-10K is not tracked by lot: leave Lot empty" in out  # a batch needs tracking
+    for part in ("R-0603-10K", "C-0603-100N", "OIL-ISO220"):  # the parts whose items carry batches
+        assert run(capsys, "lots", "tracking", part, "--tracking", "lot")[0] == 0
     code, out, _ = run(
         capsys, "import", "stock", str(FIXTURES / "stock_items.csv"), "--default-location", "RECEIVING"
     )
     assert code == 0 and "2 row(s) without a location go to RECEIVING" in out
-    assert "4 row(s) repeat a part and location of an earlier row" in out
+    assert "repeat a part" not in out  # each batch is its own lot in its bin
     edit = home / "notes.csv"
     edit.write_text("IPN,Notes,Minimum Stock\nC-0603-100N,,800\n", encoding="utf-8")
     code, out, _ = run(capsys, "import", "parts", str(edit), "--dry-run")

@@ -2,8 +2,13 @@
 hand edits: companies (as suppliers and as manufacturers), the category tree, locations six levels
 deep by path, parts with their category and units as InvenTree writes them, several supplier part
 numbers per supplier, several manufacturer numbers, related parts, and stock items (batches of one
-part in one bin, items with no location). Quantities reconcile per part and per bin; every supplier
-and manufacturer number scans; a second import of every file changes nothing.
+part in one bin, items with no location). Quantities reconcile per part, per bin and per batch; every
+supplier and manufacturer number scans; a second import of every file changes nothing.
+
+InvenTree keeps a batch code on any stock item; Storeroom keeps lots only for parts tracked by lot (a
+batch on another part is a row problem rather than a lot silently dropped), so the plant marks the parts
+whose items carry batches as tracked by lot before importing the stock, as a keeper would in the part
+dialog.
 
 The files in tests/fixtures/inventree are our own sample written in InvenTree's export shape (its
 column names, its id columns, its pathstrings, 'True'/'False' flags); the related records name each
@@ -21,6 +26,7 @@ from sqlalchemy import select, text
 
 from desktop.db import Database
 from desktop.models import Location, Part, StockBalance
+from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.catalogue import location_paths, manufacturers, parts, scan, suppliers
 from desktop.services.catalogue.categories import list_categories
@@ -59,9 +65,16 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _batched_parts() -> set[str]:
+    return {row["IPN"] for row in _rows("stock_items.csv") if row["Batch"]}
+
+
 def _import_all(db: Database, actor: Actor) -> Options:
     receiving = Options()
     for kind, name in ORDER:
+        if kind == "stock":
+            for number in _batched_parts():
+                lots.set_tracking(db, actor, parts.get_part_id(db, number), lots.TrackingInput("LOT"))
         plan = _check(db, actor, kind, name, receiving)
         if kind == "stock" and not plan.ok:
             # two stock items have no location: the check offers the receiving location instead
@@ -104,6 +117,17 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
         }
     )
     assert held == dict(expected_bin)  # 0 mismatches per bin
+    expected_lot: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for item in _rows("stock_items.csv"):
+        if item["Batch"]:
+            code = by_names[item["Location"].upper()][1] if item["Location"] else "RECEIVING"
+            expected_lot[(item["IPN"], code, item["Batch"])] += Decimal(item["Quantity"])
+    in_lots = {
+        (x.lot.part_number, x.location_code, x.lot.lot_number): x.qty
+        for number in _batched_parts()
+        for x in lots.lots_of_part(db, parts.get_part_id(db, number))
+    }
+    assert in_lots == dict(expected_lot) and len(in_lots) == 8  # every batch its own lot, in its bin
     per_part: dict[str, Decimal] = defaultdict(Decimal)
     for (number, _code), qty in expected_bin.items():
         per_part[number] += qty

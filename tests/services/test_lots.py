@@ -5,6 +5,7 @@ went. Parts without lots work as before, and every bad input posts nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import create_supplier
 from desktop.services.insight import kpi_days
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.lots.receiving import _from_label as from_label
+from desktop.services.lots.receiving import from_label
 from desktop.services.mro import ReservationInput
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
@@ -290,14 +291,13 @@ def test_lots_keep_to_the_issue_rule_for_reservations(
     settled = _issue(db, keeper, plant["grease"], plant["bin1"], "2", reference="WO-4711")
     assert settled.reservation is not None and settled.reservation.status == "CLOSED"
     assert _lot_qty(db, lot.id, plant["bin1"]) == 1
-    with pytest.raises(UserError, match="tracked by lot: post its moves one at a time"):
-        post_many(
-            db,
-            keeper,
-            [MoveRequest(MoveKind.ISSUE, plant["grease"], Decimal(1), plant["bin1"], lot_id=lot.id)],
-        )
-    with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot"):
-        post_many(db, keeper, [MoveRequest(MoveKind.ISSUE, plant["grease"], Decimal(1), plant["bin1"])])
+    # a batch of lot lines keeps the same rule: the last unit is WO-5's, not another order's
+    mro.reserve(db, admin, ReservationInput(plant["grease"], Decimal(1), "WO-5"))
+    line = MoveRequest(MoveKind.ISSUE, plant["grease"], Decimal(1), plant["bin1"], lot_id=lot.id)
+    with pytest.raises(ReservedStock, match="Only 0 EA of GREASE-EP2 are free"):
+        post_many(db, keeper, [replace(line, reference="CC-40")])
+    post_many(db, keeper, [replace(line, reference="WO-5")])
+    assert _lot_qty(db, lot.id, plant["bin1"]) == 0
 
 
 def test_a_short_issue_of_a_lot_hands_over_what_the_lot_holds(

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Category, Location, Part, PartCategoryLink, PartSupplier, StockBalance, Supplier
+from desktop.models import Category, Location, Part, PartCategoryLink, PartSupplier, Supplier
 from desktop.services.actor import Actor, Permission
 from desktop.services.io import catalogue as imports_catalogue
 from desktop.services.io.imports import KINDS
 from desktop.services.io.kanban import export_loops
 from desktop.services.io.mro import export_assets, export_spares
+from desktop.services.io.stock import export_stock
 from desktop.services.io.tabular import write_table
 from desktop.services.purchasing import erp_files
 
@@ -96,22 +97,11 @@ def _locations(s: Session) -> Rows:
     ]
 
 
-def _stock(s: Session) -> Rows:
-    rows = s.execute(
-        select(Part.part_number, Location.code, StockBalance.qty)
-        .join(Part, Part.id == StockBalance.part_id)
-        .join(Location, Location.id == StockBalance.location_id)
-        .where(StockBalance.qty != 0)
-        .order_by(Location.path, Part.number_key)
-    )
-    return [list(r) for r in rows]
-
-
 _READERS: dict[str, Callable[[Session], Rows]] = {
     "parts": _parts,
     "suppliers": _suppliers,
     "locations": _locations,
-    "stock": _stock,
+    "stock": export_stock,
     "assets": export_assets,
     "where-used": export_spares,
     "kanban": export_loops,

@@ -12,28 +12,26 @@ re-imports cleanly. A column the file lacks leaves that field as it is (imports_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import Location, Part, StockBalance, Supplier
-from desktop.models.enums import LocationLevel, LocationType, MoveKind
+from desktop.models import Location, Supplier
+from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.catalogue import location_paths
 from desktop.services.catalogue import locations as loc_service
-from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.suppliers import name_key, validate_supplier
-from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.io import catalogue as imports_catalogue
 from desktop.services.io import kanban as imports_kanban
 from desktop.services.io import mro as imports_mro
 from desktop.services.io import parts as imports_parts
+from desktop.services.io import stock as imports_stock
 from desktop.services.io.common import (
     Change,
     Column,
@@ -46,7 +44,6 @@ from desktop.services.io.common import (
     RowFailed,
     Rows,
     choice_field,
-    chunks,
     company_name,
     flag_field,
     list_changes,
@@ -61,7 +58,6 @@ from desktop.services.io.common import (
 from desktop.services.io.mro import location_ref
 from desktop.services.io.tabular import Table
 from desktop.services.purchasing import erp_files
-from desktop.services.stock.moves import MoveRequest, post_in
 
 __all__ = [
     "KINDS",
@@ -98,11 +94,6 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("active", "Active"),
         Column("notes", "Notes"),
         Column("path", "Path", aliases=("pathstring", "location path", "full path")),
-    ),
-    "stock": (
-        Column("part_number", "Part number", True, ("ipn", "part no", "pn", "item", "sku", "part")),
-        Column("location", "Location", aliases=("location code", "bin", "code", "location path")),
-        Column("qty", "Quantity", True, ("qty", "on hand", "count", "quantity on hand")),
     ),
 }
 
@@ -302,148 +293,6 @@ def _apply_locations(
             tick(progress, done, len(items))
 
 
-# --- opening stock ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class _StockRow:
-    n: int
-    part_id: int
-    location_id: int
-    unit: str
-    qty: Decimal
-    current: Decimal
-    rows: int = 1  # rows of the file summed into this one
-
-
-def _plan_stock(s: Session, rows: Rows) -> tuple[Plan, Any]:
-    parts = {k: (i, u) for k, i, u in s.execute(select(Part.number_key, Part.id, Part.unit))}
-    locs = {c: i for c, i in s.execute(select(Location.code, Location.id))}
-    balances = {
-        (p, loc): Decimal(q)
-        for p, loc, q in s.execute(select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty))
-    }
-    default = location_ref(rows.options.default_location or "")
-    if default and default not in locs:
-        raise UserError(f"The default location {default} does not exist: import the locations first.")
-    planned: dict[tuple[int, int], _StockRow] = {}
-    unplaced = 0
-    paths: dict[str, tuple[int, str]] | None = None  # locations by path of names, read when a row needs it
-    for n, row in rows.numbered():
-        before = rows.found.problem_count
-        number, code = rows.cell(row, "part_number"), location_ref(rows.cell(row, "location"))
-        if code and code not in locs and location_paths.is_path(rows.cell(row, "location")):
-            if paths is None:
-                paths = location_paths.name_paths(s)
-            found = paths.get(location_paths.key(location_paths.split_path(rows.cell(row, "location"))))
-            code = found[1] if found else code
-        part = parts.get(part_service.number_key(number))
-        if part is None:
-            rows.problem(n, "part_number", f"no part {number}: import the parts first")
-        if not code and default:
-            code, unplaced = default, unplaced + 1
-        loc = locs.get(code)
-        if not code:
-            rows.problem(n, "location", "no location: choose a default receiving location for such rows")
-        elif loc is None:
-            rows.problem(n, "location", f"no location {code}: import the locations first")
-        qty = rows.number(n, row, "qty")
-        if qty is None and rows.cell(row, "qty") == "":
-            rows.problem(n, "qty", "the quantity is empty")
-        elif qty is not None and qty < 0:
-            rows.problem(n, "qty", "a quantity on hand cannot be negative")
-        if part and loc and qty is not None:
-            try:
-                check_qty_for_unit(qty, part[1])
-            except UserError as exc:
-                rows.problem(n, "qty", exc.message)
-        if rows.found.problem_count > before or part is None or loc is None or qty is None:
-            continue
-        same = planned.get((part[0], loc))
-        if same is not None:  # lots of one part in one bin: the bin holds their sum
-            same.qty += qty
-            same.rows += 1
-            rows.note("{n} row(s) repeat a part and location of an earlier row: their quantities are added")
-        else:
-            planned[(part[0], loc)] = _StockRow(
-                n, part[0], loc, part[1], qty, balances.get((part[0], loc), Decimal(0))
-            )
-    if unplaced:
-        rows.note(f"{{n}} row(s) without a location go to {default}", unplaced)
-    elif not default and any(
-        p.column == rows.labels["location"] and "no location:" in p.message for p in rows.problems
-    ):
-        receiving = s.scalar(
-            select(Location.code)
-            .where(Location.type == LocationType.RECEIVING.value, Location.active)
-            .order_by(Location.code)
-            .limit(1)
-        )
-        rows.found.memo["location_offer"] = receiving
-        rows.note(
-            "rows without a location can go to a default location"
-            + (f" such as {receiving} (receiving)" if receiving else "")
-            + ": choose one and check again"
-        )
-    result = list(planned.values())
-    for r in result:
-        try:
-            check_qty_for_unit(r.qty, r.unit)
-        except UserError as exc:
-            rows.problem(r.n, "qty", exc.message)
-    unchanged = sum(1 for r in result if r.qty == r.current)
-    new = sum(1 for r in result if r.current == 0 and r.qty != 0)
-    return rows.plan(new, len(result) - unchanged - new, unchanged), result
-
-
-def _held_now(s: Session, planned: list[_StockRow]) -> dict[tuple[int, int], Decimal]:
-    """The balances the file sets, locked until the import commits (PostgreSQL: another PC may have
-    moved stock since the plan read them; SQLite's writer already holds the whole database). Locked in
-    location order, as every move locks its rows, so an import and a move cannot deadlock."""
-    pairs = sorted({(r.location_id, r.part_id) for r in planned})
-    held: dict[tuple[int, int], Decimal] = {}
-    for chunk in chunks(pairs, 2000):
-        stmt = (
-            select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty)
-            .where(tuple_(StockBalance.location_id, StockBalance.part_id).in_(chunk))
-            .order_by(StockBalance.location_id, StockBalance.part_id)
-        )
-        if s.get_bind().dialect.name != "sqlite":
-            stmt = stmt.with_for_update()
-        held.update({(p, loc): Decimal(q) for p, loc, q in s.execute(stmt)})
-    return held
-
-
-def _apply_stock(
-    s: Session, actor: Actor, planned: list[_StockRow], reference: str, progress: Progress | None
-) -> None:
-    held = _held_now(s, planned)
-    for done, r in enumerate(planned, start=1):
-        diff = r.qty - held.get((r.part_id, r.location_id), Decimal(0))
-        if diff == 0:
-            continue
-        # An empty bin gets a RECEIPT (history starts right); a bin that holds stock is set by an ADJUSTMENT.
-        kind = MoveKind.RECEIPT if held.get((r.part_id, r.location_id), 0) == 0 else MoveKind.ADJUSTMENT
-        try:
-            post_in(
-                s,
-                actor,
-                MoveRequest(
-                    kind,
-                    r.part_id,
-                    abs(diff),
-                    r.location_id if diff < 0 else None,
-                    r.location_id if diff > 0 else None,
-                    reason="opening stock import",
-                    reference=reference,
-                ),
-            )
-        except UserError as exc:  # a rule of the stock service (e.g. a location that takes no stock)
-            raise row_failed(r.n, exc, "Location") from exc
-        if done % 500 == 0:
-            tick(progress, done, len(planned))
-
-
 # --- the registry and entry points ----------------------------------------------------------------------
 
 HANDLERS: dict[str, Handler] = {
@@ -466,12 +315,7 @@ HANDLERS: dict[str, Handler] = {
         _plan_locations,
         lambda s, _actor, planned, _source, progress: _apply_locations(s, planned, progress),
     ),
-    "stock": Handler(
-        _COLUMNS["stock"],
-        Permission.MOVE_STOCK,
-        _plan_stock,
-        lambda s, actor, planned, source, progress: _apply_stock(s, actor, planned, source, progress),
-    ),
+    "stock": Handler(imports_stock.COLUMNS, Permission.MOVE_STOCK, imports_stock.plan, imports_stock.apply),
     **imports_catalogue.HANDLERS,
     **imports_mro.HANDLERS,
     **imports_kanban.HANDLERS,

@@ -3,7 +3,8 @@
 Card cycle:  FULL/IN_USE --(line scan)--> EMPTY --(mark ordered)--> ORDERED --(shipped)--> IN_TRANSIT
              ORDERED/IN_TRANSIT --(receiving scan)--> FULL, posting one container into the line location
              (RECEIPT for purchase and production loops, TRANSFER from the supply location for internal ones;
-             a card ordered on a purchase-order line is received against that line instead).
+             a card ordered on a purchase-order line is received against that line instead). A card of a
+             part tracked by lot is received with its lot (and expiry), as any receipt of it is.
 A scan that does not fit the card's state (a second line scan of an EMPTY card, say) is refused with when
 and by whom the card was last scanned. A card printed before the loop's container quantity changed
 carries an old version and is refused with "reprint this card".
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -24,13 +25,15 @@ from sqlalchemy.orm import Session, aliased
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import CardEvent, KanbanCard, KanbanLoop, Location, Part, PartSupplier, Supplier, User
-from desktop.models.enums import MoveKind
+from desktop.models.enums import MoveKind, Tracking
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc
 from desktop.services.insight.consumption import check_window_days
+from desktop.services.lots.receiving import lot_for_receipt, lot_label_number
+from desktop.services.lots.records import one_lot
 from desktop.services.stock.moves import MoveRequest, post_in
 
 if TYPE_CHECKING:  # the renderer (reportlab, barcodes) loads when cards are printed, not at start-up
@@ -467,10 +470,23 @@ def _last_scan(s: Session, card_id: int) -> str:
     return f"last scanned {when} by {row.display_name} ({row.to_status.lower().replace('_', ' ')})"
 
 
-def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcome:
-    """Advance the scanned card for this station; refused scans change nothing."""
+def scan(
+    db: Database,
+    actor: Actor,
+    code: str,
+    mode: StationMode,
+    *,
+    lot: str | None = None,
+    expires_on: date | None = None,
+) -> ScanOutcome:
+    """Advance the scanned card for this station; refused scans change nothing. A receiving scan of a
+    tracked part's card takes the container's lot: its number, its `LT-` label or the supplier's GS1-128
+    label (services.lots.receiving reads it), and the expiry when the label does not carry it."""
     actor.require(Permission.SCAN_KANBAN)
     key = code.strip().upper()
+    given = Received(lot, expires_on)
+    if mode is StationMode.LINE and given.named:
+        raise UserError("A line scan takes no lot: the lot is given when the full container arrives.")
 
     def op(s: Session) -> ScanOutcome:
         card = s.scalar(select(KanbanCard).where(KanbanCard.code == key))
@@ -503,8 +519,8 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
                     f"{label} is {card.status.lower().replace('_', ' ')}, nothing to receive: "
                     f"{_last_scan(s, card.id)}."
                 )
-            move_id, message = _receive_on_order(s, actor, card, loop, label) or _receive_card(
-                s, actor, card, loop, label
+            move_id, message = _receive_on_order(s, actor, card, loop, label, given) or _receive_card(
+                s, actor, card, loop, label, given
             )
         return ScanOutcome(
             _card_dto(card, loop.card_count, loop.version),
@@ -518,11 +534,36 @@ def scan(db: Database, actor: Actor, code: str, mode: StationMode) -> ScanOutcom
     return db.write(op)
 
 
+@dataclass(frozen=True)
+class Received:
+    """The lot a receiving scan names for the container (None for an untracked part)."""
+
+    lot: str | None = None
+    expires_on: date | None = None
+
+    @property
+    def named(self) -> bool:
+        return bool((self.lot or "").strip()) or self.expires_on is not None
+
+
 def _receive_card(
-    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str, given: Received
 ) -> tuple[int, str]:
-    """One container into the line location: a RECEIPT, or a TRANSFER from the supply location."""
+    """One container into the line location: a RECEIPT, or a TRANSFER from the supply location. A
+    tracked part's container goes into its lot, made on its first receipt; a transfer moves stock that
+    is in a lot already, so it names that lot (its number or label) and takes no expiry."""
     kind = MoveKind.TRANSFER if loop.kind == LoopKind.TRANSFER else MoveKind.RECEIPT
+    part = s.get(Part, loop.part_id)
+    assert part is not None  # a loop's part is a foreign key
+    qty = Decimal(loop.container_qty)
+    if kind is MoveKind.RECEIPT:
+        lot_id = lot_for_receipt(
+            s, part, given.lot, given.expires_on, loop.supplier_id, qty, today=date.today()
+        )
+    elif given.named and part.tracking != Tracking.NONE.value:
+        lot_id = one_lot(s, lot_label_number(s, part, given.lot or ""), part.id).id
+    else:
+        lot_id = None  # an untracked part (a lot given for it is refused by the ledger's rule)
     result = post_in(
         s,
         actor,
@@ -534,6 +575,7 @@ def _receive_card(
             to_location_id=loop.consumption_location_id,
             reference=card.code,
             reason=f"kanban {loop.kind.lower()} card {card.serial} of {loop.card_count}",
+            lot_id=lot_id,
         ),
     )
     change_card(s, actor, card, CardStatus.FULL, move_id=result.move.id)
@@ -541,7 +583,7 @@ def _receive_card(
 
 
 def _receive_on_order(
-    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str
+    s: Session, actor: Actor, card: KanbanCard, loop: KanbanLoop, label: str, given: Received
 ) -> tuple[int, str] | None:
     """A card ordered on a purchase-order line is received against that line (what is still open on it,
     into the loop's line location), so the order and the on-order figure follow; None for other cards."""
@@ -554,7 +596,15 @@ def _receive_on_order(
     got = receive_in(
         s,
         actor,
-        ReceiptRequest(order_id, loop.part_id, open_qty, loop.consumption_location_id, line_id=line_id),
+        ReceiptRequest(
+            order_id,
+            loop.part_id,
+            open_qty,
+            loop.consumption_location_id,
+            line_id=line_id,
+            lot=given.lot,
+            expires_on=given.expires_on,
+        ),
     )
     return got.move.id, f"{label} full: {got.message}"
 

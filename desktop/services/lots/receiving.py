@@ -22,8 +22,8 @@ from desktop.models.enums import MoveKind, Tracking
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.lots import gs1
-from desktop.services.lots.ledger import check_lot
-from desktop.services.lots.records import LotDTO, clean_lot_number, get_lot, lot_key
+from desktop.services.lots.ledger import check_lot, what_is_tracked
+from desktop.services.lots.records import LOT_CODE, LotDTO, clean_lot_number, get_lot, lot_key
 from desktop.services.stock.moves import MoveRequest, PostResult, post_in
 
 
@@ -89,17 +89,38 @@ def lot_for_receipt(
         return None
     if not (text or "").strip():
         check_lot(part, None)  # "... is tracked by lot: scan or type the lot."
+    text = lot_label_number(s, part, text or "")
     if part.tracking == Tracking.SERIAL.value:
         if qty != 1:
             raise UserError(
                 f"{part.part_number} is tracked by serial number: receive each unit with its own serial.",
                 field="qty",
             )
-        number, expiry = _from_label(text, expires_on, "serial number")
+        number, expiry = from_label(text, expires_on, "serial number")
         _refuse_received_serials(s, part, [lot_key(number)])
-        return _lot(s, part, number, expiry, supplier_id, today).id
-    number, expiry = _from_label(text, expires_on, "lot")
-    return _lot(s, part, number, expiry, supplier_id, today).id
+        return ensure_lot(s, part, number, expiry, supplier_id, today).id
+    number, expiry = from_label(text, expires_on, "lot")
+    return ensure_lot(s, part, number, expiry, supplier_id, today).id
+
+
+def lot_label_number(s: Session, part: Part, text: str) -> str:
+    """A scan of a lot label (`LT-<id>`) names a lot made before: its number when it is the part's lot,
+    refused when it is another part's or no lot's (a receipt must not make a lot called `LT-12`); any
+    other text as it is."""
+    found = LOT_CODE.match(text.strip().upper())
+    if found is None:
+        return text
+    lot = s.get(Lot, int(found.group(1)))
+    if lot is None:
+        raise NotFound(f"Unknown lot label {text.strip()}: no lot has that code.", field="lot")
+    if lot.part_id != part.id:
+        owner = s.scalar(select(Part.part_number).where(Part.id == lot.part_id))
+        raise UserError(
+            f"{text.strip()} is {what_is_tracked(part.tracking)} {lot.lot_number} of {owner}, not of "
+            f"{part.part_number}: scan the label of this part's lot. Nothing was received.",
+            field="lot",
+        )
+    return lot.lot_number
 
 
 def _untracked(part: Part) -> UserError:
@@ -118,7 +139,7 @@ def _refuse_received_serials(s: Session, part: Part, keys: list[str]) -> None:
         )
 
 
-def _from_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
+def from_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
     """The lot number and expiry of what was typed or scanned (a date given by hand wins over the label's)."""
     found = gs1.parse(text or "")
     if found is None:
@@ -128,18 +149,29 @@ def _from_label(text: str | None, expires_on: date | None, label: str) -> tuple[
     return clean_lot_number(found.lot, label=label), expires_on or found.expires_on
 
 
-def _lot(
+def check_expiry(
+    part_number: str,
+    lot_number: str,
+    known: date | None,
+    expiry: date | None,
+    then: str = "check the label; nothing was received",
+) -> None:
+    """A lot keeps the expiry it was made with: another one given for it is refused, not taken."""
+    if expiry is not None and known is not None and expiry != known:
+        raise Conflict(
+            f"Lot {lot_number} of {part_number} expires on {known.isoformat()}, "
+            f"not {expiry.isoformat()}: {then}.",
+            field="expires_on",
+        )
+
+
+def ensure_lot(
     s: Session, part: Part, number: str, expiry: date | None, supplier_id: int | None, today: date
 ) -> Lot:
     """The part's lot of that number, made on its first receipt."""
     known = s.scalar(select(Lot).where(Lot.part_id == part.id, Lot.lot_key == lot_key(number)))
     if known is not None:
-        if expiry is not None and known.expires_on is not None and expiry != known.expires_on:
-            raise Conflict(
-                f"Lot {known.lot_number} of {part.part_number} expires on {known.expires_on.isoformat()}, "
-                f"not {expiry.isoformat()}: check the label; nothing was received.",
-                field="expires_on",
-            )
+        check_expiry(part.part_number, known.lot_number, known.expires_on, expiry)
         return known
     if expiry is None and part.shelf_life_days:
         expiry = today + timedelta(days=part.shelf_life_days)
@@ -163,7 +195,7 @@ def _serials(
         raise UserError(
             f"{part.part_number} is tracked by serial number: scan each unit's serial.", field="lot"
         )
-    read = [_from_label(t, req.expires_on, "serial number") for t in texts]
+    read = [from_label(t, req.expires_on, "serial number") for t in texts]
     if Decimal(len(read)) != req.qty:
         raise UserError(
             f"{part.part_number} is tracked by serial number: {len(read)} serial(s) for a quantity of "
@@ -181,7 +213,7 @@ def _serials(
         _refuse_received_serials(s, part, keys)
     posted, lots = [], []
     for n, (number, expiry) in enumerate(read):
-        lot = _lot(s, part, number, expiry, req.supplier_id, today)
+        lot = ensure_lot(s, part, number, expiry, req.supplier_id, today)
         key = req.posting_key if n == 0 or req.posting_key is None else f"{req.posting_key}.{n + 1}"
         posted.append(post_in(s, actor, replace(plain, qty=Decimal(1), lot_id=lot.id, posting_key=key)))
         lots.append(get_lot(s, lot.id))

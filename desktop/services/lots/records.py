@@ -19,7 +19,7 @@ from desktop.services.lots.ledger import what_is_tracked
 
 LOT_PREFIX = "LT-"  # a lot label's code: LT-<lot id> (lot numbers are unique per part only)
 LOT_NUMBER_MAX = 40
-_LOT_CODE = re.compile(r"^LT-([0-9]{1,18})$")
+LOT_CODE = re.compile(r"^LT-([0-9]{1,18})$")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ _BY_ID = lot_query().where(Lot.id == bindparam("id"))  # built once: a scan's ho
 
 def find_lots(s: Session, code: str, part_id: int | None = None) -> list[LotDTO]:
     """The lots a code names: `LT-<id>` (a lot label), else a lot number of any part (or of `part_id`)."""
-    found = _LOT_CODE.match(code.strip().upper())
+    found = LOT_CODE.match(code.strip().upper())
     if found:
         row = s.connection().execute(_BY_ID, {"id": int(found.group(1))}).first()
         if row is not None and (part_id is None or row.part_id == part_id):

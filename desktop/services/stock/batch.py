@@ -8,12 +8,18 @@ locked (FOR UPDATE, in part/location order like single posts) before they are ch
 issue cannot slip between the check and the write. Issues follow the storeroom's Issue rule
 (`stock_issue.cover`): the parts issued are locked first and their open reservations read, an issue
 naming a reservation's work order settles it, and other work orders' stock goes only with `take_reserved`.
+
+A tracked part's line names its lot (`lot_id`), as a single post does: a batch has no person to propose a
+lot to, so an issue is not given the first-expired lot but must name one, and an expired lot is refused
+as in a single issue. Each lot line then moves its lot's stock with the ledger's own `move_lot`, after
+the bins' balances (the order single posts lock in), in the order the lines are given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -24,10 +30,12 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, UserError
 from desktop.models import AssetMove, Location, Part, Reservation, StockBalance, StockMove
-from desktop.models.enums import MoveKind
+from desktop.models.enums import MoveKind, Tracking
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.access_settings import check_adjustment
+from desktop.services.lots.issuing import lot_for_issue
+from desktop.services.lots.ledger import move_lot, what_is_tracked
 from desktop.services.stock.issue import cover, lock_parts, named, open_reservations, take_from
 from desktop.services.stock.moves import (
     _KEYED,
@@ -93,7 +101,9 @@ def post_many_in(
     balances = _locked_balances(s, requests)
 
     rows: list[dict[str, Any]] = []
+    lot_lines: list[tuple[int, MoveRequest, Part, Location | None, Location | None]] = []
     deltas: dict[tuple[int, int], Decimal] = {}
+    today = date.today()
     duplicates = 0
     for i, (req, (reason, reference)) in enumerate(zip(requests, texts, strict=True)):
         if req.posting_key in posted:
@@ -118,6 +128,12 @@ def post_many_in(
         part, src, dst = _numbered(i, total, partial(_resolve, req, parts, locs))
         _numbered(i, total, partial(check_adjustment, s, actor, req.kind, req.qty, part))
         _numbered(i, total, partial(reserved.apply, len(rows), req, part, reference))
+        if req.lot_id is not None:
+            if req.kind is MoveKind.ISSUE and src is not None:  # an expired or another part's lot: refused
+                _numbered(
+                    i, total, partial(lot_for_issue, s, part, src.id, req.lot_id, short=False, today=today)
+                )
+            lot_lines.append((i, req, part, src, dst))
         if src is not None:
             key = (part.id, src.id)
             have = balances.get(key, Decimal(0))
@@ -139,6 +155,9 @@ def post_many_in(
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
     if changed:  # balances before moves, as single posts do (check_balances' repair relies on it)
         s.execute(_UPSERTS[s.get_bind().dialect.name], changed)
+    for i, req, part, src, dst in lot_lines:  # each lot after its bins, as in stock._post
+        assert req.lot_id is not None
+        _numbered(i, total, partial(move_lot, s.connection(), part, req.lot_id, src, dst, req.qty))
     # Core, not the ORM insert: the model's eager_defaults would send the rows one by one (30x slower)
     table = cast(Table, StockMove.__table__)
     ids = s.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
@@ -210,8 +229,11 @@ def _resolve(
     req: MoveRequest, parts: dict[int, Part], locs: dict[int, Location]
 ) -> tuple[Part, Location | None, Location | None]:
     part = _part(parts.get(req.part_id), req.part_id)
-    if req.lot_id is not None:  # lot balances are kept by single posts only (stock._post)
-        raise UserError(f"{part.part_number} is tracked by lot: post its moves one at a time.", field="lot")
+    if req.lot_id is None and part.tracking != Tracking.NONE.value and req.kind is not MoveKind.COUNT:
+        what = what_is_tracked(part.tracking)
+        raise UserError(
+            f"{part.part_number} is tracked by {what}: a batch line of it names its {what}.", field="lot"
+        )
     src = (
         None
         if req.from_location_id is None
