@@ -278,3 +278,39 @@ def test_a_drafts_lines_change_and_go_by_keyboard(
     press(qtbot, Qt.Key.Key_PageUp)
     press(qtbot, Qt.Key.Key_Return)
     assert page.banner.kind == "error" and "only a draft's lines change" in page.banner.text()
+
+
+def test_the_erps_open_orders_come_in_and_go_out_from_the_purchasing_page(
+    qtbot: QtBot, window: MainWindow, actor: Actor, tmp_path: Path
+) -> None:
+    """A plant that orders in SAP: the clerk imports ME2N's open-order list on the Purchasing page
+    (checked first), the orders are there to receive, and the export re-imports as unchanged."""
+    from desktop.services.io.tabular import read_table
+
+    db = window.ctx.db
+    make_tree(db, actor)
+    for number, supplier in (("BOLT-M8", "Fastenal"), ("NUT-M8", "Fastenal"), ("OIL-5L", "Shell")):
+        make_part(db, actor, number, unit="PC", suppliers=(PartSupplierInput(supplier),))
+    window.go_to("Purchasing")
+    page = window.pages["Purchasing"]
+    assert isinstance(page, PurchasingPage)
+    page.erp_button.click()
+    dialog = page.data_dialog
+    assert dialog is not None and dialog.current_kind() == "purchase-orders"
+    qtbot.addWidget(dialog)
+    dialog.load(Path(__file__).parent.parent / "fixtures" / "erp" / "sap_me2n_open_pos.csv")
+    dialog.combos["supplier"].setCurrentText("Name 1")  # SAP's Vendor column holds the vendor number
+    dialog.check()
+    assert dialog.problems.rowCount() == 0 and dialog.import_button.isEnabled(), dialog.banner.text()
+    with qtbot.waitSignal(dialog.imported):
+        dialog.import_button.click()
+    qtbot.waitUntil(lambda: page.orders.rowCount() == 2)  # the page followed the import
+    assert {cell_text(page.orders, r, 1) for r in range(2)} == {"Fastenal", "Shell"}
+    assert {cell_text(page.orders, r, 2) for r in range(2)} == {"sent"}
+    out = tmp_path / "open-orders.xlsx"
+    dialog.export_to("purchase-orders", out)
+    exported = read_table(out)
+    assert len(exported.rows) == 3 and exported.rows[0][0] == "4500000123"
+    dialog.load(out)  # the export, back in: nothing changes
+    dialog.check()
+    assert dialog.problems.rowCount() == 0 and "3 unchanged" in dialog.summary.text(), dialog.summary.text()

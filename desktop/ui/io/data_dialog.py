@@ -46,6 +46,7 @@ KIND_NAMES = {
     "assets": "Assets (machines and their tree)",
     "where-used": "Where-used (spares of each asset)",
     "kanban": "Kanban loops",
+    "purchase-orders": "Open purchase orders (from or for the ERP)",
 }
 # what else on screen an import changes, beyond the parts, locations and stock the settings page refreshes
 # what an import changes beyond the catalogue and stock every import may touch

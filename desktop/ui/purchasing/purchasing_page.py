@@ -35,6 +35,7 @@ from desktop.ui.common import fill_table, permitted, read_only_table, selected_k
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout, labelled
+from desktop.ui.io.data_dialog import DataDialog
 from desktop.ui.operation import change as op
 from desktop.ui.po_line_dialog import LineEditDialog
 from desktop.ui.scanner import takes_scans
@@ -82,6 +83,9 @@ class PurchasingPage(QWidget):
         self.cancel_button = QPushButton("Cancel order")
         self.close_button = QPushButton("Close short")
         self.print_button = QPushButton("PDF…")
+        # plants that order in their ERP: its open orders in, ours out (Import / export, this kind)
+        self.erp_button = QPushButton("ERP orders: import / export…")
+        self.data_dialog: DataDialog | None = None
         # a draft's lines: Enter (or F2) on a line changes it, Delete twice takes it off
         self.edit_line_button = QPushButton("Change line…  (Enter)")
         self.delete_line_button = QPushButton("Delete line  (Del)")
@@ -123,6 +127,7 @@ class PurchasingPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Purchase orders (scan a PO- barcode to open one)"), 1)
         top.addWidget(self.open_only)
+        top.addWidget(self.erp_button)
         actions = QHBoxLayout()
         actions.addStretch(1)
         for button in (
@@ -158,6 +163,7 @@ class PurchasingPage(QWidget):
         self.cancel_button.clicked.connect(lambda: self._change("cancelled", po.cancel_order))
         self.close_button.clicked.connect(lambda: self._change("closed", po.close_order))
         self.print_button.clicked.connect(self._ask_pdf)
+        self.erp_button.clicked.connect(self.open_erp_files)
         self.edit_line_button.clicked.connect(self.edit_line)
         self.delete_line_button.clicked.connect(self.delete_line)
         self.lines.activated.connect(lambda _index: self.edit_line())  # Enter or a double click
@@ -169,6 +175,14 @@ class PurchasingPage(QWidget):
         self.qty_edit.returnPressed.connect(self.receive)
         self.lot_edit.returnPressed.connect(self._part_entered)
         self.receive_button.clicked.connect(self.receive)
+
+    @Slot()
+    def open_erp_files(self) -> DataDialog:
+        """Import and export opened on open purchase orders, in the ERP's columns (SAP ME2N, Odoo...)."""
+        dialog = DataDialog(self.ctx, self, kind="purchase-orders")
+        dialog.show()
+        self.data_dialog = dialog
+        return dialog
 
     # -- the lists ------------------------------------------------------------------------------------
     @Slot()
