@@ -95,11 +95,11 @@ def lot_for_receipt(
                 f"{part.part_number} is tracked by serial number: receive each unit with its own serial.",
                 field="qty",
             )
-        number, expiry = _from_label(text, expires_on, "serial number")
+        number, expiry = read_label(text, expires_on, "serial number")
         _refuse_received_serials(s, part, [lot_key(number)])
-        return _lot(s, part, number, expiry, supplier_id, today).id
-    number, expiry = _from_label(text, expires_on, "lot")
-    return _lot(s, part, number, expiry, supplier_id, today).id
+        return ensure_lot(s, part, number, expiry, supplier_id, today).id
+    number, expiry = read_label(text, expires_on, "lot")
+    return ensure_lot(s, part, number, expiry, supplier_id, today).id
 
 
 def _untracked(part: Part) -> UserError:
@@ -118,7 +118,7 @@ def _refuse_received_serials(s: Session, part: Part, keys: list[str]) -> None:
         )
 
 
-def _from_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
+def read_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
     """The lot number and expiry of what was typed or scanned (a date given by hand wins over the label's)."""
     found = gs1.parse(text or "")
     if found is None:
@@ -128,10 +128,10 @@ def _from_label(text: str | None, expires_on: date | None, label: str) -> tuple[
     return clean_lot_number(found.lot, label=label), expires_on or found.expires_on
 
 
-def _lot(
+def ensure_lot(
     s: Session, part: Part, number: str, expiry: date | None, supplier_id: int | None, today: date
 ) -> Lot:
-    """The part's lot of that number, made on its first receipt."""
+    """The part's lot of that number, made on its first receipt (or when a count finds it on the shelf)."""
     known = s.scalar(select(Lot).where(Lot.part_id == part.id, Lot.lot_key == lot_key(number)))
     if known is not None:
         if expiry is not None and known.expires_on is not None and expiry != known.expires_on:
@@ -163,7 +163,7 @@ def _serials(
         raise UserError(
             f"{part.part_number} is tracked by serial number: scan each unit's serial.", field="lot"
         )
-    read = [_from_label(t, req.expires_on, "serial number") for t in texts]
+    read = [read_label(t, req.expires_on, "serial number") for t in texts]
     if Decimal(len(read)) != req.qty:
         raise UserError(
             f"{part.part_number} is tracked by serial number: {len(read)} serial(s) for a quantity of "
@@ -181,7 +181,7 @@ def _serials(
         _refuse_received_serials(s, part, keys)
     posted, lots = [], []
     for n, (number, expiry) in enumerate(read):
-        lot = _lot(s, part, number, expiry, req.supplier_id, today)
+        lot = ensure_lot(s, part, number, expiry, req.supplier_id, today)
         key = req.posting_key if n == 0 or req.posting_key is None else f"{req.posting_key}.{n + 1}"
         posted.append(post_in(s, actor, replace(plain, qty=Decimal(1), lot_id=lot.id, posting_key=key)))
         lots.append(get_lot(s, lot.id))
