@@ -209,3 +209,20 @@ def test_mro_issues_take_the_lot_named(plant: Path, capsys: pytest.CaptureFixtur
     assert code == 0 and "Issue 2 EA of GREASE-EP2 lot FIRST from A-01-01" in out
     code, out, _ = run(capsys, "trace", "--asset", "PRESS-01")
     assert code == 0 and "LAST" in out and "WO-3" in out
+
+
+def test_count_a_tracked_part_per_lot(plant: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "lots", "tracking", "GREASE-EP2", "--tracking", "lot")
+    run(capsys, "receive", "--part", "GREASE-EP2", "--to", "A-01-01", "--qty", "4", "--lot", "H-1")
+    code, out, _ = run(capsys, "counts", "start", "A-01-01")
+    assert code == 0 and "count session #1: 1 line(s)" in out
+    code, _, err = run(capsys, "counts", "enter", "1", "A-01-01", "GREASE-EP2", "4")
+    assert code == 2 and "GREASE-EP2 is tracked by lot: scan or type the lot" in err
+    code, out, _ = run(capsys, "counts", "enter", "1", "A-01-01", "GREASE-EP2", "4", "--lot", "LT-1")
+    assert code == 0 and out.strip() == "GREASE-EP2 H-1 in A-01-01: counted (variance 0)"
+    code, _, err = run(capsys, "counts", "enter", "1", "A-01-01", "GREASE-EP2", "1", "--lot", "H-2")
+    assert code == 2 and "Lot H-2 of GREASE-EP2 is not on record" in err
+    code, out, _ = run(
+        capsys, "counts", "enter", "1", "A-01-01", "GREASE-EP2", "1", "--lot", "H-2", "--new-lot"
+    )
+    assert code == 0 and out.strip() == "GREASE-EP2 H-2 in A-01-01: recount (variance 1)"

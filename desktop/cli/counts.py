@@ -55,11 +55,13 @@ def _sheet(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) ->
 
 
 def _enter(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    qty = parse_decimal(args.qty, allow_zero=True)
     line = counts.enter_count(
-        database, actor, args.session, args.location, args.part, parse_decimal(args.qty, allow_zero=True)
+        database, actor, args.session, args.location, args.part, qty, args.lot, new_lot=args.new_lot
     )
+    lot = f" {line.lot_number}" if line.lot_number else ""
     print(
-        f"{line.part_number} in {line.location_code}: {line.status.lower()}"
+        f"{line.part_number}{lot} in {line.location_code}: {line.status.lower()}"
         + (f" (variance {format_qty(line.variance)})" if line.variance is not None else "")
     )
     return 0
@@ -137,6 +139,10 @@ def add_parser(sub: argparse._SubParsersAction, opener: Opener) -> None:
     en.add_argument("location")
     en.add_argument("part")
     en.add_argument("qty")
+    en.add_argument("--lot", help="a tracked part's lot or serial: its number or its label's LT- code")
+    en.add_argument(
+        "--new-lot", action="store_true", help="the lot is not on record: add it as found in this count"
+    )
     ap = cmd("approve", _approve, "approve a session and post its COUNT moves")
     ap.add_argument("session", type=int)
     ir = cmd("ira", _ira, "inventory record accuracy")

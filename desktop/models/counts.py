@@ -1,11 +1,12 @@
-"""Cycle counts: sessions with a snapshot of the book, and one line per part per bin."""
+"""Cycle counts: sessions with a snapshot of the book, and one line per part per bin (per lot of a tracked
+part: migration 0022)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, Stamped
@@ -27,7 +28,18 @@ class CountSession(Stamped, Base):
 class CountLine(Stamped, Base):
     __tablename__ = "count_line"
     __table_args__ = (
-        UniqueConstraint("session_id", "part_id", "location_id"),
+        # one line per (part, bin) and, for a tracked part, per lot: NULLs are distinct in a unique
+        # constraint, so the lines without a lot get their own partial unique index
+        UniqueConstraint("session_id", "part_id", "location_id", "lot_id"),
+        Index(
+            "ux_count_line_no_lot",
+            "session_id",
+            "part_id",
+            "location_id",
+            unique=True,
+            sqlite_where=text("lot_id IS NULL"),
+            postgresql_where=text("lot_id IS NULL"),
+        ),
         # when was this bin/part last counted: the plan's done marks and the event rules ask it
         Index("ix_count_line_part_location", "part_id", "location_id"),
     )
@@ -36,6 +48,9 @@ class CountLine(Stamped, Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("count_session.id"), index=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    # the lot or serial a tracked part's line counts (NULL: an untracked part, or a tracked part's bin
+    # where the book knew no lot)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     book_qty: Mapped[Decimal]  # at the snapshot
     expected_qty: Mapped[Decimal | None]  # book rolled forward to when it was counted
     counted_qty: Mapped[Decimal | None]

@@ -65,6 +65,7 @@ class SheetLine:
     unit: str
     book_qty: str | None = None
     reason: str = ""  # why it is counted, printed small in the Notes cell
+    lot: str = ""  # a tracked part's line: "Lot H-1 · expires …", in bold above the description
 
 
 class _CodeCell(Flowable):
@@ -128,6 +129,14 @@ def _text(value: str, style: ParagraphStyle, width: float) -> Any:
     if len(runs) <= 1 and (not runs or runs[0][0] == SANS) and fits:
         return value
     return Paragraph(_markup(value), style)
+
+
+def _described(line: SheetLine, style: ParagraphStyle, width: float) -> Any:
+    """The description, under the line's lot in bold when it has one (one row per lot: the counter writes
+    each lot's count on its own row)."""
+    if not line.lot:
+        return _text(line.description, style, width)
+    return Paragraph(f"{_markup(line.lot, bold=True)}<br/>{_markup(line.description)}", style)
 
 
 def _markup(text: str, bold: bool = False) -> str:
@@ -259,7 +268,7 @@ def render_count_sheet(
             _CodeCell(
                 line.part_number, line.part_barcode if part_module else None, code_w[1], part_module or MODULE
             ),
-            _text(line.description, cell, widths[2]),
+            _described(line, cell, widths[2]),
             _text(line.unit, cell, widths[3]),
             *([] if header.blind else [line.book_qty or "0"]),
             "",

@@ -22,7 +22,7 @@ from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import create_supplier
 from desktop.services.insight import kpi_days
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.lots.receiving import from_label
+from desktop.services.lots.receiving import read_label as from_label
 from desktop.services.mro import ReservationInput
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
@@ -452,23 +452,6 @@ def test_a_purchase_order_receipt_takes_the_lot_and_its_supplier(
     traced = lots.trace(db, "PO-LOT-1")
     assert traced.lot.supplier_name == "Lubes & Co" and traced.lot.expires_on == today() + timedelta(90)
     assert [m.move.reference for m in traced.moves] == [f"{order.number}/1"]
-
-
-def test_a_count_that_would_change_a_tracked_part_says_counts_per_lot_are_not_there_yet(
-    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
-) -> None:
-    from desktop.services.counts import sessions as counts
-
-    _receive(db, keeper, plant, "CNT-1", "5")
-    sid = counts.start_session(db, admin, "Bin 1", [plant["bin1"]])
-    counts.enter_count(db, keeper, sid, "A-01-01", "GREASE-EP2", Decimal(5))  # as the book: nothing to post
-    assert counts.approve(db, admin, sid) == 0
-    sid = counts.start_session(db, admin, "Bin 1 again", [plant["bin1"]])
-    counts.enter_count(db, keeper, sid, "A-01-01", "GREASE-EP2", Decimal(4))  # one short: a recount
-    counts.enter_count(db, ensure_user(db, "lee", role=Role.KEEPER), sid, "A-01-01", "GREASE-EP2", Decimal(4))
-    with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot, and counts do not count per lot yet"):
-        counts.approve(db, admin, sid)
-    assert stock.balance(db, plant["grease"], plant["bin1"]) == 5 and stock.check_balances(db, admin) == []
 
 
 def test_expired_lots_move_to_quarantine_in_one_go(

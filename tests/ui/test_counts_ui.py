@@ -43,12 +43,12 @@ def test_count_by_scanning_then_approve(qtbot: QtBot, window: MainWindow, ctx: A
     assert page.banner.kind == "warn" and "count it again" in page.banner.text()  # type: ignore[attr-defined]
     _type(qtbot, page.part_edit, "P-BOLT")  # type: ignore[attr-defined]
     _type(qtbot, page.qty_edit, "7")  # type: ignore[attr-defined]
-    assert page.lines.item(0, 7).text() == "counted"  # type: ignore[attr-defined]
-    assert page.lines.item(0, 9).text() == "admin (same counter)"  # type: ignore[attr-defined]
+    assert page.lines.item(0, 8).text() == "counted"  # type: ignore[attr-defined]
+    assert page.lines.item(0, 10).text() == "admin (same counter)"  # type: ignore[attr-defined]
     page.approve_button.click()  # type: ignore[attr-defined]
     dialog = page.approve_dialog  # type: ignore[attr-defined]
-    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 8).text() == "admin (same counter)"
-    assert dialog.table.item(0, 3).text() == "7"  # count 1 is kept beside the recount
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 9).text() == "admin (same counter)"
+    assert dialog.table.item(0, 4).text() == "7"  # count 1 is kept beside the recount
     dialog.approve_button.click()
     assert "1 count adjustment" in page.banner.text()  # type: ignore[attr-defined]
     assert stock.balance(ctx.db, part.id, tree["A-01-01"].id) == 7
@@ -113,7 +113,7 @@ def test_reject_a_line_with_a_reason(qtbot: QtBot, window: MainWindow, ctx: AppC
         _type(qtbot, page.part_edit, part)
         _type(qtbot, page.qty_edit, qty)
     dialog = page.open_approve()
-    assert [dialog.table.item(r, 9).text() for r in range(2)] == ["counted", "waits for a recount"]
+    assert [dialog.table.item(r, 10).text() for r in range(2)] == ["counted", "waits for a recount"]
     dialog.ticks[1].setCheckState(Qt.CheckState.Checked)
     dialog.approve_button.click()  # no reason yet: refused, nothing posted
     assert dialog.banner.kind == "error" and "reason" in dialog.banner.text()
@@ -123,7 +123,7 @@ def test_reject_a_line_with_a_reason(qtbot: QtBot, window: MainWindow, ctx: AppC
     assert not dialog.isVisible()
     assert "0 count adjustment" in page.banner.text()
     assert stock.balance(ctx.db, nut.id, a) == 10
-    assert page.lines.item(1, 7).text() == "rejected"
+    assert page.lines.item(1, 8).text() == "rejected"
     decided = counts.session(ctx.db, page.session_id, for_counter=False).lines
     assert decided[1].note == "NUT labels on the BOLT bin"
 
@@ -140,7 +140,7 @@ def test_recount_refused_to_the_first_counter(qtbot: QtBot, window: MainWindow, 
         _type(qtbot, page.part_edit, "BOLT")
         _type(qtbot, page.qty_edit, "3")
     assert page.banner.kind == "error" and "another counter (for example kim)" in page.banner.text()
-    assert page.lines.item(0, 7).text() == "recount" and page.lines.item(0, 8).text() == "admin"
+    assert page.lines.item(0, 8).text() == "recount" and page.lines.item(0, 9).text() == "admin"
 
 
 def test_pareto_chart_with_cut_lines(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:

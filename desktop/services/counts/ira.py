@@ -1,6 +1,8 @@
 """Inventory record accuracy: approved lines within tolerance / approved lines counted (a hit rate, not
 value-netted), grouped by class, area or month, with the value of the adjustments (gross: every
-variance counts, a gain does not cancel a loss)."""
+variance counts, a gain does not cancel a loss). A tracked part's (part, bin) is one line however many
+lots it holds, accurate when each lot line is (counts.sessions.accurate_bins); its value is the sum of
+its lot lines' variances, each gross, as they were posted."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Location, Part
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import line_accurate
+from desktop.services.counts.sessions import accurate_bins, bin_key
 
 GROUPINGS = {"class": "Class", "area": "Area", "month": "Month"}
 
@@ -58,12 +60,16 @@ def ira(db: Database, *, by: str = "class", since: datetime | None = None) -> di
         )
         if since is not None:
             stmt = stmt.where(CountLine.updated_at >= db_time(s, since))
-        groups: dict[str, list[tuple[bool, Decimal]]] = defaultdict(list)
-        for line, part, path in s.execute(stmt).tuples():
+        rows = s.execute(stmt).tuples().all()
+        accurate = accurate_bins(line for line, _p, _path in rows)
+        bins: dict[tuple[int, int, int], tuple[str, Decimal]] = {}  # its group and its value
+        for line, part, path in rows:
             variance = abs(Decimal(line.counted_qty or 0) - Decimal(line.expected_qty or 0))
-            groups[_key(by, part, path, line.updated_at)].append(
-                (line_accurate(line), variance * part.unit_cost)
-            )
+            group, value = bins.get(bin_key(line), (_key(by, part, path, line.updated_at), Decimal(0)))
+            bins[bin_key(line)] = (group, value + variance * part.unit_cost)
+        groups: dict[str, list[tuple[bool, Decimal]]] = defaultdict(list)
+        for key, (group, value) in bins.items():
+            groups[group].append((accurate[key], value))
         return {
             k: Ira(len(v), sum(1 for ok, _v in v if ok), sum((val for _ok, val in v), Decimal(0)))
             for k, v in sorted(groups.items())

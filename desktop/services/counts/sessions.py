@@ -7,6 +7,13 @@ variances. Out of tolerance (count settings) -> recount by another counter -> a 
 line or rejects it with a reason -> COUNT moves. ABC is in count_abc, the plan in count_plan, IRA in
 count_ira.
 
+A tracked part is counted per lot (or serial): one line per (part, bin, lot) the book holds, and a line
+added for a lot found on the shelf (desktop.services.counts.lots). Tolerance and the recount are per line,
+so per lot; approval posts one COUNT move per lot line that differs, with its lot. For the IRA a (part,
+bin) of a count is one line however many lots it holds, accurate when each of its lot lines is
+(`accurate_bins`): a bin of five lots weighs no more than an untracked bin, and a lot record that is wrong
+(two lots swapped, same total) is a record error a recall would meet, so the bin is not accurate.
+
 Recount rule: the recount of a line must be entered by someone other than its first counter whenever
 another active user who may count exists; a storeroom with a single counter may recount its own line,
 and the line then shows "same counter" to the supervisor who approves it.
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -24,8 +32,8 @@ from sqlalchemy.orm import Session
 from desktop.codes import location_payload, part_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
-from desktop.models import CountLine, CountSession, Location, Part, StockBalance, StockMove, User
-from desktop.models.enums import MoveKind
+from desktop.models import CountLine, CountSession, Location, Lot, Part, StockBalance, StockMove, User
+from desktop.models.enums import MoveKind, Tracking
 from desktop.quantities import format_qty
 from desktop.reports.count_sheet import SheetHeader, SheetLine
 from desktop.services.actor import ROLE_PERMISSIONS, Actor, Permission
@@ -39,7 +47,10 @@ from desktop.services.counts.abc import AbcRow as AbcRow
 from desktop.services.counts.abc import abc_classes as abc_classes
 from desktop.services.counts.abc import abc_rows as abc_rows
 from desktop.services.counts.abc import classify as classify
+from desktop.services.counts.lots import counted_lot, lot_book
 from desktop.services.counts.settings import CountSettings, read_count_settings
+from desktop.services.lots.ledger import what_is_tracked
+from desktop.services.lots.records import LOT_PREFIX
 from desktop.services.stock.moves import MoveRequest, post_in
 from desktop.services.text_rules import refuse_controls
 
@@ -67,10 +78,19 @@ class LineDTO:
     note: str = ""
     first_count_qty: Decimal | None = None  # count 1 when a recount replaced it
     reason: str = ""  # why the line is in the count
+    lot_number: str = ""  # a tracked part's line: its lot or serial
+    lot_code: str = ""  # and that lot's label code (LT-…)
+    expires_on: date | None = None
 
     @property
     def same_counter(self) -> bool:
         return bool(self.recounted_by) and self.recounted_by == self.counted_by
+
+    @property
+    def lot_text(self) -> str:
+        """'H-1 (expires 2027-03-01)', or '' for a line without a lot."""
+        expiry = f" (expires {self.expires_on.isoformat()})" if self.expires_on else ""
+        return f"{self.lot_number}{expiry}" if self.lot_number else ""
 
 
 @dataclass(frozen=True)
@@ -90,8 +110,10 @@ def open_session_in(
     pairs: Iterable[tuple[int, int]],
     reasons: Mapping[tuple[int, int], str] | None = None,
 ) -> CountSession:
-    """A session with one line per (part, location), the book copied from the balances now, each with
-    why it is counted when `reasons` says (today's list: the plan, a bin left empty…)."""
+    """A session with one line per (part, location), and per lot for a tracked part, the book copied from
+    the balances now, each with why it is counted when `reasons` says (today's list: the plan, a bin left
+    empty…). A tracked part's bin that holds no lot keeps one line without a lot: the bin is still looked
+    at, and a lot found there is added."""
     refuse_controls(name, field="name", label="Count name")
     if s.get_bind().dialect.name == "postgresql":
         # The book and the last move id must be one snapshot: a move numbered N, still uncommitted while
@@ -108,24 +130,32 @@ def open_session_in(
     s.flush()
     wanted = sorted(set(pairs))
     book: dict[tuple[int, int], Decimal] = {}
+    lots: dict[tuple[int, int], list[tuple[int, Decimal]]] = {}
     for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
-        parts = {p for p, _l in chunk}
+        parts, locs = {p for p, _l in chunk}, {loc for _p, loc in chunk}
         for part_id, loc_id, qty in s.execute(
             select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty).where(
-                StockBalance.part_id.in_(parts), StockBalance.location_id.in_({loc for _p, loc in chunk})
+                StockBalance.part_id.in_(parts), StockBalance.location_id.in_(locs)
             )
         ).tuples():
             book[(part_id, loc_id)] = Decimal(qty)
+        lots.update(lot_book(s, parts, locs))
+    added = 0
     for part_id, loc_id in wanted:
-        s.add(
-            CountLine(
-                session_id=session.id,
-                part_id=part_id,
-                location_id=loc_id,
-                book_qty=book.get((part_id, loc_id), Decimal(0)),
-                reason=(reasons or {}).get((part_id, loc_id), "")[:120] or None,
+        reason = (reasons or {}).get((part_id, loc_id), "")[:120] or None
+        held: list[tuple[int | None, Decimal]] = [(None, book.get((part_id, loc_id), Decimal(0)))]
+        for lot_id, qty in lots.get((part_id, loc_id)) or held:
+            s.add(
+                CountLine(
+                    session_id=session.id,
+                    part_id=part_id,
+                    location_id=loc_id,
+                    lot_id=lot_id,
+                    book_qty=qty,
+                    reason=reason,
+                )
             )
-        )
+            added += 1
     s.flush()
     record(
         s,
@@ -133,7 +163,7 @@ def open_session_in(
         "counts.start",
         "count_session",
         session.id,
-        f"started {session.name}: {len(wanted)} line(s)",
+        f"started {session.name}: {added} line(s)",
     )
     return session
 
@@ -162,12 +192,14 @@ def start_session(
 
 
 def _rolled_forward(s: Session, session: CountSession, line: CountLine) -> Decimal:
-    """The book at the snapshot plus every move of this part in this bin posted since."""
+    """The book at the snapshot plus every move of this part (and lot) in this bin posted since."""
     net = Decimal(0)
     for from_id, qty in s.execute(
         select(StockMove.from_location_id, StockMove.qty).where(
             StockMove.id > session.snapshot_move_id,
             StockMove.part_id == line.part_id,
+            # an untracked part's moves carry no lot (lots.ledger.check_lot): the same moves as before
+            StockMove.lot_id.is_(None) if line.lot_id is None else StockMove.lot_id == line.lot_id,
             or_(StockMove.from_location_id == line.location_id, StockMove.to_location_id == line.location_id),
             StockMove.kind != MoveKind.COUNT.value,
         )
@@ -207,9 +239,20 @@ def _other_counter(s: Session, user_id: int) -> str | None:
 
 
 def enter_count(
-    db: Database, actor: Actor, session_id: int, location_code: str, part_number: str, qty: Decimal
+    db: Database,
+    actor: Actor,
+    session_id: int,
+    location_code: str,
+    part_number: str,
+    qty: Decimal,
+    lot: str | None = None,
+    *,
+    new_lot: bool = False,
+    today: date | None = None,
 ) -> LineDTO:
-    """Scan bin, scan part, type the quantity. A part the book did not expect there becomes a new line."""
+    """Scan bin, scan part (and, for a tracked part, its lot), type the quantity. A part or lot the book
+    did not expect there becomes a new line; a lot not on record is made only when `new_lot` confirms it
+    (desktop.services.counts.lots)."""
     actor.require(Permission.COUNT)
     if qty < 0:
         raise UserError("A counted quantity cannot be negative.", field="qty")
@@ -223,16 +266,29 @@ def enter_count(
         if part is None:
             raise NotFound(f"No part {part_number.strip()}.", field="part")
         check_qty_for_unit(qty, part.unit)
+        if part.tracking == Tracking.SERIAL.value and qty > 1:
+            raise UserError(
+                f"{part.part_number} is tracked by serial number: a serial is one unit, count 1 or 0.",
+                field="qty",
+            )
+        found = counted_lot(s, part, lot, new_lot=new_lot, today=today or date.today())
+        lot_id = None if found is None else found.id
         line = s.scalar(
             select(CountLine).where(
                 CountLine.session_id == session.id,
                 CountLine.part_id == part.id,
                 CountLine.location_id == loc.id,
+                CountLine.lot_id.is_(None) if lot_id is None else CountLine.lot_id == lot_id,
             )
         )
         if line is None:
             line = CountLine(
-                session_id=session.id, part_id=part.id, location_id=loc.id, book_qty=Decimal(0), added=True
+                session_id=session.id,
+                part_id=part.id,
+                location_id=loc.id,
+                lot_id=lot_id,
+                book_qty=Decimal(0),
+                added=True,
             )
             s.add(line)
             s.flush()
@@ -241,9 +297,10 @@ def enter_count(
         if line.status == "RECOUNT" and line.counted_by_id == actor.user_id:
             other = _other_counter(s, actor.user_id)
             if other is not None:
+                lot_text = "" if found is None else f" {found.lot_number}"
                 raise Conflict(
-                    f"You counted {part.part_number} in {loc.code} the first time: the recount must be "
-                    f"done by another counter (for example {other}).",
+                    f"You counted {part.part_number}{lot_text} in {loc.code} the first time: the recount "
+                    f"must be done by another counter (for example {other}).",
                     field="part",
                 )
         expected = _rolled_forward(s, session, line)
@@ -280,6 +337,7 @@ def _user_name(s: Session, user_id: int | None) -> str:
 def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
     part = s.get(Part, line.part_id)
     loc = s.get(Location, line.location_id)
+    lot = s.get(Lot, line.lot_id) if line.lot_id is not None else None
     assert part is not None and loc is not None
     # Blind until the count stands: a line waiting for its recount shows neither the book nor count 1,
     # or the recounter would only confirm one of them.
@@ -309,6 +367,9 @@ def _line_dto(s: Session, line: CountLine, *, blind: bool) -> LineDTO:
         note=line.note or "",
         first_count_qty=None if blind else line.first_count_qty,
         reason=line.reason or "",
+        lot_number="" if lot is None else lot.lot_number,
+        lot_code="" if lot is None else f"{LOT_PREFIX}{lot.id}",
+        expires_on=None if lot is None else lot.expires_on,
     )
 
 
@@ -323,7 +384,7 @@ def session(db: Database, session_id: int, *, for_counter: bool = True) -> Sessi
             _line_dto(s, line, blind=sess.blind and for_counter)
             for line in s.scalars(select(CountLine).where(CountLine.session_id == session_id))
         ]
-        lines.sort(key=lambda x: (x.walk_order, x.location_code, x.part_number))
+        lines.sort(key=lambda x: (x.walk_order, x.location_code, x.part_number, x.lot_number))
         return SessionDTO(sess.id, sess.name, sess.status, sess.blind, tuple(lines))
 
     return db.read(op)
@@ -343,7 +404,8 @@ def open_sessions(db: Database) -> list[tuple[int, str]]:
 
 
 def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, str] | None = None) -> int:
-    """Post COUNT moves for every counted line with a variance; rejected lines (each with a reason) post
+    """Post COUNT moves for every counted line with a variance (a lot line's with its lot, all in this one
+    transaction); rejected lines (each with a reason) post
     nothing, and a line waiting for its recount may be rejected instead. The session closes. Returns the
     number of moves posted."""
     actor.require(Permission.APPROVE_COUNTS)
@@ -384,6 +446,7 @@ def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, st
                         to_location_id=line.location_id if variance > 0 else None,
                         reason=f"cycle count {sess.name}: counted {format_qty(Decimal(line.counted_qty))}",
                         reference=f"COUNT-{sess.id}",
+                        lot_id=line.lot_id,
                     ),
                 )
                 line.move_id = result.move.id
@@ -406,9 +469,24 @@ def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, st
 
 
 def line_accurate(line: CountLine) -> bool:
-    """A decided line counts as accurate for the IRA when it was within tolerance or exact."""
+    """A decided line counts as accurate when it was within tolerance or exact."""
     variance = abs(Decimal(line.counted_qty or 0) - Decimal(line.expected_qty or 0))
     return bool(line.within_tolerance) or variance == 0
+
+
+def bin_key(line: CountLine) -> tuple[int, int, int]:
+    """The IRA's line: a (part, bin) of one count, whatever lots it holds."""
+    return (line.session_id, line.part_id, line.location_id)
+
+
+def accurate_bins(lines: Iterable[CountLine]) -> dict[tuple[int, int, int], bool]:
+    """Per (part, bin) of a count (`bin_key`): accurate when each of its lines is (see the module's note);
+    an untracked part's bin has one line, so its verdict is that line's, as before lots."""
+    out: dict[tuple[int, int, int], bool] = {}
+    for line in lines:
+        key = bin_key(line)
+        out[key] = out.get(key, True) and line_accurate(line)
+    return out
 
 
 def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHeader, list[SheetLine]]:
@@ -419,13 +497,14 @@ def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHea
         if sess is None:
             raise NotFound(f"Count session #{session_id} does not exist.")
         rows = s.execute(
-            select(CountLine, Part, Location)
+            select(CountLine, Part, Location, Lot)
             .join(Part, Part.id == CountLine.part_id)
             .join(Location, Location.id == CountLine.location_id)
+            .outerjoin(Lot, Lot.id == CountLine.lot_id)
             .where(CountLine.session_id == session_id)
         ).all()
         lines = []
-        for line, part, loc in rows:
+        for line, part, loc, lot in rows:
             segments = loc.path.strip("/").split("/")
             area = segments[1] if len(segments) > 2 else segments[0]
             lines.append(
@@ -434,6 +513,7 @@ def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHea
                     loc.walk_order,
                     loc.code,
                     part.number_key,
+                    "" if lot is None else lot.lot_key,
                     SheetLine(
                         area,
                         loc.code,
@@ -444,14 +524,24 @@ def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHea
                         part.unit,
                         None if sess.blind else format_qty(Decimal(line.book_qty)),
                         line.reason or "",
+                        lot=_sheet_lot(part, lot),
                     ),
                 )
             )
-        lines.sort(key=lambda t: (t[0], t[1], t[2], t[3]))
+        lines.sort(key=lambda t: (t[0], t[1], t[2], t[3], t[4]))
         started = as_utc(sess.started_at).astimezone().strftime("%Y-%m-%d %H:%M")
         header = SheetHeader(
             f"Cycle count: {sess.name}", f"CS-{sess.id}", started, counter or "_______________", sess.blind
         )
-        return header, [t[4] for t in lines]
+        return header, [t[5] for t in lines]
 
     return db.read(op)
+
+
+def _sheet_lot(part: Part, lot: Lot | None) -> str:
+    """'Lot H-1 · expires 2027-03-01' on a lot line of the sheet, so the counter writes per lot."""
+    what = what_is_tracked(part.tracking)
+    if lot is None:
+        return "" if part.tracking == Tracking.NONE.value else f"no {what} on the book: write each one found"
+    expiry = f" · expires {lot.expires_on.isoformat()}" if lot.expires_on else ""
+    return f"{what.capitalize()} {lot.lot_number}{expiry}"

@@ -15,6 +15,7 @@ from desktop.db import Database
 from desktop.models import (
     CountLine,
     Location,
+    Lot,
     Part,
     PurchaseOrder,
     ShortIssue,
@@ -26,7 +27,7 @@ from desktop.quantities import ZERO, money
 from desktop.reports.table_report import Chart, ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import line_accurate
+from desktop.services.counts.sessions import accurate_bins, bin_key
 from desktop.services.insight import kpis
 from desktop.services.insight.consumption import consumed_value, is_consumption
 from desktop.services.insight.report_rows import stamp
@@ -147,17 +148,25 @@ def count_accuracy(db: Database, *, months: int = 12) -> ReportTable:
     def op(s: Session) -> ReportTable:
         since = db_time(s, start)
         rows = []
-        for line, pn, code, cost in s.execute(
-            select(CountLine, Part.part_number, Location.code, Part.unit_cost)
-            .join(Part, Part.id == CountLine.part_id)
-            .join(Location, Location.id == CountLine.location_id)
-            .where(
-                CountLine.status == "APPROVED",
-                CountLine.counted_qty.is_not(None),
-                CountLine.updated_at >= since,
+        found = (
+            s.execute(
+                select(CountLine, Part.part_number, Location.code, Part.unit_cost, Lot.lot_number)
+                .join(Part, Part.id == CountLine.part_id)
+                .join(Location, Location.id == CountLine.location_id)
+                .outerjoin(Lot, Lot.id == CountLine.lot_id)
+                .where(
+                    CountLine.status == "APPROVED",
+                    CountLine.counted_qty.is_not(None),
+                    CountLine.updated_at >= since,
+                )
+                .order_by(CountLine.updated_at.desc(), CountLine.id)
             )
-            .order_by(CountLine.updated_at.desc())
-        ).tuples():
+            .tuples()
+            .all()
+        )
+        # each lot line is shown; the IRA counts a (part, bin) once (counts.sessions.accurate_bins)
+        bins = accurate_bins(line for line, *_rest in found)
+        for line, pn, code, cost, lot in found:
             expected = Decimal(line.expected_qty or 0)
             variance = Decimal(line.counted_qty or 0) - expected
             rows.append(
@@ -165,29 +174,31 @@ def count_accuracy(db: Database, *, months: int = 12) -> ReportTable:
                     as_utc(line.updated_at),
                     pn,
                     code,
+                    lot or "",
                     expected,
                     line.counted_qty,
                     variance,
                     variance * cost,
-                    "yes" if line_accurate(line) else "no",
+                    "yes" if bins[bin_key(line)] else "no",
                 )
             )
-        within = sum(1 for r in rows if r[7] == "yes")
-        pct = f"{Decimal(within) * 100 / len(rows):.1f} %" if rows else "no counts"
+        within = sum(1 for ok in bins.values() if ok)
+        pct = f"{Decimal(within) * 100 / len(bins):.1f} %" if bins else "no counts"
         return ReportTable(
             "Count accuracy",
-            f"{len(rows):,} approved count lines, {stamp(months)}: IRA {pct}",
+            f"{len(rows):,} approved count lines ({len(bins):,} part/bin), {stamp(months)}: IRA {pct}",
             (
                 "Approved",
                 "Part number",
                 "Bin",
+                "Lot",
                 "Expected",
                 "Counted",
                 "Variance",
                 "Variance value",
                 "Accurate",
             ),
-            ("datetime", "text", "text", "qty", "qty", "qty", "money", "text"),
+            ("datetime", "text", "text", "text", "qty", "qty", "qty", "money", "text"),
             rows,
         )
 

@@ -51,7 +51,7 @@ from desktop.models.enums import MoveKind
 from desktop.quantities import ZERO
 from desktop.services.admin.plant_settings import Planning, planning
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import line_accurate
+from desktop.services.counts.sessions import accurate_bins, bin_key
 from desktop.services.insight import kpi_days
 from desktop.services.insight.consumption import (
     demand_window,
@@ -295,14 +295,23 @@ def _by_month(days: dict[date, kpi_days.DayTotals]) -> tuple[dict[str, Decimal],
 
 
 def _counts(s: Session, since: datetime) -> dict[str, tuple[int, int]]:
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for month, line in s.execute(
-        select(month_of(s, CountLine.updated_at), CountLine).where(
-            CountLine.status == "APPROVED", CountLine.counted_qty.is_not(None), CountLine.updated_at >= since
+    """Per month: (part, bin) lines counted and accurate (a tracked part's lots are one line, as in IRA)."""
+    rows = (
+        s.execute(
+            select(month_of(s, CountLine.updated_at), CountLine).where(
+                CountLine.status == "APPROVED",
+                CountLine.counted_qty.is_not(None),
+                CountLine.updated_at >= since,
+            )
         )
-    ).tuples():
-        out[month][0] += 1
-        out[month][1] += int(line_accurate(line))
+        .tuples()
+        .all()
+    )
+    month = {bin_key(line): m for m, line in rows}
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for key, ok in accurate_bins(line for _m, line in rows).items():
+        out[month[key]][0] += 1
+        out[month[key]][1] += int(ok)
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 

@@ -28,7 +28,7 @@ from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.io.common import Column, Plan, Progress, Rows, chunks, row_failed, tick
 from desktop.services.io.mro import location_ref
 from desktop.services.lots.ledger import what_is_tracked
-from desktop.services.lots.receiving import check_expiry, ensure_lot, from_label
+from desktop.services.lots.receiving import check_expiry, ensure_lot, read_label
 from desktop.services.lots.records import lot_key
 from desktop.services.purchasing.erp_files import file_date
 from desktop.services.stock.moves import MoveRequest, post_in
@@ -250,7 +250,7 @@ def _lot_of_row(
         rows.problem(n, "expiry", str(exc))
         return None
     try:
-        number, expiry = from_label(text, expiry, what)
+        number, expiry = read_label(text, expiry, what)
     except UserError as exc:
         rows.problem(n, column, exc.message)
         return None

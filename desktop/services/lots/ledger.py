@@ -37,10 +37,10 @@ def check_lot(part: Part, lot_id: int | None, kind: str | None = None) -> None:
     if lot_id is not None:
         return
     what = what_is_tracked(part.tracking)
-    if kind == "COUNT":  # a count approval: counts do not count per lot yet
+    if kind == "COUNT":  # a line counted without a lot, before the part became tracked
         raise UserError(
-            f"{part.part_number} is tracked by {what}, and counts do not count per {what} yet: leave it out "
-            f"of the count and correct its lots with adjustments that name them (storeroom adjust --lot).",
+            f"{part.part_number} is tracked by {what}: its count without a {what} cannot be posted. Reject "
+            f"that line and count the part again per {what}.",
             field="lot",
         )
     raise UserError(f"{part.part_number} is tracked by {what}: scan or type the {what}.", field="lot")

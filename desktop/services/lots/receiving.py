@@ -96,10 +96,10 @@ def lot_for_receipt(
                 f"{part.part_number} is tracked by serial number: receive each unit with its own serial.",
                 field="qty",
             )
-        number, expiry = from_label(text, expires_on, "serial number")
+        number, expiry = read_label(text, expires_on, "serial number")
         _refuse_received_serials(s, part, [lot_key(number)])
         return ensure_lot(s, part, number, expiry, supplier_id, today).id
-    number, expiry = from_label(text, expires_on, "lot")
+    number, expiry = read_label(text, expires_on, "lot")
     return ensure_lot(s, part, number, expiry, supplier_id, today).id
 
 
@@ -139,7 +139,7 @@ def _refuse_received_serials(s: Session, part: Part, keys: list[str]) -> None:
         )
 
 
-def from_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
+def read_label(text: str | None, expires_on: date | None, label: str) -> tuple[str, date | None]:
     """The lot number and expiry of what was typed or scanned (a date given by hand wins over the label's)."""
     found = gs1.parse(text or "")
     if found is None:
@@ -168,7 +168,7 @@ def check_expiry(
 def ensure_lot(
     s: Session, part: Part, number: str, expiry: date | None, supplier_id: int | None, today: date
 ) -> Lot:
-    """The part's lot of that number, made on its first receipt."""
+    """The part's lot of that number, made on its first receipt (or when a count finds it on the shelf)."""
     known = s.scalar(select(Lot).where(Lot.part_id == part.id, Lot.lot_key == lot_key(number)))
     if known is not None:
         check_expiry(part.part_number, known.lot_number, known.expires_on, expiry)
@@ -195,7 +195,7 @@ def _serials(
         raise UserError(
             f"{part.part_number} is tracked by serial number: scan each unit's serial.", field="lot"
         )
-    read = [from_label(t, req.expires_on, "serial number") for t in texts]
+    read = [read_label(t, req.expires_on, "serial number") for t in texts]
     if Decimal(len(read)) != req.qty:
         raise UserError(
             f"{part.part_number} is tracked by serial number: {len(read)} serial(s) for a quantity of "

@@ -49,6 +49,11 @@ class LotDTO:
         return self.expires_on is not None and self.expires_on < today and not self.released
 
 
+def is_lot_code(code: str) -> bool:
+    """Whether `code` has the form of a lot label's code (`LT-<id>`), whatever lot it names."""
+    return LOT_CODE.match(code.strip().upper()) is not None
+
+
 def lot_key(number: str) -> str:
     return number.strip().upper()
 

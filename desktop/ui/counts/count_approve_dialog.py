@@ -30,6 +30,7 @@ from desktop.ui.operation import change
 HEADERS = [
     "Bin",
     "Part",
+    "Lot",  # a tracked part's line: its lot (and expiry); each lot posts on its own
     "Expected",
     "Count 1",  # kept when a recount replaced it
     "Counted",
@@ -40,7 +41,7 @@ HEADERS = [
     "Status",
     "Why counted",
 ]
-_NUMBERS = range(2, 7)
+_NUMBERS = range(3, 8)
 REJECT, REASON = len(HEADERS), len(HEADERS) + 1
 STATUS_TEXT = {
     "OPEN": "not counted: zero",
@@ -58,6 +59,7 @@ def _cells(x: LineDTO) -> list[str]:
     return [
         x.location_code,
         x.part_number,
+        x.lot_text,
         _q(x.expected_qty if x.expected_qty is not None else x.book_qty),
         _q(x.first_count_qty),
         _q(x.counted_qty),
@@ -176,7 +178,8 @@ class ApproveDialog(QDialog):
             # posting "found empty" for bins nobody counted writes stock off: show which, ask again
             self._zero_ok = {x.id for x in zeroed}
             shown = ", ".join(
-                f"{x.part_number} in {x.location_code} (book {_q(x.expected_qty or x.book_qty)})"
+                f"{x.part_number}{' ' + x.lot_number if x.lot_number else ''} in {x.location_code} "
+                f"(book {_q(x.expected_qty or x.book_qty)})"
                 for x in zeroed[:8]
             )
             more = f" and {len(zeroed) - 8} more" if len(zeroed) > 8 else ""

@@ -1,6 +1,6 @@
 """Cycle counts: today's list from the plan and the event rules, a count entered blind by scanning (bin,
-part, quantity) with the recount by another counter, approval with rejected lines and their reasons,
-the ABC Pareto chart, and IRA by class, area and month."""
+part, its lot when the part is tracked, quantity) with the recount by another counter, approval with
+rejected lines and their reasons, the ABC Pareto chart, and IRA by class, area and month."""
 
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ from desktop.services.catalogue import locations, scan
 from desktop.services.catalogue.scan import ScanResult
 from desktop.services.counts import abc as count_abc
 from desktop.services.counts import ira as count_ira
+from desktop.services.counts import lots as count_lots
 from desktop.services.counts import sessions as counts
 from desktop.services.counts.abc import AbcRow
+from desktop.services.counts.lots import NamedLot
 from desktop.services.counts.sessions import LineDTO, SessionDTO
 from desktop.services.topics import Topic
 from desktop.ui.common import big_field, fill_table, heading, permitted, read_only_table, show_failure
@@ -74,16 +76,25 @@ class CountsPage(QWidget):
         permitted(self.approve_button, ctx.actor.can(Permission.APPROVE_COUNTS))
         self.bin_edit = big_field("scan the bin (L-…)")
         self.part_edit = big_field("scan the part (P-…)")
+        self.lot_edit = big_field("scan the lot label (LT-…) or type the lot")
         self.qty_edit = mark_quantity(big_field("counted quantity, Enter"))
         self.bin_label = QLabel("")
         self.part_label = QLabel("")
         self.part_label.setWordWrap(True)
+        self.lot_label = QLabel("")
+        self.lot_label.setWordWrap(True)
+        self._entry = QFormLayout()
         self._bin: str | None = None  # the location code the bin field stands for, once resolved
         self._part: str | None = None  # the part number the part field stands for, once resolved
+        self._tracked = False  # that part is counted per lot: the Lot row shows
+        self._lot: str | None = None  # the lot the lot field stands for (its LT- code, or a new number)
+        self._new_lot = False  # that lot is not on record: counting it adds it (the keeper was told)
+        self._shown: SessionDTO | None = None  # the lines in the table, to find a scanned lot's line
         self.lines = read_only_table(
             [
                 "Bin",
                 "Part",
+                "Lot",
                 "Description",
                 "Unit",
                 "Book",
@@ -94,8 +105,8 @@ class CountsPage(QWidget):
                 "Recount by",
                 "Why counted",
             ],
-            numeric=(4, 5, 6),
-            stretch=2,
+            numeric=(5, 6, 7),
+            stretch=3,
         )
         # what the table shows, so a blind count stays blind in the file too
         self.lines_export = TableExport(ctx, self.lines, "count lines")
@@ -140,12 +151,15 @@ class CountsPage(QWidget):
         ):
             top.addWidget(w)
         top.addStretch(1)
-        entry = QFormLayout()
+        entry = self._entry
         entry.addRow("Bin", self.bin_edit)
         entry.addRow("", self.bin_label)
         entry.addRow("Part", self.part_edit)
         entry.addRow("", self.part_label)
+        entry.addRow("Lot", self.lot_edit)
+        entry.addRow("", self.lot_label)
         entry.addRow("Quantity", self.qty_edit)
+        self._show_lot_row(False)
         layout = QVBoxLayout(tab)
         layout.addLayout(top)
         layout.addWidget(self.banner)
@@ -175,6 +189,8 @@ class CountsPage(QWidget):
         self.part_edit.returnPressed.connect(lambda: self._typed_code(self.part_edit))
         self.bin_edit.textEdited.connect(self._forget_bin)
         self.part_edit.textEdited.connect(self._forget_part)
+        self.lot_edit.returnPressed.connect(self._typed_lot)
+        self.lot_edit.textEdited.connect(self._forget_lot)
         self.qty_edit.returnPressed.connect(self.enter)
         self.approve_button.clicked.connect(self.open_approve)
         self.classify_button.clicked.connect(self.classify)
@@ -260,12 +276,14 @@ class CountsPage(QWidget):
         )
 
     def _show(self, sess: SessionDTO) -> None:
+        self._shown = sess
         fill_table(
             self.lines,
             [
                 (
                     x.location_code,
                     x.part_number,
+                    x.lot_text,
                     x.description,
                     x.unit,
                     _q(x.book_qty),
@@ -283,8 +301,9 @@ class CountsPage(QWidget):
 
     # -- entering counts --------------------------------------------------------------------------------
     def handle_scan(self, code: str) -> bool:
-        """A scan anywhere on the Count tab: a bin sets the bin, a part the part, a count sheet opens its
-        count. Elsewhere (or with no count chosen and nothing to start) the main window takes it."""
+        """A scan anywhere on the Count tab: a bin sets the bin, a part the part, a lot label its part and
+        lot (and selects its line), a count sheet opens its count. Elsewhere (or with no count chosen and
+        nothing to start) the main window takes it."""
         if not self.isVisible() or self.tabs.currentIndex() != 0:
             return False
         if code.startswith("CS-") and code[3:].isdigit():
@@ -320,16 +339,31 @@ class CountsPage(QWidget):
             self.part_edit.clear()  # a new bin: its parts come next
         elif result.part is not None and not (result.code.startswith("K-") and result.message):
             p = result.part
+            self._forget_part()
             self._part = p.part_number
             self.part_edit.setText(p.part_number)
             self.part_label.setText(f"✔ {p.description} ({p.unit})")
+            self._show_lot_row(p.tracking != "NONE")
+            if result.lot is not None:  # a lot label: its part and its lot at once
+                lot = result.lot.lot
+                self._lot = lot.code
+                self.lot_edit.setText(lot.lot_number)
+                self.lot_label.setText(f"✔ {lot.label}")
+                self._select_line(lot.code)
         else:
             what = "a kanban card" if result.code.startswith("K-") else "not a bin or a part"
             message = (
                 result.message if not result.found else f"{result.code} is {what}: scan a bin or a part."
             )
+            if result.code.startswith("LT-") and not result.found:
+                message = (
+                    f"{result.code} is not a lot label on record: nothing was counted. Scan the label on "
+                    "the lot itself, or type its lot number."
+                )
             self.banner.error(message)
-            target = self.bin_edit if self._bin is None else self.part_edit
+            target = (
+                self.bin_edit if self._bin is None else self.lot_edit if self._tracked else self.part_edit
+            )
             target.setFocus()
             target.selectAll()
             return
@@ -338,9 +372,14 @@ class CountsPage(QWidget):
         self._focus_next()
 
     def _focus_next(self) -> None:
-        target = (
-            self.bin_edit if self._bin is None else self.part_edit if self._part is None else self.qty_edit
-        )
+        if self._bin is None:
+            target = self.bin_edit
+        elif self._part is None:
+            target = self.part_edit
+        elif self._tracked and self._lot is None:
+            target = self.lot_edit
+        else:
+            target = self.qty_edit
         target.setFocus()
         target.selectAll()
 
@@ -353,15 +392,75 @@ class CountsPage(QWidget):
     def _forget_part(self) -> None:
         self._part = None
         self.part_label.setText("")
+        self._show_lot_row(False)
+
+    @Slot()
+    def _forget_lot(self) -> None:
+        self._lot, self._new_lot = None, False
+        self.lot_label.setText("")
+
+    def _show_lot_row(self, tracked: bool) -> None:
+        """The Lot row shows for a tracked part only; a new part starts with an empty lot."""
+        self._tracked = tracked
+        self._forget_lot()
+        self.lot_edit.clear()
+        self._entry.setRowVisible(self.lot_edit, tracked)
+        self._entry.setRowVisible(self.lot_label, tracked)
+
+    def _typed_lot(self) -> None:
+        """Enter in Lot: the lot number (or a supplier's label) typed there is looked up for the part."""
+        text, part = self.lot_edit.text().strip(), self._part
+        if not text or part is None:
+            self._focus_next()
+            return
+        if self._lot is not None:
+            self.qty_edit.setFocus()
+            return
+        self.ctx.runner.run(
+            lambda: count_lots.lot_for_count(self.ctx.db, part, text), self._lot_named, self._failed
+        )
+
+    def _lot_named(self, named: NamedLot) -> None:
+        if named.known is not None:
+            self._lot = named.known.code
+            self.lot_edit.setText(named.known.lot_number)
+            self.lot_label.setText(f"✔ {named.known.label}")
+            self._select_line(named.known.code)
+            self.banner.clear()
+        else:  # found on the shelf, not on record: the count adds it when the keeper goes on
+            self._lot, self._new_lot = named.number, True
+            self.lot_edit.setText(named.number)
+            self.lot_label.setText("new: not on record")
+            self.banner.warn(
+                f"Lot {named.number} of {self._part} is not on record: type the quantity to add it as "
+                f"found in {self._bin}, or correct the lot."
+            )
+        self.qty_edit.clear()
+        self._focus_next()
+
+    def _select_line(self, lot_code: str) -> None:
+        """Select the line of this bin for the lot scanned (the counter sees which line the count goes
+        to); a lot the book does not hold here has no line yet, and the count adds one."""
+        lines = self._shown.lines if self._shown is not None else ()
+        for row, x in enumerate(lines):
+            if x.lot_code == lot_code and x.location_code == self._bin:
+                self.lines.selectRow(row)
+                self.lines.scrollTo(self.lines.model().index(row, 0))
+                return
+        self.lines.clearSelection()
 
     @Slot()
     def enter(self) -> None:
         if self.session_id is None:
             self.banner.error("Start or choose a count first.")
             return
-        if self._bin is None or self._part is None:
+        if self._bin is None or self._part is None or (self._tracked and self._lot is None):
             self.banner.error(
-                "Scan the bin and the part first." if self._bin is None else "Scan the part first."
+                "Scan the bin and the part first."
+                if self._bin is None
+                else "Scan the part first."
+                if self._part is None
+                else "Scan the lot label or type the lot first."
             )
             self._focus_next()
             return
@@ -375,25 +474,25 @@ class CountsPage(QWidget):
             self.qty_edit.setFocus()
             self.qty_edit.selectAll()
             return
-        sid, where, what = self.session_id, self._bin, self._part
+        sid, where, what, lot, new = self.session_id, self._bin, self._part, self._lot, self._new_lot
         self.ctx.runner.run(
-            lambda: counts.enter_count(self.ctx.db, self.ctx.actor, sid, where, what, qty),
+            lambda: counts.enter_count(self.ctx.db, self.ctx.actor, sid, where, what, qty, lot, new_lot=new),
             self._entered,
             self._failed,
         )
 
     def _entered(self, line: LineDTO) -> None:
         counted = line.counted_qty if line.counted_qty is not None else Decimal(0)
+        what = f"{line.part_number} lot {line.lot_number}" if line.lot_number else line.part_number
         if line.status == "RECOUNT":
             self.banner.warn(
-                f"{line.part_number} in {line.location_code}: out of tolerance — count it again, "
+                f"{what} in {line.location_code}: out of tolerance — count it again, "
                 f"by another counter than {line.counted_by} where possible."
             )
         else:
             same = " Recount by the same counter: nobody else may count." if line.same_counter else ""
             self.banner.ok(
-                f"{line.part_number} in {line.location_code}: {format_qty(counted)} {line.unit} counted."
-                + same
+                f"{what} in {line.location_code}: {format_qty(counted)} {line.unit} counted." + same
             )
         self._forget_part()
         self.part_edit.clear()
@@ -488,7 +587,10 @@ class CountsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         show_failure(
-            self, self.banner, {"location": self.bin_edit, "part": self.part_edit, "qty": self.qty_edit}, exc
+            self,
+            self.banner,
+            {"location": self.bin_edit, "part": self.part_edit, "lot": self.lot_edit, "qty": self.qty_edit},
+            exc,
         )
 
     # -- refreshing -------------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""Migration 0022_count_lots on a database that already has a count: its lines keep no lot; afterwards a
+(part, bin) takes one line without a lot and one line per lot, never two of either; the way down keeps
+the old lines and refuses while lot lines exist (it could not hold them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from desktop import db as dbmod
+from desktop.db import Database
+from tests.conftest import create_pg_database, drop_pg_database
+
+BEFORE = "0021_lots"
+LINE = (
+    "INSERT INTO count_line (session_id, part_id, location_id, lot_id, book_qty, status, added) "
+    "VALUES (1, 1, 1, {lot}, 5, 'OPEN', false)"
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database at 0021 with a count session of one line, and two lots of its part."""
+    if request.param == "sqlite":
+        database = Database(str(tmp_path / "old.sqlite3"))
+    else:
+        database = Database(create_pg_database("storeroom_count_lots_mig"))
+    dbmod.upgrade(database, BEFORE, backup=False)
+    with database.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO app_user (id, user_name, display_name, role, active) "
+            "VALUES (1, 'ada', 'Ada', 'ADMIN', true)",
+            "INSERT INTO location (id, code, name, level, type, path, walk_order, allow_negative, active) "
+            "VALUES (1, 'A-01', 'Bin', 'BIN', 'STOREROOM', '/A-01/', 0, false, true)",
+            "INSERT INTO part (id, part_number, number_key, description, category, unit, unit_cost, active) "
+            "VALUES (1, 'OIL-1', 'OIL-1', 'Oil', 'MRO', 'EA', 2, true)",
+            "INSERT INTO lot (id, part_id, lot_number, lot_key) VALUES (1, 1, 'A', 'A'), (2, 1, 'B', 'B')",
+            "INSERT INTO count_session (id, name, status, blind, snapshot_move_id, started_by_id) "
+            "VALUES (1, 'Old count', 'OPEN', true, 0, 1)",
+            "INSERT INTO count_line (session_id, part_id, location_id, book_qty, status, added) "
+            "VALUES (1, 1, 1, 5, 'OPEN', false)",
+        ):
+            conn.execute(text(sql))
+    yield database
+    url = database.url
+    database.dispose()
+    if request.param == "postgresql":
+        drop_pg_database(url)
+
+
+def _refused(database: Database, sql: str) -> bool:
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(text(sql))
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_count_lines_take_a_lot_and_the_way_down_keeps_the_old_lines(old_db: Database) -> None:
+    dbmod.upgrade(old_db, backup=False)
+    with old_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT lot_id, book_qty FROM count_line")).one() == (None, 5)
+    assert _refused(old_db, LINE.format(lot="NULL"))  # a second line without a lot for that (part, bin)
+    assert not _refused(old_db, LINE.format(lot=1))
+    assert not _refused(old_db, LINE.format(lot=2))
+    assert _refused(old_db, LINE.format(lot=1))  # a second line for lot A
+    assert _refused(old_db, LINE.format(lot=99))  # no such lot
+    with pytest.raises(RuntimeError, match="count lines per lot exist"):
+        dbmod.downgrade(old_db, BEFORE)
+    with old_db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM count_line WHERE lot_id IS NOT NULL"))
+    dbmod.downgrade(old_db, BEFORE)
+    assert dbmod.current_revision(old_db) == BEFORE
+    with old_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT session_id, book_qty FROM count_line")).one() == (1, 5)
+    insert_old = (
+        "INSERT INTO count_line (session_id, part_id, location_id, book_qty, status, added) "
+        "VALUES (1, 1, 1, 5, 'OPEN', false)"
+    )
+    assert _refused(old_db, insert_old)  # the old rule is back: one line per (session, part, bin)
