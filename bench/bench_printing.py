@@ -25,7 +25,7 @@ def _one(mode: str, count: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from bench.bench_labels import make_labels
-    from bench.cups_queue import QUEUE, ensure_queue, wait_for_output
+    from bench.cups_queue import QUEUE, ensure_queue, newest_job, wait_for_output
     from desktop.reports.label_formats import AVERY_5160
     from desktop.reports.labels import render_bin_labels
     from desktop.ui.insight.pdf_pages import print_pdf
@@ -41,7 +41,7 @@ def _one(mode: str, count: int) -> dict[str, float]:
     printer.setDocName(f"bench-{mode}")
     done = print_pdf(pdf, printer, title=f"bench-{mode}", mono=True, as_pdf=mode == "pdf")
     sent = time.perf_counter()
-    job = done.job or _last_job(QUEUE)
+    job = done.job or newest_job(QUEUE)
     printed = wait_for_output(out, job, since, timeout=600)
     finished = time.perf_counter()
     del app
@@ -55,13 +55,6 @@ def _one(mode: str, count: int) -> dict[str, float]:
         "printed_kb": printed.stat().st_size / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-
-
-def _last_job(queue: str) -> str:
-    """The newest job id on the queue (Qt submits raster jobs itself and does not say which)."""
-    done = subprocess.run(["lpstat", "-W", "all", "-o", queue], capture_output=True, text=True, check=False)
-    jobs = [line.split()[0] for line in done.stdout.splitlines() if line.startswith(queue + "-")]
-    return max(jobs, key=lambda j: int(j.rsplit("-", 1)[1])) if jobs else f"{queue}-0"
 
 
 def main() -> None:

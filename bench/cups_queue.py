@@ -71,6 +71,16 @@ def output_dir() -> Path:
     return Path(out.replace("${HOME}", str(Path.home())))
 
 
+def newest_job(queue: str = QUEUE) -> str:
+    """The newest job id on the queue, done or not (Qt submits a page-image job itself and does not say
+    which id it got)."""
+    done = subprocess.run(["lpstat", "-W", "all", "-o", queue], capture_output=True, text=True, check=False)
+    jobs = [line.split()[0] for line in done.stdout.splitlines() if line.startswith(queue + "-")]
+    if not jobs:
+        raise CupsUnavailable(f"no job on {queue}: {done.stderr.strip() or done.stdout.strip()}")
+    return max(jobs, key=lambda job: int(job.rsplit("-", 1)[1]))
+
+
 def wait_for_output(folder: Path, job: str, since: float, timeout: float = 120.0) -> Path:
     """The PDF CUPS-PDF wrote for `job` (e.g. "Storeroom-PDF-12"), once it is complete."""
     number = job.rsplit("-", 1)[-1]

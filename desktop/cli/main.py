@@ -33,7 +33,7 @@ log = logging.getLogger("storeroom.cli")
 def _open(args: argparse.Namespace) -> tuple[dbmod.Database, Actor]:
     from desktop import config
     from desktop import db as dbmod
-    from desktop.services.admin.users import script_actor
+    from desktop.services.admin.script_access import script_actor
 
     database = dbmod.open_database(config.database_url(args.db))
     return database, script_actor(database, args.user, os.environ.get("STOREROOM_PIN"))
@@ -305,18 +305,18 @@ def cmd_labels(args: argparse.Namespace) -> int:
         from desktop.reports.label_layout import layout_bin_label, layout_part_label
         from desktop.reports.label_types import fallback_summary
         from desktop.reports.labels import render_job
-        from desktop.services.catalogue import labels as label_data
 
         database, actor = _open(args)
-        if args.what == "bins":
-            from desktop.services.catalogue import locations
+        if args.what == "bins":  # plain rows: no ORM imported, no model mapped (label_rows)
+            from desktop.services.catalogue import label_rows
 
-            ids = [locations.get_location_id(database, code) for code in args.codes]
-            items: Sequence[object] = label_data.bin_labels(
+            ids = [label_rows.location_id(database, code) for code in args.codes]
+            items: Sequence[object] = label_rows.bin_labels(
                 database, ids, subtree=args.subtree, with_part=not args.no_part
             )
             layout: Callable[..., object] = layout_bin_label
         elif args.what == "parts":
+            from desktop.services.catalogue import labels as label_data
             from desktop.services.catalogue import parts
 
             ids = [parts.get_part_id(database, number) for number in args.codes]

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
-from bench.cups_queue import QUEUE, CupsUnavailable, ensure_queue, wait_for_output
+from bench.cups_queue import QUEUE, CupsUnavailable, ensure_queue, newest_job, wait_for_output
 from desktop.reports.label_formats import AVERY_5160, THERMAL_2X1
 from desktop.ui.catalogue.labels_dialog import LabelsDialog
 from desktop.ui.context import AppContext
@@ -93,12 +93,35 @@ def test_other_printers_get_one_bit_pages_at_600_dpi_at_most(
     printed = (tmp_path / "printed.pdf").read_bytes()
     with open_pdf(printed) as doc:
         (image,) = doc.pages[0].images
-    # 8.5 x 11 in at 600 dpi, not the 1,200 the printer reports; grey, not RGB (Qt's PDF writer stores
-    # the 1-bit page image as 8-bit grey, with only black and white in it).
+    # 8.5 x 11 in at 600 dpi, not the 1,200 the printer reports; 1 bit a pixel, as it was drawn (Qt's PDF
+    # writer keeps a 1-bit image 1-bit only when its colour table is black, white: anything else turns
+    # into 8-bit grey with a soft mask, from a 32-bit copy of the page; desktop/ui/insight/pdf_pages.py)
     width, height = image["srcsize"]
-    assert abs(width - 5100) <= 1 and abs(height - 6600) <= 1 and "DeviceGray" in str(image["colorspace"])
+    assert abs(width - 5100) <= 1 and abs(height - 6600) <= 1
+    assert image["bits"] == 1 and "DeviceGray" in str(image["colorspace"])
     histogram = render_pages(printed, dpi=600)[0].histogram()
     assert sum(histogram[1:255]) == 0 and histogram[0] > 0  # black and white, nothing between
+    assert _slot_codes(printed, 7) == _slot_codes(pdf, 7)
+
+
+def test_page_images_go_through_a_cups_queue_and_still_decode(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext
+) -> None:
+    """The raster path as a printer CUPS does not manage gets it, through a real spooler: Qt submits the
+    page images itself, and CUPS-PDF's file is what reached the printer."""
+    out = _cups_pdf()
+    dialog, pdf = _bin_dialog(window, ctx, qtbot)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(QUEUE)
+    printer.setDocName("raster-test")
+    since = time.time()
+    dialog.print_to(printer, pdf, as_pdf=False)
+    assert dialog.banner.kind == "ok" and "as PDF" not in dialog.banner.text(), dialog.banner.text()
+    printed = wait_for_output(out, newest_job(QUEUE), since).read_bytes()
+    with open_pdf(printed) as doc:
+        assert len(doc.pages) == 1
+        assert (round(float(doc.pages[0].width)), round(float(doc.pages[0].height))) == (612, 792)
+        assert doc.pages[0].images  # a page image, not the vector PDF
     assert _slot_codes(printed, 7) == _slot_codes(pdf, 7)
 
 

@@ -6,7 +6,6 @@ start; scripts on a fresh database act as the operating-system login until an ac
 
 from __future__ import annotations
 
-import getpass
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,11 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.admin import sign_in_guard as guard
 from desktop.services.admin.access_settings import read_access
 from desktop.services.admin.audit import record
+
+# the script's actor without the ORM (storeroom's commands); re-exported, as the app calls them from here
+from desktop.services.admin.script_access import normalize_name as normalize_name
+from desktop.services.admin.script_access import os_user as os_user
+from desktop.services.admin.script_access import script_actor as script_actor
 from desktop.services.admin.secrets import MIN_LENGTH, hash_secret, verify_secret
 from desktop.services.admin.server_roles import as_owner, owner_of_schema
 from desktop.services.common import clean_text
@@ -60,13 +64,6 @@ def _dto(user: User) -> UserDTO:
         bool(user.secret_hash),
         user.badge_code,
     )
-
-
-def normalize_name(user_name: str) -> str:
-    name = user_name.strip().lower()
-    if not name or len(name) > 40 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise UserError("A user name is 1 to 40 characters without spaces.", field="user_name")
-    return name
 
 
 def _check_secret(secret: str) -> str:
@@ -141,33 +138,6 @@ def ensure_user(db: Database, user_name: str | None = None, *, role: Role | None
         return _actor(user)
 
     return db.write(op)
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "user"
-
-
-# --- signing in -----------------------------------------------------------------------------------------
-
-
-def script_actor(db: Database, user_name: str | None, secret: str | None) -> Actor:
-    """Who a script (CLI, kiosk start-up, benchmark) acts as.
-
-    With a PIN: that account, checked. Without one, only while no account has a PIN yet (a fresh or
-    script-built database, where whoever holds the file is trusted, as at first start): the OS login."""
-    if secret:
-        if not user_name:
-            raise UserError("Give --user together with the PIN.")
-        return authenticate(db, user_name, secret)
-    if needs_first_admin(db):
-        return ensure_user(db, user_name)
-    raise PermissionDenied(
-        "This database has accounts with PINs: give --user NAME and put the PIN in the "
-        "STOREROOM_PIN environment variable."
-    )
 
 
 def authenticate(db: Database, user_name: str, secret: str, *, pc: str | None = None) -> Actor:

@@ -10,13 +10,14 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.codes import id_form, is_safe, location_payload
+from desktop.codes import is_safe, location_payload
 from desktop.db import Database
 from desktop.errors import Conflict, NotFound, UserError
 from desktop.models import Location, Part, StockBalance
 from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
+from desktop.services.catalogue import label_rows
 from desktop.services.common import clean_text
 from desktop.services.text_rules import clean_notes
 
@@ -350,18 +351,8 @@ def get_location(db: Database, location_id: int) -> LocationDetail:
 
 
 def get_location_id(db: Database, code: str) -> int:
-    clean = code.strip().upper()
-    by_id = id_form(clean)
-    if by_id is not None and by_id[0] == "L":  # a label printed with the short id form
-        found_id = db.read(lambda s: s.scalar(select(Location.id).where(Location.id == by_id[1])))
-        if found_id is not None:
-            return found_id
-    if clean.startswith("L-") and db.read(lambda s: _by_code(s, clean)) is None:
-        clean = clean[2:]
-    found = db.read(lambda s: _by_code(s, clean))
-    if found is None:
-        raise NotFound(f"No location with code {code.strip()}.", field="location")
-    return found.id
+    """See label_rows.location_id (plain rows, so `storeroom labels bins` needs no ORM for it)."""
+    return label_rows.location_id(db, code)
 
 
 def renumber_walk(db: Database, actor: Actor, ordered_ids: list[int]) -> None:
