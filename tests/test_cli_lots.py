@@ -135,8 +135,9 @@ def test_lot_labels_print_and_scan_back_to_their_lot(plant: Path, capsys: pytest
         capsys, "labels", "lots", longest, "LT-2", "--format", "thermal-100x50mm", "--out", str(target)
     )
     assert code == 0, err
-    found = {text for page in render_pages(target.read_bytes(), dpi=300) for _f, text in decode(page)}
-    assert found == {"LT-1", "LT-2"}  # Code128 and QR of each carry the lot's code
+    read = [sorted(decode(page)) for page in render_pages(target.read_bytes(), dpi=300)]
+    assert read == [[("Code128", "LT-1"), ("QRCode", "LT-1")], [("Code128", "LT-2"), ("QRCode", "LT-2")]]
+    found = {text for page in read for _f, text in page}  # Code128 and QR of each carry the lot's code
     database = Database(f"sqlite:///{plant / 'storeroom.sqlite3'}")
     try:
         lots_found = {scan.resolve(database, text).lot.lot.lot_number for text in found}  # type: ignore[union-attr]

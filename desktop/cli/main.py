@@ -321,10 +321,10 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
             ids = [parts.get_part_id(database, number) for number in args.codes]
             items, layout = label_data.part_labels(database, ids), layout_part_label
-        elif args.what == "lots":  # the part label's layout, the lot's LT- code on it
+        elif args.what == "lots":  # the bin label's layout (QR and Code128), the lot's LT- code on it
             from desktop.services import lots
 
-            items, layout = lots.lot_labels(database, args.codes), layout_part_label
+            items, layout = lots.lot_labels(database, args.codes), layout_bin_label
         else:
             from desktop.services.admin import badges
 
