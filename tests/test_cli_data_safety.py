@@ -51,11 +51,11 @@ def test_every_move_gets_a_key_a_script_can_retry_with(
     assert _stock_of(capsys, "BRG-1000") == before
 
     # the commit's reply is lost: the message says so, and names the key to retry with
-    real_commit, real_post_in = Session.commit, stock_issue.post_in  # the Issue rule's post to the ledger
+    real_commit, real_post = Session.commit, stock_issue.ledger_post  # the Issue rule's post to the ledger
 
-    def post_in(s: Session, *args: Any, **kw: Any) -> Any:
+    def ledger_post(s: Session, *args: Any, **kw: Any) -> Any:
         s.info["move"] = True
-        return real_post_in(s, *args, **kw)
+        return real_post(s, *args, **kw)
 
     def lost(self: Session) -> None:
         if not self.info.get("move"):  # signing in etc. go through
@@ -64,7 +64,7 @@ def test_every_move_gets_a_key_a_script_can_retry_with(
             "COMMIT", {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True
         )
 
-    monkeypatch.setattr(stock_issue, "post_in", post_in)
+    monkeypatch.setattr(stock_issue, "ledger_post", ledger_post)
     monkeypatch.setattr(Session, "commit", lost)
     code, _, err = run(capsys, "issue", "--part", "BRG-1000", "--from", "A-01-01", "--qty", "2")
     monkeypatch.setattr(Session, "commit", real_commit)

@@ -182,3 +182,23 @@ def test_batch_issues_respect_and_settle_reservations(
         post_many(db, keeper, [issue(3, bin_id=bin1)])
     assert len(post_many(db, keeper, [issue(3, bin_id=bin1)], take_reserved=True).move_ids) == 1
     assert _open(db) == [("WO-3", 4, "OPEN")] and stock.check_balances(db, admin) == []
+
+
+def test_no_caller_posts_an_issue_around_the_rule(
+    db: Database, admin: Actor, keeper: Actor, plant: dict[str, int]
+) -> None:
+    """The ledger's own entry points (post_move, post_in) send an issue through the rule too: a script or
+    a screen that posts an ISSUE directly cannot take reserved stock or leave its work order's
+    reservation open."""
+    bearing, bin1 = plant["bearing"], plant["bin1"]
+    _reserve(db, admin, bearing, 10, "WO-1001")  # every bearing reserved
+    with pytest.raises(ReservedStock, match="reserved"):
+        stock.post_move(db, keeper, MoveRequest(MoveKind.ISSUE, bearing, Decimal(1), bin1, reference="WO-9"))
+    with pytest.raises(ReservedStock):
+        db.write(lambda s: stock.post_in(s, keeper, MoveRequest(MoveKind.ISSUE, bearing, Decimal(1), bin1)))
+    assert stock.balance(db, bearing, bin1) == 3  # nothing posted
+    posted = stock.post_move(
+        db, keeper, MoveRequest(MoveKind.ISSUE, bearing, Decimal(2), bin1, reference="WO-1001")
+    )
+    assert posted.move.kind == "ISSUE" and stock.balance(db, bearing, bin1) == 1
+    assert _open(db) == [("WO-1001", Decimal(8), "OPEN")]  # its own reservation settled by 2

@@ -42,8 +42,8 @@ from desktop.services.stock.moves import (
     _location,
     _result,
     check_same_request,
+    ledger_post,
     on_hand,
-    post_in,
 )
 
 OPEN_QTY = Reservation.qty - Reservation.issued_qty - Reservation.released_qty  # still reserved
@@ -226,7 +226,7 @@ def _hand_over(
     if give > 0:
         if held:  # nothing reserved: nothing to check (an issue is then exactly the ledger's)
             covered = cover(part, give, on_hand(s, part.id), held, mine, take_reserved=take_reserved)
-        posted = post_in(s, actor, replace(req, qty=give))
+        posted = ledger_post(s, actor, replace(req, qty=give))
     else:
         _location(s, req.from_location_id, "from_location")
     if give < req.qty:

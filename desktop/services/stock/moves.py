@@ -123,7 +123,19 @@ def post_move(db: Database, actor: Actor, req: MoveRequest) -> PostResult:
 
 def post_in(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
     """Post one move inside the caller's transaction (a kanban receipt, a count approval, an import),
-    so the move and the caller's own changes are saved together or not at all."""
+    so the move and the caller's own changes are saved together or not at all. An issue goes through the
+    storeroom's Issue rule (stock.issue: reservations, the work order's own settled, a tracked part's
+    lot): no caller posts one around it."""
+    if req.kind is MoveKind.ISSUE:
+        from desktop.services.stock.issue import issue_in  # the rule posts with ledger_post below
+
+        return issue_in(s, actor, req).posted
+    return ledger_post(s, actor, req)
+
+
+def ledger_post(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
+    """The ledger's own posting, rules of the move's shape, units and stock only. For an issue only the
+    Issue rule calls it, after its own checks."""
     actor.require(Permission.MOVE_STOCK)
     reason, reference = _checked_texts(req)
     return _post(s, actor, req, reason, reference)
