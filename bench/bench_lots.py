@@ -1,10 +1,12 @@
 """Lots at scale (issue 23): the trace of a lot with 1,000 moves, the expiry report over many lots, an
 `LT-` scan, and an issue whose lot is proposed first-expired-first-out out of a bin holding 50 lots.
 
-    python -m bench.bench_lots [--lots 50000]
+    python -m bench.bench_lots [--lots 50000] [--pg postgresql://user:pw@host/postgres]
 
-A fresh SQLite file in a temporary folder. The lots of the expiry report are written straight into `lot`
-and `lot_balance` (the report reads only those); everything else goes through the services.
+A fresh SQLite file in a temporary folder, or (--pg) a fresh PostgreSQL database made through that
+server (the user must be allowed to CREATE DATABASE; it is dropped at the end). The lots of the expiry
+report are written straight into `lot` and `lot_balance` (the report reads only those); everything else
+goes through the services.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, make_url, text
 
 from desktop import db as dbmod
 from desktop.db import Database
@@ -52,10 +54,34 @@ def _p95(ms: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lots", type=int, default=50_000)
+    parser.add_argument("--pg", help="a PostgreSQL server's URL (any database): measure there")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    db = Database(str(folder / "lots.sqlite3"))
-    dbmod.upgrade(db, backup=False)
+    db = _fresh_pg(args.pg) if args.pg else Database(str(Path(tempfile.mkdtemp()) / "lots.sqlite3"))
+    try:
+        dbmod.upgrade(db, backup=False)
+        _measure(db, args.lots)
+    finally:
+        db.dispose()
+        if args.pg:
+            _drop_pg(args.pg)
+
+
+_PG_NAME = "storeroom_bench_lots"
+
+
+def _fresh_pg(url: str) -> Database:
+    _drop_pg(url)
+    with create_engine(dbmod.normalize_url(url), isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{_PG_NAME}"'))
+    return Database(make_url(url).set(database=_PG_NAME).render_as_string(hide_password=False))
+
+
+def _drop_pg(url: str) -> None:
+    with create_engine(dbmod.normalize_url(url), isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{_PG_NAME}" WITH (FORCE)'))
+
+
+def _measure(db: Database, lot_count: int) -> None:
     admin = ensure_user(db, "bench", role=Role.ADMIN)
     site = create_location(
         db, admin, LocationInput("S", "Site", LocationLevel.SITE.value, LocationType.STOREROOM.value)
@@ -96,7 +122,7 @@ def main() -> None:
                 "lot_key": f"L{n:07d}",
                 "expires_on": today + timedelta(days=rng.randint(-30, 1000)),
             }
-            for n in range(args.lots)
+            for n in range(lot_count)
         ]
         ids = s.scalars(insert(Lot).returning(Lot.id, sort_by_parameter_order=True), rows).all()
         s.execute(
@@ -133,7 +159,7 @@ def main() -> None:
     )
     rows = [
         ("trace of a lot with 1,000 moves", trace_ms),
-        (f"expiry report over {args.lots:,} lots ({found:,} listed)", expiry_ms),
+        (f"expiry report over {lot_count:,} lots ({found:,} listed)", expiry_ms),
         ("scan of an LT- lot label", scan_ms),
         ("scan of a P- part label (yardstick)", part_scan_ms),
         ("issue, lot proposed out of 50 (FEFO)", issue_ms),
@@ -142,7 +168,6 @@ def main() -> None:
     print("| figure | median ms | p95 ms |\n|---|---|---|")
     for name, ms in rows:
         print(f"| {name} | {statistics.median(ms):.2f} | {_p95(ms):.2f} |")
-    db.dispose()
 
 
 if __name__ == "__main__":
