@@ -81,3 +81,60 @@ def _supplier(database: Database) -> int:
     found = database.read(lambda s: s.scalar(select(Supplier.id).where(Supplier.name == "SKF")))
     assert found is not None
     return found
+
+
+def _clerk(url: str, job: str, ids: list[int], start: float, out: mp.Queue[tuple[str, list[int]]]) -> None:
+    """`job` "send": sends each order; "edit": changes each draft line to 5 packs, and returns the lines
+    it changed (the others were sent first)."""
+    database = Database(url)
+    actor = ensure_user(database, f"clerk-{job}", role=Role.CLERK)
+    changed = []
+    wait_for(start)
+    for n in ids:
+        if job == "send":
+            po.send_order(database, actor, n)
+            continue
+        try:
+            po.edit_line(database, actor, n, po.LineChange(Decimal(5), Decimal(1), None))
+            changed.append(n)
+        except Conflict:
+            pass  # sent meanwhile: lines are changed on drafts only
+    database.dispose()
+    out.put((job, changed))
+
+
+def test_a_draft_line_edited_while_the_order_is_sent_is_never_half_changed(pg_db: Database) -> None:
+    """Two clerks: one sends 30 drafts while the other changes their lines. The order row's lock orders
+    them: a line changed before its send goes out changed, an edit after the send is refused; never a
+    sent order changed afterwards, or an edit reported done that did not stick."""
+    from desktop.models import AuditEvent
+
+    admin = ensure_user(pg_db, "admin")
+    part = make_part(pg_db, admin, suppliers=(PartSupplierInput("SKF"),))
+    supplier = _supplier(pg_db)
+    orders = [po.create_order(pg_db, admin, supplier, [LineInput(part.id, Decimal(2))]) for _ in range(30)]
+    lines = [o.lines[0].id for o in orders]
+    results = dict(
+        run_at_once(_clerk, [(pg_db.url, "send", [o.id for o in orders]), (pg_db.url, "edit", lines)])
+    )
+    changed = set(results["edit"])
+
+    def actions(oid: int) -> list[str]:
+        return pg_db.read(
+            lambda s: [
+                a
+                for a in s.scalars(
+                    select(AuditEvent.action)
+                    .where(AuditEvent.entity == "purchase_order", AuditEvent.entity_id == oid)
+                    .order_by(AuditEvent.id)
+                )
+                if a in ("po.edit_line", "po.state")
+            ]
+        )
+
+    for order in orders:
+        after = po.get_order(pg_db, order.id)
+        line_id = order.lines[0].id
+        assert after.state == "SENT" and after.lines[0].packs == (5 if line_id in changed else 2)
+        # the edit, when it happened, came before the send
+        assert actions(order.id) == (["po.edit_line", "po.state"] if line_id in changed else ["po.state"])
