@@ -316,8 +316,8 @@ def test_a_blind_recount_hides_the_book_and_count_1(
     assert page.banner.kind == "warn" and "count it again" in page.banner.text()
     row = [cell_text(page.lines, r, 1) for r in range(page.lines.rowCount())].index("BELT-1081")
     cells = row_texts(page.lines, row)
-    assert cells[4:7] == ["", "", ""]  # book, count 1 and variance hidden from the recounter
-    assert cells[7] == "recount"
+    assert cells[5:8] == ["", "", ""]  # book, count 1 and variance hidden from the recounter
+    assert cells[8] == "recount"
 
 
 def test_approving_lists_the_lines_it_would_zero_and_asks(
