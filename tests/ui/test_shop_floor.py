@@ -432,7 +432,8 @@ def test_ctrl_plus_and_minus_scale_the_ui_and_the_choice_is_kept(
 def session(qtbot: QtBot, sqlite_db: Database) -> Iterator[UserSession]:
     make_keeper(sqlite_db, users.create_first_admin(sqlite_db, "ada", "Ada Admin", "9876"))
     s = UserSession(sqlite_db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=60)
-    assert s.start()
+    s.start()
+    assert s.dialog is not None
     yield s
     if s.window is not None:
         s.window.close()
