@@ -164,8 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     session.ended.connect(app.quit)
     if script_user is not None:
         session.begin(script_user)
-    elif not session.start():
-        return 0
+    else:  # the first administrator or a sign-in, once the event loop runs; cancelled: `ended` quits
+        session.start()
     if args.measure_startup and session.window is not None:
         # Usable = window shown and the first page of the parts list fetched and painted: the ids come
         # with `loaded`, the rows on screen with the model's first dataChanged after it.

@@ -16,3 +16,4 @@ class Topic(StrEnum):
     MRO = "mro"
     COUNTS = "counts"
     PURCHASING = "purchasing"
+    PLANNING = "planning"  # the plant's planning figures (Settings): the dashboard, What to order

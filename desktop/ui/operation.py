@@ -23,16 +23,20 @@ def change(
     work: Callable[[], T],
     done: Callable[[T], None] | None = None,
     *,
-    topics: Collection[Topic],
+    topics: Collection[Topic] | Callable[[T], Collection[Topic]],
     failed: ErrorHandler | None = None,
 ) -> None:
     """Run `work` (a write), then `done(result)` unless its window has closed meanwhile, then announce
-    `topics`: the data changed whether or not the screen that asked is still there."""
-    said = tuple(topics)
+    `topics`: the data changed whether or not the screen that asked is still there. `topics` may be a
+    function of the result, for a write that often finds nothing to do (the hourly expiry check says
+    nothing when no lot moved); no topics, nothing is announced."""
+    said = None if callable(topics) else tuple(topics)
 
     def finished(result: T) -> None:
         if done is not None and alive(done):
             done(result)
-        ctx.events.changed(*said)
+        what = tuple(topics(result)) if callable(topics) else said
+        if what:
+            ctx.events.changed(*what)
 
     ctx.runner.run(work, finished, failed)

@@ -43,3 +43,17 @@ def test_a_failure_goes_to_its_handler_and_announces_nothing(qtbot: QtBot, ctx: 
 
     change(ctx, work, topics=(Topic.STOCK,), failed=failed.append)
     assert [str(e) for e in failed] == ["Only 2 EA free."] and heard == []
+
+
+def test_topics_from_the_result_say_nothing_when_the_write_found_nothing_to_do(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    heard: list[object] = []
+    ctx.events.data_changed.connect(heard.append)
+
+    def said(moved: list[str]) -> tuple[Topic, ...]:
+        return (Topic.STOCK,) if moved else ()
+
+    change(ctx, list[str], topics=said)  # nothing moved
+    change(ctx, lambda: ["lot"], topics=said)
+    assert heard == [frozenset({Topic.STOCK})]

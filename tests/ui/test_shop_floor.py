@@ -316,8 +316,8 @@ def test_a_blind_recount_hides_the_book_and_count_1(
     assert page.banner.kind == "warn" and "count it again" in page.banner.text()
     row = [cell_text(page.lines, r, 1) for r in range(page.lines.rowCount())].index("BELT-1081")
     cells = row_texts(page.lines, row)
-    assert cells[4:7] == ["", "", ""]  # book, count 1 and variance hidden from the recounter
-    assert cells[7] == "recount"
+    assert cells[5:8] == ["", "", ""]  # book, count 1 and variance hidden from the recounter
+    assert cells[8] == "recount"
 
 
 def test_approving_lists_the_lines_it_would_zero_and_asks(
@@ -432,7 +432,8 @@ def test_ctrl_plus_and_minus_scale_the_ui_and_the_choice_is_kept(
 def session(qtbot: QtBot, sqlite_db: Database) -> Iterator[UserSession]:
     make_keeper(sqlite_db, users.create_first_admin(sqlite_db, "ada", "Ada Admin", "9876"))
     s = UserSession(sqlite_db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=60)
-    assert s.start()
+    s.start()
+    assert s.dialog is not None
     yield s
     if s.window is not None:
         s.window.close()

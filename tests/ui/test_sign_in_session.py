@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.db import Database
@@ -15,7 +16,7 @@ from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_keeper
-from tests.ui.keys import focus, scan, type_text
+from tests.ui.keys import focus, press, scan, type_text
 
 
 def _raise(exc: BaseException) -> None:
@@ -43,6 +44,55 @@ def test_first_admin_dialog_checks_the_repeat(qtbot: QtBot, sqlite_db: Database)
     dialog.create_admin()
     assert dialog.actor is not None and dialog.actor.role is Role.ADMIN
     assert not users.needs_first_admin(sqlite_db)
+
+
+def _new_session(qtbot: QtBot, db: Database) -> tuple[UserSession, list[bool]]:
+    session = UserSession(db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=10)
+    ended: list[bool] = []
+    session.ended.connect(lambda: ended.append(True))
+    on_screen = QLabel("another window")  # a window up: the guard fails SQL run on the GUI thread
+    qtbot.addWidget(on_screen)
+    on_screen.show()
+    session.start()  # asks the database on the worker whether an administrator exists
+    return session, ended
+
+
+def test_an_empty_database_asks_for_the_first_administrator_then_opens_the_window(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    session, ended = _new_session(qtbot, sqlite_db)
+    first = session.first_dialog
+    assert first is not None and first.isVisible() and session.dialog is None
+    focus(qtbot, first.user_name)
+    first.user_name.selectAll()
+    type_text(qtbot, "ada")
+    for field, text in ((first.display_name, "Ada Admin"), (first.secret, "1234")):
+        focus(qtbot, field)
+        type_text(qtbot, text)
+    focus(qtbot, first.repeat)
+    type_text(qtbot, "1234", enter=True)
+    qtbot.waitUntil(lambda: session.window is not None)
+    window = session.window
+    assert window is not None and "Ada Admin" in window.user_label.text()
+    qtbot.addWidget(window)
+    assert session.first_dialog is None and ended == []
+
+
+def test_cancelling_the_first_administrator_ends_the_app(qtbot: QtBot, sqlite_db: Database) -> None:
+    session, ended = _new_session(qtbot, sqlite_db)
+    first = session.first_dialog
+    assert first is not None
+    focus(qtbot, first.user_name)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert ended == [True] and session.window is None and session.actor is None
+    assert users.needs_first_admin(sqlite_db)
+
+
+def test_with_an_administrator_the_sign_in_comes_first(qtbot: QtBot, sqlite_db: Database) -> None:
+    _people(sqlite_db)
+    session, _ended = _new_session(qtbot, sqlite_db)
+    assert session.dialog is not None and session.dialog.isVisible() and session.first_dialog is None
+    session.dialog.close()
 
 
 def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
@@ -73,7 +123,7 @@ def test_sign_in_with_pin_then_badge(qtbot: QtBot, sqlite_db: Database) -> None:
 def test_switch_user_and_idle_sign_out(qtbot: QtBot, sqlite_db: Database) -> None:
     _people(sqlite_db)
     session = UserSession(sqlite_db, WorkerSyncRunner(_raise), AppEvents(), idle_minutes=10)
-    assert session.start()
+    session.start()
     assert session.dialog is not None
     focus(qtbot, session.dialog.user_name)
     type_text(qtbot, "kim", enter=True)

@@ -9,9 +9,10 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QPushButton, QSpinBox, QWidget
 
 from desktop.services.admin.access_settings import AccessSettings, access_settings, save_access
-from desktop.ui.common import show_error
+from desktop.ui.common import show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 class AccessSettingsForm(QGroupBox):
@@ -30,6 +31,11 @@ class AccessSettingsForm(QGroupBox):
         self.pc_failures.setSuffix(" failed sign-ins")
         self.save_button = QPushButton("Save access limits")
         self.banner = FeedbackBanner()
+        self.fields: dict[str, QWidget] = {
+            "adjust_value_limit": self.adjust_limit,
+            "pin_failures": self.pin_failures,
+            "pc_failures": self.pc_failures,
+        }
         form = QFormLayout(self)
         form.addRow("A keeper's adjustment may be worth up to", self.adjust_limit)
         form.addRow("Lock an account after", self.pin_failures)
@@ -54,10 +60,12 @@ class AccessSettingsForm(QGroupBox):
     @Slot()
     def save(self) -> None:
         value = self.value()
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: save_access(self.ctx.db, self.ctx.actor, value),
             self._saved,
-            lambda exc: show_error(self, exc),
+            topics=(),  # limits applied when someone adjusts or signs in: no page shows them
+            failed=lambda exc: show_failure(self, self.banner, self.fields, exc),
         )
 
     def _saved(self, value: AccessSettings) -> None:

@@ -16,6 +16,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin import users
 from desktop.tasks import Runner
 from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog
+from desktop.ui.common import show_error
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 
@@ -49,6 +50,7 @@ class UserSession(QObject):
         self.actor: Actor | None = None
         self.window: MainWindow | None = None
         self.dialog: SignInDialog | None = None
+        self.first_dialog: FirstAdminDialog | None = None
         # Windows and dialogs just closed stay referenced until the event loop is back: deleting one
         # from inside its own key or timer handler is what crashed the hand-over.
         self._retired: list[QObject] = []
@@ -60,16 +62,40 @@ class UserSession(QObject):
         if app is not None:
             app.installEventFilter(self)
 
-    def start(self) -> bool:
-        """Ask for the first administrator or a sign-in; False if the user gave up at once."""
-        if users.needs_first_admin(self.db):
-            first = FirstAdminDialog(self.db, self.runner, self.os_user)
-            if not first.exec() or first.actor is None:
-                return False
-            self.begin(first.actor)
-            return True
-        self.ask()
-        return True
+    def start(self) -> None:
+        """Ask for the first administrator or a sign-in, whichever the database needs (asked on the
+        worker: the event loop is running when the answer comes). `ended` if the first administrator is
+        not given, or the database cannot answer."""
+        self.runner.run(lambda: users.needs_first_admin(self.db), self._first_screen, self._unanswered)
+
+    def _first_screen(self, needs_admin: bool) -> None:
+        if needs_admin:
+            self.ask_first_admin()
+        else:
+            self.ask()
+
+    def _unanswered(self, exc: BaseException) -> None:
+        show_error(None, exc)  # the database went away after it opened, or a bug: said, then the app ends
+        self.ended.emit()
+
+    def ask_first_admin(self) -> FirstAdminDialog:
+        """No account can sign in yet: the first administrator (non-blocking); cancelling ends the app."""
+        first = FirstAdminDialog(self.db, self.runner, self.os_user)
+        first.created.connect(self.begin)
+        first.rejected.connect(self._first_admin_cancelled)
+        self.first_dialog = first
+        first.show()
+        first.raise_()
+        first.activateWindow()
+        return first
+
+    @Slot()
+    def _first_admin_cancelled(self) -> None:
+        if self.first_dialog is not None:
+            self._retire(self.first_dialog)
+        self.first_dialog = None
+        if self.actor is None:
+            self.ended.emit()
 
     def ask(self, message: str = "") -> SignInDialog:
         """Show the sign-in dialog (non-blocking); cancelling it with no one signed in ends the app."""
@@ -97,9 +123,10 @@ class UserSession(QObject):
     def begin(self, actor: Actor) -> None:
         """`actor` is signed in: build their main window."""
         self.actor = actor
-        if self.dialog is not None:
-            self._retire(self.dialog)
-        self.dialog = None
+        for dialog in (self.dialog, self.first_dialog):
+            if dialog is not None:
+                self._retire(dialog)
+        self.dialog, self.first_dialog = None, None
         window = MainWindow(AppContext(self.db, actor, self.runner, self.events))
         window.switch_user_requested.connect(self.switch_user)
         self._replace_window(window)

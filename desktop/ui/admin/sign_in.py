@@ -135,7 +135,13 @@ class SignInDialog(QDialog):
 
 
 class FirstAdminDialog(QDialog):
-    """No account can sign in yet: create the administrator who will add everyone else."""
+    """No account can sign in yet: create the administrator who will add everyone else.
+
+    Signals:
+    created(Actor): the administrator exists and is signed in (emitted before the dialog closes)
+    """
+
+    created = Signal(object)
 
     def __init__(
         self, db: Database, runner: Runner, default_name: str, parent: QWidget | None = None
@@ -183,7 +189,6 @@ class FirstAdminDialog(QDialog):
             self.secret.setFocus()
             return
         user_name, display_name, secret = self.user_name.text(), self.display_name.text(), self.secret.text()
-        # exec() returns only once the account exists or the user cancels
         resume = wait_for_work(
             self.banner,
             (self.user_name, self.display_name, self.secret, self.repeat, self.buttons),
@@ -193,7 +198,7 @@ class FirstAdminDialog(QDialog):
         def created(actor: Actor) -> None:
             resume()
             self.actor = actor
-            self.accept()
+            QTimer.singleShot(0, self, self._created)  # out of the key handler first, as sign-in
 
         def refused(exc: BaseException) -> None:
             resume()
@@ -203,3 +208,9 @@ class FirstAdminDialog(QDialog):
         self.runner.run(
             lambda: users.create_first_admin(self.db, user_name, display_name, secret), created, refused
         )
+
+    @Slot()
+    def _created(self) -> None:
+        assert self.actor is not None
+        self.created.emit(self.actor)  # the main window is up before this one goes (or the app quits)
+        self.accept()

@@ -28,6 +28,7 @@ from desktop.ui.catalogue.labels_dialog import LabelsDialog
 from desktop.ui.common import fill_table, heading, read_only_table, selected_key, show_error, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 class UserDialog(QDialog):
@@ -97,7 +98,8 @@ class UserDialog(QDialog):
             self.badge.text() or None,
             self.active.isChecked(),
         )
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: users.save_user(
                 self.ctx.db,
                 self.ctx.actor,
@@ -111,7 +113,8 @@ class UserDialog(QDialog):
                 owner_password=owner_password,
             ),
             self._saved,
-            self._failed,
+            topics=(Topic.USERS,),
+            failed=self._failed,
         )
 
     def _saved(self, user: UserDTO) -> None:
@@ -226,10 +229,12 @@ class UsersPage(QWidget):
 
     def unlock(self, lock: Lock) -> None:
         name, pc = (lock.key, None) if lock.scope == "user" else (None, lock.key)
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: users.unlock(self.ctx.db, self.ctx.actor, user_name=name, pc=pc),
             lambda _none: self.banner.ok(f"{lock.key} is unlocked: it may sign in again."),
-            lambda exc: show_error(self, exc),
+            topics=(Topic.USERS,),  # whether an account may sign in is part of the account
+            failed=lambda exc: show_error(self, exc),
         )
 
     def data_changed(self, what: frozenset[Topic]) -> None:

@@ -10,6 +10,7 @@ from desktop.services.catalogue import units
 from desktop.ui.common import fill_table, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 class UnitsDialog(QDialog):
@@ -60,10 +61,12 @@ class UnitsDialog(QDialog):
     @Slot()
     def add(self) -> None:
         code, name, aliases = self.code.text(), self.name.text(), self.aliases.text()
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: units.add_unit(self.ctx.db, self.ctx.actor, code, name, aliases),
             self._added,
-            self._failed,
+            topics=(),  # no page lists units: the part card and imports read them when they open
+            failed=self._failed,
         )
 
     def _added(self, code: str) -> None:

@@ -28,10 +28,12 @@ from desktop.services.counts.settings import (
     parse_holidays,
     save_count_settings,
 )
+from desktop.services.topics import Topic
 from desktop.ui.common import permitted, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.insight.planning_form import _spin
+from desktop.ui.operation import change
 
 
 def _per_year() -> QSpinBox:
@@ -154,8 +156,12 @@ class CountSettingsForm(QGroupBox):
         except UserError as exc:
             self._failed(exc)
             return
-        self.ctx.runner.run(
-            lambda: save_count_settings(self.ctx.db, self.ctx.actor, wanted), self._saved, self._failed
+        change(
+            self.ctx,
+            lambda: save_count_settings(self.ctx.db, self.ctx.actor, wanted),
+            self._saved,
+            topics=(Topic.COUNTS,),  # classes, frequencies and working days make today's list
+            failed=self._failed,
         )
 
     def _saved(self, value: CountSettings) -> None:

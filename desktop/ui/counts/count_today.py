@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from desktop.services.actor import Permission
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts.plan import PlanSummary, TodayList
+from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, permitted, read_only_table, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 class TodayPanel(QWidget):
@@ -87,10 +89,12 @@ class TodayPanel(QWidget):
     @Slot()
     def start(self) -> None:
         blind = self.blind.isChecked()
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: count_plan.start_today(self.ctx.db, self.ctx.actor, blind=blind),
             self._started,
-            self._failed,
+            topics=(Topic.COUNTS,),
+            failed=self._failed,
         )
 
     def _started(self, session_id: int) -> None:

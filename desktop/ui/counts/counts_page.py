@@ -44,6 +44,7 @@ from desktop.ui.counts.count_today import TodayPanel
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
+from desktop.ui.operation import change
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
@@ -216,7 +217,7 @@ class CountsPage(QWidget):
             loc_id = locations.get_location_id(db, where)
             return counts.start_session(db, actor, name, [loc_id], blind=blind)
 
-        self.ctx.runner.run(job, self._started, self._failed)
+        change(self.ctx, job, self._started, topics=(Topic.COUNTS,), failed=self._failed)
 
     def choose_session(self, session_id: int) -> None:
         """Show count `session_id` (its sheet was scanned) with the cursor in Bin."""
@@ -475,10 +476,12 @@ class CountsPage(QWidget):
             self.qty_edit.selectAll()
             return
         sid, where, what, lot, new = self.session_id, self._bin, self._part, self._lot, self._new_lot
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: counts.enter_count(self.ctx.db, self.ctx.actor, sid, where, what, qty, lot, new_lot=new),
             self._entered,
-            self._failed,
+            topics=(Topic.COUNTS,),
+            failed=self._failed,
         )
 
     def _entered(self, line: LineDTO) -> None:
@@ -545,8 +548,12 @@ class CountsPage(QWidget):
 
     @Slot()
     def classify(self) -> None:
-        self.ctx.runner.run(
-            lambda: count_abc.classify(self.ctx.db, self.ctx.actor), self._classified, self._failed
+        change(  # a part's class decides how often it is on today's list
+            self.ctx,
+            lambda: count_abc.classify(self.ctx.db, self.ctx.actor),
+            self._classified,
+            topics=(Topic.COUNTS,),
+            failed=self._failed,
         )
 
     def _classified(self, rows: list[AbcRow]) -> None:
@@ -560,12 +567,14 @@ class CountsPage(QWidget):
     @Slot()
     def override(self) -> None:
         number, cls = self.override_part.text(), self.override_class.currentData()
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: count_abc.set_override(self.ctx.db, self.ctx.actor, number, cls),
             lambda now: self.abc_label.setText(
                 f"{number.strip().upper()}: class {now}" + (" (pinned)" if cls else " (from its usage value)")
             ),
-            lambda exc: (
+            topics=(Topic.COUNTS,),
+            failed=lambda exc: (
                 self.abc_label.setText(exc.message) if isinstance(exc, UserError) else self._failed(exc)
             ),
         )

@@ -462,5 +462,6 @@ class DashboardPage(QWidget):
         self.rows.show_table(table)
 
     def data_changed(self, what: frozenset[Topic]) -> None:
-        if Topic.STOCK in what and self.isVisible():
+        # the planning figures say after how many days stock is dead or in excess
+        if what & {Topic.STOCK, Topic.PLANNING} and self.isVisible():
             self.refresh()

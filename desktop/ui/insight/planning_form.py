@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QPushButto
 
 from desktop.services.actor import Permission
 from desktop.services.admin.plant_settings import Planning, planning, save_planning
-from desktop.ui.common import permitted, show_error
+from desktop.services.topics import Topic
+from desktop.ui.common import permitted, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 def _spin(lo: float, hi: float, suffix: str, decimals: int = 0) -> QDoubleSpinBox:
@@ -62,6 +64,15 @@ class PlanningForm(QGroupBox):
         ):
             widget.setEnabled(editable)
             form.addRow(label, widget)
+        self.fields: dict[str, QWidget] = {
+            "order_cost": self.order_cost,
+            "carrying_rate": self.carrying,
+            "service_level": self.service,
+            "demand_window_days": self.demand_days,
+            "dead_days": self.dead,
+            "excess_days": self.excess,
+            "smoothing_alpha": self.alpha,
+        }
         permitted(self.save_button, editable)
         form.addRow("", self.save_button)
         form.addRow(self.banner)
@@ -93,8 +104,12 @@ class PlanningForm(QGroupBox):
     @Slot()
     def save(self) -> None:
         plan = self.value()
-        self.ctx.runner.run(
-            lambda: save_planning(self.ctx.db, self.ctx.actor, plan), self._saved, self._failed
+        change(
+            self.ctx,
+            lambda: save_planning(self.ctx.db, self.ctx.actor, plan),
+            self._saved,
+            topics=(Topic.PLANNING,),  # the dashboard's dead and excess stock, What to order's figures
+            failed=self._failed,
         )
 
     def _saved(self, plan: Planning) -> None:
@@ -102,4 +117,4 @@ class PlanningForm(QGroupBox):
         self.banner.ok("Saved: every PC plans and reports with these figures from now on.")
 
     def _failed(self, exc: BaseException) -> None:
-        show_error(self, exc)
+        show_failure(self, self.banner, self.fields, exc)

@@ -151,6 +151,11 @@ class ReplenishmentTab(QWidget):
         self._settings_loaded = True
         self.refresh()
 
+    def reset_figures(self) -> None:
+        """The plant's planning figures changed: the next refresh starts from them again (what was
+        changed here for one run is dropped)."""
+        self._settings_loaded = False
+
     @Slot()
     def refresh(self) -> None:
         if not self._settings_loaded:
@@ -406,5 +411,11 @@ class ReportsPage(QWidget):
         self.replenishment.refresh()
 
     def data_changed(self, what: frozenset[Topic]) -> None:
-        if Topic.STOCK in what and self.isVisible() and self.tabs.currentWidget() is self.replenishment:
+        if Topic.PLANNING in what:  # What to order starts again from the plant's new figures
+            self.replenishment.reset_figures()
+        if (
+            what & {Topic.STOCK, Topic.PLANNING}
+            and self.isVisible()
+            and self.tabs.currentWidget() is self.replenishment
+        ):
             self.replenishment.refresh()

@@ -206,10 +206,12 @@ class Recommendations(QWidget):
             self.banner.error("Select a recommendation first.")
             return
         rec = self.rows[int(key)]  # type: ignore[call-overload]
-        self.ctx.runner.run(
+        change(
+            self.ctx,
             lambda: kb.edit_loop(self.ctx.db, self.ctx.actor, rec.loop.id, card_count=rec.recommended),
             self._done,
-            lambda exc: (
+            topics=(Topic.KANBAN,),
+            failed=lambda exc: (
                 self.banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
             ),
         )

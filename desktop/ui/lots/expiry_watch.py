@@ -16,7 +16,8 @@ from desktop.services.actor import Actor
 from desktop.services.stock.moves import PostResult
 from desktop.services.topics import Topic
 from desktop.tasks import Runner
-from desktop.ui.context import AppEvents
+from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.operation import change
 
 log = logging.getLogger("storeroom.lots")
 HOUR_MS = 3600 * 1000
@@ -48,7 +49,13 @@ class ExpiryWatch(QObject):
         actor = self.actor()
         if actor is None:
             return
-        self.runner.run(lambda: lots.auto_quarantine(self.db, actor), self._moved, self._failed)
+        change(
+            AppContext(self.db, actor, self.runner, self.events),
+            lambda: lots.auto_quarantine(self.db, actor),
+            self._moved,
+            topics=lambda moved: (Topic.STOCK,) if moved else (),  # nothing moved: nothing to say
+            failed=self._failed,
+        )
 
     def _moved(self, moved: list[PostResult]) -> None:
         if not moved:
@@ -56,7 +63,6 @@ class ExpiryWatch(QObject):
         text = f"{len(moved)} expired lot(s) moved to quarantine"
         log.info("%s: %s", text, ", ".join(f"#{p.move.id}" for p in moved))
         self.tell(text)
-        self.events.changed(Topic.STOCK)
 
     def _failed(self, exc: BaseException) -> None:
         # nobody asked for this check: a failure (another PC moved the same stock first, the database

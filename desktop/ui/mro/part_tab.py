@@ -23,9 +23,11 @@ from desktop.services.catalogue import scan
 from desktop.services.mro import (
     ReservationDTO,
 )
+from desktop.services.topics import Topic
 from desktop.ui.common import big_field, fill_table, heading, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 from desktop.ui.scanner import takes_scans
 
 
@@ -204,7 +206,7 @@ class PartTab(QWidget):
             self.xref_maker.clear()
             self.show_part_id(pid)
 
-        self.ctx.runner.run(work, done, self._failed)
+        change(self.ctx, work, done, topics=(Topic.MRO,), failed=self._failed)
 
     @Slot(int, int)
     def _asset_activated(self, row: int, _col: int) -> None:

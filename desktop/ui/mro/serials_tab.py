@@ -23,9 +23,11 @@ from desktop.services.mro import (
     SerialDTO,
     SerialEventDTO,
 )
+from desktop.services.topics import Topic
 from desktop.ui.common import big_field, fill_table, read_only_table, selected_key
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 from desktop.ui.scanner import takes_scans
 
 
@@ -125,8 +127,12 @@ class SerialsTab(QWidget):
             self.banner.error("Scan the part first.")
             return
         part_id, serial = self.part_id, self.new_serial.text()
-        self.ctx.runner.run(
-            lambda: mro.add_serial(self.ctx.db, self.ctx.actor, part_id, serial), self._added, self._failed
+        change(
+            self.ctx,
+            lambda: mro.add_serial(self.ctx.db, self.ctx.actor, part_id, serial),
+            self._added,
+            topics=(Topic.MRO,),
+            failed=self._failed,
         )
 
     def _added(self, unit: SerialDTO) -> None:
@@ -163,8 +169,12 @@ class SerialsTab(QWidget):
                 note=note,
             )
 
-        self.ctx.runner.run(
-            work, lambda u: self._reload(f"Serial {u.serial} is now {u.state}."), self._failed
+        change(
+            self.ctx,
+            work,
+            lambda u: self._reload(f"Serial {u.serial} is now {u.state}."),
+            topics=(Topic.MRO,),
+            failed=self._failed,
         )
 
     @Slot()

@@ -204,7 +204,7 @@ class SparesTab(QWidget):
             )
             return mro.asset_spares(db, asset_id)
 
-        self.ctx.runner.run(work, self._fitted, self._spare_failed)
+        change(self.ctx, work, self._fitted, topics=(Topic.MRO,), failed=self._spare_failed)
 
     def _fitted(self, view: AssetSpares) -> None:
         self.spare_part.clear()
@@ -221,7 +221,7 @@ class SparesTab(QWidget):
             mro.remove_spare(db, actor, asset_id, part_id)
             return mro.asset_spares(db, asset_id)
 
-        self.ctx.runner.run(work, self.show_spares, self._spare_failed)
+        change(self.ctx, work, self.show_spares, topics=(Topic.MRO,), failed=self._spare_failed)
 
     @Slot()
     def _print_tags(self) -> None:

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import UserError
 from desktop.services import purchasing
 from desktop.services.actor import Permission
 from desktop.services.admin.plant_settings import PlantIdentity, plant_identity, save_identity
-from desktop.ui.common import permitted, show_error
+from desktop.ui.common import permitted, show_failure
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.operation import change
 
 
 class PurchasingForm(QGroupBox):
@@ -50,6 +50,12 @@ class PurchasingForm(QGroupBox):
         ):
             widget.setEnabled(editable)
             form.addRow(label, widget)
+        self.fields: dict[str, QWidget] = {
+            "name": self.plant_name,
+            "address": self.address,
+            "deliver_to": self.deliver_to,
+            "over_receipt_pct": self.tolerance,
+        }
         permitted(self.save_button, admin or planner)
         form.addRow("", self.save_button)
         form.addRow(self.banner)
@@ -81,14 +87,13 @@ class PurchasingForm(QGroupBox):
                 tolerance = purchasing.save_purchasing(db, actor, purchasing.PurchasingSettings(pct))
             return saved, tolerance
 
-        self.ctx.runner.run(work, self._saved, self._failed)
+        # what a purchase order prints and how far a receipt may go over: read when a PO is printed or
+        # received, no page shows them
+        change(self.ctx, work, self._saved, topics=(), failed=self._failed)
 
     def _saved(self, values: tuple[PlantIdentity, purchasing.PurchasingSettings]) -> None:
         self._show(values)
         self.banner.ok("Saved: the next purchase order prints with these.")
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, UserError):
-            self.banner.error(exc.message)
-        else:
-            show_error(self, exc)
+        show_failure(self, self.banner, self.fields, exc)
