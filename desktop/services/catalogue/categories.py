@@ -7,7 +7,7 @@ prefix query. Paths are read as files write them: "Fasteners > Bolts > Hex" or I
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -109,11 +109,12 @@ def path_key_of(s: Session, category_id: int) -> str:
     return key
 
 
-def set_categories(s: Session, links: dict[int, int | None]) -> None:
-    """File each part (id) under a category id, or under none."""
+def set_categories(s: Session, links: dict[int, int | None], *, fresh: Collection[int] = ()) -> None:
+    """File each part (id) under a category id, or under none. `fresh`: parts just added, which are
+    filed nowhere yet (nothing to take away)."""
     if not links:
         return
-    ids = list(links)
+    ids = [p for p in links if p not in fresh]
     for start in range(0, len(ids), 5000):
         s.execute(delete(PartCategoryLink).where(PartCategoryLink.part_id.in_(ids[start : start + 5000])))
     rows = [{"part_id": p, "category_id": c} for p, c in links.items() if c is not None]

@@ -103,9 +103,13 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
 
 def _plan_parts_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
     planned = imports_parts.plan(s, rows)
-    known = {k for (k,) in s.execute(select(Supplier.name_key))}
-    new = {name_key(p.supplier) for p in planned if p.supplier} - known
-    rows.note("{n} new supplier(s) will be added", len(new))
+    named = {name_key(p.supplier) for p in planned if p.supplier}
+    if named:
+        counted: set[str] = rows.found.memo.setdefault("new_suppliers", set())  # by earlier batches
+        known = {k for (k,) in s.execute(select(Supplier.name_key).where(Supplier.name_key.in_(named)))}
+        new = named - known - counted
+        counted |= new
+        rows.note("{n} new supplier(s) will be added", len(new))
     return rows.plan(*imports_parts.counts(planned)), planned
 
 
@@ -302,6 +306,7 @@ HANDLERS: dict[str, Handler] = {
         _plan_parts_kind,
         lambda s, _actor, planned, _source, _progress: imports_parts.apply(s, planned),
         batch=imports_parts.BATCH,
+        check_writes=False,  # writing finds nothing the plan does not; a batch's plan reads no earlier batch
     ),
     "suppliers": Handler(
         _COLUMNS["suppliers"],
@@ -344,11 +349,14 @@ def _execute(
     options: Options,
     source: str,
     progress: Progress | None,
+    commit: bool,
 ) -> Plan:
     """Plan and write the file batch by batch in the caller's transaction; the plan of the whole file.
     After the first problem nothing more is written (the caller rolls back), but every row is still
-    checked, so the plan lists every problem."""
+    checked, so the plan lists every problem. A dry run of a kind that needs no writes to find its
+    problems (Handler.check_writes) only plans."""
     handler = _handler(kind)
+    writes = commit or handler.check_writes
     rows = Rows(kind, handler.columns, table, mapping, options)
     plans: list[Plan] = []
     done = 0
@@ -356,7 +364,7 @@ def _execute(
         plan, planned = handler.plan(s, batch)
         plans.append(plan)
         done += plan.rows
-        if not rows.found.problem_count:
+        if writes and not rows.found.problem_count:
             try:
                 handler.apply(s, actor, planned, source, progress)
             except RowFailed as exc:  # a rule only the writing finds: the row, its column's label
@@ -430,7 +438,7 @@ def execute(
     actor.require(_handler(kind).permission)
 
     def op(s: Session) -> Plan:
-        plan = _execute(s, actor, kind, table, mapping, options or Options(), source[:60], progress)
+        plan = _execute(s, actor, kind, table, mapping, options or Options(), source[:60], progress, commit)
         if not (commit and plan.ok):
             raise _RolledBack(plan)
         record(s, actor.user_id, f"import.{kind}", kind, None, f"{source[:60]}: {plan.summary()}")

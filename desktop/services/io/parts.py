@@ -306,6 +306,7 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         categories.set_categories(
             s,
             {ids[p.key]: known[categories.key_of(p.category)] if p.category else None for p in filed},
+            fresh={ids[p.key] for p in filed if p.existing_id is None},
         )
     link_suppliers(
         s,
