@@ -1,8 +1,9 @@
 """The part category tree (Fasteners > Bolts > Hex), beside the inventory type (RAW/WIP/FINISHED/MRO).
 
 A category stores its whole path, so "parts in Fasteners and everything under it" is one indexed
-prefix query. Paths are read as files write them: "Fasteners > Bolts > Hex" or InvenTree's
-"Fasteners/Bolts/Hex" (with a '>' in the text, only '>' separates, so a name may hold a '/').
+prefix query. Paths are read as files write them: "Fasteners > Bolts > Hex", InvenTree's
+"Fasteners/Bolts/Hex" or Odoo's "All / Saleable / Fasteners" (with a '>' in the text only '>' separates,
+else with " / " only " / ", so a name may hold a '/').
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def parse_path(text: str) -> Path:
     raw = text.strip()
     if not raw:
         return ()
-    parts = raw.split(">") if ">" in raw else raw.split("/")
+    # Odoo writes "All / Saleable / I/O modules": with " / " in the text, only " / " separates
+    separator = ">" if ">" in raw else " / " if " / " in raw else "/"
+    parts = raw.split(separator)
     names = tuple(" ".join(p.split()) for p in parts)
     if any(not n for n in names):
         raise UserError(f"'{raw}' has an empty category name (two separators in a row?).", field="category")

@@ -8,7 +8,7 @@ keeps the registry and the entry points the UI and the command line call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -272,10 +272,21 @@ class Rows:
         self.problem(n, key, f"'{text}' is not yes or no")
         return default
 
-    def choice(self, n: int, row: Sequence[str], key: str, options: Iterable[str], default: str) -> str:
+    def choice(
+        self,
+        n: int,
+        row: Sequence[str],
+        key: str,
+        options: Iterable[str],
+        default: str,
+        other_names: Mapping[str, str] | None = None,
+    ) -> str:
+        """One of `options`, read in any case with spaces or dashes for '_'; `other_names` maps what other
+        systems call a value (Odoo's 'Internal Location', SAP's material type ROH) to one of them."""
         text = self.cell(row, key).upper().replace(" ", "_").replace("-", "_")
         if not text:
             return default
+        text = (other_names or {}).get(text, text)
         allowed = list(options)
         if text not in allowed:
             self.problem(n, key, f"'{self.cell(row, key)}' is not one of {', '.join(allowed)}")
@@ -324,12 +335,14 @@ def flag_field(key: str, default: bool) -> Field:
     return Field(key, read, default, clearable=False)
 
 
-def choice_field(key: str, options: Iterable[str], default: str) -> Field:
+def choice_field(
+    key: str, options: Iterable[str], default: str, other_names: Mapping[str, str] | None = None
+) -> Field:
     allowed = list(options)
 
     def read(rows: Rows, n: int, row: Sequence[str]) -> Any:
         before = rows.found.problem_count
-        value = rows.choice(n, row, key, allowed, default)
+        value = rows.choice(n, row, key, allowed, default, other_names)
         return BAD if rows.found.problem_count > before else value
 
     return Field(key, read, default, clearable=False)

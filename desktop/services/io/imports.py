@@ -84,16 +84,21 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("is_supplier", "Is supplier", aliases=("supplier?",)),
     ),
     "locations": (
-        Column("code", "Code", aliases=("location", "location code", "bin")),
-        Column("name", "Name", aliases=("description",)),
+        # SAP: storage locations (T001L) sit in their plant (T001W), both by code
+        Column("code", "Code", aliases=("location", "location code", "bin", "storage location", "plant")),
+        Column(
+            "name",
+            "Name",
+            aliases=("description", "descr of storage loc", "description of storage location", "name 1"),
+        ),
         Column("level", "Level", aliases=("kind",)),
         Column("type", "Type", aliases=("location type",)),
-        Column("parent", "Parent", aliases=("parent code", "inside")),
+        Column("parent", "Parent", aliases=("parent code", "inside", "plant")),
         Column("walk_order", "Walk order", aliases=("walk", "sequence")),
         Column("allow_negative", "Allow negative"),
         Column("active", "Active"),
         Column("notes", "Notes"),
-        Column("path", "Path", aliases=("pathstring", "location path", "full path")),
+        Column("path", "Path", aliases=("pathstring", "location path", "full path", "full location name")),
     ),
 }
 
@@ -164,10 +169,14 @@ def _apply_suppliers(s: Session, planned: list[tuple[int, dict[str, Any], int | 
 
 # --- locations --------------------------------------------------------------------------------------------
 
+# Odoo's location types: an internal location holds stock, a view only groups others (its place in the
+# tree gives its level); Odoo's virtual locations (vendor, customer, inventory loss…) are no place here
+_ODOO_TYPES = {"INTERNAL_LOCATION": "STOREROOM", "INTERNAL": "STOREROOM", "VIEW": "STOREROOM"}
+
 _LOCATION_FIELDS = (
     text_field("name", "", clearable=False),
     choice_field("level", LocationLevel.__members__, LocationLevel.BIN.value),
-    choice_field("type", LocationType.__members__, LocationType.STOREROOM.value),
+    choice_field("type", LocationType.__members__, LocationType.STOREROOM.value, _ODOO_TYPES),
     text_field("parent", upper=True),
     number_field("walk_order", 0, integer=True),
     flag_field("allow_negative", False),
@@ -211,6 +220,8 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
         cur = current.get(code)
         if place is None:
             values = merge(rows, n, row, cur, _LOCATION_FIELDS)
+            if cur is None and not rows.cell(row, "level") and not values["parent"]:
+                values["level"] = LocationLevel.SITE.value  # a new place at the top, as a path's top is
         else:  # the path says where it sits; a level the file gives (not a depth number) is kept
             values = merge(rows, n, row, cur, _PATH_FIELDS)
             level = rows.cell(row, "level").upper()
