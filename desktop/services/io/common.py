@@ -39,6 +39,7 @@ class Column:
     label: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    exported: bool = True  # False: read from other systems' files only, never written by an export
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ COLUMNS = (
         "unit_cost", "Unit cost", aliases=("cost", "price", "standard cost", "unit price", "standard price")
     ),
     # SAP prices per price unit: 18,00 EUR per 100 PC is a unit cost of 0.18
-    Column("price_unit", "Price unit", aliases=("price per", "per", "price unit")),
+    Column("price_unit", "Price unit", aliases=("price per", "per", "price unit"), exported=False),
     Column("min_qty", "Minimum", aliases=("min", "min qty", "minimum stock")),
     Column("max_qty", "Maximum", aliases=("max", "max qty", "maximum stock")),
     Column("reorder_point", "Reorder point", aliases=("rop", "reorder")),
