@@ -102,11 +102,8 @@ def test_assets_file_through_the_dialog_then_where_used_and_loops(
     pin = make_part(ctx.db, ctx.actor, "PIN-1")
     dialog = window.settings_page.open_data_dialog()
     qtbot.addWidget(dialog)
-    assert [dialog.kind.itemData(i) for i in range(dialog.kind.count())][-3:] == [
-        "assets",
-        "where-used",
-        "kanban",
-    ]
+    kinds = [dialog.kind.itemData(i) for i in range(dialog.kind.count())]
+    assert kinds[kinds.index("assets") :][:3] == ["assets", "where-used", "kanban"]
     dialog.kind.setCurrentIndex(dialog.kind.findData("assets"))
     path = tmp_path / "assets.xlsx"
     write_xlsx(
@@ -159,3 +156,31 @@ def test_assets_file_through_the_dialog_then_where_used_and_loops(
     dialog.load(out)
     dialog.check()
     assert dialog.summary.text().startswith("1 rows: 0 new, 0 changed, 1 unchanged")
+
+
+def test_an_odoo_product_export_through_the_dialog(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    """Odoo's product list, as exported: every column matched on its header, checked and imported."""
+    fixtures = Path(__file__).parent.parent / "fixtures" / "odoo"
+    dialog = window.settings_page.open_data_dialog()
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("parts"))
+    dialog.load(fixtures / "product_template.csv")
+    assert {
+        k: dialog.combos[k].currentText() for k in ("part_number", "unit", "category_path", "supplier")
+    } == {
+        "part_number": "Internal Reference",
+        "unit": "Unit of Measure",
+        "category_path": "Product Category",
+        "supplier": "Vendors/Vendor",
+    }
+    dialog.check()
+    assert dialog.import_button.isEnabled() and dialog.problems.rowCount() == 0
+    assert dialog.summary.text().startswith("8 rows: 8 new, 0 changed, 0 unchanged")
+    with qtbot.waitSignal(dialog.imported):
+        dialog.import_button.click()
+    oil = parts.get_part(ctx.db, parts.get_part_id(ctx.db, "OIL-HLP46"))
+    assert (oil.unit, oil.unit_cost, oil.category_path) == ("L", Decimal("3.95"), "All > MRO > Lubricants")
+    assert window.parts_page.model.rowCount() == 8
+    dialog.load(fixtures / "product_template.csv")  # the same export again changes nothing
+    dialog.check()
+    assert dialog.summary.text().startswith("8 rows: 0 new, 0 changed, 8 unchanged")

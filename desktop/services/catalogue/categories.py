@@ -1,13 +1,14 @@
 """The part category tree (Fasteners > Bolts > Hex), beside the inventory type (RAW/WIP/FINISHED/MRO).
 
 A category stores its whole path, so "parts in Fasteners and everything under it" is one indexed
-prefix query. Paths are read as files write them: "Fasteners > Bolts > Hex" or InvenTree's
-"Fasteners/Bolts/Hex" (with a '>' in the text, only '>' separates, so a name may hold a '/').
+prefix query. Paths are read as files write them: "Fasteners > Bolts > Hex", InvenTree's
+"Fasteners/Bolts/Hex" or Odoo's "All / Saleable / Fasteners" (with a '>' in the text only '>' separates,
+else with " / " only " / ", so a name may hold a '/').
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -40,7 +41,9 @@ def parse_path(text: str) -> Path:
     raw = text.strip()
     if not raw:
         return ()
-    parts = raw.split(">") if ">" in raw else raw.split("/")
+    # Odoo writes "All / Saleable / I/O modules": with " / " in the text, only " / " separates
+    separator = ">" if ">" in raw else " / " if " / " in raw else "/"
+    parts = raw.split(separator)
     names = tuple(" ".join(p.split()) for p in parts)
     if any(not n for n in names):
         raise UserError(f"'{raw}' has an empty category name (two separators in a row?).", field="category")
@@ -109,11 +112,12 @@ def path_key_of(s: Session, category_id: int) -> str:
     return key
 
 
-def set_categories(s: Session, links: dict[int, int | None]) -> None:
-    """File each part (id) under a category id, or under none."""
+def set_categories(s: Session, links: dict[int, int | None], *, fresh: Collection[int] = ()) -> None:
+    """File each part (id) under a category id, or under none. `fresh`: parts just added, which are
+    filed nowhere yet (nothing to take away)."""
     if not links:
         return
-    ids = list(links)
+    ids = [p for p in links if p not in fresh]
     for start in range(0, len(ids), 5000):
         s.execute(delete(PartCategoryLink).where(PartCategoryLink.part_id.in_(ids[start : start + 5000])))
     rows = [{"part_id": p, "category_id": c} for p, c in links.items() if c is not None]

@@ -48,15 +48,17 @@ UNITS: dict[str, tuple[str, bool]] = {
     "GAL": ("gallon", False),
 }
 
-# Other names files use (singular; plurals and spellings follow from _forms). Compared upper-cased.
+# Other names files use (singular; plurals and spellings follow from _forms). Compared upper-cased. SAP
+# writes its unit codes (PC, PAK, PAA, ROL, CAR; ST in German), Odoo its unit names ("Units", "Liters",
+# "gal (US)").
 _ALIASES: dict[str, tuple[str, ...]] = {
     "EA": ("each", "ea.", "st", "stk", "stück", "stueck", "unit", "units", "u", "no", "nos", "qty", "count"),
     "PC": ("pc", "pcs", "piece", "pce", "pces", "pièce"),
-    "PR": ("pair", "pairs", "pr", "prs", "paar"),
+    "PR": ("pair", "pairs", "pr", "prs", "paar", "paa"),
     "SET": ("set", "sets", "kit", "kits"),
-    "BOX": ("box", "boxes", "bx", "carton", "cartons", "ctn"),
-    "PK": ("pack", "packs", "pk", "pkt", "packet", "packets", "pkg", "package", "packages"),
-    "ROLL": ("roll", "rolls", "rl", "reel", "reels"),
+    "BOX": ("box", "boxes", "bx", "carton", "cartons", "ctn", "car", "kar", "karton"),
+    "PK": ("pack", "packs", "pk", "pkt", "packet", "packets", "pkg", "package", "packages", "pak"),
+    "ROLL": ("roll", "rolls", "rl", "reel", "reels", "rol", "rolle"),
     "DRUM": ("drum", "drums", "dr"),
     "M": ("metre", "meter", "mtr", "lfm", "lm"),
     "MM": ("millimetre", "millimeter"),
@@ -70,7 +72,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "LB": ("pound", "lbs", "lb."),
     "L": ("litre", "liter", "ltr", "lt", "l."),
     "ML": ("millilitre", "milliliter"),
-    "GAL": ("gallon", "gallons", "gal."),
+    "GAL": ("gallon", "gallons", "gal.", "gal (us)", "us gallon"),
 }
 
 

@@ -8,7 +8,7 @@ keeps the registry and the entry points the UI and the command line call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -39,6 +39,7 @@ class Column:
     label: str
     required: bool = False
     aliases: tuple[str, ...] = ()
+    exported: bool = True  # False: read from other systems' files only, never written by an export
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,19 @@ class Rows:
         """Keys met so far in this file (in any batch) for one purpose, each with its row index."""
         return self.found.seen.setdefault(purpose, {})
 
+    def in_file(self, fields: Sequence[Field]) -> list[tuple[Field, int]]:
+        """The fields whose column the file has, each with the column's index (worked out once per
+        import and set of fields, not once per row)."""
+        memo: dict[int, tuple[Sequence[Field], list[tuple[Field, int]]]]
+        memo = self.found.memo.setdefault("in_file", {})
+        known = memo.get(id(fields))
+        if known is None or known[0] is not fields:
+            known = memo[id(fields)] = (
+                fields,
+                [(f, i) for f in fields if (i := self.mapping.get(f.key)) is not None],
+            )
+        return known[1]
+
     def mapped(self, key: str) -> bool:
         """Whether the file has this column at all (an unmapped column leaves existing values alone)."""
         return self.mapping.get(key) is not None
@@ -259,10 +273,21 @@ class Rows:
         self.problem(n, key, f"'{text}' is not yes or no")
         return default
 
-    def choice(self, n: int, row: Sequence[str], key: str, options: Iterable[str], default: str) -> str:
+    def choice(
+        self,
+        n: int,
+        row: Sequence[str],
+        key: str,
+        options: Iterable[str],
+        default: str,
+        other_names: Mapping[str, str] | None = None,
+    ) -> str:
+        """One of `options`, read in any case with spaces or dashes for '_'; `other_names` maps what other
+        systems call a value (Odoo's 'Internal Location', SAP's material type ROH) to one of them."""
         text = self.cell(row, key).upper().replace(" ", "_").replace("-", "_")
         if not text:
             return default
+        text = (other_names or {}).get(text, text)
         allowed = list(options)
         if text not in allowed:
             self.problem(n, key, f"'{self.cell(row, key)}' is not one of {', '.join(allowed)}")
@@ -311,12 +336,14 @@ def flag_field(key: str, default: bool) -> Field:
     return Field(key, read, default, clearable=False)
 
 
-def choice_field(key: str, options: Iterable[str], default: str) -> Field:
+def choice_field(
+    key: str, options: Iterable[str], default: str, other_names: Mapping[str, str] | None = None
+) -> Field:
     allowed = list(options)
 
     def read(rows: Rows, n: int, row: Sequence[str]) -> Any:
         before = rows.found.problem_count
-        value = rows.choice(n, row, key, allowed, default)
+        value = rows.choice(n, row, key, allowed, default, other_names)
         return BAD if rows.found.problem_count > before else value
 
     return Field(key, read, default, clearable=False)
@@ -329,10 +356,7 @@ def merge(
     row sets. A column the file lacks, or an empty cell without "blank clears", keeps the value."""
     values = dict(current) if current is not None else {f.key: f.cleared for f in fields}
     clears = current is None or rows.options.blank_clears
-    for f in fields:
-        index = rows.mapping.get(f.key)
-        if index is None:
-            continue  # not in the file: keep
+    for f, index in rows.in_file(fields):  # a field whose column the file lacks keeps its value
         if not (row[index].strip() if index < len(row) else ""):
             if clears and (current is None or f.clearable):
                 values[f.key] = f.cleared
@@ -409,6 +433,12 @@ class Handler:
 
     `plan` reads (never writes) and returns the Plan with whatever `apply` needs; `apply` runs in the
     same transaction after a plan without problems, with the import's source name for the records.
+
+    `check_writes`: the dry run writes too (and rolls back), because writing finds problems the plan
+    cannot (a rule of a service that only saving applies, raised as RowFailed) or because a batch's plan
+    reads what the batches before it wrote. A kind whose `apply` finds nothing its `plan` has not, and
+    whose plan of one batch does not depend on the writes of the batches before, sets it False: its dry
+    run is the plan alone, with the same result, at half the cost of the import.
     """
 
     columns: tuple[Column, ...]
@@ -416,6 +446,7 @@ class Handler:
     plan: Callable[[Session, Rows], tuple[Plan, Any]]
     apply: Callable[[Session, Actor, Any, str, Progress | None], None]
     batch: int | None = None  # plan and write this many rows at a time (None: the whole file at once)
+    check_writes: bool = True
 
 
 class SessionUnit(Database):

@@ -115,7 +115,7 @@ def table(db: Database, actor: Actor, kind: str) -> tuple[list[str], Rows]:
     actor.require(Permission.VIEW)
     if kind not in _READERS:
         raise UserError(f"Unknown export '{kind}'. Choose one of: {', '.join(_READERS)}.")
-    headers = [c.label for c in KINDS[kind]]
+    headers = [c.label for c in KINDS[kind] if c.exported]
     return headers, db.read(_READERS[kind])
 
 

@@ -84,16 +84,21 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("is_supplier", "Is supplier", aliases=("supplier?",)),
     ),
     "locations": (
-        Column("code", "Code", aliases=("location", "location code", "bin")),
-        Column("name", "Name", aliases=("description",)),
+        # SAP: storage locations (T001L) sit in their plant (T001W), both by code
+        Column("code", "Code", aliases=("location", "location code", "bin", "storage location", "plant")),
+        Column(
+            "name",
+            "Name",
+            aliases=("description", "descr of storage loc", "description of storage location", "name 1"),
+        ),
         Column("level", "Level", aliases=("kind",)),
         Column("type", "Type", aliases=("location type",)),
-        Column("parent", "Parent", aliases=("parent code", "inside")),
+        Column("parent", "Parent", aliases=("parent code", "inside", "plant")),
         Column("walk_order", "Walk order", aliases=("walk", "sequence")),
         Column("allow_negative", "Allow negative"),
         Column("active", "Active"),
         Column("notes", "Notes"),
-        Column("path", "Path", aliases=("pathstring", "location path", "full path")),
+        Column("path", "Path", aliases=("pathstring", "location path", "full path", "full location name")),
     ),
 }
 
@@ -103,9 +108,13 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
 
 def _plan_parts_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
     planned = imports_parts.plan(s, rows)
-    known = {k for (k,) in s.execute(select(Supplier.name_key))}
-    new = {name_key(p.supplier) for p in planned if p.supplier} - known
-    rows.note("{n} new supplier(s) will be added", len(new))
+    named = {name_key(p.supplier) for p in planned if p.supplier}
+    if named:
+        counted: set[str] = rows.found.memo.setdefault("new_suppliers", set())  # by earlier batches
+        known = {k for (k,) in s.execute(select(Supplier.name_key).where(Supplier.name_key.in_(named)))}
+        new = named - known - counted
+        counted |= new
+        rows.note("{n} new supplier(s) will be added", len(new))
     return rows.plan(*imports_parts.counts(planned)), planned
 
 
@@ -160,10 +169,14 @@ def _apply_suppliers(s: Session, planned: list[tuple[int, dict[str, Any], int | 
 
 # --- locations --------------------------------------------------------------------------------------------
 
+# Odoo's location types: an internal location holds stock, a view only groups others (its place in the
+# tree gives its level); Odoo's virtual locations (vendor, customer, inventory loss…) are no place here
+_ODOO_TYPES = {"INTERNAL_LOCATION": "STOREROOM", "INTERNAL": "STOREROOM", "VIEW": "STOREROOM"}
+
 _LOCATION_FIELDS = (
     text_field("name", "", clearable=False),
     choice_field("level", LocationLevel.__members__, LocationLevel.BIN.value),
-    choice_field("type", LocationType.__members__, LocationType.STOREROOM.value),
+    choice_field("type", LocationType.__members__, LocationType.STOREROOM.value, _ODOO_TYPES),
     text_field("parent", upper=True),
     number_field("walk_order", 0, integer=True),
     flag_field("allow_negative", False),
@@ -207,6 +220,8 @@ def _plan_locations(s: Session, rows: Rows) -> tuple[Plan, Any]:
         cur = current.get(code)
         if place is None:
             values = merge(rows, n, row, cur, _LOCATION_FIELDS)
+            if cur is None and not rows.cell(row, "level") and not values["parent"]:
+                values["level"] = LocationLevel.SITE.value  # a new place at the top, as a path's top is
         else:  # the path says where it sits; a level the file gives (not a depth number) is kept
             values = merge(rows, n, row, cur, _PATH_FIELDS)
             level = rows.cell(row, "level").upper()
@@ -302,6 +317,7 @@ HANDLERS: dict[str, Handler] = {
         _plan_parts_kind,
         lambda s, _actor, planned, _source, _progress: imports_parts.apply(s, planned),
         batch=imports_parts.BATCH,
+        check_writes=False,  # writing finds nothing the plan does not; a batch's plan reads no earlier batch
     ),
     "suppliers": Handler(
         _COLUMNS["suppliers"],
@@ -344,11 +360,14 @@ def _execute(
     options: Options,
     source: str,
     progress: Progress | None,
+    commit: bool,
 ) -> Plan:
     """Plan and write the file batch by batch in the caller's transaction; the plan of the whole file.
     After the first problem nothing more is written (the caller rolls back), but every row is still
-    checked, so the plan lists every problem."""
+    checked, so the plan lists every problem. A dry run of a kind that needs no writes to find its
+    problems (Handler.check_writes) only plans."""
     handler = _handler(kind)
+    writes = commit or handler.check_writes
     rows = Rows(kind, handler.columns, table, mapping, options)
     plans: list[Plan] = []
     done = 0
@@ -356,7 +375,7 @@ def _execute(
         plan, planned = handler.plan(s, batch)
         plans.append(plan)
         done += plan.rows
-        if not rows.found.problem_count:
+        if writes and not rows.found.problem_count:
             try:
                 handler.apply(s, actor, planned, source, progress)
             except RowFailed as exc:  # a rule only the writing finds: the row, its column's label
@@ -430,7 +449,7 @@ def execute(
     actor.require(_handler(kind).permission)
 
     def op(s: Session) -> Plan:
-        plan = _execute(s, actor, kind, table, mapping, options or Options(), source[:60], progress)
+        plan = _execute(s, actor, kind, table, mapping, options or Options(), source[:60], progress, commit)
         if not (commit and plan.ok):
             raise _RolledBack(plan)
         record(s, actor.user_id, f"import.{kind}", kind, None, f"{source[:60]}: {plan.summary()}")

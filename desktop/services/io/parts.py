@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
@@ -50,12 +50,35 @@ COLUMNS = (
         "part_number",
         "Part number",
         True,
-        ("ipn", "internal part number", "part no", "pn", "item", "item number", "sku", "material", "part"),
+        (
+            "ipn",
+            "internal part number",
+            "part no",
+            "pn",
+            "item",
+            "item number",
+            "sku",
+            "material",
+            "part",
+            "internal reference",  # Odoo
+        ),
     ),
-    Column("description", "Description", aliases=("desc", "item description", "name", "text")),
-    Column("category", "Inventory type", aliases=("type", "class", "inventory type", "part type")),
-    Column("unit", "Unit", aliases=("uom", "unit of measure", "units")),
-    Column("unit_cost", "Unit cost", aliases=("cost", "price", "standard cost", "unit price")),
+    Column(
+        "description",
+        "Description",
+        aliases=("desc", "item description", "name", "text", "material description"),
+    ),
+    Column(
+        "category",
+        "Inventory type",
+        aliases=("type", "class", "inventory type", "part type", "material type"),
+    ),
+    Column("unit", "Unit", aliases=("uom", "unit of measure", "units", "base unit of measure")),
+    Column(
+        "unit_cost", "Unit cost", aliases=("cost", "price", "standard cost", "unit price", "standard price")
+    ),
+    # SAP prices per price unit: 18,00 EUR per 100 PC is a unit cost of 0.18
+    Column("price_unit", "Price unit", aliases=("price per", "per", "price unit"), exported=False),
     Column("min_qty", "Minimum", aliases=("min", "min qty", "minimum stock")),
     Column("max_qty", "Maximum", aliases=("max", "max qty", "maximum stock")),
     Column("reorder_point", "Reorder point", aliases=("rop", "reorder")),
@@ -70,12 +93,25 @@ COLUMNS = (
     Column("criticality", "Criticality"),
     Column("active", "Active"),
     Column("notes", "Notes", aliases=("note", "remarks", "comment")),
-    Column("supplier", "Supplier", aliases=("vendor", "default supplier")),
-    Column("supplier_part_number", "Supplier part number", aliases=("vendor part number", "supplier pn")),
+    Column("supplier", "Supplier", aliases=("vendor", "default supplier", "vendors/vendor")),
+    Column(
+        "supplier_part_number",
+        "Supplier part number",
+        aliases=("vendor part number", "supplier pn", "vendor product code", "vendors/vendor product code"),
+    ),
     Column(
         "category_path",
         "Category",
-        aliases=("category path", "category name", "part category", "group", "item group", "categories"),
+        aliases=(
+            "category path",
+            "category name",
+            "part category",
+            "group",
+            "item group",
+            "categories",
+            "product category",  # Odoo: "All / Saleable / Fasteners"
+            "material group",  # SAP: the group's code, a category of one level
+        ),
     ),
 )
 
@@ -93,11 +129,37 @@ def _units(rows: Rows) -> Units:
     return units
 
 
+def _cost(rows: Rows, n: int, row: Sequence[str]) -> Any:
+    """The unit cost; a price per price unit (SAP's 18,00 per 100) divided down to one unit."""
+    cost = rows.number(n, row, "unit_cost")
+    if cost is None or not rows.cell(row, "price_unit"):
+        return BAD if cost is None else cost
+    per = rows.number(n, row, "price_unit")
+    if per is None or per <= 0:
+        if per is not None:
+            rows.problem(n, "price_unit", f"a price unit must be above 0, not {rows.cell(row, 'price_unit')}")
+        return BAD
+    return (cost / per).quantize(_COST_PLACES, ROUND_HALF_UP)
+
+
+_COST_PLACES = Decimal("0.0001")  # what the database keeps of a cost
+# SAP's material types (MARA-MTART) as inventory types: raw materials and packaging, semi-finished,
+# finished and trading goods, spare parts and operating supplies
+_MATERIAL_TYPES = {
+    "ROH": "RAW",
+    "VERP": "RAW",
+    "HALB": "WIP",
+    "FERT": "FINISHED",
+    "HAWA": "FINISHED",
+    "ERSA": "MRO",
+    "HIBE": "MRO",
+}
+
 _FIELDS = (
     text_field("description", "", clearable=False),
-    choice_field("category", PartCategory.__members__, PartCategory.RAW.value),
+    choice_field("category", PartCategory.__members__, PartCategory.RAW.value, _MATERIAL_TYPES),
     Field("unit", _unit, "EA", clearable=False),
-    number_field("unit_cost", Decimal(0)),
+    Field("unit_cost", _cost, Decimal(0)),
     number_field("min_qty"),
     number_field("max_qty"),
     number_field("reorder_point"),
@@ -306,6 +368,7 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         categories.set_categories(
             s,
             {ids[p.key]: known[categories.key_of(p.category)] if p.category else None for p in filed},
+            fresh={ids[p.key] for p in filed if p.existing_id is None},
         )
     link_suppliers(
         s,

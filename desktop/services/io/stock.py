@@ -38,10 +38,23 @@ COLUMNS = (
         "part_number",
         "Part number",
         True,
-        ("ipn", "part no", "pn", "item", "sku", "part", "internal reference", "product/internal reference"),
+        (
+            "ipn",
+            "part no",
+            "pn",
+            "item",
+            "sku",
+            "part",
+            "internal reference",
+            "product/internal reference",
+            "material",  # SAP
+        ),
     ),
-    Column("location", "Location", aliases=("location code", "bin", "code", "location path")),
-    Column("qty", "Quantity", True, ("qty", "on hand", "count", "quantity on hand")),
+    Column(
+        "location", "Location", aliases=("location code", "bin", "code", "location path", "storage location")
+    ),
+    # SAP's MB52 lists unrestricted-use stock beside stock in quality inspection and blocked stock
+    Column("qty", "Quantity", True, ("qty", "on hand", "count", "quantity on hand", "unrestricted")),
     # Odoo's stock.quant export has "Lot/Serial Number" and "Expiration Date"; InvenTree's "Batch Code"
     Column("lot", "Lot", aliases=("lot number", "batch", "batch number", "batch code", "lot/serial number")),
     Column(
