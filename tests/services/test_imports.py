@@ -170,3 +170,39 @@ def test_fuzzed_files_never_write_half(sqlite_db: Database, data: bytes) -> None
     else:
         assert _count(sqlite_db, Part) >= before
     assert sqlite_db.read(lambda s: s.scalar(select(func.count()).select_from(StockBalance))) == 0
+
+
+def test_a_parts_check_that_only_plans_says_what_the_import_does_over_many_batches(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts check plans without writing (Handler.check_writes False). Over batches of 2 rows, with
+    a supplier, a category and a part number met again in later batches, the check must say exactly what
+    the import then does: the same counts and notes, and a part number twice in the file is refused by
+    the check even when the two rows fall in different batches."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(imports.HANDLERS, "parts", replace(imports.HANDLERS["parts"], batch=2))
+    head = "Part No;Description;UoM;Unit cost;Vendor;Vendor part number;Category\n"
+    rows = [
+        "P-1;One;EA;1;Acme;AC-1;Fasteners > Bolts",
+        "P-2;Two;EA;2;Acme;AC-2;Fasteners > Bolts",
+        "P-3;Three;EA;3;Lapp;;Fasteners > Nuts",
+        "P-4;Four;EA;4;Acme;AC-4;Fasteners > Bolts",
+        "P-5;Five;M;5;Lapp;LP-5;Cables",
+    ]
+    twice = parse_csv((head + "\n".join([*rows, "p-2;Again;EA;9;Acme;;"]) + "\n").encode())
+    refused = imports.check(db, admin, "parts", twice, imports.auto_map("parts", twice.headers))
+    assert [p.row for p in refused.problems] == [7] and "P-2" in refused.problems[0].message.upper()
+    table = parse_csv((head + "\n".join(rows) + "\n").encode())
+    mapping = imports.auto_map("parts", table.headers)
+    checked = imports.check(db, admin, "parts", table, mapping)
+    assert checked.ok and _count(db, Part) == 0  # the check wrote nothing
+    done = imports.run(db, admin, "parts", table, mapping)
+    assert (checked.creates, checked.updates, checked.unchanged) == (
+        done.creates,
+        done.updates,
+        done.unchanged,
+    )
+    assert checked.notes == done.notes and (done.creates, _count(db, Supplier)) == (5, 2)
+    again = imports.check(db, admin, "parts", table, mapping)
+    assert (again.creates, again.updates, again.unchanged) == (0, 0, 5)
