@@ -7,7 +7,7 @@ from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,7 @@ from desktop.errors import UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
 from desktop.services.actor import Permission
-from desktop.services.catalogue import locations, parts, scan
+from desktop.services.catalogue import locations, scan
 from desktop.services.catalogue.locations import LocationDetail, LocationDTO
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.scan import ScanResult
@@ -41,7 +41,7 @@ from desktop.ui.catalogue.location_dialog import LocationDialog
 from desktop.ui.catalogue.location_page import LocationPage
 from desktop.ui.catalogue.locations_page import LocationsPage
 from desktop.ui.catalogue.part_dialog import PartDialog
-from desktop.ui.catalogue.part_page import PartPage
+from desktop.ui.catalogue.part_page import PartExtras, PartPage, part_extras, part_with_extras
 from desktop.ui.catalogue.parts_page import PartsPage
 from desktop.ui.context import AppContext, ShowsData
 from desktop.ui.feedback import FeedbackBanner
@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from desktop.ui.kanban.kanban_page import KanbanPage
     from desktop.ui.mro.mro_page import MroPage
     from desktop.ui.purchasing.purchasing_page import PurchasingPage
+
+BUSY_AFTER_MS = 300  # work taking longer than this shows "working…" and the busy cursor
 
 # Navigation entries: (name, module still to come, permission needed to see it). Entries whose
 # module has not landed are shown disabled, saying what will bring them.
@@ -179,6 +181,11 @@ class MainWindow(QMainWindow):
             f"Signed in: {self.ctx.actor.display_name} ({self.ctx.actor.role.value.lower()})"
         )
         self.busy_label = QLabel("")
+        self._busy_shown = False
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(lambda: self._show_busy(True))
         self.switch_button = QPushButton("Switch user (Ctrl+U)")
         self.switch_button.setFlat(True)
         status = self.statusBar()
@@ -328,13 +335,19 @@ class MainWindow(QMainWindow):
             self.scan_box.selectAll()
             self.open_count(int(sheet[3:]))
             return
-        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self.show_scan)
+        db = self.ctx.db
 
-    def show_scan(self, result: ScanResult) -> None:
+        def resolve() -> tuple[ScanResult, PartExtras | None]:
+            found = scan.resolve(db, text)  # a part: its page's other tabs in the same job (one paint)
+            return found, part_extras(db, found.part) if found.part is not None else None
+
+        self.ctx.runner.run(resolve, lambda got: self.show_scan(*got))
+
+    def show_scan(self, result: ScanResult, extras: PartExtras | None = None) -> None:
         if result.asset is not None:
             self.show_asset(result.asset)
         elif result.part is not None:
-            self.show_part(result.part)
+            self.show_part(result.part, extras)
             p = result.part
             self.banner.ok(
                 result.message
@@ -365,10 +378,10 @@ class MainWindow(QMainWindow):
     # -- pages ----------------------------------------------------------------------------------------
     @Slot(int)
     def open_part(self, part_id: int) -> None:
-        self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
+        self.ctx.runner.run(lambda: part_with_extras(self.ctx.db, part_id), lambda got: self.show_part(*got))
 
-    def show_part(self, part: PartDTO) -> None:
-        self.part_page.show_part(part)
+    def show_part(self, part: PartDTO, extras: PartExtras | None = None) -> None:
+        self.part_page.show_part(part, extras)
         self._show_page(self.part_page)
 
     @Slot(int)
@@ -492,6 +505,18 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _busy(self, busy: bool) -> None:
+        """Work queued or running: "working…" and the busy cursor, but only once it has taken longer than
+        a person notices; a scan answered in 20 ms repaints the window once, not three times."""
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self._show_busy(False)
+
+    def _show_busy(self, busy: bool) -> None:
+        if busy == self._busy_shown:
+            return
+        self._busy_shown = busy
         self.busy_label.setText("working…" if busy else "")
         if busy:
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
@@ -512,4 +537,6 @@ class MainWindow(QMainWindow):
         busy = getattr(self.ctx.runner, "busy_changed", None)
         if busy is not None:
             busy.disconnect(self._busy)
+        self._busy_timer.stop()
+        self._show_busy(False)  # never leave the next person a busy cursor
         self.ctx.events.data_changed.disconnect(self._data_changed)

@@ -3,11 +3,13 @@ made."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from desktop.db import Database
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty
 from desktop.services import lots, purchasing
@@ -20,6 +22,26 @@ from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
 from desktop.ui.stock.history_table import HistoryTab
+
+
+@dataclass(frozen=True)
+class PartExtras:
+    """What the part page shows beside the part itself: its open order lines and cards, and a tracked
+    part's lots. Read in the same worker job as the part (a scan, a link), so the page paints once."""
+
+    on_order: list[OpenLine]
+    lots: list[lots.LotStock]
+
+
+def part_extras(db: Database, part: PartDTO) -> PartExtras:
+    """On the worker: the page's other tabs for `part`."""
+    held = lots.lots_of_part(db, part.id) if part.tracking != "NONE" else []
+    return PartExtras(purchasing.open_lines_for_part(db, part.id), held)
+
+
+def part_with_extras(db: Database, part_id: int) -> tuple[PartDTO, PartExtras]:
+    part = parts.get_part(db, part_id)
+    return part, part_extras(db, part)
 
 
 class PartPage(QWidget):
@@ -114,7 +136,9 @@ class PartPage(QWidget):
         if self.part is not None:
             self.move_requested.emit(kind, self.part)
 
-    def show_part(self, part: PartDTO) -> None:
+    def show_part(self, part: PartDTO, extras: PartExtras | None = None) -> None:
+        """The part; its order lines and lots from `extras` when the caller read them with it (one paint),
+        else read now."""
         self.part = part
         self.title.setText(f"{part.part_number}" + ("" if part.active else "  (inactive)"))
         self.subtitle.setText(part.description)
@@ -170,15 +194,16 @@ class PartPage(QWidget):
                 for s in part.suppliers
             ],
         )
-        part_id = part.id
-        self.history_tab.show_for(part_id)
-        if part.tracking == "NONE":
-            fill_table(self.lots, [])
+        self.history_tab.show_for(part.id)
+        if extras is not None:
+            self._lots_loaded(extras.lots)
+            self._on_order_loaded(extras.on_order)
         else:
-            self.ctx.runner.run(lambda: lots.lots_of_part(self.ctx.db, part_id), self._lots_loaded)
-        self.ctx.runner.run(
-            lambda: purchasing.open_lines_for_part(self.ctx.db, part_id), self._on_order_loaded
-        )
+            self.ctx.runner.run(lambda: part_extras(self.ctx.db, part), self._extras_loaded)
+
+    def _extras_loaded(self, extras: PartExtras) -> None:
+        self._lots_loaded(extras.lots)
+        self._on_order_loaded(extras.on_order)
 
     def _lots_loaded(self, held: list[lots.LotStock]) -> None:
         fill_table(
@@ -222,7 +247,9 @@ class PartPage(QWidget):
     def reload(self) -> None:
         if self.part is not None:
             part_id = self.part.id
-            self.ctx.runner.run(lambda: parts.get_part(self.ctx.db, part_id), self.show_part)
+            self.ctx.runner.run(
+                lambda: part_with_extras(self.ctx.db, part_id), lambda got: self.show_part(*got)
+            )
 
     def data_changed(self, what: frozenset[Topic]) -> None:
         if what & {Topic.STOCK, Topic.PARTS, Topic.PURCHASING} and self.isVisible():
