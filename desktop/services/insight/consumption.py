@@ -194,13 +194,16 @@ def demand_history(
         where.append(StockMove.part_id.in_(part_ids))
     loc = func.coalesce(StockMove.from_location_id, StockMove.to_location_id)
     keys: list[Any] = [StockMove.part_id, loc] if at_location else [StockMove.part_id]
-    moves = s.execute(select(*keys, day, func.sum(consumed_qty())).where(*where).group_by(*keys, day)).all()
+    conn = s.connection()  # plain rows, without the ORM's per-row work (a row per part and day)
+    moves = conn.execute(
+        select(*keys, day, func.sum(consumed_qty())).where(*where).group_by(*keys, day)
+    ).all()
     short_day = local_day(s, ShortIssue.at, win.offset_seconds)
     swhere = [ShortIssue.at >= since, ShortIssue.at < until]
     if part_ids is not None:
         swhere.append(ShortIssue.part_id.in_(part_ids))
     skeys: list[Any] = [ShortIssue.part_id, ShortIssue.location_id] if at_location else [ShortIssue.part_id]
-    lost = s.execute(
+    lost = conn.execute(
         select(*skeys, short_day, func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty))
         .where(*swhere, short_standing())
         .group_by(*skeys, short_day)

@@ -226,29 +226,16 @@ def _kanban_parts(s: Session) -> set[int]:
     )
 
 
-def _planned_parts(s: Session) -> Iterator[Row[Any]]:
-    """Every active part with what planning reads of it and of its default supplier's part row: the
-    first by id, the one an order made from What to order takes its terms from
-    (purchasing.orders.supplier_terms). Plain rows of the columns used: loading every part of a plant as
-    an ORM object took seconds."""
-    rows = s.execute(
-        select(
-            Part.id,
-            Part.part_number,
-            Part.description,
-            Part.unit,
-            Part.unit_cost,
-            Part.reorder_point,
-            Part.min_qty,
-            Part.max_qty,
-            Part.lead_time_days,
-            Part.default_supplier_id,
-            Supplier.name.label("supplier"),
-            PartSupplier.id.label("supplier_row"),
-            PartSupplier.supplier_part_number,
-            PartSupplier.pack_qty,
-            PartSupplier.lead_time_days.label("supplier_lead"),
-        )
+_IN_CHUNK = 500  # part ids per IN (...): well under SQLite's bound-parameter limit
+
+
+def _part_rows(s: Session, *columns: Any, part_ids: list[int] | None = None) -> Iterator[Row[Any]]:
+    """(part id, supplier row id, *columns) of every active part (or of `part_ids`), joined to its default
+    supplier's part row: the first by id, the one an order made from What to order takes its terms from
+    (purchasing.orders.supplier_terms). Plain rows on the Core connection: loading every part of a plant
+    as an ORM object took seconds."""
+    stmt = (
+        select(Part.id, PartSupplier.id, *columns)
         .outerjoin(Supplier, Supplier.id == Part.default_supplier_id)
         .outerjoin(
             PartSupplier, (PartSupplier.part_id == Part.id) & (PartSupplier.supplier_id == Supplier.id)
@@ -256,15 +243,31 @@ def _planned_parts(s: Session) -> Iterator[Row[Any]]:
         .where(Part.active)
         .order_by(Part.id)  # a part's rows together (ordering by the row's id too led SQLite astray)
     )
+    if part_ids is not None:
+        stmt = stmt.where(Part.id.in_(part_ids))
     held: Row[Any] | None = None
-    for row in rows:  # by index, not name: this runs for every part of the plant
+    # all() fetches in one call (iterating fetches row by row); by index, not name: every part of the plant
+    for row in s.connection().execute(stmt).all():
         if held is not None and row[0] != held[0]:
             yield held
-        elif held is not None and row[11] > held[11]:
+        elif held is not None and row[1] > held[1]:
             continue  # a later part row of the same supplier
         held = row
     if held is not None:
         yield held
+
+
+@dataclass(frozen=True)
+class _Due:
+    """What lists a part, worked out before what it is and costs is read (for the listed parts only)."""
+
+    position: Position
+    demand: Demand
+    lead_days: int  # calendar days
+    lead: float  # in the days the demand is per
+    safety: float
+    rop: float
+    reason: str
 
 
 def usage_history(
@@ -292,9 +295,15 @@ def suggestions(
         stock = positions(s)
         on_kanban = _kanban_parts(s)
         measured = lead_times_in(s)
-        out: list[Suggestion] = []
-        for row in _planned_parts(s):
-            pid, set_rop, min_qty = row[0], row[5], row[6]
+        due: dict[int, _Due] = {}
+        for pid, _row, set_rop, min_qty, part_lead, sup_id, sup_lead in _part_rows(
+            s,
+            Part.reorder_point,
+            Part.min_qty,
+            Part.lead_time_days,
+            Part.default_supplier_id,
+            PartSupplier.lead_time_days,
+        ):
             if pid in on_kanban:
                 continue
             set_point = set_rop if set_rop is not None else min_qty  # a set reorder point or minimum wins
@@ -307,21 +316,14 @@ def suggestions(
             d = demand_of(history, pid, pol.method, pol.alpha)
             if set_point is None and d.mean <= 0:
                 continue
-            typed = row.supplier_lead
-            lead_days = typed if typed is not None else (row.lead_time_days or pol.default_lead_days)
-            timed = measured.get((row.default_supplier_id or 0, pid))
+            lead_days = sup_lead if sup_lead is not None else (part_lead or pol.default_lead_days)
+            timed = measured.get((sup_id or 0, pid))
             lead_days = planning_days(timed) or lead_days
             lead = d.lead(lead_days)
             ss = safety_stock(z, d.sigma, lead)
             rop = float(set_point) if set_point is not None else reorder_point(d.mean, lead, ss)
             if position > rop:
                 continue
-            holding = float(row.unit_cost * pol.carrying_rate)
-            economic = eoq(d.per_calendar_day * 365, float(pol.order_cost), holding)
-            wanted = order_quantity(pos.position, rop, economic, d.mean, lead, row.max_qty)
-            raw = Decimal(str(max(wanted, 1e-9)))
-            whole = row.unit in ("EA", "PC", "PR", "SET", "BOX", "PK", "ROLL", "DRUM")
-            qty = round_up(raw, Decimal(row.pack_qty) if row.pack_qty else None, whole)
             reason = (
                 "below reorder point"
                 if set_rop is not None
@@ -329,29 +331,53 @@ def suggestions(
             )
             if timed is not None and timed.enough:
                 reason += f"; lead time {timed.source}"
-            out.append(
-                Suggestion(
-                    pid,
-                    row.part_number,
-                    row.description,
-                    row.unit,
-                    row.supplier if row.supplier is not None else NO_SUPPLIER,
-                    row.supplier_part_number,
-                    pos.on_hand,
-                    pos.on_order,
-                    pos.reserved,
-                    _dec(d.mean),
-                    _dec(d.sigma),
-                    int(lead_days),
-                    "working" if d.working_days_only else "calendar",
-                    _dec(ss),
-                    _dec(rop),
-                    _dec(economic),
-                    qty,
-                    row.unit_cost,
-                    reason,
+            due[pid] = _Due(pos, d, int(lead_days), lead, ss, rop, reason)
+        out: list[Suggestion] = []
+        listed = list(due)
+        for start in range(0, len(listed), _IN_CHUNK):
+            for pid, _row, number, description, unit, unit_cost, max_qty, supplier, pn, pack in _part_rows(
+                s,
+                Part.part_number,
+                Part.description,
+                Part.unit,
+                Part.unit_cost,
+                Part.max_qty,
+                Supplier.name,
+                PartSupplier.supplier_part_number,
+                PartSupplier.pack_qty,
+                part_ids=listed[start : start + _IN_CHUNK],
+            ):
+                x = due[pid]
+                pos, d = x.position, x.demand
+                holding = float(unit_cost * pol.carrying_rate)
+                economic = eoq(d.per_calendar_day * 365, float(pol.order_cost), holding)
+                wanted = order_quantity(pos.position, x.rop, economic, d.mean, x.lead, max_qty)
+                raw = Decimal(str(max(wanted, 1e-9)))
+                whole = unit in ("EA", "PC", "PR", "SET", "BOX", "PK", "ROLL", "DRUM")
+                qty = round_up(raw, Decimal(pack) if pack else None, whole)
+                out.append(
+                    Suggestion(
+                        pid,
+                        number,
+                        description,
+                        unit,
+                        supplier if supplier is not None else NO_SUPPLIER,
+                        pn,
+                        pos.on_hand,
+                        pos.on_order,
+                        pos.reserved,
+                        _dec(d.mean),
+                        _dec(d.sigma),
+                        x.lead_days,
+                        "working" if d.working_days_only else "calendar",
+                        _dec(x.safety),
+                        _dec(x.rop),
+                        _dec(economic),
+                        qty,
+                        unit_cost,
+                        x.reason,
+                    )
                 )
-            )
         out.sort(key=lambda x: (x.supplier.upper(), x.part_number.upper()))
         return out
 
