@@ -27,6 +27,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import cached_property
+from itertools import compress
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, literal_column, select
@@ -157,21 +159,23 @@ class DemandHistory:
     def of(self, key: Hashable) -> list[float]:
         return self.series.get(key, [0.0] * len(self.window.days))
 
-    @property
+    @cached_property
     def working_share(self) -> float:
         """Working days / calendar days in the window (converts calendar lead days to working days)."""
         return sum(self.working) / len(self.working) if self.working else 1.0
+
+    @cached_property
+    def _days_off(self) -> tuple[bool, ...]:
+        return tuple(not w for w in self.working)
 
     def observed(self, key: Hashable) -> tuple[list[float], bool]:
         """The days demand is measured over, and whether they are the working days only: those, when
         every day with demand (or a return) was a working day; otherwise every calendar day."""
         daily = self.of(key)
-        only_working = any(self.working) and all(
-            w or x == 0 for x, w in zip(daily, self.working, strict=True)
-        )
-        if not only_working:
+        # compress/any run in C: What to order asks this of every part of the plant.
+        if not any(self.working) or any(compress(daily, self._days_off)):
             return daily, False
-        return [x for x, w in zip(daily, self.working, strict=True) if w], True
+        return list(compress(daily, self.working)), True
 
 
 def demand_history(
@@ -190,13 +194,16 @@ def demand_history(
         where.append(StockMove.part_id.in_(part_ids))
     loc = func.coalesce(StockMove.from_location_id, StockMove.to_location_id)
     keys: list[Any] = [StockMove.part_id, loc] if at_location else [StockMove.part_id]
-    moves = s.execute(select(*keys, day, func.sum(consumed_qty())).where(*where).group_by(*keys, day)).all()
+    conn = s.connection()  # plain rows, without the ORM's per-row work (a row per part and day)
+    moves = conn.execute(
+        select(*keys, day, func.sum(consumed_qty())).where(*where).group_by(*keys, day)
+    ).all()
     short_day = local_day(s, ShortIssue.at, win.offset_seconds)
     swhere = [ShortIssue.at >= since, ShortIssue.at < until]
     if part_ids is not None:
         swhere.append(ShortIssue.part_id.in_(part_ids))
     skeys: list[Any] = [ShortIssue.part_id, ShortIssue.location_id] if at_location else [ShortIssue.part_id]
-    lost = s.execute(
+    lost = conn.execute(
         select(*skeys, short_day, func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty))
         .where(*swhere, short_standing())
         .group_by(*skeys, short_day)

@@ -59,6 +59,7 @@ def lead_times_in(
             PurchaseOrderLine.part_id,
             PurchaseOrder.sent_at,
             StockMove.at,
+            StockMove.id,
             Supplier.name,
             Part.part_number,
         )
@@ -71,7 +72,6 @@ def lead_times_in(
         .where(
             PurchaseOrder.sent_at.is_not(None), ~exists().where(_Reversal.reverses_move_id == StockMove.id)
         )
-        .order_by(StockMove.at.desc(), StockMove.id.desc())
     )
     if supplier_id is not None:
         stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
@@ -79,7 +79,10 @@ def lead_times_in(
         stmt = stmt.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
     days: dict[tuple[int, int], list[float]] = {}
     names: dict[tuple[int, int], tuple[str, str]] = {}
-    for sup, part, sent, received, supplier, number in s.execute(stmt).tuples():
+    # Newest receipt first, sorted here: an ORDER BY on the ledger's time makes SQLite walk the whole
+    # ledger by its time index (seconds on a plant) instead of starting from the receipts.
+    rows = sorted(s.execute(stmt).tuples(), key=lambda r: (r[3], r[4]), reverse=True)
+    for sup, part, sent, received, _move, supplier, number in rows:
         names[sup, part] = (supplier, number)
         spans = days.setdefault((sup, part), [])
         if len(spans) < LAST_N and sent is not None:

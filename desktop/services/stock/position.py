@@ -49,8 +49,10 @@ class Position:
 
 
 def _sums(s: Session, stmt: object) -> dict[int, Decimal]:
-    """part id -> quantity, exact to the ledger's places (SQLite sums decimals as doubles)."""
-    return {pid: exact_qty(Decimal(q or 0)) for pid, q in s.execute(stmt).tuples()}  # type: ignore[call-overload]
+    """part id -> quantity, exact to the ledger's places (SQLite sums decimals as doubles). Read on the
+    Core connection: plain rows, without the ORM's per-row work (a sum per part of the plant)."""
+    rows = s.connection().execute(stmt).all()  # type: ignore[call-overload]
+    return {pid: exact_qty(Decimal(q or 0)) for pid, q in rows}
 
 
 def on_hand(s: Session) -> dict[int, Decimal]:
