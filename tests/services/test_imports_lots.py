@@ -276,3 +276,58 @@ def test_an_odoo_stock_quant_export_imports_as_it_is(
     assert parts.get_part(db, plant["bearing"]).on_hand == 40
     again = imports.check(db, admin, "stock", read_table(ODOO), mapping)
     assert again.ok and again.unchanged == 6  # the same export again changes nothing
+
+
+def test_a_parts_file_sets_tracking_and_shelf_life_but_never_under_stock(db: Database, admin: Actor) -> None:
+    """The parts file names how each part is tracked (our values or Odoo's labels, SAP's batch flag)
+    and its shelf life, so the stock file that follows comes in with lots. A part holding stock keeps
+    its tracking: the check says so on its row and nothing is written; a bad value is a row problem."""
+    tree = make_tree(db, admin)
+    held = make_part(db, admin, "HELD-1", description="In stock")
+    receive(db, admin, held.id, tree["A-01-01"].id, "3")
+    head = "Part number,Description,Unit,Tracking,Shelf life days,Expiry warning days\n"
+    good = [
+        "GLUE-1,Glue,EA,By Lots,365,30",
+        "PUMP-1,Pump,EA,By Unique Serial Number,,",
+        "BOLT-1,Bolt,EA,By Quantity,,",
+        "OIL-1,Oil,L,X,730,",  # SAP's batch management flag
+        "SEAL-1,Seal,EA,lot,,",
+    ]
+
+    def plan_of(lines: list[str]) -> tuple[imports.Plan, imports.Table]:
+        table = parse_csv((head + "\n".join(lines) + "\n").encode())
+        return imports.check(db, admin, "parts", table, imports.auto_map("parts", table.headers)), table
+
+    bad, _t = plan_of([*good, "HELD-1,In stock,EA,By Lots,,", "ODD-1,Odd,EA,Maybe,,", "OLD-1,Old,EA,LOT,0,"])
+    assert sorted((p.row, p.column) for p in bad.problems) == [
+        (7, "Tracking"),
+        (8, "Tracking"),
+        (9, "Shelf life days"),
+    ], bad.problems
+    said = {p.row: p.message for p in bad.problems}
+    assert "HELD-1 holds stock tracked NONE: its tracking can change to LOT only at zero stock" in said[7]
+    assert "'Maybe' is not one of NONE, LOT, SERIAL" in said[8] and "1 to 36,500 days" in said[9]
+    assert parts.search_part_ids(db, "GLUE") == []  # nothing written by a refused file
+    plan, table = plan_of(good)
+    assert plan.ok and plan.creates == 5
+    imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers))
+    got = {
+        n: (p.tracking, p.shelf_life_days, p.expiry_warning_days)
+        for n in ("GLUE-1", "PUMP-1", "BOLT-1", "OIL-1", "SEAL-1")
+        for p in [parts.get_part(db, parts.get_part_id(db, n))]
+    }
+    assert got == {
+        "GLUE-1": ("LOT", 365, 30),
+        "PUMP-1": ("SERIAL", None, None),
+        "BOLT-1": ("NONE", None, None),
+        "OIL-1": ("LOT", 730, None),
+        "SEAL-1": ("LOT", None, None),
+    }
+    # the stock file now comes in with its lots, the expiry from the shelf life where it gives none
+    _run(db, admin, "Part number,Location,Quantity,Lot\nGLUE-1,A-01-01,4,G-77\n")
+    lot = lots.trace(db, "G-77").lot
+    assert lot.expires_on == date.today() + timedelta(days=365)
+    again, _t = plan_of(good)  # the same file again: nothing changes
+    assert (again.creates, again.updates, again.unchanged) == (0, 0, 5)
+    changed, _t = plan_of(["GLUE-1,Glue,EA,By Quantity,,"])  # GLUE-1 now holds stock in a lot
+    assert [p.column for p in changed.problems] == ["Tracking"]

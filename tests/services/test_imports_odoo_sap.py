@@ -5,10 +5,11 @@ SAP's plants and storage locations, material master (material type, material gro
 unit, unit codes PC / PAK / PAA) and MB52 stock (unrestricted stock per storage location and batch).
 Every file checks clean, imports exactly the figures it holds, and imports again unchanged.
 
-As with InvenTree (test_imports_inventree.py), the parts whose stock carries lots or serial numbers are
-marked tracked in the part dialog before the stock is imported: neither export names the tracking in the
-columns read here. The fixtures and what each column becomes are in tests/fixtures/odoo/README.md and
-tests/fixtures/erp/README.md.
+Odoo's product export names each product's tracking (By Lots, By Unique Serial Number, By Quantity) and
+shelf life, so its quants come in with their lots with nothing set by hand. SAP's material list does not
+carry the batch management flag: as with InvenTree (test_imports_inventree.py), its batch-managed
+materials are marked tracked in the part dialog before the stock is imported. The fixtures and what each
+column becomes are in tests/fixtures/odoo/README.md and tests/fixtures/erp/README.md.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ SAP = (
     ("parts", "erp/sap_mm60_materials.csv"),
     ("stock", "erp/sap_mb52_stock.csv"),
 )
-TRACKED = {"GREASE-EP2": "LOT", "PUMP-7": "SERIAL", "GREASE-1KG": "LOT"}  # set in the part dialog
+TRACKED = {"GREASE-1KG": "LOT"}  # SAP's batch-managed material, set in the part dialog
 
 
 def _check(db: Database, actor: Actor, kind: str, name: str) -> Plan:
@@ -133,6 +134,18 @@ def test_an_odoo_export_imports_end_to_end(db: Database, admin: Actor) -> None:
         expected = row["Vendors/Vendor"]
         assert vendors == ([(expected, row["Vendors/Vendor Product Code"] or None)] if expected else [])
     assert _part(db, "IO-8DI").category_path == "All > Electrical > I/O Modules"  # a '/' in a name
+    # tracking and shelf life as Odoo's Traceability and expiry fields say
+    tracking = {
+        r["Internal Reference"]: (r["Tracking"], r["Expiration Time"], r["Alert Time"]) for r in products
+    }
+    names = {"By Lots": "LOT", "By Unique Serial Number": "SERIAL", "By Quantity": "NONE", "": "NONE"}
+    for number, (how, life, alert) in tracking.items():
+        part = _part(db, number)
+        assert (part.tracking, part.shelf_life_days, part.expiry_warning_days) == (
+            names[how],
+            int(life) if life else None,
+            int(alert) if alert else None,
+        ), number
     categories = {c.path for c in list_categories(db)}
     assert categories == {
         "All",

@@ -61,6 +61,9 @@ def _parts(s: Session) -> Rows:
             suppliers.get(p.default_supplier_id) if p.default_supplier_id else None,
             sup_pn.get(p.id),
             paths.get(p.id),
+            p.tracking,
+            p.shelf_life_days,
+            p.expiry_warning_days,
         ]
         for p in s.scalars(select(Part).order_by(Part.number_key))
     ]

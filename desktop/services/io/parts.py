@@ -13,12 +13,12 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
 from desktop.models import Part, PartSupplier, StockBalance, Supplier
-from desktop.models.enums import PartCategory
+from desktop.models.enums import PartCategory, Tracking
 from desktop.services.catalogue import categories
 from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.suppliers import name_key
@@ -39,6 +39,7 @@ from desktop.services.io.common import (
     show,
     text_field,
 )
+from desktop.services.lots.receiving import TrackingInput, check_tracking
 
 BATCH = 5000
 # the tables themselves: bulk writes go through Core executemany, not the ORM's bulk path
@@ -113,6 +114,22 @@ COLUMNS = (
             "material group",  # SAP: the group's code, a category of one level
         ),
     ),
+    # lots and shelf life (desktop.services.lots): set with the part, so its stock can come in with lots
+    Column(
+        "tracking",
+        "Tracking",
+        aliases=("lot tracking", "batch management", "batch management requirement indicator", "tracked by"),
+    ),
+    Column(
+        "shelf_life_days",
+        "Shelf life days",
+        aliases=("shelf life", "shelf life (days)", "expiration time", "total shelf life"),  # Odoo, SAP
+    ),
+    Column(
+        "expiry_warning_days",
+        "Expiry warning days",
+        aliases=("expiry warning", "warning days", "alert time"),  # Odoo's alert before expiry
+    ),
 )
 
 
@@ -171,6 +188,24 @@ _FIELDS = (
     text_field("notes", lines=True),
     flag_field("active", True),
 )
+# what other systems write for a part's tracking: Odoo's labels, SAP's batch management flag ("X")
+_TRACKING_NAMES = {
+    "NO_TRACKING": "NONE",
+    "BY_QUANTITY": "NONE",  # Odoo 17's label for no tracking
+    "BY_LOTS": "LOT",
+    "LOTS": "LOT",
+    "BATCH": "LOT",
+    "X": "LOT",
+    "BY_UNIQUE_SERIAL_NUMBER": "SERIAL",
+    "SERIAL_NUMBER": "SERIAL",
+    "SERIALS": "SERIAL",
+}
+_TRACKING_FIELDS = (
+    choice_field("tracking", Tracking.__members__, Tracking.NONE.value, _TRACKING_NAMES),
+    number_field("shelf_life_days", integer=True),
+    number_field("expiry_warning_days", integer=True),
+)
+_TRACKING_KEYS = tuple(f.key for f in _TRACKING_FIELDS)
 _FIELD_KEYS = tuple(f.key for f in _FIELDS)
 _COMPARED = ("part_number", *_FIELD_KEYS)
 _INPUT_FIELDS = tuple(
@@ -190,15 +225,16 @@ class PartRow:
     category: categories.Path | None  # None: leave the part's category as it is; (): file it nowhere
     supplier: str | None
     supplier_pn: str | None
+    tracking: dict[str, Any] | None = None  # tracking and shelf life to write (None: the file has none)
 
 
-_CURRENT = select(Part.number_key, Part.id, *(getattr(Part, c) for c in _INPUT_FIELDS))
+_CURRENT = select(Part.number_key, Part.id, *(getattr(Part, c) for c in (*_INPUT_FIELDS, *_TRACKING_KEYS)))
 
 
 def _current(s: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
     """The saved fields of the parts the batch names (plain rows: no ORM objects for 5,000 parts)."""
     return {
-        row[0]: {"id": row[1], **dict(zip(_INPUT_FIELDS, row[2:], strict=True))}
+        row[0]: {"id": row[1], **dict(zip((*_INPUT_FIELDS, *_TRACKING_KEYS), row[2:], strict=True))}
         for row in s.execute(_CURRENT.where(Part.number_key.in_(keys)))
     }
 
@@ -214,6 +250,7 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
     default_supplier = _default_suppliers(s, ids) if rows.mapped("supplier") else {}
     skus = _skus(s, ids) if rows.mapped("supplier") else set()
     seen = rows.seen("part")
+    tracked = any(rows.mapped(k) for k in _TRACKING_KEYS)
     # only the fields the file has can change (and the type an old export writes under Category)
     compared = tuple(
         k
@@ -240,6 +277,7 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
             data = part_service.validate_part(data, _units(rows))
         except UserError as exc:
             rows.problem(n, field_of(exc, "part_number"), exc.message)
+        tracking = _tracking(rows, n, row, cur) if tracked else None
         write: tuple[str, ...] = ()
         changed = False
         supplier = " ".join(rows.cell(row, "supplier").split()) or None
@@ -258,12 +296,39 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
             if supplier and sku and (cur["id"], name_key(supplier), sku.upper()) not in skus:
                 changed = True
                 rows.change(n, number, "supplier_part_number", "(not yet)", f"{sku} added ({supplier})")
+            if tracking is not None:
+                shown = {k: tracking[k] for k in _TRACKING_KEYS if rows.mapped(k)}
+                tracking_changes = list_changes(rows, n, number, cur, shown, tuple(shown))
+                changed = changed or bool(tracking_changes)
+                tracking = tracking if tracking_changes else None
         if rows.found.problem_count == before:
             planned.append(
-                PartRow(n, key, data, cur["id"] if cur else None, changed, write, category, supplier, sku)
+                PartRow(
+                    n,
+                    key,
+                    data,
+                    cur["id"] if cur else None,
+                    changed,
+                    write,
+                    category,
+                    supplier,
+                    sku,
+                    tracking,
+                )
             )
     _refuse_unit_change_with_stock(s, rows, planned, current)
     return planned
+
+
+def _tracking(rows: Rows, n: int, row: Sequence[str], cur: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part's tracking and shelf life after this row, checked as the part dialog checks them."""
+    values = merge(rows, n, row, {k: cur[k] for k in _TRACKING_KEYS} if cur else None, _TRACKING_FIELDS)
+    try:
+        check_tracking(TrackingInput(**values))
+    except UserError as exc:
+        rows.problem(n, exc.field or "tracking", exc.message)
+        return None
+    return values
 
 
 def _is_type(path: categories.Path | None) -> bool:
@@ -312,31 +377,38 @@ def _default_suppliers(s: Session, ids: list[int]) -> dict[int, str]:
 def _refuse_unit_change_with_stock(
     s: Session, rows: Rows, planned: list[PartRow], current: dict[str, dict[str, Any]]
 ) -> None:
-    moved = {
-        p.existing_id: p
-        for p in planned
-        if p.existing_id is not None
-        and current[part_service.number_key(p.data.part_number)]["unit"] != p.data.unit
-    }
-    if not moved:
-        return
-    held = dict(
-        s.execute(
-            select(StockBalance.part_id, func.sum(StockBalance.qty))
-            .where(StockBalance.part_id.in_(list(moved)))
-            .group_by(StockBalance.part_id)
-        )
-        .tuples()
-        .all()
-    )
-    for part_id, p in moved.items():
-        if held.get(part_id):
-            old = current[part_service.number_key(p.data.part_number)]["unit"]
-            rows.problem(
-                p.n,
-                "unit",
-                f"{p.data.part_number} holds stock in {old}: its unit cannot change to {p.data.unit}",
+    """A part that holds stock keeps its unit (the stock was counted in it) and its tracking (stock received
+    without lots cannot be put into lots by a file, nor a lot's stock lose its lot)."""
+
+    def old(p: PartRow) -> dict[str, Any]:
+        return current[part_service.number_key(p.data.part_number)]
+
+    def moved(p: PartRow) -> list[tuple[str, str]]:
+        found = []
+        if old(p)["unit"] != p.data.unit:
+            found.append(("unit", f"its unit cannot change to {p.data.unit}"))
+        if p.tracking is not None and old(p)["tracking"] != p.tracking["tracking"]:
+            found.append(
+                ("tracking", f"its tracking can change to {p.tracking['tracking']} only at zero stock")
             )
+        return found
+
+    changing = {p.existing_id: (p, moved(p)) for p in planned if p.existing_id is not None}
+    changing = {i: x for i, x in changing.items() if x[1]}
+    if not changing:
+        return
+    held = set(
+        s.scalars(
+            select(StockBalance.part_id)
+            .where(StockBalance.part_id.in_(list(changing)), StockBalance.qty != 0)
+            .distinct()
+        )
+    )
+    for part_id, (p, why) in changing.items():
+        if part_id in held:
+            for field, text in why:
+                what = f"in {old(p)['unit']}" if field == "unit" else f"tracked {old(p)['tracking']}"
+                rows.problem(p.n, field, f"{p.data.part_number} holds stock {what}: {text}")
             planned.remove(p)
 
 
@@ -353,14 +425,16 @@ def apply(s: Session, planned: list[PartRow]) -> None:
     inserts = [
         {
             **part_service.part_values(p.data),
+            **(p.tracking or {}),
             "default_supplier_id": suppliers[name_key(p.supplier)] if p.supplier else None,
         }
         for p in planned
         if p.existing_id is None
     ]
     updates = [_changed_columns(p) for p in planned if p.existing_id is not None and p.write]
+    tracking = [{"id": p.existing_id, **p.tracking} for p in planned if p.existing_id and p.tracking]
     ids = _insert_parts(s, inserts)
-    bulk_update(s, _PARTS, updates)
+    bulk_update(s, _PARTS, updates + tracking)
     ids.update({p.key: p.existing_id for p in planned if p.existing_id is not None})
     filed = [p for p in planned if p.category is not None]
     if filed:
