@@ -30,7 +30,7 @@ from desktop.services.catalogue.categories import list_categories
 from desktop.services.catalogue.locations import list_locations
 from desktop.services.io import imports
 from desktop.services.io.imports import Plan
-from desktop.services.io.tabular import file_number, read_table
+from desktop.services.io.tabular import file_number, parse_csv, read_table
 from desktop.services.stock import moves as stock
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -242,3 +242,19 @@ def test_a_price_unit_of_zero_is_a_problem_of_its_row(db: Database, admin: Actor
     table = read_table(path)
     plan = imports.check(db, admin, "parts", table, imports.auto_map("parts", table.headers))
     assert [(p.row, p.column) for p in plan.problems] == [(2, "Price unit")]
+
+
+def test_odoos_second_vendor_row_is_named_for_what_it_is(db: Database, admin: Actor) -> None:
+    """Odoo writes a product's second vendor on the next row with the product's columns empty: the check
+    refuses that row and says what it is and where several vendors per part go, and imports nothing."""
+    text = (
+        "Internal Reference,Name,Unit of Measure,Vendors/Vendor,Vendors/Vendor Product Code\n"
+        "BOLT-M8X25,Hex bolt M8x25,Units,Fastenal,11104432\n"
+        ",,,Würth,0057 8 25\n"
+    )
+    table = parse_csv(text.encode())
+    plan = imports.check(db, admin, "parts", table, imports.auto_map("parts", table.headers))
+    assert [p.row for p in plan.problems] == [3]
+    assert "next vendor of the product above" in plan.problems[0].message
+    assert "Supplier part numbers" in plan.problems[0].message
+    assert parts.search_part_ids(db, "BOLT") == []

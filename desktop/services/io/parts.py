@@ -276,7 +276,7 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
         try:
             data = part_service.validate_part(data, _units(rows))
         except UserError as exc:
-            rows.problem(n, field_of(exc, "part_number"), exc.message)
+            rows.problem(n, field_of(exc, "part_number"), exc.message + _vendor_row_hint(rows, row, number))
         tracking = _tracking(rows, n, row, cur) if tracked else None
         write: tuple[str, ...] = ()
         changed = False
@@ -318,6 +318,16 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
             )
     _refuse_unit_change_with_stock(s, rows, planned, current)
     return planned
+
+
+def _vendor_row_hint(rows: Rows, row: Sequence[str], number: str) -> str:
+    """A row with a vendor and nothing else is how Odoo exports a product's second vendor: say so."""
+    if number.strip() or not rows.cell(row, "supplier"):
+        return ""
+    return (
+        " A row with only a vendor is the next vendor of the product above, as Odoo exports them: import "
+        "several vendors per part as Supplier part numbers."
+    )
 
 
 def _tracking(rows: Rows, n: int, row: Sequence[str], cur: dict[str, Any] | None) -> dict[str, Any] | None:
