@@ -19,6 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from desktop.db import Database
@@ -244,17 +245,52 @@ def test_a_price_unit_of_zero_is_a_problem_of_its_row(db: Database, admin: Actor
     assert [(p.row, p.column) for p in plan.problems] == [(2, "Price unit")]
 
 
-def test_odoos_second_vendor_row_is_named_for_what_it_is(db: Database, admin: Actor) -> None:
-    """Odoo writes a product's second vendor on the next row with the product's columns empty: the check
-    refuses that row and says what it is and where several vendors per part go, and imports nothing."""
+def test_odoos_further_vendors_of_a_product_come_in_on_their_rows(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Odoo writes a product's second and later vendors on the next rows with the product's columns
+    empty: each is another vendor of the part above (its default supplier stays the first), also when
+    the rows fall into the next batch; the same file again changes nothing; a vendor row with no part
+    above it is a problem saying so."""
+    from dataclasses import replace
+
+    monkeypatch.setitem(imports.HANDLERS, "parts", replace(imports.HANDLERS["parts"], batch=2))
+    head = "Internal Reference,Name,Unit of Measure,Vendors/Vendor,Vendors/Vendor Product Code\n"
     text = (
-        "Internal Reference,Name,Unit of Measure,Vendors/Vendor,Vendors/Vendor Product Code\n"
-        "BOLT-M8X25,Hex bolt M8x25,Units,Fastenal,11104432\n"
-        ",,,Würth,0057 8 25\n"
+        head + "BOLT-M8X25,Hex bolt M8x25,Units,Fastenal,11104432\n"
+        ",,,Würth,0057 8 25\n"  # the next batch starts here
+        ",,,Bossard,BN 56\n"
+        "NUT-M8,Hex nut M8,Units,Fastenal,11104500\n"
+        ",,,Würth,\n"  # a vendor without its product code
     )
     table = parse_csv(text.encode())
-    plan = imports.check(db, admin, "parts", table, imports.auto_map("parts", table.headers))
-    assert [p.row for p in plan.problems] == [3]
-    assert "next vendor of the product above" in plan.problems[0].message
-    assert "Supplier part numbers" in plan.problems[0].message
-    assert parts.search_part_ids(db, "BOLT") == []
+    mapping = imports.auto_map("parts", table.headers)
+    plan = imports.check(db, admin, "parts", table, mapping)
+    assert plan.ok and plan.creates == 2, plan.problems
+    assert "3 row(s) with only a vendor add it to the part above them" in "; ".join(plan.notes)
+    imports.run(db, admin, "parts", table, mapping)
+    bolt, nut = _part(db, "BOLT-M8X25"), _part(db, "NUT-M8")
+    assert {(x.supplier_name, x.supplier_part_number) for x in bolt.suppliers} == {
+        ("Fastenal", "11104432"),
+        ("Würth", "0057 8 25"),
+        ("Bossard", "BN 56"),
+    }
+    assert {(x.supplier_name, x.supplier_part_number) for x in nut.suppliers} == {
+        ("Fastenal", "11104500"),
+        ("Würth", None),
+    }
+    defaults = db.read(
+        lambda s: set(s.scalars(select(Part.default_supplier_id).where(Part.id.in_([bolt.id, nut.id]))))
+    )
+    assert len(defaults) == 1  # Fastenal, the first row's, for both
+    again = imports.check(db, admin, "parts", table, mapping)
+    assert (again.creates, again.updates, again.problems) == (0, 0, ())
+    more = parse_csv((head + "BOLT-M8X25,,,,\n,,,Hoffmann,HO-77\n").encode())
+    added = imports.check(db, admin, "parts", more, imports.auto_map("parts", more.headers))
+    assert added.updates == 1 and [c.new for c in added.changes] == ["HO-77 added (Hoffmann)"]
+    orphan = parse_csv((head + ",,,Würth,0057\n").encode())
+    refused = imports.check(db, admin, "parts", orphan, imports.auto_map("parts", orphan.headers))
+    assert [p.row for p in refused.problems] == [2]
+    assert (
+        "adds it to the part on the row above, and this one has none above it" in refused.problems[0].message
+    )

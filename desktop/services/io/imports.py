@@ -108,7 +108,8 @@ _COLUMNS: dict[str, tuple[Column, ...]] = {
 
 def _plan_parts_kind(s: Session, rows: Rows) -> tuple[Plan, Any]:
     planned = imports_parts.plan(s, rows)
-    named = {name_key(p.supplier) for p in planned if p.supplier}
+    named = {name_key(p.supplier) for p in planned.parts if p.supplier}
+    named |= {name_key(v.supplier) for v in planned.vendors}
     if named:
         counted: set[str] = rows.found.memo.setdefault("new_suppliers", set())  # by earlier batches
         known = {k for (k,) in s.execute(select(Supplier.name_key).where(Supplier.name_key.in_(named)))}

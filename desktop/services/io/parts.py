@@ -228,6 +228,24 @@ class PartRow:
     tracking: dict[str, Any] | None = None  # tracking and shelf life to write (None: the file has none)
 
 
+@dataclass(frozen=True)
+class VendorRow:
+    """A row with a vendor and nothing else: another vendor of the part on the row above it, as Odoo
+    exports a product's vendors (the product's columns filled on its first row only)."""
+
+    n: int
+    key: str  # the part's number key
+    supplier: str
+    sku: str | None
+    counted: str  # "new" (the part is new), "adds" (a link the part lacks) or "has" (it has it)
+
+
+@dataclass(frozen=True)
+class PartsPlan:
+    parts: list[PartRow]
+    vendors: list[VendorRow]
+
+
 _CURRENT = select(Part.number_key, Part.id, *(getattr(Part, c) for c in (*_INPUT_FIELDS, *_TRACKING_KEYS)))
 
 
@@ -239,7 +257,7 @@ def _current(s: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
     }
 
 
-def plan(s: Session, rows: Rows) -> list[PartRow]:
+def plan(s: Session, rows: Rows) -> PartsPlan:
     batch = [(n, row, rows.cell(row, "part_number")) for n, row in rows.numbered()]
     if "units" not in rows.found.memo:
         rows.found.memo["units"] = known_units(s)
@@ -258,7 +276,15 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
         if k == "part_number" or rows.mapped(k) or (k == "category" and rows.mapped("category_path"))
     )
     planned: list[PartRow] = []
+    vendors: list[VendorRow] = []
+    # the part on the row above (its key and id; "" when that row has a problem), across batches
+    above: tuple[str, int | None] | None = rows.found.memo.get("part_above")
     for n, row, number in batch:
+        if not number.strip() and above is not None and _only_vendor(rows, row):
+            vendor = _vendor_row(s, rows, n, row, above)
+            if vendor is not None:
+                vendors.append(vendor)
+            continue
         before = rows.found.problem_count
         key = part_service.number_key(number)
         if key in seen:
@@ -301,7 +327,9 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
                 tracking_changes = list_changes(rows, n, number, cur, shown, tuple(shown))
                 changed = changed or bool(tracking_changes)
                 tracking = tracking if tracking_changes else None
-        if rows.found.problem_count == before:
+        ok = rows.found.problem_count == before
+        above = (key if ok else "", cur["id"] if cur else None)
+        if ok:
             planned.append(
                 PartRow(
                     n,
@@ -316,18 +344,61 @@ def plan(s: Session, rows: Rows) -> list[PartRow]:
                     tracking,
                 )
             )
+    rows.found.memo["part_above"] = above
     _refuse_unit_change_with_stock(s, rows, planned, current)
-    return planned
+    return PartsPlan(planned, vendors)
+
+
+_VENDOR_COLUMNS = ("supplier", "supplier_part_number")
+
+
+def _only_vendor(rows: Rows, row: Sequence[str]) -> bool:
+    """A vendor and nothing else on the row: every other column the file has is empty."""
+    if not rows.cell(row, "supplier"):
+        return False
+    return all(
+        not (row[i].strip() if i < len(row) else "")
+        for key, i in rows.mapping.items()
+        if i is not None and key not in _VENDOR_COLUMNS
+    )
+
+
+def _vendor_row(
+    s: Session, rows: Rows, n: int, row: Sequence[str], above: tuple[str, int | None]
+) -> VendorRow | None:
+    """Another vendor of the part above; what it changes goes into the dry run's list."""
+    key, part_id = above
+    if not key:  # the part's own row has a problem: the file is refused for it already
+        return None
+    supplier = " ".join(rows.cell(row, "supplier").split())
+    sku = rows.cell(row, "supplier_part_number") or None
+    rows.note("{n} row(s) with only a vendor add it to the part above them (Odoo's vendors of a product)")
+    if part_id is None:
+        return VendorRow(n, key, supplier, sku, "new")
+    links = {
+        (k, sku_key)
+        for k, sku_key in s.execute(
+            select(Supplier.name_key, PartSupplier.sku_key)
+            .join(Supplier, Supplier.id == PartSupplier.supplier_id)
+            .where(PartSupplier.part_id == part_id)
+        ).tuples()
+    }
+    has = (
+        (name_key(supplier), sku.upper()) in links if sku else any(k == name_key(supplier) for k, _ in links)
+    )
+    if not has:
+        number = s.scalar(select(Part.part_number).where(Part.id == part_id)) or key
+        rows.change(
+            n, number, "supplier_part_number", "(not yet)", f"{sku or '(no number)'} added ({supplier})"
+        )
+    return VendorRow(n, key, supplier, sku, "has" if has else "adds")
 
 
 def _vendor_row_hint(rows: Rows, row: Sequence[str], number: str) -> str:
-    """A row with a vendor and nothing else is how Odoo exports a product's second vendor: say so."""
+    """A row with a vendor and no part number adds a vendor to the part above it: say so when none is."""
     if number.strip() or not rows.cell(row, "supplier"):
         return ""
-    return (
-        " A row with only a vendor is the next vendor of the product above, as Odoo exports them: import "
-        "several vendors per part as Supplier part numbers."
-    )
+    return " A row with only a vendor adds it to the part on the row above, and this one has none above it."
 
 
 def _tracking(rows: Rows, n: int, row: Sequence[str], cur: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -422,14 +493,19 @@ def _refuse_unit_change_with_stock(
             planned.remove(p)
 
 
-def counts(planned: list[PartRow]) -> tuple[int, int, int]:
-    """(new, changed, unchanged) for the plan; a new category or supplier link counts as a change."""
-    creates = sum(1 for p in planned if p.existing_id is None)
-    changed = sum(1 for p in planned if p.existing_id is not None and p.changed)
-    return creates, changed, len(planned) - creates - changed
+def counts(planned: PartsPlan) -> tuple[int, int, int]:
+    """(new, changed, unchanged) for the plan; a new category or supplier link counts as a change. A
+    vendor row of a part the file adds counts with the part (its note says how many)."""
+    parts = planned.parts
+    creates = sum(1 for p in parts if p.existing_id is None)
+    changed = sum(1 for p in parts if p.existing_id is not None and p.changed)
+    adds = sum(1 for v in planned.vendors if v.counted == "adds")
+    has = sum(1 for v in planned.vendors if v.counted == "has")
+    return creates, changed + adds, len(parts) - creates - changed + has
 
 
-def apply(s: Session, planned: list[PartRow]) -> None:
+def apply(s: Session, plan: PartsPlan) -> None:
+    planned = plan.parts
     named = {p.supplier for p in planned if p.supplier}
     suppliers = supplier_ids(s, named) if named else {}
     inserts = [
@@ -460,6 +536,11 @@ def apply(s: Session, planned: list[PartRow]) -> None:
         default={ids[p.key] for p in planned if p.existing_id is not None},
         fresh={ids[p.key] for p in planned if p.existing_id is None},
     )
+    if plan.vendors:  # a part of an earlier batch is looked up; the default supplier stays the first row's
+        missing = list({v.key for v in plan.vendors} - ids.keys())
+        found = s.execute(select(Part.number_key, Part.id).where(Part.number_key.in_(missing))).tuples()
+        ids.update(dict(found.all()))
+        link_suppliers(s, [(ids[v.key], v.supplier, v.sku) for v in plan.vendors])
 
 
 def _changed_columns(p: PartRow) -> dict[str, Any]:
