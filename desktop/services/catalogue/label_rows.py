@@ -9,12 +9,16 @@ functions: one implementation for the app, the command line and the tests.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Boolean, ColumnElement, Connection, Numeric, and_, column, or_, select, table
 
 from desktop.codes import id_form, location_id_payload, location_payload
 from desktop.db import Database
 from desktop.errors import NotFound, UserError
-from desktop.reports.label_types import BinLabel
+
+if TYPE_CHECKING:  # the renderers (reportlab, PIL, barcode) load at the first print, not with locations
+    from desktop.reports.label_types import BinLabel
 
 MAX_LABELS = 50_000  # one job; beyond this a printer queue and a clerk both give up
 
@@ -74,6 +78,8 @@ def bin_labels(
 ) -> list[BinLabel]:
     """Labels for the given locations (with `subtree`, every active location below them too), in walk
     order."""
+    from desktop.reports.label_types import BinLabel
+
     if not location_ids:
         raise UserError("Select at least one location to label.")
     columns = (_location.c.id, _location.c.code, _location.c.path)
