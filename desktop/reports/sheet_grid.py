@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
-from desktop.reports.fonts import SANS
+from desktop.reports.fonts import draw_text
 
 PAD_X, PAD_Y = 6.0, 3.0  # reportlab's default cell padding (points), kept so nothing moves
 _LEADING = 12.0  # a Table cell's default leading: it places a one-line string in its row
@@ -24,9 +24,18 @@ HEAD_FILL = colors.HexColor("#DDDDDD")
 AREA_FILL = colors.HexColor("#EEF3FB")
 CODES_RULE = (0.2, colors.lightgrey)
 
-# A cell: "" (blank, draws nothing), a one-line string in the column's font, or a flowable already
-# wrapped to its column (its `height` set).
-Cell = Any
+
+class Drawn(Protocol):
+    """Cell content that draws itself with its bottom-left corner at (x, y), in page coordinates."""
+
+    height: float
+
+    def draw_at(self, canv: Any, x: float, y: float) -> None: ...
+
+
+# A cell: "" (blank, draws nothing), a one-line string in the column's font, a flowable already
+# wrapped to its column (its `height` set) or a Drawn.
+Cell = Any  # reportlab has no type hints: Flowable is Any to mypy
 
 
 class RowKind(Enum):
@@ -85,18 +94,20 @@ def draw_rows(
             if isinstance(cell, str):
                 if style is not current:
                     canv.setFillColor(style.color)
-                    canv.setFont(SANS, style.size, _LEADING)
                     current = style
                 if top_aligned:
                     y = bottom + row.height - PAD_Y - style.size
                 else:
                     y = bottom + (row.height + _LEADING) / 2 - style.size
-                canv.drawString(col_x[i] + PAD_X, y, cell)
+                draw_text(canv, col_x[i] + PAD_X, y, cell, style.size)
+                continue
+            h = cell.height
+            y = bottom + row.height - PAD_Y - h if top_aligned else bottom + (row.height - h) / 2
+            if isinstance(cell, Flowable):
+                cell.drawOn(canv, col_x[i] + PAD_X, y)
             else:
-                flowable: Flowable = cell
-                h = flowable.height
-                y = bottom + row.height - PAD_Y - h if top_aligned else bottom + (row.height - h) / 2
-                flowable.drawOn(canv, col_x[i] + PAD_X, y)
+                drawn: Drawn = cell
+                drawn.draw_at(canv, col_x[i] + PAD_X, y)
     _draw_rules(canv, col_x, bottoms, rows, total_h)
     canv.restoreState()
 
