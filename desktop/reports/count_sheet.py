@@ -304,6 +304,8 @@ def render_count_sheet(
     canv = NumberedCanvas(buffer, pagesize=landscape(A4))
     canv.setTitle(header.title)
     canv.setAuthor("Storeroom")
+    canv.setSubject("(unspecified)")  # what platypus wrote, so the document properties stay the same
+    canv.setCreator("(unspecified)")
     # Where a platypus frame put the table: the top margin (22 mm) and the frame's 6 pt padding.
     top = landscape(A4)[1] - 22 * mm - 6
     for rows in pages:
