@@ -80,6 +80,8 @@ def check_code128_text(data: str) -> None:
     """Raise BarcodeError unless `data` is text a Code128 can carry and a wedge scanner can type."""
     if not data:
         raise BarcodeError("The barcode text is empty.")
+    if data.isascii() and data.isprintable():  # the usual case, without a loop in Python
+        return
     for ch in data:
         # Printable ASCII only: control characters are invisible to the user and get lost or
         # remapped by keyboard-wedge scanners; Code128 has no characters beyond ASCII at all.
@@ -162,14 +164,11 @@ def _code128_path_body(data: str) -> str:
     # Rectangles in module units (x) and bar heights (y): short integers, so the content stream
     # is small and the string is reusable for every copy of the label.
     pattern = code128_pattern(data)
-    # Every symbol is 11 modules, starting with a bar and ending with a space, so the bars of a symbol
-    # at a given place are always written the same: a few thousand pieces cover every code, and
-    # joining them is several times quicker than finding each bar.
-    ends = range(11, len(pattern), 11)
-    if any(pattern[i - 1] == "1" == pattern[i] for i in ends):  # pragma: no cover - not symbol-aligned
-        return " ".join(f"{start} 0 {n} 1 re" for start, n in bar_runs(pattern))
-    pieces = (_symbol_bars(pattern[i : i + 11], i) for i in range(0, len(pattern), 11))
-    return " ".join(piece for piece in pieces if piece)
+    # Every symbol is 11 modules, starting with a bar and ending with a space (the stop symbol's
+    # last bar makes a 2-module piece), so no bar crosses a piece's edge and the bars of a symbol at
+    # a given place are always written the same: a few thousand pieces cover every code, and joining
+    # them is several times quicker than finding each bar.
+    return " ".join([_symbol_bars(pattern[i : i + 11], i) for i in range(0, len(pattern), 11)])
 
 
 @lru_cache(maxsize=16_384)
