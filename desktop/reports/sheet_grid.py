@@ -61,6 +61,9 @@ class ColumnText:
     top: bool = False  # at the top of the cell rather than in the middle
 
 
+_HEAD = ColumnText()  # the heading row: black, in the middle of each cell
+
+
 def draw_rows(
     canv: Any, x: float, top: float, widths: Sequence[float], rows: Sequence[Row], text: Sequence[ColumnText]
 ) -> None:
@@ -81,7 +84,6 @@ def draw_rows(
         if fill is not None:
             canv.setFillColor(fill)
             canv.rect(0, bottom + row.height, total_w, -row.height, stroke=0, fill=1)
-    canv.setFillColor(colors.black)
     current: ColumnText | None = None
     spanned = (RowKind.AREA, RowKind.CODES)
     for row, bottom in zip(rows, bottoms, strict=True):
@@ -89,12 +91,14 @@ def draw_rows(
         for i, cell in enumerate(row.cells[:1] if spans else row.cells):
             if isinstance(cell, str) and not cell:
                 continue
-            style = text[i]
-            top_aligned = style.top and not spans and row.kind is not RowKind.HEAD
+            style = _HEAD if row.kind is RowKind.HEAD else text[i]
+            if style is not current:
+                # Each cell starts in its column's colour, as in a Table: code text after a grey note
+                # prints black.
+                canv.setFillColor(style.color)
+                current = style
+            top_aligned = style.top and not spans
             if isinstance(cell, str):
-                if style is not current:
-                    canv.setFillColor(style.color)
-                    current = style
                 if top_aligned:
                     y = bottom + row.height - PAD_Y - style.size
                 else:
