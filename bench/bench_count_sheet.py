@@ -1,4 +1,4 @@
-"""A 5,000-line count sheet to PDF (target: under 3 s)."""
+"""A 5,000-line count sheet to PDF (target: under 1.5 s; the CPU time shows what a busy machine adds)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ def sheet(count: int = 5000) -> tuple[SheetHeader, list[SheetLine]]:
 def main() -> None:
     header, lines = sheet()
     render_count_sheet(header, lines[:50])  # fonts registered, caches warm
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     pdf = render_count_sheet(header, lines)
-    print(f"5,000-line count sheet: {time.perf_counter() - start:.2f} s, {len(pdf) / 1e6:.1f} MB")
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"5,000-line count sheet: {wall:.2f} s ({cpu:.2f} s CPU), {len(pdf) / 1e6:.1f} MB")
     with open("/tmp/count_sheet_bench.pdf", "wb") as fh:
         fh.write(pdf)
 

@@ -140,7 +140,7 @@ def measure_printing(repeat: int) -> list[Result]:
         "print.count_sheet",
         "A 5,000-line count sheet to PDF (bin and part barcodes, grouped by area)",
         timed(lambda: render_count_sheet(header, lines), repeat),
-        target="< 3 s",
-        limit_p95=3000,
+        target="< 1.5 s",
+        limit_p95=1500,
     )
     return [labels, sheet]

@@ -14,8 +14,10 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -137,20 +139,48 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return _unit_width(text, bold) * size
 
 
+# Per PDF, each text's operators once written (its glyph codes stay fixed within that PDF): a count
+# sheet repeats its units and column names thousands of times.
+_written: WeakKeyDictionary[Any, dict[tuple[str, float, bool], str]] = WeakKeyDictionary()
+
+
 def draw_text(canvas: Any, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
     """Draw one line with its baseline's left end at (x, y), switching fonts between runs."""
-    runs = split_runs(text, bold)
-    fake_bold = bold and any(font == CJK for font, _ in runs)
-    if fake_bold:
-        # There is no bold CJK font: outline the glyphs as well as filling them (render mode 2).
-        canvas.saveState()
-        canvas.setLineWidth(size * 0.04)
+    doc = canvas._doc
+    known = _written.get(doc)
+    if known is None:
+        known = _written.setdefault(doc, {})
+    ops = known.get((text, size, bold))
+    if ops is None:
+        runs = split_runs(text, bold)
+        if bold and any(font == CJK for font, _ in runs):
+            _draw_fake_bold(canvas, x, y, runs, size)
+            return
+        ops = known[(text, size, bold)] = _text_ops(canvas, runs, size)
+    canvas.addLiteral(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {ops} ET")
+
+
+def _text_ops(canvas: Any, runs: tuple[tuple[str, str], ...], size: float) -> str:
+    # The operators reportlab's text object writes for TrueType runs, written directly: a count sheet
+    # draws 20,000 short texts, and setting up a text object for each was most of their cost.
+    doc = canvas._doc
+    tf = f"{fp_str(size)} Tf"
+    parts = []
+    for name, run in runs:
+        font = pdfmetrics.getFont(name)
+        for subset, chunk in font.splitString(run, doc):  # glyph codes of this PDF's font subsets
+            parts.append(f"{font.getSubsetInternalName(subset, doc)} {tf} ({canvas._escape(chunk)}) Tj")
+    return " ".join(parts)
+
+
+def _draw_fake_bold(canvas: Any, x: float, y: float, runs: tuple[tuple[str, str], ...], size: float) -> None:
+    # There is no bold CJK font: outline the glyphs as well as filling them (render mode 2).
+    canvas.saveState()
+    canvas.setLineWidth(size * 0.04)
     obj = canvas.beginText(x, y)
     for font, run in runs:
         obj.setFont(font, size)
-        if fake_bold:
-            obj.setTextRenderMode(2 if font == CJK else 0)
+        obj.setTextRenderMode(2 if font == CJK else 0)
         obj.textOut(run)
     canvas.drawText(obj)
-    if fake_bold:
-        canvas.restoreState()
+    canvas.restoreState()

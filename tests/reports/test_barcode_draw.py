@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import random
+import string
 
 import pytest
 from barcode.codex import Code128
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.reports.barcode_draw import (
+    UNUSED_WRITER,
     BarcodeError,
+    _code128_path_body,
     _qr_matrix_reportlab,
     _qr_matrix_zxing,
     _SafeCode128,
@@ -51,6 +55,23 @@ def test_code128_builds_the_same_every_time() -> None:
     # Stock 0.16.1 keeps the code set between build() calls (issue #143).
     symbol = _SafeCode128("12A")
     assert symbol.build() == symbol.build() == [code128_pattern("12A")]
+
+
+def test_code128_encoder_chooses_the_code_sets_python_barcode_chooses_and_draws_every_bar() -> None:
+    # code128_pattern encodes in one loop (python-barcode's is most of a count sheet's encoding
+    # time); the printed symbols must not change: the same code sets, switches and checksum.
+    rng = random.Random(7)
+    printable = "".join(map(chr, range(32, 127)))
+    mostly_digits = string.digits * 4 + "-A "
+    codes = {"99", "9", "999999", "L-1", "12A", "A1234", "A123", "1234A5", "0000A", "L-B-00001"}
+    for n in range(6000):
+        alphabet = printable if n % 2 else mostly_digits
+        codes.add("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))))
+    for data in codes:
+        pattern = code128_pattern(data)
+        assert pattern == _SafeCode128(data, writer=UNUSED_WRITER).build()[0], data
+        # The path, joined from per-symbol pieces, has exactly the bars of the pattern.
+        assert _code128_path_body(data) == " ".join(f"{s} 0 {n} 1 re" for s, n in bar_runs(pattern))
 
 
 def test_bar_runs_and_widths() -> None:

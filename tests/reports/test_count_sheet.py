@@ -129,3 +129,19 @@ def test_long_codes_descriptions_and_cjk_all_print() -> None:
                 if not left <= float(c["x0"]) <= right:
                     continue
                 assert not any(float(c["top"]) + 0.5 < rule < float(c["bottom"]) - 0.5 for rule in rules), c
+
+
+def test_a_short_note_leaves_the_next_codes_black() -> None:
+    # A reason short enough for one line prints grey as a plain string; the codes of the lines under
+    # it (drawn straight on the canvas) must still print black.
+    from dataclasses import replace
+
+    lines = _lines(3)
+    lines[0] = replace(lines[0], reason="plan")
+    pdf = render_count_sheet(SheetHeader("Today", "CS-9", "2026-11-25 07:00", "Kim", True), lines)
+    with open_pdf(pdf) as doc:
+        chars = doc.pages[0].chars
+    codes = [c for c in chars if c["text"] in "BP0123456789-" and float(c["x0"]) < 125 * 72 / 25.4]
+    assert codes and all(tuple(c["non_stroking_color"]) in ((0,), (0, 0, 0)) for c in codes)
+    notes = [c for c in chars if c["text"] in "plan" and float(c["x0"]) > 250 * 72 / 25.4]
+    assert notes and all(tuple(c["non_stroking_color"]) != (0, 0, 0) for c in notes)

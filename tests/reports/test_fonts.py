@@ -32,3 +32,24 @@ def test_missing_glyphs_reports_only_what_no_font_has() -> None:
 def test_text_width_scales_with_size() -> None:
     assert fonts.text_width("6205-2RS", 20) == 2 * fonts.text_width("6205-2RS", 10) > 0
     assert fonts.text_width("AB", 10, bold=True) > fonts.text_width("AB", 10)
+
+
+def test_drawn_text_reads_back_in_every_pdf_and_font() -> None:
+    # draw_text keeps each text's glyph codes per PDF: a second PDF that meets its characters in
+    # another order must not reuse the first one's codes.
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tests.reports.helpers import open_pdf
+
+    texts = [("Жук 6205", False), ("EA", False), ("Ø25 µm", False), ("轴承 Ø", True), ("EA", False)]
+    for order in (texts, texts[::-1]):
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer)
+        for n, (text, bold) in enumerate(order):
+            fonts.draw_text(canvas, 50, 700 - 20 * n, text, 10, bold=bold)
+        canvas.save()
+        with open_pdf(buffer.getvalue()) as doc:
+            lines = doc.pages[0].extract_text().splitlines()
+        assert lines == [text for text, _bold in order]
