@@ -18,7 +18,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import Planning, planning, save_planning
 from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
-from desktop.services.insight.valuation import months_between
+from desktop.services.insight.valuation import months_between, valuation
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
 from tests.factories import make_part, make_tree, receive
@@ -215,6 +215,11 @@ def test_shelf_figures_summed_in_the_database_match_the_rule_part_by_part(db: Da
     fast = db.read(lambda s: kpis.stock_figures(s, settings, now))
     rule = db.read(lambda s: kpis.stock_figures_of(s, kpis.part_stock(s), settings, now))
     assert fast == rule
+    # the valuation walks back from that value now just as from its own sum of the balances
+    start = now.date().replace(day=1)
+    walked = db.read(lambda s: valuation(s, start, now, value_now=fast.value))
+    summed = db.read(lambda s: valuation(s, start, now))
+    assert (walked.month_end, walked.day_value_sum) == (summed.month_end, summed.day_value_sum)
     assert (fast.dead_parts, fast.dead_value) == (1, 12)
     assert fast.out_now == 3
     assert fast.value == Decimal("91") * Decimal("1.1") + Decimal("7.5") * Decimal("2.5") + 12 + 900

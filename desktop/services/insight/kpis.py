@@ -547,7 +547,8 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
 
     def op(s: Session) -> Kpis:
         since = db_time(s, start)
-        values = valuation(s, start.date(), moment)
+        shelf = stock_figures(s, settings, moment)
+        values = valuation(s, start.date(), moment, value_now=shelf.value)
         used, full = _by_month(kpi_days.totals(s, start.date()))
         partial, empty = _short_requests(s, since)
         counted = _counts(s, since)
@@ -576,7 +577,6 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         period_days = values.days
         average = values.average()
         consumption = sum((p.consumption for p in points), ZERO)
-        shelf = stock_figures(s, settings, moment)
         expired, expiring = _expiry(s, moment.astimezone().date())
         costs = _unit_costs(s, {x.lot.part_id for x in expired})
         return Kpis(
