@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
+from desktop.models import CountLine, KanbanLoop, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.quantities import ZERO
 from desktop.services.admin.plant_settings import Planning, planning
@@ -522,21 +522,34 @@ def stock_figures(s: Session, settings: Planning, now: datetime) -> StockFigures
 
 
 def kanban_health(db: Database, now: datetime) -> KanbanHealth:
-    board = kanban.board(db, now=now)
-    rows = [r for r in board if r.loop.status == "ACTIVE"]
-    held = sum(1 for r in board if r.loop.status == "HOLD")
-    cards: dict[str, int] = defaultdict(int)
-    for r in rows:
-        for status, n in r.counts.items():
-            cards[status] += n
-    return KanbanHealth(
-        loops=len(rows),
-        on_hold=held,
-        cards=dict(cards),
-        late_cards=sum(r.late for r in rows),
-        stockout_loops=sum(1 for r in rows if r.stockout),
-        troubled=sum(1 for r in rows if r.stockout or r.late),
-    )
+    """The board's loops summed (kanban.board's rule, without building a row for each loop)."""
+
+    def op(s: Session) -> KanbanHealth:
+        live = kanban.live_cards(s)
+        held, rows = 0, []
+        for loop_id, status, lead in s.connection().execute(
+            select(KanbanLoop.id, KanbanLoop.status, KanbanLoop.lead_time_days).where(
+                KanbanLoop.status.in_(["ACTIVE", "HOLD"])
+            )
+        ):
+            if status == "HOLD":
+                held += 1
+            else:
+                rows.append(kanban.card_tally(live.get(loop_id, ()), lead, now))
+        cards: dict[str, int] = defaultdict(int)
+        for counts, _late, _out in rows:
+            for status, n in counts.items():
+                cards[status] += n
+        return KanbanHealth(
+            loops=len(rows),
+            on_hold=held,
+            cards=dict(cards),
+            late_cards=sum(late for _c, late, _out in rows),
+            stockout_loops=sum(1 for _c, _late, out in rows if out),
+            troubled=sum(1 for _c, late, out in rows if out or late),
+        )
+
+    return db.read(op)
 
 
 def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> Kpis:
