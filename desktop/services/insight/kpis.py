@@ -490,35 +490,41 @@ def stock_figures(s: Session, settings: Planning, now: datetime) -> StockFigures
     except OperationalError as e:  # SQLite: "integer overflow" in a sum
         if "overflow" not in str(e):
             raise
-        rows = None
-    if rows is None or any(isinstance(v, float) for r in rows for v in r[3:6]):  # a product overflowed
         return stock_figures_of(s, part_stock(s), settings, now)
-
-    def money(units: int) -> Decimal:
-        return Decimal(int(units)).scaleb(-8)
-
-    value = dead_value = excess_value = ZERO
-    out_now = dead_parts = excess_parts = 0
+    value = out_now = dead_value = dead_parts = over_value = excess_parts = 0  # whole units, counts
+    extra_value = ZERO  # excess against demand: not whole units (a division by the window's days)
     days = len(win.days)
     for st, own_group, n, val, over, over_val, q4, c4, used, lost in rows:
-        value += money(val or 0)
-        if st == _OUT:
-            out_now += n
-        elif st == _DEAD:
-            dead_parts += n
-            dead_value += money(val or 0)
-        elif st == _LIVE and own_group < 0:
-            excess_parts += int(over or 0)
-            excess_value += money(over_val or 0)
-        elif st == _LIVE and q4 > 0:
+        if own_group >= 0:  # one part: its value from its own units, exact whatever SQL made of it
+            value += int(q4) * int(c4)
+            if not used and not lost:
+                continue  # no demand: no excess without a maximum
             # per_calendar_day's arithmetic: the sums as Decimals, to the ledger's places, per calendar day
             total = Decimal(str(used or 0)) + Decimal(str(lost or 0))
             daily = max(total.quantize(Decimal("0.0001")), ZERO) / days
             extra = excess_qty(Decimal(int(q4)).scaleb(-4), None, daily, settings.excess_days)
             if extra > 0:
                 excess_parts += 1
-                excess_value += Decimal(int(c4)).scaleb(-4) * extra
-    return StockFigures(value, out_now, dead_value, dead_parts, excess_value, excess_parts)
+                extra_value += Decimal(int(c4)).scaleb(-4) * extra
+            continue
+        if any(isinstance(v, float) for v in (val, over_val)):  # SQLite: a product overflowed
+            return stock_figures_of(s, part_stock(s), settings, now)
+        value += int(val or 0)
+        if st == _OUT:
+            out_now += n
+        elif st == _DEAD:
+            dead_parts += n
+            dead_value += int(val or 0)
+        elif st == _LIVE:
+            excess_parts += int(over or 0)
+            over_value += int(over_val or 0)
+
+    def money(units: int) -> Decimal:
+        return Decimal(units).scaleb(-8)
+
+    return StockFigures(
+        money(value), out_now, money(dead_value), dead_parts, money(over_value) + extra_value, excess_parts
+    )
 
 
 def kanban_health(db: Database, now: datetime) -> KanbanHealth:
