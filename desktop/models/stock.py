@@ -23,7 +23,8 @@ class StockMove(Base):
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_location"),
-        Index("ix_stock_move_part_at", "part_id", "at"),
+        # with the kind: the KPIs' "moved since" probes per part read the index alone (migration 0023)
+        Index("ix_stock_move_part_at_kind", "part_id", "at", "kind"),
         Index("ix_stock_move_from_at", "from_location_id", "at"),
         Index("ix_stock_move_to_at", "to_location_id", "at"),
         # covering for the KPIs' per-part reads of a recent window (what moved, what was consumed and how

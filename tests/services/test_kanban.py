@@ -13,6 +13,7 @@ from desktop.models.enums import Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.insight import kpis
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.stock import moves as stock
@@ -142,6 +143,12 @@ def test_board_flags_late_cards_and_stockouts(db: Database, admin: Actor, setup:
     assert row.counts == {"EMPTY": 2} and row.stockout and row.late == 0
     later = kb.board(db, now=datetime.now(UTC) + timedelta(days=3))[0]  # lead time is 2 days
     assert later.late == 2
+    # the dashboard sums the same board
+    health = kpis.kanban_health(db, datetime.now(UTC) + timedelta(days=3))
+    assert (health.loops, health.on_hold, health.cards) == (1, 0, {"EMPTY": 2})
+    assert (health.late_cards, health.stockout_loops, health.troubled, health.healthy_pct) == (2, 1, 1, 0)
+    kb.set_loop_status(db, admin, loop.id, "HOLD")
+    assert kpis.kanban_health(db, datetime.now(UTC)).on_hold == 1
 
 
 def test_sizing_on_worked_examples(db: Database, admin: Actor, setup: dict[str, int]) -> None:

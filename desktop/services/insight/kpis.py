@@ -40,13 +40,15 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Numeric, case, cast, exists, func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.errors import UserError
-from desktop.models import CountLine, Part, ShortIssue, StockBalance, StockMove
+from desktop.models import CountLine, KanbanLoop, Part, ShortIssue, StockBalance, StockMove
 from desktop.models.enums import MoveKind
 from desktop.quantities import ZERO
 from desktop.services.admin.plant_settings import Planning, planning
@@ -64,7 +66,7 @@ from desktop.services.kanban import loops as kanban
 from desktop.services.lots.tracing import ExpiringLot, expiring_in
 from desktop.services.mro import CRITICAL
 from desktop.services.purchasing.performance import order_accuracy_by_month
-from desktop.services.stock.ledger_sql import month_of, moved_part
+from desktop.services.stock.ledger_sql import consumed_qty, month_of, moved_part
 
 CENTS = Decimal("0.01")
 
@@ -363,22 +365,197 @@ def dead_and_excess(
     return dead, excess
 
 
-def kanban_health(db: Database, now: datetime) -> KanbanHealth:
-    board = kanban.board(db, now=now)
-    rows = [r for r in board if r.loop.status == "ACTIVE"]
-    held = sum(1 for r in board if r.loop.status == "HOLD")
-    cards: dict[str, int] = defaultdict(int)
-    for r in rows:
-        for status, n in r.counts.items():
-            cards[status] += n
-    return KanbanHealth(
-        loops=len(rows),
-        on_hold=held,
-        cards=dict(cards),
-        late_cards=sum(r.late for r in rows),
-        stockout_loops=sum(1 for r in rows if r.stockout),
-        troubled=sum(1 for r in rows if r.stockout or r.late),
+@dataclass(frozen=True)
+class StockFigures:
+    """The dashboard's figures of the stock on the shelf now (the KPIs' definitions, module docstring)."""
+
+    value: Decimal
+    out_now: int
+    dead_value: Decimal
+    dead_parts: int
+    excess_value: Decimal
+    excess_parts: int
+
+
+def stock_figures_of(
+    s: Session, stock: dict[int, PartStock], settings: Planning, now: datetime
+) -> StockFigures:
+    """The figures from every part's row: the rule as the reports apply it (dead_and_excess)."""
+    wanted = wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
+    dead, excess = dead_and_excess(s, stock, settings, now)
+    return StockFigures(
+        value=sum((p.value for p in stock.values()), ZERO),
+        out_now=sum(
+            1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
+        ),
+        dead_value=sum((p.value for p in dead), ZERO),
+        dead_parts=len(dead),
+        excess_value=sum((p.unit_cost * q for p, q, _d in excess), ZERO),
+        excess_parts=len(excess),
     )
+
+
+# a part's state in stock_figures
+_NOT_SHORT, _OUT, _DEAD, _LIVE = 0, 1, 2, 3
+
+
+def stock_figures(s: Session, settings: Planning, now: datetime) -> StockFigures:
+    """The same figures as stock_figures_of, summed in the database: one pass over the parts that returns
+    a row per part only for the parts without a maximum whose excess depends on their demand.
+
+    Quantities and costs are summed as whole 10^-4 units, so a sum is exact on SQLite too (where NUMERIC
+    is a double); a plant whose sums overflow SQLite's 64-bit integers gets the row-by-row figures."""
+    pg = s.get_bind().dialect.name == "postgresql"
+
+    def units(expr: Any) -> Any:  # a 4-place decimal as whole 10^-4 units
+        return cast(func.round(expr * 10000), BigInteger)
+
+    def times(a: Any, b: Any) -> Any:  # 10^-8 units; PostgreSQL's bigint would overflow, numeric does not
+        return cast(a, Numeric) * b if pg else a * b
+
+    held = (
+        select(StockBalance.part_id, units(func.sum(StockBalance.qty)).label("q"))
+        .group_by(StockBalance.part_id)
+        .subquery()
+    )
+    dead_since = db_time(s, now - timedelta(days=settings.dead_days))
+    wanted_since = db_time(s, now - timedelta(days=settings.demand_window_days))
+    win = demand_window(s, now, settings.demand_window_days)
+    since, until = db_time(s, win.start), db_time(s, win.end)
+    moved = exists().where(  # moving_parts
+        StockMove.part_id == Part.id,
+        StockMove.at >= dead_since,
+        StockMove.kind.in_([MoveKind.ISSUE.value, MoveKind.SCRAP.value, MoveKind.RECEIPT.value]),
+    )
+    wanted = or_(  # wanted_parts
+        exists().where(StockMove.part_id == Part.id, is_consumption(), StockMove.at >= wanted_since),
+        exists().where(ShortIssue.part_id == Part.id, ShortIssue.at >= wanted_since, short_standing()),
+    )
+    q = func.coalesce(held.c.q, 0)
+    state = case(  # CASE evaluates only the branch it needs: the ledger is probed once per part
+        (q <= 0, case((or_(Part.min_qty > 0, wanted), _OUT), else_=_NOT_SHORT)),
+        (or_(Part.criticality.in_(sorted(CRITICAL)), moved), _LIVE),
+        else_=_DEAD,
+    )
+    parts = (
+        select(
+            Part.id.label("id"),
+            q.label("q"),
+            units(func.coalesce(Part.unit_cost, 0)).label("c"),
+            units(Part.max_qty).label("m"),
+            state.label("state"),
+        )
+        .outerjoin(held, held.c.part_id == Part.id)
+        # OFFSET 0 keeps both databases from merging this into the outer query, which would copy the
+        # state (and its probes of the ledger) into every expression reading it
+        .offset(0)
+        .subquery()
+    )
+    # a live part without a maximum is its own group (its excess depends on its demand); others group by
+    # state (grouping by plain columns: PostgreSQL does not match expressions holding bound parameters)
+    grouped = select(
+        parts,
+        case(((parts.c.state == _LIVE) & parts.c.m.is_(None), parts.c.id), else_=-1).label("own"),
+    ).subquery()
+    demand_moves = (  # per_calendar_day, for one part
+        select(func.sum(consumed_qty()))
+        .where(
+            StockMove.part_id == grouped.c.id, is_consumption(), StockMove.at >= since, StockMove.at < until
+        )
+        .scalar_subquery()
+    )
+    demand_lost = (
+        select(func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty))
+        .where(ShortIssue.part_id == grouped.c.id, ShortIssue.at >= since, ShortIssue.at < until)
+        .where(short_standing())
+        .scalar_subquery()
+    )
+    g = grouped.c
+    own = g.own >= 0
+    over_max = (g.state == _LIVE) & (g.q > g.m)
+    stmt = select(
+        g.state,
+        g.own,
+        func.count(),
+        func.sum(times(g.q, g.c)),
+        func.sum(case((over_max, 1), else_=0)),
+        func.sum(case((over_max, times(g.q - g.m, g.c)), else_=0)),
+        func.max(g.q),
+        func.max(g.c),
+        func.max(case((own, demand_moves))),
+        func.max(case((own, demand_lost))),
+    ).group_by(g.state, g.own)
+    try:
+        rows = s.connection().execute(stmt).tuples().all()
+    except OperationalError as e:  # SQLite: "integer overflow" in a sum
+        if "overflow" not in str(e):
+            raise
+        return stock_figures_of(s, part_stock(s), settings, now)
+    value = out_now = dead_value = dead_parts = over_value = excess_parts = 0  # whole units, counts
+    extra_value = ZERO  # excess against demand: not whole units (a division by the window's days)
+    days = len(win.days)
+    for st, own_group, n, val, over, over_val, q4, c4, used, lost in rows:
+        if own_group >= 0:  # one part: its value from its own units, exact whatever SQL made of it
+            value += int(q4) * int(c4)
+            if not used and not lost:
+                continue  # no demand: no excess without a maximum
+            # per_calendar_day's arithmetic: the sums as Decimals, to the ledger's places, per calendar day
+            total = Decimal(str(used or 0)) + Decimal(str(lost or 0))
+            daily = max(total.quantize(Decimal("0.0001")), ZERO) / days
+            extra = excess_qty(Decimal(int(q4)).scaleb(-4), None, daily, settings.excess_days)
+            if extra > 0:
+                excess_parts += 1
+                extra_value += Decimal(int(c4)).scaleb(-4) * extra
+            continue
+        if any(isinstance(v, float) for v in (val, over_val)):  # SQLite: a product overflowed
+            return stock_figures_of(s, part_stock(s), settings, now)
+        value += int(val or 0)
+        if st == _OUT:
+            out_now += n
+        elif st == _DEAD:
+            dead_parts += n
+            dead_value += int(val or 0)
+        elif st == _LIVE:
+            excess_parts += int(over or 0)
+            over_value += int(over_val or 0)
+
+    def money(units: int) -> Decimal:
+        return Decimal(units).scaleb(-8)
+
+    return StockFigures(
+        money(value), out_now, money(dead_value), dead_parts, money(over_value) + extra_value, excess_parts
+    )
+
+
+def kanban_health(db: Database, now: datetime) -> KanbanHealth:
+    """The board's loops summed (kanban.board's rule, without building a row for each loop)."""
+
+    def op(s: Session) -> KanbanHealth:
+        live = kanban.live_cards(s)
+        held, rows = 0, []
+        for loop_id, status, lead in s.connection().execute(
+            select(KanbanLoop.id, KanbanLoop.status, KanbanLoop.lead_time_days).where(
+                KanbanLoop.status.in_(["ACTIVE", "HOLD"])
+            )
+        ):
+            if status == "HOLD":
+                held += 1
+            else:
+                rows.append(kanban.card_tally(live.get(loop_id, ()), lead, now))
+        cards: dict[str, int] = defaultdict(int)
+        for counts, _late, _out in rows:
+            for status, n in counts.items():
+                cards[status] += n
+        return KanbanHealth(
+            loops=len(rows),
+            on_hold=held,
+            cards=dict(cards),
+            late_cards=sum(late for _c, late, _out in rows),
+            stockout_loops=sum(1 for _c, _late, out in rows if out),
+            troubled=sum(1 for _c, late, out in rows if out or late),
+        )
+
+    return db.read(op)
 
 
 def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> Kpis:
@@ -389,9 +566,8 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
 
     def op(s: Session) -> Kpis:
         since = db_time(s, start)
-        stock = part_stock(s)
-        value_now = sum((p.value for p in stock.values()), ZERO)
-        values = valuation(s, start.date(), moment)
+        shelf = stock_figures(s, settings, moment)
+        values = valuation(s, start.date(), moment, value_now=shelf.value)
         used, full = _by_month(kpi_days.totals(s, start.date()))
         partial, empty = _short_requests(s, since)
         counted = _counts(s, since)
@@ -420,16 +596,12 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
         period_days = values.days
         average = values.average()
         consumption = sum((p.consumption for p in points), ZERO)
-        wanted = wanted_parts(s, db_time(s, moment - timedelta(days=settings.demand_window_days)))
-        out_now = sum(
-            1 for p in stock.values() if p.on_hand <= 0 and (p.part_id in wanted or (p.min_qty or 0) > 0)
-        )
-        dead, excess = dead_and_excess(s, stock, settings, moment)
-        expired, expiring = _expiry(s, stock, moment.astimezone().date())
+        expired, expiring = _expiry(s, moment.astimezone().date())
+        costs = _unit_costs(s, {x.lot.part_id for x in expired})
         return Kpis(
             months=points,
             period_days=period_days,
-            stock_value=value_now,
+            stock_value=shelf.value,
             average_value=average,
             carrying_cost=carrying_cost(average, settings.carrying_rate),
             consumption=consumption,
@@ -438,13 +610,13 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             requests=sum(p.requests for p in points),
             filled=sum(p.filled for p in points),
             stockouts=sum(p.stockouts for p in points),
-            out_of_stock_now=out_now,
+            out_of_stock_now=shelf.out_now,
             counted=sum(p.counted for p in points),
             within=sum(p.within for p in points),
-            dead_value=sum((p.value for p in dead), ZERO),
-            dead_parts=len(dead),
-            excess_value=sum((p.unit_cost * q for p, q, _d in excess), ZERO),
-            excess_parts=len(excess),
+            dead_value=shelf.dead_value,
+            dead_parts=shelf.dead_parts,
+            excess_value=shelf.excess_value,
+            excess_parts=shelf.excess_parts,
             kanban=_EMPTY_HEALTH,
             settings=settings,
             # over every line the supplier report counts (a line judged on a local date past the
@@ -452,7 +624,7 @@ def compute(db: Database, *, months: int = 12, now: datetime | None = None) -> K
             po_judged=sum(n for n, _good in otif.values()),
             po_on_time=sum(good for _n, good in otif.values()),
             lots_expired=len(expired),
-            expired_value=sum((stock[x.lot.part_id].unit_cost * x.on_hand for x in expired), ZERO),
+            expired_value=sum((costs[x.lot.part_id] * x.on_hand for x in expired), ZERO),
             lots_expiring=len(expiring),
         )
 
@@ -463,10 +635,12 @@ _EMPTY_HEALTH = KanbanHealth(0, 0, {}, 0, 0, 0)
 EXPIRY_WINDOW_DAYS = 30  # the dashboard's look ahead, the expiring-lots report's default window
 
 
-def _expiry(
-    s: Session, stock: dict[int, PartStock], today: date
-) -> tuple[list[ExpiringLot], list[ExpiringLot]]:
+def _expiry(s: Session, today: date) -> tuple[list[ExpiringLot], list[ExpiringLot]]:
     """The lots to act on: expired (and not released for issue), and expiring soon."""
     found = expiring_in(s, EXPIRY_WINDOW_DAYS, today)
-    expired = [x for x in found if x.lot.expired(today) and x.lot.part_id in stock]
-    return expired, [x for x in found if x.days_left >= 0]
+    return [x for x in found if x.lot.expired(today)], [x for x in found if x.days_left >= 0]
+
+
+def _unit_costs(s: Session, ids: set[int]) -> dict[int, Decimal]:
+    rows = s.connection().execute(select(Part.id, Part.unit_cost).where(Part.id.in_(ids))).tuples()
+    return {pid: Decimal(cost or 0) for pid, cost in rows}

@@ -121,9 +121,12 @@ def _days_to(s: Session, day: Any, today: date) -> Any:
     return literal(today) - day + 1
 
 
-def valuation(s: Session, first_day: date, now: datetime, *, per_part: bool = False) -> Valuation:
+def valuation(
+    s: Session, first_day: date, now: datetime, *, per_part: bool = False, value_now: Decimal | None = None
+) -> Valuation:
     """Daily values from `first_day` (UTC; or the plant's first day, if later) to today (`now`), per month
-    (and per part if asked).
+    (and per part if asked). `value_now`, the exact stock value now when the caller has it already
+    (kpis.stock_figures), spares reading every balance again.
 
     At each part's cost now, the plant's value is walked back day by day from today's (a day's value is
     the next day's less that day's moves); the few parts whose cost changed in the period are then
@@ -138,14 +141,18 @@ def valuation(s: Session, first_day: date, now: datetime, *, per_part: bool = Fa
     since = db_time(s, datetime.combine(first_day, datetime.min.time(), as_utc(now).tzinfo))
     day = local_day(s, StockMove.at, 0)  # UTC days, as the months of the KPIs
     in_period = (StockMove.at >= since,)
-    value_now = _exact(
-        conn.execute(
-            select(func.coalesce(func.sum(StockBalance.qty * Part.unit_cost), 0)).join(
-                Part, Part.id == StockBalance.part_id
-            )
-        ).scalar_one(),
-        VALUE,
-    )
+    if value_now is None:
+        value_now = _exact(
+            conn.execute(
+                select(func.coalesce(func.sum(StockBalance.qty * Part.unit_cost), 0)).join(
+                    Part, Part.id == StockBalance.part_id
+                )
+            ).scalar_one(),
+            VALUE,
+        )
+    elif s.get_bind().dialect.name == "sqlite":
+        # as that sum comes back from SQLite (a NUMERIC(18, 4) result: 4 places), so no figure moves
+        value_now = _exact(value_now.quantize(QTY), VALUE)
     repriced = _repriced(s, first_day, today)
     # the day's value change at the cost on each move (kept with the ledger, insight/kpi_days.py):
     # the cost now for every part whose cost did not change in the period; the others are brought to it

@@ -13,6 +13,7 @@ carries an old version and is refused with "reprint this card".
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -638,29 +639,42 @@ class BoardRow:
     stockout: bool  # no FULL or IN_USE card at the line
 
 
+def live_cards(s: Session) -> dict[int, list[tuple[str, datetime]]]:
+    """Each loop's cards in circulation: (status, since)."""
+    live: dict[int, list[tuple[str, datetime]]] = {}
+    for loop_id, status, since in s.execute(
+        select(KanbanCard.loop_id, KanbanCard.status, KanbanCard.status_since).where(
+            KanbanCard.status != CardStatus.RETIRED.value
+        )
+    ).tuples():
+        live.setdefault(loop_id, []).append((status, since))
+    return live
+
+
+def card_tally(
+    cards: Iterable[tuple[str, datetime]], lead_time_days: Decimal | int, moment: datetime
+) -> tuple[dict[str, int], int, bool]:
+    """A loop's cards per status, how many are out longer than its lead time, and whether the line has
+    no FULL or IN_USE card (a stockout)."""
+    counts: dict[str, int] = {}
+    late = 0
+    for status, since in cards:
+        counts[status] = counts.get(status, 0) + 1
+        out = status in (CardStatus.EMPTY, CardStatus.ORDERED, CardStatus.IN_TRANSIT)
+        if out and (moment - as_utc(since)).total_seconds() / 86400 > float(lead_time_days):
+            late += 1
+    return counts, late, counts.get(CardStatus.FULL, 0) + counts.get(CardStatus.IN_USE, 0) == 0
+
+
 def board(db: Database, *, now: datetime | None = None) -> list[BoardRow]:
     moment = as_utc(now) if now is not None else datetime.now(UTC)
 
     def op(s: Session) -> list[BoardRow]:
-        live: dict[int, list[tuple[str, datetime]]] = {}
-        for loop_id, status, since in s.execute(
-            select(KanbanCard.loop_id, KanbanCard.status, KanbanCard.status_since).where(
-                KanbanCard.status != CardStatus.RETIRED.value
-            )
-        ).tuples():
-            live.setdefault(loop_id, []).append((status, since))
-        rows = []
-        for loop in _loop_dtos(s, KanbanLoop.status != "RETIRED"):
-            counts: dict[str, int] = {}
-            late = 0
-            for status, since in live.get(loop.id, ()):
-                counts[status] = counts.get(status, 0) + 1
-                out = status in (CardStatus.EMPTY, CardStatus.ORDERED, CardStatus.IN_TRANSIT)
-                if out and (moment - as_utc(since)).total_seconds() / 86400 > float(loop.lead_time_days):
-                    late += 1
-            stockout = counts.get(CardStatus.FULL, 0) + counts.get(CardStatus.IN_USE, 0) == 0
-            rows.append(BoardRow(loop, counts, late, stockout))
-        return rows
+        live = live_cards(s)
+        return [
+            BoardRow(loop, *card_tally(live.get(loop.id, ()), loop.lead_time_days, moment))
+            for loop in _loop_dtos(s, KanbanLoop.status != "RETIRED")
+        ]
 
     return db.read(op)
 

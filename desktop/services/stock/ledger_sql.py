@@ -34,7 +34,7 @@ def net_stock_change() -> Any:
 
 def moved_part() -> Any:
     """A move's part, for SELECT DISTINCT over a window of time: `+ 0` keeps SQLite from walking the whole
-    ledger in part order (ix_stock_move_part_at) to skip the sort, rather than reading only the window
+    ledger in part order (ix_stock_move_part_at_kind) to skip the sort, rather than reading only the window
     from ix_stock_move_at_kind (2.0 -> 0.3 s for a year on the 100,000-part plant); the same on PostgreSQL."""
     return StockMove.part_id + 0
 
