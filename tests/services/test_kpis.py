@@ -16,6 +16,7 @@ from desktop.models import ShortIssue, StockMove
 from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import Planning, planning, save_planning
+from desktop.services.admin.users import ensure_user
 from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
 from desktop.services.insight.valuation import months_between, valuation
@@ -231,12 +232,13 @@ def test_shelf_figures_summed_in_the_database_match_the_rule_part_by_part(db: Da
 
 
 def test_shelf_figures_past_64_bit_units_are_still_exact(
-    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A million at 100,000 is 10^19 units of 10^-8: past SQLite's integers, so the part-by-part rule
-    gives the figures there. (PostgreSQL sums numeric; its daily sums, kpi_day, refuse such a move.)"""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's kpi_day holds a day's value in 64-bit units: no such move posts there")
+    gives the figures there. SQLite only: PostgreSQL sums numeric, and its daily sums (kpi_day, 64-bit
+    units) refuse such a move in the first place."""
+    db = sqlite_db
+    admin = ensure_user(db, "admin", role=Role.ADMIN)
     tree = make_tree(db, admin)
     big = make_part(db, admin, "BIG-1", unit_cost=Decimal(100_000), max_qty=Decimal(10))  # summed in SQL
     receive(db, admin, big.id, tree["A-01-01"].id, "1000000")
