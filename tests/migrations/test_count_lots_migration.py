@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop import db as dbmod
 from desktop.db import Database
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
 
 BEFORE = "0021_lots"
 LINE = (
@@ -22,34 +22,21 @@ LINE = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database at 0021 with a count session of one line, and two lots of its part."""
-    if request.param == "sqlite":
-        database = Database(str(tmp_path / "old.sqlite3"))
-    else:
-        database = Database(create_pg_database("storeroom_count_lots_mig"))
-    dbmod.upgrade(database, BEFORE, backup=False)
-    with database.engine.begin() as conn:
-        for sql in (
-            "INSERT INTO app_user (id, user_name, display_name, role, active) "
-            "VALUES (1, 'ada', 'Ada', 'ADMIN', true)",
-            "INSERT INTO location (id, code, name, level, type, path, walk_order, allow_negative, active) "
-            "VALUES (1, 'A-01', 'Bin', 'BIN', 'STOREROOM', '/A-01/', 0, false, true)",
-            "INSERT INTO part (id, part_number, number_key, description, category, unit, unit_cost, active) "
-            "VALUES (1, 'OIL-1', 'OIL-1', 'Oil', 'MRO', 'EA', 2, true)",
-            "INSERT INTO lot (id, part_id, lot_number, lot_key) VALUES (1, 1, 'A', 'A'), (2, 1, 'B', 'B')",
-            "INSERT INTO count_session (id, name, status, blind, snapshot_move_id, started_by_id) "
-            "VALUES (1, 'Old count', 'OPEN', true, 0, 1)",
-            "INSERT INTO count_line (session_id, part_id, location_id, book_qty, status, added) "
-            "VALUES (1, 1, 1, 5, 'OPEN', false)",
-        ):
-            conn.execute(text(sql))
-    yield database
-    url = database.url
-    database.dispose()
-    if request.param == "postgresql":
-        drop_pg_database(url)
+    rows = (
+        USER_ADA,
+        BIN_A01,
+        PART_OIL,
+        "INSERT INTO lot (id, part_id, lot_number, lot_key) VALUES (1, 1, 'A', 'A'), (2, 1, 'B', 'B')",
+        "INSERT INTO count_session (id, name, status, blind, snapshot_move_id, started_by_id) "
+        "VALUES (1, 'Old count', 'OPEN', true, 0, 1)",
+        "INSERT INTO count_line (session_id, part_id, location_id, book_qty, status, added) "
+        "VALUES (1, 1, 1, 5, 'OPEN', false)",
+    )
+    with database_at(request.param, tmp_path, "storeroom_count_lots_mig", BEFORE, rows) as database:
+        yield database
 
 
 def _refused(database: Database, sql: str) -> bool:

@@ -16,38 +16,25 @@ from desktop.db import Database
 from desktop.services.admin.users import ensure_user
 from desktop.services.insight import kpi_days
 from desktop.services.stock import moves as stock
-from tests.conftest import create_pg_database, drop_pg_database
 from tests.factories import receive
+from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
 
 BEFORE = "0020_po_external"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database at the revision before lots, holding a part with 5 received into a bin."""
-    if request.param == "sqlite":
-        database = Database(str(tmp_path / "old.sqlite3"))
-    else:
-        database = Database(create_pg_database("storeroom_lots_mig"))
-    dbmod.upgrade(database, BEFORE, backup=False)
-    with database.engine.begin() as conn:
-        for sql in (
-            "INSERT INTO app_user (id, user_name, display_name, role, active) "
-            "VALUES (1, 'ada', 'Ada', 'ADMIN', true)",
-            "INSERT INTO location (id, code, name, level, type, path, walk_order, allow_negative, active) "
-            "VALUES (1, 'A-01', 'Bin', 'BIN', 'STOREROOM', '/A-01/', 0, false, true)",
-            "INSERT INTO part (id, part_number, number_key, description, category, unit, unit_cost, active) "
-            "VALUES (1, 'OIL-1', 'OIL-1', 'Oil', 'MRO', 'EA', 2, true)",
-            "INSERT INTO stock_move (part_id, to_location_id, qty, kind, unit_cost, user_id) "
-            "VALUES (1, 1, 5, 'RECEIPT', 2, 1)",
-            "INSERT INTO stock_balance (part_id, location_id, qty) VALUES (1, 1, 5)",
-        ):
-            conn.execute(text(sql))
-    yield database
-    url = database.url
-    database.dispose()
-    if request.param == "postgresql":
-        drop_pg_database(url)
+    rows = (
+        USER_ADA,
+        BIN_A01,
+        PART_OIL,
+        "INSERT INTO stock_move (part_id, to_location_id, qty, kind, unit_cost, user_id) "
+        "VALUES (1, 1, 5, 'RECEIPT', 2, 1)",
+        "INSERT INTO stock_balance (part_id, location_id, qty) VALUES (1, 1, 5)",
+    )
+    with database_at(request.param, tmp_path, "storeroom_lots_mig", BEFORE, rows) as database:
+        yield database
 
 
 def _kpi(database: Database) -> list[tuple[object, ...]]:

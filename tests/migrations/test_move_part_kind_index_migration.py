@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from desktop import db as dbmod
 from desktop.db import Database
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
 
 BEFORE = "0022_count_lots"
 PROBE = (
@@ -21,34 +21,20 @@ PROBE = (
 )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH)
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database at 0022 with a part received and moved within the store."""
-    if request.param == "sqlite":
-        database = Database(str(tmp_path / "old.sqlite3"))
-    else:
-        database = Database(create_pg_database("storeroom_part_kind_mig"))
-    dbmod.upgrade(database, BEFORE, backup=False)
-    with database.engine.begin() as conn:
-        for sql in (
-            "INSERT INTO app_user (id, user_name, display_name, role, active) "
-            "VALUES (1, 'ada', 'Ada', 'ADMIN', true)",
-            "INSERT INTO location (id, code, name, level, type, path, walk_order, allow_negative, active) "
-            "VALUES (1, 'A-01', 'Bin', 'BIN', 'STOREROOM', '/A-01/', 0, false, true), "
-            "(2, 'A-02', 'Bin', 'BIN', 'STOREROOM', '/A-02/', 1, false, true)",
-            "INSERT INTO part (id, part_number, number_key, description, category, unit, unit_cost, active) "
-            "VALUES (1, 'OIL-1', 'OIL-1', 'Oil', 'MRO', 'EA', 2, true)",
-            "INSERT INTO stock_move (id, part_id, to_location_id, qty, kind, user_id) "
-            "VALUES (1, 1, 1, 5, 'RECEIPT', 1)",
-            "INSERT INTO stock_move (id, part_id, from_location_id, to_location_id, qty, kind, user_id) "
-            "VALUES (2, 1, 1, 2, 2, 'TRANSFER', 1)",
-        ):
-            conn.execute(text(sql))
-    yield database
-    url = database.url
-    database.dispose()
-    if request.param == "postgresql":
-        drop_pg_database(url)
+    rows = (
+        USER_ADA,
+        BIN_A01 + ", (2, 'A-02', 'Bin', 'BIN', 'STOREROOM', '/A-02/', 1, false, true)",
+        PART_OIL,
+        "INSERT INTO stock_move (id, part_id, to_location_id, qty, kind, user_id) "
+        "VALUES (1, 1, 1, 5, 'RECEIPT', 1)",
+        "INSERT INTO stock_move (id, part_id, from_location_id, to_location_id, qty, kind, user_id) "
+        "VALUES (2, 1, 1, 2, 2, 'TRANSFER', 1)",
+    )
+    with database_at(request.param, tmp_path, "storeroom_part_kind_mig", BEFORE, rows) as database:
+        yield database
 
 
 def _indexes(database: Database) -> dict[str, list[str | None]]:
