@@ -277,8 +277,8 @@ def plan(s: Session, rows: Rows) -> PartsPlan:
     )
     planned: list[PartRow] = []
     vendors: list[VendorRow] = []
-    # the part on the row above (its key and id; "" when that row has a problem), across batches
-    above: tuple[str, int | None] | None = rows.found.memo.get("part_above")
+    # the part on the row above (its key, id and number; key "" when that row has a problem), across batches
+    above: tuple[str, int | None, str] | None = rows.found.memo.get("part_above")
     for n, row, number in batch:
         if not number.strip() and above is not None and _only_vendor(rows, row):
             vendor = _vendor_row(s, rows, n, row, above)
@@ -328,7 +328,7 @@ def plan(s: Session, rows: Rows) -> PartsPlan:
                 changed = changed or bool(tracking_changes)
                 tracking = tracking if tracking_changes else None
         ok = rows.found.problem_count == before
-        above = (key if ok else "", cur["id"] if cur else None)
+        above = (key if ok else "", cur["id"] if cur else None, number)
         if ok:
             planned.append(
                 PartRow(
@@ -364,10 +364,10 @@ def _only_vendor(rows: Rows, row: Sequence[str]) -> bool:
 
 
 def _vendor_row(
-    s: Session, rows: Rows, n: int, row: Sequence[str], above: tuple[str, int | None]
+    s: Session, rows: Rows, n: int, row: Sequence[str], above: tuple[str, int | None, str]
 ) -> VendorRow | None:
     """Another vendor of the part above; what it changes goes into the dry run's list."""
-    key, part_id = above
+    key, part_id, number = above
     if not key:  # the part's own row has a problem: the file is refused for it already
         return None
     supplier = " ".join(rows.cell(row, "supplier").split())
@@ -387,7 +387,6 @@ def _vendor_row(
         (name_key(supplier), sku.upper()) in links if sku else any(k == name_key(supplier) for k, _ in links)
     )
     if not has:
-        number = s.scalar(select(Part.part_number).where(Part.id == part_id)) or key
         rows.change(
             n, number, "supplier_part_number", "(not yet)", f"{sku or '(no number)'} added ({supplier})"
         )
