@@ -17,6 +17,7 @@ from desktop.models.enums import LocationType, MoveKind
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.admin.plant_settings import store_setting, stored_settings
+from desktop.services.catalogue import locations
 from desktop.services.stock.moves import MoveRequest, PostResult, post_in
 
 _SETTING = "lots.quarantine_location"  # the location id expired stock goes to by itself; absent: by hand
@@ -67,11 +68,17 @@ def quarantine_expired(
     return db.write(op)
 
 
-def quarantine_location_in(s: Session) -> str:
-    """The code of the location expired stock moves to by itself; empty: the plant moves it by hand."""
+def _chosen(s: Session) -> Location | None:
+    """The quarantine location the plant chose, while it exists and is one."""
     stored = stored_settings(s, _SETTING).get(_SETTING, "")
     target = s.get(Location, int(stored)) if stored.isdigit() else None
-    return target.code if target is not None and target.type == LocationType.QUARANTINE.value else ""
+    return target if target is not None and target.type == LocationType.QUARANTINE.value else None
+
+
+def quarantine_location_in(s: Session) -> str:
+    """The code of the location expired stock moves to by itself; empty: the plant moves it by hand."""
+    target = _chosen(s)
+    return target.code if target is not None else ""
 
 
 def quarantine_location(db: Database) -> str:
@@ -82,16 +89,12 @@ def set_quarantine_location(db: Database, actor: Actor, code: str) -> str:
     """An administrator chooses the quarantine location (its code; empty: none, moved by hand)."""
     actor.require(Permission.ADMIN)
     wanted = code.strip().upper()
+    # its code, or its label scanned (L-code or the short id form)
+    found = locations.get_location_id(db, wanted) if wanted else None
 
     def op(s: Session) -> str:
-        before, chosen, found = quarantine_location_in(s), "", None
-        if wanted:
-            found = s.scalar(select(Location.id).where(Location.code == wanted))
-            if found is None and wanted.startswith("L-"):  # the bin's label scanned
-                found = s.scalar(select(Location.id).where(Location.code == wanted[2:]))
-            if found is None:
-                raise NotFound(f"No location with code {wanted}.", field="to_location")
-            chosen = _quarantine_bin(s, found).code
+        before = quarantine_location_in(s)
+        chosen = _quarantine_bin(s, found).code if found is not None else ""
         store_setting(s, _SETTING, "" if found is None else str(found))
         if before != chosen:
             summary = f"quarantine: {before or '-'} -> {chosen or '-'}"
@@ -106,11 +109,8 @@ def auto_quarantine(db: Database, actor: Actor, *, today: date | None = None) ->
     plant chose one and the person signed in may move stock (nothing otherwise)."""
     if not actor.can(Permission.MOVE_STOCK):
         return []
-    code = quarantine_location(db)
-    if not code:
-        return []
-    target = db.read(lambda s: s.scalar(select(Location.id).where(Location.code == code)))
-    if target is None:  # removed since it was read
+    target = db.read(lambda s: target.id if (target := _chosen(s)) is not None else None)
+    if target is None:
         return []
     return quarantine_expired(
         db, actor, target, today=today, reason="expired: moved to quarantine automatically"

@@ -51,7 +51,9 @@ class ExpiryForm(QGroupBox):
             lambda: lots.set_quarantine_location(self.ctx.db, self.ctx.actor, code),
             self._saved,
             topics=(),  # a setting: no page shows it
-            failed=lambda exc: show_failure(self, self.banner, {"to_location": self.quarantine}, exc),
+            failed=lambda exc: show_failure(
+                self, self.banner, {"location": self.quarantine, "to_location": self.quarantine}, exc
+            ),
         )
 
     def _saved(self, code: str) -> None:
