@@ -34,6 +34,8 @@ def alive(callback: Callable[..., object]) -> bool:
 
 
 class Runner(Protocol):
+    default_error: ErrorHandler  # where an error goes when the caller names no handler of its own
+
     def run(
         self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: ErrorHandler | None = None
     ) -> None: ...

@@ -15,6 +15,11 @@ A USB scanner is a keyboard: it types the code at 1-10 ms a character, then Ente
 
 The same filter makes Ctrl+U (hand the PC to the next person) work from any field: a line edit
 would otherwise take Ctrl+U as "delete to start of line".
+
+Type-ahead: a scanned bin or part is looked up on the worker, and its answer moves the cursor (to
+Part, to Quantity). Keys that arrive meanwhile — the keeper typing the quantity right after the
+scan, or the next scan — wait (`resolve_then`) and are then replayed with their original timing
+where the cursor went, so a slow database never puts a quantity into the Part field.
 """
 
 from __future__ import annotations
@@ -23,17 +28,22 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QTextEdit, QWidget
 
+from desktop.tasks import Runner
+
 # Every printed code starts with one of these (README, "Barcodes"); longest first for matching.
 KNOWN_PREFIXES: tuple[str, ...] = ("CS-", "L-", "LT-", "P-", "K-", "A-", "U-", "PO-")
 GAP_MS = 50  # a pause longer than this between keys is a person typing
 MIN_BURST = 4  # characters before Enter for a burst to count as a scan (a code is never shorter)
+# Keys wait for a lookup at most this long: past it they go on to wherever the cursor is, so a lookup
+# whose answer never comes (its window closed, the database gone) cannot swallow the keyboard.
+MAX_HOLD_MS = 3000
 
 # What a widget does with a scan (see scan_role() for the defaults). Kept beside the widget in Python:
 # PySide6 6.12's QObject.property() releases None once per read of an unset property (an abort).
@@ -47,6 +57,9 @@ ROLE_HANDLER = "handler"  # a search box, table, list: any scan goes to the scan
 _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr}
 _ENTER = {Qt.Key.Key_Return, Qt.Key.Key_Enter}
 _KEY_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride}
+
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -72,10 +85,12 @@ class _Key:
     modifiers: Qt.KeyboardModifier
     text: str
     auto_repeat: bool
+    at_ms: float  # when it was typed (a replay after a lookup keeps the typing's own rhythm)
 
     @classmethod
     def of(cls, event: QKeyEvent) -> _Key:
-        return cls(event.type(), event.key(), event.modifiers(), event.text(), event.isAutoRepeat())
+        at = event.timestamp() or time.monotonic() * 1000.0
+        return cls(event.type(), event.key(), event.modifiers(), event.text(), event.isAutoRepeat(), at)
 
     def event(self) -> QKeyEvent:
         return QKeyEvent(self.type, self.key, self.modifiers, self.text, self.auto_repeat)
@@ -131,6 +146,13 @@ class ScanRouter(QObject):
         self._flush_timer.setInterval(GAP_MS)
         self._flush_timer.timeout.connect(self._pause_seen)
         self.last_burst: tuple[QWidget, str] | None = None  # the field and text of the last burst typed in
+        self._holds: set[KeyHold] = set()  # lookups whose answer moves the cursor, still running
+        self._waiting: list[tuple[QWidget, _Key]] = []  # keys that arrived meanwhile, in order
+        self._replay_queued = False
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.setInterval(MAX_HOLD_MS)
+        self._hold_timer.timeout.connect(self._hold_expired)
         self.scans_routed = 0  # for the benchmark: scans that reached a handler
         self.on_scan: Callable[[QWidget, str], None] | None = None  # observers (benchmark, tests)
 
@@ -159,11 +181,15 @@ class ScanRouter(QObject):
                 event.accept()  # no line edit may take it as "delete to start of line"
                 return True
             if kind == QEvent.Type.KeyPress:
+                self._forget_waiting()  # what was typed ahead belongs to the person leaving
                 self.flush()
                 self._hand_over(watched)
             return True
         if kind == QEvent.Type.ShortcutOverride:
             return False
+        if self._holds or self._waiting:  # a lookup will move the cursor: these keys go where it goes
+            self._waiting.append((watched, _Key.of(event)))
+            return True
         if kind == QEvent.Type.KeyRelease:
             if self._held:
                 self._held.append((watched, _Key.of(event)))
@@ -171,8 +197,8 @@ class ScanRouter(QObject):
             return False
         return self._key_press(watched, event)
 
-    def _key_press(self, watched: QWidget, event: QKeyEvent) -> bool:
-        now = event.timestamp() or time.monotonic() * 1000.0
+    def _key_press(self, watched: QWidget, event: QKeyEvent, at_ms: float | None = None) -> bool:
+        now = at_ms if at_ms is not None else event.timestamp() or time.monotonic() * 1000.0
         gap = now - self._last_ms
         if event.key() in _ENTER:
             self.last_burst = None  # only the Enter that ends a burst carries one
@@ -253,6 +279,8 @@ class ScanRouter(QObject):
     def _pause_seen(self) -> None:
         """No key for GAP_MS by the clock. If the GUI thread was busy, the scanner's next keys may be
         waiting in the queue with their own (earlier) timestamps: let them in before deciding."""
+        if self._waiting:  # keys typed ahead are being replayed: their timestamps decide, not the clock
+            return
         held = len(self._held)
         QCoreApplication.processEvents()
         if self._held and len(self._held) == held:
@@ -270,6 +298,69 @@ class ScanRouter(QObject):
         finally:
             self._replaying = False
 
+    # -- type-ahead -------------------------------------------------------------------------------------
+    def hold(self) -> KeyHold:
+        """Keys wait from now until the hold is released (or MAX_HOLD_MS has passed)."""
+        hold = KeyHold(self)
+        if not self._holds:
+            self._hold_timer.start()
+        self._holds.add(hold)
+        return hold
+
+    def _release(self, hold: KeyHold, *, keep_keys: bool) -> None:
+        if hold not in self._holds:
+            return
+        self._holds.discard(hold)
+        if not keep_keys:
+            self.drop_waiting()
+        if not self._holds:
+            self._hold_timer.stop()
+            self._replay_waiting()
+
+    def drop_waiting(self) -> None:
+        """Forget the keys waiting for a lookup (see drop_typed_ahead)."""
+        self._waiting.clear()
+
+    def _hold_expired(self) -> None:
+        self._holds.clear()
+        self._replay_waiting()
+
+    def _forget_waiting(self) -> None:
+        self._holds.clear()
+        self._hold_timer.stop()
+        self.drop_waiting()
+
+    def _replay_waiting(self) -> None:
+        """The keys typed during the lookup go on, through the same burst rules as live keys, to the
+        widget that has the cursor now: one key per turn of the event loop, so what each one caused
+        (a field's focus-in selecting its text, queued) happens before the next, as with live keys."""
+        if not self._replay_queued:
+            self._replay_queued = True
+            QTimer.singleShot(0, self, self._replay_next)
+
+    def _replay_next(self) -> None:
+        self._replay_queued = False
+        if self._holds or not self._waiting:
+            return  # a scan among them started another lookup: the rest waits again
+        typed_in, key = self._waiting.pop(0)
+        target = QApplication.focusWidget() or (typed_in if _alive(typed_in) else None)
+        if target is not None and not (
+            key.type == QEvent.Type.KeyPress and self._key_press(target, key.event(), key.at_ms)
+        ):
+            if key.type == QEvent.Type.KeyRelease and self._held:
+                self._held.append((target, key))  # the release of a key held in a burst stays with it
+            else:
+                self._send(target, key)
+        if self._waiting:
+            self._replay_waiting()
+
+    def _send(self, widget: QWidget, key: _Key) -> None:
+        self._replaying = True
+        try:
+            QApplication.sendEvent(widget, key.event())
+        finally:
+            self._replaying = False
+
     def _drop(self) -> None:
         self._flush_timer.stop()
         self._held, self._chars = [], ""
@@ -281,6 +372,62 @@ class ScanRouter(QObject):
         text = self.last_burst[1]
         self.last_burst = None
         return text
+
+
+class KeyHold:
+    """Keys wait while one lookup runs (`ScanRouter.hold`)."""
+
+    def __init__(self, owner: ScanRouter) -> None:
+        self._owner = owner
+
+    def then(self, callback: Callable[[T], None]) -> Callable[[T], None]:
+        """`callback(result)`, which moves the cursor; then the keys typed meanwhile go where it went."""
+        return _ThenRelease(callback, self)
+
+    def failed(self, callback: Callable[[BaseException], None]) -> Callable[[BaseException], None]:
+        """The keys typed meanwhile are dropped (they followed a scan that failed: the keeper must read
+        the message first, and an Enter among them must not close it unread); then `callback(error)`."""
+
+        def drop_then(exc: BaseException) -> None:
+            self.release(keep_keys=False)
+            callback(exc)
+
+        return drop_then
+
+    def release(self, *, keep_keys: bool = True) -> None:
+        """Idempotent: the last hold to go replays (or drops) the waiting keys."""
+        if shiboken6.isValid(self._owner):
+            self._owner._release(self, keep_keys=keep_keys)
+
+
+class _ThenRelease(Generic[T]):
+    """`callback(result)`, then the hold ends. It keeps the callback's owner as `__self__`, so the
+    runner still drops the result of a window closed meanwhile (the hold then times out)."""
+
+    def __init__(self, callback: Callable[[T], None], hold: KeyHold) -> None:
+        self.callback = callback
+        self.hold = hold
+        bound = getattr(callback, "func", callback)  # a functools.partial of a method: the method's owner
+        self.__self__ = getattr(bound, "__self__", None)
+
+    def __call__(self, value: T) -> None:
+        try:
+            self.callback(value)
+        finally:
+            self.hold.release()
+
+
+def resolve_then(runner: Runner, lookup: Callable[[], T], done: Callable[[T], None]) -> None:
+    """Run `lookup` (of a scanned or typed code) on the worker, then `done`, which moves the cursor;
+    keys typed or scanned meanwhile wait and then go where the cursor went (the module's docstring)."""
+    hold = router().hold()
+    runner.run(lookup, hold.then(done), hold.failed(runner.default_error))
+
+
+def drop_typed_ahead() -> None:
+    """The lookup answered "unknown code": what was typed after that scan is not meant for the field
+    the cursor goes back to (a quantity would land in Part as a code)."""
+    router().drop_waiting()
 
 
 def _alive(widget: QWidget) -> bool:

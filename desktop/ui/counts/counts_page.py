@@ -45,6 +45,7 @@ from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
 from desktop.ui.operation import change
+from desktop.ui.scanner import drop_typed_ahead, resolve_then, router
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
@@ -317,7 +318,7 @@ class CountsPage(QWidget):
                 self.banner.ok(f"Press Enter to start counting {self.where.text()}.")
                 return True
             return False
-        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), self._resolved)
+        resolve_then(self.ctx.runner, lambda: scan.resolve(self.ctx.db, code), self._resolved)
         return True
 
     def _typed_code(self, edit: QLineEdit) -> None:
@@ -328,7 +329,7 @@ class CountsPage(QWidget):
         if (edit is self.bin_edit and self._bin) or (edit is self.part_edit and self._part):
             self._focus_next()
             return
-        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), self._resolved)
+        resolve_then(self.ctx.runner, lambda: scan.resolve(self.ctx.db, text), self._resolved)
 
     def _resolved(self, result: ScanResult) -> None:
         if result.location is not None:
@@ -362,6 +363,7 @@ class CountsPage(QWidget):
                     "the lot itself, or type its lot number."
                 )
             self.banner.error(message)
+            drop_typed_ahead()  # a quantity typed after a wrong scan is not for the field it returns to
             target = (
                 self.bin_edit if self._bin is None else self.lot_edit if self._tracked else self.part_edit
             )
@@ -417,8 +419,11 @@ class CountsPage(QWidget):
         if self._lot is not None:
             self.qty_edit.setFocus()
             return
+        hold = router().hold()  # the quantity typed right after the lot waits for it
         self.ctx.runner.run(
-            lambda: count_lots.lot_for_count(self.ctx.db, part, text), self._lot_named, self._failed
+            lambda: count_lots.lot_for_count(self.ctx.db, part, text),
+            hold.then(self._lot_named),
+            hold.failed(self._failed),
         )
 
     def _lot_named(self, named: NamedLot) -> None:

@@ -48,6 +48,7 @@ from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
 from desktop.ui.kanban.kanban_loops import LoopEditDialog, Recommendations, loop_figures
 from desktop.ui.operation import change
+from desktop.ui.scanner import drop_typed_ahead, router
 
 STATES = [
     s.value
@@ -161,12 +162,15 @@ class ScanStation(QWidget):
 
     def _post(self, code: str, lot: str | None, expiry: date | None) -> None:
         mode = self.mode()
+        # The next scan waits for this card's answer: a lot label scanned right after a card that
+        # needs one reaches the lot question instead of being refused as "not a kanban card".
+        hold = router().hold()
         change(
             self.ctx,
             lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode, lot=lot, expires_on=expiry),
-            self._done,
+            hold.then(self._done),
             topics=(Topic.STOCK, Topic.KANBAN),
-            failed=lambda exc: self._refused(exc, code if lot is None else None),
+            failed=hold.then(lambda exc: self._refused(exc, code if lot is None else None)),
         )
 
     def _done(self, outcome: ScanOutcome) -> None:
@@ -184,6 +188,7 @@ class ScanStation(QWidget):
         """`asked`: the card scanned without a lot; the service's wish for one (field "lot") opens the
         question instead of an error."""
         if not isinstance(exc, UserError):
+            drop_typed_ahead()  # nothing typed ahead may close the crash dialog unread
             show_error(self, exc)
         elif asked is not None and exc.field == "lot" and self.mode() is StationMode.RECEIVING:
             self._ask_lot(asked.strip().upper(), exc.message)

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
@@ -43,6 +44,7 @@ from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.operation import change
+from desktop.ui.scanner import drop_typed_ahead, resolve_then
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
@@ -196,7 +198,9 @@ class MoveDialog(QDialog):
             self._refuse(None, refusal.format(code=code))
             return True
         focused = "lot" if self.lot_edit.hasFocus() else self._focused_field()
-        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, code), lambda r: self._scanned(focused, r))
+        resolve_then(
+            self.ctx.runner, lambda: scan.resolve(self.ctx.db, code), partial(self._scanned, focused)
+        )
         return True
 
     def _focused_field(self) -> str | None:
@@ -215,7 +219,7 @@ class MoveDialog(QDialog):
         if resolved:
             self._focus_next()
             return
-        self.ctx.runner.run(lambda: scan.resolve(self.ctx.db, text), lambda r: self._scanned(field, r))
+        resolve_then(self.ctx.runner, lambda: scan.resolve(self.ctx.db, text), partial(self._scanned, field))
 
     def _scanned(self, field: str | None, result: ScanResult) -> None:
         """Put what was scanned where it belongs: a location into the focused location field (else the
@@ -267,6 +271,7 @@ class MoveDialog(QDialog):
 
     def _refuse(self, edit: QLineEdit | None, message: str) -> None:
         self.banner.error(message)
+        drop_typed_ahead()  # what was typed after a wrong scan is not for the field the cursor returns to
         if edit is None:  # scanned while the cursor was elsewhere: it stays there
             focus = QApplication.focusWidget()
             edit = focus if isinstance(focus, QLineEdit) and focus.window() is self else None
