@@ -146,6 +146,14 @@ def fixed(value: Decimal, places: int) -> Decimal:
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def exact_sum(raw: int | float | Decimal | None) -> Decimal:
+    """A sum as the driver returned it, exact to the ledger's places: SQLite sums decimals as doubles
+    (0.30000000000000004), and a whole number is exact as it is."""
+    if isinstance(raw, int):
+        return Decimal(raw)
+    return exact_qty(Decimal(raw or 0))
+
+
 def exact_qty(value: Decimal) -> Decimal:
     """A quantity for a file: at most QTY_PLACES decimals, no trailing zeros, never an exponent."""
     q = fixed(value, QTY_PLACES)

@@ -16,7 +16,7 @@ from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
 from desktop.services.stock.position import positions
-from tests.factories import make_part, make_tree
+from tests.factories import make_part, make_tree, receive
 
 LONGEST = "L" * 40  # a part number at its maximum length
 
@@ -196,3 +196,21 @@ def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
     mro.set_spare(db, admin, press.id, belt.id, qty_installed=Decimal(1), recommended_qty=Decimal(2))
     spare = mro.asset_spares(db, press.id).spares[0]
     assert (spare.on_order, spare.due) == (7, date.today() + timedelta(days=5))
+
+
+def test_positions_are_exact_sums_of_fractional_quantities(db: Database, admin: Actor) -> None:
+    """SQLite sums decimals as doubles (0.1 + 0.2 = 0.30000000000000004): the position read for every part
+    of the plant is made exact to the ledger's places, and a whole sum stays whole, on both databases."""
+    tree = make_tree(db, admin)
+    oil = make_part(db, admin, "OIL-5L", unit="L", suppliers=(PartSupplierInput("Fastenal"),))
+    bolt = make_part(db, admin, "BOLT", suppliers=(PartSupplierInput("Fastenal"),))
+    for qty, where in (("0.1", "A-01-01"), ("0.2", "A-01-02"), ("0.0003", "Q-01")):
+        receive(db, admin, oil.id, tree[where].id, qty)
+    receive(db, admin, bolt.id, tree["A-01-01"].id, "7")
+    receive(db, admin, bolt.id, tree["A-01-02"].id, "5")
+    fastenal = get_supplier_id(db, "Fastenal")
+    po.create_order(db, admin, fastenal, [LineInput(oil.id, Decimal("0.7"))])
+    got = db.read(positions)
+    assert got[oil.id].on_hand == Decimal("0.3003") and str(got[oil.id].on_hand) == "0.3003"
+    assert str(got[oil.id].on_order) == "0.7" and str(got[oil.id].position) == "1.0003"
+    assert str(got[bolt.id].on_hand) == "12" and got[bolt.id].on_order == 0

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.errors import UserError
 from desktop.models import Part, ShortIssue, StockMove
-from desktop.services.common import as_utc, db_time
+from desktop.services.common import as_driver_gives, as_utc, db_time
 from desktop.services.counts.settings import CountSettings
 from desktop.services.stock.ledger_sql import CONSUMPTION_KINDS, consumed_qty
 
@@ -196,7 +196,7 @@ def demand_history(
     keys: list[Any] = [StockMove.part_id, loc] if at_location else [StockMove.part_id]
     conn = s.connection()  # plain rows, without the ORM's per-row work (a row per part and day)
     moves = conn.execute(
-        select(*keys, day, func.sum(consumed_qty())).where(*where).group_by(*keys, day)
+        select(*keys, day, as_driver_gives(func.sum(consumed_qty()))).where(*where).group_by(*keys, day)
     ).all()
     short_day = local_day(s, ShortIssue.at, win.offset_seconds)
     swhere = [ShortIssue.at >= since, ShortIssue.at < until]
@@ -204,7 +204,7 @@ def demand_history(
         swhere.append(ShortIssue.part_id.in_(part_ids))
     skeys: list[Any] = [ShortIssue.part_id, ShortIssue.location_id] if at_location else [ShortIssue.part_id]
     lost = conn.execute(
-        select(*skeys, short_day, func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty))
+        select(*skeys, short_day, as_driver_gives(func.sum(ShortIssue.requested_qty - ShortIssue.issued_qty)))
         .where(*swhere, short_standing())
         .group_by(*skeys, short_day)
     ).all()

@@ -47,6 +47,7 @@ from desktop.models import KanbanLoop, Part, PartSupplier, Supplier
 from desktop.quantities import money
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.plant_settings import Planning, planning
+from desktop.services.common import as_driver_gives
 from desktop.services.counts.settings import read_count_settings
 from desktop.services.insight.consumption import DemandHistory, demand_history, demand_window
 from desktop.services.purchasing.lead_times import lead_times_in, planning_days
@@ -298,8 +299,8 @@ def suggestions(
         due: dict[int, _Due] = {}
         for pid, _row, set_rop, min_qty, part_lead, sup_id, sup_lead in _part_rows(
             s,
-            Part.reorder_point,
-            Part.min_qty,
+            as_driver_gives(Part.reorder_point),  # compared as floats: no Decimal for every part
+            as_driver_gives(Part.min_qty),
             Part.lead_time_days,
             Part.default_supplier_id,
             PartSupplier.lead_time_days,

@@ -13,9 +13,8 @@ reserved   open reservations for work orders (reserved - issued - released).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, exists, func, select, union_all
 from sqlalchemy.orm import Session
@@ -29,7 +28,8 @@ from desktop.models import (
     StockBalance,
 )
 from desktop.models.enums import ON_ORDER_STATES, ReservationStatus
-from desktop.quantities import ZERO, exact_qty
+from desktop.quantities import ZERO, exact_sum
+from desktop.services.common import as_driver_gives
 from desktop.services.kanban.loops import CardStatus, LoopKind
 from desktop.services.stock.issue import OPEN_QTY  # the one spelling of "still reserved"
 
@@ -37,8 +37,9 @@ INBOUND_LOOPS = (LoopKind.PURCHASE.value, LoopKind.PRODUCTION.value)
 ON_ORDER_CARDS = (CardStatus.ORDERED.value, CardStatus.IN_TRANSIT.value)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    """A tuple, not a dataclass: What to order builds one for every part of the plant (100,000)."""
+
     on_hand: Decimal = ZERO
     on_order: Decimal = ZERO
     reserved: Decimal = ZERO
@@ -52,11 +53,12 @@ def _sums(s: Session, stmt: object) -> dict[int, Decimal]:
     """part id -> quantity, exact to the ledger's places (SQLite sums decimals as doubles). Read on the
     Core connection: plain rows, without the ORM's per-row work (a sum per part of the plant)."""
     rows = s.connection().execute(stmt).all()  # type: ignore[call-overload]
-    return {pid: exact_qty(Decimal(q or 0)) for pid, q in rows}
+    return {pid: exact_sum(q) for pid, q in rows}
 
 
 def on_hand(s: Session) -> dict[int, Decimal]:
-    return _sums(s, select(StockBalance.part_id, func.sum(StockBalance.qty)).group_by(StockBalance.part_id))
+    total = as_driver_gives(func.sum(StockBalance.qty))
+    return _sums(s, select(StockBalance.part_id, total).group_by(StockBalance.part_id))
 
 
 _ORDERED = PurchaseOrderLine.packs * PurchaseOrderLine.pack_size
@@ -93,7 +95,7 @@ def on_order_sums(part_ids: Collection[int] | None = None) -> Select[tuple[Any, 
         lines = lines.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
         cards = cards.where(KanbanLoop.part_id.in_(list(part_ids)))
     both = union_all(lines, cards).subquery()
-    return select(both.c.part_id, func.sum(both.c.qty).label("qty")).group_by(both.c.part_id)
+    return select(both.c.part_id, as_driver_gives(func.sum(both.c.qty)).label("qty")).group_by(both.c.part_id)
 
 
 def on_order(s: Session, part_ids: Collection[int] | None = None) -> dict[int, Decimal]:
@@ -104,7 +106,7 @@ def on_order(s: Session, part_ids: Collection[int] | None = None) -> dict[int, D
 def reserved(s: Session) -> dict[int, Decimal]:
     return _sums(
         s,
-        select(Reservation.part_id, func.sum(OPEN_QTY))
+        select(Reservation.part_id, as_driver_gives(func.sum(OPEN_QTY)))
         .where(Reservation.status == ReservationStatus.OPEN.value)
         .group_by(Reservation.part_id),
     )
