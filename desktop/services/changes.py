@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.db import Database
 from desktop.models import (
+    AppSetting,
     Asset,
     AssetSpare,
     AuditEvent,
@@ -62,9 +63,9 @@ def _appended(id_col: InstrumentedAttribute[int], *topics: Topic) -> Watched:
     return Watched(id_col.class_.__tablename__, func.coalesce(func.max(id_col), 0), frozenset(topics))
 
 
-def _edited(model: type[Stamped], *topics: Topic) -> Watched:
+def _edited(model: type[Stamped] | type[AppSetting], *topics: Topic) -> Watched:
     return Watched(
-        model.__tablename__,  # type: ignore[attr-defined]  # every Stamped model is a mapped class
+        model.__tablename__,  # type: ignore[union-attr]  # every Stamped model is a mapped class
         # count and newest stamp from one scan, as text ("12|2026-12-06 20:41:07.123456+00")
         func.count().cast(String) + "|" + func.coalesce(func.max(model.updated_at).cast(String), ""),
         frozenset(topics),
@@ -94,6 +95,9 @@ WATCHED: tuple[Watched, ...] = (
     _edited(PurchaseOrder, Topic.PURCHASING),
     _edited(PurchaseOrderLine, Topic.PURCHASING),
     _appended(PurchaseReceipt.id, Topic.PURCHASING),
+    # the plant's settings (planning figures, count classes and working days) set at another PC: the
+    # pages that plan with them read them again, as the PC that saved them did
+    _edited(AppSetting, Topic.PLANNING, Topic.COUNTS),
 )
 _BY_TABLE = {w.table: w for w in WATCHED}
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from desktop.models.enums import AssetLevel, Role
 from desktop.services import changes, mro
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
+from desktop.services.admin.plant_settings import planning, save_planning
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import categories, manufacturers, suppliers
 from desktop.services.catalogue.suppliers import PartSupplierInput
@@ -114,6 +116,8 @@ def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Datab
         {"purchase_receipt", "stock_move"},
         {"purchasing", "stock"},
     )
+    plan = dataclasses.replace(planning(db), service_level=Decimal("0.99"))
+    expect(lambda: save_planning(other, admin, plan), {"app_setting"}, {"planning", "counts"})
     assert seen == {w.table for w in changes.WATCHED}  # a table added to WATCHED gets a step here
     assert _step(db, lambda: None) == (set(), set())  # nothing written: nothing announced
     other.dispose()
