@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from desktop.db import Database
 from desktop.errors import NotFound, UserError
 from desktop.models import Category, PartCategoryLink
-from desktop.services.common import clean_text
+from desktop.services.common import bulk_insert, clean_text
 
 SEPARATOR = " > "
 NAME_MAX = 60
@@ -121,8 +121,7 @@ def set_categories(s: Session, links: dict[int, int | None], *, fresh: Collectio
     for start in range(0, len(ids), 5000):
         s.execute(delete(PartCategoryLink).where(PartCategoryLink.part_id.in_(ids[start : start + 5000])))
     rows = [{"part_id": p, "category_id": c} for p, c in links.items() if c is not None]
-    for start in range(0, len(rows), 2000):  # Core executemany: the ORM's bulk path costs more
-        s.execute(insert(cast(Table, PartCategoryLink.__table__)), rows[start : start + 2000])
+    bulk_insert(s, cast(Table, PartCategoryLink.__table__), rows)
 
 
 def paths_of_parts(s: Session, part_ids: Iterable[int]) -> dict[int, str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -23,6 +23,7 @@ from desktop.services.catalogue import categories
 from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.catalogue.units import Units, known_units
+from desktop.services.common import bulk_insert
 from desktop.services.io.common import (
     BAD,
     Column,
@@ -567,21 +568,25 @@ _INSERT_RETURNING = insert(_PARTS).returning(_PARTS.c.number_key, _PARTS.c.id)
 
 
 def _insert_parts(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert new parts (multi-row INSERT … RETURNING); their ids by number key."""
+    """Insert new parts; their ids by number key."""
     if not rows:
         return {}
-    trigger = None
-    if s.get_bind().dialect.name == "sqlite":
-        trigger = s.scalar(
-            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
-            {"name": _INSERT_TRIGGER},
-        )
+    if s.get_bind().dialect.name != "sqlite":  # multi-row INSERT … RETURNING
+        ids: dict[str, int] = {}
+        for chunk in chunks(rows, 2000):
+            ids.update(s.execute(_INSERT_RETURNING, chunk).tuples().all())
+        return ids
+    trigger = s.scalar(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": _INSERT_TRIGGER},
+    )
     if trigger:
         s.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
-    ids: dict[str, int] = {}
-    for chunk in chunks(rows, 2000):
-        ids.update(s.execute(_INSERT_RETURNING, chunk).tuples().all())
-    if trigger:  # SQLite has one writer (this transaction): every id in the range is a row just added
+    # SQLite has one writer (this transaction): every id above the highest before is a row just added
+    before = s.scalar(select(func.coalesce(func.max(_PARTS.c.id), 0)))
+    bulk_insert(s, _PARTS, rows)
+    ids = dict(s.execute(select(_PARTS.c.number_key, _PARTS.c.id).where(_PARTS.c.id > before)).tuples().all())
+    if trigger:
         s.execute(_INDEX_NEW, {"low": min(ids.values()), "high": max(ids.values())})
         s.execute(text(trigger))
     return ids
@@ -647,7 +652,6 @@ def link_suppliers(
             with_supplier.add((part_id, supplier_id))
         if default is not None and part_id in default:
             defaults[part_id] = supplier_id
-    for added in chunks(list(new_links.values()), 2000):
-        s.execute(insert(_LINKS), added)
+    bulk_insert(s, _LINKS, list(new_links.values()))
     bulk_update(s, _LINKS, changed)
     bulk_update(s, _PARTS, [{"id": p, "default_supplier_id": d} for p, d in defaults.items()])
