@@ -175,12 +175,12 @@ def test_an_odoo_product_export_through_the_dialog(qtbot: QtBot, window: MainWin
     }
     dialog.check()
     assert dialog.import_button.isEnabled() and dialog.problems.rowCount() == 0
-    assert dialog.summary.text().startswith("8 rows: 8 new, 0 changed, 0 unchanged")
+    assert dialog.summary.text().startswith("9 rows: 9 new, 0 changed, 0 unchanged")
     with qtbot.waitSignal(dialog.imported):
         dialog.import_button.click()
     oil = parts.get_part(ctx.db, parts.get_part_id(ctx.db, "OIL-HLP46"))
     assert (oil.unit, oil.unit_cost, oil.category_path) == ("L", Decimal("3.95"), "All > MRO > Lubricants")
-    assert window.parts_page.model.rowCount() == 8
+    assert window.parts_page.model.rowCount() == 9
     dialog.load(fixtures / "product_template.csv")  # the same export again changes nothing
     dialog.check()
-    assert dialog.summary.text().startswith("8 rows: 0 new, 0 changed, 8 unchanged")
+    assert dialog.summary.text().startswith("9 rows: 0 new, 0 changed, 9 unchanged")

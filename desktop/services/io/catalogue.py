@@ -1,26 +1,25 @@
 """Importing and exporting the catalogue's reference data, each as its own kind of file: the category
-tree, manufacturers, supplier part numbers (several per part and supplier, each with its pack and
-price), manufacturer part numbers, and alternates / superseding parts. Every supplier and manufacturer
-number imported here scans in the scan box.
+tree, manufacturers, supplier part numbers (their own module, supplier_parts.py: Odoo's vendor pricelist
+and SAP's purchasing info records too), manufacturer part numbers, and alternates / superseding parts.
+Every supplier and manufacturer number imported here scans in the scan box.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from desktop.errors import UserError
-from desktop.models import Category, Manufacturer, Part, PartSupplier, PartXref, Supplier
+from desktop.models import Category, Manufacturer, Part, PartXref
 from desktop.models.enums import XrefKind
 from desktop.services import mro
 from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue import categories, manufacturers
-from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.common import clean_text
+from desktop.services.io import supplier_parts
 from desktop.services.io.common import (
     Column,
     Handler,
@@ -31,15 +30,10 @@ from desktop.services.io.common import (
     company_name,
     list_changes,
     merge,
-    number_field,
     row_failed,
     text_field,
 )
-from desktop.services.io.parts import link_suppliers, supplier_ids
-
-_PART = Column(
-    "part_number", "Part number", True, ("part no", "pn", "part", "ipn", "item", "internal part number")
-)
+from desktop.services.io.part_refs import PART, find_part, part_ids, part_keys
 
 CATEGORY_COLUMNS = (
     Column("path", "Path", aliases=("pathstring", "category path", "full path", "category")),
@@ -52,29 +46,14 @@ MANUFACTURER_COLUMNS = (
     Column("website", "Website", aliases=("web", "url", "homepage", "link", "web site")),
     Column("is_manufacturer", "Is manufacturer", aliases=("manufacturer?",)),
 )
-SUPPLIER_PART_COLUMNS = (
-    _PART,
-    Column("supplier", "Supplier", True, ("supplier name", "vendor", "vendor name")),
-    Column(
-        "sku",
-        "Supplier part number",
-        True,
-        ("sku", "supplier sku", "vendor part number", "supplier pn", "order code", "order number"),
-    ),
-    Column(
-        "pack_qty", "Pack qty", aliases=("pack quantity", "pack size", "pack", "multiple", "pack_quantity")
-    ),
-    Column("price", "Price", aliases=("unit price", "base cost", "cost", "base price")),
-    Column("lead_time_days", "Lead time days", aliases=("lead time", "lead time (days)")),
-)
 MANUFACTURER_PART_COLUMNS = (
-    _PART,
+    PART,
     Column("manufacturer", "Manufacturer", True, ("manufacturer name", "mfr", "maker", "brand")),
     Column("mpn", "Manufacturer part number", True, ("mpn", "mfr part number", "manufacturer number")),
     Column("note", "Note", aliases=("description", "notes", "comment")),
 )
 ALTERNATE_COLUMNS = (
-    Column("part_number", "Part number", True, (*_PART.aliases, "part 1", "part a")),
+    Column("part_number", "Part number", True, (*PART.aliases, "part 1", "part a")),
     Column(
         "other",
         "Other part number",
@@ -84,25 +63,6 @@ ALTERNATE_COLUMNS = (
     Column("kind", "Kind", aliases=("relation", "type")),
     Column("note", "Note", aliases=("notes", "comment")),
 )
-
-
-def _part_ids(s: Session, rows: Rows, keys: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in chunks(sorted(keys), 5000):
-        found.update(
-            s.execute(select(Part.number_key, Part.id).where(Part.number_key.in_(chunk))).tuples().all()
-        )
-    return found
-
-
-def _part(rows: Rows, n: int, row: Any, ids: dict[str, int], key: str = "part_number") -> int | None:
-    number = rows.cell(row, key)
-    found = ids.get(part_service.number_key(number))
-    if found is None:
-        rows.problem(
-            n, key, f"no part {number}: import the parts first" if number else "the part number is empty"
-        )
-    return found
 
 
 # --- categories -----------------------------------------------------------------------------------------
@@ -219,127 +179,12 @@ def export_manufacturers(s: Session) -> list[list[Any]]:
     return sorted(rows, key=lambda r: str(r[0]).upper())
 
 
-# --- supplier part numbers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SkuRow:
-    n: int
-    part_id: int
-    supplier: str
-    sku: str
-    details: dict[str, Any]
-
-
-_SKU_FIELDS = (number_field("pack_qty"), number_field("price"), number_field("lead_time_days", integer=True))
-_SKU_KEYS = tuple(f.key for f in _SKU_FIELDS)
-
-
-def _plan_supplier_parts(s: Session, rows: Rows) -> tuple[Plan, Any]:
-    batch = list(rows.numbered())
-    ids = _part_ids(s, rows, {part_service.number_key(rows.cell(r, "part_number")) for _n, r in batch})
-    current: dict[tuple[int, str, str], dict[str, Any]] = {}
-    for chunk in chunks(list(set(ids.values())), 5000):
-        for link, key in s.execute(
-            select(PartSupplier, Supplier.name_key)
-            .join(Supplier, Supplier.id == PartSupplier.supplier_id)
-            .where(PartSupplier.part_id.in_(chunk), PartSupplier.sku_key.is_not(None))
-        ).tuples():
-            current[(link.part_id, key, link.sku_key or "")] = {k: getattr(link, k) for k in _SKU_KEYS}
-    seen = rows.seen("sku")
-    planned: list[_SkuRow] = []
-    creates = changed = 0
-    for n, row in batch:
-        before = rows.found.problem_count
-        part_id = _part(rows, n, row, ids)
-        try:
-            supplier = (
-                clean_text(
-                    rows.cell(row, "supplier"), field="supplier", label="Supplier", max_len=120, required=True
-                )
-                or ""
-            )
-            sku = (
-                clean_text(
-                    rows.cell(row, "sku"),
-                    field="sku",
-                    label="Supplier part number",
-                    max_len=60,
-                    required=True,
-                )
-                or ""
-            )
-        except UserError as exc:
-            rows.problem(n, exc.field or "sku", exc.message)
-            continue
-        sku_of = (part_id or 0, name_key(supplier), sku.upper())
-        if sku_of in seen:
-            rows.problem(n, "sku", f"{supplier} {sku} for this part is also on row {seen[sku_of] + 2}")
-        seen[sku_of] = n
-        cur = current.get(sku_of)
-        values = merge(rows, n, row, cur, _SKU_FIELDS)
-        for k in ("pack_qty", "price"):
-            if values[k] is not None and values[k] <= (0 if k == "pack_qty" else -1):
-                rows.problem(
-                    n,
-                    k,
-                    "a pack holds more than nothing" if k == "pack_qty" else "a price cannot be negative",
-                )
-        if values["lead_time_days"] is not None and not 0 <= values["lead_time_days"] <= 3650:
-            rows.problem(n, "lead_time_days", "a lead time is between 0 and 3650 days")
-        if rows.found.problem_count > before or part_id is None:
-            continue
-        if cur is None:
-            creates += 1
-        elif list_changes(
-            rows, n, f"{rows.cell(row, 'part_number')} / {supplier} {sku}", cur, values, _SKU_KEYS
-        ):
-            changed += 1
-        planned.append(_SkuRow(n, part_id, supplier, sku, {k: values[k] for k in _SKU_KEYS}))
-    new = {name_key(p.supplier) for p in planned} - {k for (k,) in s.execute(select(Supplier.name_key))}
-    rows.note("{n} new supplier(s) will be added", len(new))
-    return rows.plan(creates, changed, len(planned) - creates - changed), planned
-
-
-def _apply_supplier_parts(s: Session, planned: list[_SkuRow]) -> None:
-    suppliers = supplier_ids(s, {p.supplier for p in planned})
-    link_suppliers(
-        s,
-        [(p.part_id, p.supplier, p.sku) for p in planned],
-        details={(p.part_id, suppliers[name_key(p.supplier)], p.sku.upper()): p.details for p in planned},
-    )
-    # a part with no default supplier takes the first one its file names
-    first: dict[int, int] = {}
-    for p in planned:
-        first.setdefault(p.part_id, suppliers[name_key(p.supplier)])
-    for chunk in chunks(list(first.items()), 2000):
-        for part_id, supplier_id in chunk:
-            s.execute(
-                update(Part)
-                .where(Part.id == part_id, Part.default_supplier_id.is_(None))
-                .values(default_supplier_id=supplier_id)
-            )
-
-
-def export_supplier_parts(s: Session) -> list[list[Any]]:
-    return [
-        [number, supplier, link.supplier_part_number, link.pack_qty, link.price, link.lead_time_days]
-        for link, number, supplier in s.execute(
-            select(PartSupplier, Part.part_number, Supplier.name)
-            .join(Part, Part.id == PartSupplier.part_id)
-            .join(Supplier, Supplier.id == PartSupplier.supplier_id)
-            .where(PartSupplier.supplier_part_number.is_not(None))
-            .order_by(Part.number_key, Supplier.name_key, PartSupplier.sku_key)
-        ).tuples()
-    ]
-
-
 # --- manufacturer part numbers --------------------------------------------------------------------------
 
 
 def _plan_manufacturer_parts(s: Session, rows: Rows) -> tuple[Plan, Any]:
     batch = list(rows.numbered())
-    ids = _part_ids(s, rows, {part_service.number_key(rows.cell(r, "part_number")) for _n, r in batch})
+    ids = part_ids(s, {k for _n, r in batch for k in part_keys(rows.cell(r, "part_number"))})
     have: set[tuple[int, str | None]] = set()
     for chunk in chunks(list(set(ids.values())), 5000):
         have.update(
@@ -359,7 +204,7 @@ def _plan_manufacturer_parts(s: Session, rows: Rows) -> tuple[Plan, Any]:
     unchanged = 0
     for n, row in batch:
         before = rows.found.problem_count
-        part_id = _part(rows, n, row, ids)
+        part_id = find_part(rows, n, row, ids)
         try:
             maker = manufacturers.clean_name(rows.cell(row, "manufacturer"))
             mpn = (
@@ -457,8 +302,9 @@ _KINDS = {
 
 def _plan_alternates(s: Session, rows: Rows) -> tuple[Plan, Any]:
     batch = list(rows.numbered())
-    keys = {part_service.number_key(rows.cell(r, k)) for _n, r in batch for k in ("part_number", "other")}
-    ids = _part_ids(s, rows, keys)
+    ids = part_ids(
+        s, {x for _n, r in batch for k in ("part_number", "other") for x in part_keys(rows.cell(r, k))}
+    )
     have = set(
         s.execute(
             select(PartXref.part_id, PartXref.kind, PartXref.other_part_id).where(
@@ -470,7 +316,7 @@ def _plan_alternates(s: Session, rows: Rows) -> tuple[Plan, Any]:
     unchanged = 0
     for n, row in batch:
         before = rows.found.problem_count
-        part_id, other_id = _part(rows, n, row, ids), _part(rows, n, row, ids, "other")
+        part_id, other_id = find_part(rows, n, row, ids), find_part(rows, n, row, ids, "other")
         text = rows.cell(row, "kind").upper().replace(" ", "_").replace("-", "_") or "ALTERNATE"
         kind = _KINDS.get(text)
         if kind is None:
@@ -526,13 +372,7 @@ HANDLERS: dict[str, Handler] = {
         _plan_manufacturers,
         lambda s, _a, p, _src, _pr: _apply_manufacturers(s, p),
     ),
-    "supplier-parts": Handler(
-        SUPPLIER_PART_COLUMNS,
-        Permission.EDIT_PARTS,
-        _plan_supplier_parts,
-        lambda s, _a, p, _src, _pr: _apply_supplier_parts(s, p),
-        batch=5000,
-    ),
+    "supplier-parts": supplier_parts.HANDLER,
     "manufacturer-parts": Handler(
         MANUFACTURER_PART_COLUMNS,
         Permission.EDIT_PARTS,
@@ -550,7 +390,7 @@ HANDLERS: dict[str, Handler] = {
 EXPORTS = {
     "categories": export_categories,
     "manufacturers": export_manufacturers,
-    "supplier-parts": export_supplier_parts,
+    "supplier-parts": supplier_parts.export_supplier_parts,
     "manufacturer-parts": export_manufacturer_parts,
     "alternates": export_alternates,
 }

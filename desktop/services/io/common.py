@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Table as Table_
@@ -347,6 +347,30 @@ def choice_field(
         return BAD if rows.found.problem_count > before else value
 
     return Field(key, read, default, clearable=False)
+
+
+# SAP prices per price unit: 18,00 EUR per 100 PC is 0.18 a piece
+PRICE_UNIT = Column("price_unit", "Price unit", aliases=("price per", "per", "price unit"), exported=False)
+_PRICE_PLACES = Decimal("0.0001")  # what the database keeps of a price or cost
+
+
+def price_field(key: str, cleared: Decimal | None = None) -> Field:
+    """A price of one unit: a price given per price unit (the PRICE_UNIT column) is divided down."""
+
+    def read(rows: Rows, n: int, row: Sequence[str]) -> Any:
+        price = rows.number(n, row, key)
+        if price is None or not rows.cell(row, "price_unit"):
+            return BAD if price is None else price
+        per = rows.number(n, row, "price_unit")
+        if per is None or per <= 0:
+            if per is not None:
+                rows.problem(
+                    n, "price_unit", f"a price unit must be above 0, not {rows.cell(row, 'price_unit')}"
+                )
+            return BAD
+        return (price / per).quantize(_PRICE_PLACES, ROUND_HALF_UP)
+
+    return Field(key, read, cleared)
 
 
 def merge(

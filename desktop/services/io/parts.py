@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
@@ -26,6 +26,7 @@ from desktop.services.catalogue.units import Units, known_units
 from desktop.services.common import bulk_insert
 from desktop.services.io.common import (
     BAD,
+    PRICE_UNIT,
     Column,
     Field,
     Rows,
@@ -37,6 +38,7 @@ from desktop.services.io.common import (
     list_changes,
     merge,
     number_field,
+    price_field,
     show,
     text_field,
 )
@@ -79,8 +81,7 @@ COLUMNS = (
     Column(
         "unit_cost", "Unit cost", aliases=("cost", "price", "standard cost", "unit price", "standard price")
     ),
-    # SAP prices per price unit: 18,00 EUR per 100 PC is a unit cost of 0.18
-    Column("price_unit", "Price unit", aliases=("price per", "per", "price unit"), exported=False),
+    PRICE_UNIT,  # SAP: a Standard price of 18,00 per 100 PC is a unit cost of 0.18
     Column("min_qty", "Minimum", aliases=("min", "min qty", "minimum stock")),
     Column("max_qty", "Maximum", aliases=("max", "max qty", "maximum stock")),
     Column("reorder_point", "Reorder point", aliases=("rop", "reorder")),
@@ -147,20 +148,6 @@ def _units(rows: Rows) -> Units:
     return units
 
 
-def _cost(rows: Rows, n: int, row: Sequence[str]) -> Any:
-    """The unit cost; a price per price unit (SAP's 18,00 per 100) divided down to one unit."""
-    cost = rows.number(n, row, "unit_cost")
-    if cost is None or not rows.cell(row, "price_unit"):
-        return BAD if cost is None else cost
-    per = rows.number(n, row, "price_unit")
-    if per is None or per <= 0:
-        if per is not None:
-            rows.problem(n, "price_unit", f"a price unit must be above 0, not {rows.cell(row, 'price_unit')}")
-        return BAD
-    return (cost / per).quantize(_COST_PLACES, ROUND_HALF_UP)
-
-
-_COST_PLACES = Decimal("0.0001")  # what the database keeps of a cost
 # SAP's material types (MARA-MTART) as inventory types: raw materials and packaging, semi-finished,
 # finished and trading goods, spare parts and operating supplies
 _MATERIAL_TYPES = {
@@ -177,7 +164,7 @@ _FIELDS = (
     text_field("description", "", clearable=False),
     choice_field("category", PartCategory.__members__, PartCategory.RAW.value, _MATERIAL_TYPES),
     Field("unit", _unit, "EA", clearable=False),
-    Field("unit_cost", _cost, Decimal(0)),
+    price_field("unit_cost", Decimal(0)),
     number_field("min_qty"),
     number_field("max_qty"),
     number_field("reorder_point"),

@@ -40,7 +40,7 @@ KIND_NAMES = {
     "stock": "Opening stock",
     "categories": "Categories (the tree parts are filed in)",
     "manufacturers": "Manufacturers",
-    "supplier-parts": "Supplier part numbers (several per supplier, with pack and price)",
+    "supplier-parts": "Supplier part numbers and prices (Odoo vendor pricelist, SAP info records)",
     "manufacturer-parts": "Manufacturer part numbers",
     "alternates": "Alternates and superseding parts",
     "assets": "Assets (machines and their tree)",
