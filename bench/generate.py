@@ -5,9 +5,11 @@
 
 At scale 1: 100,000 parts, 200 suppliers (about 150,000 part-supplier rows), a location tree of one site,
 10 areas, 400 racks and 20,000 bins, 40 users, 2,000,000 stock moves over five years and the balances
-they add up to. The schema is made by the app's own migrations (`desktop.db.open_database`); the rows
-are then written with SQLite `executemany` or PostgreSQL `COPY`, with the secondary indexes dropped
-during the load and re-created from their own definitions afterwards (checked to be identical).
+they add up to, and about 60,000 purchase-order lines, 20,000 of them open, whose receipts are RECEIPT
+moves of that ledger (bench/generate_purchasing.py). The schema is made by the app's own migrations
+(`desktop.db.open_database`); the rows are then written with SQLite `executemany` or PostgreSQL `COPY`,
+with the secondary indexes dropped during the load and re-created from their own definitions afterwards
+(checked to be identical).
 
 Stock moves are simulated in time order per (part, bin), so no balance is ever driven below zero, and
 the balances written are the simulation's end state; `verify` checks in SQL that every balance equals
@@ -44,6 +46,7 @@ from bench.generate_floor import (
     SPARE_COLUMNS,
     build_floor,
 )
+from bench.generate_purchasing import LINE_COLUMNS, ORDER_COLUMNS, RECEIPT_COLUMNS, Orders
 from desktop.db import normalize_url, open_database
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, PartCategory, Role
 from desktop.services.admin.secrets import hash_secret
@@ -74,6 +77,7 @@ class Sizes:
     loops: int
     cards: int
     assets: int
+    po_lines: int  # purchase-order lines, a third of them open
 
     @classmethod
     def scaled(cls, scale: float) -> Sizes:
@@ -88,6 +92,7 @@ class Sizes:
             loops=max(10, round(2_000 * scale)),
             cards=max(30, round(6_000 * scale)),
             assets=max(20, round(5_000 * scale)),
+            po_lines=max(120, round(60_000 * scale)),
         )
 
 
@@ -99,6 +104,8 @@ class GenStats:
     sizes: Sizes
     rows: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
+    po_states: dict[str, int] = field(default_factory=dict)  # purchase orders per state
+    po_open_lines: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     verification: Verification | None = None
 
@@ -112,6 +119,7 @@ class Verification:
     counts: dict[str, int]
     ledger_keys: int
     drift: int  # (part, location) keys whose balance differs from the sum of their moves
+    receipt_drift: int  # order lines whose received quantity is not the sum of their receipts
     missing_balance_rows: int
     negative_balances: int
     negative_running: int | None  # moves after which a running balance was below zero (None: not checked)
@@ -122,6 +130,7 @@ class Verification:
     def ok(self) -> bool:
         return (
             self.drift == 0
+            and self.receipt_drift == 0
             and self.missing_balance_rows == 0
             and self.negative_balances == 0
             and not self.negative_running
@@ -260,6 +269,9 @@ SEQUENCED = (
     "kanban_card_event",
     "asset",
     "asset_spare",
+    "purchase_order",
+    "purchase_order_line",
+    "purchase_receipt",
 )
 
 
@@ -570,7 +582,7 @@ class Ledger:
             cum.append(acc)
         clock = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
         move_id = 0
-        po = 450_000
+        dn = 450_000
         for day, count in enumerate(_moves_per_day(self.total)):
             if not count:
                 continue
@@ -603,8 +615,9 @@ class Ledger:
                 if kind == receipt:
                     dst = 0 if nbins == 1 or rand() < 0.9 else randint(0, nbins - 1)
                     qty = lot_of[p] * randint(1, 2)
-                    po += 1 if rand() < 0.3 else 0
-                    reference = f"PO-{po:06d}"
+                    # a supplier's delivery note; generate_purchasing puts part of these on orders
+                    dn += 1 if rand() < 0.3 else 0
+                    reference = f"DN-{dn:06d}"
                 else:
                     stocked = [i for i in range(nbins) if bal[i] > 0]
                     if kind == transfer and (nbins < 2 or not stocked):
@@ -867,7 +880,8 @@ def generate(
 
         t = time.perf_counter()
         ledger = Ledger(rng, plant, sizes.moves)
-        stats.rows["stock_move"] = sink.load("stock_move", MOVE_COLUMNS, ledger.moves())
+        orders = Orders(seed, plant, lines=sizes.po_lines, start=START, days=DAYS)
+        stats.rows["stock_move"] = sink.load("stock_move", MOVE_COLUMNS, orders.tag(ledger.moves()))
         stats.rows["stock_balance"] = sink.load("stock_balance", BALANCE_COLUMNS, ledger.balance_rows())
         stats.kinds = dict(ledger.kinds)
         stats.seconds["simulate + load moves"] = time.perf_counter() - t
@@ -897,6 +911,20 @@ def generate(
             stats.rows[name] = sink.load(name, cols, data)
         stats.seconds["kanban + assets"] = time.perf_counter() - t
         say(f"{len(floor.loops):,} kanban loops, {len(floor.cards):,} cards, {len(floor.assets):,} assets")
+
+        t = time.perf_counter()
+        bought = orders.finish(floor.loops, floor.cards)  # after the cards: open lines carry some
+        for name, cols, data in (
+            ("purchase_order", ORDER_COLUMNS, bought.orders),
+            ("purchase_order_line", LINE_COLUMNS, bought.lines),
+            ("purchase_receipt", RECEIPT_COLUMNS, bought.receipts),
+        ):
+            stats.rows[name] = sink.load(name, cols, data)
+        stats.po_states, stats.po_open_lines = bought.states, bought.open_lines
+        stats.seconds["purchase orders"] = time.perf_counter() - t
+        say(
+            f"{len(bought.orders):,} purchase orders, {len(bought.lines):,} lines, {bought.open_lines:,} open"
+        )
 
         t = time.perf_counter()
         sink.finish()
@@ -955,7 +983,33 @@ _NEGATIVE_SQL = (
     "WHERE b.qty < 0 AND NOT l.allow_negative"
 )
 
-TABLES = ("app_user", "supplier", "location", "part", "part_supplier", "stock_move", "stock_balance")
+TABLES = (
+    "app_user",
+    "supplier",
+    "location",
+    "part",
+    "part_supplier",
+    "stock_move",
+    "stock_balance",
+    "purchase_order",
+    "purchase_order_line",
+    "purchase_receipt",
+)
+
+# Order lines whose received quantity is not what their receipts add up to (less what was reversed, as
+# the app counts a reversed receipt back out), or with a receipt that is no RECEIPT of the line's part.
+_RECEIPT_DRIFT_SQL = """
+SELECT count(*) FROM (
+    SELECT l.id
+    FROM purchase_order_line l
+    LEFT JOIN purchase_receipt r ON r.line_id = l.id
+    LEFT JOIN stock_move m ON m.id = r.move_id AND m.kind = 'RECEIPT' AND m.part_id = l.part_id
+    LEFT JOIN stock_move back ON back.reverses_move_id = m.id
+    GROUP BY l.id, l.received_qty
+    HAVING round(l.received_qty - coalesce(sum(m.qty), 0) + coalesce(sum(back.qty), 0), 4) <> 0
+        OR count(r.id) <> count(m.id)
+) AS off
+"""
 
 
 def verify(url: str, *, running: bool = False) -> Verification:
@@ -970,6 +1024,7 @@ def verify(url: str, *, running: bool = False) -> Verification:
                 t_: int(conn.exec_driver_sql(f"SELECT count(*) FROM {t_}").scalar() or 0) for t_ in TABLES
             }
             keys, drift, missing = conn.exec_driver_sql(_INVARIANT_SQL).one()
+            receipt_drift = int(conn.exec_driver_sql(_RECEIPT_DRIFT_SQL).scalar() or 0)
             negative = int(conn.exec_driver_sql(_NEGATIVE_SQL).scalar() or 0)
             negative_running = int(conn.exec_driver_sql(_RUNNING_SQL).scalar() or 0) if running else None
             fk_errors = None
@@ -981,6 +1036,7 @@ def verify(url: str, *, running: bool = False) -> Verification:
         counts=counts,
         ledger_keys=int(keys),
         drift=int(drift),
+        receipt_drift=receipt_drift,
         missing_balance_rows=int(missing),
         negative_balances=negative,
         negative_running=negative_running,
@@ -995,12 +1051,17 @@ def describe(stats: GenStats) -> str:
         f"scale {stats.scale:g}, seed {stats.seed}: "
         + ", ".join(f"{table} {count:,}" for table, count in stats.rows.items()),
         "move kinds: " + ", ".join(f"{k} {n:,}" for k, n in stats.kinds.items() if n),
+        f"purchase orders: {sum(stats.po_states.values()):,} ("
+        + ", ".join(f"{k} {n:,}" for k, n in stats.po_states.items() if n)
+        + f"), {stats.rows.get('purchase_order_line', 0):,} lines of which {stats.po_open_lines:,} open, "
+        f"{stats.rows.get('purchase_receipt', 0):,} of the RECEIPT moves received against them",
         "seconds: " + ", ".join(f"{k} {s:.1f}" for k, s in stats.seconds.items()),
         f"generation total {stats.total_seconds:.1f} s (without verification)",
     ]
     if v is not None:
         lines.append(
-            f"invariant: {v.ledger_keys:,} (part, location) keys, drift {v.drift}, missing balance rows "
+            f"invariant: {v.ledger_keys:,} (part, location) keys, drift {v.drift}, order lines off their "
+            f"receipts {v.receipt_drift}, missing balance rows "
             f"{v.missing_balance_rows}, negative balances {v.negative_balances}, negative running balances "
             f"{v.negative_running}, foreign-key errors {v.foreign_key_errors} -> {'OK' if v.ok else 'FAILED'}"
         )

@@ -16,6 +16,8 @@ import pytest
 from bench import generate as gen
 from bench import run as bench_run
 from bench.report import Result
+from desktop.db import Database
+from desktop.services.purchasing.lead_times import lead_times
 from tests.conftest import pg_admin_url
 
 SCALE = 0.002
@@ -43,10 +45,22 @@ def test_generator_is_deterministic_and_keeps_the_invariant(tiny_plant: Path, tm
     assert stats.rows["stock_move"] == gen.Sizes.scaled(SCALE).moves
     assert set(stats.kinds) >= {"RECEIPT", "ISSUE", "TRANSFER", "ADJUSTMENT"}
     assert all(stats.kinds[k] > 0 for k in ("RECEIPT", "ISSUE", "TRANSFER", "ADJUSTMENT"))
-    query = "SELECT id, part_id, from_location_id, to_location_id, qty, kind, at FROM stock_move ORDER BY id"
+    query = (
+        "SELECT id, part_id, from_location_id, to_location_id, qty, kind, reason, reference, at "
+        "FROM stock_move ORDER BY id"
+    )
     with closing(sqlite3.connect(tiny_plant)) as a, closing(sqlite3.connect(again)) as b:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
-        for table in ("kanban_loop", "kanban_card", "kanban_card_event", "asset", "asset_spare"):
+        for table in (
+            "kanban_loop",
+            "kanban_card",
+            "kanban_card_event",
+            "asset",
+            "asset_spare",
+            "purchase_order",
+            "purchase_order_line",
+            "purchase_receipt",
+        ):
             rows = a.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
             assert rows and rows == b.execute(f"SELECT * FROM {table} ORDER BY id").fetchall(), table
         # the schema is the migrations' (indexes re-created as they were), paths as the service builds them
@@ -55,6 +69,45 @@ def test_generator_is_deterministic_and_keeps_the_invariant(tiny_plant: Path, tm
             "SELECT c.code, c.path, p.path FROM location c LEFT JOIN location p ON p.id = c.parent_id"
         ):
             assert path == f"{parent_path or ''}{code}/"
+
+
+def test_generated_orders_are_received_in_the_ledger(tiny_plant: Path) -> None:
+    with closing(sqlite3.connect(tiny_plant)) as conn:
+        states = dict(conn.execute("SELECT state, count(*) FROM purchase_order GROUP BY state").fetchall())
+        assert {"RECEIVED", "SENT", "DRAFT"} <= set(states) and len(states) >= 4, states
+        # a line's received quantity is the sum of the RECEIPT moves that name it as the app does
+        lines = conn.execute(
+            "SELECT l.id, l.received_qty, coalesce(sum(m.qty), 0), count(m.id), count(r.id) "
+            "FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id "
+            "LEFT JOIN stock_move m ON m.kind = 'RECEIPT' AND m.part_id = l.part_id "
+            "AND m.reference = o.number || '/' || l.line_no "
+            "AND m.reason = 'purchase order ' || o.number || ' line ' || l.line_no "
+            "LEFT JOIN purchase_receipt r ON r.move_id = m.id AND r.line_id = l.id "
+            "GROUP BY l.id"
+        ).fetchall()
+        assert lines and all(
+            round(got - moved, 4) == 0 and n == linked for _i, got, moved, n, linked in lines
+        )
+        received = sum(1 for line in lines if line[3])
+        assert 0 < received < len(lines)  # received lines, and lines still to come
+        tagged = "SELECT count(*) FROM stock_move WHERE reference LIKE 'PO-%'"
+        assert (
+            conn.execute(tagged).fetchone()
+            == conn.execute("SELECT count(*) FROM purchase_receipt").fetchone()
+        )
+        # sent before every receipt against it: the lead times are positive
+        early = conn.execute(
+            "SELECT count(*) FROM purchase_receipt r JOIN stock_move m ON m.id = r.move_id "
+            "JOIN purchase_order_line l ON l.id = r.line_id JOIN purchase_order o ON o.id = l.order_id "
+            "WHERE o.sent_at IS NULL OR o.sent_at >= m.at"
+        ).fetchone()[0]
+        assert early == 0
+    database = Database(str(tiny_plant))
+    try:
+        measured = lead_times(database)
+    finally:
+        database.dispose()
+    assert measured and all(x.median_days > 0 for x in measured)
 
 
 def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) -> None:
@@ -99,6 +152,8 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
         assert key in numbers, f"no figure for {key}"
         assert math.isfinite(numbers[key]) and numbers[key] >= 0
     assert numbers["post.invariant"] == 0  # balances still equal the ledger after the posting runs
+    position = next(r for r in outcome.results if r.key == "po.position")
+    assert "(generated)" in position.name  # over the generator's open lines, none inserted
     out = tmp_path / "RESULTS.md"
     bench_run.write(out, bench_run.render(opts, outcome, ["--quick"], 1.0))
     text = out.read_text()
