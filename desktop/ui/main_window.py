@@ -46,7 +46,7 @@ from desktop.ui.catalogue.parts_page import PartsPage
 from desktop.ui.context import AppContext, ShowsData
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.lazy_pages import LazyPages
-from desktop.ui.scanner import ScanRouter
+from desktop.ui.scanner import ScanRouter, resolve_then
 from desktop.ui.stock.move_dialog import MoveDialog
 from desktop.ui.stock.stock_page import MOVE_BUTTONS, StockPage
 from desktop.ui.ui_scale import larger
@@ -341,7 +341,11 @@ class MainWindow(QMainWindow):
             found = scan.resolve(db, text)  # a part: its page's other tabs in the same job (one paint)
             return found, part_extras(db, found.part) if found.part is not None else None
 
-        self.ctx.runner.run(resolve, lambda got: self.show_scan(*got))
+        # the next label scanned at once (a delivery's first part after its PO) waits for this screen
+        resolve_then(self.ctx.runner, resolve, self._show_resolved)
+
+    def _show_resolved(self, got: tuple[ScanResult, PartExtras | None]) -> None:
+        self.show_scan(*got)
 
     def show_scan(self, result: ScanResult, extras: PartExtras | None = None) -> None:
         if result.asset is not None:

@@ -22,9 +22,10 @@ from desktop.db import Database
 from desktop.models import CountLine, StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import lots
+from desktop.services import purchasing as po
 from desktop.services.actor import Actor
 from desktop.services.catalogue import scan as scan_service
-from desktop.services.catalogue.suppliers import PartSupplierInput
+from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
@@ -34,6 +35,7 @@ from desktop.tasks import TaskRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.counts.counts_page import CountsPage
 from desktop.ui.main_window import MainWindow
+from desktop.ui.purchasing.purchasing_page import PurchasingPage
 from desktop.ui.scanner import MAX_HOLD_MS, router
 from tests.factories import make_part, make_tree, receive
 from tests.ui.keys import focused, scan, type_text
@@ -205,3 +207,25 @@ def test_keys_never_wait_longer_than_the_longest_hold(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: edit.text() == "42", timeout=MAX_HOLD_MS + 2000)
     type_text(qtbot, "7")  # and the keyboard is live again
     assert edit.text() == "427"
+
+
+def test_a_deliverys_first_label_scanned_right_after_its_order_is_received_on_it(
+    qtbot: QtBot, async_window: MainWindow, actor: Actor, slow_lookups: list[str]
+) -> None:
+    db = async_window.ctx.db
+    tree = make_tree(db, actor)
+    part = make_part(db, actor, suppliers=(PartSupplierInput("SKF", "SKF-6205"),))
+    receive(db, actor, part.id, tree["A-01-02"].id, "1")  # its usual bin
+    skf = get_supplier_id(db, "SKF")
+    order = po.send_order(db, actor, po.create_order(db, actor, skf, [po.LineInput(part.id, Decimal(5))]).id)
+    async_window.scan_box.setFocus()
+    qtbot.waitUntil(lambda: focused() is async_window.scan_box)
+    scan(qtbot, order.number)  # the order's barcode, then at once the supplier's label and the quantity
+    scan(qtbot, "SKF-6205")
+    type_text(qtbot, "3", enter=True)
+    page = cast(PurchasingPage, async_window.pages["Purchasing"])
+    qtbot.waitUntil(lambda: "Receipt 3 EA of 6205-2RS" in page.banner.text(), timeout=10_000)
+    _idle(qtbot, async_window)
+    assert slow_lookups == [order.number]  # the label went to the order's Part field, not the scan box
+    assert stock.balance(db, part.id, tree["A-01-02"].id) == 4
+    assert async_window.stack.currentWidget() is page
