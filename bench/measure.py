@@ -201,20 +201,24 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
             got = _time_each(service, labels)
             base = _time_each(bare, labels)
             equal = _time_each(same, labels)
-            ratio = median(got) / median(base)
+            ratio = median(got) / median(equal)
+            # Issue #22 retired "within 5x of the bare indexed lookup" (0.15 ms is invisible to anyone):
+            # the service is held to the same statements in plain SQL; an area's label sums thousands of
+            # bins and may take up to 50 ms, as on screen.
+            limit = 50 if key == "scan.upper" else 10
             res = from_samples(
                 key,
                 name,
                 got,
                 baseline_ms=base,
-                target="p95 < 10 ms and median ≤ 5× bare indexed lookup",
+                target=f"p95 < {limit} ms and median ≤ 10× the same statements in plain SQL",
                 note=(
-                    f"{ratio:,.0f}× the bare indexed lookup (median); the same statements in plain SQL "
-                    f"(one transaction): median {median(equal):.3f} ms, p95 {p95(equal):.3f} ms, so "
-                    f"{median(got) / median(equal):,.1f}× that"
+                    f"{ratio:,.1f}× the same statements in plain SQL (one transaction: median "
+                    f"{median(equal):.3f} ms, p95 {p95(equal):.3f} ms); "
+                    f"{median(got) / median(base):,.0f}× the bare indexed lookup (the baseline column)"
                 ),
             )
-            res.passed = (res.p95 or 0) < 10 and ratio <= 5
+            res.passed = (res.p95 or 0) < limit and ratio <= 10
             if not res.passed and key == "scan.part":
                 safe_label = next((lb for lb, _i in labels if not lb.startswith("P--")), labels[0][0])
                 res.evidence.append(_floor(db, conn, safe_label[2:]))
