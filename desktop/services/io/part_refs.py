@@ -23,9 +23,10 @@ def odoo_reference(text: str) -> str | None:
     return (found[1].strip() or None) if found else None
 
 
-PART = Column(
-    "part_number", "Part number", True, ("part no", "pn", "part", "ipn", "item", "internal part number")
-)
+# The names every file kind reads as our part number; a kind adds those of the systems whose files it
+# takes (where "sku" or "material" is not already another column of that kind).
+PART_NUMBER_NAMES = ("ipn", "internal part number", "part no", "pn", "item", "part")
+PART = Column("part_number", "Part number", True, PART_NUMBER_NAMES)
 
 
 def part_ids(s: Session, keys: set[str]) -> dict[str, int]:

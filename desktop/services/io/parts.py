@@ -42,6 +42,7 @@ from desktop.services.io.common import (
     show,
     text_field,
 )
+from desktop.services.io.part_refs import PART_NUMBER_NAMES
 from desktop.services.lots.receiving import TrackingInput, check_tracking
 
 BATCH = 5000
@@ -54,18 +55,7 @@ COLUMNS = (
         "part_number",
         "Part number",
         True,
-        (
-            "ipn",
-            "internal part number",
-            "part no",
-            "pn",
-            "item",
-            "item number",
-            "sku",
-            "material",
-            "part",
-            "internal reference",  # Odoo
-        ),
+        (*PART_NUMBER_NAMES, "item number", "sku", "material", "internal reference"),  # SAP, Odoo
     ),
     Column(
         "description",

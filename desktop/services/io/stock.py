@@ -27,6 +27,7 @@ from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.io.common import Column, Plan, Progress, Rows, chunks, row_failed, tick
 from desktop.services.io.mro import location_ref
+from desktop.services.io.part_refs import PART_NUMBER_NAMES
 from desktop.services.lots.ledger import what_is_tracked
 from desktop.services.lots.receiving import check_expiry, ensure_lot, read_label
 from desktop.services.lots.records import lot_key
@@ -38,17 +39,7 @@ COLUMNS = (
         "part_number",
         "Part number",
         True,
-        (
-            "ipn",
-            "part no",
-            "pn",
-            "item",
-            "sku",
-            "part",
-            "internal reference",
-            "product/internal reference",
-            "material",  # SAP
-        ),
+        (*PART_NUMBER_NAMES, "sku", "internal reference", "product/internal reference", "material"),
     ),
     Column(
         "location", "Location", aliases=("location code", "bin", "code", "location path", "storage location")
