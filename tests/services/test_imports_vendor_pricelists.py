@@ -235,3 +235,18 @@ def test_which_price_a_vendor_line_keeps(db: Database, admin: Actor, monkeypatch
     assert [(p.row, p.message) for p in clash.problems] == [
         (3, "Acme AC-7 for this part is also on row 2 at the same minimum quantity, both valid today")
     ]
+
+
+def test_a_number_fills_the_link_of_a_vendor_named_without_one(db: Database, admin: Actor) -> None:
+    """A material list names the vendor without its number; the info record brings the number later: the
+    part keeps one link to that vendor, now with the number (which scans), not a second one beside it."""
+    parts_file = "Part number,Description,Supplier\nPUMP-9,Dosing pump,Grundfos\n"
+    table = parse_csv(parts_file.encode())
+    assert imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers)).ok
+    assert _links(db) == {("PUMP-9", "Grundfos", None): (None, None)}
+    plan = _text(
+        db, admin, "Part number,Supplier,Supplier part number,Price\nPUMP-9,Grundfos,GF-99,12.5\n", run=True
+    )
+    assert plan.ok, plan.problems
+    assert _links(db) == {("PUMP-9", "Grundfos", "GF-99"): (Decimal("12.5"), None)}
+    assert scan.resolve(db, "GF-99").part is not None

@@ -604,6 +604,9 @@ def link_suppliers(
         ):
             existing[(part_id, supplier_id, sku_key)] = link_id
     with_supplier = {(p, sup) for p, sup, _k in existing}
+    # a vendor that supplies the part with no number yet (a material list names the vendor, its info
+    # records the number later): the first number named fills that link instead of adding a second
+    codeless = {(p, sup): link_id for (p, sup, k), link_id in existing.items() if k is None}
     new_links: dict[tuple[int, int, str | None], dict[str, Any]] = {}
     changed: list[dict[str, Any]] = []
     defaults: dict[int, int] = {}
@@ -615,6 +618,9 @@ def link_suppliers(
         if key in existing:
             if extra:
                 changed.append({"id": existing[key], **extra})
+        elif sku is not None and (part_id, supplier_id) in codeless:
+            existing[key] = codeless.pop((part_id, supplier_id))
+            changed.append({"id": existing[key], "supplier_part_number": sku, "sku_key": key[2], **extra})
         elif sku is not None or (part_id, supplier_id) not in with_supplier:
             new_links[key] = {
                 "part_id": part_id,
