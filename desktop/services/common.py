@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, insert, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, Table, func, insert, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -57,6 +57,14 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
             for f, v in zip(converts, (*(row[k] for k in keys), *fixed), strict=True)
         ]
         s.connection().exec_driver_sql(head + ", ".join([one] * len(chunk)), tuple(values))
+
+
+def days_between(s: Session, start: Any, end: Any) -> ColumnElement[Any]:
+    """`end - start` in (fractional) days, worked out by the database: no timestamp of every row is
+    parsed in Python (SQLite keeps them as text)."""
+    if s.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400
 
 
 def db_time(s: Session, moment: datetime) -> datetime:

@@ -83,3 +83,16 @@ def test_suggestions_from_the_ledger(db: Database, admin: Actor) -> None:
     grouped = r.by_supplier(got)
     assert list(grouped) == ["Acme"]
     assert r.export_rows(got)[0][:3] == ["Acme", "AC-1", "LOW-1"]
+
+
+def test_a_position_exactly_at_its_minimum_in_fractions_is_listed(db: Database, admin: Actor) -> None:
+    """The position is compared in SQL to leave the parts above their point in the database; SQLite sums
+    0.1 + 0.2 as 0.30000000000000004, so a part exactly at its minimum must not be lost to that."""
+    tree = make_tree(db, admin)
+    oil = make_part(db, admin, "OIL-1", unit="L", min_qty=Decimal("0.3"))
+    above = make_part(db, admin, "OIL-2", unit="L", min_qty=Decimal("0.3"))
+    receive(db, admin, oil.id, tree["A-01-01"].id, "0.1")
+    receive(db, admin, oil.id, tree["A-01-02"].id, "0.2")
+    receive(db, admin, above.id, tree["A-01-01"].id, "0.3001")
+    got = r.suggestions(db, admin, r.Policy(window_days=90))
+    assert [(s.part_number, s.on_hand, s.reason) for s in got] == [("OIL-1", Decimal("0.3"), "below minimum")]

@@ -38,7 +38,7 @@ from decimal import ROUND_CEILING, Decimal
 from statistics import NormalDist
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
@@ -50,11 +50,10 @@ from desktop.services.admin.plant_settings import Planning, planning
 from desktop.services.common import as_driver_gives
 from desktop.services.counts.settings import read_count_settings
 from desktop.services.insight.consumption import DemandHistory, demand_history, demand_window
-from desktop.services.purchasing.lead_times import lead_times_in, planning_days
-from desktop.services.stock.position import INBOUND_LOOPS, Position, positions
+from desktop.services.purchasing.lead_times import MIN_RECEIPTS, lead_times_in, planning_days
+from desktop.services.stock.position import INBOUND_LOOPS, Position, joined_positions, position_of
 
 NO_SUPPLIER = "(no supplier)"  # the supplier column of a part without a default supplier
-NO_POSITION = Position()  # of a part with no stock, nothing on order and nothing reserved
 
 
 @dataclass(frozen=True)
@@ -230,11 +229,20 @@ def _kanban_parts(s: Session) -> set[int]:
 _IN_CHUNK = 500  # part ids per IN (...): well under SQLite's bound-parameter limit
 
 
-def _part_rows(s: Session, *columns: Any, part_ids: list[int] | None = None) -> Iterator[Row[Any]]:
+# A position this close above its set point is still read back (SQLite sums quantities as doubles):
+# the exact comparison is made on the rows read.
+_SLACK = Decimal("0.000001")
+
+
+def _part_rows(
+    s: Session, *columns: Any, part_ids: list[int] | None = None, at_or_below_set_point: bool = False
+) -> Iterator[Row[Any]]:
     """(part id, supplier row id, *columns) of every active part (or of `part_ids`), joined to its default
     supplier's part row: the first by id, the one an order made from What to order takes its terms from
     (purchasing.orders.supplier_terms). Plain rows on the Core connection: loading every part of a plant
-    as an ORM object took seconds."""
+    as an ORM object took seconds. `at_or_below_set_point`: only the parts without a set reorder point
+    or minimum and those whose position is at or below it, with (on hand, on order, reserved) last; the
+    rest of the plant is left in the database instead of read to be passed over."""
     stmt = (
         select(Part.id, PartSupplier.id, *columns)
         .outerjoin(Supplier, Supplier.id == Part.default_supplier_id)
@@ -246,6 +254,12 @@ def _part_rows(s: Session, *columns: Any, part_ids: list[int] | None = None) -> 
     )
     if part_ids is not None:
         stmt = stmt.where(Part.id.in_(part_ids))
+    if at_or_below_set_point:
+        stmt, (on_hand, on_order, reserved) = joined_positions(stmt, Part.id)
+        set_point = func.coalesce(Part.reorder_point, Part.min_qty)
+        stmt = stmt.add_columns(on_hand, on_order, reserved).where(
+            or_(set_point.is_(None), on_hand + on_order - reserved <= set_point + _SLACK)
+        )
     held: Row[Any] | None = None
     # all() fetches in one call (iterating fetches row by row); by index, not name: every part of the plant
     for row in s.connection().execute(stmt).all():
@@ -293,24 +307,24 @@ def suggestions(
 
     def op(s: Session) -> list[Suggestion]:
         history = usage_history(s, pol.window_days, now=now)
-        stock = positions(s)
         on_kanban = _kanban_parts(s)
-        measured = lead_times_in(s)
+        measured = lead_times_in(s, min_receipts=MIN_RECEIPTS)  # planning uses no figure over fewer
         due: dict[int, _Due] = {}
-        for pid, _row, set_rop, min_qty, part_lead, sup_id, sup_lead in _part_rows(
+        for pid, _row, set_rop, min_qty, part_lead, sup_id, sup_lead, held, coming, back in _part_rows(
             s,
             as_driver_gives(Part.reorder_point),  # compared as floats: no Decimal for every part
             as_driver_gives(Part.min_qty),
             Part.lead_time_days,
             Part.default_supplier_id,
             PartSupplier.lead_time_days,
+            at_or_below_set_point=True,
         ):
             if pid in on_kanban:
                 continue
             set_point = set_rop if set_rop is not None else min_qty  # a set reorder point or minimum wins
             if set_point is None and pid not in history.series:
                 continue  # no demand and no set minimum: nothing to plan
-            pos = stock.get(pid, NO_POSITION)
+            pos = position_of(held, coming, back)
             position = float(pos.position)
             if set_point is not None and position > float(set_point):
                 continue  # above the point set on the part: its demand cannot list it

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
 from desktop.models import Part, PurchaseOrder, PurchaseOrderLine, PurchaseReceipt, StockMove, Supplier
-from desktop.services.common import as_utc
+from desktop.services.common import as_driver_gives, days_between
 
 LAST_N = 10
 _Reversal = aliased(StockMove)  # a reversed receipt is no delivery
@@ -50,15 +50,20 @@ def planning_days(timed: LeadTime | None) -> int | None:
 
 
 def lead_times_in(
-    s: Session, *, supplier_id: int | None = None, part_ids: Collection[int] | None = None
+    s: Session,
+    *,
+    supplier_id: int | None = None,
+    part_ids: Collection[int] | None = None,
+    min_receipts: int = 1,
 ) -> dict[tuple[int, int], LeadTime]:
-    """(supplier id, part id) -> its measured lead time, for every pair with a receipt on a sent order."""
+    """(supplier id, part id) -> its measured lead time, for every pair with at least `min_receipts`
+    receipts on sent orders (planning asks for MIN_RECEIPTS: it uses no figure over fewer)."""
     stmt = (
         select(
             PurchaseOrder.supplier_id,
             PurchaseOrderLine.part_id,
-            PurchaseOrder.sent_at,
-            StockMove.at,
+            as_driver_gives(days_between(s, PurchaseOrder.sent_at, StockMove.at)),
+            as_driver_gives(StockMove.at),  # only sorted: SQLite's ISO text sorts as the time does
             StockMove.id,
             Supplier.name,
             Part.part_number,
@@ -80,17 +85,18 @@ def lead_times_in(
     days: dict[tuple[int, int], list[float]] = {}
     names: dict[tuple[int, int], tuple[str, str]] = {}
     # Newest receipt first, sorted here: an ORDER BY on the ledger's time makes SQLite walk the whole
-    # ledger by its time index (seconds on a plant) instead of starting from the receipts.
-    rows = sorted(s.execute(stmt).tuples(), key=lambda r: (r[3], r[4]), reverse=True)
-    for sup, part, sent, received, _move, supplier, number in rows:
+    # ledger by its time index (seconds on a plant) instead of starting from the receipts. Plain rows,
+    # the days worked out in SQL: a receipt of every order of the plant's history is read.
+    rows = sorted(s.connection().execute(stmt).all(), key=lambda r: (r[3], r[4]), reverse=True)
+    for sup, part, span, _at, _move, supplier, number in rows:
         names[sup, part] = (supplier, number)
         spans = days.setdefault((sup, part), [])
-        if len(spans) < LAST_N and sent is not None:
-            spans.append(max((as_utc(received) - as_utc(sent)).total_seconds() / 86400, 0.0))
+        if len(spans) < LAST_N:
+            spans.append(max(float(span), 0.0))
     return {
         key: LeadTime(*key, *names[key], len(spans), statistics.median(spans), max(spans) - min(spans))
         for key, spans in days.items()
-        if spans
+        if len(spans) >= max(min_receipts, 1)
     }
 
 
