@@ -20,6 +20,8 @@ from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
+from desktop.services.purchasing.orders import LineChange
+from desktop.services.stock.moves import reverse_move
 from desktop.services.topics import Topic
 from tests.factories import make_part, make_tree, receive
 
@@ -107,7 +109,7 @@ def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Datab
     order = po.create_order(db, admin, fastenal, [LineInput(part.id, Decimal(1))])
     expect(
         lambda: po.create_order(other, admin, fastenal, [LineInput(part.id, Decimal(2))]),
-        {"purchase_order", "purchase_order_line"},
+        {"purchase_order"},
         {"purchasing"},
     )
     po.send_order(db, admin, order.id)
@@ -132,3 +134,20 @@ def test_an_edit_without_a_new_row_moves_the_marker(pg_db: Database) -> None:
     held = mro.reserve(pg_db, admin, mro.ReservationInput(part.id, Decimal(2), "WO-1"))
     moved, announced = _step(pg_db, lambda: mro.release(pg_db, admin, held.id))
     assert moved == {"reservation"} and announced == {"mro"}
+
+
+def test_a_change_to_an_orders_lines_moves_the_orders_marker(pg_db: Database) -> None:
+    """Other PCs watch the orders, not their lines (tens of thousands in a plant's history): editing a
+    draft's line, or reversing a receipt, stamps its order."""
+    admin = ensure_user(pg_db, "root", role=Role.ADMIN)
+    tree = make_tree(pg_db, admin)
+    part = make_part(pg_db, admin, suppliers=(PartSupplierInput("Fastenal"),))
+    fastenal = suppliers.get_supplier_id(pg_db, "Fastenal")
+    draft = po.create_order(pg_db, admin, fastenal, [LineInput(part.id, Decimal(2))])
+    change = LineChange(Decimal(5), Decimal("1.25"), None)
+    moved, announced = _step(pg_db, lambda: po.edit_line(pg_db, admin, draft.lines[0].id, change))
+    assert moved >= {"purchase_order"} and "purchasing" in announced
+    sent = po.send_order(pg_db, admin, draft.id)
+    got = po.receive(pg_db, admin, ReceiptRequest(sent.id, part.id, Decimal(1), tree["A-01-01"].id))
+    moved, announced = _step(pg_db, lambda: reverse_move(pg_db, admin, got.move.id, "wrong part"))
+    assert {"purchase_order", "stock_move"} <= moved and {"purchasing", "stock"} <= announced

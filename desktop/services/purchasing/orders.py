@@ -611,6 +611,9 @@ def locked_order(s: Session, order_id: int) -> PurchaseOrder:
     po = s.scalar(select(PurchaseOrder).where(PurchaseOrder.id == order_id).with_for_update())
     if po is None:
         raise NotFound(f"Purchase order #{order_id} does not exist.", field="order")
+    # The order or its lines change now: its stamp is what other PCs watch (services/changes.py reads
+    # the orders, not the plant's tens of thousands of lines, at every poll).
+    po.updated_at = func.now()
     return po
 
 
