@@ -334,7 +334,7 @@ class ScanRouter(QObject):
         """The keys typed during the lookup go on, through the same burst rules as live keys, to the
         widget that has the cursor now: one key per turn of the event loop, so what each one caused
         (a field's focus-in selecting its text, queued) happens before the next, as with live keys."""
-        if not self._replay_queued:
+        if self._waiting and not self._replay_queued:
             self._replay_queued = True
             QTimer.singleShot(0, self, self._replay_next)
 
