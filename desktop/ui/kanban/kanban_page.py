@@ -48,7 +48,7 @@ from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
 from desktop.ui.kanban.kanban_loops import LoopEditDialog, Recommendations, loop_figures
 from desktop.ui.operation import change
-from desktop.ui.scanner import drop_typed_ahead, router
+from desktop.ui.scanner import router
 
 STATES = [
     s.value
@@ -165,12 +165,18 @@ class ScanStation(QWidget):
         # The next scan waits for this card's answer: a lot label scanned right after a card that
         # needs one reaches the lot question instead of being refused as "not a kanban card".
         hold = router().hold()
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, UserError):  # the crash dialog takes the keyboard: nothing typed ahead
+                hold.release(keep_keys=False)
+            self._refused(exc, code if lot is None else None)
+
         change(
             self.ctx,
             lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode, lot=lot, expires_on=expiry),
             hold.then(self._done),
             topics=(Topic.STOCK, Topic.KANBAN),
-            failed=hold.then(lambda exc: self._refused(exc, code if lot is None else None)),
+            failed=hold.then(refused),
         )
 
     def _done(self, outcome: ScanOutcome) -> None:
@@ -188,7 +194,6 @@ class ScanStation(QWidget):
         """`asked`: the card scanned without a lot; the service's wish for one (field "lot") opens the
         question instead of an error."""
         if not isinstance(exc, UserError):
-            drop_typed_ahead()  # nothing typed ahead may close the crash dialog unread
             show_error(self, exc)
         elif asked is not None and exc.field == "lot" and self.mode() is StationMode.RECEIVING:
             self._ask_lot(asked.strip().upper(), exc.message)
