@@ -68,8 +68,8 @@ def ctx(sqlite_db: Database, actor: Actor) -> AppContext:
     return AppContext(sqlite_db, actor, WorkerSyncRunner(_raise), AppEvents())
 
 
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+def shown_window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+    """The real main window on `ctx`, on screen; its move dialog closed after the test."""
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show()
@@ -77,3 +77,8 @@ def window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
     yield win
     if win.move_dialog is not None:
         win.move_dialog.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+    yield from shown_window(qtbot, ctx)

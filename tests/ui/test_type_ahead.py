@@ -38,6 +38,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.purchasing.purchasing_page import PurchasingPage
 from desktop.ui.scanner import MAX_HOLD_MS, router
 from tests.factories import make_part, make_tree, receive
+from tests.ui.conftest import shown_window
 from tests.ui.keys import focused, scan, type_text
 
 SLOW_S = 0.3
@@ -65,13 +66,7 @@ def slow_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def async_window(qtbot: QtBot, sqlite_db: Database, actor: Actor) -> Iterator[MainWindow]:
     runner = TaskRunner(_raise)
-    win = MainWindow(AppContext(sqlite_db, actor, runner, AppEvents()))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    if win.move_dialog is not None:
-        win.move_dialog.close()
+    yield from shown_window(qtbot, AppContext(sqlite_db, actor, runner, AppEvents()))
     runner.shutdown()
 
 
