@@ -9,7 +9,7 @@ import statistics
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
@@ -82,6 +82,16 @@ def lead_times_in(
         stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
     if part_ids is not None:
         stmt = stmt.where(PurchaseOrderLine.part_id.in_(list(part_ids)))
+    if min_receipts > 1:  # most pairs have one or two receipts: those are not read at all
+        pairs = (
+            select(PurchaseOrder.supplier_id, PurchaseOrderLine.part_id)
+            .select_from(PurchaseReceipt)
+            .join(PurchaseOrderLine, PurchaseOrderLine.id == PurchaseReceipt.line_id)
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+            .group_by(PurchaseOrder.supplier_id, PurchaseOrderLine.part_id)
+            .having(func.count() >= min_receipts)
+        )
+        stmt = stmt.where(tuple_(PurchaseOrder.supplier_id, PurchaseOrderLine.part_id).in_(pairs))
     days: dict[tuple[int, int], list[float]] = {}
     names: dict[tuple[int, int], tuple[str, str]] = {}
     # Newest receipt first, sorted here: an ORDER BY on the ledger's time makes SQLite walk the whole
