@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -99,6 +100,8 @@ class DataDialog(QDialog):
         self.mapping = QTableWidget(0, 2)
         self.mapping.setHorizontalHeaderLabels(["Field", "Column in the file"])
         self.mapping.horizontalHeader().setStretchLastSection(True)
+        # the field names whole ("Supplier part number *" was cut at the default width)
+        self.mapping.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.mapping.verticalHeader().setVisible(False)
         self.problems = read_only_table(["Row", "Column", "Problem"], numeric=(0,), stretch=2)
         self.changes = read_only_table(["Row", "Record", "Field", "Now", "After the import"], numeric=(0,))
