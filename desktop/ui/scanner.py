@@ -149,6 +149,9 @@ class ScanRouter(QObject):
         self._holds: set[KeyHold] = set()  # lookups whose answer moves the cursor, still running
         self._waiting: list[tuple[QWidget, _Key]] = []  # keys that arrived meanwhile, in order
         self._replay_queued = False
+        # after a wrong scan: what waited is replayed for its scans only, up to the first one (the keys
+        # after that scan are for it); typing before it is dropped
+        self._scans_only = False
         self._hold_timer = QTimer(self)
         self._hold_timer.setSingleShot(True)
         self._hold_timer.setInterval(MAX_HOLD_MS)
@@ -290,6 +293,9 @@ class ScanRouter(QObject):
         """Hand the held keys on, in order, as the typing they turned out to be."""
         self._flush_timer.stop()
         held, self._held, self._chars = self._held, [], ""
+        if self._scans_only:  # typing that followed a wrong scan: dropped (drop_typed_ahead)
+            self._scans_only = bool(self._waiting)
+            return
         self._replaying = True
         try:
             for widget, key in held:
@@ -312,14 +318,15 @@ class ScanRouter(QObject):
             return
         self._holds.discard(hold)
         if not keep_keys:
-            self.drop_waiting()
+            self._waiting.clear()
         if not self._holds:
             self._hold_timer.stop()
             self._replay_waiting()
 
     def drop_waiting(self) -> None:
-        """Forget the keys waiting for a lookup (see drop_typed_ahead)."""
-        self._waiting.clear()
+        """The keys waiting for a lookup whose code was wrong: the typing among them is dropped, a scan
+        among them still goes on, and what follows that scan is its own (see drop_typed_ahead)."""
+        self._scans_only = bool(self._waiting)
 
     def _hold_expired(self) -> None:
         self._holds.clear()
@@ -328,7 +335,8 @@ class ScanRouter(QObject):
     def _forget_waiting(self) -> None:
         self._holds.clear()
         self._hold_timer.stop()
-        self.drop_waiting()
+        self._waiting.clear()
+        self._scans_only = False
 
     def _replay_waiting(self) -> None:
         """The keys typed during the lookup go on, through the same burst rules as live keys, to the
@@ -344,15 +352,20 @@ class ScanRouter(QObject):
             return  # a scan among them started another lookup: the rest waits again
         typed_in, key = self._waiting.pop(0)
         target = QApplication.focusWidget() or (typed_in if _alive(typed_in) else None)
+        routed, dropping = self.scans_routed, self._scans_only
         if target is not None and not (
             key.type == QEvent.Type.KeyPress and self._key_press(target, key.event(), key.at_ms)
         ):
             if key.type == QEvent.Type.KeyRelease and self._held:
                 self._held.append((target, key))  # the release of a key held in a burst stays with it
-            else:
+            elif not dropping:
                 self._send(target, key)
+        if self.scans_routed != routed:
+            self._scans_only = False  # the keys after this scan are for it
         if self._waiting:
             self._replay_waiting()
+        elif not self._held:
+            self._scans_only = False
 
     def _send(self, widget: QWidget, key: _Key) -> None:
         self._replaying = True
@@ -426,7 +439,8 @@ def resolve_then(runner: Runner, lookup: Callable[[], T], done: Callable[[T], No
 
 def drop_typed_ahead() -> None:
     """The lookup answered "unknown code": what was typed after that scan is not meant for the field
-    the cursor goes back to (a quantity would land in Part as a code)."""
+    the cursor goes back to (a quantity would land in Part as a code) and is dropped; a label scanned
+    after it still counts, with what is typed after that label."""
     router().drop_waiting()
 
 

@@ -134,6 +134,16 @@ def test_a_quantity_typed_right_after_the_part_scan_is_counted(
     assert slow_lookups == ["L-A-01-01", "P-BOLT", "P-NUT", "P-NO-SUCH-PART"]  # "7" was not looked up
     assert _counted(db, sid) == [Decimal(105), Decimal(345)]
 
+    # a wrong label, "9" typed, then at once the right label and its count: the "9" is dropped, the
+    # right label and what follows it count (the keeper saw the red banner and scanned again)
+    scan(qtbot, "P-NO-SUCH-PART")
+    type_text(qtbot, "9")
+    scan(qtbot, "P-BOLT")
+    type_text(qtbot, "104", enter=True)
+    qtbot.waitUntil(lambda: "BOLT in A-01-01: 104 EA" in page.banner.text(), timeout=10_000)
+    _idle(qtbot, async_window)
+    assert slow_lookups[-2:] == ["P-NO-SUCH-PART", "P-BOLT"]
+
 
 def test_a_receipt_typed_ahead_of_the_lookups_posts_its_quantity(
     qtbot: QtBot, async_window: MainWindow, actor: Actor, slow_lookups: list[str]
