@@ -152,6 +152,7 @@ class ScanRouter(QObject):
         # after a wrong scan: what waited is replayed for its scans only, up to the first one (the keys
         # after that scan are for it); typing before it is dropped
         self._scans_only = False
+        self._in_replay = False  # a waiting key is being replayed (the keys after it are not live)
         self._hold_timer = QTimer(self)
         self._hold_timer.setSingleShot(True)
         self._hold_timer.setInterval(MAX_HOLD_MS)
@@ -294,7 +295,8 @@ class ScanRouter(QObject):
         self._flush_timer.stop()
         held, self._held, self._chars = self._held, [], ""
         if self._scans_only:  # typing that followed a wrong scan: dropped (drop_typed_ahead)
-            self._scans_only = bool(self._waiting)
+            if not self._waiting and not self._in_replay:
+                self._scans_only = False  # the last of it: the keys from now on are live typing
             return
         self._replaying = True
         try:
@@ -353,9 +355,14 @@ class ScanRouter(QObject):
         typed_in, key = self._waiting.pop(0)
         target = QApplication.focusWidget() or (typed_in if _alive(typed_in) else None)
         routed, dropping = self.scans_routed, self._scans_only
-        if target is not None and not (
-            key.type == QEvent.Type.KeyPress and self._key_press(target, key.event(), key.at_ms)
-        ):
+        taken = False
+        if target is not None and key.type == QEvent.Type.KeyPress:
+            self._in_replay = True
+            try:
+                taken = self._key_press(target, key.event(), key.at_ms)
+            finally:
+                self._in_replay = False
+        if target is not None and not taken:
             if key.type == QEvent.Type.KeyRelease and self._held:
                 self._held.append((target, key))  # the release of a key held in a burst stays with it
             elif not dropping:

@@ -123,16 +123,23 @@ def test_a_quantity_typed_right_after_the_part_scan_is_counted(
 
     # a wrong label, and the quantity typed at once: refused, and the quantity lands nowhere
     scan(qtbot, "P-NO-SUCH-PART")
-    type_text(qtbot, "7", enter=True)
+    type_text(qtbot, "79", enter=True)
     qtbot.waitUntil(lambda: page.banner.kind == "error", timeout=10_000)
     _idle(qtbot, async_window)
     qtbot.wait(100)
     assert "P-NO-SUCH-PART" in page.banner.text()
-    assert page.part_edit.text() == ""  # no "7" in Part
+    assert page.part_edit.text() == ""  # no "79" in Part
     assert focused() is page.part_edit
     assert page.qty_edit.text() == ""
-    assert slow_lookups == ["L-A-01-01", "P-BOLT", "P-NUT", "P-NO-SUCH-PART"]  # "7" was not looked up
+    assert slow_lookups == ["L-A-01-01", "P-BOLT", "P-NUT", "P-NO-SUCH-PART"]  # "79" was not looked up
     assert _counted(db, sid) == [Decimal(105), Decimal(345)]
+    scan(qtbot, "P-NO-SUCH-PART")  # again, and two digits with no Enter: neither lands anywhere
+    for digit in "98":
+        type_text(qtbot, digit)
+    qtbot.waitUntil(lambda: slow_lookups[-1] == "P-NO-SUCH-PART" and len(slow_lookups) == 5, timeout=10_000)
+    _idle(qtbot, async_window)
+    qtbot.wait(200)
+    assert (page.part_edit.text(), page.qty_edit.text()) == ("", "")
 
     # a wrong label, "9" typed, then at once the right label and its count: the "9" is dropped, the
     # right label and what follows it count (the keeper saw the red banner and scanned again)
