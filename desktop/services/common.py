@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -28,6 +29,11 @@ def as_driver_gives(expr: Any) -> ColumnElement[Any]:
     return type_coerce(expr, NullType())
 
 
+# Bound parameters per statement, under SQLite's limit: 32,766 since 3.32, 999 before (an older system
+# SQLite under Python's sqlite3 would refuse a longer INSERT).
+_SQLITE_VARIABLES = 30_000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 900
+
+
 def bulk_insert(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT many rows that all name the same columns. On SQLite, as multi-row INSERTs straight to the
     driver, each value through its own column's conversion and the columns' Python defaults added:
@@ -48,7 +54,7 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) VALUES "
     one = f"({', '.join('?' * len(columns))})"
-    per_statement = max(1, 30_000 // len(columns))  # under SQLite's 32,766 bound parameters
+    per_statement = max(1, _SQLITE_VARIABLES // len(columns))
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         values = [
