@@ -252,8 +252,15 @@ def test_observed_days_and_sigma_match_their_definitions() -> None:
             i = rng.randrange(n)
             if working[i] or rng.random() < 0.2:
                 daily[i] += rng.choice([rng.randint(-20, 300), round(rng.uniform(0, 50), 3)])
-        history = DemandHistory(window(local(DAY, 12), n), {1: daily}, working)
+        days = {i: x for i, x in enumerate(daily) if x or rng.random() < 0.1}  # a day may net to 0
+        history = DemandHistory(window(local(DAY, 12), n), {1: days}, working)
+        assert history.of(1) == daily
         observed, only = history.observed(1)
         assert (observed, only) == naive_observed(history, 1)
         assert r.std_dev(observed) == naive_std_dev(observed)
+        # From the days with demand alone: the same figures (the sum in another order, so to 1e-9)
+        mean, sigma, moments_only = history.moments(1)
+        assert moments_only == only
+        assert mean == sum(observed) / len(observed)
+        assert sigma == pytest.approx(naive_std_dev(observed), rel=1e-9, abs=1e-12)
         assert history.working_share == (sum(working) / n)

@@ -22,6 +22,7 @@ working days   the calendar of Settings -> Cycle counts. A part consumed only on
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -150,32 +151,52 @@ def _as_date(value: Any) -> date:
 
 @dataclass(frozen=True)
 class DemandHistory:
-    """Demand per day over a window, per key (a part id, or (part id, location id) at a location)."""
+    """Demand per day over a window, per key (a part id, or (part id, location id) at a location).
+
+    Kept sparse, day index -> demand of the days a key moved: a part moves on a few days of a window,
+    and What to order asks this of every part of the plant."""
 
     window: Window
-    series: dict[Hashable, list[float]]
+    series: dict[Hashable, dict[int, float]]
     working: tuple[bool, ...]  # per day of the window: a working day of the plant
 
     def of(self, key: Hashable) -> list[float]:
-        return self.series.get(key, [0.0] * len(self.window.days))
+        daily = [0.0] * len(self.window.days)
+        for i, qty in self.series.get(key, {}).items():
+            daily[i] = qty
+        return daily
 
     @cached_property
     def working_share(self) -> float:
         """Working days / calendar days in the window (converts calendar lead days to working days)."""
         return sum(self.working) / len(self.working) if self.working else 1.0
 
-    @cached_property
-    def _days_off(self) -> tuple[bool, ...]:
-        return tuple(not w for w in self.working)
+    def _working_only(self, days: dict[int, float]) -> bool:
+        """Measured over the working days: every day with demand (or a return) was a working day."""
+        working = self.working
+        return any(working) and all(working[i] for i, qty in days.items() if qty)
 
     def observed(self, key: Hashable) -> tuple[list[float], bool]:
         """The days demand is measured over, and whether they are the working days only: those, when
         every day with demand (or a return) was a working day; otherwise every calendar day."""
         daily = self.of(key)
-        # compress/any run in C: What to order asks this of every part of the plant.
-        if not any(self.working) or any(compress(daily, self._days_off)):
+        if not self._working_only(self.series.get(key, {})):
             return daily, False
         return list(compress(daily, self.working)), True
+
+    def moments(self, key: Hashable) -> tuple[float, float, bool]:
+        """Mean and sample standard deviation over the observed days (as `observed`), and whether those
+        are the working days only, from the days with demand alone: a day without adds 0 to the sum
+        and mean^2 to the squared deviations."""
+        days = self.series.get(key, {})
+        only = self._working_only(days)
+        n = sum(self.working) if only else len(self.working)
+        values = [q for i, q in sorted(days.items()) if not only or self.working[i]]
+        mean = sum(values) / n if n else 0.0
+        if n < 2:
+            return mean, 0.0, only
+        squares = sum([(x - mean) ** 2 for x in values]) + (n - len(values)) * mean**2
+        return mean, math.sqrt(squares / (n - 1)), only
 
 
 def demand_history(
@@ -208,13 +229,19 @@ def demand_history(
         .where(*swhere, short_standing())
         .group_by(*skeys, short_day)
     ).all()
-    n = len(win.days)
-    series: dict[Hashable, list[float]] = defaultdict(lambda: [0.0] * n)
+    # A day as SQLite (ISO text) or PostgreSQL (a date) gives it -> its index in the window.
+    slot: dict[object, int] = {}
+    for i, d in enumerate(win.days):
+        slot[d] = slot[d.isoformat()] = i
+    series: dict[Hashable, dict[int, float]] = defaultdict(dict)
     for row in [*moves, *lost]:
         *key, when, qty = row
-        i = win.index(_as_date(when))
-        if i is not None and qty is not None:
-            series[tuple(key) if at_location else key[0]][i] += float(qty)
+        at = slot.get(when)
+        if at is None:
+            at = win.index(_as_date(when))
+        if at is not None and qty is not None:
+            days = series[tuple(key) if at_location else key[0]]
+            days[at] = days.get(at, 0.0) + float(qty)
     return DemandHistory(win, dict(series), tuple(settings.is_working_day(d) for d in win.days))
 
 

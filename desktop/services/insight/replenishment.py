@@ -201,9 +201,12 @@ def demand_of(
     history: DemandHistory, key: object, method: str = "moving_average", alpha: float = 0.2
 ) -> Demand:
     """Mean (moving average or smoothing) and sigma of a key's demand, over the days that count."""
-    observed, working_only = history.observed(key)
-    mean = moving_average(observed) if method == "moving_average" else smoothed(observed, alpha)
-    return Demand(mean, std_dev(observed), working_only, history.working_share if working_only else 1.0)
+    if method == "moving_average":  # from the days with demand alone: no series of every day
+        mean, sigma, working_only = history.moments(key)
+    else:
+        observed, working_only = history.observed(key)
+        mean, sigma = smoothed(observed, alpha), std_dev(observed)
+    return Demand(mean, sigma, working_only, history.working_share if working_only else 1.0)
 
 
 def order_quantity(
