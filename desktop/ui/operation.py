@@ -8,6 +8,7 @@ Reads (loading a table, a report) use `ctx.runner.run` directly: they have nothi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
@@ -16,6 +17,13 @@ from desktop.tasks import ErrorHandler, alive
 from desktop.ui.context import AppContext
 
 T = TypeVar("T")
+
+_state = threading.local()  # per worker thread: is a change's work running here?
+
+
+def writing() -> bool:
+    """True on a thread running a change's work (the UI tests fail a write made anywhere else)."""
+    return bool(getattr(_state, "writing", False))
 
 
 def change(
@@ -39,4 +47,12 @@ def change(
         if what:
             ctx.events.changed(*what)
 
-    ctx.runner.run(work, finished, failed)
+    def marked() -> T:
+        outer = writing()
+        _state.writing = True
+        try:
+            return work()
+        finally:
+            _state.writing = outer
+
+    ctx.runner.run(marked, finished, failed)

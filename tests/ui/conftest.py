@@ -18,7 +18,7 @@ from desktop.tasks import WorkerSyncRunner
 from desktop.ui import ui_scale
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
-from tests.ui.gui_thread_guard import GuiThreadGuard
+from tests.ui.gui_thread_guard import GuiThreadGuard, WriteGuard
 
 pytestmark = pytest.mark.gui
 
@@ -52,6 +52,18 @@ def _no_database_on_gui_thread() -> Iterator[GuiThreadGuard]:
     event.remove(Engine, "before_cursor_execute", guard)
     if guard.offences:
         pytest.fail("database work on the GUI thread (use ctx.runner):\n" + guard.report(), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _writes_through_operation_change() -> Iterator[WriteGuard]:
+    """Fails a test in which UI code wrote through `ctx.runner.run` rather than `operation.change`."""
+    guard = WriteGuard()
+    event.listen(Engine, "before_cursor_execute", guard)
+    yield guard
+    event.remove(Engine, "before_cursor_execute", guard)
+    if guard.offences:
+        unannounced = "a write outside operation.change (its topics go unannounced):\n"
+        pytest.fail(unannounced + guard.report(), pytrace=False)
 
 
 def _raise(exc: BaseException) -> None:

@@ -10,11 +10,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.services.io.tabular import read_table
 from desktop.tasks import SyncRunner, TaskRunner, WorkerSyncRunner
+from desktop.ui import operation
 from desktop.ui.catalogue.parts_model import PartsTableModel
 from desktop.ui.context import AppContext
 from desktop.ui.io.table_export import TableExport
 from tests.factories import make_part
-from tests.ui.gui_thread_guard import GuiThreadGuard
+from tests.ui.gui_thread_guard import UI_DIR, GuiThreadGuard, WriteGuard
 
 
 def _raise(exc: BaseException) -> None:
@@ -61,6 +62,23 @@ def test_the_guard_catches_ui_code_that_reads_on_the_gui_thread(
     model.search("")
     assert model.data(model.index(0, 0)) == "P-1"
     assert any(caller.startswith("parts_model.py") for caller in guard.offences)
+    guard.offences.clear()  # caught, as it should be: this test passes
+
+
+def test_the_write_guard_catches_a_screen_writing_past_operation_change(
+    ctx: AppContext, _writes_through_operation_change: WriteGuard
+) -> None:
+    guard = _writes_through_operation_change
+    # a function whose code lives under desktop/ui, as a page's would
+    scope: dict[str, object] = {"make_part": make_part}
+    exec(compile("def save(db, actor, n): make_part(db, actor, n)", f"{UI_DIR}/some_page.py", "exec"), scope)
+    save = scope["save"]
+    assert callable(save)
+    operation.change(ctx, lambda: save(ctx.db, ctx.actor, "P-1"), topics=())
+    assert not guard.offences  # through the helper: fine
+    ctx.runner.run(lambda: save(ctx.db, ctx.actor, "P-2"), lambda _r: None)
+    assert [c.split(":")[0] for c in guard.offences] == ["some_page.py"]
+    assert all(sql.startswith("INSERT") for sql in guard.offences.values())
     guard.offences.clear()  # caught, as it should be: this test passes
 
 

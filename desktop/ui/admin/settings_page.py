@@ -19,6 +19,7 @@ from desktop import config, paths
 from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
+from desktop.ui import operation
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.number_format_form import NumberFormatForm
 from desktop.ui.catalogue.units_dialog import UnitsDialog
@@ -162,10 +163,13 @@ class SettingsPage(QWidget):
             )
             self.restored.emit()
 
-        self.ctx.runner.run(
+        # nothing to announce: the restored file replaces everything and Storeroom asks for a restart
+        operation.change(
+            self.ctx,
             lambda: restore_sqlite(self.ctx.db, source, self.ctx.actor),
             done,
-            lambda exc: show_error(self, exc),
+            topics=(),
+            failed=lambda exc: show_error(self, exc),
         )
 
     @Slot()
