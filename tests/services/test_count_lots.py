@@ -184,9 +184,9 @@ def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_
     stock.post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, plant["pump"], Decimal(1), plant["bin1"], lot_id=plant["sn1"])
     )
-    from desktop.services.counts import plan
+    from desktop.services.counts import today_list
 
-    sid = plan.start_today(db, admin, blind=False)
+    sid = today_list.start_today(db, admin, blind=False)
     pump = [x for x in counts.session(db, sid).lines if x.part_number == "PUMP-7"]
     assert [(x.lot_number, x.book_qty) for x in pump] == [("", 0)]
     _header, sheet = counts.sheet(db, sid)
