@@ -13,6 +13,7 @@ from desktop.reports.count_sheet import render_count_sheet
 from desktop.services.actor import Actor
 from desktop.services.catalogue import locations
 from desktop.services.counts import abc as count_abc
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
@@ -69,7 +70,7 @@ def _enter(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 
 def _approve(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    print(f"{counts.approve(database, actor, args.session)} adjustment(s) posted; session closed")
+    print(f"{count_approval.approve(database, actor, args.session)} adjustment(s) posted; session closed")
     return 0
 
 

@@ -114,6 +114,7 @@ def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db
     the book) must not miss it, or approval would post a false variance."""
     from sqlalchemy.orm import Session
 
+    from desktop.services.counts import approval as count_approval
     from desktop.services.counts import sessions as counts
 
     admin = ensure_user(pg_db, "admin")
@@ -135,5 +136,5 @@ def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db
         session_id = started.result(timeout=10)
     assert counts.enter_count(pg_db, admin, session_id, "A-01-01", "BOLT", Decimal(7)).variance == 0
     assert counts.enter_count(pg_db, admin, session_id, "A-01-02", "NUT", Decimal(9)).variance == 0
-    assert counts.approve(pg_db, admin, session_id) == 0  # nothing to adjust: the book was right
+    assert count_approval.approve(pg_db, admin, session_id) == 0  # nothing to adjust: the book was right
     assert stock.balance(pg_db, bolt.id, a) == 7 and stock.balance(pg_db, nut.id, b) == 9

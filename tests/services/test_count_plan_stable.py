@@ -15,6 +15,7 @@ from desktop.db import Database
 from desktop.models import CountPlanSlot, CountSession, Location, Part
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
 from desktop.services.counts import today_list
@@ -43,7 +44,7 @@ def _count_day(db: Database, admin: Actor, day: date) -> list[counts.LineDTO]:
     lines = counts.session(db, sid, for_counter=False).lines
     for line in lines:
         counts.enter_count(db, admin, sid, line.location_code, line.part_number, line.book_qty or Decimal(0))
-    counts.approve(db, admin, sid)
+    count_approval.approve(db, admin, sid)
     noon = datetime.combine(day, time(12)).astimezone().astimezone(UTC)
     value = noon.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else noon
     db.write(lambda s: s.execute(update(CountSession).where(CountSession.id == sid).values(started_at=value)))

@@ -16,6 +16,7 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin import audit
 from desktop.services.admin.users import ensure_user
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
@@ -182,7 +183,7 @@ def test_event_rules_zero_bin_and_short_issue(db: Database, admin: Actor) -> Non
     with pytest.raises(UserError, match="Nothing left to count"):
         today_list.start_today(db, admin)
     counts.enter_count(db, admin, sid, "A-01-01", "REFILLED", Decimal(3))
-    counts.approve(db, admin, sid)  # the others: counted as zero (and they are)
+    count_approval.approve(db, admin, sid)  # the others: counted as zero (and they are)
     assert today_list.todays_list(db).lines == ()  # counted since the events: off the list
     receive(db, admin, emptied.id, a, "2")
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, emptied.id, Decimal(2), from_location_id=a))
@@ -282,8 +283,8 @@ def test_reject_a_line_waiting_for_recount_and_ira_by_period_and_area(db: Databa
     counts.enter_count(db, admin, sid, "A-01-01", "NUT", Decimal(3))  # waits for a recount
     nut_line = next(x for x in counts.session(db, sid).lines if x.part_number == "NUT")
     with pytest.raises(UserError, match="reason"):
-        counts.approve(db, admin, sid, reject={nut_line.id: ""})
-    assert counts.approve(db, admin, sid, reject={nut_line.id: "bin mixed up with A-01-02"}) == 1
+        count_approval.approve(db, admin, sid, reject={nut_line.id: ""})
+    assert count_approval.approve(db, admin, sid, reject={nut_line.id: "bin mixed up with A-01-02"}) == 1
     decided = {x.part_number: x for x in counts.session(db, sid, for_counter=False).lines}
     assert decided["NUT"].status == "REJECTED" and decided["NUT"].note == "bin mixed up with A-01-02"
     assert stock.balance(db, nut.id, a) == 10 and stock.balance(db, bolt.id, a) == 9
