@@ -6,7 +6,7 @@ every field that will change, old -> new) and written inside one transaction, wh
 back and the import commits only when no row has a problem. So a clean check means the import passes.
 Rows are matched on business keys (part number, supplier name, location code), never on database ids,
 so re-importing a corrected file updates records instead of duplicating them, and an export of this app
-re-imports cleanly. A column the file lacks leaves that field as it is (imports_common.merge).
+re-imports cleanly. A column the file lacks leaves that field as it is (io.fields.merge).
 """
 
 from __future__ import annotations
@@ -43,17 +43,19 @@ from desktop.services.io.common import (
     Progress,
     RowFailed,
     Rows,
+    match_columns,
+    parents_first,
+    row_failed,
+    tick,
+)
+from desktop.services.io.fields import (
     choice_field,
     company_name,
     flag_field,
     list_changes,
-    match_columns,
     merge,
     number_field,
-    parents_first,
-    row_failed,
     text_field,
-    tick,
 )
 from desktop.services.io.mro import location_ref
 from desktop.services.io.tabular import Table

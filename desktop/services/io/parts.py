@@ -24,22 +24,17 @@ from desktop.services.catalogue import parts as part_service
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.catalogue.units import Units, known_units
 from desktop.services.common import bulk_insert
-from desktop.services.io.common import (
+from desktop.services.io.common import Column, Rows, bulk_update, chunks, field_of, show
+from desktop.services.io.fields import (
     BAD,
     PRICE_UNIT,
-    Column,
     Field,
-    Rows,
-    bulk_update,
     choice_field,
-    chunks,
-    field_of,
     flag_field,
     list_changes,
     merge,
     number_field,
     price_field,
-    show,
     text_field,
 )
 from desktop.services.io.part_refs import PART_NUMBER_NAMES
