@@ -30,6 +30,7 @@ from desktop.services.catalogue.suppliers import name_key, validate_supplier
 from desktop.services.io import catalogue as imports_catalogue
 from desktop.services.io import kanban as imports_kanban
 from desktop.services.io import mro as imports_mro
+from desktop.services.io import part_writes
 from desktop.services.io import parts as imports_parts
 from desktop.services.io import stock as imports_stock
 from desktop.services.io.common import (
@@ -318,7 +319,7 @@ HANDLERS: dict[str, Handler] = {
         imports_parts.COLUMNS,
         Permission.EDIT_PARTS,
         _plan_parts_kind,
-        lambda s, _actor, planned, _source, _progress: imports_parts.apply(s, planned),
+        lambda s, _actor, planned, _source, _progress: part_writes.apply(s, planned),
         batch=imports_parts.BATCH,
         check_writes=False,  # writing finds nothing the plan does not; a batch's plan reads no earlier batch
     ),
