@@ -22,6 +22,7 @@ from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
@@ -130,7 +131,8 @@ def test_a_bin_is_counted_per_lot_and_approved_per_lot(
         )
     )
     assert counted == sorted([(plant["longest"], 1, True), (found_id, 1, False), (plant["sn1"], 1, True)])
-    assert stock.check_balances(db, admin) == []  # every lot's moves sum to its balance, lots to the bin
+    # every lot's moves sum to its balance, lots to the bin
+    assert balance_check.check_balances(db, admin) == []
     # IRA: three (part, bin) lines; only the bearings were accurate (grease had two lots off, the pump one)
     by_class = count_ira.ira(db)
     assert (by_class["C"].counted, by_class["C"].within) == (3, 1)
@@ -177,7 +179,7 @@ def test_approval_is_all_or_nothing(db: Database, admin: Actor, keeper: Actor, p
     assert (
         count_approval.approve(db, admin, sid, reject={oil_line.id: "counted before OIL-1 was tracked"}) == 4
     )
-    assert _lot_qty(db, plant["h1"], plant["bin1"]) == 3 and stock.check_balances(db, admin) == []
+    assert _lot_qty(db, plant["h1"], plant["bin1"]) == 3 and balance_check.check_balances(db, admin) == []
 
 
 def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_found(
@@ -204,7 +206,7 @@ def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_
     assert (
         count_approval.approve(db, admin, sid) == 1
     )  # SN-1 back in the bin; the line without a lot posts nothing
-    assert _lot_qty(db, plant["sn1"], plant["bin1"]) == 1 and stock.check_balances(db, admin) == []
+    assert _lot_qty(db, plant["sn1"], plant["bin1"]) == 1 and balance_check.check_balances(db, admin) == []
     by_class = count_ira.ira(db)
     assert (by_class["C"].counted, by_class["C"].within) == (1, 0)  # the (pump, bin) once, off by one
 

@@ -29,6 +29,7 @@ from desktop.services.counts.settings import (
     parse_holidays,
     save_count_settings,
 )
+from desktop.services.stock import balance_check
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
@@ -189,7 +190,7 @@ def test_event_rules_zero_bin_and_short_issue(db: Database, admin: Actor) -> Non
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, emptied.id, Decimal(2), from_location_id=a))
     again = [x for x in today_list.todays_list(db).lines if x.part_number == "EMPTIED"]
     assert len(again) == 1 and again[0].status == "to count"
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_plan_puts_each_line_on_its_day_and_today_starts_a_session(db: Database, admin: Actor) -> None:

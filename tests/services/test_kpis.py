@@ -21,8 +21,9 @@ from desktop.services.counts import approval as count_approval
 from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
 from desktop.services.insight.valuation import months_between, valuation
+from desktop.services.stock.history import reverse_move
 from desktop.services.stock.issue import issue_short
-from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 
