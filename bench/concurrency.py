@@ -3,7 +3,7 @@
 Each worker is its own process with its own connection pool, signed in as its own keeper. They start
 together and post for a fixed time; each keeps its own tally of what it posted per (part, bin). Proof
 that no update was lost: for every (part, bin) the balance moved by exactly the workers' tallies, the
-ledger grew by exactly the number of successful posts, `stock.check_balances` finds no drift, and the
+ledger grew by exactly the number of successful posts, `balance_check.check_balances` finds no drift, and the
 SQL GROUP BY check of bench/generate.py finds none either.
 """
 
@@ -30,6 +30,7 @@ from desktop.db import Database, normalize_url
 from desktop.errors import DatabaseUnavailable, InsufficientStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.services.admin import users
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
 
@@ -277,7 +278,7 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
                 lost += 1
         admin = users.authenticate(database, ADMIN_USER, BENCH_PIN)
         t_check = time.perf_counter()
-        drifts = stock.check_balances(database, admin)
+        drifts = balance_check.check_balances(database, admin)
         check_s = time.perf_counter() - t_check
     finally:
         database.dispose()

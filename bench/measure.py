@@ -28,6 +28,7 @@ from desktop.models import Part
 from desktop.models.enums import MoveKind
 from desktop.services.admin import users
 from desktop.services.catalogue import locations, parts, scan, suppliers
+from desktop.services.stock import balance_check
 from desktop.services.stock import batch as stock_batch
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
@@ -612,7 +613,7 @@ def measure_posting(source: Path, work: Path, rng: random.Random, single: int, b
             one.evidence.append(evidence)
 
         t = _now()
-        drifts = stock.check_balances(db, admin)
+        drifts = balance_check.check_balances(db, admin)
         check_s = _now() - t
         after = verify(str(work))
         checked = Result(

@@ -16,9 +16,10 @@ from bench.report import Result, from_samples
 from desktop.db import Database
 from desktop.services.admin import users
 from desktop.services.counts import abc as count_abc
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
-from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
+from desktop.services.counts import today_list
 from desktop.services.counts.settings import read_count_settings
 
 
@@ -63,19 +64,19 @@ def measure_counts(source: Path, work: Path, repeat: int, max_lines: int | None)
             ),
         ]
         day = _first_working_day(db, date.today())
-        today = count_plan.todays_list(db, day)
+        today = today_list.todays_list(db, day)
         results.append(
             from_samples(
                 "counts.today",
                 f"Today's count list ({day.isoformat()}): "
                 f"{today.planned:,} planned + {today.events:,} event lines",
-                timed(lambda: count_plan.todays_list(db, day), max(1, repeat // 2)),
-                note="count_plan.todays_list(): the plan levelled over the year's working days, plus the "
+                timed(lambda: today_list.todays_list(db, day), max(1, repeat // 2)),
+                note="today_list.todays_list(): the plan levelled over the year's working days, plus the "
                 "ledger's events; runs in the background from the Counts page",
             )
         )
         t = time.perf_counter()
-        session_id = count_plan.start_today(db, admin, day=day, blind=True)
+        session_id = today_list.start_today(db, admin, day=day, blind=True)
         start_ms = (time.perf_counter() - t) * 1000
         keeper = users.authenticate(db, "keeper01", BENCH_PIN)
         lines = counts.session(db, session_id).lines[:max_lines]
@@ -108,7 +109,7 @@ def measure_counts(source: Path, work: Path, repeat: int, max_lines: int | None)
             )
         )
         t = time.perf_counter()
-        counts.approve(db, admin, session_id)  # lines not entered (a quick run) count as zero
+        count_approval.approve(db, admin, session_id)  # lines not entered (a quick run) count as zero
         approve_ms = (time.perf_counter() - t) * 1000
         results.append(
             from_samples(

@@ -13,9 +13,11 @@ from desktop.reports.count_sheet import render_count_sheet
 from desktop.services.actor import Actor
 from desktop.services.catalogue import locations
 from desktop.services.counts import abc as count_abc
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
+from desktop.services.counts import today_list
 
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
 
@@ -68,7 +70,7 @@ def _enter(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 
 def _approve(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    print(f"{counts.approve(database, actor, args.session)} adjustment(s) posted; session closed")
+    print(f"{count_approval.approve(database, actor, args.session)} adjustment(s) posted; session closed")
     return 0
 
 
@@ -82,7 +84,7 @@ def _ira(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> i
 
 
 def _today(database: dbmod.Database, _actor: Actor, _args: argparse.Namespace) -> int:
-    today = count_plan.todays_list(database)
+    today = today_list.todays_list(database)
     print(
         f"{today.day.isoformat()}: {today.planned} planned line(s), {today.overdue} overdue, "
         f"{today.events} from events"
@@ -93,7 +95,7 @@ def _today(database: dbmod.Database, _actor: Actor, _args: argparse.Namespace) -
 
 
 def _start_today(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    sid = count_plan.start_today(database, actor, blind=not args.show_book)
+    sid = today_list.start_today(database, actor, blind=not args.show_book)
     print(f"count session #{sid}: {len(counts.session(database, sid).lines)} line(s)")
     return 0
 

@@ -210,10 +210,10 @@ def _print_settled(r: ReservationDTO | None) -> None:
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
-    from desktop.services.stock import moves as stock
+    from desktop.services.stock import history as stock_history
 
     database, actor = _open(args)
-    result = stock.reverse_move(database, actor, args.move_id, args.reason)
+    result = stock_history.reverse_move(database, actor, args.move_id, args.reason)
     print(f"#{result.move.id} reverses #{args.move_id}: {result.move.summary()}")
     return 0
 
@@ -248,12 +248,12 @@ def cmd_stock(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from desktop.services.catalogue import locations, parts
-    from desktop.services.stock import moves as stock
+    from desktop.services.stock import history as stock_history
 
     database, _ = _open(args)
     part_id = parts.get_part_id(database, args.part) if args.part else None
     loc_id = locations.get_location_id(database, args.location) if args.location else None
-    for m in stock.history(database, part_id=part_id, location_id=loc_id, limit=args.limit):
+    for m in stock_history.history(database, part_id=part_id, location_id=loc_id, limit=args.limit):
         print(
             f"#{m.id:<7} {m.at:%Y-%m-%d %H:%M} {m.user_name:<10} {m.summary()}"
             + (f"  [{m.reference}]" if m.reference else "")
@@ -264,10 +264,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from desktop.services.insight import kpi_days
-    from desktop.services.stock import moves as stock
+    from desktop.services.stock import balance_check
 
     database, actor = _open(args)
-    drifts = stock.check_balances(database, actor, repair=args.repair)
+    drifts = balance_check.check_balances(database, actor, repair=args.repair)
     for d in drifts:
         print(d.describe())
     print(

@@ -15,6 +15,7 @@ from desktop import db as dbmod
 from desktop.db import Database
 from desktop.services.admin.users import ensure_user
 from desktop.services.insight import kpi_days
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from tests.factories import receive
 from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
@@ -52,7 +53,7 @@ def test_existing_stock_migrates_to_no_lot_and_back(old_db: Database) -> None:
         assert conn.execute(text("SELECT tracking, shelf_life_days FROM part")).one() == ("NONE", None)
         assert conn.execute(text("SELECT count(*) FROM lot_balance")).scalar() == 0
     admin = ensure_user(old_db, "ada")
-    assert stock.check_balances(old_db, admin) == [] and _kpi(old_db) == sums
+    assert balance_check.check_balances(old_db, admin) == [] and _kpi(old_db) == sums
     receive(old_db, admin, 1, 1, "1")  # the untracked part works as before, its sums kept by the trigger
     assert stock.balance(old_db, 1, 1) == 6 and kpi_days.check(old_db, admin) == []
     dbmod.downgrade(old_db, BEFORE)

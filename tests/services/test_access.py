@@ -18,6 +18,7 @@ from desktop.services.admin import users
 from desktop.services.admin.access_settings import AccessSettings, access_settings, save_access
 from desktop.services.io import imports
 from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
 from desktop.services.stock.moves import MoveRequest, post_move
@@ -252,7 +253,7 @@ def test_reversing_a_supervisors_adjustment_is_an_adjustment_too(
         ),
     )
     with pytest.raises(PermissionDenied, match=r"worth 900\.00"):
-        stock.reverse_move(db, keeper, moved.move.id, "wrong bin")
+        stock_history.reverse_move(db, keeper, moved.move.id, "wrong bin")
 
 
 def test_the_settings_reject_silly_values(db: Database, admin: Actor) -> None:

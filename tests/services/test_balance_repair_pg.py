@@ -19,6 +19,7 @@ from desktop.db import Database
 from desktop.errors import InsufficientStock
 from desktop.models.enums import MoveKind
 from desktop.services.admin.users import ensure_user
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_in, post_move
 from tests.factories import make_part, make_tree, receive
@@ -52,8 +53,10 @@ def test_a_repair_keeps_a_receipt_committed_while_it_runs(pg_db: Database) -> No
 
     other_pc = Session(pg_db.engine)  # another keeper's receipt of 5, posted but not yet committed
     post_in(other_pc, admin, MoveRequest(MoveKind.RECEIPT, part.id, Decimal(5), to_location_id=bin_id))
-    found: list[list[stock.Drift]] = []
-    repair = threading.Thread(target=lambda: found.append(stock.check_balances(pg_db, admin, repair=True)))
+    found: list[list[balance_check.Drift]] = []
+    repair = threading.Thread(
+        target=lambda: found.append(balance_check.check_balances(pg_db, admin, repair=True))
+    )
     repair.start()
     try:
         _wait_for_a_lock_wait(pg_db)
@@ -62,9 +65,9 @@ def test_a_repair_keeps_a_receipt_committed_while_it_runs(pg_db: Database) -> No
         other_pc.close()
     repair.join(timeout=30)
     assert not repair.is_alive()
-    assert found == [[stock.Drift(part.id, bin_id, Decimal(54), Decimal(55))]]
+    assert found == [[balance_check.Drift(part.id, bin_id, Decimal(54), Decimal(55))]]
     assert stock.balance(pg_db, part.id, bin_id) == 55  # 49 + the drift of 1 + the receipt of 5
-    assert stock.check_balances(pg_db, admin) == []
+    assert balance_check.check_balances(pg_db, admin) == []
 
 
 def _writer(
@@ -118,12 +121,12 @@ def test_checks_and_repairs_under_load_see_no_false_drift_and_lose_no_move(pg_db
     ]
     for w in writers:
         w.start()
-    false_drifts: list[stock.Drift] = []
+    false_drifts: list[balance_check.Drift] = []
     injected = checks = 0
     rng = random.Random(19)
     while any(w.is_alive() for w in writers):
         checks += 1
-        false_drifts += stock.check_balances(pg_db, admin)  # nothing is wrong: any drift is false
+        false_drifts += balance_check.check_balances(pg_db, admin)  # nothing is wrong: any drift is false
         p, b = rng.choice(part_ids), rng.choice(bins)
         with pg_db.engine.begin() as conn:  # a drift of +1 on purpose, then repair it while others post
             conn.execute(
@@ -131,7 +134,7 @@ def test_checks_and_repairs_under_load_see_no_false_drift_and_lose_no_move(pg_db
                 {"p": p, "l": b},
             )
         injected += 1
-        stock.check_balances(pg_db, admin, repair=True)
+        balance_check.check_balances(pg_db, admin, repair=True)
     results = [out.get(timeout=60) for _ in writers]
     for w in writers:
         w.join(timeout=30)
@@ -139,7 +142,7 @@ def test_checks_and_repairs_under_load_see_no_false_drift_and_lose_no_move(pg_db
     acked = [m for r in results for m in r[0]]
     assert len(acked) > 200 and injected > 10 and checks > 10  # the race really ran
     assert false_drifts == []
-    assert stock.check_balances(pg_db, admin) == []  # every balance equals its ledger
+    assert balance_check.check_balances(pg_db, admin) == []  # every balance equals its ledger
     with pg_db.engine.connect() as conn:
         stored = set(conn.execute(text("SELECT id FROM stock_move")).scalars())
     assert set(acked) <= stored  # no acknowledged move lost
@@ -175,11 +178,11 @@ def test_a_repair_needs_no_more_than_insert_on_the_ledger(pg_db: Database) -> No
     url = make_url(pg_db.url).set(username=role, password="rt-secret")
     runtime = Database(url.render_as_string(hide_password=False))
     try:
-        assert stock.check_balances(runtime, admin, repair=True) == [
-            stock.Drift(part.id, bin_id, Decimal(17), Decimal(20))
+        assert balance_check.check_balances(runtime, admin, repair=True) == [
+            balance_check.Drift(part.id, bin_id, Decimal(17), Decimal(20))
         ]
         assert stock.balance(runtime, part.id, bin_id) == 20
-        assert stock.check_balances(runtime, admin) == []
+        assert balance_check.check_balances(runtime, admin) == []
     finally:
         runtime.dispose()
         with pg_db.engine.begin() as conn:

@@ -15,6 +15,7 @@ from desktop.errors import InsufficientStock
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
 from desktop.services.stock.moves import MoveRequest, post_move
@@ -63,7 +64,7 @@ def test_eight_processes_issue_the_same_bin(pg_db: Database) -> None:
     refused = sum(r[1] for r in results)
     assert issued == 300 and refused == 100
     assert stock.balance(pg_db, part.id, bin_id) == 0
-    assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
+    assert balance_check.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
     messages = {m for r in results for m in r[2]}
     assert messages and all(m.startswith("Only 0 EA of 6205-2RS left in A-01-01") for m in messages)
 
@@ -106,7 +107,7 @@ def test_batches_and_single_issues_racing_for_one_bin_never_oversell(pg_db: Data
     assert stock.balance(pg_db, part.id, a) < 5  # 480 units asked of A-01-01: it ran (nearly) dry
     assert stock.balance(pg_db, part.id, a) + stock.balance(pg_db, part.id, b) == 300 - issued
     assert stock.balance(pg_db, part.id, a) >= 0 and stock.balance(pg_db, part.id, b) >= 0
-    assert stock.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
+    assert balance_check.check_balances(pg_db, Actor(admin.user_id, "admin", "admin", admin.role)) == []
 
 
 def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db: Database) -> None:
@@ -114,6 +115,7 @@ def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db
     the book) must not miss it, or approval would post a false variance."""
     from sqlalchemy.orm import Session
 
+    from desktop.services.counts import approval as count_approval
     from desktop.services.counts import sessions as counts
 
     admin = ensure_user(pg_db, "admin")
@@ -135,5 +137,5 @@ def test_a_count_started_during_an_unfinished_move_rolls_that_move_forward(pg_db
         session_id = started.result(timeout=10)
     assert counts.enter_count(pg_db, admin, session_id, "A-01-01", "BOLT", Decimal(7)).variance == 0
     assert counts.enter_count(pg_db, admin, session_id, "A-01-02", "NUT", Decimal(9)).variance == 0
-    assert counts.approve(pg_db, admin, session_id) == 0  # nothing to adjust: the book was right
+    assert count_approval.approve(pg_db, admin, session_id) == 0  # nothing to adjust: the book was right
     assert stock.balance(pg_db, bolt.id, a) == 7 and stock.balance(pg_db, nut.id, b) == 9

@@ -18,9 +18,11 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
 from tests.factories import make_part, make_tree, receive
@@ -112,7 +114,7 @@ def test_a_bin_is_counted_per_lot_and_approved_per_lot(
     assert found.added and found.status == "RECOUNT" and found.expires_on == today()  # see counts.lots
     counts.enter_count(db, lee, sid, "A-01-01", "GREASE-EP2", Decimal(1), "found-7")  # now on record
     # PUMP-7's serial is not counted: it counts as zero at approval
-    posted = counts.approve(db, admin, sid)
+    posted = count_approval.approve(db, admin, sid)
     assert posted == 3  # LONGEST -1, FOUND-7 +1, SN-1 -1; H-1 and the bearings as the book
     found_id = db.read(lambda s: s.scalar(select(Lot.id).where(Lot.lot_key == "FOUND-7")))
     assert found_id is not None
@@ -129,7 +131,8 @@ def test_a_bin_is_counted_per_lot_and_approved_per_lot(
         )
     )
     assert counted == sorted([(plant["longest"], 1, True), (found_id, 1, False), (plant["sn1"], 1, True)])
-    assert stock.check_balances(db, admin) == []  # every lot's moves sum to its balance, lots to the bin
+    # every lot's moves sum to its balance, lots to the bin
+    assert balance_check.check_balances(db, admin) == []
     # IRA: three (part, bin) lines; only the bearings were accurate (grease had two lots off, the pump one)
     by_class = count_ira.ira(db)
     assert (by_class["C"].counted, by_class["C"].within) == (3, 1)
@@ -171,10 +174,12 @@ def test_approval_is_all_or_nothing(db: Database, admin: Actor, keeper: Actor, p
     lots.set_tracking(db, admin, oil.id, TrackingInput("LOT"))  # none of it on the book: allowed
     moves = _moves(db)
     with pytest.raises(UserError, match="OIL-1 is tracked by lot: its count without a lot cannot be posted"):
-        counts.approve(db, admin, sid)
+        count_approval.approve(db, admin, sid)
     assert _moves(db) == moves and _lot_qty(db, plant["h1"], plant["bin1"]) == 5  # H-1's -2 not posted
-    assert counts.approve(db, admin, sid, reject={oil_line.id: "counted before OIL-1 was tracked"}) == 4
-    assert _lot_qty(db, plant["h1"], plant["bin1"]) == 3 and stock.check_balances(db, admin) == []
+    assert (
+        count_approval.approve(db, admin, sid, reject={oil_line.id: "counted before OIL-1 was tracked"}) == 4
+    )
+    assert _lot_qty(db, plant["h1"], plant["bin1"]) == 3 and balance_check.check_balances(db, admin) == []
 
 
 def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_found(
@@ -184,9 +189,9 @@ def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_
     stock.post_move(
         db, admin, MoveRequest(MoveKind.ISSUE, plant["pump"], Decimal(1), plant["bin1"], lot_id=plant["sn1"])
     )
-    from desktop.services.counts import plan
+    from desktop.services.counts import today_list
 
-    sid = plan.start_today(db, admin, blind=False)
+    sid = today_list.start_today(db, admin, blind=False)
     pump = [x for x in counts.session(db, sid).lines if x.part_number == "PUMP-7"]
     assert [(x.lot_number, x.book_qty) for x in pump] == [("", 0)]
     _header, sheet = counts.sheet(db, sid)
@@ -198,8 +203,10 @@ def test_a_tracked_bin_with_no_lot_on_the_book_gets_one_line_and_takes_the_lots_
     counts.enter_count(
         db, ensure_user(db, "lee", role=Role.KEEPER), sid, "A-01-01", "PUMP-7", Decimal(1), "SN-1"
     )
-    assert counts.approve(db, admin, sid) == 1  # SN-1 back in the bin; the line without a lot posts nothing
-    assert _lot_qty(db, plant["sn1"], plant["bin1"]) == 1 and stock.check_balances(db, admin) == []
+    assert (
+        count_approval.approve(db, admin, sid) == 1
+    )  # SN-1 back in the bin; the line without a lot posts nothing
+    assert _lot_qty(db, plant["sn1"], plant["bin1"]) == 1 and balance_check.check_balances(db, admin) == []
     by_class = count_ira.ira(db)
     assert (by_class["C"].counted, by_class["C"].within) == (1, 0)  # the (pump, bin) once, off by one
 

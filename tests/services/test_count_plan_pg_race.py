@@ -13,7 +13,7 @@ from sqlalchemy import select
 from desktop.db import Database
 from desktop.models import CountPlanSlot
 from desktop.services.admin.users import ensure_user
-from desktop.services.counts import plan as count_plan
+from desktop.services.counts import today_list
 from desktop.services.counts.abc import set_override
 from tests.factories import make_part, make_tree, receive
 
@@ -33,7 +33,7 @@ def test_four_pcs_deal_the_plan_at_once(pg_db: Database) -> None:
     def open_list(_n: int) -> int:
         clone = Database(pg_db.url)  # another PC: its own connections
         try:
-            return len(count_plan.todays_list(clone, day).lines)
+            return len(today_list.todays_list(clone, day).lines)
         finally:
             clone.dispose()
 

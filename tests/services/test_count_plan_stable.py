@@ -15,8 +15,10 @@ from desktop.db import Database
 from desktop.models import CountPlanSlot, CountSession, Location, Part
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
+from desktop.services.counts import today_list
 from desktop.services.counts.abc import set_override
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
@@ -29,7 +31,7 @@ def _year_plan(db: Database, year: int = YEAR) -> dict[tuple[int, int], list[dat
     out: dict[tuple[int, int], list[date]] = defaultdict(list)
     day = date(year, 1, 1)
     while day.year == year:
-        for line in count_plan.due_on(db, day):
+        for line in today_list.due_on(db, day):
             out[line].append(day)
         day += timedelta(days=1)
     return dict(out)
@@ -38,11 +40,11 @@ def _year_plan(db: Database, year: int = YEAR) -> dict[tuple[int, int], list[dat
 def _count_day(db: Database, admin: Actor, day: date) -> list[counts.LineDTO]:
     """Count today's list as a keeper would (every line as the book says), approve it, and date the count
     on `day` (test arrangement: the app stamps counts at server time)."""
-    sid = count_plan.start_today(db, admin, day=day, blind=False)
+    sid = today_list.start_today(db, admin, day=day, blind=False)
     lines = counts.session(db, sid, for_counter=False).lines
     for line in lines:
         counts.enter_count(db, admin, sid, line.location_code, line.part_number, line.book_qty or Decimal(0))
-    counts.approve(db, admin, sid)
+    count_approval.approve(db, admin, sid)
     noon = datetime.combine(day, time(12)).astimezone().astimezone(UTC)
     value = noon.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else noon
     db.write(lambda s: s.execute(update(CountSession).where(CountSession.id == sid).values(started_at=value)))
@@ -55,7 +57,7 @@ def test_receipts_of_new_lines_leave_the_dealt_plan_alone(db: Database, admin: A
         part = make_part(db, admin, f"OLD-{n:02d}")
         receive(db, admin, part.id, tree["A-01-02"].id, "5")
     day = date(YEAR, 3, 1)
-    count_plan.todays_list(db, day)  # the year's plan is dealt
+    today_list.todays_list(db, day)  # the year's plan is dealt
     before = _year_plan(db)
     assert len(before) == 30 and all(len(v) == 1 for v in before.values())  # the year levelled
     new_ids = []
@@ -64,7 +66,7 @@ def test_receipts_of_new_lines_leave_the_dealt_plan_alone(db: Database, admin: A
         new_ids.append(part.id)
         receive(db, admin, part.id, tree["A-01-01"].id, "2")
     next_day = day + timedelta(days=1)
-    count_plan.todays_list(db, next_day)
+    today_list.todays_list(db, next_day)
     after = _year_plan(db)
     assert {k: v for k, v in after.items() if k in before} == before  # no count of the year moved
     fresh = {k: v for k, v in after.items() if k[0] in new_ids}
@@ -81,16 +83,16 @@ def test_a_known_part_moved_into_a_new_bin_gets_its_counts_and_nothing_else_move
     for part in parts:
         receive(db, admin, part.id, tree["A-01-02"].id, "5")
     day = date(YEAR, 3, 1)
-    count_plan.todays_list(db, day)
+    today_list.todays_list(db, day)
     before = _year_plan(db)
     post_move(  # a move out: no line reaches the book
         db, admin, MoveRequest(MoveKind.ISSUE, parts[1].id, Decimal(1), from_location_id=tree["A-01-02"].id)
     )
-    count_plan.todays_list(db, day)
+    today_list.todays_list(db, day)
     assert _year_plan(db) == before
     receive(db, admin, parts[0].id, tree["A-01-01"].id, "2")  # a known part into a bin it was never in
     next_day = day + timedelta(days=1)
-    count_plan.todays_list(db, next_day)
+    today_list.todays_list(db, next_day)
     after = _year_plan(db)
     assert {k: v for k, v in after.items() if k in before} == before
     new_line = after.get((parts[0].id, tree["A-01-01"].id), [])
@@ -102,7 +104,7 @@ def test_a_missed_day_comes_back_as_overdue(db: Database, admin: Actor) -> None:
     part = make_part(db, admin, "FAST")
     set_override(db, admin, "FAST", "A")
     receive(db, admin, part.id, tree["A-01-01"].id, "7")
-    count_plan.todays_list(db, date(YEAR, 1, 1))
+    today_list.todays_list(db, date(YEAR, 1, 1))
     days = _year_plan(db)[(part.id, tree["A-01-01"].id)]
     assert len(days) == 12
     assert _count_day(db, admin, days[0])  # counted on its first day
@@ -110,13 +112,13 @@ def test_a_missed_day_comes_back_as_overdue(db: Database, admin: Actor) -> None:
     after = missed + timedelta(days=1)
     while after.isoweekday() > 5:
         after += timedelta(days=1)
-    listed = count_plan.todays_list(db, after)
+    listed = today_list.todays_list(db, after)
     (line,) = listed.lines
     assert listed.overdue == 1 and line.overdue_since == missed
     assert line.status == f"overdue since {missed.isoformat()}"
     assert line.reasons[0] == f"overdue: planned {missed.isoformat()} (12 a year)"
     assert _count_day(db, admin, after)  # counted a day late
-    assert count_plan.todays_list(db, after + timedelta(days=1)).lines == ()  # the slot is done
+    assert today_list.todays_list(db, after + timedelta(days=1)).lines == ()  # the slot is done
     assert _year_plan(db)[(part.id, tree["A-01-01"].id)] == days  # and no date moved
 
 
@@ -190,13 +192,13 @@ def test_a_new_class_or_calendar_moves_only_the_days_ahead(db: Database, admin: 
     line = (part.id, tree["A-01-01"].id)
     receive(db, admin, part.id, tree["A-01-01"].id, "9")
     set_override(db, admin, "RISER", "B")  # 4 a year
-    count_plan.todays_list(db, date(YEAR, 1, 1))
+    today_list.todays_list(db, date(YEAR, 1, 1))
     b_days = _year_plan(db)[line]
     assert len(b_days) == 4
     _count_day(db, admin, b_days[0])
     set_override(db, admin, "RISER", "A")  # from 1 July: 12 a year, in proportion for the half left
     mid = date(YEAR, 7, 1)
-    count_plan.todays_list(db, mid)
+    today_list.todays_list(db, mid)
     a_days = _year_plan(db)[line]
     kept = [d for d in b_days if d <= mid]
     assert a_days[: len(kept)] == kept  # the past stays as it was
@@ -205,6 +207,6 @@ def test_a_new_class_or_calendar_moves_only_the_days_ahead(db: Database, admin: 
     assert len(ahead) == count_plan.share(12, 131, 261) == 7 and min(ahead) > mid
     holiday = ahead[0]
     save_count_settings(db, admin, replace(count_settings(db), holidays=(holiday,)))
-    count_plan.todays_list(db, mid)
+    today_list.todays_list(db, mid)
     moved = [d for d in _year_plan(db)[line] if d > mid]
     assert holiday not in moved and len(moved) == len(ahead) and moved[0] > holiday

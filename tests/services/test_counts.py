@@ -14,8 +14,10 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import parts
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
@@ -106,20 +108,20 @@ def test_blind_count_roll_forward_recount_and_approval(db: Database, admin: Acto
     found = counts.enter_count(db, counter, sid, "A-01-02", "BOLT", Decimal(3))  # not on the book there
     assert found.added and found.status == "RECOUNT"
     with pytest.raises(Conflict, match="wait for a recount"):
-        counts.approve(db, admin, sid)
+        count_approval.approve(db, admin, sid)
     other = ensure_user(db, "lee", role=Role.KEEPER)
     recount = counts.enter_count(db, other, sid, "A-01-01", "NUT", Decimal(41))
     assert (recount.first_count_qty, recount.counted_qty, recount.status) == (40, 41, "COUNTED")  # both kept
     counts.enter_count(db, other, sid, "A-01-02", "BOLT", Decimal(3))
     with pytest.raises(PermissionDenied):
-        counts.approve(db, counter, sid)  # keepers count, supervisors approve
+        count_approval.approve(db, counter, sid)  # keepers count, supervisors approve
     with pytest.raises(UserError, match="reason"):
-        counts.approve(db, admin, sid, reject={found.id: " "})
-    posted = counts.approve(db, admin, sid, reject={found.id: "bolts belong to the next bin; moved"})
+        count_approval.approve(db, admin, sid, reject={found.id: " "})
+    posted = count_approval.approve(db, admin, sid, reject={found.id: "bolts belong to the next bin; moved"})
     assert posted == 2  # NUT -9, and WASHER never counted = 0 (-7); BOLT in A-01-02 rejected
     assert stock.balance(db, nut.id, a) == 41 and stock.balance(db, washer.id, b) == 0
     assert stock.balance(db, bolt.id, a) == 90 and stock.balance(db, bolt.id, b) == 0
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
     with pytest.raises(Conflict, match="closed"):
         counts.enter_count(db, counter, sid, "A-01-01", "NUT", Decimal(1))
     ira = count_ira.ira(db)

@@ -16,9 +16,11 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin import audit
 from desktop.services.admin.users import ensure_user
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import plan as count_plan
 from desktop.services.counts import sessions as counts
+from desktop.services.counts import today_list
 from desktop.services.counts.abc import pareto, set_override
 from desktop.services.counts.plan import PlanItem, level, working_days
 from desktop.services.counts.settings import (
@@ -27,6 +29,7 @@ from desktop.services.counts.settings import (
     parse_holidays,
     save_count_settings,
 )
+from desktop.services.stock import balance_check
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
@@ -140,7 +143,7 @@ def test_tolerance_from_the_settings(db: Database, admin: Actor) -> None:
 
 
 def _reasons(db: Database, part_id: int, loc_id: int) -> tuple[str, ...]:
-    found = [x for x in count_plan.todays_list(db).lines if (x.part_id, x.location_id) == (part_id, loc_id)]
+    found = [x for x in today_list.todays_list(db).lines if (x.part_id, x.location_id) == (part_id, loc_id)]
     return found[0].reasons if found else ()
 
 
@@ -165,7 +168,7 @@ def test_event_rules_zero_bin_and_short_issue(db: Database, admin: Actor) -> Non
     receive(db, admin, refilled.id, a, "3")
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, kept.id, Decimal(4), from_location_id=a))  # 1 left
     stock_issue.issue_short(db, admin, short.id, a, Decimal(8), reference="WO-1")  # hands over 5 of 8
-    today = count_plan.todays_list(db)
+    today = today_list.todays_list(db)
     assert not today.working_day and today.planned == 0
     assert _reasons(db, emptied.id, a)[0].startswith("left empty by issue")
     assert _reasons(db, moved.id, a)[0].startswith("left empty by transfer")
@@ -176,18 +179,18 @@ def test_event_rules_zero_bin_and_short_issue(db: Database, admin: Actor) -> Non
     assert "short issue" in why and "asked 8, got 5" in why and "left empty by issue" in why
     assert [x.location_code for x in today.lines] == sorted(x.location_code for x in today.lines)
     # counted: off the list; a later event puts the line back
-    sid = count_plan.start_today(db, admin)
-    assert {x.status for x in count_plan.todays_list(db).lines} == {f"in count #{sid}"}
+    sid = today_list.start_today(db, admin)
+    assert {x.status for x in today_list.todays_list(db).lines} == {f"in count #{sid}"}
     with pytest.raises(UserError, match="Nothing left to count"):
-        count_plan.start_today(db, admin)
+        today_list.start_today(db, admin)
     counts.enter_count(db, admin, sid, "A-01-01", "REFILLED", Decimal(3))
-    counts.approve(db, admin, sid)  # the others: counted as zero (and they are)
-    assert count_plan.todays_list(db).lines == ()  # counted since the events: off the list
+    count_approval.approve(db, admin, sid)  # the others: counted as zero (and they are)
+    assert today_list.todays_list(db).lines == ()  # counted since the events: off the list
     receive(db, admin, emptied.id, a, "2")
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, emptied.id, Decimal(2), from_location_id=a))
-    again = [x for x in count_plan.todays_list(db).lines if x.part_number == "EMPTIED"]
+    again = [x for x in today_list.todays_list(db).lines if x.part_number == "EMPTIED"]
     assert len(again) == 1 and again[0].status == "to count"
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_plan_puts_each_line_on_its_day_and_today_starts_a_session(db: Database, admin: Actor) -> None:
@@ -207,16 +210,16 @@ def test_plan_puts_each_line_on_its_day_and_today_starts_a_session(db: Database,
     due: dict[int, int] = {}
     day = date(year, 1, 1)
     while day.year == year:
-        for part_id, _loc in count_plan.due_on(db, day):
+        for part_id, _loc in today_list.due_on(db, day):
             due[part_id] = due.get(part_id, 0) + 1
         day += timedelta(days=1)
     assert due == {fast.id: 12, spare.id: 4, slow.id: 1}
     first = next(
-        d for d in (date(year, 1, 1) + timedelta(days=n) for n in range(days)) if count_plan.due_on(db, d)
+        d for d in (date(year, 1, 1) + timedelta(days=n) for n in range(days)) if today_list.due_on(db, d)
     )
-    listed = count_plan.todays_list(db, first)
+    listed = today_list.todays_list(db, first)
     assert listed.planned == 1 and listed.lines[0].reasons[0].startswith("plan:")
-    sid = count_plan.start_today(db, admin, day=first, blind=True)
+    sid = today_list.start_today(db, admin, day=first, blind=True)
     lines = counts.session(db, sid).lines
     assert len(lines) == 1 and lines[0].book_qty is None  # blind
     assert lines[0].reason == listed.lines[0].reasons[0]  # why it is counted travels with the line
@@ -235,8 +238,8 @@ def test_keepers_start_todays_list_but_not_other_counts(db: Database, admin: Act
     with pytest.raises(PermissionDenied):
         counts.start_session(db, keeper, "mine", [tree["R01"].id])
     with pytest.raises(PermissionDenied):
-        count_plan.start_today(db, viewer)
-    assert count_plan.start_today(db, keeper) > 0
+        today_list.start_today(db, viewer)
+    assert today_list.start_today(db, keeper) > 0
 
 
 def test_recount_by_another_counter(db: Database, admin: Actor) -> None:
@@ -281,8 +284,8 @@ def test_reject_a_line_waiting_for_recount_and_ira_by_period_and_area(db: Databa
     counts.enter_count(db, admin, sid, "A-01-01", "NUT", Decimal(3))  # waits for a recount
     nut_line = next(x for x in counts.session(db, sid).lines if x.part_number == "NUT")
     with pytest.raises(UserError, match="reason"):
-        counts.approve(db, admin, sid, reject={nut_line.id: ""})
-    assert counts.approve(db, admin, sid, reject={nut_line.id: "bin mixed up with A-01-02"}) == 1
+        count_approval.approve(db, admin, sid, reject={nut_line.id: ""})
+    assert count_approval.approve(db, admin, sid, reject={nut_line.id: "bin mixed up with A-01-02"}) == 1
     decided = {x.part_number: x for x in counts.session(db, sid, for_counter=False).lines}
     assert decided["NUT"].status == "REJECTED" and decided["NUT"].note == "bin mixed up with A-01-02"
     assert stock.balance(db, nut.id, a) == 10 and stock.balance(db, bolt.id, a) == 9

@@ -10,7 +10,7 @@ from desktop.errors import UserError
 from desktop.models import Location, Part, StockMove, Supplier
 from desktop.services import demo
 from desktop.services.actor import Actor
-from desktop.services.stock import moves as stock
+from desktop.services.stock import balance_check
 
 
 def _counts(db: Database) -> tuple[int, ...]:
@@ -25,7 +25,7 @@ def _counts(db: Database) -> tuple[int, ...]:
 def test_small_demo_plants_load(db: Database, admin: Actor, parts: int) -> None:
     assert demo.load_demo(db, admin, parts=parts) == parts  # 50 used to fail reserving a spare with no stock
     assert _counts(db)[0] == parts
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_a_demo_failing_half_way_leaves_nothing_and_can_be_run_again(
@@ -40,4 +40,4 @@ def test_a_demo_failing_half_way_leaves_nothing_and_can_be_run_again(
     assert _counts(db) == (0, 0, 0, 0)
     monkeypatch.undo()
     assert demo.load_demo(db, admin, parts=24) == 24
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []

@@ -10,7 +10,7 @@ from desktop.services.actor import Actor
 from desktop.services.demo import load_demo
 from desktop.services.kanban import loops as kanban
 from desktop.services.kanban.demo import DEMO_LOOPS
-from desktop.services.stock import moves as stock
+from desktop.services.stock import balance_check
 
 
 def test_the_demo_plant_has_kanban_loops_in_every_state(db: Database, admin: Actor) -> None:
@@ -26,4 +26,4 @@ def test_the_demo_plant_has_kanban_loops_in_every_state(db: Database, admin: Act
     waiting = kanban.replenishment_list(db)
     assert waiting and sum(len(x.card_ids) for x in waiting) == states["EMPTY"]
     assert mro.asset_tree(db)  # the machines are there too
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []

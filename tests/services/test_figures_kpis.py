@@ -22,8 +22,9 @@ from desktop.services.counts.abc import abc_rows
 from desktop.services.insight import kpis
 from desktop.services.insight import report_data as rd
 from desktop.services.insight.valuation import valuation
+from desktop.services.stock.history import reverse_move
 from desktop.services.stock.issue import issue_short
-from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, place_at, receive, utc
 
 

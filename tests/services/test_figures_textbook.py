@@ -25,6 +25,7 @@ from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.counts import abc as count_abc
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import ira as count_ira
 from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
@@ -210,7 +211,7 @@ def test_inventory_record_accuracy(db: Database, admin: Actor) -> None:
         line = counts.enter_count(db, admin, session, "A-01-01", number, Decimal(counted))
         if line.status == "RECOUNT":
             counts.enter_count(db, admin, session, "A-01-01", number, Decimal(counted))
-    counts.approve(db, admin, session)
+    count_approval.approve(db, admin, session)
     k = kpis.compute(db, months=1)
     assert (k.counted, k.within, k.ira) == (8, 5, Decimal("62.5"))
     by_class = count_ira.ira(db, by="class")

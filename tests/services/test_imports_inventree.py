@@ -33,7 +33,7 @@ from desktop.services.catalogue.categories import list_categories
 from desktop.services.io import imports
 from desktop.services.io.imports import Options, Plan
 from desktop.services.io.tabular import read_table
-from desktop.services.stock import moves as stock
+from desktop.services.stock import balance_check
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "inventree"
 # the README's order: each file refers to the ones before
@@ -133,7 +133,7 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
         per_part[number] += qty
     for number, qty in per_part.items():
         assert parts.get_part(db, parts.get_part_id(db, number)).on_hand == qty  # and per part
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
     assert receiving.default_location == "RECEIVING"
 
     # units as InvenTree writes them; the category tree; suppliers and manufacturers as companies

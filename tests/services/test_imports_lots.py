@@ -21,6 +21,7 @@ from desktop.services.catalogue import parts
 from desktop.services.io import exports, imports
 from desktop.services.io.tabular import parse_csv, read_table
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
@@ -130,7 +131,7 @@ def test_tracked_rows_post_into_their_lots(db: Database, admin: Actor, plant: di
     assert lots.trace(db, "HEAT-2").lot.expires_on == date(2028, 1, 31)
     assert lots.trace(db, LONGEST).lot.expires_on == date.today() + timedelta(365)  # the shelf life
     assert stock.balance(db, plant["grease"], plant["bin1"]) == 9
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
     # a corrected count of one lot: an adjustment of that lot alone
     plan = _run(db, admin, "Part number,Location,Quantity,Lot\nGREASE-EP2,A-01-01,5,HEAT-1\n")
     assert (plan.creates, plan.updates) == (0, 1)
@@ -138,7 +139,7 @@ def test_tracked_rows_post_into_their_lots(db: Database, admin: Actor, plant: di
     assert _stock(db)[("GREASE-EP2", "A-01-01", LONGEST)] == 2  # a lot the file does not name stays
     last = db.read(lambda s: s.scalars(select(StockMove).order_by(StockMove.id.desc()).limit(1)).one())
     assert (last.kind, last.qty, last.from_location_id) == (MoveKind.ADJUSTMENT.value, 2, plant["bin1"])
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_every_wrong_row_is_found_by_the_check_and_nothing_is_imported(
@@ -251,7 +252,7 @@ def test_the_stock_export_reimports_to_the_same_balances(
     table = read_table(tmp_path / "stock.csv")
     imports.run(db, admin, "stock", table, imports.auto_map("stock", table.headers))
     assert _stock(db) == before
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_an_odoo_stock_quant_export_imports_as_it_is(

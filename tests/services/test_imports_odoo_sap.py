@@ -32,7 +32,7 @@ from desktop.services.catalogue.locations import list_locations
 from desktop.services.io import imports
 from desktop.services.io.imports import Plan
 from desktop.services.io.tabular import file_number, parse_csv, read_table
-from desktop.services.stock import moves as stock
+from desktop.services.stock import balance_check
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 ODOO = (
@@ -181,7 +181,7 @@ def test_an_odoo_export_imports_end_to_end(db: Database, admin: Actor) -> None:
         for x in lots.lots_of_part(db, parts.get_part_id(db, number))
     }
     assert in_lots == expected_lot
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
     _unchanged(db, admin, ODOO)
 
@@ -232,7 +232,7 @@ def test_a_sap_export_imports_end_to_end(db: Database, admin: Actor) -> None:
         for x in lots.lots_of_part(db, parts.get_part_id(db, "GREASE-1KG"))
     }
     assert in_lots == expected_lot
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
     _unchanged(db, admin, SAP)
 

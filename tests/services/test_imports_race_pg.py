@@ -17,6 +17,7 @@ from desktop.models.enums import MoveKind
 from desktop.services.admin.users import ensure_user
 from desktop.services.io import imports
 from desktop.services.io.tabular import parse_csv
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
@@ -73,4 +74,4 @@ def test_opening_stock_import_races_with_issues(pg_db: Database) -> None:
     assert (
         stock.balance(pg_db, part.id, bin_id) == Decimal(200) - after
     )  # the file's 200, less what came after
-    assert stock.check_balances(pg_db, admin) == []
+    assert balance_check.check_balances(pg_db, admin) == []

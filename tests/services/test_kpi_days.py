@@ -25,9 +25,10 @@ from desktop.services.insight import kpi_days, kpis
 from desktop.services.insight import valuation as valuation_mod
 from desktop.services.insight.consumption import consumed_value, is_consumption, local_day
 from desktop.services.stock.batch import post_many
+from desktop.services.stock.history import reverse_move
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.ledger_sql import net_stock_change
-from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, place_at
 
 NOW = datetime(2026, 6, 20, 15, 0, tzinfo=UTC)

@@ -17,11 +17,13 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import Planning, planning, save_planning
 from desktop.services.admin.users import ensure_user
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import sessions as counts
 from desktop.services.insight import kpis
 from desktop.services.insight.valuation import months_between, valuation
+from desktop.services.stock.history import reverse_move
 from desktop.services.stock.issue import issue_short
-from desktop.services.stock.moves import MoveRequest, post_move, reverse_move
+from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
 
 
@@ -140,7 +142,7 @@ def test_ira_from_approved_counts(db: Database, admin: Actor) -> None:
     counts.enter_count(db, admin, session, "A-01-01", "A-1", Decimal(10))  # exact
     counts.enter_count(db, admin, session, "A-01-01", "B-1", Decimal(60))  # far off (C: 5 %)
     counts.enter_count(db, admin, session, "A-01-01", "B-1", Decimal(60))  # recount agrees
-    counts.approve(db, admin, session)
+    count_approval.approve(db, admin, session)
     k = kpis.compute(db, months=1)
     assert (k.counted, k.within, k.ira) == (2, 1, 50)
 

@@ -24,6 +24,8 @@ from desktop.services.insight import kpi_days
 from desktop.services.lots import LotReceipt, TrackingInput
 from desktop.services.lots.receiving import read_label as from_label
 from desktop.services.mro import ReservationInput
+from desktop.services.stock import balance_check
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
@@ -322,21 +324,21 @@ def test_the_ledger_matches_every_lot_and_check_balances_says_where_not(
         ),
     )
     issued = _issue(db, keeper, plant["grease"], plant["bin2"], "1", reference="WO-9")
-    stock.reverse_move(db, keeper, issued.posted.move.id, "wrong work order")  # back into its lot
+    stock_history.reverse_move(db, keeper, issued.posted.move.id, "wrong work order")  # back into its lot
     assert _lot_qty(db, lot.id, plant["bin2"]) == 2 and moved.move.qty == 2
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
     assert kpi_days.check(db, admin) == []  # the KPI triggers took the new column in their stride
     db.write(
         lambda s: s.execute(update(LotBalance).where(LotBalance.location_id == plant["bin2"]).values(qty=7))
     )
-    drifts = stock.check_balances(db, admin)
+    drifts = balance_check.check_balances(db, admin)
     assert [(d.lot_id, d.balance, d.ledger, d.lots_sum) for d in drifts] == [
         (lot.id, 7, 2, False),
         (None, 2, 7, True),
     ]
     assert "its lots add up to 7" in drifts[1].describe()
-    stock.check_balances(db, admin, repair=True)
-    assert stock.check_balances(db, admin) == [] and _lot_qty(db, lot.id, plant["bin2"]) == 2
+    balance_check.check_balances(db, admin, repair=True)
+    assert balance_check.check_balances(db, admin) == [] and _lot_qty(db, lot.id, plant["bin2"]) == 2
 
 
 def test_tracking_changes_only_at_zero_stock(
@@ -357,7 +359,7 @@ def test_tracking_changes_only_at_zero_stock(
     _issue(db, keeper, plant["grease"], plant["bin1"], "1", lot_id=lot.id)
     lots.set_tracking(db, admin, plant["grease"], TrackingInput("NONE"))  # now empty: allowed
     receive(db, admin, plant["grease"], plant["bin1"], "1")  # and received without a lot
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_trace_a_lot_both_ways_and_the_expiry_report(
@@ -478,7 +480,7 @@ def test_expired_lots_move_to_quarantine_in_one_go(
     assert _lot_qty(db, old.id, plant["quarantine"]) == 3 and _lot_qty(db, fresh.id, plant["bin1"]) == 2
     assert _lot_qty(db, kept.id, plant["bin1"]) == 1  # released by a supervisor: it stays
     assert lots.quarantine_expired(db, keeper, plant["quarantine"]) == []  # nothing left to move
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_expired_lots_go_to_the_chosen_quarantine_by_themselves(
@@ -505,4 +507,4 @@ def test_expired_lots_go_to_the_chosen_quarantine_by_themselves(
     assert lots.auto_quarantine(db, keeper) == []  # the next hour: nothing left
     assert lots.set_quarantine_location(db, admin, "") == ""  # off again
     assert lots.quarantine_location(db) == ""
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []

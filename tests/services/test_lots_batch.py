@@ -17,6 +17,7 @@ from desktop.models.enums import MoveKind
 from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
 from desktop.services.stock.moves import MoveRequest
@@ -78,7 +79,7 @@ def test_a_batch_moves_each_lines_lot(db: Database, keeper: Actor, plant: dict[s
         lambda s: [m.lot_id for m in s.scalars(select(StockMove).where(StockMove.id.in_(done.move_ids)))]
     )
     assert sorted(x or 0 for x in numbers) == sorted([plant["long"], plant["long"], plant["old"], 0])
-    assert stock.check_balances(db, keeper) == []
+    assert balance_check.check_balances(db, keeper) == []
 
 
 def test_a_wrong_lot_line_refuses_the_whole_batch(db: Database, keeper: Actor, plant: dict[str, int]) -> None:

@@ -17,6 +17,7 @@ from desktop.models.enums import MoveKind, Role
 from desktop.services import lots
 from desktop.services.admin.users import ensure_user
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest
@@ -89,7 +90,7 @@ def test_one_lot_s_last_units_go_once(pg_db: Database, named: bool, kinds: list[
         ],
     )
     done = sum(r[1] for r in results)
-    assert stock.check_balances(pg_db, admin) == []
+    assert balance_check.check_balances(pg_db, admin) == []
     in_lot = [x.qty for x in lots.propose(pg_db, part.id, bin_id) if x.lot.id == last.id]
     if named:
         assert done == units and in_lot == []  # exactly the lot's units went, once each

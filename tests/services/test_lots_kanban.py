@@ -20,7 +20,7 @@ from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.lots import LotReceipt, TrackingInput
-from desktop.services.stock import moves as stock
+from desktop.services.stock import balance_check
 from tests.factories import make_part, make_tree
 
 LONGEST = "K" * 38 + "-9"  # a lot number at its maximum, 40 characters
@@ -67,7 +67,7 @@ def test_a_tracked_card_is_received_with_its_lot(db: Database, keeper: Actor, pl
     assert _lots(db, plant["grease"], plant["line"]) == {LONGEST: 12}
     lot = lots.trace(db, LONGEST).lot
     assert lot.expires_on == date.today() + timedelta(365) and lot.supplier_name == "Lubes & Co"
-    assert stock.check_balances(db, keeper) == []
+    assert balance_check.check_balances(db, keeper) == []
 
 
 @pytest.mark.parametrize("label", ["gs1", "lt-code"])

@@ -16,6 +16,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue import scan
 from desktop.services.mro import AssetInput, ReservationInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree, receive
 
@@ -141,7 +142,7 @@ def test_reserve_issue_release_and_return(db: Database, admin: Actor, plant: dic
     now = datetime.now(UTC)
     usage = mro.usage_per_asset(db, now - timedelta(hours=1), now + timedelta(hours=1))
     assert [(u.asset_code, u.part_number, u.qty, u.value) for u in usage] == [("PRESS-01", "6205-2RS", 2, 25)]
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
     assert mro.reservations(db) == []
 
 

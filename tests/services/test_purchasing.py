@@ -23,6 +23,7 @@ from desktop.services.insight import replenishment
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest, Wanted
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.position import positions
 from tests.factories import make_part, make_tree, receive
@@ -162,7 +163,7 @@ def test_receipts_post_one_receipt_each_and_move_the_order_state(
         stock.balance(db, plant["bolt"], plant["bin"]) == 200
         and stock.balance(db, plant["nut"], plant["bin2"]) == 50
     )
-    refs = [m.reference for m in stock.history(db, part_id=plant["bolt"])]
+    refs = [m.reference for m in stock_history.history(db, part_id=plant["bolt"])]
     assert refs == [f"{order.number}/1", f"{order.number}/1"]
     assert db.read(lambda s: len(list(s.scalars(select(PurchaseReceipt))))) == 3
 
@@ -184,7 +185,10 @@ def test_bad_receipts_say_why_and_post_nothing(db: Database, admin: Actor, plant
     )
     with pytest.raises(Conflict, match="is cancelled"):
         po.receive(db, keeper, ReceiptRequest(cancelled.id, plant["nut"], Decimal(1), plant["bin"]))
-    assert stock.history(db, part_id=plant["nut"]) == [] and stock.history(db, part_id=plant["oil"]) == []
+    assert (
+        stock_history.history(db, part_id=plant["nut"]) == []
+        and stock_history.history(db, part_id=plant["oil"]) == []
+    )
     assert po.get_order(db, order.id).state == "SENT"
 
 
@@ -372,7 +376,9 @@ def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
     after = po.get_order(db, order.id)
     assert after.state == "RECEIVED" and after.lines[0].received_qty == 200
     assert stock.balance(db, plant["bolt"], plant["bin2"]) == 200
-    assert [m.reference for m in stock.history(db, part_id=plant["bolt"])] == [f"{order.number}/1"] * 2
+    assert [m.reference for m in stock_history.history(db, part_id=plant["bolt"])] == [
+        f"{order.number}/1"
+    ] * 2
 
 
 def test_the_scan_box_resolves_a_po_number(db: Database, admin: Actor, plant: dict[str, int]) -> None:
@@ -507,15 +513,15 @@ def test_reversing_a_receipt_counts_it_back_out_of_its_line(
     second = po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(80), plant["bin"]))
     po.receive(db, admin, ReceiptRequest(order.id, plant["nut"], Decimal(50), plant["bin"]))
     assert po.get_order(db, order.id).state == "RECEIVED"
-    stock.reverse_move(db, admin, second.move.id, "counted 80 short: wrong box")
+    stock_history.reverse_move(db, admin, second.move.id, "counted 80 short: wrong box")
     after = po.get_order(db, order.id)
     assert after.state == "PARTLY_RECEIVED" and after.lines[0].received_qty == 120
     assert db.read(positions)[plant["bolt"]].on_order == 80  # expected again
-    stock.reverse_move(db, admin, first.move.id, "wrong order")
+    stock_history.reverse_move(db, admin, first.move.id, "wrong order")
     assert po.get_order(db, order.id).lines[0].received_qty == 0
     assert po.get_order(db, order.id).state == "PARTLY_RECEIVED"  # the nuts are still in
-    stock.reverse_move(db, admin, stock.history(db, part_id=plant["nut"])[0].id, "wrong part")
+    stock_history.reverse_move(db, admin, stock_history.history(db, part_id=plant["nut"])[0].id, "wrong part")
     assert po.get_order(db, order.id).state == "SENT"
     plain = receive(db, admin, plant["oil"], plant["bin"], "2")  # not on an order: only the ledger
-    stock.reverse_move(db, admin, plain.move.id, "typo")
+    stock_history.reverse_move(db, admin, plain.move.id, "typo")
     assert stock.balance(db, plant["oil"], plant["bin"]) == 0

@@ -18,6 +18,7 @@ from desktop.services import purchasing as po
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.purchasing import LineInput, ReceiptRequest
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from tests.factories import make_part, make_tree
 from tests.processes import run_at_once, wait_for
@@ -69,7 +70,7 @@ def test_receiving_the_same_line_at_once_never_over_receives(
     after = po.get_order(pg_db, order.id)
     assert after.lines[0].received_qty == ordered and after.state == "RECEIVED"
     assert stock.balance(pg_db, part.id, bin_id) == ordered
-    assert len(stock.history(pg_db, part_id=part.id)) == ordered
+    assert len(stock_history.history(pg_db, part_id=part.id)) == ordered
     messages = {m for r in results for m in r[2]}
     assert messages == {
         f"6205-2RS on {order.number} line 1: ordered {ordered} EA, received {ordered}, 0 left "

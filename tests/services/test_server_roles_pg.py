@@ -21,6 +21,8 @@ from desktop.services.admin import audit, users
 from desktop.services.admin.access_settings import AccessSettings, save_access
 from desktop.services.admin.server_roles import setup_runtime_role
 from desktop.services.counts import sessions as counts
+from desktop.services.stock import balance_check
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.conftest import create_pg_database, drop_pg_database, pg_admin_url
@@ -92,9 +94,9 @@ def test_the_runtime_role_runs_the_storeroom_but_cannot_rewrite_history_or_promo
     got = post_move(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(3), from_location_id=a))
     post_move(runtime, kim, MoveRequest(MoveKind.TRANSFER, part.id, Decimal(2), a, b))
     post_move(runtime, kim, MoveRequest(MoveKind.ADJUSTMENT, part.id, Decimal(1), None, b, reason="found"))
-    stock.reverse_move(runtime, kim, got.move.id, "wrong part")
+    stock_history.reverse_move(runtime, kim, got.move.id, "wrong part")
     assert stock.balance(runtime, part.id, a) == 8
-    assert stock.check_balances(runtime, kim) == []
+    assert balance_check.check_balances(runtime, kim) == []
     assert counts.start_session(runtime, admin, "Rack 1", [tree["R01"].id]) > 0  # takes the ledger lock
     make_part(runtime, admin, "BRG-6206")  # master data, audited
     save_access(runtime, admin, AccessSettings(pin_failures=6, pc_failures=30))
@@ -196,6 +198,6 @@ def test_the_runtime_role_receives_issues_and_releases_lots_but_never_deletes_on
     lots.release(runtime, admin, lot.id, "lab re-test 12")
     stock_issue.issue(runtime, kim, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), a, reference="WO-1"))
     assert [m.move.kind for m in lots.trace(runtime, lot.code).moves] == ["RECEIPT", "ISSUE"]
-    assert stock.check_balances(runtime, kim) == []
+    assert balance_check.check_balances(runtime, kim) == []
     for statement in ("DELETE FROM lot", "UPDATE stock_move SET lot_id = NULL", "TRUNCATE lot_balance"):
         _denied(runtime, statement)

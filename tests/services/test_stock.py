@@ -11,6 +11,8 @@ from desktop.errors import Conflict, InsufficientStock, NotFound, PermissionDeni
 from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
+from desktop.services.stock import balance_check
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from tests.factories import make_part, make_tree, receive
@@ -34,10 +36,10 @@ def test_receive_issue_transfer_keep_balances_and_ledger_equal(
     post_move(db, admin, MoveRequest(MoveKind.RETURN, p, Decimal(1), to_location_id=b, reason="unused"))
     assert stock.balance(db, p, a) == 5
     assert stock.balance(db, p, b) == 3
-    assert stock.check_balances(db, admin) == []
-    kinds = [m.kind for m in stock.history(db, part_id=p)]
+    assert balance_check.check_balances(db, admin) == []
+    kinds = [m.kind for m in stock_history.history(db, part_id=p)]
     assert kinds == ["RETURN", "TRANSFER", "ISSUE", "RECEIPT"]
-    assert [m.kind for m in stock.history(db, location_id=b)] == ["RETURN", "TRANSFER"]
+    assert [m.kind for m in stock_history.history(db, location_id=b)] == ["RETURN", "TRANSFER"]
 
 
 def test_issue_more_than_on_hand_is_refused_and_nothing_changes(
@@ -50,7 +52,7 @@ def test_issue_more_than_on_hand_is_refused_and_nothing_changes(
     assert "Only 2 EA of 6205-2RS left in A-01-01" in str(err.value)
     assert err.value.available == 2
     assert stock.balance(db, p, a) == 2
-    assert len(stock.history(db, part_id=p)) == 1
+    assert len(stock_history.history(db, part_id=p)) == 1
 
 
 def test_issue_from_empty_bin_says_zero_left(db: Database, admin: Actor, plant: dict[str, int]) -> None:
@@ -99,15 +101,15 @@ def test_reversal_restores_balance_and_cannot_repeat(
 ) -> None:
     p, a = plant["part"], plant["A-01-01"]
     r = receive(db, admin, p, a, "5")
-    back = stock.reverse_move(db, admin, r.move.id, "typed 5 instead of 50")
+    back = stock_history.reverse_move(db, admin, r.move.id, "typed 5 instead of 50")
     assert back.move.kind == "RECEIPT" and back.move.from_code == "A-01-01" and back.move.to_code is None
     assert back.move.reverses_move_id == r.move.id
     assert stock.balance(db, p, a) == 0
     with pytest.raises(Conflict, match="already been reversed"):
-        stock.reverse_move(db, admin, r.move.id, "again")
+        stock_history.reverse_move(db, admin, r.move.id, "again")
     with pytest.raises(Conflict, match="itself a correction"):
-        stock.reverse_move(db, admin, back.move.id, "undo the undo")
-    original = next(m for m in stock.history(db, part_id=p) if m.id == r.move.id)
+        stock_history.reverse_move(db, admin, back.move.id, "undo the undo")
+    original = next(m for m in stock_history.history(db, part_id=p) if m.id == r.move.id)
     assert original.reversed_by_id == back.move.id
 
 
@@ -116,7 +118,7 @@ def test_reversal_refused_when_stock_already_used(db: Database, admin: Actor, pl
     r = receive(db, admin, p, a, "5")
     post_move(db, admin, MoveRequest(MoveKind.ISSUE, p, Decimal(4), from_location_id=a))
     with pytest.raises(InsufficientStock):
-        stock.reverse_move(db, admin, r.move.id, "wrong part")
+        stock_history.reverse_move(db, admin, r.move.id, "wrong part")
     assert stock.balance(db, p, a) == 1
 
 
@@ -169,10 +171,10 @@ def test_check_balances_finds_and_repairs_drift(db: Database, admin: Actor, plan
     p, a = plant["part"], plant["A-01-01"]
     receive(db, admin, p, a, "9")
     db.write(lambda s: s.execute(update(StockBalance).values(qty=Decimal(8))))
-    drift = stock.check_balances(db, admin)
+    drift = balance_check.check_balances(db, admin)
     assert [(d.balance, d.ledger) for d in drift] == [(Decimal(8), Decimal(9))]
-    stock.check_balances(db, admin, repair=True)
-    assert stock.check_balances(db, admin) == []
+    balance_check.check_balances(db, admin, repair=True)
+    assert balance_check.check_balances(db, admin) == []
     assert stock.balance(db, p, a) == 9
 
 
@@ -192,7 +194,7 @@ def test_decimal_quantities_add_up_exactly(db: Database, admin: Actor, plant: di
     assert stock.balance(db, cable.id, a) == 0
     with pytest.raises(InsufficientStock, match="Only 0 M"):
         post_move(db, admin, MoveRequest(MoveKind.ISSUE, cable.id, Decimal("0.0001"), from_location_id=a))
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_missing_part_or_location_is_named_and_nothing_is_posted(
@@ -219,4 +221,4 @@ def test_missing_part_or_location_is_named_and_nothing_is_posted(
             post_move(db, admin, req)
         assert err.value.field == field
     assert stock.balance(db, p, a) == 5 and stock.balance(db, p, b) == 0
-    assert len(stock.history(db, part_id=p)) == 1
+    assert len(stock_history.history(db, part_id=p)) == 1

@@ -11,7 +11,9 @@ from desktop.errors import InsufficientStock, NotFound, PermissionDenied, UserEr
 from desktop.models.enums import MoveKind, Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
+from desktop.services.stock import balance_check
 from desktop.services.stock import batch as stock_batch
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
 from desktop.services.stock.moves import MoveRequest
@@ -53,8 +55,8 @@ def test_batch_posts_every_move_and_balances_match_the_ledger(
     assert stock.balance(db, p, a) == 0
     assert stock.balance(db, p, b) == 6
     assert stock.balance(db, q, b) == 2
-    assert stock.check_balances(db, admin) == []
-    history = stock.history(db, part_id=p)
+    assert balance_check.check_balances(db, admin) == []
+    history = stock_history.history(db, part_id=p)
     assert [m.kind for m in history] == ["TRANSFER", "ISSUE", "RECEIPT"]
     assert history[-1].reference == "PO-1" and history[-1].user_name == "admin"
 
@@ -70,7 +72,7 @@ def test_one_refused_move_leaves_nothing_written_and_names_its_position(
     assert str(err.value) == "Move 3 of 3: only 2 EA of 6205-2RS left in A-01-01: cannot take 3."
     assert err.value.available == 2
     assert stock.balance(db, p, a) == 3
-    assert len(stock.history(db, part_id=p)) == 1
+    assert len(stock_history.history(db, part_id=p)) == 1
 
 
 @pytest.mark.parametrize(
@@ -97,7 +99,7 @@ def test_the_single_move_rules_apply_to_each_move_of_a_batch(
     with pytest.raises(UserError, match=message) as err:
         post_many(db, admin, [_receipt(p, a, "5"), bad])
     assert str(err.value).startswith("Move 2 of 2: ")
-    assert stock.history(db, part_id=p) == []
+    assert stock_history.history(db, part_id=p) == []
 
 
 def test_quarantine_stock_cannot_be_issued_in_a_batch(
@@ -106,7 +108,7 @@ def test_quarantine_stock_cannot_be_issued_in_a_batch(
     p, qbin = plant["p"], plant["Q-01"]
     with pytest.raises(UserError, match="quarantine"):
         post_many(db, admin, [_receipt(p, qbin, "2"), _issue(p, qbin, "1")])
-    assert stock.history(db, part_id=p) == []
+    assert stock_history.history(db, part_id=p) == []
 
 
 def test_posting_keys_make_a_resent_batch_post_nothing_twice(
@@ -122,7 +124,7 @@ def test_posting_keys_make_a_resent_batch_post_nothing_twice(
     # the same key twice inside one batch posts once too
     twice = post_many(db, admin, [_receipt(p, a, "1", posting_key="k"), _receipt(p, a, "1", posting_key="k")])
     assert len(twice.move_ids) == 1 and twice.duplicates == 1
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_a_viewer_cannot_post_a_batch_and_an_empty_batch_writes_nothing(
@@ -146,7 +148,7 @@ def test_a_batch_larger_than_one_query_chunk(
     with pytest.raises(NotFound):
         post_many(db, admin, [*batch, _issue(-7, a, "1")])
     assert post_many(db, admin, batch).duplicates == 0
-    assert len(stock.history(db, location_id=b, limit=5000)) == 1200
+    assert len(stock_history.history(db, location_id=b, limit=5000)) == 1200
     assert stock.balance(db, p, a) == 1
     assert all(stock.balance(db, x, y) == 0 for x in parts for y in (a, b))
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []

@@ -16,6 +16,7 @@ from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.mro import AssetInput, ReservationInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.batch import post_many
@@ -90,7 +91,7 @@ def test_an_issue_respects_reservations_and_settles_its_own(
         issue(9, bin2, "WO-9", "k7")
     linked = db.read(lambda s: sorted((a.reservation_id or 0) for a in s.query(AssetMove)))
     assert linked == [first, first]  # each settling issue is linked to the reservation
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_where_nothing_is_reserved_an_issue_is_the_ledgers(
@@ -181,7 +182,7 @@ def test_batch_issues_respect_and_settle_reservations(
     with pytest.raises(ReservedStock, match=r"Move 1 of 1: Only 1 EA"):
         post_many(db, keeper, [issue(3, bin_id=bin1)])
     assert len(post_many(db, keeper, [issue(3, bin_id=bin1)], take_reserved=True).move_ids) == 1
-    assert _open(db) == [("WO-3", 4, "OPEN")] and stock.check_balances(db, admin) == []
+    assert _open(db) == [("WO-3", 4, "OPEN")] and balance_check.check_balances(db, admin) == []
 
 
 def test_no_caller_posts_an_issue_around_the_rule(

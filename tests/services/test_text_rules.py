@@ -34,8 +34,9 @@ from desktop.services.counts import sessions as counts
 from desktop.services.io import imports
 from desktop.services.io.tabular import parse_csv
 from desktop.services.mro import AssetInput, ReservationInput
+from desktop.services.stock import balance_check
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import issue as stock_issue
-from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.services.text_rules import refuse_controls
 from tests.factories import make_part, make_tree, receive
@@ -107,7 +108,7 @@ def test_every_service_that_takes_text_refuses_them(db: Database, admin: Actor) 
             StockMove,
             lambda t: stock_issue.issue_short(db, admin, part.id, a, Decimal(50), reference=t),
         ),
-        ("reason", StockMove, lambda t: stock.reverse_move(db, admin, 1, t)),
+        ("reason", StockMove, lambda t: stock_history.reverse_move(db, admin, 1, t)),
         ("description", Part, lambda t: create_part(db, admin, PartInput("NEW-1", f"Bearing {t}"))),
         (
             "manufacturer",
@@ -201,7 +202,7 @@ def test_every_service_that_takes_text_refuses_them(db: Database, admin: Actor) 
             assert "U+" in err.value.message or "control characters" in err.value.message, err.value.message
     assert {m: _count(db, m) for _f, m, _op in attempts} == before
     assert _count(db, StockMove) == moves_before
-    assert stock.check_balances(db, admin) == []
+    assert balance_check.check_balances(db, admin) == []
 
 
 def test_tabs_fold_and_notes_keep_their_lines(db: Database, admin: Actor) -> None:

@@ -19,6 +19,7 @@ from desktop.models import CountLine, LotBalance, StockMove
 from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
@@ -145,4 +146,4 @@ def test_count_a_bin_per_lot_by_scanning(
     assert ctx.db.read(
         lambda s: s.scalar(select(func.sum(LotBalance.qty)).where(LotBalance.part_id == plant["grease"]))
     ) == Decimal(10)
-    assert stock.check_balances(ctx.db, ctx.actor) == []
+    assert balance_check.check_balances(ctx.db, ctx.actor) == []

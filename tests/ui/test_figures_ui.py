@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pytestqt.qtbot import QtBot
 
-from desktop.services.counts import plan as count_plan
+from desktop.services.counts import today_list
 from desktop.services.counts.abc import set_override
 from desktop.ui.context import AppContext
 from desktop.ui.counts.counts_page import CountsPage
@@ -23,8 +23,8 @@ def test_todays_list_shows_overdue_lines(qtbot: QtBot, window: MainWindow, ctx: 
     set_override(ctx.db, ctx.actor, "FAST", "A")
     receive(ctx.db, ctx.actor, part.id, tree["A-01-01"].id, "4")
     last_year = date.today().year - 1
-    count_plan.todays_list(ctx.db, date(last_year, 1, 1))  # dealt a year ago, never counted since
-    first = min(d for d in (date(last_year, 1, n) for n in range(1, 32)) if count_plan.due_on(ctx.db, d))
+    today_list.todays_list(ctx.db, date(last_year, 1, 1))  # dealt a year ago, never counted since
+    first = min(d for d in (date(last_year, 1, n) for n in range(1, 32)) if today_list.due_on(ctx.db, d))
     window.go_to("Cycle counts")
     page = window.pages["Cycle counts"]
     assert isinstance(page, CountsPage)

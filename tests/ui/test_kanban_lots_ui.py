@@ -22,6 +22,7 @@ from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.lots import LotReceipt, TrackingInput
+from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
 from desktop.ui.kanban.kanban_page import ScanStation
@@ -110,7 +111,7 @@ def test_a_tracked_card_asks_for_its_lot_at_the_station(
     assert station.banner.kind == "ok", station.banner.text()
     assert _lots(ctx.db, plant["grease"], plant["line"]) == {"HEAT-4711": 12, LONGEST: 12}
     assert lots.trace(ctx.db, LONGEST).lot.expires_on == date(2028, 1, 31)
-    assert stock.check_balances(ctx.db, ctx.actor) == []
+    assert balance_check.check_balances(ctx.db, ctx.actor) == []
 
 
 def test_an_unknown_card_or_a_dropped_lot_posts_nothing(

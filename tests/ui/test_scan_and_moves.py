@@ -15,6 +15,7 @@ from desktop.db import Database
 from desktop.models import ShortIssue
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Actor
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
@@ -233,7 +234,7 @@ def test_locked_database_keeps_input_and_retry_posts_once(
     other.close()
     qtbot.keyClick(dialog.qty_edit, Qt.Key.Key_Return)  # retry
     assert stock.balance(ctx.db, plant["part"], plant["A-01-01"]) == 11
-    assert len(stock.history(ctx.db, part_id=plant["part"])) == 3
+    assert len(stock_history.history(ctx.db, part_id=plant["part"])) == 3
     ctx.db.dispose()
 
 

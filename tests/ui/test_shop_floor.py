@@ -19,6 +19,8 @@ from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services.admin import users
 from desktop.services.catalogue.locations import LocationInput, create_location
 from desktop.services.counts import sessions as counts
+from desktop.services.stock import balance_check
+from desktop.services.stock import history as stock_history
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_move
 from desktop.tasks import WorkerSyncRunner
@@ -531,7 +533,7 @@ def test_random_keys_and_scans_never_crash_the_window(
             qtbot.wait(60)  # let held keys land as typing now and then
     router().flush()
     # the ledger still balances: every posting went through the service rules
-    assert stock.check_balances(ctx.db, ctx.actor) == []
+    assert balance_check.check_balances(ctx.db, ctx.actor) == []
 
 
 def test_human_typing_in_a_code_field_stays_typing(
@@ -587,7 +589,7 @@ def test_every_dialog_fits_a_1280_by_720_screen(
             ReserveDialog(ctx, None),
             IssueReservedDialog(ctx, reservation),
             AssetDialog(ctx, None),
-            ReverseDialog(stock.history(ctx.db, limit=1)[0]),
+            ReverseDialog(stock_history.history(ctx.db, limit=1)[0]),
             SignInDialog(ctx.db, ctx.runner),
             FirstAdminDialog(ctx.db, ctx.runner, "ada"),
             ConnectionDialog(ctx.runner),

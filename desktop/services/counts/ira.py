@@ -1,7 +1,7 @@
 """Inventory record accuracy: approved lines within tolerance / approved lines counted (a hit rate, not
 value-netted), grouped by class, area or month, with the value of the adjustments (gross: every
 variance counts, a gain does not cancel a loss). A tracked part's (part, bin) is one line however many
-lots it holds, accurate when each lot line is (counts.sessions.accurate_bins); its value is the sum of
+lots it holds, accurate when each lot line is (counts.approval.accurate_bins); its value is the sum of
 its lot lines' variances, each gross, as they were posted."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import CountLine, Location, Part
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import accurate_bins, bin_key
+from desktop.services.counts.approval import accurate_bins, bin_key
 
 GROUPINGS = {"class": "Class", "area": "Area", "month": "Month"}
 

@@ -4,15 +4,16 @@ A session copies the book (every balance in the chosen bins: a count lists every
 item not found counts as zero) and remembers the ledger's highest id. A counted line is compared with the
 book rolled forward by the moves posted since the snapshot, so moves during the count do not show as
 variances. Out of tolerance (count settings) -> recount by another counter -> a supervisor approves each
-line or rejects it with a reason -> COUNT moves. ABC is in count_abc, the plan in count_plan, IRA in
-count_ira.
+line or rejects it with a reason -> COUNT moves (`approval`). ABC is in count_abc, the plan in count_plan,
+IRA in count_ira.
 
 A tracked part is counted per lot (or serial): one line per (part, bin, lot) the book holds, and a line
 added for a lot found on the shelf (desktop.services.counts.lots). Tolerance and the recount are per line,
 so per lot; approval posts one COUNT move per lot line that differs, with its lot. For the IRA a (part,
 bin) of a count is one line however many lots it holds, accurate when each of its lot lines is
-(`accurate_bins`): a bin of five lots weighs no more than an untracked bin, and a lot record that is wrong
-(two lots swapped, same total) is a record error a recall would meet, so the bin is not accurate.
+(`approval.accurate_bins`): a bin of five lots weighs no more than an untracked bin, and a lot record
+that is wrong (two lots swapped, same total) is a record error a recall would meet, so the bin is not
+accurate.
 
 Recount rule: the recount of a line must be entered by someone other than its first counter whenever
 another active user who may count exists; a storeroom with a single counter may recount its own line,
@@ -51,7 +52,6 @@ from desktop.services.counts.lots import counted_lot, lot_book
 from desktop.services.counts.settings import CountSettings, read_count_settings
 from desktop.services.lots.ledger import what_is_tracked
 from desktop.services.lots.records import LOT_PREFIX
-from desktop.services.stock.moves import MoveRequest, post_in
 from desktop.services.text_rules import refuse_controls
 
 COUNTER_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items() if Permission.COUNT in perms)
@@ -401,92 +401,6 @@ def open_sessions(db: Database) -> list[tuple[int, str]]:
             ).tuples()
         )
     )
-
-
-def approve(db: Database, actor: Actor, session_id: int, *, reject: dict[int, str] | None = None) -> int:
-    """Post COUNT moves for every counted line with a variance (a lot line's with its lot, all in this one
-    transaction); rejected lines (each with a reason) post
-    nothing, and a line waiting for its recount may be rejected instead. The session closes. Returns the
-    number of moves posted."""
-    actor.require(Permission.APPROVE_COUNTS)
-    for why in (reject or {}).values():
-        refuse_controls(why, field="reason", label="Reason for rejecting")
-    rejected = {k: v.strip() for k, v in (reject or {}).items()}
-    if any(not why for why in rejected.values()):
-        raise UserError("Give a reason for each rejected line.", field="reason")
-
-    def op(s: Session) -> int:
-        sess = _open_session(s, session_id)
-        lines = list(s.scalars(select(CountLine).where(CountLine.session_id == sess.id)))
-        unknown = set(rejected) - {line.id for line in lines}
-        if unknown:
-            raise NotFound(f"Line(s) {sorted(unknown)} are not in count session {sess.name}.")
-        waiting = [line for line in lines if line.status == "RECOUNT" and line.id not in rejected]
-        if waiting:
-            raise Conflict(f"{len(waiting)} line(s) wait for a recount before approval (or reject them).")
-        posted = 0
-        for line in lines:
-            if line.id in rejected:
-                line.status, line.note = "REJECTED", rejected[line.id][:200]
-                continue
-            if line.status == "OPEN":  # not found in the bin: counted as zero
-                line.expected_qty = _rolled_forward(s, sess, line)
-                line.counted_qty = Decimal(0)
-            assert line.counted_qty is not None and line.expected_qty is not None
-            variance = Decimal(line.counted_qty) - Decimal(line.expected_qty)
-            if variance != 0:
-                result = post_in(
-                    s,
-                    actor,
-                    MoveRequest(
-                        MoveKind.COUNT,
-                        line.part_id,
-                        abs(variance),
-                        from_location_id=line.location_id if variance < 0 else None,
-                        to_location_id=line.location_id if variance > 0 else None,
-                        reason=f"cycle count {sess.name}: counted {format_qty(Decimal(line.counted_qty))}",
-                        reference=f"COUNT-{sess.id}",
-                        lot_id=line.lot_id,
-                    ),
-                )
-                line.move_id = result.move.id
-                posted += 1
-            line.status = "APPROVED"
-        sess.status = "CLOSED"
-        reasons = "; ".join(f"line {k}: {v}" for k, v in sorted(rejected.items()))
-        record(
-            s,
-            actor.user_id,
-            "counts.approve",
-            "count_session",
-            sess.id,
-            f"{sess.name}: {posted} adjustment(s), {len(rejected)} rejected"
-            + (f" ({reasons})" if reasons else ""),
-        )
-        return posted
-
-    return db.write(op)
-
-
-def line_accurate(line: CountLine) -> bool:
-    """A decided line counts as accurate when it was within tolerance or exact."""
-    variance = abs(Decimal(line.counted_qty or 0) - Decimal(line.expected_qty or 0))
-    return bool(line.within_tolerance) or variance == 0
-
-
-def bin_key(line: CountLine) -> tuple[int, int, int]:
-    """The IRA's line: a (part, bin) of one count, whatever lots it holds."""
-    return (line.session_id, line.part_id, line.location_id)
-
-
-def accurate_bins(lines: Iterable[CountLine]) -> dict[tuple[int, int, int], bool]:
-    """Per (part, bin) of a count (`bin_key`): accurate when each of its lines is (see the module's note);
-    an untracked part's bin has one line, so its verdict is that line's, as before lots."""
-    out: dict[tuple[int, int, int], bool] = {}
-    for line in lines:
-        key = bin_key(line)
-        out[key] = out.get(key, True) and line_accurate(line)
-    return out
 
 
 def sheet(db: Database, session_id: int, *, counter: str = "") -> tuple[SheetHeader, list[SheetLine]]:

@@ -27,7 +27,7 @@ from desktop.quantities import ZERO, money
 from desktop.reports.table_report import Chart, ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import accurate_bins, bin_key
+from desktop.services.counts.approval import accurate_bins, bin_key
 from desktop.services.insight import kpis
 from desktop.services.insight.consumption import consumed_value, is_consumption
 from desktop.services.insight.report_rows import stamp
@@ -164,7 +164,7 @@ def count_accuracy(db: Database, *, months: int = 12) -> ReportTable:
             .tuples()
             .all()
         )
-        # each lot line is shown; the IRA counts a (part, bin) once (counts.sessions.accurate_bins)
+        # each lot line is shown; the IRA counts a (part, bin) once (counts.approval.accurate_bins)
         bins = accurate_bins(line for line, *_rest in found)
         for line, pn, code, cost, lot in found:
             expected = Decimal(line.expected_qty or 0)

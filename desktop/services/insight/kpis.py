@@ -53,7 +53,7 @@ from desktop.models.enums import MoveKind
 from desktop.quantities import ZERO
 from desktop.services.admin.plant_settings import Planning, planning
 from desktop.services.common import as_utc, db_time
-from desktop.services.counts.sessions import accurate_bins, bin_key
+from desktop.services.counts.approval import accurate_bins, bin_key
 from desktop.services.insight import kpi_days
 from desktop.services.insight.consumption import (
     demand_window,

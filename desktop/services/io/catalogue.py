@@ -20,19 +20,8 @@ from desktop.services.catalogue import categories, manufacturers
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.common import clean_text
 from desktop.services.io import supplier_parts
-from desktop.services.io.common import (
-    Column,
-    Handler,
-    Plan,
-    Rows,
-    SessionUnit,
-    chunks,
-    company_name,
-    list_changes,
-    merge,
-    row_failed,
-    text_field,
-)
+from desktop.services.io.common import Column, Handler, Plan, Rows, SessionUnit, chunks, row_failed
+from desktop.services.io.fields import company_name, list_changes, merge, text_field
 from desktop.services.io.part_refs import PART, find_part, part_ids, part_keys
 
 CATEGORY_COLUMNS = (

@@ -6,7 +6,7 @@ every field that will change, old -> new) and written inside one transaction, wh
 back and the import commits only when no row has a problem. So a clean check means the import passes.
 Rows are matched on business keys (part number, supplier name, location code), never on database ids,
 so re-importing a corrected file updates records instead of duplicating them, and an export of this app
-re-imports cleanly. A column the file lacks leaves that field as it is (imports_common.merge).
+re-imports cleanly. A column the file lacks leaves that field as it is (io.fields.merge).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from desktop.services.catalogue.suppliers import name_key, validate_supplier
 from desktop.services.io import catalogue as imports_catalogue
 from desktop.services.io import kanban as imports_kanban
 from desktop.services.io import mro as imports_mro
+from desktop.services.io import part_writes
 from desktop.services.io import parts as imports_parts
 from desktop.services.io import stock as imports_stock
 from desktop.services.io.common import (
@@ -43,17 +44,19 @@ from desktop.services.io.common import (
     Progress,
     RowFailed,
     Rows,
+    match_columns,
+    parents_first,
+    row_failed,
+    tick,
+)
+from desktop.services.io.fields import (
     choice_field,
     company_name,
     flag_field,
     list_changes,
-    match_columns,
     merge,
     number_field,
-    parents_first,
-    row_failed,
     text_field,
-    tick,
 )
 from desktop.services.io.mro import location_ref
 from desktop.services.io.tabular import Table
@@ -316,7 +319,7 @@ HANDLERS: dict[str, Handler] = {
         imports_parts.COLUMNS,
         Permission.EDIT_PARTS,
         _plan_parts_kind,
-        lambda s, _actor, planned, _source, _progress: imports_parts.apply(s, planned),
+        lambda s, _actor, planned, _source, _progress: part_writes.apply(s, planned),
         batch=imports_parts.BATCH,
         check_writes=False,  # writing finds nothing the plan does not; a batch's plan reads no earlier batch
     ),

@@ -20,20 +20,10 @@ from desktop.models import Part, PartSupplier, Supplier
 from desktop.services.actor import Permission
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.common import clean_text
-from desktop.services.io.common import (
-    PRICE_UNIT,
-    Column,
-    Handler,
-    Plan,
-    Rows,
-    chunks,
-    list_changes,
-    merge,
-    number_field,
-    price_field,
-)
+from desktop.services.io.common import Column, Handler, Plan, Rows, chunks
+from desktop.services.io.fields import PRICE_UNIT, list_changes, merge, number_field, price_field
 from desktop.services.io.part_refs import PART, find_part, odoo_reference, part_ids, part_keys
-from desktop.services.io.parts import link_suppliers, supplier_ids
+from desktop.services.io.part_writes import link_suppliers, supplier_ids
 from desktop.services.purchasing.erp_files import file_date
 
 # Other systems' vendor price lists too: Odoo's (product.supplierinfo: `Vendor`, `Product Template` or

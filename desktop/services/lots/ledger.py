@@ -177,9 +177,9 @@ _SPLITS = _split_query()
 
 def lot_drifts(conn: Connection, *, repair: bool = False) -> list[LotDrift]:
     """What `storeroom check-balances` adds for lots. A repair brings each lot's balance to its moves
-    (inside the caller's lock, see stock.check_balances); a bin whose lots still do not add up after that
-    holds stock moved without a lot while the part was tracked, which no sum can place in a lot: it is
-    reported, never guessed."""
+    (inside the caller's lock, see stock.balance_check.check_balances); a bin whose lots still do not add
+    up after that holds stock moved without a lot while the part was tracked, which no sum can place in a
+    lot: it is reported, never guessed."""
     drifts = [
         LotDrift(p, loc, lot, Decimal(b), Decimal(led)) for p, loc, lot, b, led in conn.execute(_LOT_DRIFTS)
     ]

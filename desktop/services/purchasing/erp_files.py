@@ -39,7 +39,8 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 from desktop.services.catalogue.units import check_qty_for_unit, known_units
 from desktop.services.common import clean_text
-from desktop.services.io.common import Column, Handler, Plan, Progress, Rows, list_changes, row_failed
+from desktop.services.io.common import Column, Handler, Plan, Progress, Rows, row_failed
+from desktop.services.io.fields import list_changes
 from desktop.services.io.tabular import write_table
 from desktop.services.purchasing.orders import (
     PO_PREFIX,

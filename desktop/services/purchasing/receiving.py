@@ -184,9 +184,9 @@ def part_on_order(db: Database, order_id: int, code: str) -> int:
 
 
 def unreceive_in(s: Session, actor: Actor, move_id: int, qty: Decimal) -> None:
-    """A receipt against an order is being reversed (stock.reverse_move): its line counts it back out and
-    the order's state follows (RECEIVED -> PARTLY_RECEIVED -> SENT); a closed or cancelled order keeps its
-    state. Called before the mirror move is posted: the order is locked before the balances, as in
+    """A receipt against an order is being reversed (stock.history.reverse_move): its line counts it back
+    out and the order's state follows (RECEIVED -> PARTLY_RECEIVED -> SENT); a closed or cancelled order
+    keeps its state. Called before the mirror move is posted: the order is locked before the balances, as in
     `receive_in`, so a receipt and a reversal cannot deadlock. Any other move: nothing to do."""
     line_id = s.scalar(select(PurchaseReceipt.line_id).where(PurchaseReceipt.move_id == move_id))
     if line_id is None:

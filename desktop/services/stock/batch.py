@@ -37,14 +37,13 @@ from desktop.services.admin.access_settings import check_adjustment
 from desktop.services.lots.issuing import lot_for_issue
 from desktop.services.lots.ledger import move_lot, what_is_tracked
 from desktop.services.stock.issue import cover, lock_parts, named, open_reservations, take_from
+from desktop.services.stock.move_checks import _check_ends, _checked_texts
 from desktop.services.stock.moves import (
     _KEYED,
     _UPSERTS,
     HALF_UNIT,
     KeyedMove,
     MoveRequest,
-    _check_ends,
-    _checked_texts,
     _part,
     _usable,
     check_same_request,

@@ -34,11 +34,11 @@ from desktop.services.actor import Actor, Permission
 from desktop.services.catalogue.units import check_qty_for_unit
 from desktop.services.common import as_utc
 from desktop.services.lots.issuing import lot_for_issue, lot_qty_in_bin
+from desktop.services.stock.move_checks import _checked_texts
 from desktop.services.stock.moves import (
     _KEYED,
     MoveRequest,
     PostResult,
-    _checked_texts,
     _location,
     _result,
     check_same_request,

@@ -4,6 +4,9 @@ correction is a reversing move. Concurrency: the decrement is one conditional UP
 (`... WHERE qty >= :qty`), which PostgreSQL re-checks after waiting for a competing lock, so two
 keepers issuing the last unit cannot both succeed, and no update is lost. Stock leaving a bin to a
 person goes through the Issue rule in `stock_issue` (reservations first), which posts here.
+
+The request's own rules are in `move_checks`; the history and the reversal of a move in `history`; the
+check of every balance against the ledger in `balance_check`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -21,24 +24,13 @@ from sqlalchemy.orm import Session, aliased
 from desktop.db import Database
 from desktop.errors import Conflict, InsufficientStock, NotFound, UserError
 from desktop.models import Location, Lot, Part, StockBalance, StockMove, User
-from desktop.models.enums import LocationType, MoveKind
+from desktop.models.enums import MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.access_settings import check_adjustment
-from desktop.services.catalogue.units import check_qty_for_unit
-from desktop.services.common import as_utc, clean_text
-from desktop.services.lots.ledger import check_lot, lot_drifts, move_lot
-
-# Which ends a move of each kind has: (needs from, needs to). ADJUSTMENT and COUNT take exactly one.
-_SHAPE: dict[MoveKind, tuple[bool | None, bool | None]] = {
-    MoveKind.RECEIPT: (False, True),
-    MoveKind.ISSUE: (True, False),
-    MoveKind.TRANSFER: (True, True),
-    MoveKind.RETURN: (False, True),
-    MoveKind.SCRAP: (True, False),
-    MoveKind.ADJUSTMENT: (None, None),
-    MoveKind.COUNT: (None, None),
-}
+from desktop.services.common import as_utc
+from desktop.services.lots.ledger import move_lot
+from desktop.services.stock.move_checks import _check_ends, _checked_texts
 
 
 @dataclass(frozen=True)
@@ -97,25 +89,6 @@ class PostResult:
         return self.min_qty is not None and self.part_on_hand < self.min_qty
 
 
-def _check_shape(req: MoveRequest) -> None:
-    need_from, need_to = _SHAPE[req.kind]
-    has_from, has_to = req.from_location_id is not None, req.to_location_id is not None
-    if need_from is None:
-        if has_from == has_to:
-            raise UserError(
-                f"An {req.kind.value.lower()} goes either into or out of one location.", field="location"
-            )
-        return
-    if need_from and not has_from:
-        raise UserError("Scan or type the location the stock comes from.", field="from_location")
-    if need_to and not has_to:
-        raise UserError("Scan or type the location the stock goes to.", field="to_location")
-    if (has_from and not need_from) or (has_to and not need_to):
-        raise UserError(f"A {req.kind.value.lower()} does not take that location.", field="location")
-    if has_from and req.from_location_id == req.to_location_id:
-        raise UserError("A transfer needs two different locations.", field="to_location")
-
-
 def post_move(db: Database, actor: Actor, req: MoveRequest) -> PostResult:
     """Post one move in its own transaction."""
     return db.write(lambda s: post_in(s, actor, req))
@@ -139,25 +112,6 @@ def ledger_post(s: Session, actor: Actor, req: MoveRequest) -> PostResult:
     actor.require(Permission.MOVE_STOCK)
     reason, reference = _checked_texts(req)
     return _post(s, actor, req, reason, reference)
-
-
-def _checked_texts(req: MoveRequest) -> tuple[str | None, str | None]:
-    """The checks a request passes before the database is read; returns its cleaned reason and reference."""
-    _check_shape(req)
-    if req.posting_key is not None and (
-        not req.posting_key or len(req.posting_key) > 64 or not req.posting_key.isprintable()
-    ):
-        raise UserError("A posting key is 1 to 64 visible characters.", field="key")
-    if req.qty <= 0:
-        raise UserError("The quantity must be more than zero.", field="qty")
-    reason = clean_text(
-        req.reason,
-        field="reason",
-        label="Reason",
-        max_len=200,
-        required=req.kind in (MoveKind.ADJUSTMENT, MoveKind.SCRAP),
-    )
-    return reason, clean_text(req.reference, field="reference", label="Reference", max_len=60)
 
 
 # What a posting key stands for: the move posted under it, to compare a retry with.
@@ -206,28 +160,6 @@ def check_same_request(
             f"The key {req.posting_key} was used for move #{earlier.id} ({earlier.summary()}); this request "
             f"differs in {', '.join(differ)}. Nothing was saved: a new move needs a new key.",
             field="key",
-        )
-
-
-def _check_ends(req: MoveRequest, part: Part, src: Location | None) -> None:
-    """The rules a move's part and locations must meet."""
-    if not part.active and req.kind not in (
-        MoveKind.ISSUE,
-        MoveKind.SCRAP,
-        MoveKind.TRANSFER,
-        MoveKind.ADJUSTMENT,
-        MoveKind.COUNT,
-    ):
-        raise UserError(
-            f"{part.part_number} is inactive: it can be moved out but not received.", field="part"
-        )
-    check_qty_for_unit(req.qty, part.unit)
-    check_lot(part, req.lot_id, req.kind.value)
-    if src is not None and req.kind is MoveKind.ISSUE and src.type == LocationType.QUARANTINE.value:
-        raise UserError(
-            f"{src.code} is a quarantine location: stock there cannot be issued. "
-            "Transfer it to a storeroom bin once released.",
-            field="from_location",
         )
 
 
@@ -485,21 +417,6 @@ def _result(s: Session, move_id: int, *, duplicate: bool = False) -> PostResult:
     return PostResult(move, on_hand(s, move.part_id), min_qty, duplicate)
 
 
-def history(
-    db: Database, *, part_id: int | None = None, location_id: int | None = None, limit: int = 500
-) -> list[MoveDTO]:
-    """Newest first: every move of a part, of a location, or of a part in a location."""
-    stmt = _move_query()
-    if part_id is not None:
-        stmt = stmt.where(StockMove.part_id == part_id)
-    if location_id is not None:
-        stmt = stmt.where(
-            (StockMove.from_location_id == location_id) | (StockMove.to_location_id == location_id)
-        )
-    stmt = stmt.order_by(StockMove.at.desc(), StockMove.id.desc()).limit(limit)
-    return db.read(lambda s: [_move_dto(r._tuple()) for r in s.execute(stmt)])
-
-
 def balance(db: Database, part_id: int, location_id: int) -> Decimal:
     return db.read(
         lambda s: Decimal(
@@ -511,113 +428,3 @@ def balance(db: Database, part_id: int, location_id: int) -> Decimal:
             or 0
         )
     )
-
-
-def reverse_move(db: Database, actor: Actor, move_id: int, reason: str) -> PostResult:
-    """Undo a move by posting its mirror image; the original stays in the ledger."""
-    actor.require(Permission.MOVE_STOCK)
-    why = clean_text(reason, field="reason", label="Reason for the correction", max_len=200, required=True)
-
-    def op(s: Session) -> PostResult:
-        original = s.get(StockMove, move_id)
-        if original is None:
-            raise NotFound(f"Move #{move_id} does not exist.")
-        if original.reverses_move_id is not None:
-            raise Conflict(f"Move #{move_id} is itself a correction; post a new move instead.")
-        if s.scalar(select(StockMove.id).where(StockMove.reverses_move_id == move_id)) is not None:
-            raise Conflict(f"Move #{move_id} has already been reversed.")
-        if original.kind == MoveKind.RECEIPT.value:  # a receipt against a purchase order: its line follows
-            from desktop.services.purchasing.receiving import unreceive_in  # purchasing builds on stock
-
-            unreceive_in(s, actor, move_id, Decimal(original.qty))
-        mirror = MoveRequest(
-            MoveKind(original.kind),
-            original.part_id,
-            Decimal(original.qty),
-            original.to_location_id,
-            original.from_location_id,
-            lot_id=original.lot_id,
-        )
-        return _post(s, actor, mirror, f"Reversal of #{move_id}: {why}", original.reference, reverses=move_id)
-
-    return db.write(op)
-
-
-# --- checking the invariant -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Drift:
-    part_id: int
-    location_id: int
-    balance: Decimal
-    ledger: Decimal
-    lot_id: int | None = None  # a lot's balance in the bin against the lot's moves
-    lots_sum: bool = False  # a tracked part's bin balance (`balance`) against the sum of its lots (`ledger`)
-
-    def describe(self) -> str:
-        where = f"part #{self.part_id} at location #{self.location_id}"
-        if self.lots_sum:
-            return f"{where}: balance {self.balance}, its lots add up to {self.ledger}"
-        lot = f" lot #{self.lot_id}" if self.lot_id is not None else ""
-        return f"{where}{lot}: balance {self.balance}, ledger {self.ledger}"
-
-
-def _drift_query() -> Any:
-    """Every (part, location) whose balance differs from the sum of its moves, in ONE statement: one
-    statement reads one snapshot, so a move committed while it runs is either wholly in (ledger and
-    balance) or wholly out. Reading the ledger and the balances in separate statements, as this did,
-    saw a receipt in one and not the other under load and reported drifts that were not there."""
-    zero = literal(0, StockBalance.qty.type)
-    flows = union_all(
-        select(
-            StockMove.part_id, StockMove.to_location_id.label("loc"), zero.label("bal"), StockMove.qty
-        ).where(StockMove.to_location_id.is_not(None)),
-        select(StockMove.part_id, StockMove.from_location_id, zero, -StockMove.qty).where(
-            StockMove.from_location_id.is_not(None)
-        ),
-        select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty, zero),
-    ).subquery()
-    # rounded: SQLite keeps NUMERIC as doubles, so its sums carry binary noise past the 4th place
-    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
-    led = func.round(func.sum(flows.c.qty), QTY_PLACES)
-    return (
-        select(flows.c.part_id, flows.c.loc, bal, led)
-        .group_by(flows.c.part_id, flows.c.loc)
-        .having(bal != led)
-        .order_by(flows.c.part_id, flows.c.loc)
-    )
-
-
-_DRIFTS = _drift_query()
-
-
-def check_balances(db: Database, actor: Actor, *, repair: bool = False) -> list[Drift]:
-    """Compare every balance with the sum of its moves; with `repair`, bring each drifting balance to
-    its ledger total.
-
-    A repair must never undo a move posted while it runs. On PostgreSQL it first locks the balances
-    (EXCLUSIVE: plain reads go on, every posting waits). Every posting changes its balance rows before
-    it inserts its move (`_post`, `post_many_in`), so once the lock is granted no move is half-written
-    and none can start; the drifts read next cannot change before they are fixed, and each fix adds the
-    difference rather than writing a total read earlier. The ledger itself is not locked: a runtime
-    role with INSERT-only rights on it may not take that lock. On SQLite the write transaction (BEGIN
-    IMMEDIATE) already holds the file's only write lock."""
-    actor.require(Permission.ADMIN if repair else Permission.VIEW)
-
-    def op(s: Session) -> list[Drift]:
-        conn = s.connection()
-        if repair and conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("LOCK TABLE stock_balance IN EXCLUSIVE MODE")
-        drifts = [Drift(p, loc, Decimal(b), Decimal(led)) for p, loc, b, led in conn.execute(_DRIFTS)]
-        if repair:
-            for d in drifts:
-                _put(s, d.part_id, d.location_id, d.ledger - d.balance)
-        # tracked parts: each lot against its moves, and each bin against its lots (lots.ledger)
-        lots = [
-            Drift(d.part_id, d.location_id, d.balance, d.ledger, d.lot_id, d.lot_id is None)
-            for d in lot_drifts(conn, repair=repair)
-        ]
-        return drifts + lots
-
-    return db.write(op) if repair else db.read(op)

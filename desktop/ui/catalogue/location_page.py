@@ -10,7 +10,7 @@ from desktop.quantities import format_qty
 from desktop.services.actor import Permission
 from desktop.services.catalogue import locations
 from desktop.services.catalogue.locations import LocationDetail
-from desktop.services.stock import moves as stock
+from desktop.services.stock import history as stock_history
 from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
@@ -41,7 +41,9 @@ class LocationPage(QWidget):
             ["Location", "Part number", "Description", "Qty", "Unit"], numeric=(3,), stretch=2
         )
         tabs = QTabWidget()
-        self.history_tab = HistoryTab(ctx, tabs, lambda db, loc_id: stock.history(db, location_id=loc_id))
+        self.history_tab = HistoryTab(
+            ctx, tabs, lambda db, loc_id: stock_history.history(db, location_id=loc_id)
+        )
         self.history = self.history_tab.table
         tabs.addTab(self.contents, "Contents")
         tabs.addTab(self.history, "History")

@@ -17,7 +17,7 @@ from desktop.services.actor import Permission
 from desktop.services.catalogue import parts
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.purchasing import OpenLine
-from desktop.services.stock import moves as stock
+from desktop.services.stock import history as stock_history
 from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, heading, move_buttons, permitted, read_only_table
 from desktop.ui.context import AppContext
@@ -94,7 +94,9 @@ class PartPage(QWidget):
             ["Lot", "Expires", "Location", "Qty", "Received from", "State"], numeric=(3,)
         )
         tabs = QTabWidget()
-        self.history_tab = HistoryTab(ctx, tabs, lambda db, part_id: stock.history(db, part_id=part_id))
+        self.history_tab = HistoryTab(
+            ctx, tabs, lambda db, part_id: stock_history.history(db, part_id=part_id)
+        )
         self.history = self.history_tab.table
         tabs.addTab(self.bins, "Stock per location")
         tabs.addTab(self.suppliers, "Suppliers")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.quantities import format_qty
+from desktop.services.counts import approval as count_approval
 from desktop.services.counts import sessions as counts
 from desktop.services.counts.sessions import LineDTO, SessionDTO
 from desktop.services.topics import Topic
@@ -191,7 +192,7 @@ class ApproveDialog(QDialog):
         sid = self.session_id
         change(
             self.ctx,
-            lambda: counts.approve(self.ctx.db, self.ctx.actor, sid, reject=rejected),
+            lambda: count_approval.approve(self.ctx.db, self.ctx.actor, sid, reject=rejected),
             self._approved,
             topics=(Topic.STOCK, Topic.COUNTS),
             failed=self._failed,

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop.services.actor import Permission
 from desktop.services.counts import plan as count_plan
-from desktop.services.counts.plan import PlanSummary, TodayList
+from desktop.services.counts import today_list
+from desktop.services.counts.plan import PlanSummary
+from desktop.services.counts.today_list import TodayList
 from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, permitted, read_only_table, show_failure
 from desktop.ui.context import AppContext
@@ -52,7 +54,7 @@ class TodayPanel(QWidget):
         self.start_button.clicked.connect(self.start)
 
     def refresh(self) -> None:
-        self.ctx.runner.run(lambda: count_plan.todays_list(self.ctx.db), self._show, self._failed)
+        self.ctx.runner.run(lambda: today_list.todays_list(self.ctx.db), self._show, self._failed)
         year = date.today().year
         self.ctx.runner.run(lambda: count_plan.plan_summary(self.ctx.db, year), self._show_plan, self._failed)
 
@@ -91,7 +93,7 @@ class TodayPanel(QWidget):
         blind = self.blind.isChecked()
         change(
             self.ctx,
-            lambda: count_plan.start_today(self.ctx.db, self.ctx.actor, blind=blind),
+            lambda: today_list.start_today(self.ctx.db, self.ctx.actor, blind=blind),
             self._started,
             topics=(Topic.COUNTS,),
             failed=self._failed,

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.models.enums import MoveKind
 from desktop.services.actor import Permission
-from desktop.services.stock import moves as stock
+from desktop.services.stock import history as stock_history
 from desktop.services.stock.moves import MoveDTO, PostResult
 from desktop.services.topics import Topic
 from desktop.ui.common import permitted, show_error
@@ -73,7 +73,7 @@ class StockPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.ctx.runner.run(lambda: stock.history(self.ctx.db, limit=500), self._loaded)
+        self.ctx.runner.run(lambda: stock_history.history(self.ctx.db, limit=500), self._loaded)
 
     def _loaded(self, moves: list[MoveDTO]) -> None:
         self.moves = {m.id: m for m in moves}
@@ -95,7 +95,7 @@ class StockPage(QWidget):
     def reverse(self, move_id: int, reason: str) -> None:
         change(
             self.ctx,
-            lambda: stock.reverse_move(self.ctx.db, self.ctx.actor, move_id, reason),
+            lambda: stock_history.reverse_move(self.ctx.db, self.ctx.actor, move_id, reason),
             self._reversed,
             topics=(Topic.STOCK,),
             failed=lambda exc: show_error(self, exc),
