@@ -14,25 +14,25 @@ from desktop.errors import UserError
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from desktop import db as dbmod
+    from desktop import schema
 
     database, actor = open_db(args)
     print(
-        f"{database.description} is ready (schema {dbmod.current_revision(database)}); "
+        f"{database.description} is ready (schema {schema.current_revision(database)}); "
         f"user {actor.user_name} is {actor.role.value}."
     )
     return 0
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    from desktop import config
+    from desktop import config, schema
     from desktop import db as dbmod
 
     database = dbmod.Database(config.database_url(args.db))
-    before = dbmod.current_revision(database)
-    backup = dbmod.upgrade(database, backup=not args.skip_dump)
+    before = schema.current_revision(database)
+    backup = schema.upgrade(database, backup=not args.skip_dump)
     print(
-        f"schema {before or 'empty'} -> {dbmod.current_revision(database)}"
+        f"schema {before or 'empty'} -> {schema.current_revision(database)}"
         + (f" (backup: {backup})" if backup else "")
     )
     return 0
