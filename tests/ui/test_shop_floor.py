@@ -29,7 +29,8 @@ from desktop.ui.counts.counts_page import CountsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scanner import router
-from desktop.ui.stock.move_dialog import SPECS, MoveDialog
+from desktop.ui.stock.move_dialog import MoveDialog
+from desktop.ui.stock.move_kinds import SPECS
 from desktop.ui.stock.qty_input import BARCODE_IN_QTY
 from tests.factories import make_keeper, make_part, make_tree, receive
 from tests.ui.cells import cell_text, row_texts
