@@ -569,7 +569,7 @@ def test_every_dialog_fits_a_1280_by_720_screen(
     from desktop.ui.catalogue.part_dialog import PartDialog
     from desktop.ui.counts.count_approve_dialog import ApproveDialog
     from desktop.ui.io.data_dialog import DataDialog
-    from desktop.ui.kanban.kanban_page import LoopDialog
+    from desktop.ui.kanban.kanban_new_loop import LoopDialog
     from desktop.ui.mro.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
     from desktop.ui.stock.reverse_dialog import ReverseDialog
 
