@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from desktop.models.enums import MoveKind, Role
 from desktop.services.admin import audit, users
@@ -146,12 +146,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(str(Path(tmp) / "bench.sqlite3"))
-        dbmod.upgrade(db, backup=False)
+        schema.upgrade(db, backup=False)
         run(db, "SQLite", args.rows)
         db.dispose()
     if args.pg:
         db = Database(args.pg)
-        dbmod.upgrade(db, backup=False)
+        schema.upgrade(db, backup=False)
         run(db, "PostgreSQL", args.rows)
         db.dispose()
 

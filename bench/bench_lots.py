@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, make_url, text
 
 from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from desktop.models import Lot, LotBalance, Part
 from desktop.models.enums import LocationLevel, LocationType, MoveKind, Role
@@ -58,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     db = _fresh_pg(args.pg) if args.pg else Database(str(Path(tempfile.mkdtemp()) / "lots.sqlite3"))
     try:
-        dbmod.upgrade(db, backup=False)
+        schema.upgrade(db, backup=False)
         _measure(db, args.lots)
     finally:
         db.dispose()

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop import db as dbmod
+from desktop import schema
 from desktop.models.enums import Role
 from desktop.reports.table_report import render_table_pdf
 from desktop.services.actor import Actor
@@ -29,8 +30,8 @@ def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith("--")]
     path = Path(args[0]) if args else Path("bench/data/plant.sqlite3")
     database = dbmod.Database(f"sqlite:///{path}")
-    if dbmod.needs_upgrade(database):
-        dbmod.upgrade(database, backup=False)
+    if schema.needs_upgrade(database):
+        schema.upgrade(database, backup=False)
     actor = Actor(1, "bench", "bench", Role.ADMIN)
     k = kpis.compute(database, months=12)  # warm-up: the file's pages into the cache
     runs = []

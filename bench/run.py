@@ -36,7 +36,8 @@ import sqlalchemy
 from bench import app_runs, measure, measure_counts, measure_floor, measure_poll, measure_purchasing
 from bench.generate import DEFAULT_SEED, GenStats, describe, generate, sqlite_file, verify
 from bench.report import Result, table, write
-from desktop.db import Database, head_revision
+from desktop.db import Database
+from desktop.schema import head_revision
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop import paths
-from desktop.db import Database, backup_sqlite, known_revision, upgrade
+from desktop.db import Database, backup_sqlite
 from desktop.errors import UserError
 from desktop.models import User
+from desktop.schema import known_revision, upgrade
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.audit import record
 

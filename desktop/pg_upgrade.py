@@ -20,8 +20,9 @@ from sqlalchemy import Connection, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from desktop import paths
-from desktop.db import Database, head_revision, translate_db_error
+from desktop.db import Database, translate_db_error
 from desktop.errors import DatabaseUnavailable, PermissionDenied, UserError
+from desktop.schema import head_revision
 
 log = logging.getLogger("storeroom.upgrade")
 MIGRATION_LOCK = 7_368_041_002  # pg_advisory_lock key held while a schema upgrade runs

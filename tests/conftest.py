@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database, normalize_url
 from desktop.models import load_all
 from desktop.models.enums import Role
@@ -94,7 +94,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file per test session; each test gets a copy (migrating is the slow part)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     database = Database(str(path))
-    dbmod.upgrade(database, backup=False)
+    schema.upgrade(database, backup=False)
     database.dispose()
     return path
 
@@ -103,7 +103,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template_url() -> Iterator[str]:
     url = create_pg_database()
     database = Database(url)
-    dbmod.upgrade(database, backup=False)
+    schema.upgrade(database, backup=False)
     database.dispose()
     yield url
     drop_pg_database(url)

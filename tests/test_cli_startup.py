@@ -12,16 +12,18 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from desktop import db as dbmod
+from desktop import schema
 from desktop.models.enums import LocationLevel
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.locations import LocationInput, create_location
 
 
 def test_the_schema_check_agrees_with_alembic(sqlite_db: dbmod.Database) -> None:
-    assert dbmod._head_from_files() == ScriptDirectory.from_config(dbmod.alembic_config()).get_current_head()
+    alembic_head = ScriptDirectory.from_config(schema.alembic_config()).get_current_head()
+    assert schema._head_from_files() == alembic_head
     with sqlite_db.engine.connect() as conn:
-        assert dbmod.current_revision(sqlite_db) == MigrationContext.configure(conn).get_current_revision()
-    assert not dbmod.needs_upgrade(sqlite_db)
+        assert schema.current_revision(sqlite_db) == MigrationContext.configure(conn).get_current_revision()
+    assert not schema.needs_upgrade(sqlite_db)
 
 
 PROBE = """

@@ -107,7 +107,7 @@ def _add(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> in
 
 def _import(args: argparse.Namespace) -> int:
     """The ERP's open lines: the generic import (strict file, all or nothing) of kind purchase-orders."""
-    from desktop.cli.main import cmd_import
+    from desktop.cli.data import cmd_import
     from desktop.services.purchasing.erp_files import KIND
 
     args.kind, args.dry_run, args.default_location = KIND, args.check, None

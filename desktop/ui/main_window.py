@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from importlib import import_module
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,6 +35,7 @@ from desktop.services.mro import AssetSpares
 from desktop.services.stock.moves import PostResult
 from desktop.services.topics import Topic
 from desktop.ui import ui_scale
+from desktop.ui.busy_indicator import BusyIndicator
 from desktop.ui.catalogue.location_dialog import LocationDialog
 from desktop.ui.catalogue.location_page import LocationPage
 from desktop.ui.catalogue.locations_page import LocationsPage
@@ -46,6 +45,7 @@ from desktop.ui.catalogue.parts_page import PartsPage
 from desktop.ui.context import AppContext, ShowsData
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.lazy_pages import LazyPages
+from desktop.ui.navigation import LAZY_PAGES, NAV, build_page
 from desktop.ui.scanner import ScanRouter, resolve_then
 from desktop.ui.stock.move_dialog import MoveDialog
 from desktop.ui.stock.stock_page import MOVE_BUTTONS, StockPage
@@ -59,46 +59,6 @@ if TYPE_CHECKING:
     from desktop.ui.kanban.kanban_page import KanbanPage
     from desktop.ui.mro.mro_page import MroPage
     from desktop.ui.purchasing.purchasing_page import PurchasingPage
-
-BUSY_AFTER_MS = 300  # work taking longer than this shows "working…" and the busy cursor
-
-# Navigation entries: (name, module still to come, permission needed to see it). Entries whose
-# module has not landed are shown disabled, saying what will bring them.
-NAV: list[tuple[str, str | None, Permission | None]] = [
-    ("Parts", None, None),
-    ("Locations", None, None),
-    ("Stock", None, None),
-    ("Kanban", None, None),
-    ("Purchasing", None, None),
-    ("MRO spares", None, None),
-    ("Trace", None, None),
-    ("Cycle counts", None, None),
-    ("Dashboard", None, None),
-    ("Reports", None, None),
-    ("Users", None, Permission.ADMIN),
-    ("Audit", None, Permission.VIEW_AUDIT),
-    ("Settings", None, None),
-]
-
-
-# Pages built, and their modules imported, when first shown: (name, module, class, permission needed).
-LAZY_PAGES: list[tuple[str, str, str, Permission | None]] = [
-    ("Settings", "admin.settings_page", "SettingsPage", None),
-    ("MRO spares", "mro.mro_page", "MroPage", None),
-    ("Dashboard", "insight.dashboard_page", "DashboardPage", None),
-    ("Reports", "insight.reports_page", "ReportsPage", None),
-    ("Kanban", "kanban.kanban_page", "KanbanPage", None),
-    ("Purchasing", "purchasing.purchasing_page", "PurchasingPage", None),
-    ("Cycle counts", "counts.counts_page", "CountsPage", None),
-    ("Trace", "lots.trace_page", "TracePage", None),
-    ("Users", "admin.users_page", "UsersPage", Permission.ADMIN),
-    ("Audit", "admin.audit_page", "AuditPage", Permission.VIEW_AUDIT),
-]
-
-
-def _build_page(module: str, cls: str, ctx: AppContext) -> QWidget:
-    page_class = getattr(import_module(f"desktop.ui.{module}"), cls)
-    return cast(QWidget, page_class(ctx))
 
 
 class MainWindow(QMainWindow):
@@ -159,7 +119,7 @@ class MainWindow(QMainWindow):
         # shown too: the start-up and the next person's window do without them.
         for name, module, cls, permission in LAZY_PAGES:
             if permission is None or ctx.actor.can(permission):
-                self.pages.add(name, partial(_build_page, module, cls, ctx))
+                self.pages.add(name, partial(build_page, module, cls, ctx))
 
         # A page taller or wider than the screen scrolls: the window always fits 1280 x 720.
         pages = QScrollArea()
@@ -180,12 +140,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(
             f"Signed in: {self.ctx.actor.display_name} ({self.ctx.actor.role.value.lower()})"
         )
-        self.busy_label = QLabel("")
-        self._busy_shown = False
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(BUSY_AFTER_MS)
-        self._busy_timer.timeout.connect(lambda: self._show_busy(True))
+        self.busy_label = BusyIndicator()
         self.switch_button = QPushButton("Switch user (Ctrl+U)")
         self.switch_button.setFlat(True)
         status = self.statusBar()
@@ -215,7 +170,7 @@ class MainWindow(QMainWindow):
         self.ctx.events.data_changed.connect(self._data_changed)
         busy = getattr(self.ctx.runner, "busy_changed", None)
         if busy is not None:
-            busy.connect(self._busy)
+            busy.connect(self.busy_label.busy)
 
     def _page_built(self, name: str, page: QWidget) -> None:
         """A page was just built: onto the stack, and its signals to this window."""
@@ -507,26 +462,6 @@ class MainWindow(QMainWindow):
             if isinstance(page, ShowsData):
                 page.data_changed(what)
 
-    @Slot(bool)
-    def _busy(self, busy: bool) -> None:
-        """Work queued or running: "working…" and the busy cursor, but only once it has taken longer than
-        a person notices; a scan answered in 20 ms repaints the window once, not three times."""
-        if busy:
-            self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self._show_busy(False)
-
-    def _show_busy(self, busy: bool) -> None:
-        if busy == self._busy_shown:
-            return
-        self._busy_shown = busy
-        self.busy_label.setText("working…" if busy else "")
-        if busy:
-            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-        else:
-            QApplication.restoreOverrideCursor()
-
     def release(self) -> None:
         """Close this user's open dialogs before the window goes (a user switch or idle sign-out)."""
         for dialog in (
@@ -540,7 +475,6 @@ class MainWindow(QMainWindow):
         self.move_dialog = None
         busy = getattr(self.ctx.runner, "busy_changed", None)
         if busy is not None:
-            busy.disconnect(self._busy)
-        self._busy_timer.stop()
-        self._show_busy(False)  # never leave the next person a busy cursor
+            busy.disconnect(self.busy_label.busy)
+        self.busy_label.stop()  # never leave the next person a busy cursor
         self.ctx.events.data_changed.disconnect(self._data_changed)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from tests.conftest import create_pg_database, drop_pg_database
 
@@ -36,7 +36,7 @@ def database_at(
     database = (
         Database(str(tmp_path / "old.sqlite3")) if kind == "sqlite" else Database(create_pg_database(pg_name))
     )
-    dbmod.upgrade(database, revision, backup=False)
+    schema.upgrade(database, revision, backup=False)
     with database.engine.begin() as conn:
         for sql in rows:
             conn.execute(text(sql))

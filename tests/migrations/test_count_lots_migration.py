@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
 
@@ -49,7 +49,7 @@ def _refused(database: Database, sql: str) -> bool:
 
 
 def test_count_lines_take_a_lot_and_the_way_down_keeps_the_old_lines(old_db: Database) -> None:
-    dbmod.upgrade(old_db, backup=False)
+    schema.upgrade(old_db, backup=False)
     with old_db.engine.connect() as conn:
         assert conn.execute(text("SELECT lot_id, book_qty FROM count_line")).one() == (None, 5)
     assert _refused(old_db, LINE.format(lot="NULL"))  # a second line without a lot for that (part, bin)
@@ -58,11 +58,11 @@ def test_count_lines_take_a_lot_and_the_way_down_keeps_the_old_lines(old_db: Dat
     assert _refused(old_db, LINE.format(lot=1))  # a second line for lot A
     assert _refused(old_db, LINE.format(lot=99))  # no such lot
     with pytest.raises(RuntimeError, match="count lines per lot exist"):
-        dbmod.downgrade(old_db, BEFORE)
+        schema.downgrade(old_db, BEFORE)
     with old_db.engine.begin() as conn:
         conn.execute(text("DELETE FROM count_line WHERE lot_id IS NOT NULL"))
-    dbmod.downgrade(old_db, BEFORE)
-    assert dbmod.current_revision(old_db) == BEFORE
+    schema.downgrade(old_db, BEFORE)
+    assert schema.current_revision(old_db) == BEFORE
     with old_db.engine.connect() as conn:
         assert conn.execute(text("SELECT session_id, book_qty FROM count_line")).one() == (1, 5)
     insert_old = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from desktop.services.admin.users import ensure_user
 from desktop.services.insight import kpi_days
@@ -47,7 +47,7 @@ def _kpi(database: Database) -> list[tuple[object, ...]]:
 def test_existing_stock_migrates_to_no_lot_and_back(old_db: Database) -> None:
     sums = _kpi(old_db)
     assert sums and sums[0][1] == 5 * 2 * 10**8  # the receipt's value, kept by the 0018 trigger
-    dbmod.upgrade(old_db, backup=False)
+    schema.upgrade(old_db, backup=False)
     with old_db.engine.connect() as conn:
         assert conn.execute(text("SELECT lot_id, qty FROM stock_move")).one() == (None, Decimal(5))
         assert conn.execute(text("SELECT tracking, shelf_life_days FROM part")).one() == ("NONE", None)
@@ -56,7 +56,7 @@ def test_existing_stock_migrates_to_no_lot_and_back(old_db: Database) -> None:
     assert balance_check.check_balances(old_db, admin) == [] and _kpi(old_db) == sums
     receive(old_db, admin, 1, 1, "1")  # the untracked part works as before, its sums kept by the trigger
     assert stock.balance(old_db, 1, 1) == 6 and kpi_days.check(old_db, admin) == []
-    dbmod.downgrade(old_db, BEFORE)
+    schema.downgrade(old_db, BEFORE)
     with old_db.engine.begin() as conn:
         assert conn.execute(text("SELECT sum(qty) FROM stock_move")).scalar() == 6
         conn.execute(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from tests.migrations.old_database import BIN_A01, BOTH, PART_OIL, USER_ADA, database_at
 
@@ -52,13 +52,13 @@ def _moves(database: Database) -> list[tuple[int, str]]:
 
 def test_the_part_index_takes_the_kind_and_the_way_down_restores_it(old_db: Database) -> None:
     assert _indexes(old_db) == {"ix_stock_move_part_at": ["part_id", "at"]}
-    dbmod.upgrade(old_db, backup=False)
+    schema.upgrade(old_db, backup=False)
     assert _indexes(old_db) == {"ix_stock_move_part_at_kind": ["part_id", "at", "kind"]}
     assert _moves(old_db) == [(1, "RECEIPT"), (2, "TRANSFER")]
     if old_db.engine.dialect.name == "sqlite":  # the probe reads the index alone
         with old_db.engine.connect() as conn:
             plan = " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + PROBE)))
         assert "COVERING INDEX ix_stock_move_part_at_kind" in plan
-    dbmod.downgrade(old_db, BEFORE)
+    schema.downgrade(old_db, BEFORE)
     assert _indexes(old_db) == {"ix_stock_move_part_at": ["part_id", "at"]}
     assert _moves(old_db) == [(1, "RECEIPT"), (2, "TRANSFER")]

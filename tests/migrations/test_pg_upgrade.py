@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from desktop import db as dbmod
-from desktop import pg_upgrade
+from desktop import pg_upgrade, schema
 from desktop.cli.main import main
 from desktop.db import Database
 from desktop.errors import DatabaseUnavailable, PermissionDenied, UserError
@@ -30,7 +30,7 @@ def older(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     url = create_pg_database("storeroom_upgrade")
     database = Database(url)
-    dbmod.upgrade(database, OLD, backup=False)
+    schema.upgrade(database, OLD, backup=False)
     with database.engine.begin() as conn:
         conn.execute(
             text(
@@ -46,7 +46,7 @@ def older(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def _revision(url: str) -> str | None:
     database = Database(url)
     try:
-        return dbmod.current_revision(database)
+        return schema.current_revision(database)
     finally:
         database.dispose()
 
@@ -69,7 +69,7 @@ def test_while_the_owner_upgrades_other_clients_are_told_to_wait(older: str) -> 
         with pytest.raises(DatabaseUnavailable, match="being upgraded by an administrator right now"):
             dbmod.open_database(older)
         with pytest.raises(DatabaseUnavailable, match="being upgraded"):  # a second owner waits too
-            dbmod.upgrade(Database(older), backup=False)
+            schema.upgrade(Database(older), backup=False)
         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": pg_upgrade.MIGRATION_LOCK})
     holder.dispose()
     assert _revision(older) == OLD
@@ -88,7 +88,7 @@ def test_only_the_schema_owner_upgrades(older: str) -> None:
             make_url(older).set(username=role, password="pw").render_as_string(hide_password=False)
         )
         with pytest.raises(PermissionDenied, match=r"Only the schema owner \(storeroom\) can upgrade"):
-            dbmod.upgrade(client, backup=False)
+            schema.upgrade(client, backup=False)
         client.dispose()
         assert _revision(older) == OLD
     finally:
@@ -118,20 +118,20 @@ def test_the_owner_upgrades_after_a_pg_dump(
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     assert main(["--db", older, "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert f"schema {OLD} -> {dbmod.head_revision()}" in out
+    assert f"schema {OLD} -> {schema.head_revision()}" in out
     dumps = list((tmp_path / "backups").glob(f"*-before-upgrade-{OLD}.dump"))
     assert len(dumps) == 1 and str(dumps[0]) in out
     listing = subprocess.run(
         ["pg_restore", "--list", str(dumps[0])], capture_output=True, text=True, check=True
     )
     assert "TABLE DATA public app_user" in listing.stdout and "TABLE DATA public stock_move" in listing.stdout
-    assert _revision(older) == dbmod.head_revision()
+    assert _revision(older) == schema.head_revision()
     dbmod.open_database(older).dispose()  # clients start again
 
 
 def test_a_newer_schema_on_the_server_is_refused(older: str) -> None:
     database = Database(older)
-    dbmod.upgrade(database, backup=False)
+    schema.upgrade(database, backup=False)
     with database.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099_newer'"))
     with pytest.raises(
@@ -139,5 +139,5 @@ def test_a_newer_schema_on_the_server_is_refused(older: str) -> None:
     ):
         dbmod.open_database(older)
     with pytest.raises(UserError, match="upgraded by a newer Storeroom"):
-        dbmod.upgrade(database, backup=False)
+        schema.upgrade(database, backup=False)
     database.dispose()

@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from desktop.models import AuditEvent
 from desktop.models.enums import Role
@@ -122,7 +122,7 @@ def test_eight_concurrent_writers_never_fork_the_chain_on_postgresql(pg_db: Data
 
 def test_the_migration_chains_the_rows_already_there(tmp_path: Path) -> None:
     database = Database(str(tmp_path / "old.sqlite3"))
-    dbmod.upgrade(database, "0011_count_detail", backup=False)
+    schema.upgrade(database, "0011_count_detail", backup=False)
     with database.engine.begin() as conn:
         conn.execute(
             text(
@@ -138,11 +138,11 @@ def test_the_migration_chains_the_rows_already_there(tmp_path: Path) -> None:
                 ),
                 {"n": n, "s": f"créé pièce {n} — Ø12"},
             )
-    dbmod.upgrade(database, backup=False)
+    schema.upgrade(database, backup=False)
     admin = users.ensure_user(database, "old")
     report = audit.verify(database, admin)
     assert report.intact and report.rows == 5
-    cfg = dbmod.alembic_config()
+    cfg = schema.alembic_config()
     with database.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0011_count_detail")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from desktop import db as dbmod
+from desktop import schema
 from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import KpiDay, Part, ShortIssue, StockMove
@@ -195,7 +195,7 @@ def test_postings_of_the_same_part_on_the_same_day_lose_no_update(pg_db: Databas
 def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database, admin: Actor) -> None:
     _random_ledger(db, admin, 11)
     expected = db.read(lambda s: kpi_days.totals(s, date(2000, 1, 1)))
-    dbmod.downgrade(db, "0014_catalogue")
+    schema.downgrade(db, "0014_catalogue")
     assert "kpi_day" not in inspect(db.engine).get_table_names()
     part_id = db.read(lambda s: s.scalar(select(func.min(Part.id))))
     assert part_id is not None
@@ -209,7 +209,7 @@ def test_the_migration_fills_the_sums_from_the_moves_already_posted(db: Database
             ),
             {"p": part_id, "l": get_location_id(db, "A-01-01"), "u": admin.user_id},
         )
-    dbmod.upgrade(db, backup=False)
+    schema.upgrade(db, backup=False)
     assert kpi_days.check(db, admin) == []
     after = db.read(lambda s: kpi_days.totals(s, date(2000, 1, 1)))
     assert sum(t.value_change for t in after.values()) > sum(t.value_change for t in expected.values())

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
-from desktop.db import Database, needs_upgrade
+from desktop.db import Database
 from desktop.errors import DatabaseUnavailable
 from desktop.models.enums import MoveKind
+from desktop.schema import needs_upgrade
 from desktop.services.admin.users import ensure_user
 from desktop.services.stock import moves as stock
 from desktop.services.stock.moves import MoveRequest, post_in, post_move

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
-from desktop import db as dbmod
-from desktop import pg_upgrade
+from desktop import pg_upgrade, schema
 from desktop.cli.main import main
 from desktop.db import Database
 from desktop.errors import PermissionDenied, UserError
@@ -40,7 +39,7 @@ def shared(
     monkeypatch.setenv("STOREROOM_HOME", str(tmp_path))
     url = create_pg_database("storeroom_roles")
     owner = Database(url)
-    dbmod.upgrade(owner, backup=False)
+    schema.upgrade(owner, backup=False)
     role = f"storeroom_rt_{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("STOREROOM_RUNTIME_PASSWORD", PASSWORD)
     capsys.readouterr()
@@ -171,7 +170,7 @@ def test_an_upgrade_grants_the_runtime_role_its_rights_on_what_it_changed(
     receipt = MoveRequest(MoveKind.RECEIPT, part.id, Decimal(1), to_location_id=tree["A-01-01"].id)
     with pytest.raises(UserError):
         post_move(runtime, ada, receipt)
-    pg_upgrade.upgrade_shared(owner, dbmod.head_revision(), lambda: None, dump=False, automatic=False)
+    pg_upgrade.upgrade_shared(owner, schema.head_revision(), lambda: None, dump=False, automatic=False)
     assert post_move(runtime, ada, receipt).move.qty == 1
 
 

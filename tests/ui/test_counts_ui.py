@@ -152,23 +152,23 @@ def test_pareto_chart_with_cut_lines(qtbot: QtBot, window: MainWindow, ctx: AppC
         post_move(ctx.db, ctx.actor, MoveRequest(MoveKind.ISSUE, part.id, Decimal(1), from_location_id=a))
     page = _page(window)
     page.tabs.setCurrentIndex(2)
-    page.classify_button.click()
-    assert page.pareto.series_names() == [
+    page.abc.classify_button.click()
+    assert page.abc.pareto.series_names() == [
         "Cumulative usage value",
         "A | B cut: 80 % of value, 40 % of parts",
         "B | C cut: 95 % of value, 80 % of parts",
     ]
-    curve = page.pareto.chart().series()[0]
+    curve = page.abc.pareto.chart().series()[0]
     assert [round(p.y()) for p in curve.points()] == [0, 50, 80, 90, 96, 100]
-    assert "2 A, 2 B, 1 C" in page.pareto.chart().title()
-    assert "2 A, 2 B, 1 C" in page.abc_label.text()
-    fill(qtbot, page.override_part, "P-P4")
-    page.override_class.setCurrentIndex(1)  # always A
-    page.override_button.click()
-    assert page.abc_label.text() == "P-P4: class A (pinned)"
-    fill(qtbot, page.override_part, "NOPE")
-    page.override_button.click()
-    assert page.abc_label.text() == "No part NOPE."
+    assert "2 A, 2 B, 1 C" in page.abc.pareto.chart().title()
+    assert "2 A, 2 B, 1 C" in page.abc.abc_label.text()
+    fill(qtbot, page.abc.override_part, "P-P4")
+    page.abc.override_class.setCurrentIndex(1)  # always A
+    page.abc.override_button.click()
+    assert page.abc.abc_label.text() == "P-P4: class A (pinned)"
+    fill(qtbot, page.abc.override_part, "NOPE")
+    page.abc.override_button.click()
+    assert page.abc.abc_label.text() == "No part NOPE."
 
 
 def test_count_settings_in_settings_page(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:

@@ -25,7 +25,7 @@ from desktop.services.lots import LotReceipt, TrackingInput
 from desktop.services.stock import balance_check
 from desktop.services.stock import moves as stock
 from desktop.ui.context import AppContext
-from desktop.ui.kanban.kanban_page import ScanStation
+from desktop.ui.kanban.kanban_station import ScanStation
 from desktop.ui.main_window import MainWindow
 from tests.factories import make_part, make_tree
 from tests.ui.keys import focused, press, scan, type_text

@@ -15,8 +15,9 @@ from desktop.services import mro
 from desktop.services.actor import Actor
 from desktop.services.mro import AssetInput
 from desktop.services.stock import moves as stock
-from desktop.ui.main_window import NAV, MainWindow
+from desktop.ui.main_window import MainWindow
 from desktop.ui.mro.spare_rows import export_csv
+from desktop.ui.navigation import NAV
 from tests.factories import make_part, make_tree, receive
 from tests.reports.helpers import decode, render_pages
 from tests.ui.cells import cell, child, current, row_texts, top

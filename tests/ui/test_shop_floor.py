@@ -31,7 +31,8 @@ from desktop.ui.counts.counts_page import CountsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
 from desktop.ui.main_window import MainWindow
 from desktop.ui.scanner import router
-from desktop.ui.stock.move_dialog import SPECS, MoveDialog
+from desktop.ui.stock.move_dialog import MoveDialog
+from desktop.ui.stock.move_kinds import SPECS
 from desktop.ui.stock.qty_input import BARCODE_IN_QTY
 from tests.factories import make_keeper, make_part, make_tree, receive
 from tests.ui.cells import cell_text, row_texts
@@ -570,7 +571,7 @@ def test_every_dialog_fits_a_1280_by_720_screen(
     from desktop.ui.catalogue.part_dialog import PartDialog
     from desktop.ui.counts.count_approve_dialog import ApproveDialog
     from desktop.ui.io.data_dialog import DataDialog
-    from desktop.ui.kanban.kanban_page import LoopDialog
+    from desktop.ui.kanban.kanban_new_loop import LoopDialog
     from desktop.ui.mro.mro_dialogs import AssetDialog, IssueReservedDialog, ReserveDialog
     from desktop.ui.stock.reverse_dialog import ReverseDialog
 

@@ -14,13 +14,14 @@ import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from desktop import db as dbmod
+from desktop import schema
 from desktop.services.admin.users import ensure_user
 from desktop.tasks import SyncRunner
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 import desktop.app
 database = dbmod.Database(sys.argv[1])
-dbmod.upgrade(database, backup=False)
+schema.upgrade(database, backup=False)
 window = MainWindow(AppContext(database, ensure_user(database, "admin"), SyncRunner(print), AppEvents()))
 window.show()
 app.processEvents()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import config, paths
+from desktop import config, paths, schema
 from desktop import db as dbmod
 from desktop.backups import restore_sqlite
 from desktop.services.actor import Permission
@@ -111,7 +111,7 @@ class SettingsPage(QWidget):
         self.units_button.clicked.connect(self.open_units_dialog)
 
     def refresh(self) -> None:
-        self.ctx.runner.run(lambda: dbmod.current_revision(self.ctx.db) or "none", self.schema.setText)
+        self.ctx.runner.run(lambda: schema.current_revision(self.ctx.db) or "none", self.schema.setText)
         self.planning.refresh()
         self.count_settings.refresh()
         self.purchasing.refresh()

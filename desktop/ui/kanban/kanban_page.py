@@ -1,321 +1,36 @@
-"""Kanban: the scan station, the loops, the board, and the replenishment list."""
+"""Kanban: the page with its tabs, the board and the replenishment list; the scan station tab is in
+`kanban_station`, the New loop dialog in `kanban_new_loop`, the sizing and loop editing in
+`kanban_loops`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.errors import UserError
 from desktop.quantities import format_qty
-from desktop.services import lots, purchasing
+from desktop.services import purchasing
 from desktop.services.actor import Permission
-from desktop.services.catalogue import locations, parts
 from desktop.services.kanban import loops as kb
-from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, ScanOutcome, StationMode
+from desktop.services.kanban.loops import CardStatus
 from desktop.services.topics import Topic
-from desktop.ui.common import (
-    action_row,
-    big_field,
-    fill_table,
-    heading,
-    permitted,
-    read_only_table,
-    selected_key,
-    show_error,
-)
+from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.flow_layout import FlowLayout
 from desktop.ui.io.table_export import TableExport
-from desktop.ui.kanban.kanban_loops import LoopEditDialog, Recommendations, loop_figures
+from desktop.ui.kanban.kanban_loops import LoopEditDialog, Recommendations
+from desktop.ui.kanban.kanban_new_loop import LoopDialog
+from desktop.ui.kanban.kanban_station import ScanStation
 from desktop.ui.operation import change
-from desktop.ui.scanner import router
 
 STATES = [
     s.value
     for s in (CardStatus.FULL, CardStatus.IN_USE, CardStatus.EMPTY, CardStatus.ORDERED, CardStatus.IN_TRANSIT)
 ]
-
-
-class ScanStation(QWidget):
-    """Signals:
-    scanned(ScanOutcome): a card changed state.
-
-    A receiving scan of a tracked part's card is refused by the service until it names the container's
-    lot; the station then asks for it below the scan box (a lot label `LT-…`, the supplier's GS1-128 label,
-    or the lot typed; the expiry when the label has none) and posts the card with it. Esc or another
-    card's scan drops the question. An untracked card never sees it.
-    """
-
-    scanned = Signal(object)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.line = QRadioButton("Line: containers emptied (F, I → Empty)")
-        self.receiving = QRadioButton("Receiving: full containers arrived (posts them into stock)")
-        self.line.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.line)
-        group.addButton(self.receiving)
-        self.scan_box = big_field("scan a kanban card (K-…)")
-        self.banner = FeedbackBanner()
-        self.last = QLabel("")
-        self.lot_box = QWidget()  # shown only while a tracked card waits for its lot
-        self.lot_edit = big_field("scan the lot label (LT-…) or the supplier's label, or type the lot")
-        self.expiry_edit = big_field("expiry YYYY-MM-DD, if the label has none (else the shelf life)")
-        lot_form = QFormLayout(self.lot_box)
-        lot_form.addRow("Lot", self.lot_edit)
-        lot_form.addRow("Expiry", self.expiry_edit)
-        self.lot_box.hide()
-        self.waiting: str | None = None  # the card whose lot is asked for
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Kanban scan station"))
-        layout.addWidget(self.line)
-        layout.addWidget(self.receiving)
-        layout.addWidget(self.scan_box)
-        layout.addWidget(self.lot_box)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.last)
-        layout.addStretch(1)
-        self.scan_box.returnPressed.connect(self.scan)
-        self.lot_edit.returnPressed.connect(self.lot_entered)
-        self.expiry_edit.returnPressed.connect(self.lot_entered)
-        self.receiving.toggled.connect(lambda _on: self._forget_lot())
-
-    def mode(self) -> StationMode:
-        return StationMode.RECEIVING if self.receiving.isChecked() else StationMode.LINE
-
-    def handle_scan(self, code: str) -> bool:
-        """Every scan at the station is meant for it: a card moves on, a lot label answers the lot asked
-        for, any other label is refused here instead of taking the keeper away from the station."""
-        if not self.isVisible():
-            return False
-        if code.startswith("K-"):
-            self.scan_box.setText(code)
-            self.scan()
-        elif self.waiting is not None and code.startswith(lots.LOT_PREFIX):
-            self.lot_edit.setText(code)
-            self.lot_entered()
-        elif self.waiting is not None:
-            self._refused(UserError(f"{code} is not a lot label: scan the lot of card {self.waiting}."))
-        else:
-            self.scan_box.setText(code)
-            self._refused(UserError(f"{code} is not a kanban card: scan the card (K-…)."))
-        return True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.scan_box.setFocus()  # the station is for scanning: the cursor waits in its field
-        self.scan_box.selectAll()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.waiting is not None:
-            self._forget_lot()
-            self.banner.warn("Lot not given: the card was not received.")
-            return
-        super().keyPressEvent(event)
-
-    @Slot()
-    def scan(self) -> None:
-        code = self.scan_box.text()
-        if not code.strip():
-            return
-        self._forget_lot()  # a card scanned while a lot was asked for another one: that one waits no more
-        self._post(code, None, None)
-
-    @Slot()
-    def lot_entered(self) -> None:
-        """Enter in Lot or Expiry (or a lot label scanned): the waiting card with this lot."""
-        card, lot = self.waiting, self.lot_edit.text().strip()
-        if card is None:
-            return
-        if not lot:
-            self.lot_edit.setFocus()
-            return
-        text = self.expiry_edit.text().strip()
-        try:
-            expiry = date.fromisoformat(text) if text else None
-        except ValueError:
-            self._refused(UserError(f"Write the expiry as YYYY-MM-DD ({text}).", field="expires_on"))
-            return
-        self._post(card, lot, expiry)
-
-    def _post(self, code: str, lot: str | None, expiry: date | None) -> None:
-        mode = self.mode()
-        # The next scan waits for this card's answer: a lot label scanned right after a card that
-        # needs one reaches the lot question instead of being refused as "not a kanban card".
-        hold = router().hold()
-
-        def refused(exc: BaseException) -> None:
-            if not isinstance(exc, UserError):  # the crash dialog takes the keyboard: nothing typed ahead
-                hold.release(keep_keys=False)
-            self._refused(exc, code if lot is None else None)
-
-        change(
-            self.ctx,
-            lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode, lot=lot, expires_on=expiry),
-            hold.then(self._done),
-            topics=(Topic.STOCK, Topic.KANBAN),
-            failed=hold.then(refused),
-        )
-
-    def _done(self, outcome: ScanOutcome) -> None:
-        self._forget_lot()
-        self.banner.ok(outcome.message)
-        self.last.setText(
-            f"{outcome.loop.part_number} — {outcome.loop.description}: "
-            f"{outcome.before.lower()} → {outcome.after.lower()}"
-        )
-        self.scan_box.setFocus()
-        self.scan_box.selectAll()
-        self.scanned.emit(outcome)
-
-    def _refused(self, exc: BaseException, asked: str | None = None) -> None:
-        """`asked`: the card scanned without a lot; the service's wish for one (field "lot") opens the
-        question instead of an error."""
-        if not isinstance(exc, UserError):
-            show_error(self, exc)
-        elif asked is not None and exc.field == "lot" and self.mode() is StationMode.RECEIVING:
-            self._ask_lot(asked.strip().upper(), exc.message)
-            return
-        else:
-            self.banner.error(exc.message)
-        field = (
-            self.expiry_edit if isinstance(exc, UserError) and exc.field == "expires_on" else self.lot_edit
-        )
-        target = field if self.waiting is not None else self.scan_box
-        target.setFocus()
-        target.selectAll()
-
-    def _ask_lot(self, card: str, message: str) -> None:
-        self.waiting = card
-        self.lot_edit.clear()
-        self.expiry_edit.clear()
-        self.lot_box.show()
-        self.banner.warn(
-            f"{message} Card {card} waits for its lot: scan or type it, then Enter (Esc: cancel)."
-        )
-        self.lot_edit.setFocus()
-
-    def _forget_lot(self) -> None:
-        if self.waiting is None:
-            return
-        self.waiting = None
-        self.lot_box.hide()
-        self.scan_box.setFocus()
-        self.scan_box.selectAll()
-
-
-class LoopDialog(QDialog):
-    """Signals:
-    saved(LoopDTO)
-    """
-
-    saved = Signal(object)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle("New kanban loop")
-        self.banner = FeedbackBanner()
-        self.part = QLineEdit()
-        self.part.setPlaceholderText("part number")
-        self.kind = QComboBox()
-        for kind, text in (
-            (LoopKind.PURCHASE, "Purchase (from the part's supplier)"),
-            (LoopKind.TRANSFER, "Internal (from a storeroom location)"),
-            (LoopKind.PRODUCTION, "Production"),
-        ):
-            self.kind.addItem(text, kind.value)
-        self.consumption = QLineEdit()
-        self.consumption.setPlaceholderText("line-side location code")
-        self.supply = QLineEdit()
-        self.supply.setPlaceholderText("storeroom location code (internal loops)")
-        self.container = QLineEdit()
-        self.cards = QSpinBox()
-        self.cards.setRange(1, 200)
-        self.cards.setValue(2)
-        self.lead = QLineEdit("1")
-        self.safety = QLineEdit("0.1")
-        form = QFormLayout()
-        for label, widget in (
-            ("Part", self.part),
-            ("Kind", self.kind),
-            ("Consumption location", self.consumption),
-            ("Supply location", self.supply),
-            ("Container quantity", self.container),
-            ("Cards", self.cards),
-            ("Lead time (days)", self.lead),
-            ("Safety factor", self.safety),
-        ):
-            form.addRow(label, widget)
-        buttons, self.create_button, self.close_button = action_row("Create")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        self.create_button.clicked.connect(self.create_loop)
-        self.close_button.clicked.connect(self.reject)
-
-    @Slot()
-    def create_loop(self) -> None:
-        try:
-            kind = LoopKind(self.kind.currentData())
-            container, lead, safety = loop_figures(self.container, self.lead, self.safety)
-        except UserError as exc:
-            self.banner.error(exc.message)
-            return
-        part_number, consumption_code = self.part.text(), self.consumption.text()
-        supply_code, card_count = self.supply.text(), self.cards.value()
-
-        def create() -> kb.LoopDTO:  # the codes are looked up with the save, off the GUI thread
-            db = self.ctx.db
-            supply = locations.get_location_id(db, supply_code) if supply_code.strip() else None
-            data = LoopInput(
-                parts.get_part_id(db, part_number),
-                kind,
-                locations.get_location_id(db, consumption_code),
-                container,
-                card_count,
-                lead,
-                safety,
-                supply_location_id=supply,
-            )
-            return kb.create_loop(db, self.ctx.actor, data)
-
-        change(
-            self.ctx,
-            create,
-            self._saved,
-            topics=(Topic.KANBAN,),
-            failed=lambda exc: (
-                self.banner.error(exc.message) if isinstance(exc, UserError) else show_error(self, exc)
-            ),
-        )
-
-    def _saved(self, loop: kb.LoopDTO) -> None:
-        self.saved.emit(loop)
-        self.accept()
 
 
 class KanbanPage(QWidget):

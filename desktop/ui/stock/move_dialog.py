@@ -3,20 +3,19 @@
 Scan the bin, scan the part (either order: a scan lands where it belongs), type the quantity, Enter.
 After a posting the dialog stays open with the locations kept, ready for the next line. On an error
 nothing is cleared: the message says what is wrong and the cursor goes to that field.
+
+This module holds the form and the posting; the part and bin pickers are in `move_pickers`, the lot
+fields in `move_lots`, what each kind of move asks for in `move_kinds`.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
-from datetime import date
 from decimal import Decimal
-from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -31,49 +30,24 @@ from desktop.errors import InsufficientStock, ReservedStock, UserError
 from desktop.models.enums import MoveKind
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services import lots
-from desktop.services.catalogue import scan
 from desktop.services.catalogue.parts import PartDTO
-from desktop.services.catalogue.scan import ScanResult
 from desktop.services.stock import issue as stock_issue
 from desktop.services.stock import moves as stock
 from desktop.services.stock.issue import IssueResult, ReservationDTO, ShortIssueResult
 from desktop.services.stock.moves import MoveRequest, PostResult
-from desktop.services.stock.usual_qty import is_unusual, usual_quantity
+from desktop.services.stock.usual_qty import is_unusual
 from desktop.services.topics import Topic
 from desktop.ui.common import action_row, big_field, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
 from desktop.ui.operation import change
-from desktop.ui.scanner import drop_typed_ahead, resolve_then
+from desktop.ui.stock.move_kinds import LOCATION_LABELS, SPECS
+from desktop.ui.stock.move_lots import MoveLotFields
+from desktop.ui.stock.move_pickers import MovePickers
 from desktop.ui.stock.qty_input import barcode_refusal, mark_quantity
 
 
-@dataclass(frozen=True)
-class KindSpec:
-    title: str
-    verb: str
-    locations: tuple[str, ...]  # field names in scan order: "from", "to" or "location"
-    reference_label: str
-    reason_required: bool = False
-
-
-SPECS: dict[MoveKind, KindSpec] = {
-    MoveKind.RECEIPT: KindSpec("Receive", "Received", ("to",), "PO / delivery note"),
-    MoveKind.ISSUE: KindSpec("Issue", "Issued", ("from",), "Work order / cost centre"),
-    MoveKind.TRANSFER: KindSpec("Transfer", "Moved", ("from", "to"), "Reference"),
-    MoveKind.ADJUSTMENT: KindSpec("Adjust", "Adjusted", ("location",), "Reference", reason_required=True),
-    MoveKind.RETURN: KindSpec("Return", "Returned", ("to",), "Work order"),
-    MoveKind.SCRAP: KindSpec("Scrap", "Scrapped", ("from",), "Reference", reason_required=True),
-}
-_LABELS = {"from": "From location", "to": "To location", "location": "Location"}
-# Codes that name something other than a bin or a part, refused by their prefix before any look-up.
-_NOT_HERE = {
-    "U-": "{code} is a badge: press Ctrl+U to hand the PC over.",
-    "CS-": "{code} is a count sheet: open it on the Cycle counts page.",
-}
-
-
-class MoveDialog(QDialog):
+class MoveDialog(MovePickers, MoveLotFields, QDialog):
     """Signals:
     posted(PostResult): a move was saved.
     """
@@ -111,7 +85,7 @@ class MoveDialog(QDialog):
         for name in self.spec.locations:
             self.loc_edits[name] = big_field("scan the bin label (L-…) or type the code")
             self.loc_labels[name] = QLabel("")
-            form.addRow(_LABELS[name], self.loc_edits[name])
+            form.addRow(LOCATION_LABELS[name], self.loc_edits[name])
             form.addRow("", self.loc_labels[name])
         self.part_edit = big_field("scan the part label (P-…), part number or manufacturer number")
         self.part_label = QLabel("")
@@ -189,216 +163,6 @@ class MoveDialog(QDialog):
         self._set_part(part)
         self._focus_next()
 
-    # -- scanning -------------------------------------------------------------------------------------
-    def handle_scan(self, code: str) -> bool:
-        """A scanner burst with a known prefix, wherever the focus is in this dialog: a bin sets a
-        location, a part sets the part; nothing lands as text in another field."""
-        refusal = _NOT_HERE.get(next((p for p in _NOT_HERE if code.startswith(p)), ""))
-        if refusal:
-            self._refuse(None, refusal.format(code=code))
-            return True
-        focused = "lot" if self.lot_edit.hasFocus() else self._focused_field()
-        resolve_then(
-            self.ctx.runner, lambda: scan.resolve(self.ctx.db, code), partial(self._scanned, focused)
-        )
-        return True
-
-    def _focused_field(self) -> str | None:
-        for name, edit in self.loc_edits.items():
-            if edit.hasFocus():
-                return name
-        return "part" if self.part_edit.hasFocus() else None
-
-    def _scan_entered(self, field: str) -> None:
-        """Enter in a bin or part field: what is there was typed (or a supplier's bare code scanned)."""
-        edit = self.part_edit if field == "part" else self.loc_edits[field]
-        text = edit.text().strip()
-        if not text:
-            return
-        resolved = self.part is not None if field == "part" else self._loc_ids[field] is not None
-        if resolved:
-            self._focus_next()
-            return
-        resolve_then(self.ctx.runner, lambda: scan.resolve(self.ctx.db, text), partial(self._scanned, field))
-
-    def _scanned(self, field: str | None, result: ScanResult) -> None:
-        """Put what was scanned where it belongs: a location into the focused location field (else the
-        first empty one, else the first), a part into Part, whatever field the code was typed in."""
-        edit = self._edit_of(field)
-        if result.location is not None:
-            if field == "part" and self.part is None:
-                self.part_edit.clear()  # the bin was typed into Part: it goes to its own field
-            target = field if field in self.loc_edits else self._first_open_location()
-            replaced = target is None
-            target = target or self.spec.locations[0]
-            loc = result.location.location
-            self._set_location(target, loc.id, loc.code, loc.name)
-            if replaced:
-                self.banner.ok(f"{_LABELS[target]} is now {loc.code}.")
-            else:
-                self.banner.clear()
-        elif result.asset is not None:
-            return self._refuse(edit, f"{result.code} is a machine tag: scan a bin or a part here.")
-        elif result.lot is not None and result.part is not None:  # an LT- lot label: its part and lot
-            if field == "lot" or (field in self.loc_edits and self._loc_ids.get(field or "") is None):
-                (self.lot_edit if field == "lot" else self.loc_edits[field or ""]).clear()
-            if self.part is None or self.part.id != result.part.id:
-                self._set_part(result.part)
-            self.lot_edit.setText(result.lot.lot.lot_number)
-            self.lot_label.setText(f"✔ {result.message}")
-            self.banner.clear()
-        elif result.part is not None and result.code.startswith("K-") and result.message:
-            return self._refuse(edit, f"{result.code} is a kanban card: scan it at the Kanban scan station.")
-        elif result.part is not None:
-            if field is not None and field in self.loc_edits and self._loc_ids[field] is None:
-                self.loc_edits[field].clear()  # a part typed into a location field: it goes where it belongs
-            self._set_part(result.part)
-            self.banner.clear()
-        elif result.candidates:
-            numbers = ", ".join(p.part_number for p in result.candidates)
-            return self._refuse(edit, f"{result.code} fits several parts ({numbers}): type the part number.")
-        else:
-            return self._refuse(edit, result.message)
-        self._focus_next()
-        return None
-
-    def _edit_of(self, field: str | None) -> QLineEdit | None:
-        if field == "part":
-            return self.part_edit
-        if field == "lot":
-            return self.lot_edit
-        return self.loc_edits.get(field or "")
-
-    def _refuse(self, edit: QLineEdit | None, message: str) -> None:
-        self.banner.error(message)
-        drop_typed_ahead()  # what was typed after a wrong scan is not for the field the cursor returns to
-        if edit is None:  # scanned while the cursor was elsewhere: it stays there
-            focus = QApplication.focusWidget()
-            edit = focus if isinstance(focus, QLineEdit) and focus.window() is self else None
-        if edit is not None:
-            edit.setFocus()
-            edit.selectAll()  # the next scan or number replaces what is there
-
-    def _first_open_location(self) -> str | None:
-        return next((n for n in self.spec.locations if self._loc_ids[n] is None), None)
-
-    def _set_location(self, field: str, location_id: int, code: str, name: str) -> None:
-        self._loc_ids[field] = location_id
-        self._loc_codes[field] = code
-        self.loc_edits[field].setText(code)
-        self.loc_labels[field].setText(f"✔ {name}" if name else "✔")
-        self._new_key()
-        self._show_part_here()
-        self._propose_lot()
-
-    def _set_part(self, part: PartDTO) -> None:
-        self.part = part
-        self.part_edit.setText(part.part_number)
-        self.unit_label.setText(part.unit)
-        self.qty_edit.clear()  # a quantity typed for another part never carries over
-        self.lot_edit.clear()  # nor a lot
-        self.expiry_edit.clear()
-        self.lot_label.setText("")
-        self._show_lot_rows()
-        self._new_key()
-        self._show_part_here()
-        self._propose_lot()
-        self._usual = None
-        part_id = part.id
-        self.ctx.runner.run(
-            lambda: usual_quantity(self.ctx.db, part_id), lambda usual: self._got_usual(part_id, usual)
-        )
-
-    def _got_usual(self, part_id: int, usual: Decimal | None) -> None:
-        if self.part is not None and self.part.id == part_id:
-            self._usual = usual
-
-    def _show_part_here(self) -> None:
-        if self.part is None:
-            self.part_label.setText("")
-            return
-        text = f"✔ {self.part.description} — {format_qty(self.part.on_hand)} {self.part.unit} on hand"
-        source = self.spec.locations[0]
-        if self._loc_ids.get(source) is not None and source != "to":
-            here = next(
-                (b.qty for b in self.part.stock if b.location_id == self._loc_ids[source]), Decimal(0)
-            )
-            text += f", {format_qty(here)} in {self._loc_codes[source]}"
-        self.part_label.setText(text)
-
-    @Slot()
-    def _forget_part(self) -> None:
-        self.part = None
-        self.part_label.setText("")
-        self.unit_label.setText("")
-        self.lot_edit.clear()
-        self.expiry_edit.clear()
-        self.lot_label.setText("")
-        self._show_lot_rows()
-
-    # -- lots -----------------------------------------------------------------------------------------
-    def _tracked(self) -> bool:
-        return self.part is not None and self.part.tracking != "NONE"
-
-    def _show_lot_rows(self) -> None:
-        tracked = self._tracked()
-        what = "Serial" if self.part is not None and self.part.tracking == "SERIAL" else "Lot"
-        label = self._form.labelForField(self.lot_edit)
-        if isinstance(label, QLabel):
-            label.setText(what)
-        self._form.setRowVisible(self.lot_edit, tracked)
-        self._form.setRowVisible(self.lot_label, tracked)
-        self._form.setRowVisible(self.expiry_edit, tracked and self.kind is MoveKind.RECEIPT)
-
-    def _propose_lot(self) -> None:
-        """An issue of a tracked part: the lot to take (first expired first out) goes into Lot, selected,
-        so a scan of another lot's label replaces it."""
-        self._proposal = None
-        source = self._loc_ids.get("from")
-        if self.kind is not MoveKind.ISSUE or not self._tracked() or source is None or self.part is None:
-            return
-        part_id = self.part.id
-        self.ctx.runner.run(
-            lambda: lots.propose(self.ctx.db, part_id, source), lambda found: self._proposed(part_id, found)
-        )
-
-    def _proposed(self, part_id: int, found: list[lots.LotStock]) -> None:
-        if self.part is None or self.part.id != part_id:
-            return
-        if not found:
-            self.lot_label.setText("✖ no lot of it in this bin")
-            return
-        first = found[0]
-        others = "; ".join(lots.format_lot_stock(x) for x in found[1:4])
-        if first.expired:
-            self.lot_label.setText(f"✖ only expired stock here: {lots.format_lot_stock(first)}")
-            return
-        self._proposal = first
-        self.lot_edit.setText(first.lot.lot_number)
-        self.lot_label.setText(
-            f"✔ proposed (first to expire): {lots.format_lot_stock(first)}"
-            + (f". Other lots: {others}" if others else "")
-        )
-        if self.lot_edit.hasFocus():
-            self.lot_edit.selectAll()
-
-    @Slot()
-    def _lot_entered(self) -> None:
-        """Enter in Lot: a supplier's GS1-128 label typed in by the scanner gives the lot and its expiry."""
-        read = lots.parse(self.lot_edit.text())
-        if read is not None and read.lot:
-            self.lot_edit.setText(read.lot)
-            if read.expires_on and self.kind is MoveKind.RECEIPT:
-                self.expiry_edit.setText(read.expires_on.isoformat())
-            self.lot_label.setText("✔ read from the supplier's label")
-        if self.lot_edit.text().strip():
-            self.qty_edit.setFocus()
-            self.qty_edit.selectAll()
-
-    def _forget_location(self, field: str) -> None:
-        self._loc_ids[field] = None
-        self.loc_labels[field].setText("")
-
     @Slot()
     def _unconfirm(self) -> None:
         self._reserved_ok = ""
@@ -427,7 +191,7 @@ class MoveDialog(QDialog):
     def _request(self) -> MoveRequest:
         missing = self._first_open_location()
         if missing is not None:
-            raise UserError(f"Scan the {_LABELS[missing].lower()} first.", field=missing)
+            raise UserError(f"Scan the {LOCATION_LABELS[missing].lower()} first.", field=missing)
         if self.part is None:
             raise UserError("Scan or type the part first.", field="part")
         signed = self.kind is MoveKind.ADJUSTMENT
@@ -516,37 +280,6 @@ class MoveDialog(QDialog):
             topics=(Topic.STOCK,),
             failed=self._failed,
         )
-
-    def _other_lot_unconfirmed(self, req: MoveRequest, lot_text: str) -> bool:
-        """An issue of another lot than the one first-expired-first-out proposes asks first, like an
-        unusual quantity: Enter again takes it (a keeper may be using up an opened container)."""
-        first = self._proposal
-        if self.kind is not MoveKind.ISSUE or first is None or not lot_text:
-            return False
-        if lots.lot_key(lot_text) == lots.lot_key(first.lot.lot_number):
-            return False
-        asked = f"{req.posting_key}|{lots.lot_key(lot_text)}"
-        if self._other_lot_ok == asked:
-            return False
-        self._other_lot_ok = asked
-        self.banner.warn(
-            f"{first.lot.lot_number} should go first: {lots.format_lot_stock(first)}. Press Enter again to "
-            f"take {lot_text} instead, or scan {first.lot.code}."
-        )
-        self.qty_edit.setFocus()
-        return True
-
-    def _with_lot(self, req: MoveRequest, lot_text: str) -> MoveRequest:
-        """The request with the lot named in Lot (worker thread: a look-up); none named: an issue's
-        service proposes one, any other move is refused by the ledger's rule."""
-        return replace(req, lot_id=lots.lot_id_for(self.ctx.db, req.part_id, lot_text)) if lot_text else req
-
-    def _expiry(self) -> date | None:
-        text = self.expiry_edit.text().strip() if self._tracked() else ""
-        try:
-            return date.fromisoformat(text) if text else None
-        except ValueError as exc:
-            raise UserError(f"Write the expiry as YYYY-MM-DD ({text}).", field="expires_on") from exc
 
     def _issued(self, result: IssueResult) -> None:
         self._posted(result.posted, _settled_note(result.reservation))
