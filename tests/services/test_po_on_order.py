@@ -13,6 +13,7 @@ from desktop.services.actor import Actor
 from desktop.services.catalogue import parts
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning, sizing
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
 from desktop.services.stock.position import positions
@@ -36,8 +37,8 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     po.cancel_order(db, admin, gone.id)  # a cancelled order is nothing on order
     loop = kb.create_loop(db, admin, LoopInput(oil.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(4), 2))
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
-    kb.mark(db, admin, [card.id], CardStatus.ORDERED)  # an ordered card on no order line: one container
+    scanning.scan(db, admin, card.code, StationMode.LINE)
+    scanning.mark(db, admin, [card.id], CardStatus.ORDERED)  # an ordered card on no order line: one container
     ids = [bolt.id, nut.id, oil.id, idle.id]
     rows = {r.part_number: r.on_order for r in parts.part_rows(db, ids)}
     assert rows == {LONGEST: 200, "NUT-M8": 30, "OIL-5L": 4, "IDLE": 0}
@@ -50,7 +51,7 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     ordered = parts.search_part_ids(db, sort="on_order", descending=True)
     assert ordered == [bolt.id, nut.id, oil.id, idle.id]
     assert parts.search_part_ids(db, sort="on_order")[:1] == [idle.id]
-    kb.scan(db, admin, kb.cards(db, loop.id)[1].code, StationMode.LINE)
+    scanning.scan(db, admin, kb.cards(db, loop.id)[1].code, StationMode.LINE)
     (carded,) = po.orders_from_cards(db, admin, [kb.cards(db, loop.id)[1].id])
     # the card on an order line counts once, by its line
     assert parts.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
@@ -148,14 +149,14 @@ def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database,
         )
         po.receive(db, admin, ReceiptRequest(made.id, part.id, Decimal(1), stores))  # not at the line
 
-    (rec,) = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
+    (rec,) = sizing.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
     assert (rec.lead_source, rec.lead_days, rec.recommended) == ("planned", 3, 9)  # ceil(30 * 3 / 10)
     bought(6)
     bought(7)
-    (rec,) = kb.recommendations(db, admin, window_days=30)
+    (rec,) = sizing.recommendations(db, admin, window_days=30)
     assert rec.lead_source == "planned"  # two receipts are not enough to plan on
     bought(6)
-    (rec,) = kb.recommendations(db, admin, window_days=30)
+    (rec,) = sizing.recommendations(db, admin, window_days=30)
     assert (rec.lead_source, rec.lead_days, rec.recommended) == ("measured over 3 receipts", 6, 18)
     assert rec.loop.id == loop.id
 
@@ -180,9 +181,9 @@ def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
         LoopInput(belt.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(2), 2, lead_time_days=Decimal(5)),
     )
     for card in kb.cards(db, loop.id):
-        kb.scan(db, admin, card.code, StationMode.LINE)
+        scanning.scan(db, admin, card.code, StationMode.LINE)
     first, second = kb.cards(db, loop.id)
-    kb.mark(db, admin, [first.id], CardStatus.ORDERED)  # ordered by phone: on no order line
+    scanning.mark(db, admin, [first.id], CardStatus.ORDERED)  # ordered by phone: on no order line
     po.orders_from_cards(db, admin, [second.id])  # the other card on an order line: counted by its line
     listed = po.open_lines_for_part(db, belt.id)
     assert [(x.reference, x.open_qty, x.state) for x in listed] == [

@@ -32,6 +32,7 @@ from desktop.services.insight import kpis
 from desktop.services.insight.consumption import consumed_value, is_consumption
 from desktop.services.insight.report_rows import stamp
 from desktop.services.insight.valuation import valuation
+from desktop.services.kanban import board as kanban_board
 from desktop.services.kanban import loops as kanban
 from desktop.services.purchasing.orders import orders_in
 from desktop.services.purchasing.performance import supplier_performance_in
@@ -232,7 +233,7 @@ def out_of_stock(db: Database) -> ReportTable:
 
 
 def kanban_loops(db: Database) -> ReportTable:
-    board = kanban.board(db)
+    board = kanban_board.board(db)
     statuses = [c.value for c in kanban.CardStatus if c is not kanban.CardStatus.RETIRED]
     rows = [
         (
@@ -478,7 +479,7 @@ def kpi_summary(k: kpis.Kpis) -> ReportTable:
 
 def kanban_orders(db: Database) -> ReportTable:
     """The replenishment list: empty cards grouped by supplier (to order) or supply location (to pick)."""
-    lines = kanban.replenishment_list(db)
+    lines = kanban_board.replenishment_list(db)
     rows = [
         (
             x.group,

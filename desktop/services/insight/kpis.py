@@ -62,7 +62,7 @@ from desktop.services.insight.consumption import (
     short_standing,
 )
 from desktop.services.insight.valuation import valuation
-from desktop.services.kanban import loops as kanban
+from desktop.services.kanban import board
 from desktop.services.lots.tracing import ExpiringLot, expiring_in
 from desktop.services.mro import CRITICAL
 from desktop.services.purchasing.performance import order_accuracy_by_month
@@ -528,10 +528,10 @@ def stock_figures(s: Session, settings: Planning, now: datetime) -> StockFigures
 
 
 def kanban_health(db: Database, now: datetime) -> KanbanHealth:
-    """The board's loops summed (kanban.board's rule, without building a row for each loop)."""
+    """The board's loops summed (kanban board.board's rule, without building a row for each loop)."""
 
     def op(s: Session) -> KanbanHealth:
-        live = kanban.live_cards(s)
+        live = board.live_cards(s)
         held, rows = 0, []
         for loop_id, status, lead in s.connection().execute(
             select(KanbanLoop.id, KanbanLoop.status, KanbanLoop.lead_time_days).where(
@@ -541,7 +541,7 @@ def kanban_health(db: Database, now: datetime) -> KanbanHealth:
             if status == "HOLD":
                 held += 1
             else:
-                rows.append(kanban.card_tally(live.get(loop_id, ()), lead, now))
+                rows.append(board.card_tally(live.get(loop_id, ()), lead, now))
         cards: dict[str, int] = defaultdict(int)
         for counts, _late, _out in rows:
             for status, n in counts.items():
