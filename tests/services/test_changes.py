@@ -21,7 +21,7 @@ from desktop.services.kanban import loops as kb
 from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
-from desktop.services.purchasing.orders import LineChange
+from desktop.services.purchasing.order_changes import LineChange
 from desktop.services.stock.moves import reverse_move
 from desktop.services.topics import Topic
 from tests.factories import make_part, make_tree, receive
