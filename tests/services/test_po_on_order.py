@@ -10,7 +10,7 @@ from typing import Any
 from desktop.db import Database
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts_list
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban import scanning, sizing
@@ -40,7 +40,7 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     scanning.scan(db, admin, card.code, StationMode.LINE)
     scanning.mark(db, admin, [card.id], CardStatus.ORDERED)  # an ordered card on no order line: one container
     ids = [bolt.id, nut.id, oil.id, idle.id]
-    rows = {r.part_number: r.on_order for r in parts.part_rows(db, ids)}
+    rows = {r.part_number: r.on_order for r in parts_list.part_rows(db, ids)}
     assert rows == {LONGEST: 200, "NUT-M8": 30, "OIL-5L": 4, "IDLE": 0}
     # the same figure What to order decides on
     assert {pid: p.on_order for pid, p in db.read(positions).items() if p.on_order} == {
@@ -48,13 +48,13 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
         nut.id: 30,
         oil.id: 4,
     }
-    ordered = parts.search_part_ids(db, sort="on_order", descending=True)
+    ordered = parts_list.search_part_ids(db, sort="on_order", descending=True)
     assert ordered == [bolt.id, nut.id, oil.id, idle.id]
-    assert parts.search_part_ids(db, sort="on_order")[:1] == [idle.id]
+    assert parts_list.search_part_ids(db, sort="on_order")[:1] == [idle.id]
     scanning.scan(db, admin, kb.cards(db, loop.id)[1].code, StationMode.LINE)
     (carded,) = po.orders_from_cards(db, admin, [kb.cards(db, loop.id)[1].id])
     # the card on an order line counts once, by its line
-    assert parts.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
+    assert parts_list.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
 
 
 def test_judging_a_line_for_on_time_in_full() -> None:
@@ -192,7 +192,7 @@ def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
         (f"{order.number}/1", 3, "DRAFT"),
     ]
     assert listed[0].needed_by == date.today() + timedelta(days=5) and listed[2].needed_by == due
-    assert sum(x.open_qty for x in listed) == parts.part_rows(db, [belt.id])[0].on_order == 7
+    assert sum(x.open_qty for x in listed) == parts_list.part_rows(db, [belt.id])[0].on_order == 7
     press = mro.create_asset(db, admin, mro.AssetInput("PRESS-01", "Press 1"))
     mro.set_spare(db, admin, press.id, belt.id, qty_installed=Decimal(1), recommended_qty=Decimal(2))
     spare = mro.asset_spares(db, press.id).spares[0]
