@@ -20,8 +20,8 @@ from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services.actor import Actor
 from desktop.services.catalogue.locations import LocationInput, create_location
 from desktop.services.catalogue.suppliers import PartSupplierInput
-from desktop.services.insight import kpis
 from desktop.services.insight import replenishment as r
+from desktop.services.insight import stock_figures
 from desktop.services.insight.consumption import demand_window
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban import scanning, sizing
@@ -167,7 +167,7 @@ def test_a_plant_younger_than_the_window(db: Database, admin: Actor, clock: tupl
         0,
         280,
     )
-    per_day = db.read(lambda s: kpis.demand_per_day(s, now, 90))  # excess stock and out of stock
+    per_day = db.read(lambda s: stock_figures.demand_per_day(s, now, 90))  # excess stock and out of stock
     assert per_day == {bolt.id: 20, oil.id: 40}
     win = db.read(lambda s: demand_window(s, now, 90))
     assert win.days == tuple(DAY - timedelta(days=back) for back in range(10, 0, -1))

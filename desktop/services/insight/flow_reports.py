@@ -28,7 +28,7 @@ from desktop.reports.table_report import Chart, ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.sessions import accurate_bins, bin_key
-from desktop.services.insight import kpis
+from desktop.services.insight import kpis, stock_figures
 from desktop.services.insight.consumption import consumed_value, is_consumption
 from desktop.services.insight.report_rows import stamp
 from desktop.services.insight.valuation import valuation
@@ -43,7 +43,7 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(now, months)
 
     def op(s: Session) -> ReportTable:
-        stock = kpis.part_stock(s)
+        stock = stock_figures.part_stock(s)
         values = valuation(s, start.date(), now, per_part=True)
         days = values.days
         used = dict(
@@ -211,9 +211,9 @@ def out_of_stock(db: Database) -> ReportTable:
     now = datetime.now(UTC)
 
     def op(s: Session) -> ReportTable:
-        stock = kpis.part_stock(s)
-        wanted = kpis.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
-        demand = kpis.demand_per_day(s, now, settings.demand_window_days)
+        stock = stock_figures.part_stock(s)
+        wanted = stock_figures.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
+        demand = stock_figures.demand_per_day(s, now, settings.demand_window_days)
         rows = [
             (p.part_number, p.description, p.unit, p.min_qty, demand.get(p.part_id, ZERO))
             for p in stock.values()
