@@ -27,7 +27,7 @@ from desktop.errors import UserError
 from desktop.models import Part
 from desktop.models.enums import MoveKind
 from desktop.services.admin import users
-from desktop.services.catalogue import locations, parts, scan, suppliers
+from desktop.services.catalogue import locations, parts, parts_list, scan, suppliers
 from desktop.services.stock import balance_check
 from desktop.services.stock import batch as stock_batch
 from desktop.services.stock import moves as stock
@@ -271,7 +271,7 @@ def measure_scan(db: Database, path: Path, rng: random.Random, n: int) -> list[R
 
 def _search_sql(text: str) -> tuple[str, list[Any]]:
     """The statement search_part_ids() sends, rendered for plain sqlite3, for the raw baseline."""
-    compiled = parts.search_statement(text, sqlite=True).compile(dialect=sqlite_dialect.dialect())
+    compiled = parts_list.search_statement(text, sqlite=True).compile(dialect=sqlite_dialect.dialect())
     params = compiled.construct_params()
     return str(compiled), [params[name] for name in compiled.positiontup or ()]
 
@@ -298,11 +298,11 @@ def measure_search(db: Database, path: Path, rng: random.Random, n: int) -> list
     with closing(_raw(path)) as conn:
         texts = search_texts(conn, rng, n)
         for text in texts[:5]:  # warm-up
-            parts.search_part_page(db, text)
+            parts_list.search_part_page(db, text)
         got, base, hits = [], [], []
         for text in texts:
             t = _now()
-            page = parts.search_part_page(db, text)  # what the parts list asks as you type
+            page = parts_list.search_part_page(db, text)  # what the parts list asks as you type
             got.append(_ms(t))
             hits.append(page.total)
             sql, params = _search_sql(text)
@@ -349,7 +349,7 @@ def measure_search(db: Database, path: Path, rng: random.Random, n: int) -> list
             overall.evidence.append(
                 code_block(
                     f"cProfile of `search_part_page(db, {short!r})`:",
-                    profile(lambda: parts.search_part_page(db, short), repeat=5),
+                    profile(lambda: parts_list.search_part_page(db, short), repeat=5),
                 )
             )
         return results
@@ -404,19 +404,19 @@ def _raw_sort(conn: sqlite3.Connection, column: str, descending: bool) -> None:
 
 
 def _open_list(db: Database, column: str) -> None:
-    parts.part_rows(db, parts.search_part_ids(db, "", sort=column)[:BLOCK])
+    parts_list.part_rows(db, parts_list.search_part_ids(db, "", sort=column)[:BLOCK])
 
 
 def measure_sort(db: Database, path: Path, repeat: int) -> list[Result]:
     results = []
     with closing(_raw(path)) as conn:
-        for column in parts.SORT_COLUMNS:
+        for column in parts_list.SORT_COLUMNS:
             got, base = [], []
             for _ in range(repeat):
                 for descending in (False, True):
                     t = _now()
-                    ids = parts.search_part_ids(db, "", sort=column, descending=descending)
-                    rows = parts.part_rows(db, ids[:BLOCK])
+                    ids = parts_list.search_part_ids(db, "", sort=column, descending=descending)
+                    rows = parts_list.part_rows(db, ids[:BLOCK])
                     got.append(_ms(t))
                     if len(rows) != min(BLOCK, len(ids)):
                         raise AssertionError("part_rows lost rows")

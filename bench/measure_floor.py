@@ -21,7 +21,10 @@ from desktop.reports.label_formats import AVERY_5160
 from desktop.reports.labels import render_bin_labels
 from desktop.services import mro
 from desktop.services.admin import users
+from desktop.services.kanban import board as kanban_board
 from desktop.services.kanban import loops as kanban
+from desktop.services.kanban import scanning
+from desktop.services.kanban import sizing as kanban_sizing
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -44,7 +47,7 @@ def measure_kanban(db: Database, path: Path, rng: random.Random, repeat: int) ->
     board = from_samples(
         "kanban.board",
         f"Kanban board: {loops:,} loops, {cards:,} cards by state, aged against lead time",
-        timed(lambda: kanban.board(db), repeat),
+        timed(lambda: kanban_board.board(db), repeat),
         target="< 300 ms (p95)",
         limit_p95=300,
         note="kanban.board(): what the Kanban page shows and refreshes after every scan",
@@ -52,7 +55,7 @@ def measure_kanban(db: Database, path: Path, rng: random.Random, repeat: int) ->
     sizing = from_samples(
         "kanban.sizing",
         f"Loop sizing recommendations over {loops:,} loops (demand from the ledger, measured lead times)",
-        timed(lambda: kanban.recommendations(db, admin), max(1, repeat // 5)),
+        timed(lambda: kanban_sizing.recommendations(db, admin), max(1, repeat // 5)),
         note="kanban.recommendations(): runs in the background from the Kanban page",
     )
     return [board, sizing]
@@ -78,7 +81,7 @@ def measure_card_scans(source: Path, work: Path, rng: random.Random, n: int) -> 
         samples = []
         for code in sample:
             t = time.perf_counter()
-            outcome = kanban.scan(db, keeper, code, kanban.StationMode.LINE)
+            outcome = scanning.scan(db, keeper, code, kanban.StationMode.LINE)
             samples.append((time.perf_counter() - t) * 1000)
             if outcome.card.status != kanban.CardStatus.EMPTY:
                 raise AssertionError(f"{code} went to {outcome.card.status}, not EMPTY")

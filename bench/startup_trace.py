@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import desktop.app as app_module
 
     imported = time.perf_counter() - T0
-    from desktop.services.catalogue import parts
+    from desktop.services.catalogue import parts_list
     from desktop.ui.catalogue import parts_model
 
     def timed(owner: Any, name: str, label: Callable[[Any], str]) -> None:
@@ -63,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         setattr(owner, name, wrapper)
 
-    timed(parts, "search_part_ids", lambda r: f"{len(r):,} ids")
-    timed(parts, "part_rows", lambda r: f"{len(r):,} rows")
+    timed(parts_list, "search_part_ids", lambda r: f"{len(r):,} ids")
+    timed(parts_list, "part_rows", lambda r: f"{len(r):,} rows")
     backups = getattr(app_module, "backups", None)
     if backups is not None:
         timed(backups, "backup_if_due", lambda r: f"backup {'made' if r else 'not due'}")

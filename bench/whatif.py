@@ -23,7 +23,7 @@ from bench.report import explain
 from desktop.db import Database
 from desktop.models import Part
 from desktop.services.admin import users
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts_list
 from desktop.services.stock import moves as stock
 
 
@@ -129,7 +129,7 @@ def search(conn: sqlite3.Connection, db: Database, rng: random.Random, n: int) -
     hits = len(conn.execute(sql, params).fetchall())
 
     def orm() -> None:
-        parts.search_part_ids(db, one)
+        parts_list.search_part_ids(db, one)
 
     def core() -> None:
         with db.engine.connect() as c:

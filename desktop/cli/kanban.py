@@ -13,7 +13,9 @@ from desktop.reports.kanban_cards import render_kanban_cards
 from desktop.reports.label_formats import get_format
 from desktop.services.actor import Actor
 from desktop.services.catalogue import locations, parts
+from desktop.services.kanban import board, scanning, sizing
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban.card_labels import card_labels
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 
 Opener = Callable[[argparse.Namespace], tuple[dbmod.Database, Actor]]
@@ -45,13 +47,13 @@ def _loop(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> i
 
 
 def _scan(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    out = kb.scan(database, actor, args.card, StationMode(args.station.upper()))
+    out = scanning.scan(database, actor, args.card, StationMode(args.station.upper()))
     print(out.message)
     return 0
 
 
 def _list(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
-    lines = kb.replenishment_list(database)
+    lines = board.replenishment_list(database)
     for line in lines:
         print(
             f"{line.group:<24} {line.loop.part_number:<16} {len(line.card_ids)} card(s) "
@@ -61,16 +63,16 @@ def _list(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> 
         ids = [i for line in lines if line.group == args.mark_ordered for i in line.card_ids]
         if not ids:
             raise UserError(f"No empty cards for '{args.mark_ordered}'.")
-        print(f"{kb.mark(database, _actor, ids, CardStatus.ORDERED)} card(s) marked ordered")
+        print(f"{scanning.mark(database, _actor, ids, CardStatus.ORDERED)} card(s) marked ordered")
     return 0
 
 
 def _board(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
-    for row in kb.board(database):
+    for row in board.board(database):
         counts = ", ".join(f"{k.lower()} {v}" for k, v in sorted(row.counts.items()))
         flags = (" STOCKOUT" if row.stockout else "") + (f" {row.late} late" if row.late else "")
         print(f"#{row.loop.id:<4} {row.loop.part_number:<16} {counts}{flags}")
-    for rec in kb.recommendations(database, actor, window_days=args.window):
+    for rec in sizing.recommendations(database, actor, window_days=args.window):
         print(
             f"  resize #{rec.loop.id}: {rec.loop.card_count} -> {rec.recommended} cards "
             f"(demand {rec.daily_demand}/day, lead time {rec.lead_days} d {rec.lead_source})"
@@ -80,7 +82,7 @@ def _board(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> 
 
 def _print(database: dbmod.Database, _actor: Actor, args: argparse.Namespace) -> int:
     ids = [c.id for c in kb.cards(database, args.loop)]
-    pdf = render_kanban_cards(kb.card_labels(database, ids), get_format(args.format))
+    pdf = render_kanban_cards(card_labels(database, ids), get_format(args.format))
     Path(args.out).write_bytes(pdf)
     print(f"wrote {len(ids)} card(s) to {args.out}")
     return 0

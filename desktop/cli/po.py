@@ -148,9 +148,10 @@ def _from_reorder(database: dbmod.Database, actor: Actor, args: argparse.Namespa
 
 
 def _from_cards(database: dbmod.Database, actor: Actor, args: argparse.Namespace) -> int:
+    from desktop.services.kanban import board
     from desktop.services.kanban import loops as kb
 
-    lines = [x for x in kb.replenishment_list(database) if x.loop.kind == kb.LoopKind.PURCHASE]
+    lines = [x for x in board.replenishment_list(database) if x.loop.kind == kb.LoopKind.PURCHASE]
     if args.supplier:
         lines = [x for x in lines if x.group.upper() == " ".join(args.supplier.split()).upper()]
     ids = [i for x in lines for i in x.card_ids]

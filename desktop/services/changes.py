@@ -91,7 +91,7 @@ WATCHED: tuple[Watched, ...] = (
     _appended(SerialEvent.id, Topic.MRO),
     _edited(CountSession, Topic.COUNTS),
     _edited(CountLine, Topic.COUNTS),
-    _edited(PurchaseOrder, Topic.PURCHASING),  # also when only its lines change (orders.locked_order)
+    _edited(PurchaseOrder, Topic.PURCHASING),  # also when only its lines change (order_changes.locked_order)
     _appended(PurchaseReceipt.id, Topic.PURCHASING),
     # the plant's settings (planning figures, count classes and working days) set at another PC: the
     # pages that plan with them read them again, as the PC that saved them did

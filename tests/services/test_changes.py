@@ -18,9 +18,10 @@ from desktop.services.catalogue import categories, manufacturers, suppliers
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
-from desktop.services.purchasing.orders import LineChange
+from desktop.services.purchasing.order_changes import LineChange
 from desktop.services.stock.history import reverse_move
 from desktop.services.topics import Topic
 from tests.factories import make_part, make_tree, receive
@@ -68,7 +69,9 @@ def test_every_watched_table_moves_its_marker_and_announces_its_topics(db: Datab
         {"kanban"},
     )
     card = kb.cards(db, loop.id)[0]
-    expect(lambda: kb.scan(other, admin, card.code, StationMode.LINE), {"kanban_card_event"}, {"kanban"})
+    expect(
+        lambda: scanning.scan(other, admin, card.code, StationMode.LINE), {"kanban_card_event"}, {"kanban"}
+    )
     expect(
         lambda: mro.create_asset(
             other, admin, mro.AssetInput("PRESS-02", "Press 2", AssetLevel.MACHINE.value)

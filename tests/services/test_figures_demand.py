@@ -20,10 +20,11 @@ from desktop.models.enums import LocationLevel, LocationType, MoveKind
 from desktop.services.actor import Actor
 from desktop.services.catalogue.locations import LocationInput, create_location
 from desktop.services.catalogue.suppliers import PartSupplierInput
-from desktop.services.insight import kpis
 from desktop.services.insight import replenishment as r
+from desktop.services.insight import stock_figures
 from desktop.services.insight.consumption import demand_window
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning, sizing
 from desktop.services.kanban.loops import LoopInput, LoopKind
 from desktop.services.stock.issue import issue_short
 from desktop.services.stock.moves import MoveRequest, post_move
@@ -106,7 +107,7 @@ def test_kanban_sizing_ignores_the_running_day(db: Database, admin: Actor, clock
     now = local(DAY, *clock)
     steady(db, admin, part.id, line, 20, now)
     assert tree  # the storeroom exists beside the line
-    (rec,) = kb.recommendations(db, admin, window_days=30, now=now)
+    (rec,) = sizing.recommendations(db, admin, window_days=30, now=now)
     assert rec.loop.id == loop.id
     assert rec.daily_demand == 20  # today's 0, 10 or 20 so far is not a day
     assert rec.recommended == 8  # ceil(20 x 3 x 1.2 / 10) = ceil(7.2)
@@ -156,7 +157,7 @@ def test_a_plant_younger_than_the_window(db: Database, admin: Actor, clock: tupl
     opened = local(DAY - timedelta(days=10), 5)
     steady(db, admin, bolt.id, line, 20, now, days=10, stocked_at=opened)
     steady(db, admin, oil.id, tree["A-01-01"].id, 40, now, days=10, stocked_at=opened)
-    (rec,) = kb.recommendations(db, admin, window_days=30, now=now)
+    (rec,) = sizing.recommendations(db, admin, window_days=30, now=now)
     assert (rec.daily_demand, rec.recommended) == (20, 8)
     (s,) = r.suggestions(db, admin, r.Policy(window_days=90), now=now)
     assert (s.part_number, s.daily_demand, s.sigma, s.safety_stock, s.reorder_point) == (
@@ -166,7 +167,7 @@ def test_a_plant_younger_than_the_window(db: Database, admin: Actor, clock: tupl
         0,
         280,
     )
-    per_day = db.read(lambda s: kpis.demand_per_day(s, now, 90))  # excess stock and out of stock
+    per_day = db.read(lambda s: stock_figures.demand_per_day(s, now, 90))  # excess stock and out of stock
     assert per_day == {bolt.id: 20, oil.id: 40}
     win = db.read(lambda s: demand_window(s, now, 90))
     assert win.days == tuple(DAY - timedelta(days=back) for back in range(10, 0, -1))
@@ -193,8 +194,8 @@ def test_the_kanban_sizing_window_is_checked(db: Database, admin: Actor, days: i
     part = make_part(db, admin, "BOLT-20", suppliers=(PartSupplierInput("Acme"),))
     loop_20_a_day(db, admin, part.id, line)
     with pytest.raises(UserError, match=r"The demand window is 1 to 3,650 days"):
-        kb.recommendations(db, admin, window_days=days)
-    assert kb.recommendations(db, admin, window_days=1) == []  # one day is a window (1 card: no change)
+        sizing.recommendations(db, admin, window_days=days)
+    assert sizing.recommendations(db, admin, window_days=1) == []  # one day is a window (1 card: no change)
 
 
 def test_the_kanban_board_command_checks_its_window(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,7 +218,7 @@ def test_two_lines_of_one_part_are_sized_apart(db: Database, admin: Actor) -> No
     steady(db, admin, part.id, tree["A-01-01"].id, 32, now)  # maintenance issues from the storeroom
     got = {
         rec.loop.id: (rec.daily_demand, rec.recommended)
-        for rec in kb.recommendations(db, admin, window_days=30)
+        for rec in sizing.recommendations(db, admin, window_days=30)
     }
     assert got == {loops[0].id: (20, 8), loops[1].id: (20, 8)}  # not 16 + 16 on 72 a day
 
@@ -297,7 +298,7 @@ def test_lost_demand_is_demand(db: Database, admin: Actor) -> None:
     placed.update(ask(missing.id, tree["A-01-01"].id, 6, back) for back in range(1, 31))
     placed.update([ask(scarce.id, tree["A-01-01"].id, 50, 1)])  # asked at the storeroom: not the line's
     place_at(db, ShortIssue, placed)
-    (rec,) = kb.recommendations(db, admin, window_days=30)
+    (rec,) = sizing.recommendations(db, admin, window_days=30)
     assert rec.loop.id == loop.id and rec.daily_demand == 8
     (s,) = r.suggestions(db, admin, r.Policy(window_days=30))  # SCARCE is on kanban: not listed
     assert s.part_number == "MISSING" and s.daily_demand == 6
@@ -329,10 +330,10 @@ def test_inventory_position_and_the_order_quantity_rule(db: Database, admin: Act
     loop = kb.create_loop(db, admin, LoopInput(bought.id, LoopKind.PURCHASE, line, Decimal(10), 3))
     cards = kb.cards(db, loop.id)
     for card in cards[:2]:
-        kb.scan(db, admin, card.code, kb.StationMode.LINE)
-    kb.mark(db, admin, [cards[0].id], kb.CardStatus.ORDERED)
-    kb.mark(db, admin, [cards[1].id], kb.CardStatus.ORDERED)
-    kb.mark(db, admin, [cards[1].id], kb.CardStatus.IN_TRANSIT)
+        scanning.scan(db, admin, card.code, kb.StationMode.LINE)
+    scanning.mark(db, admin, [cards[0].id], kb.CardStatus.ORDERED)
+    scanning.mark(db, admin, [cards[1].id], kb.CardStatus.ORDERED)
+    scanning.mark(db, admin, [cards[1].id], kb.CardStatus.IN_TRANSIT)
     pos = db.read(positions)[bought.id]
     assert (pos.on_hand, pos.on_order, pos.reserved, pos.position) == (0, 20, 0, 20)
     # the rule on worked numbers: with a maximum, up to it; without, max(EOQ, ROP - position + D x L)

@@ -28,7 +28,7 @@ from desktop.db import Database
 from desktop.models import Location, Part, StockBalance
 from desktop.services import lots
 from desktop.services.actor import Actor
-from desktop.services.catalogue import location_paths, manufacturers, parts, scan, suppliers
+from desktop.services.catalogue import location_paths, manufacturers, parts, parts_list, scan, suppliers
 from desktop.services.catalogue.categories import list_categories
 from desktop.services.io import imports
 from desktop.services.io.imports import Options, Plan
@@ -153,7 +153,7 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
     assert part("B-M8X30-8.8").category_path == "Fasteners > Bolts > Hex"
     assert not part("IC-UA741").active
     tree = {c.path: c.id for c in list_categories(db)}
-    electronics = parts.search_part_ids(db, group=tree["Electronics"], include_inactive=True)
+    electronics = parts_list.search_part_ids(db, group=tree["Electronics"], include_inactive=True)
     assert {part_number(db, i) for i in electronics} == {
         "R-0603-10K",
         "R-0603-1K",
@@ -162,7 +162,9 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
         "IC-UA741",
         "W-H07V-1.5",
     }
-    assert {part_number(db, i) for i in parts.search_part_ids(db, group=tree["Electronics > Passives"])} == {
+    assert {
+        part_number(db, i) for i in parts_list.search_part_ids(db, group=tree["Electronics > Passives"])
+    } == {
         "R-0603-10K",
         "R-0603-1K",
         "C-0603-100N",
@@ -199,7 +201,7 @@ def test_an_inventree_export_imports_end_to_end(db: Database, admin: Actor) -> N
         assert row["IPN"] in numbers, row["MPN"]
 
     # the search index followed the bulk insert (on SQLite it is filled in one statement, not by trigger)
-    assert {part_number(db, i) for i in parts.search_part_ids(db, "resistor 0603")} == {
+    assert {part_number(db, i) for i in parts_list.search_part_ids(db, "resistor 0603")} == {
         "R-0603-10K",
         "R-0603-1K",
     }

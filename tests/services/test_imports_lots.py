@@ -17,7 +17,7 @@ from desktop.models import Lot, StockMove
 from desktop.models.enums import MoveKind
 from desktop.services import lots
 from desktop.services.actor import Actor
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts, parts_list
 from desktop.services.io import exports, imports
 from desktop.services.io.tabular import parse_csv, read_table
 from desktop.services.lots import LotReceipt, TrackingInput
@@ -308,7 +308,7 @@ def test_a_parts_file_sets_tracking_and_shelf_life_but_never_under_stock(db: Dat
     said = {p.row: p.message for p in bad.problems}
     assert "HELD-1 holds stock tracked NONE: its tracking can change to LOT only at zero stock" in said[7]
     assert "'Maybe' is not one of NONE, LOT, SERIAL" in said[8] and "1 to 36,500 days" in said[9]
-    assert parts.search_part_ids(db, "GLUE") == []  # nothing written by a refused file
+    assert parts_list.search_part_ids(db, "GLUE") == []  # nothing written by a refused file
     plan, table = plan_of(good)
     assert plan.ok and plan.creates == 5
     imports.run(db, admin, "parts", table, imports.auto_map("parts", table.headers))

@@ -24,6 +24,7 @@ from desktop.services.io import exports, imports
 from desktop.services.io.imports import ImportCancelled, Plan
 from desktop.services.io.tabular import parse_csv, read_table
 from desktop.services.kanban import loops as kanban
+from desktop.services.kanban import scanning
 from tests.factories import make_part, make_tree
 
 ASSETS_CSV = (
@@ -241,7 +242,7 @@ def test_kanban_loops_get_cards_and_reimport_resizes(
     cards = kanban.cards(db, bearing.id)
     assert len(cards) == 5 and sum(c.outdated for c in cards) == 3
     with pytest.raises(Conflict, match="reprint"):
-        kanban.scan(db, admin, old_code, kanban.StationMode.LINE)
+        scanning.scan(db, admin, old_code, kanban.StationMode.LINE)
     # fewer cards and a longer lead time: cards retired, no new version
     _run(
         db,

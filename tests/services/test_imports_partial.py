@@ -12,7 +12,7 @@ from desktop.db import Database
 from desktop.errors import UserError
 from desktop.models import AuditEvent, Location, Part, StockMove, Supplier
 from desktop.services.actor import Actor
-from desktop.services.catalogue import parts, suppliers, units
+from desktop.services.catalogue import parts, parts_list, suppliers, units
 from desktop.services.io import imports
 from desktop.services.io.imports import Options, Plan
 from desktop.services.io.tabular import parse_csv
@@ -47,7 +47,7 @@ def test_a_partial_reimport_keeps_every_field_it_does_not_name(db: Database, adm
         db.read(lambda s: s.scalar(select(func.count()).select_from(Part))) == 0
     )  # the dry run kept nothing
     _run(db, admin, "parts", FULL)
-    assert parts.search_part_ids(db, "hydraulic") == [parts.get_part_id(db, "P-100")]
+    assert parts_list.search_part_ids(db, "hydraulic") == [parts.get_part_id(db, "P-100")]
     # the file that wiped WIP, Minimum 5 and the notes in the issue: part number, description, supplier
     four = (
         "Part number,Description,Supplier,Supplier part number\nP-100,Hydraulic pump,Acme Hydraulics,AC-77\n"

@@ -14,6 +14,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.insight import kpis
+from desktop.services.kanban import board, scanning, sizing
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.stock import moves as stock
@@ -40,15 +41,15 @@ def test_purchase_card_cycle_posts_a_receipt(db: Database, admin: Actor, setup: 
     assert loop.supply == "Fastenal" and loop.card_count == 3
     card = kb.cards(db, loop.id)[0]
     assert card.code == f"K-{card.id:06d}" and card.status == "FULL" and (card.serial, card.of) == (1, 3)
-    out = kb.scan(db, admin, card.code, StationMode.LINE)
+    out = scanning.scan(db, admin, card.code, StationMode.LINE)
     assert (out.before, out.after, out.move_id) == ("FULL", "EMPTY", None)
     with pytest.raises(Conflict, match=r"already empty: last scanned .* by admin \(empty\)"):
-        kb.scan(db, admin, card.code, StationMode.LINE)  # the duplicate scan changes nothing
-    assert [line.card_ids for line in kb.replenishment_list(db)] == [(card.id,)]
-    assert kb.mark(db, admin, [card.id], CardStatus.ORDERED) == 1
-    assert kb.mark(db, admin, [card.id], CardStatus.ORDERED) == 0  # only EMPTY cards are ordered
-    assert kb.mark(db, admin, [card.id], CardStatus.IN_TRANSIT) == 1
-    got = kb.scan(db, admin, card.code.lower(), StationMode.RECEIVING)
+        scanning.scan(db, admin, card.code, StationMode.LINE)  # the duplicate scan changes nothing
+    assert [line.card_ids for line in board.replenishment_list(db)] == [(card.id,)]
+    assert scanning.mark(db, admin, [card.id], CardStatus.ORDERED) == 1
+    assert scanning.mark(db, admin, [card.id], CardStatus.ORDERED) == 0  # only EMPTY cards are ordered
+    assert scanning.mark(db, admin, [card.id], CardStatus.IN_TRANSIT) == 1
+    got = scanning.scan(db, admin, card.code.lower(), StationMode.RECEIVING)
     assert (
         got.after == "FULL"
         and got.move_id is not None
@@ -56,7 +57,7 @@ def test_purchase_card_cycle_posts_a_receipt(db: Database, admin: Actor, setup: 
     )
     assert stock.balance(db, setup["part"], setup["line"]) == 100
     with pytest.raises(Conflict, match="nothing to receive"):
-        kb.scan(db, admin, card.code, StationMode.RECEIVING)
+        scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     assert stock.balance(db, setup["part"], setup["line"]) == 100
 
 
@@ -76,15 +77,15 @@ def test_transfer_loop_moves_stock_from_the_storeroom(
         ),
     )
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
     with pytest.raises(UserError, match="Only 0 EA"):  # nothing in the storeroom: refused, card stays EMPTY
-        kb.scan(db, admin, card.code, StationMode.RECEIVING)
+        scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     assert kb.cards(db, loop.id)[0].status == "EMPTY"
     receive(db, admin, setup["part"], setup["stores"], "80")
-    kb.scan(db, admin, card.code, StationMode.RECEIVING)
+    scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     assert stock.balance(db, setup["part"], setup["stores"]) == 30
     assert stock.balance(db, setup["part"], setup["line"]) == 50
-    assert [line.group for line in kb.replenishment_list(db)] == []
+    assert [line.group for line in board.replenishment_list(db)] == []
 
 
 def test_resized_container_needs_reprinted_cards(db: Database, admin: Actor, setup: dict[str, int]) -> None:
@@ -93,10 +94,10 @@ def test_resized_container_needs_reprinted_cards(db: Database, admin: Actor, set
     loop = kb.resize_loop(db, admin, loop.id, container_qty=Decimal(120), card_count=5)
     assert loop.version == 2 and loop.card_count == 5
     with pytest.raises(Conflict, match="reprint this card"):
-        kb.scan(db, admin, old.code, StationMode.LINE)
+        scanning.scan(db, admin, old.code, StationMode.LINE)
     fresh = [c for c in kb.cards(db, loop.id) if not c.outdated]
     assert [c.serial for c in fresh] == [4, 5]
-    kb.scan(db, admin, fresh[0].code, StationMode.LINE)
+    scanning.scan(db, admin, fresh[0].code, StationMode.LINE)
     loop = kb.resize_loop(db, admin, loop.id, card_count=2)
     assert len(kb.cards(db, loop.id)) == 2
     with pytest.raises(UserError, match="1 to 200"):
@@ -108,13 +109,13 @@ def test_hold_retire_and_unknown_cards(db: Database, admin: Actor, setup: dict[s
     card = kb.cards(db, loop.id)[0]
     kb.set_loop_status(db, admin, loop.id, "HOLD")
     with pytest.raises(Conflict, match="loop hold"):
-        kb.scan(db, admin, card.code, StationMode.LINE)
+        scanning.scan(db, admin, card.code, StationMode.LINE)
     kb.set_loop_status(db, admin, loop.id, "RETIRED")
     assert kb.cards(db, loop.id) == []
     with pytest.raises(Conflict, match="stays retired"):
         kb.set_loop_status(db, admin, loop.id, "ACTIVE")
     with pytest.raises(NotFound, match="Unknown kanban card K-999999"):
-        kb.scan(db, admin, "K-999999", StationMode.LINE)
+        scanning.scan(db, admin, "K-999999", StationMode.LINE)
 
 
 def test_loop_validation_and_permissions(db: Database, admin: Actor, setup: dict[str, int]) -> None:
@@ -130,18 +131,18 @@ def test_loop_validation_and_permissions(db: Database, admin: Actor, setup: dict
         _purchase(db, keeper, setup)
     loop = _purchase(db, admin, setup)
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, keeper, card.code, StationMode.LINE)  # keepers scan cards
+    scanning.scan(db, keeper, card.code, StationMode.LINE)  # keepers scan cards
     with pytest.raises(PermissionDenied):
-        kb.scan(db, viewer, card.code, StationMode.RECEIVING)
+        scanning.scan(db, viewer, card.code, StationMode.RECEIVING)
 
 
 def test_board_flags_late_cards_and_stockouts(db: Database, admin: Actor, setup: dict[str, int]) -> None:
     loop = _purchase(db, admin, setup, cards=2)
     for card in kb.cards(db, loop.id):
-        kb.scan(db, admin, card.code, StationMode.LINE)
-    row = kb.board(db)[0]
+        scanning.scan(db, admin, card.code, StationMode.LINE)
+    row = board.board(db)[0]
     assert row.counts == {"EMPTY": 2} and row.stockout and row.late == 0
-    later = kb.board(db, now=datetime.now(UTC) + timedelta(days=3))[0]  # lead time is 2 days
+    later = board.board(db, now=datetime.now(UTC) + timedelta(days=3))[0]  # lead time is 2 days
     assert later.late == 2
     # the dashboard sums the same board
     health = kpis.kanban_health(db, datetime.now(UTC) + timedelta(days=3))
@@ -153,15 +154,15 @@ def test_board_flags_late_cards_and_stockouts(db: Database, admin: Actor, setup:
 
 def test_sizing_on_worked_examples(db: Database, admin: Actor, setup: dict[str, int]) -> None:
     # 120 a day, 2 days lead time, 10 % safety, containers of 100: 120 * 2 * 1.1 / 100 = 2.64 -> 3 cards
-    assert kb.recommended_cards(120, 2, 0.1, 100) == 3
-    assert kb.recommended_cards(50, 2, 0, 100) == 1  # exactly one container's worth
-    assert kb.recommended_cards(0, 5, 0.5, 10) == 1  # a loop always keeps one card
+    assert sizing.recommended_cards(120, 2, 0.1, 100) == 3
+    assert sizing.recommended_cards(50, 2, 0, 100) == 1  # exactly one container's worth
+    assert sizing.recommended_cards(0, 5, 0.5, 10) == 1  # a loop always keeps one card
     loop = _purchase(db, admin, setup)
-    assert kb.measured_lead_days(db, loop.id) is None
+    assert sizing.measured_lead_days(db, loop.id) is None
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
-    kb.scan(db, admin, card.code, StationMode.RECEIVING)
-    measured = kb.measured_lead_days(db, loop.id)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.RECEIVING)
+    measured = sizing.measured_lead_days(db, loop.id)
     assert measured is not None and 0 <= measured < 0.01  # emptied and refilled within the test
 
 
@@ -192,7 +193,7 @@ def test_recommendations_use_ledger_demand(db: Database, admin: Actor, setup: di
     yesterday = datetime.now(UTC).astimezone() - timedelta(days=1)
     # stocked 60 days ago: the plant has run longer than the window
     place_at(db, StockMove, {stocked.move.id: yesterday - timedelta(days=59), used.move.id: yesterday})
-    rec = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
+    rec = sizing.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
     assert len(rec) == 1 and rec[0].loop.id == loop.id
     assert rec[0].daily_demand == 30 and rec[0].lead_source == "planned"
     assert rec[0].recommended == 9 and rec[0].change == 8  # ceil(30 * 3 * 1.0 / 10)

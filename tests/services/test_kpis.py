@@ -19,7 +19,7 @@ from desktop.services.admin.plant_settings import Planning, planning, save_plann
 from desktop.services.admin.users import ensure_user
 from desktop.services.counts import approval as count_approval
 from desktop.services.counts import sessions as counts
-from desktop.services.insight import kpis
+from desktop.services.insight import kpis, stock_figures
 from desktop.services.insight.valuation import months_between, valuation
 from desktop.services.stock.history import reverse_move
 from desktop.services.stock.issue import issue_short
@@ -39,10 +39,10 @@ def test_formulas_on_worked_examples() -> None:
     assert kpis.carrying_cost(Decimal(600), Decimal("0.25")) == 150
     assert kpis.ira_pct(19, 20) == 95
     # above the maximum, above 180 days of demand, and nothing judged without demand or maximum
-    assert kpis.excess_qty(Decimal(50), Decimal(20), Decimal(0), 180) == 30
-    assert kpis.excess_qty(Decimal(50), None, Decimal("0.2"), 180) == 14
-    assert kpis.excess_qty(Decimal(30), None, Decimal("0.2"), 180) == 0
-    assert kpis.excess_qty(Decimal(50), None, Decimal(0), 180) == 0
+    assert stock_figures.excess_qty(Decimal(50), Decimal(20), Decimal(0), 180) == 30
+    assert stock_figures.excess_qty(Decimal(50), None, Decimal("0.2"), 180) == 14
+    assert stock_figures.excess_qty(Decimal(30), None, Decimal("0.2"), 180) == 0
+    assert stock_figures.excess_qty(Decimal(50), None, Decimal(0), 180) == 0
     assert kpis.month_keys(date(2026, 2, 10), 3) == ["2025-12", "2026-01", "2026-02"]
     months = months_between(date(2024, 2, 1), date(2026, 3, 15))
     assert (months[0].key, months[0].days, months[-1].key, months[-1].days) == ("2024-02", 29, "2026-03", 15)
@@ -215,8 +215,8 @@ def test_shelf_figures_summed_in_the_database_match_the_rule_part_by_part(db: Da
     )
 
     settings = planning(db)
-    fast = db.read(lambda s: kpis.stock_figures(s, settings, now))
-    rule = db.read(lambda s: kpis.stock_figures_of(s, kpis.part_stock(s), settings, now))
+    fast = db.read(lambda s: stock_figures.stock_figures(s, settings, now))
+    rule = db.read(lambda s: stock_figures.stock_figures_of(s, stock_figures.part_stock(s), settings, now))
     assert fast == rule
     # the valuation walks back from that value now just as from its own sum of the balances
     start = now.date().replace(day=1)
@@ -246,13 +246,13 @@ def test_shelf_figures_past_64_bit_units_are_still_exact(
     receive(db, admin, big.id, tree["A-01-01"].id, "1000000")
     settings = planning(db)
     now = datetime.now(UTC)
-    rule = db.read(lambda s: kpis.stock_figures_of(s, kpis.part_stock(s), settings, now))
+    rule = db.read(lambda s: stock_figures.stock_figures_of(s, stock_figures.part_stock(s), settings, now))
     asked: list[int] = []
 
-    def spy(*args: object) -> kpis.StockFigures:
+    def spy(*args: object) -> stock_figures.StockFigures:
         asked.append(1)
         return rule
 
-    monkeypatch.setattr(kpis, "stock_figures_of", spy)
-    assert db.read(lambda s: kpis.stock_figures(s, settings, now)) == rule
+    monkeypatch.setattr(stock_figures, "stock_figures_of", spy)
+    assert db.read(lambda s: stock_figures.stock_figures(s, settings, now)) == rule
     assert asked and rule.value == 10**11

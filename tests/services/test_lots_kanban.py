@@ -18,6 +18,7 @@ from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.lots import LotReceipt, TrackingInput
 from desktop.services.stock import balance_check
@@ -38,8 +39,8 @@ def plant(db: Database, admin: Actor) -> dict[str, int]:
     for name in ("grease", "screw"):
         loop = kb.create_loop(db, admin, LoopInput(out[name], LoopKind.PURCHASE, out["line"], Decimal(12), 1))
         card = kb.cards(db, loop.id)[0]
-        kb.scan(db, admin, card.code, StationMode.LINE)
-        kb.mark(db, admin, [card.id], CardStatus.ORDERED)
+        scanning.scan(db, admin, card.code, StationMode.LINE)
+        scanning.mark(db, admin, [card.id], CardStatus.ORDERED)
         out[f"{name}_card"] = card.id
     return out
 
@@ -59,10 +60,10 @@ def _status(db: Database, card_id: int) -> str:
 def test_a_tracked_card_is_received_with_its_lot(db: Database, keeper: Actor, plant: dict[str, int]) -> None:
     code = kb.card_code(plant["grease_card"])
     with pytest.raises(UserError, match="GREASE-EP2 is tracked by lot: scan or type the lot") as asked:
-        kb.scan(db, keeper, code, StationMode.RECEIVING)
+        scanning.scan(db, keeper, code, StationMode.RECEIVING)
     assert asked.value.field == "lot"  # the station asks for the lot on this
     assert _moves(db) == 0 and _status(db, plant["grease_card"]) == "ORDERED"
-    got = kb.scan(db, keeper, code, StationMode.RECEIVING, lot=LONGEST)
+    got = scanning.scan(db, keeper, code, StationMode.RECEIVING, lot=LONGEST)
     assert got.after == "FULL" and f"lot {LONGEST}" in got.message
     assert _lots(db, plant["grease"], plant["line"]) == {LONGEST: 12}
     lot = lots.trace(db, LONGEST).lot
@@ -82,7 +83,7 @@ def test_a_label_scanned_for_the_lot(db: Database, keeper: Actor, plant: dict[st
             LotReceipt(plant["grease"], plant["stores"], Decimal(1), "HEAT-4711", date(2027, 3, 31)),
         )
         text, expect = made.lots[0].code, date(2027, 3, 31)
-    kb.scan(db, keeper, code, StationMode.RECEIVING, lot=text)
+    scanning.scan(db, keeper, code, StationMode.RECEIVING, lot=text)
     assert _lots(db, plant["grease"], plant["line"]) == {"HEAT-4711": 12}
     assert lots.trace(db, "HEAT-4711").lot.expires_on == expect
 
@@ -96,21 +97,21 @@ def test_a_wrong_lot_label_posts_nothing(
     before = _moves(db)
     code = kb.card_code(plant["grease_card"])
     with pytest.raises(UserError, match=rf"{foreign.code} is lot C-17 of OIL-ISO220, not of GREASE-EP2"):
-        kb.scan(db, keeper, code, StationMode.RECEIVING, lot=foreign.code)
+        scanning.scan(db, keeper, code, StationMode.RECEIVING, lot=foreign.code)
     with pytest.raises(NotFound, match="Unknown lot label LT-999999"):
-        kb.scan(db, keeper, code, StationMode.RECEIVING, lot="LT-999999")
+        scanning.scan(db, keeper, code, StationMode.RECEIVING, lot="LT-999999")
     with pytest.raises(UserError, match=r"Lot is too long \(41 characters, at most 40\)"):
-        kb.scan(db, keeper, code, StationMode.RECEIVING, lot=LONGEST + "X")
+        scanning.scan(db, keeper, code, StationMode.RECEIVING, lot=LONGEST + "X")
     with pytest.raises(UserError, match="SCREW-M6 is not tracked by lot: receive it without a lot"):
-        kb.scan(db, keeper, kb.card_code(plant["screw_card"]), StationMode.RECEIVING, lot="A-1")
+        scanning.scan(db, keeper, kb.card_code(plant["screw_card"]), StationMode.RECEIVING, lot="A-1")
     with pytest.raises(UserError, match="A line scan takes no lot"):
-        kb.scan(db, keeper, code, StationMode.LINE, lot="A-1")
+        scanning.scan(db, keeper, code, StationMode.LINE, lot="A-1")
     assert _moves(db) == before
     assert (_status(db, plant["grease_card"]), _status(db, plant["screw_card"])) == ("ORDERED", "ORDERED")
 
 
 def test_an_untracked_card_works_as_before(db: Database, keeper: Actor, plant: dict[str, int]) -> None:
-    got = kb.scan(db, keeper, kb.card_code(plant["screw_card"]), StationMode.RECEIVING)
+    got = scanning.scan(db, keeper, kb.card_code(plant["screw_card"]), StationMode.RECEIVING)
     assert got.after == "FULL" and "Receipt 12 EA of SCREW-M6 to A-01-02" in got.message
     assert "lot" not in got.message
 
@@ -129,12 +130,12 @@ def test_a_transfer_card_names_the_lot_it_takes(db: Database, admin: Actor, plan
         ),
     )
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
     lots.receive(db, admin, LotReceipt(plant["grease"], plant["stores"], Decimal(5), "B-2"))
     with pytest.raises(UserError, match="tracked by lot: scan or type the lot"):
-        kb.scan(db, admin, card.code, StationMode.RECEIVING)
+        scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     with pytest.raises(NotFound, match="Unknown lot B-3 of GREASE-EP2"):
-        kb.scan(db, admin, card.code, StationMode.RECEIVING, lot="B-3")
-    kb.scan(db, admin, card.code, StationMode.RECEIVING, lot="b-2")
+        scanning.scan(db, admin, card.code, StationMode.RECEIVING, lot="B-3")
+    scanning.scan(db, admin, card.code, StationMode.RECEIVING, lot="b-2")
     assert _lots(db, plant["grease"], plant["line"]) == {"B-2": 2}
     assert _lots(db, plant["grease"], plant["stores"]) == {"B-2": 3}

@@ -8,7 +8,7 @@ from desktop.db import Database
 from desktop.errors import Conflict, UserError
 from desktop.models.enums import LocationLevel, LocationType
 from desktop.services.actor import Actor
-from desktop.services.catalogue import locations, parts, scan
+from desktop.services.catalogue import locations, parts, parts_list, scan
 from desktop.services.catalogue.parts import PartInput
 from desktop.services.catalogue.suppliers import PartSupplierInput, list_suppliers
 from tests.factories import make_part, make_tree, receive
@@ -89,15 +89,15 @@ def test_search_matches_number_description_and_manufacturer_number(db: Database,
     a = make_part(db, admin, "6205-2RS", description="Ball bearing", manufacturer_part_number="SKF-6205")
     b = make_part(db, admin, "V-100", description="Solenoid valve 24V")
     c = make_part(db, admin, "B-100", description="Bearing housing", category="RAW")
-    assert parts.search_part_ids(db, "bear") == [a.id, c.id]
-    assert parts.search_part_ids(db, "skf") == [a.id]
-    assert parts.search_part_ids(db, "100") == [c.id, b.id]
-    assert parts.search_part_ids(db, "bearing housing") == [c.id]
-    assert parts.search_part_ids(db, "50%") == []  # LIKE wildcards are taken literally
-    assert parts.search_part_ids(db, "", sort="description") == [a.id, c.id, b.id]
-    assert parts.search_part_ids(db, "", sort="part_number", descending=True) == [b.id, c.id, a.id]
-    assert parts.search_part_ids(db, "", category="RAW") == [c.id]
-    rows = parts.part_rows(db, [b.id, a.id])
+    assert parts_list.search_part_ids(db, "bear") == [a.id, c.id]
+    assert parts_list.search_part_ids(db, "skf") == [a.id]
+    assert parts_list.search_part_ids(db, "100") == [c.id, b.id]
+    assert parts_list.search_part_ids(db, "bearing housing") == [c.id]
+    assert parts_list.search_part_ids(db, "50%") == []  # LIKE wildcards are taken literally
+    assert parts_list.search_part_ids(db, "", sort="description") == [a.id, c.id, b.id]
+    assert parts_list.search_part_ids(db, "", sort="part_number", descending=True) == [b.id, c.id, a.id]
+    assert parts_list.search_part_ids(db, "", category="RAW") == [c.id]
+    rows = parts_list.part_rows(db, [b.id, a.id])
     assert [r.part_number for r in rows] == ["V-100", "6205-2RS"]
 
 
@@ -106,8 +106,8 @@ def test_sort_by_on_hand(db: Database, admin: Actor) -> None:
     a, b = make_part(db, admin, "A"), make_part(db, admin, "B")
     receive(db, admin, a.id, tree["A-01-01"].id, "5")
     receive(db, admin, b.id, tree["A-01-01"].id, "2")
-    assert parts.search_part_ids(db, "", sort="on_hand") == [b.id, a.id]
-    assert [r.on_hand for r in parts.part_rows(db, [a.id, b.id])] == [5, 2]
+    assert parts_list.search_part_ids(db, "", sort="on_hand") == [b.id, a.id]
+    assert [r.on_hand for r in parts_list.part_rows(db, [a.id, b.id])] == [5, 2]
 
 
 def test_location_tree_rules(db: Database, admin: Actor) -> None:
@@ -222,4 +222,4 @@ def test_search_follows_edits_and_agrees_with_a_plain_substring_match(db: Databa
     ]:  # fmt: skip
         expected = [i for i, t in texts.items() if all(w.upper() in t for w in query.split())]
         order = {p.id: n for n, p in enumerate(sorted(made, key=lambda p: texts[p.id].split()[0]))}
-        assert parts.search_part_ids(db, query) == sorted(expected, key=order.__getitem__), query
+        assert parts_list.search_part_ids(db, query) == sorted(expected, key=order.__getitem__), query

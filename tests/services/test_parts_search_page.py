@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.db import Database
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts_list
 from tests.ui.test_parts_and_locations import bulk_parts
 
 
@@ -25,11 +25,11 @@ from tests.ui.test_parts_and_locations import bulk_parts
 def test_the_page_is_the_head_of_the_full_list(
     db: Database, monkeypatch: pytest.MonkeyPatch, text: str, sort: str, descending: bool
 ) -> None:
-    monkeypatch.setattr(parts, "_WALK", 100)  # the walk stops inside the 600 parts
-    monkeypatch.setattr(parts, "_SAMPLE_IDS", 40)
+    monkeypatch.setattr(parts_list, "_WALK", 100)  # the walk stops inside the 600 parts
+    monkeypatch.setattr(parts_list, "_SAMPLE_IDS", 40)
     bulk_parts(db, 600)
-    full = parts.search_part_ids(db, text, sort=sort, descending=descending)
-    page = parts.search_part_page(db, text, limit=50, sort=sort, descending=descending)
+    full = parts_list.search_part_ids(db, text, sort=sort, descending=descending)
+    page = parts_list.search_part_page(db, text, limit=50, sort=sort, descending=descending)
     assert page.ids == full[: len(page.ids)] and len(page.ids) >= min(50, len(full))
     if page.exact:
         assert page.total == len(full)
@@ -39,4 +39,4 @@ def test_the_page_is_the_head_of_the_full_list(
 
 def test_a_page_holds_at_least_one_id(db: Database) -> None:
     with pytest.raises(ValueError):
-        parts.search_part_page(db, "a", limit=0)
+        parts_list.search_part_page(db, "a", limit=0)

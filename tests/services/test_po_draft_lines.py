@@ -18,6 +18,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineChange, LineInput
 from tests.factories import make_part, make_tree
@@ -94,7 +95,7 @@ def test_deleting_a_line_keeps_the_others_numbers_and_frees_its_kanban_card(
         db, admin, LoopInput(nut.part_id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(10), 1)
     )
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
     (carded,) = po.orders_from_cards(db, admin, [card.id])
     assert kb.cards(db, loop.id)[0].status == CardStatus.ORDERED
     with pytest.raises(

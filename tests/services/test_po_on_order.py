@@ -10,9 +10,10 @@ from typing import Any
 from desktop.db import Database
 from desktop.services import purchasing as po
 from desktop.services.actor import Actor
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts_list
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning, sizing
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest
 from desktop.services.stock.position import positions
@@ -36,10 +37,10 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
     po.cancel_order(db, admin, gone.id)  # a cancelled order is nothing on order
     loop = kb.create_loop(db, admin, LoopInput(oil.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(4), 2))
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, admin, card.code, StationMode.LINE)
-    kb.mark(db, admin, [card.id], CardStatus.ORDERED)  # an ordered card on no order line: one container
+    scanning.scan(db, admin, card.code, StationMode.LINE)
+    scanning.mark(db, admin, [card.id], CardStatus.ORDERED)  # an ordered card on no order line: one container
     ids = [bolt.id, nut.id, oil.id, idle.id]
-    rows = {r.part_number: r.on_order for r in parts.part_rows(db, ids)}
+    rows = {r.part_number: r.on_order for r in parts_list.part_rows(db, ids)}
     assert rows == {LONGEST: 200, "NUT-M8": 30, "OIL-5L": 4, "IDLE": 0}
     # the same figure What to order decides on
     assert {pid: p.on_order for pid, p in db.read(positions).items() if p.on_order} == {
@@ -47,13 +48,13 @@ def test_the_parts_list_shows_on_order_and_sorts_by_it(db: Database, admin: Acto
         nut.id: 30,
         oil.id: 4,
     }
-    ordered = parts.search_part_ids(db, sort="on_order", descending=True)
+    ordered = parts_list.search_part_ids(db, sort="on_order", descending=True)
     assert ordered == [bolt.id, nut.id, oil.id, idle.id]
-    assert parts.search_part_ids(db, sort="on_order")[:1] == [idle.id]
-    kb.scan(db, admin, kb.cards(db, loop.id)[1].code, StationMode.LINE)
+    assert parts_list.search_part_ids(db, sort="on_order")[:1] == [idle.id]
+    scanning.scan(db, admin, kb.cards(db, loop.id)[1].code, StationMode.LINE)
     (carded,) = po.orders_from_cards(db, admin, [kb.cards(db, loop.id)[1].id])
     # the card on an order line counts once, by its line
-    assert parts.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
+    assert parts_list.part_rows(db, [oil.id])[0].on_order == 8 and carded.lines[0].ordered_qty == 4
 
 
 def test_judging_a_line_for_on_time_in_full() -> None:
@@ -148,14 +149,14 @@ def test_kanban_sizing_plans_with_the_suppliers_measured_lead_time(db: Database,
         )
         po.receive(db, admin, ReceiptRequest(made.id, part.id, Decimal(1), stores))  # not at the line
 
-    (rec,) = kb.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
+    (rec,) = sizing.recommendations(db, admin, window_days=30)  # 900 over 30 complete days = 30 a day
     assert (rec.lead_source, rec.lead_days, rec.recommended) == ("planned", 3, 9)  # ceil(30 * 3 / 10)
     bought(6)
     bought(7)
-    (rec,) = kb.recommendations(db, admin, window_days=30)
+    (rec,) = sizing.recommendations(db, admin, window_days=30)
     assert rec.lead_source == "planned"  # two receipts are not enough to plan on
     bought(6)
-    (rec,) = kb.recommendations(db, admin, window_days=30)
+    (rec,) = sizing.recommendations(db, admin, window_days=30)
     assert (rec.lead_source, rec.lead_days, rec.recommended) == ("measured over 3 receipts", 6, 18)
     assert rec.loop.id == loop.id
 
@@ -180,9 +181,9 @@ def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
         LoopInput(belt.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(2), 2, lead_time_days=Decimal(5)),
     )
     for card in kb.cards(db, loop.id):
-        kb.scan(db, admin, card.code, StationMode.LINE)
+        scanning.scan(db, admin, card.code, StationMode.LINE)
     first, second = kb.cards(db, loop.id)
-    kb.mark(db, admin, [first.id], CardStatus.ORDERED)  # ordered by phone: on no order line
+    scanning.mark(db, admin, [first.id], CardStatus.ORDERED)  # ordered by phone: on no order line
     po.orders_from_cards(db, admin, [second.id])  # the other card on an order line: counted by its line
     listed = po.open_lines_for_part(db, belt.id)
     assert [(x.reference, x.open_qty, x.state) for x in listed] == [
@@ -191,7 +192,7 @@ def test_the_part_page_and_the_spares_view_count_what_the_parts_list_counts(
         (f"{order.number}/1", 3, "DRAFT"),
     ]
     assert listed[0].needed_by == date.today() + timedelta(days=5) and listed[2].needed_by == due
-    assert sum(x.open_qty for x in listed) == parts.part_rows(db, [belt.id])[0].on_order == 7
+    assert sum(x.open_qty for x in listed) == parts_list.part_rows(db, [belt.id])[0].on_order == 7
     press = mro.create_asset(db, admin, mro.AssetInput("PRESS-01", "Press 1"))
     mro.set_spare(db, admin, press.id, belt.id, qty_installed=Decimal(1), recommended_qty=Decimal(2))
     spare = mro.asset_spares(db, press.id).spares[0]

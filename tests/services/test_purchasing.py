@@ -20,6 +20,7 @@ from desktop.services.admin.users import ensure_user
 from desktop.services.catalogue.parts import PartDTO
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.insight import replenishment
+from desktop.services.kanban import board, scanning
 from desktop.services.kanban import loops as kb
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.purchasing import LineInput, ReceiptRequest, Wanted
@@ -288,7 +289,7 @@ def test_orders_from_empty_kanban_cards_fill_the_card_on_receipt(
     card, other = kb.cards(db, loop.id)
     with pytest.raises(Conflict, match="is full, not empty"):
         po.orders_from_cards(db, admin, [card.id])
-    kb.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
     (order,) = po.orders_from_cards(db, admin, [card.id])
     line = order.lines[0]
     assert (line.packs, line.pack_size, line.kanban_card_code) == (2, 100, card.code)
@@ -313,7 +314,7 @@ def _card_on_order(
         db, admin, LoopInput(plant["bolt"], LoopKind.PURCHASE, plant["bin2"], container, 1, Decimal(3))
     )
     (card,) = kb.cards(db, loop.id)
-    kb.scan(db, admin, card.code, StationMode.LINE)
+    scanning.scan(db, admin, card.code, StationMode.LINE)
     (order,) = po.orders_from_cards(db, admin, [card.id])
     return loop, card, order
 
@@ -325,7 +326,7 @@ def test_a_cancelled_order_sends_its_cards_back_to_empty(
     assert order.lines[0].pack_size == 1 and order.lines[0].packs == 150  # 150 is not whole packs of 100
     po.cancel_order(db, admin, order.id, "wrong supplier")
     assert kb.cards(db, loop.id)[0].status == CardStatus.EMPTY.value
-    assert [line.card_ids for line in kb.replenishment_list(db)] == [(card.id,)]
+    assert [line.card_ids for line in board.replenishment_list(db)] == [(card.id,)]
     assert po.get_order(db, order.id).state == PoState.CANCELLED.value
 
 
@@ -366,10 +367,10 @@ def test_a_receiving_scan_of_an_ordered_card_receives_against_its_order(
 ) -> None:
     _loop, card, order = _card_on_order(db, admin, plant, Decimal(200))
     with pytest.raises(Conflict, match="is draft: send it first"):
-        kb.scan(db, admin, card.code, StationMode.RECEIVING)
+        scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     po.send_order(db, admin, order.id)
     po.receive(db, admin, ReceiptRequest(order.id, plant["bolt"], Decimal(50)))
-    out = kb.scan(db, admin, card.code, StationMode.RECEIVING)
+    out = scanning.scan(db, admin, card.code, StationMode.RECEIVING)
     assert (
         out.after == "FULL" and f"{order.number} line 1: Receipt 150 EA of BOLT-M8 to A-01-02" in out.message
     )

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.services import mro
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts, parts_list
 from desktop.services.io.tabular import read_table, write_xlsx
 from desktop.services.kanban import loops as kanban
 from desktop.services.topics import Topic
@@ -68,7 +68,7 @@ def test_cancelled_import_saves_nothing(
     dialog.progress.connect(lambda _d, _t: dialog._cancel.set(), Qt.ConnectionType.DirectConnection)
     dialog.run_import()
     assert "cancelled" in dialog.banner.text().lower()
-    assert parts.search_part_ids(ctx.db, "N-") == []
+    assert parts_list.search_part_ids(ctx.db, "N-") == []
 
 
 def test_reports_page_lists_what_to_order_and_exports(

@@ -20,6 +20,7 @@ from desktop.services import lots
 from desktop.services.actor import Actor
 from desktop.services.catalogue.suppliers import PartSupplierInput
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.lots import LotReceipt, TrackingInput
 from desktop.services.stock import balance_check
@@ -50,8 +51,8 @@ def plant(sqlite_db: Database, actor: Actor) -> dict[str, int]:
             sqlite_db, actor, LoopInput(out[name], LoopKind.PURCHASE, out["line"], Decimal(12), count)
         )
         for n, card in enumerate(kb.cards(sqlite_db, loop.id)):
-            kb.scan(sqlite_db, actor, card.code, StationMode.LINE)
-            kb.mark(sqlite_db, actor, [card.id], CardStatus.ORDERED)
+            scanning.scan(sqlite_db, actor, card.code, StationMode.LINE)
+            scanning.mark(sqlite_db, actor, [card.id], CardStatus.ORDERED)
             out[f"{name}_card{n + 1}"] = card.id
     return out
 

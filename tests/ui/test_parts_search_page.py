@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.services.catalogue import parts
+from desktop.services.catalogue import parts_list
 from desktop.services.topics import Topic
 from desktop.ui.context import AppContext
 from desktop.ui.main_window import MainWindow
@@ -31,7 +31,7 @@ def test_a_short_search_lists_one_page_and_scrolling_reaches_every_match(
 ) -> None:
     _search(qtbot, window, ctx, "si")
     page = window.parts_page
-    assert page.model.rowCount() == parts.SEARCH_PAGE
+    assert page.model.rowCount() == parts_list.SEARCH_PAGE
     assert page.count_label.text() == "600 parts"  # the sample covered every id: an exact count
     assert page.model.data(page.model.index(0, 0)) == "PN-000000"
     focus(qtbot, page.table)
@@ -46,10 +46,10 @@ def test_a_short_search_lists_one_page_and_scrolling_reaches_every_match(
 def test_the_count_of_a_sampled_search_says_about(
     qtbot: QtBot, window: MainWindow, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parts, "_SAMPLE_IDS", 40)  # the windows cover 160 of the 600 ids
+    monkeypatch.setattr(parts_list, "_SAMPLE_IDS", 40)  # the windows cover 160 of the 600 ids
     _search(qtbot, window, ctx, "si")
     page = window.parts_page
-    assert page.model.rowCount() == parts.SEARCH_PAGE
+    assert page.model.rowCount() == parts_list.SEARCH_PAGE
     assert page.count_label.text() == "about 600 parts"
     focus(qtbot, page.table)
     press(qtbot, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
@@ -60,8 +60,8 @@ def test_the_count_of_a_sampled_search_says_about(
 def test_a_rare_short_search_is_counted_exactly(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
     _search(qtbot, window, ctx, "9 valve")  # valves whose number or size has a 9
     page = window.parts_page
-    expected = parts.search_part_ids(ctx.db, "9 valve")
-    assert 0 < len(expected) < parts.SEARCH_PAGE
+    expected = parts_list.search_part_ids(ctx.db, "9 valve")
+    assert 0 < len(expected) < parts_list.SEARCH_PAGE
     assert page.model.rowCount() == len(expected)
     assert page.count_label.text() == f"{len(expected)} parts"
     assert not page.model.canFetchMore()
@@ -72,7 +72,7 @@ def test_export_after_a_short_search_holds_every_match(
 ) -> None:
     _search(qtbot, window, ctx, "si")
     page = window.parts_page
-    assert page.model.rowCount() == parts.SEARCH_PAGE
+    assert page.model.rowCount() == parts_list.SEARCH_PAGE
     out = tmp_path / "parts.csv"
     page.export_button.export_to(out)
     qtbot.waitUntil(out.exists, timeout=5000)

@@ -16,6 +16,7 @@ from desktop.services.actor import Actor
 from desktop.services.admin.plant_settings import PlantIdentity
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.topics import Topic
 from desktop.ui.insight.reports_page import ReportsPage
 from desktop.ui.kanban.kanban_page import KanbanPage
@@ -94,7 +95,7 @@ def test_the_kanban_replenishment_list_puts_cards_on_a_purchase_order(
         sqlite_db, actor, kb.LoopInput(part.id, kb.LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(20), 2)
     )
     for card in kb.cards(sqlite_db, loop.id):
-        kb.scan(sqlite_db, actor, card.code, kb.StationMode.LINE)
+        scanning.scan(sqlite_db, actor, card.code, kb.StationMode.LINE)
     window.go_to("Kanban")
     page = window.pages["Kanban"]
     assert isinstance(page, KanbanPage)

@@ -28,6 +28,7 @@ from desktop.services.catalogue import scan as scan_service
 from desktop.services.catalogue.suppliers import PartSupplierInput, get_supplier_id
 from desktop.services.counts import sessions as counts
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 from desktop.services.lots import TrackingInput
 from desktop.services.stock import moves as stock
@@ -180,9 +181,9 @@ def test_a_lot_label_scanned_right_after_its_card_answers_the_lot_question(
         db, actor, LoopInput(grease.id, LoopKind.PURCHASE, tree["A-01-02"].id, Decimal(12), 1)
     )
     card = kb.cards(db, loop.id)[0]
-    kb.scan(db, actor, card.code, StationMode.LINE)
-    kb.mark(db, actor, [card.id], CardStatus.ORDERED)
-    real = kb.scan
+    scanning.scan(db, actor, card.code, StationMode.LINE)
+    scanning.mark(db, actor, [card.id], CardStatus.ORDERED)
+    real = scanning.scan
 
     def slow(*args: object, **kwargs: object) -> object:
         time.sleep(SLOW_S)
@@ -195,7 +196,7 @@ def test_a_lot_label_scanned_right_after_its_card_answers_the_lot_question(
     qtbot.waitUntil(lambda: focused() is station.scan_box)
     _idle(qtbot, async_window)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kb, "scan", slow)
+        patch.setattr(scanning, "scan", slow)
         scan(qtbot, card.code)  # the card, then at once the supplier's GS1-128 label of its lot
         scan(qtbot, "(01)04012345678901(17)270331(10)HEAT-4711")
         qtbot.waitUntil(lambda: station.banner.kind == "ok", timeout=10_000)

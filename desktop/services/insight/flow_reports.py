@@ -1,37 +1,29 @@
 """Reports on what moved, the flows behind the KPIs: turnover, short issues, count accuracy, out of
-stock, kanban loops and orders, suppliers and open order lines, and the KPI trend and summary.
+stock, kanban loops and orders, suppliers and open order lines. The KPI trend and summary are in
+`kpi_reports`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
-from desktop.models import (
-    CountLine,
-    Location,
-    Lot,
-    Part,
-    PurchaseOrder,
-    ShortIssue,
-    StockMove,
-    User,
-)
+from desktop.models import CountLine, Location, Lot, Part, PurchaseOrder, ShortIssue, StockMove, User
 from desktop.models.enums import ON_ORDER_STATES
-from desktop.quantities import ZERO, money
-from desktop.reports.table_report import Chart, ReportTable
+from desktop.quantities import ZERO
+from desktop.reports.table_report import ReportTable
 from desktop.services.admin.plant_settings import planning
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.approval import accurate_bins, bin_key
-from desktop.services.insight import kpis
+from desktop.services.insight import kpis, stock_figures
 from desktop.services.insight.consumption import consumed_value, is_consumption
 from desktop.services.insight.report_rows import stamp
 from desktop.services.insight.valuation import valuation
+from desktop.services.kanban import board as kanban_board
 from desktop.services.kanban import loops as kanban
 from desktop.services.purchasing.orders import orders_in
 from desktop.services.purchasing.performance import supplier_performance_in
@@ -42,7 +34,7 @@ def part_turnover(db: Database, *, months: int = 12) -> ReportTable:
     start = kpis.period_start(now, months)
 
     def op(s: Session) -> ReportTable:
-        stock = kpis.part_stock(s)
+        stock = stock_figures.part_stock(s)
         values = valuation(s, start.date(), now, per_part=True)
         days = values.days
         used = dict(
@@ -210,9 +202,9 @@ def out_of_stock(db: Database) -> ReportTable:
     now = datetime.now(UTC)
 
     def op(s: Session) -> ReportTable:
-        stock = kpis.part_stock(s)
-        wanted = kpis.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
-        demand = kpis.demand_per_day(s, now, settings.demand_window_days)
+        stock = stock_figures.part_stock(s)
+        wanted = stock_figures.wanted_parts(s, db_time(s, now - timedelta(days=settings.demand_window_days)))
+        demand = stock_figures.demand_per_day(s, now, settings.demand_window_days)
         rows = [
             (p.part_number, p.description, p.unit, p.min_qty, demand.get(p.part_id, ZERO))
             for p in stock.values()
@@ -232,7 +224,7 @@ def out_of_stock(db: Database) -> ReportTable:
 
 
 def kanban_loops(db: Database) -> ReportTable:
-    board = kanban.board(db)
+    board = kanban_board.board(db)
     statuses = [c.value for c in kanban.CardStatus if c is not kanban.CardStatus.RETIRED]
     rows = [
         (
@@ -353,132 +345,9 @@ def open_po_lines(db: Database) -> ReportTable:
     return db.read(op)
 
 
-def kpi_trend(k: kpis.Kpis) -> ReportTable:
-    rows = [
-        (
-            m.month,
-            m.value_end,
-            m.average_value,
-            m.consumption,
-            m.turnover,
-            m.days_of_supply,
-            m.requests,
-            m.fill_rate,
-            m.stockouts,
-            m.counted,
-            m.ira,
-        )
-        for m in k.months
-    ]
-    return ReportTable(
-        "KPIs by month",
-        f"{len(rows)} months; month ends and averages at the cost in force then; turnover annualised; "
-        "the running month up to today",
-        (
-            "Month",
-            "Stock value (end)",
-            "Average value",
-            "Consumption",
-            "Turns / year",
-            "Days of supply",
-            "Issue requests",
-            "Fill rate",
-            "Stockouts",
-            "Lines counted",
-            "IRA",
-        ),
-        ("text", "money", "money", "money", "number", "number", "int", "pct", "int", "int", "pct"),
-        rows,
-    )
-
-
-def kpi_summary(k: kpis.Kpis) -> ReportTable:
-    pct = "{:.1f} %".format
-    h = k.kanban
-    rows: list[tuple[Any, ...]] = [
-        ("Stock value", money(k.stock_value), "on hand at standard cost, now"),
-        (
-            "Average stock value",
-            money(k.average_value),
-            "time-weighted: the mean of every day's closing value, each day at the cost in force then",
-        ),
-        (
-            "Carrying cost / year",
-            money(k.carrying_cost),
-            f"average value x {k.settings.carrying_rate * 100:.0f} %",
-        ),
-        ("Consumption", money(k.consumption), "issues and scrap less returns, reversals netted, at cost"),
-        (
-            "Turnover",
-            "-" if k.turnover is None else f"{k.turnover:.2f} turns / year",
-            "consumption / average value, annualised",
-        ),
-        (
-            "Days of supply",
-            "-" if k.days_of_supply is None else f"{k.days_of_supply:.0f} days",
-            "average value / consumption per day (= 365 / turnover)",
-        ),
-        (
-            "Fill rate",
-            "-" if k.fill_rate is None else pct(k.fill_rate),
-            f"{k.filled:,} of {k.requests:,} issue requests filled in full",
-        ),
-        (
-            "Stockouts",
-            f"{k.stockouts:,}",
-            f"short issues; {k.out_of_stock_now:,} parts with demand have none now",
-        ),
-        (
-            "Inventory record accuracy",
-            "-" if k.ira is None else pct(k.ira),
-            f"{k.within:,} of {k.counted:,} counted lines within tolerance",
-        ),
-        (
-            "Dead stock",
-            money(k.dead_value),
-            f"{k.dead_parts:,} parts, no movement for {k.settings.dead_days} days",
-        ),
-        (
-            "Excess stock",
-            money(k.excess_value),
-            f"{k.excess_parts:,} parts above maximum or {k.settings.excess_days} days of demand",
-        ),
-        (
-            "Kanban loops healthy",
-            "-" if h.healthy_pct is None else pct(h.healthy_pct),
-            f"{h.loops} active loops: {h.stockout_loops} out of stock at the line, "
-            f"{h.late_cards} cards late; {h.on_hold} on hold",
-        ),
-    ]
-    labels = tuple(m.month for m in k.months)
-    charts = (
-        Chart("Stock value at month end", labels, tuple(float(m.value_end) for m in k.months)),
-        Chart(
-            "Turnover (turns / year)",
-            labels,
-            tuple(None if m.turnover is None else float(m.turnover) for m in k.months),
-            "line",
-        ),
-        Chart(
-            "Fill rate (%)",
-            labels,
-            tuple(None if m.fill_rate is None else float(m.fill_rate) for m in k.months),
-            "line",
-        ),
-    )
-    return ReportTable(
-        "KPI summary",
-        f"{stamp(len(k.months))} ({k.period_days} days)",
-        ("KPI", "Value", "How it is measured"),
-        ("text", "text", "text"),
-        rows,
-        charts=charts,
-    )
-
-
 def kanban_orders(db: Database) -> ReportTable:
     """The replenishment list: empty cards grouped by supplier (to order) or supply location (to pick)."""
-    lines = kanban.replenishment_list(db)
+    lines = kanban_board.replenishment_list(db)
     rows = [
         (
             x.group,

@@ -1,6 +1,7 @@
 """The reports the Reports page and `storeroom report` offer: the catalogue of reports, building one
 with its parameters, and saving it as CSV, XLSX or PDF. The tables themselves are built in
-`stock_reports` (what is held) and `flow_reports` (what moved: the flows behind the KPIs).
+`stock_reports` (what is held), `flow_reports` (what moved: the flows behind the KPIs) and `kpi_reports`
+(the KPI trend and summary).
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from desktop.services.insight.flow_reports import (
     count_accuracy,
     kanban_loops,
     kanban_orders,
-    kpi_summary,
-    kpi_trend,
     open_po_lines,
     out_of_stock,
     part_turnover,
     short_issues,
     supplier_report,
 )
+from desktop.services.insight.kpi_reports import kpi_summary, kpi_trend
 from desktop.services.insight.report_rows import Progress, finished, tick
 from desktop.services.insight.stock_reports import (
     abc_analysis,

@@ -27,7 +27,7 @@ from desktop.services.admin.plant_settings import planning
 from desktop.services.catalogue.locations import within
 from desktop.services.common import as_utc, db_time
 from desktop.services.counts.sessions import abc_rows
-from desktop.services.insight import kpis
+from desktop.services.insight import stock_figures
 from desktop.services.insight.report_rows import Progress, stamp, tick
 
 HISTORY_LIMIT = 200_000  # rows in one movement history report; a longer range is split by the user
@@ -35,7 +35,7 @@ HISTORY_LIMIT = 200_000  # rows in one movement history report; a longer range i
 
 def stock_valuation(db: Database) -> ReportTable:
     settings = planning(db)
-    stock = db.read(kpis.part_stock)
+    stock = db.read(stock_figures.part_stock)
     held = sorted((p for p in stock.values() if p.on_hand != 0), key=lambda p: (-p.value, p.part_number))
     rows = [
         (
@@ -214,7 +214,7 @@ def movement_history(
 
 def below_minimum(db: Database) -> ReportTable:
     def op(s: Session) -> ReportTable:
-        stock = kpis.part_stock(s)
+        stock = stock_figures.part_stock(s)
         extra = {
             pid: (rop, sup)
             for pid, rop, sup in s.execute(
@@ -321,7 +321,7 @@ def dead_stock(db: Database) -> ReportTable:
     now = datetime.now(UTC)
 
     def op(s: Session) -> ReportTable:
-        dead, _excess = kpis.dead_and_excess(s, kpis.part_stock(s), settings, now)
+        dead, _excess = stock_figures.dead_and_excess(s, stock_figures.part_stock(s), settings, now)
         dead.sort(key=lambda p: (-p.value, p.part_number))
         ids = [p.part_id for p in dead]
         issued = last_moves(s, ids, (MoveKind.ISSUE.value, MoveKind.SCRAP.value))
@@ -366,7 +366,7 @@ def excess_stock(db: Database) -> ReportTable:
     now = datetime.now(UTC)
 
     def op(s: Session) -> ReportTable:
-        _dead, excess = kpis.dead_and_excess(s, kpis.part_stock(s), settings, now)
+        _dead, excess = stock_figures.dead_and_excess(s, stock_figures.part_stock(s), settings, now)
         excess.sort(key=lambda t: (-(t[0].unit_cost * t[1]), t[0].part_number))
         rows = [
             (p.part_number, p.description, p.unit, p.on_hand, p.max_qty, daily, qty, qty * p.unit_cost)

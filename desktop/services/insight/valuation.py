@@ -126,7 +126,7 @@ def valuation(
 ) -> Valuation:
     """Daily values from `first_day` (UTC; or the plant's first day, if later) to today (`now`), per month
     (and per part if asked). `value_now`, the exact stock value now when the caller has it already
-    (kpis.stock_figures), spares reading every balance again.
+    (stock_figures.stock_figures), spares reading every balance again.
 
     At each part's cost now, the plant's value is walked back day by day from today's (a day's value is
     the next day's less that day's moves); the few parts whose cost changed in the period are then

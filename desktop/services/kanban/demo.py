@@ -13,6 +13,7 @@ from desktop.models import Location, StockBalance
 from desktop.models.enums import LocationType
 from desktop.services.actor import Actor
 from desktop.services.kanban import loops as kanban
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus, LoopInput, LoopKind, StationMode
 
 DEMO_LOOPS = 12
@@ -47,12 +48,12 @@ def load_demo_loops(
         stage = n % 4  # 0: every card full; 1: one emptied at the line; 2: ordered; 3: on its way
         emptied = codes if n == 5 else codes[: 1 if stage else 0]  # loop 5: the line has run dry (red)
         for code in emptied:
-            kanban.scan(db, actor, code, StationMode.LINE)
+            scanning.scan(db, actor, code, StationMode.LINE)
         if stage >= 2 and emptied:
             ids = [c.id for c in kanban.cards(db, loop.id) if c.status == CardStatus.EMPTY][:1]
-            kanban.mark(db, actor, ids, CardStatus.ORDERED)
+            scanning.mark(db, actor, ids, CardStatus.ORDERED)
             if stage == 3:
-                kanban.mark(db, actor, ids, CardStatus.IN_TRANSIT)
+                scanning.mark(db, actor, ids, CardStatus.IN_TRANSIT)
     return made
 
 

@@ -23,7 +23,7 @@ from desktop.quantities import format_qty
 from desktop.services.catalogue.parts import BinStock, stock_by_bin
 from desktop.services.mro.assets import CRITICAL, AssetDTO, asset_dto, asset_path, find_asset_id
 from desktop.services.mro.xrefs import supersession_chain
-from desktop.services.purchasing.orders import coming_in
+from desktop.services.purchasing.on_order import coming_in
 from desktop.services.stock.issue import (
     reserved_by_part,
 )

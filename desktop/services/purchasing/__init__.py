@@ -1,25 +1,26 @@
 """Purchasing: purchase orders to suppliers (orders), made in one step from What to order and empty
 kanban cards (sources), and received against (receiving). The public face the UI and CLI use."""
 
-from desktop.services.purchasing.orders import (
-    PO_PREFIX,
+from desktop.services.purchasing.on_order import OpenLine, open_lines_for_part
+from desktop.services.purchasing.order_changes import (
     LineChange,
-    LineDTO,
-    LineInput,
-    OpenLine,
-    OrderDTO,
     add_lines,
     cancel_order,
     close_order,
-    create_order,
     delete_line,
     edit_line,
+    send_order,
+)
+from desktop.services.purchasing.orders import (
+    PO_PREFIX,
+    LineDTO,
+    LineInput,
+    OrderDTO,
+    create_order,
     get_order,
     get_order_id,
     list_orders,
-    open_lines_for_part,
     po_number,
-    send_order,
 )
 from desktop.services.purchasing.receiving import (
     ReceiptRequest,

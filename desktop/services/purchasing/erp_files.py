@@ -42,16 +42,8 @@ from desktop.services.common import clean_text
 from desktop.services.io.common import Column, Handler, Plan, Progress, Rows, row_failed
 from desktop.services.io.fields import list_changes
 from desktop.services.io.tabular import write_table
-from desktop.services.purchasing.orders import (
-    PO_PREFIX,
-    LineInput,
-    _add_line,
-    locked_order,
-    new_order_in,
-    orders_in,
-    set_state,
-    state_text,
-)
+from desktop.services.purchasing.order_changes import locked_order, set_state, state_text
+from desktop.services.purchasing.orders import PO_PREFIX, LineInput, add_line_in, new_order_in, orders_in
 from desktop.services.purchasing.receiving import _advance
 
 KIND = "purchase-orders"
@@ -402,7 +394,7 @@ def _update(s: Session, actor: Actor, group: _Order, source: str) -> None:
         except UserError as exc:
             raise row_failed(r.n, exc, "Quantity") from exc
     for r, line_no in group.additions:
-        _add_line(s, po, line_no, _line_input(r))
+        add_line_in(s, po, line_no, _line_input(r))
     po.changed_by_id = actor.user_id
     s.flush()
     if po.state == PoState.PARTLY_RECEIVED.value:

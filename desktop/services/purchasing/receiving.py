@@ -38,13 +38,8 @@ from desktop.quantities import exact_qty, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.kanban.loops import CardStatus, change_card
 from desktop.services.lots.receiving import lot_for_receipt
-from desktop.services.purchasing.orders import (
-    LineDTO,
-    line_dto,
-    locked_order,
-    set_state,
-    state_text,
-)
+from desktop.services.purchasing.order_changes import locked_order, set_state, state_text
+from desktop.services.purchasing.orders import LineDTO, line_dto
 from desktop.services.purchasing.settings import read_purchasing
 from desktop.services.stock.moves import HALF_UNIT, MoveDTO, MoveRequest, post_in
 

@@ -55,7 +55,7 @@ from desktop.reports.labels import (
 from desktop.services import mro
 from desktop.services.admin import badges
 from desktop.services.catalogue import labels as label_data
-from desktop.services.kanban import loops as kanban
+from desktop.services.kanban.card_labels import card_labels
 from desktop.ui.common import cancellable_progress, permitted, show_error
 from desktop.ui.context import AppContext
 from desktop.ui.feedback import FeedbackBanner
@@ -356,7 +356,7 @@ class LabelsDialog(QDialog):
 
         def job() -> LabelJob:
             if kind == "card":
-                return run(kanban.card_labels(ctx.db, ids), layout_kanban_card, "kanban card")
+                return run(card_labels(ctx.db, ids), layout_kanban_card, "kanban card")
             if kind in BIN_LAYOUT:  # asset tags, badges: the bin-label layout with their own payload
                 return run(BIN_LAYOUT[kind](ctx, ids), layout_bin_label, kind)
             if kind == "bin":

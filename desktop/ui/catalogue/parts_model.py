@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from desktop.db import Database
 from desktop.quantities import format_qty
-from desktop.services.catalogue import parts
-from desktop.services.catalogue.parts import PartRow
+from desktop.services.catalogue import parts_list
+from desktop.services.catalogue.parts_list import PartRow
 from desktop.tasks import Runner
 
 BLOCK = 200
@@ -88,13 +88,13 @@ class PartsTableModel(QAbstractTableModel):
         text_, cat, grp, key, desc = self.text, self.category, self.group, self.sort_key, self.descending
         self._fetching = False
         self._runner.run(
-            lambda: parts.search_part_page(
+            lambda: parts_list.search_part_page(
                 self._db, text_, sort=key, descending=desc, category=cat, group=grp
             ),
             lambda page: self._searched(generation, page),
         )
 
-    def _searched(self, generation: int, page: parts.PartIdPage) -> None:
+    def _searched(self, generation: int, page: parts_list.PartIdPage) -> None:
         if generation == self._generation:
             if page.ids == self._ids:
                 self.invalidate()  # same rows (e.g. another PC edited one): keep scroll and selection
@@ -114,7 +114,7 @@ class PartsTableModel(QAbstractTableModel):
         generation = self._generation
         text_, cat, grp, key, desc = self.text, self.category, self.group, self.sort_key, self.descending
         self._runner.run(
-            lambda: parts.search_part_ids(
+            lambda: parts_list.search_part_ids(
                 self._db, text_, sort=key, descending=desc, category=cat, group=grp
             ),
             lambda ids: self._fetched(generation, ids),
@@ -187,7 +187,7 @@ class PartsTableModel(QAbstractTableModel):
         ids = {b: self._ids[b * BLOCK : (b + 1) * BLOCK] for b in wanted}
 
         def read() -> dict[int, list[PartRow]]:
-            return {b: _in_order(chunk, parts.part_rows(self._db, chunk)) for b, chunk in ids.items()}
+            return {b: _in_order(chunk, parts_list.part_rows(self._db, chunk)) for b, chunk in ids.items()}
 
         def arrived(rows: dict[int, list[PartRow]]) -> None:
             if generation != self._rows_generation:

@@ -22,6 +22,7 @@ from desktop.errors import UserError
 from desktop.quantities import format_qty, parse_decimal
 from desktop.services.actor import Permission
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import sizing
 from desktop.services.topics import Topic
 from desktop.ui.common import action_row, fill_table, permitted, read_only_table, selected_key, show_error
 from desktop.ui.context import AppContext
@@ -139,7 +140,7 @@ class Recommendations(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rows: list[kb.Recommendation] = []
+        self.rows: list[sizing.Recommendation] = []
         self.banner = FeedbackBanner()
         self.demand_window = QComboBox()
         for days in (30, 60, 90, 180, 365):
@@ -169,12 +170,12 @@ class Recommendations(QWidget):
         days = int(self.demand_window.currentData())
         self.banner.warn("Computing from the ledger and the card events…")
         self.ctx.runner.run(
-            lambda: kb.recommendations(self.ctx.db, self.ctx.actor, window_days=days),
+            lambda: sizing.recommendations(self.ctx.db, self.ctx.actor, window_days=days),
             self._loaded,
             lambda exc: show_error(self, exc),
         )
 
-    def _loaded(self, rows: list[kb.Recommendation]) -> None:
+    def _loaded(self, rows: list[sizing.Recommendation]) -> None:
         self.rows = rows
         fill_table(
             self.table,

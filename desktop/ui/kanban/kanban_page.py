@@ -14,7 +14,9 @@ from desktop.errors import UserError
 from desktop.quantities import format_qty
 from desktop.services import purchasing
 from desktop.services.actor import Permission
+from desktop.services.kanban import board as kanban_board
 from desktop.services.kanban import loops as kb
+from desktop.services.kanban import scanning
 from desktop.services.kanban.loops import CardStatus
 from desktop.services.topics import Topic
 from desktop.ui.common import fill_table, permitted, read_only_table, selected_key, show_error
@@ -56,7 +58,7 @@ class KanbanPage(QWidget):
             numeric=(3, 4),
             stretch=2,
         )
-        self.lines: list[kb.ReplenishLine] = []
+        self.lines: list[kanban_board.ReplenishLine] = []
         self.new_loop = QPushButton("New loop…")
         permitted(self.new_loop, ctx.actor.can(Permission.MANAGE_KANBAN))
         self.print_cards = QPushButton("Print cards of the selected loop…")
@@ -132,9 +134,12 @@ class KanbanPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.ctx.runner.run(lambda: (kb.board(self.ctx.db), kb.replenishment_list(self.ctx.db)), self._loaded)
+        self.ctx.runner.run(
+            lambda: (kanban_board.board(self.ctx.db), kanban_board.replenishment_list(self.ctx.db)),
+            self._loaded,
+        )
 
-    def _loaded(self, data: tuple[list[kb.BoardRow], list[kb.ReplenishLine]]) -> None:
+    def _loaded(self, data: tuple[list[kanban_board.BoardRow], list[kanban_board.ReplenishLine]]) -> None:
         rows, self.lines = data
         self.loops = {r.loop.id: r.loop for r in rows}
         fill_table(
@@ -274,7 +279,7 @@ class KanbanPage(QWidget):
                 lambda exc: show_error(self, exc),
             )
 
-    def _selected_line(self) -> kb.ReplenishLine | None:
+    def _selected_line(self) -> kanban_board.ReplenishLine | None:
         key = selected_key(self.repl_table)
         if key is None:
             self.repl_banner.error("Select a line of the replenishment list first.")
@@ -299,7 +304,7 @@ class KanbanPage(QWidget):
 
         change(
             self.ctx,
-            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
+            lambda: scanning.mark(self.ctx.db, self.ctx.actor, ids, to),
             done,
             topics=(Topic.KANBAN,),
             failed=self._repl_failed,
@@ -331,7 +336,7 @@ class KanbanPage(QWidget):
         ids = [i for line in self.lines if line.group == group for i in line.card_ids]
         change(
             self.ctx,
-            lambda: kb.mark(self.ctx.db, self.ctx.actor, ids, to),
+            lambda: scanning.mark(self.ctx.db, self.ctx.actor, ids, to),
             done,
             topics=(Topic.KANBAN,),
             failed=lambda exc: show_error(self, exc),

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QButtonGroup, QFormLayout, QLabel, QRadioButton, Q
 
 from desktop.errors import UserError
 from desktop.services import lots
-from desktop.services.kanban import loops as kb
-from desktop.services.kanban.loops import ScanOutcome, StationMode
+from desktop.services.kanban import scanning
+from desktop.services.kanban.loops import StationMode
+from desktop.services.kanban.scanning import ScanOutcome
 from desktop.services.topics import Topic
 from desktop.ui.common import big_field, heading, show_error
 from desktop.ui.context import AppContext
@@ -141,7 +142,7 @@ class ScanStation(QWidget):
 
         change(
             self.ctx,
-            lambda: kb.scan(self.ctx.db, self.ctx.actor, code, mode, lot=lot, expires_on=expiry),
+            lambda: scanning.scan(self.ctx.db, self.ctx.actor, code, mode, lot=lot, expires_on=expiry),
             hold.then(self._done),
             topics=(Topic.STOCK, Topic.KANBAN),
             failed=hold.then(refused),
