@@ -77,7 +77,7 @@ def recommendations(
     both are in working days. The window is 1 to 3650 days (a plant younger than the window is measured
     over the days it has run)."""
     from desktop.services.insight.replenishment import demand_of, usage_history
-    from desktop.services.purchasing.lead_times import lead_times_in, planning_days
+    from desktop.services.purchasing.lead_times import MIN_RECEIPTS, lead_times_in, planning_days
 
     actor.require(Permission.VIEW)
     check_window_days(window_days)
@@ -95,7 +95,8 @@ def recommendations(
             ).tuples()
         }
     )
-    bought = db.read(lambda s: lead_times_in(s))  # per supplier and part, from receipts against orders
+    # per supplier and part, from receipts against orders; planning uses no figure over fewer receipts
+    bought = db.read(lambda s: lead_times_in(s, min_receipts=MIN_RECEIPTS))
     out = []
     for loop in list_loops(db):
         if loop.status != "ACTIVE":
