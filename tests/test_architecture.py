@@ -71,3 +71,29 @@ def test_only_the_operation_helper_announces_changes_under_desktop_ui() -> None:
 def test_the_announcers_still_exist() -> None:
     """An allowed module renamed or removed: drop it from ANNOUNCERS rather than let the list grow stale."""
     assert all((UI / name).is_file() for name in ANNOUNCERS)
+
+
+# ARCHITECTURE.md: modules stay small enough to read in one sitting; a module that grows past this is
+# split by capability (the way kanban/loops.py became loops, scanning, board, sizing and card_labels).
+MAX_MODULE_LINES = 500
+DESKTOP = UI.parent
+
+
+def oversized(root: Path, limit: int = MAX_MODULE_LINES) -> dict[str, int]:
+    """Modules under `root` longer than `limit` lines, with their length."""
+    sizes = {
+        str(p.relative_to(root)): len(p.read_text(encoding="utf-8").splitlines()) for p in root.rglob("*.py")
+    }
+    return {name: n for name, n in sizes.items() if n > limit}
+
+
+def test_every_module_is_under_the_size_limit() -> None:
+    assert len(list(DESKTOP.rglob("*.py"))) > 200  # the walk found the code
+    assert oversized(DESKTOP) == {}
+
+
+def test_the_size_check_finds_a_long_module(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "long.py").write_text("x = 1\n" * 501, encoding="utf-8")
+    (tmp_path / "short.py").write_text("x = 1\n" * 500, encoding="utf-8")
+    assert oversized(tmp_path) == {"pkg/long.py": 501}
