@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -43,27 +44,28 @@ def _text_size() -> Iterator[None]:
     ui_scale.apply(ui_scale.DEFAULT)
 
 
-@pytest.fixture(autouse=True)
-def _no_database_on_gui_thread() -> Iterator[GuiThreadGuard]:
-    """Fails a test in which UI code ran SQL on the GUI thread instead of through the runner."""
-    guard = GuiThreadGuard()
+G = TypeVar("G", GuiThreadGuard, WriteGuard)
+
+
+def _guarding(guard: G, failure: str) -> Iterator[G]:
+    """Listens with `guard` on every engine for the test, then fails it with what the guard noted."""
     event.listen(Engine, "before_cursor_execute", guard)
     yield guard
     event.remove(Engine, "before_cursor_execute", guard)
     if guard.offences:
-        pytest.fail("database work on the GUI thread (use ctx.runner):\n" + guard.report(), pytrace=False)
+        pytest.fail(f"{failure}:\n{guard.report()}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_database_on_gui_thread() -> Iterator[GuiThreadGuard]:
+    """Fails a test in which UI code ran SQL on the GUI thread instead of through the runner."""
+    yield from _guarding(GuiThreadGuard(), "database work on the GUI thread (use ctx.runner)")
 
 
 @pytest.fixture(autouse=True)
 def _writes_through_operation_change() -> Iterator[WriteGuard]:
     """Fails a test in which UI code wrote through `ctx.runner.run` rather than `operation.change`."""
-    guard = WriteGuard()
-    event.listen(Engine, "before_cursor_execute", guard)
-    yield guard
-    event.remove(Engine, "before_cursor_execute", guard)
-    if guard.offences:
-        unannounced = "a write outside operation.change (its topics go unannounced):\n"
-        pytest.fail(unannounced + guard.report(), pytrace=False)
+    yield from _guarding(WriteGuard(), "a write outside operation.change (its topics go unannounced)")
 
 
 def _raise(exc: BaseException) -> None:
