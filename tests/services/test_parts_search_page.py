@@ -20,6 +20,10 @@ from tests.ui.test_parts_and_locations import bulk_parts
         ("zq", "part_number", False),
         ("9 va", "part_number", False),  # two short words
         ("9 valve", "part_number", False),  # a trigram word with a short one: the full list, exact
+        ("", "part_number", False),  # the list opened with no search: its head and the exact count
+        ("", "on_hand", True),
+        ("", "on_order", False),
+        ("", "unit_cost", True),
     ],
 )
 def test_the_page_is_the_head_of_the_full_list(
@@ -31,6 +35,8 @@ def test_the_page_is_the_head_of_the_full_list(
     full = parts_list.search_part_ids(db, text, sort=sort, descending=descending)
     page = parts_list.search_part_page(db, text, limit=50, sort=sort, descending=descending)
     assert page.ids == full[: len(page.ids)] and len(page.ids) >= min(50, len(full))
+    if not text:  # the head only, and the exact count
+        assert page.exact and len(page.ids) == 50
     if page.exact:
         assert page.total == len(full)
     else:  # every fourth of 160 sampled ids scaled to 600 (ids start at 1): near the real count

@@ -59,6 +59,9 @@ def test_model_passes_qt_model_tester(
     bulk_parts(sqlite_db, 2_000)
     model = PartsTableModel(sqlite_db, ctx.runner)
     model.search("")
+    assert (model.rowCount(), model.total, model.estimated) == (200, 2_000, False)  # the head, counted
+    qtmodeltester.check(model)
+    model.fetchMore()  # scrolled to the end: the rest of the list
     assert model.rowCount() == 2_000
     qtmodeltester.check(model)
 
@@ -67,10 +70,13 @@ def test_model_at_100000_parts_sorts_and_filters_in_sql(sqlite_db: Database, ctx
     bulk_parts(sqlite_db, 100_000)
     model = PartsTableModel(sqlite_db, ctx.runner)
     model.search("")
-    assert model.rowCount() == 100_000
+    assert model.rowCount() == 200 and model.total == 100_000 and model.canFetchMore()
+    model.fetchMore()  # what the view asks for when scrolled to the end
+    assert model.rowCount() == 100_000 and not model.canFetchMore()
     assert model.data(model.index(99_999, 0)) == "PN-099999"
     model.sort(6, Qt.SortOrder.DescendingOrder)  # unit cost, highest first
     assert model.data(model.index(0, 6)) == "124.75"
+    model.fetchMore()
     assert model.data(model.index(99_999, 6)) == "0.00"
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.data(model.index(0, 1)) == "Bearing size 0"

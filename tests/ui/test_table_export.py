@@ -29,7 +29,7 @@ def test_parts_list_exports_every_row_in_view_order(
     page.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # unit cost, highest first (SQL sort)
     page.table.setColumnHidden(7, True)  # a hidden column is not in the file
     page.table.horizontalHeader().moveSection(1, 0)  # description dragged to the front
-    assert page.model.rowCount() == 1_234
+    assert page.model.rowCount() == 200 and page.model.total == 1_234  # the head; the rest on scrolling
     page.export_button.export_to(tmp_path / "parts.csv")
     page.export_button.export_to(tmp_path / "parts.xlsx")
     csv = read_table(tmp_path / "parts.csv")

@@ -137,7 +137,7 @@ class PartIdPage:
 
     ids: list[int]
     total: int
-    exact: bool  # False: `total` is an estimate and there are more ids than `ids`
+    exact: bool  # False: `total` is an estimate; either way `ids` may be only the head of the list
 
 
 def search_part_page(
@@ -157,7 +157,9 @@ def search_part_page(
     if limit < 1:
         raise ValueError("a page holds at least one id")
     words = text.split()
-    short = bool(words) and all(len(w) < _TRIGRAM for w in words)
+    if not words:
+        return _whole_list_head(db, limit, sort, descending, category, include_inactive, group)
+    short = all(len(w) < _TRIGRAM for w in words)
     if not short or sort not in _WALKABLE:  # the trigram index narrows it, or no index walks this order
         ids = search_part_ids(
             db,
@@ -197,6 +199,44 @@ def search_part_page(
                 return PartIdPage(ids, len(ids), True)
         total, exact = _estimate(s, statement(False))
         return PartIdPage(ids[:limit], max(limit + 1, total), exact)
+
+    return db.read(op)
+
+
+def _whole_list_head(
+    db: Database,
+    limit: int,
+    sort: str,
+    descending: bool,
+    category: str | None,
+    include_inactive: bool,
+    group: int | None,
+) -> PartIdPage:
+    """The list opened with no search: its first `limit` ids in the sort order and the exact count.
+    Listing every id of 100,000 parts was most of the time to open the list (ids read, sent and kept
+    in Python); the head under LIMIT walks the sort column's index, or, sorted by on hand, keeps only
+    the top of the grouped sums. The rest of the ids comes when the list is scrolled to its end."""
+
+    def op(s: Session) -> PartIdPage:
+        group_key = categories.path_key_of(s, group) if group is not None else None
+
+        def statement(order: str) -> Select[tuple[int]]:
+            return search_statement(
+                "",
+                sqlite=db.is_sqlite,
+                sort=order,
+                descending=descending,
+                category=category,
+                include_inactive=include_inactive,
+                group_key=group_key,
+            )
+
+        ids = first_column(s, statement(sort).limit(limit + 1))
+        if len(ids) <= limit:
+            return PartIdPage(ids, len(ids), True)
+        # counted without the sort's join (the count of parts does not depend on their balances)
+        total = s.scalar(select(func.count()).select_from(statement("part_number").order_by(None).subquery()))
+        return PartIdPage(ids[:limit], total or 0, True)
 
     return db.read(op)
 
