@@ -151,26 +151,14 @@ def search_part_page(
     include_inactive: bool = False,
     group: int | None = None,
 ) -> PartIdPage:
-    """The first ids that search_part_ids() would return (at least `limit`, or all of them when the
-    query read them all anyway), and the number of matches: estimated when there are more than
-    `limit` and counting them would mean reading every part."""
+    """The first `limit` ids that search_part_ids() would return, and the number of matches: estimated
+    when a search of short words has more than `limit` and counting them would mean reading every part."""
     if limit < 1:
         raise ValueError("a page holds at least one id")
     words = text.split()
-    if not words:
-        return _whole_list_head(db, limit, sort, descending, category, include_inactive, group)
-    short = all(len(w) < _TRIGRAM for w in words)
-    if not short or sort not in _WALKABLE:  # the trigram index narrows it, or no index walks this order
-        ids = search_part_ids(
-            db,
-            text,
-            sort=sort,
-            descending=descending,
-            category=category,
-            include_inactive=include_inactive,
-            group=group,
-        )
-        return PartIdPage(ids, len(ids), True)
+    short = bool(words) and all(len(w) < _TRIGRAM for w in words)
+    if not short or sort not in _WALKABLE:  # no search, the trigram index narrows it, or no index walks
+        return _head_and_count(db, text, limit, sort, descending, category, include_inactive, group)
 
     def op(s: Session) -> PartIdPage:
         key = _SORT_KEYS[sort]
@@ -203,8 +191,9 @@ def search_part_page(
     return db.read(op)
 
 
-def _whole_list_head(
+def _head_and_count(
     db: Database,
+    text: str,
     limit: int,
     sort: str,
     descending: bool,
@@ -212,17 +201,17 @@ def _whole_list_head(
     include_inactive: bool,
     group: int | None,
 ) -> PartIdPage:
-    """The list opened with no search: its first `limit` ids in the sort order and the exact count.
-    Listing every id of 100,000 parts was most of the time to open the list (ids read, sent and kept
-    in Python); the head under LIMIT walks the sort column's index, or, sorted by on hand, keeps only
-    the top of the grouped sums. The rest of the ids comes when the list is scrolled to its end."""
+    """The first `limit` ids in the sort order and the exact count of the matches. Listing every id
+    (100,000 for the list opened with no search, 27,000 for "9 DIN") was most of the time: ids read,
+    sent and kept in Python. The head under LIMIT walks the sort column's index or keeps only the top
+    of a sort; the rest of the ids comes when the list is scrolled to its end."""
 
     def op(s: Session) -> PartIdPage:
         group_key = categories.path_key_of(s, group) if group is not None else None
 
         def statement(order: str) -> Select[tuple[int]]:
             return search_statement(
-                "",
+                text,
                 sqlite=db.is_sqlite,
                 sort=order,
                 descending=descending,
@@ -231,10 +220,14 @@ def _whole_list_head(
                 group_key=group_key,
             )
 
+        if text.strip():  # the matches are all read to be sorted: counted in the same pass
+            rows = s.execute(statement(sort).add_columns(func.count().over()).limit(limit + 1)).all()
+            return PartIdPage([r[0] for r in rows[:limit]], rows[0][1] if rows else 0, True)
+        # The whole list: its head walks an index and stops, so the parts are counted apart, without
+        # the sort's join (how many parts there are does not depend on their balances).
         ids = first_column(s, statement(sort).limit(limit + 1))
         if len(ids) <= limit:
             return PartIdPage(ids, len(ids), True)
-        # counted without the sort's join (the count of parts does not depend on their balances)
         total = s.scalar(select(func.count()).select_from(statement("part_number").order_by(None).subquery()))
         return PartIdPage(ids[:limit], total or 0, True)
 
