@@ -504,6 +504,20 @@ def test_supplier_performance_and_open_lines_reports(
         (missing.number, "BOLT-M8", Decimal(100), 1),
         (f"PO-{missing.id + 1:06d}", "BOLT-M8", Decimal(100), ""),
     ]
+    # the dashboard's order accuracy reads only the lines that can be judged in its months: the same
+    # counts as judging every line (judged: late_in today-2, missing today-1, on_time today)
+    from functools import partial
+
+    from desktop.services.purchasing import performance
+
+    month = f"{today:%Y-%m}"
+    every = [x.judged for x in db.read(lambda s: performance.line_outcomes(s, today=today)) if x.judged]
+    for back, judged in ((3, 3), (2, 3), (1, 2), (0, 1)):
+        since = today - timedelta(days=back)
+        assert len([day for day in every if day >= since]) == judged
+        by_month = db.read(partial(performance.order_accuracy_by_month, since=since, today=today))
+        assert sum(n for n, _ in by_month.values()) == judged
+        assert sum(good for _, good in by_month.values()) == 1 and month in by_month
 
 
 def test_reversing_a_receipt_counts_it_back_out_of_its_line(
