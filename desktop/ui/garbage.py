@@ -10,7 +10,10 @@ safe. Anki does the same for the same reasons (aqt's GarbageCollector).
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -38,3 +41,23 @@ class GarbageCollector(QObject):
     def stop(self) -> None:
         self.timer.stop()
         gc.enable()
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
+
+
+def return_freed_memory() -> None:
+    """Hands the heap a closed window freed back to the operating system. glibc keeps it otherwise: a
+    hand-over left ~14 MB more in the process than before it (bench/bench_hand_over.py), reused by the
+    next window but never returned. Under 1 ms; elsewhere than Linux with glibc it does nothing."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)

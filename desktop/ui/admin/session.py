@@ -18,6 +18,7 @@ from desktop.tasks import Runner
 from desktop.ui.admin.sign_in import FirstAdminDialog, SignInDialog
 from desktop.ui.common import show_error
 from desktop.ui.context import AppContext, AppEvents
+from desktop.ui.garbage import return_freed_memory
 from desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("storeroom.session")
@@ -151,6 +152,7 @@ class UserSession(QObject):
     @Slot()
     def _drop_retired(self) -> None:
         self._retired.clear()
+        return_freed_memory()
 
     @Slot()
     def switch_user(self) -> None:
