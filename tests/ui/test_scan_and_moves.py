@@ -74,6 +74,12 @@ def test_scanning_a_location_shows_what_is_in_it(
         bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(page.tabs.indexOf(page.history)).center()
     )
     assert page.history.rowCount() == 1
+    # a line of the contents opens its part on a double-click
+    page.tabs.setCurrentWidget(page.contents)
+    cell = table.visualRect(table.model().index(0, 1)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # a double-click's first press
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert window.stack.currentWidget() is window.part_page and window.part_page.title.text() == "6205-2RS"
 
 
 def test_unknown_code_shows_error_and_changes_nothing(
