@@ -200,18 +200,24 @@ def measure_pg(
     admin_url: str,
     *,
     scale: float,
-    workers: int = 8,
+    workers: Sequence[int] = (8,),
     seconds: float = 10.0,
     shared_parts: int = 50,
     seed: int = 7,
     keep: bool = False,
     name: str = "storeroom_bench",
 ) -> tuple[list[Result], GenStats]:
-    """Create database `name` on the server, fill it at `scale`, run the contention test, drop it."""
+    """Create database `name` on the server, fill it at `scale`, run the contention test with each
+    number of `workers` in turn (one after the other, on the same parts), drop it."""
     url = create_database(admin_url, name)
     try:
         gen = generate(url, scale=scale, say=lambda _m: None)
-        return contention(url, workers=workers, seconds=seconds, shared_parts=shared_parts, seed=seed), gen
+        results = [
+            result
+            for n in workers
+            for result in contention(url, workers=n, seconds=seconds, shared_parts=shared_parts, seed=seed)
+        ]
+        return results, gen
     finally:
         if not keep:
             drop_database(admin_url, name)
@@ -288,15 +294,16 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
     rate = posted / elapsed
     return [
         Result(
-            "pg.rate",
+            f"pg.rate.{workers}",
             f"PostgreSQL: {workers} processes posting ISSUE/RECEIPT on {len(pairs)} shared parts for "
             f"{seconds:g} s",
             "moves/s",
             posted,
             rate,
             None,
-            target="> 500 moves/s",
-            passed=rate > 500 and not failed,
+            # the 8-process target of the first benchmark issue; more processes are reported beside it
+            target="> 500 moves/s" if workers <= 8 else "no errors",
+            passed=(rate > 500 or workers > 8) and not failed,
             note=(
                 f"{posted:,} posted, {refused:,} refused with 'only N left', {len(failed)} other errors"
                 + (f" (first: {failed[0]})" if failed else "")
@@ -305,7 +312,7 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
             ),
         ),
         Result(
-            "pg.latency",
+            f"pg.latency.{workers}",
             "… post_move latency under that contention",
             "ms",
             len(latencies),
@@ -318,7 +325,7 @@ def contention(url: str, *, workers: int, seconds: float, shared_parts: int, see
             ),
         ),
         Result(
-            "pg.lost",
+            f"pg.lost.{workers}",
             "… no lost update: balances vs workers' tallies, ledger rows vs posts, "
             "`check_balances`, SQL GROUP BY",
             "errors",
