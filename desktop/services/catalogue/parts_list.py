@@ -4,8 +4,10 @@ SQL; a first page found fast while typing, with an estimated count), then the ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, column, func, literal_column, or_, select, table
@@ -107,16 +109,9 @@ def search_part_ids(
     inventory type (RAW, WIP…); `group` a category of the tree: parts in it or anywhere below it."""
 
     def op(s: Session) -> list[int]:
-        stmt = search_statement(
-            text,
-            sqlite=db.is_sqlite,
-            sort=sort,
-            descending=descending,
-            category=category,
-            include_inactive=include_inactive,
-            group_key=categories.path_key_of(s, group) if group is not None else None,
+        return first_column(
+            s, _filtered(s, db, text, descending, category, include_inactive, group)(sort=sort)
         )
-        return first_column(s, stmt)
 
     return db.read(op)
 
@@ -162,30 +157,17 @@ def search_part_page(
 
     def op(s: Session) -> PartIdPage:
         key = _SORT_KEYS[sort]
-        group_key = categories.path_key_of(s, group) if group is not None else None
-
-        def statement(walk: bool) -> Select[tuple[int]]:
-            return search_statement(
-                text,
-                sqlite=db.is_sqlite,
-                walk=walk,
-                sort=sort,
-                descending=descending,
-                category=category,
-                include_inactive=include_inactive,
-                group_key=group_key,
-            )
-
+        statement = partial(_filtered(s, db, text, descending, category, include_inactive, group), sort=sort)
         bound = s.scalar(select(key).order_by(key.desc() if descending else key.asc()).offset(_WALK).limit(1))
         if bound is not None:  # the first _WALK entries of the index; matches may be too rare in them
             ids = first_column(
-                s, statement(True).where(key >= bound if descending else key <= bound).limit(limit + 1)
+                s, statement(walk=True).where(key >= bound if descending else key <= bound).limit(limit + 1)
             )
         if bound is None or len(ids) <= limit:  # read every part, keeping the first page only
-            ids = first_column(s, statement(False).limit(limit + 1))
+            ids = first_column(s, statement().limit(limit + 1))
             if len(ids) <= limit:
                 return PartIdPage(ids, len(ids), True)
-        total, exact = _estimate(s, statement(False))
+        total, exact = _estimate(s, statement())
         return PartIdPage(ids[:limit], max(limit + 1, total), exact)
 
     return db.read(op)
@@ -207,28 +189,18 @@ def _head_and_count(
     of a sort; the rest of the ids comes when the list is scrolled to its end."""
 
     def op(s: Session) -> PartIdPage:
-        group_key = categories.path_key_of(s, group) if group is not None else None
-
-        def statement(order: str) -> Select[tuple[int]]:
-            return search_statement(
-                text,
-                sqlite=db.is_sqlite,
-                sort=order,
-                descending=descending,
-                category=category,
-                include_inactive=include_inactive,
-                group_key=group_key,
-            )
-
+        statement = _filtered(s, db, text, descending, category, include_inactive, group)
         if text.strip():  # the matches are all read to be sorted: counted in the same pass
-            rows = s.execute(statement(sort).add_columns(func.count().over()).limit(limit + 1)).all()
+            rows = s.execute(statement(sort=sort).add_columns(func.count().over()).limit(limit + 1)).all()
             return PartIdPage([r[0] for r in rows[:limit]], rows[0][1] if rows else 0, True)
         # The whole list: its head walks an index and stops, so the parts are counted apart, without
         # the sort's join (how many parts there are does not depend on their balances).
-        ids = first_column(s, statement(sort).limit(limit + 1))
+        ids = first_column(s, statement(sort=sort).limit(limit + 1))
         if len(ids) <= limit:
             return PartIdPage(ids, len(ids), True)
-        total = s.scalar(select(func.count()).select_from(statement("part_number").order_by(None).subquery()))
+        total = s.scalar(
+            select(func.count()).select_from(statement(sort="part_number").order_by(None).subquery())
+        )
         return PartIdPage(ids[:limit], total or 0, True)
 
     return db.read(op)
@@ -244,6 +216,28 @@ def _estimate(s: Session, stmt: Select[tuple[int]]) -> tuple[int, bool]:
     in_windows = or_(*[Part.id.between(low, high) for low, high in windows])
     hits = s.scalar(select(func.count()).select_from(stmt.order_by(None).where(in_windows).subquery())) or 0
     return (round(hits * top / span), span >= top) if span else (0, True)
+
+
+def _filtered(
+    s: Session,
+    db: Database,
+    text: str,
+    descending: bool,
+    category: str | None,
+    include_inactive: bool,
+    group: int | None,
+) -> Callable[..., Select[tuple[int]]]:
+    """search_statement() with a search's filters bound; the caller names the sort (and the walk)."""
+    group_key = categories.path_key_of(s, group) if group is not None else None
+    return partial(
+        search_statement,
+        text,
+        sqlite=db.is_sqlite,
+        descending=descending,
+        category=category,
+        include_inactive=include_inactive,
+        group_key=group_key,
+    )
 
 
 def search_statement(
