@@ -167,9 +167,9 @@ def test_postgres_concurrency_quick() -> None:
     from bench import concurrency
 
     results, stats = concurrency.measure_pg(
-        admin, scale=SCALE, workers=(2,), seconds=1.0, shared_parts=10, name="storeroom_bench_smoke"
+        admin, scale=SCALE, runs=[concurrency.Run(2, 10, 1.0)], name="storeroom_bench_smoke"
     )
     assert stats.verification is not None and stats.verification.ok
     numbers = _numbers(results)
-    assert numbers["pg.rate.2"] > 0
-    assert numbers["pg.lost.2"] == 0
+    assert numbers["pg.rate.2x10"] > 0
+    assert numbers["pg.lost.2x10"] == 0
