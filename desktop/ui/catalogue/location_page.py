@@ -37,6 +37,9 @@ class LocationPage(QWidget):
         self.title = heading("")
         self.subtitle = heading("", size=3)
         self.facts = QLabel("")
+        # a rack's facts run long: wrapped, they never widen the page past the window (Qty cut off)
+        self.facts.setWordWrap(True)
+        self.subtitle.setWordWrap(True)
         self.contents = read_only_table(
             ["Location", "Part number", "Description", "Qty", "Unit"], numeric=(3,), stretch=2
         )
