@@ -167,14 +167,17 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
     numeric = set(getattr(table, "numeric_columns", ()))
     kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     table.setRowCount(len(rows))
+    # Names looked up once: a rack's scan fills 2,500 cells, and each enum operation is a Python call.
+    right, user_role = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, Qt.ItemDataRole.UserRole
+    item_of, put = QTableWidgetItem, table.setItem
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            item = QTableWidgetItem("" if value is None else str(value))
+            item = item_of("" if value is None else str(value))
             if c in numeric:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setTextAlignment(right)
             if c == 0 and r < len(keys):
-                item.setData(Qt.ItemDataRole.UserRole, keys[r])
-            table.setItem(r, c, item)
+                item.setData(user_role, keys[r])
+            put(r, c, item)
     table.resizeColumnsToContents()  # small tables only (a few hundred rows at most)
     stretch = getattr(table, "stretch_column", None)
     if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
