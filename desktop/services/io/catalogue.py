@@ -20,7 +20,7 @@ from desktop.services.catalogue import categories, manufacturers
 from desktop.services.catalogue.suppliers import name_key
 from desktop.services.common import clean_text
 from desktop.services.io import supplier_parts
-from desktop.services.io.common import Column, Handler, Plan, Rows, SessionUnit, chunks, row_failed
+from desktop.services.io.common import Column, Handler, Plan, Rows, chunks, row_failed
 from desktop.services.io.fields import company_name, list_changes, merge, text_field
 from desktop.services.io.part_refs import PART, find_part, part_ids, part_keys
 
@@ -327,10 +327,9 @@ def _plan_alternates(s: Session, rows: Rows) -> tuple[Plan, Any]:
 def _apply_alternates(
     s: Session, actor: Actor, planned: list[tuple[int, int, XrefKind, int, str | None]]
 ) -> None:
-    unit = SessionUnit(s)
     for n, part_id, kind, other_id, note in planned:
         try:  # the MRO page's rules: no supersession in a circle, one successor per part
-            mro.add_xref(unit, actor, part_id, kind.value, other_part_id=other_id, note=note)
+            mro.add_xref_in(s, actor, part_id, kind.value, other_part_id=other_id, note=note)
         except UserError as exc:
             raise row_failed(n, exc, "Other part number") from exc
 

@@ -18,7 +18,6 @@ from sqlalchemy import Table as Table_
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
-from desktop.db import Database
 from desktop.errors import UserError
 from desktop.quantities import format_qty
 from desktop.services.actor import Actor, Permission
@@ -333,27 +332,6 @@ class Handler:
     apply: Callable[[Session, Actor, Any, str, Progress | None], None]
     batch: int | None = None  # plan and write this many rows at a time (None: the whole file at once)
     check_writes: bool = True
-
-
-class SessionUnit(Database):
-    """The import's open transaction, handed to a service function as its database.
-
-    Services such as kanban.create_loop or mro.create_asset run their work as `db.write(op)`; given this
-    unit, `op` runs inside the one import transaction, so an import reuses every rule of the service
-    and still commits all rows or none. There is no engine: nothing can open a second transaction.
-    """
-
-    def __init__(self, session: Session) -> None:  # deliberately not Database.__init__
-        self._open = session
-        self.is_sqlite = session.get_bind().dialect.name == "sqlite"
-
-    def read(self, fn: Callable[[Session], T]) -> T:
-        return fn(self._open)
-
-    def write(self, fn: Callable[[Session], T]) -> T:
-        result = fn(self._open)
-        self._open.flush()
-        return result
 
 
 class RowFailed(UserError):

@@ -3,7 +3,7 @@
 A loop is matched on part number + consumption location (the line it feeds); a retired loop is
 history and never matched again. Everything goes through the kanban service inside the import's one
 transaction: a new loop gets its cards from kanban.create_loop, a changed number of cards or container
-quantity goes through kanban.resize_loop (a new container quantity bumps the loop's version, so cards
+quantity goes through kanban.edit_loop (a new container quantity bumps the loop's version, so cards
 printed before it must be reprinted), a status change through kanban.set_loop_status. The dry run
 checks each loop with the same rules create_loop applies.
 """
@@ -31,7 +31,6 @@ from desktop.services.io.common import (
     Plan,
     Progress,
     Rows,
-    SessionUnit,
     row_failed,
     tick,
 )
@@ -246,31 +245,30 @@ def _read_loop(
 def _apply_loops(
     s: Session, actor: Actor, planned: list[_LoopRow], source: str, progress: Progress | None
 ) -> None:
-    unit = SessionUnit(s)
     for done, r in enumerate(planned, start=1):
         try:
-            _apply_loop(s, unit, actor, r, source)
+            _apply_loop(s, actor, r, source)
         except UserError as exc:
             raise row_failed(r.n, exc) from exc
         if done % 50 == 0:
             tick(progress, done, len(planned))
 
 
-def _apply_loop(s: Session, unit: SessionUnit, actor: Actor, r: _LoopRow, source: str) -> None:
+def _apply_loop(s: Session, actor: Actor, r: _LoopRow, source: str) -> None:
     new, old = r.new, r.old
     if old is None or r.loop_id is None:
-        loop_id = kanban.create_loop(unit, actor, r.data).id
+        loop_id = kanban.create_loop_in(s, actor, r.data).id
         if new.status != "ACTIVE":
-            kanban.set_loop_status(unit, actor, loop_id, new.status)
+            kanban.set_loop_status_in(s, actor, loop_id, new.status)
         return
     if new == old:
         return
     if new.status == "RETIRED":  # retiring retires every card: resizing first would be wasted work
-        kanban.set_loop_status(unit, actor, r.loop_id, new.status)
+        kanban.set_loop_status_in(s, actor, r.loop_id, new.status)
         return
     if (new.container_qty, new.card_count) != (old.container_qty, old.card_count):
-        kanban.resize_loop(
-            unit,
+        kanban.edit_loop_in(
+            s,
             actor,
             r.loop_id,
             card_count=new.card_count if new.card_count != old.card_count else None,
@@ -293,7 +291,7 @@ def _apply_loop(s: Session, unit: SessionUnit, actor: Actor, r: _LoopRow, source
             f"safety {format_qty(new.safety_factor)}",
         )
     if new.status != old.status:
-        kanban.set_loop_status(unit, actor, r.loop_id, new.status)
+        kanban.set_loop_status_in(s, actor, r.loop_id, new.status)
 
 
 def export_loops(s: Session) -> list[list[Any]]:

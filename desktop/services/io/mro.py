@@ -28,7 +28,6 @@ from desktop.services.io.common import (
     Plan,
     Progress,
     Rows,
-    SessionUnit,
     field_of,
     parents_first,
     row_failed,
@@ -198,7 +197,6 @@ def _check_tree(
 def _apply_assets(
     s: Session, actor: Actor, planned: list[_AssetRow], _source: str, progress: Progress | None
 ) -> None:
-    unit = SessionUnit(s)
     ids = dict(s.execute(select(Asset.code, Asset.id)).tuples().all())
     locations = dict(s.execute(select(Location.code, Location.id)).tuples().all())
     for done, r in enumerate(planned, start=1):
@@ -210,7 +208,7 @@ def _apply_assets(
         data = mro.AssetInput(r.code, a.name, a.level, parent_id, a.criticality, location_id, a.notes)
         try:
             if r.existing_id is None:
-                ids[r.code] = mro.create_asset(unit, actor, data).id
+                ids[r.code] = mro.create_asset_in(s, actor, data).id
                 if not a.active:
                     _asset(s, ids[r.code]).active = False
             else:  # not mro.update_asset row by row: the plan checked the file's final tree above,
@@ -314,13 +312,12 @@ def _plan_spares(s: Session, rows: Rows) -> tuple[Plan, list[_SpareRow]]:
 def _apply_spares(
     s: Session, actor: Actor, planned: list[_SpareRow], _source: str, progress: Progress | None
 ) -> None:
-    unit = SessionUnit(s)
     for done, r in enumerate(planned, start=1):
         if not (r.new or r.changed):
             continue
         try:
-            mro.set_spare(
-                unit,
+            mro.set_spare_in(
+                s,
                 actor,
                 r.asset_id,
                 r.part_id,

@@ -187,40 +187,42 @@ def _check(s: Session, data: LoopInput) -> Part:
 
 
 def create_loop(db: Database, actor: Actor, data: LoopInput) -> LoopDTO:
+    return db.write(lambda s: create_loop_in(s, actor, data))
+
+
+def create_loop_in(s: Session, actor: Actor, data: LoopInput) -> LoopDTO:
+    """create_loop() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_KANBAN)
 
-    def op(s: Session) -> LoopDTO:
-        part = _check(s, data)
-        supplier_id = data.supplier_id if data.kind is LoopKind.PURCHASE else None
-        if data.kind is LoopKind.PURCHASE and supplier_id is None:
-            supplier_id = part.default_supplier_id
-        loop = KanbanLoop(
-            part_id=data.part_id,
-            kind=data.kind.value,
-            consumption_location_id=data.consumption_location_id,
-            supply_location_id=data.supply_location_id if data.kind is LoopKind.TRANSFER else None,
-            supplier_id=supplier_id,
-            container_qty=data.container_qty,
-            card_count=data.card_count,
-            lead_time_days=data.lead_time_days,
-            safety_factor=data.safety_factor,
-            status="ACTIVE",
-            version=1,
-        )
-        s.add(loop)
-        s.flush()
-        _add_cards(s, actor, loop, data.card_count)
-        record(
-            s,
-            actor.user_id,
-            "kanban.loop_create",
-            "kanban_loop",
-            loop.id,
-            f"loop for {part.part_number}: {data.card_count} x {format_qty(data.container_qty)} {part.unit}",
-        )
-        return loop_dto(s, loop)
-
-    return db.write(op)
+    part = _check(s, data)
+    supplier_id = data.supplier_id if data.kind is LoopKind.PURCHASE else None
+    if data.kind is LoopKind.PURCHASE and supplier_id is None:
+        supplier_id = part.default_supplier_id
+    loop = KanbanLoop(
+        part_id=data.part_id,
+        kind=data.kind.value,
+        consumption_location_id=data.consumption_location_id,
+        supply_location_id=data.supply_location_id if data.kind is LoopKind.TRANSFER else None,
+        supplier_id=supplier_id,
+        container_qty=data.container_qty,
+        card_count=data.card_count,
+        lead_time_days=data.lead_time_days,
+        safety_factor=data.safety_factor,
+        status="ACTIVE",
+        version=1,
+    )
+    s.add(loop)
+    s.flush()
+    _add_cards(s, actor, loop, data.card_count)
+    record(
+        s,
+        actor.user_id,
+        "kanban.loop_create",
+        "kanban_loop",
+        loop.id,
+        f"loop for {part.part_number}: {data.card_count} x {format_qty(data.container_qty)} {part.unit}",
+    )
+    return loop_dto(s, loop)
 
 
 def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> list[int]:
@@ -280,58 +282,79 @@ def edit_loop(
     safety_factor: Decimal | None = None,
 ) -> LoopEdit:
     """Change a loop's size and planning figures in one transaction; says which cards to print."""
+    return db.write(
+        lambda s: edit_loop_in(
+            s,
+            actor,
+            loop_id,
+            card_count=card_count,
+            container_qty=container_qty,
+            lead_time_days=lead_time_days,
+            safety_factor=safety_factor,
+        )
+    )
+
+
+def edit_loop_in(
+    s: Session,
+    actor: Actor,
+    loop_id: int,
+    *,
+    card_count: int | None = None,
+    container_qty: Decimal | None = None,
+    lead_time_days: Decimal | None = None,
+    safety_factor: Decimal | None = None,
+) -> LoopEdit:
+    """edit_loop() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_KANBAN)
 
-    def op(s: Session) -> LoopEdit:
-        loop = get_loop(s, loop_id)
-        if loop.status == "RETIRED":
-            raise Conflict("A retired loop cannot be changed; create a new one.")
-        part = s.get(Part, loop.part_id)
-        assert part is not None
-        new_version = False
-        if lead_time_days is not None and lead_time_days != loop.lead_time_days:
-            if not 0 < lead_time_days <= 365:
-                raise UserError("The lead time is more than 0 and at most 365 days.", field="lead_time_days")
-            loop.lead_time_days = lead_time_days
-        if safety_factor is not None and safety_factor != loop.safety_factor:
-            if not 0 <= safety_factor <= 5:
-                raise UserError("The safety factor is 0 to 5 (0 % to 500 %).", field="safety_factor")
-            loop.safety_factor = safety_factor
-        if container_qty is not None and container_qty != loop.container_qty:
-            if container_qty <= 0:
-                raise UserError("The container quantity must be more than zero.", field="container_qty")
-            check_qty_for_unit(container_qty, part.unit)
-            loop.container_qty = container_qty
-            loop.version += 1
-            new_version = True
-        added: list[int] = []
-        if card_count is not None and card_count != loop.card_count:
-            if not 1 <= card_count <= 200:
-                raise UserError("A loop has 1 to 200 cards.", field="card_count")
-            live = _live_cards(s, loop.id)
-            if card_count > len(live):
-                added = _add_cards(s, actor, loop, card_count - len(live))
-            else:  # retire the highest-numbered cards, preferring those not in circulation
-                order = {CardStatus.EMPTY.value: 0, CardStatus.FULL.value: 1, CardStatus.IN_USE.value: 2}
-                for card in sorted(live, key=lambda c: (order.get(c.status, 3), -c.serial))[
-                    : len(live) - card_count
-                ]:
-                    change_card(s, actor, card, CardStatus.RETIRED, note="loop resized")
-            loop.card_count = card_count
-        record(
-            s,
-            actor.user_id,
-            "kanban.loop_edit",
-            "kanban_loop",
-            loop.id,
-            f"{loop.card_count} cards x {format_qty(loop.container_qty)} (version {loop.version}), "
-            f"lead time {format_qty(loop.lead_time_days)} d, safety {format_qty(loop.safety_factor)}",
-        )
-        s.flush()
-        to_print = [c.id for c in _live_cards(s, loop.id)] if new_version else added
-        return LoopEdit(loop_dto(s, loop), tuple(sorted(to_print)))
-
-    return db.write(op)
+    loop = get_loop(s, loop_id)
+    if loop.status == "RETIRED":
+        raise Conflict("A retired loop cannot be changed; create a new one.")
+    part = s.get(Part, loop.part_id)
+    assert part is not None
+    new_version = False
+    if lead_time_days is not None and lead_time_days != loop.lead_time_days:
+        if not 0 < lead_time_days <= 365:
+            raise UserError("The lead time is more than 0 and at most 365 days.", field="lead_time_days")
+        loop.lead_time_days = lead_time_days
+    if safety_factor is not None and safety_factor != loop.safety_factor:
+        if not 0 <= safety_factor <= 5:
+            raise UserError("The safety factor is 0 to 5 (0 % to 500 %).", field="safety_factor")
+        loop.safety_factor = safety_factor
+    if container_qty is not None and container_qty != loop.container_qty:
+        if container_qty <= 0:
+            raise UserError("The container quantity must be more than zero.", field="container_qty")
+        check_qty_for_unit(container_qty, part.unit)
+        loop.container_qty = container_qty
+        loop.version += 1
+        new_version = True
+    added: list[int] = []
+    if card_count is not None and card_count != loop.card_count:
+        if not 1 <= card_count <= 200:
+            raise UserError("A loop has 1 to 200 cards.", field="card_count")
+        live = _live_cards(s, loop.id)
+        if card_count > len(live):
+            added = _add_cards(s, actor, loop, card_count - len(live))
+        else:  # retire the highest-numbered cards, preferring those not in circulation
+            order = {CardStatus.EMPTY.value: 0, CardStatus.FULL.value: 1, CardStatus.IN_USE.value: 2}
+            for card in sorted(live, key=lambda c: (order.get(c.status, 3), -c.serial))[
+                : len(live) - card_count
+            ]:
+                change_card(s, actor, card, CardStatus.RETIRED, note="loop resized")
+        loop.card_count = card_count
+    record(
+        s,
+        actor.user_id,
+        "kanban.loop_edit",
+        "kanban_loop",
+        loop.id,
+        f"{loop.card_count} cards x {format_qty(loop.container_qty)} (version {loop.version}), "
+        f"lead time {format_qty(loop.lead_time_days)} d, safety {format_qty(loop.safety_factor)}",
+    )
+    s.flush()
+    to_print = [c.id for c in _live_cards(s, loop.id)] if new_version else added
+    return LoopEdit(loop_dto(s, loop), tuple(sorted(to_print)))
 
 
 def _live_cards(s: Session, loop_id: int) -> list[KanbanCard]:
@@ -345,22 +368,24 @@ def _live_cards(s: Session, loop_id: int) -> list[KanbanCard]:
 
 
 def set_loop_status(db: Database, actor: Actor, loop_id: int, status: str) -> LoopDTO:
+    return db.write(lambda s: set_loop_status_in(s, actor, loop_id, status))
+
+
+def set_loop_status_in(s: Session, actor: Actor, loop_id: int, status: str) -> LoopDTO:
+    """set_loop_status() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_KANBAN)
     if status not in ("ACTIVE", "HOLD", "RETIRED"):
         raise UserError("A loop is ACTIVE, on HOLD or RETIRED.")
 
-    def op(s: Session) -> LoopDTO:
-        loop = get_loop(s, loop_id)
-        if loop.status == "RETIRED":
-            raise Conflict("A retired loop stays retired; create a new one.")
-        loop.status = status
-        if status == "RETIRED":
-            for card in _live_cards(s, loop.id):
-                change_card(s, actor, card, CardStatus.RETIRED, note="loop retired")
-        record(s, actor.user_id, "kanban.loop_status", "kanban_loop", loop.id, f"loop {loop.id} -> {status}")
-        return loop_dto(s, loop)
-
-    return db.write(op)
+    loop = get_loop(s, loop_id)
+    if loop.status == "RETIRED":
+        raise Conflict("A retired loop stays retired; create a new one.")
+    loop.status = status
+    if status == "RETIRED":
+        for card in _live_cards(s, loop.id):
+            change_card(s, actor, card, CardStatus.RETIRED, note="loop retired")
+    record(s, actor.user_id, "kanban.loop_status", "kanban_loop", loop.id, f"loop {loop.id} -> {status}")
+    return loop_dto(s, loop)
 
 
 def get_loop(s: Session, loop_id: int) -> KanbanLoop:

@@ -112,23 +112,25 @@ def _check_place(s: Session, clean: AssetInput, asset_id: int | None = None) -> 
 
 
 def create_asset(db: Database, actor: Actor, data: AssetInput) -> AssetDTO:
+    return db.write(lambda s: create_asset_in(s, actor, data))
+
+
+def create_asset_in(s: Session, actor: Actor, data: AssetInput) -> AssetDTO:
+    """create_asset() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_ASSETS)
     clean = clean_asset(data)
 
-    def op(s: Session) -> AssetDTO:
-        if s.scalar(select(Asset.id).where(Asset.code == clean.code)) is not None:
-            raise Conflict(f"Asset {clean.code} already exists.", field="code")
-        _check_place(s, clean)
-        asset = Asset(code=clean.code)
-        set_asset_fields(asset, clean)
-        s.add(asset)
-        try:
-            s.flush()
-        except IntegrityError as exc:
-            raise Conflict(f"Asset {clean.code} already exists.", field="code") from exc
-        return asset_dto(s, asset)
-
-    return db.write(op)
+    if s.scalar(select(Asset.id).where(Asset.code == clean.code)) is not None:
+        raise Conflict(f"Asset {clean.code} already exists.", field="code")
+    _check_place(s, clean)
+    asset = Asset(code=clean.code)
+    set_asset_fields(asset, clean)
+    s.add(asset)
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"Asset {clean.code} already exists.", field="code") from exc
+    return asset_dto(s, asset)
 
 
 def set_asset_fields(asset: Asset, clean: AssetInput) -> None:
@@ -259,6 +261,30 @@ def set_spare(
     usage: str = SpareUsage.ON_FAILURE.value,
 ) -> None:
     """Make `part` a spare of `asset` (or change how many are fitted / to keep)."""
+    db.write(
+        lambda s: set_spare_in(
+            s,
+            actor,
+            asset_id,
+            part_id,
+            qty_installed=qty_installed,
+            recommended_qty=recommended_qty,
+            usage=usage,
+        )
+    )
+
+
+def set_spare_in(
+    s: Session,
+    actor: Actor,
+    asset_id: int,
+    part_id: int,
+    *,
+    qty_installed: Decimal,
+    recommended_qty: Decimal,
+    usage: str = SpareUsage.ON_FAILURE.value,
+) -> None:
+    """set_spare() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_ASSETS)
     if qty_installed < 0 or recommended_qty < 0:
         raise UserError("Quantities cannot be negative.", field="qty")
@@ -267,21 +293,16 @@ def set_spare(
     except ValueError:
         raise UserError(f"Unknown usage {usage}: PREVENTIVE, ON_FAILURE or BOTH.", field="usage") from None
 
-    def op(s: Session) -> None:
-        if s.get(Asset, asset_id) is None:
-            raise NotFound(f"Asset #{asset_id} does not exist.", field="asset")
-        if s.get(Part, part_id) is None:
-            raise NotFound(f"Part #{part_id} does not exist.", field="part")
-        row = s.scalar(
-            select(AssetSpare).where(AssetSpare.asset_id == asset_id, AssetSpare.part_id == part_id)
-        )
-        if row is None:
-            row = AssetSpare(asset_id=asset_id, part_id=part_id)
-            s.add(row)
-        row.qty_installed, row.recommended_qty, row.usage = qty_installed, recommended_qty, usage
-        s.flush()
-
-    db.write(op)
+    if s.get(Asset, asset_id) is None:
+        raise NotFound(f"Asset #{asset_id} does not exist.", field="asset")
+    if s.get(Part, part_id) is None:
+        raise NotFound(f"Part #{part_id} does not exist.", field="part")
+    row = s.scalar(select(AssetSpare).where(AssetSpare.asset_id == asset_id, AssetSpare.part_id == part_id))
+    if row is None:
+        row = AssetSpare(asset_id=asset_id, part_id=part_id)
+        s.add(row)
+    row.qty_installed, row.recommended_qty, row.usage = qty_installed, recommended_qty, usage
+    s.flush()
 
 
 def remove_spare(db: Database, actor: Actor, asset_id: int, part_id: int) -> None:

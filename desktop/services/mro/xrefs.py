@@ -67,6 +67,32 @@ def add_xref(
     note: str | None = None,
 ) -> XrefDTO:
     """A manufacturer's number for the part, an alternate part, or the part that supersedes it."""
+    return db.write(
+        lambda s: add_xref_in(
+            s,
+            actor,
+            part_id,
+            kind,
+            value=value,
+            manufacturer=manufacturer,
+            other_part_id=other_part_id,
+            note=note,
+        )
+    )
+
+
+def add_xref_in(
+    s: Session,
+    actor: Actor,
+    part_id: int,
+    kind: str,
+    *,
+    value: str | None = None,
+    manufacturer: str | None = None,
+    other_part_id: int | None = None,
+    note: str | None = None,
+) -> XrefDTO:
+    """add_xref() in the caller's transaction (an import's one transaction)."""
     actor.require(Permission.MANAGE_ASSETS)
     try:
         xkind = XrefKind(kind)
@@ -82,31 +108,28 @@ def add_xref(
     if other_part_id == part_id:
         raise UserError("A part cannot refer to itself.", field="other_part")
 
-    def op(s: Session) -> XrefDTO:
-        if s.get(Part, part_id) is None:
-            raise NotFound(f"Part #{part_id} does not exist.", field="part")
-        if other_part_id is not None and s.get(Part, other_part_id) is None:
-            raise NotFound(f"Part #{other_part_id} does not exist.", field="other_part")
-        if xkind is XrefKind.SUPERSEDED_BY:
-            assert other_part_id is not None
-            if s.scalar(_superseded_by(part_id)) is not None:
-                raise Conflict("That part is already superseded; change the newer part instead.")
-            if part_id in supersession_chain(s, other_part_id):
-                raise Conflict("That supersession would go round in a circle.", field="other_part")
-        x = PartXref(
-            part_id=part_id,
-            kind=xkind.value,
-            manufacturer=maker,
-            value=number,
-            value_key=number.upper() if number else None,
-            other_part_id=other_part_id if xkind is not XrefKind.MANUFACTURER else None,
-            note=why,
-        )
-        s.add(x)
-        s.flush()
-        return _xref_dto(s, x)
-
-    return db.write(op)
+    if s.get(Part, part_id) is None:
+        raise NotFound(f"Part #{part_id} does not exist.", field="part")
+    if other_part_id is not None and s.get(Part, other_part_id) is None:
+        raise NotFound(f"Part #{other_part_id} does not exist.", field="other_part")
+    if xkind is XrefKind.SUPERSEDED_BY:
+        assert other_part_id is not None
+        if s.scalar(_superseded_by(part_id)) is not None:
+            raise Conflict("That part is already superseded; change the newer part instead.")
+        if part_id in supersession_chain(s, other_part_id):
+            raise Conflict("That supersession would go round in a circle.", field="other_part")
+    x = PartXref(
+        part_id=part_id,
+        kind=xkind.value,
+        manufacturer=maker,
+        value=number,
+        value_key=number.upper() if number else None,
+        other_part_id=other_part_id if xkind is not XrefKind.MANUFACTURER else None,
+        note=why,
+    )
+    s.add(x)
+    s.flush()
+    return _xref_dto(s, x)
 
 
 def _superseded_by(part_id: int):  # type: ignore[no-untyped-def]
