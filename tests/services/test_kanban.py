@@ -91,17 +91,17 @@ def test_transfer_loop_moves_stock_from_the_storeroom(
 def test_resized_container_needs_reprinted_cards(db: Database, admin: Actor, setup: dict[str, int]) -> None:
     loop = _purchase(db, admin, setup)
     old = kb.cards(db, loop.id)[0]
-    loop = kb.resize_loop(db, admin, loop.id, container_qty=Decimal(120), card_count=5)
+    loop = kb.edit_loop(db, admin, loop.id, container_qty=Decimal(120), card_count=5).loop
     assert loop.version == 2 and loop.card_count == 5
     with pytest.raises(Conflict, match="reprint this card"):
         scanning.scan(db, admin, old.code, StationMode.LINE)
     fresh = [c for c in kb.cards(db, loop.id) if not c.outdated]
     assert [c.serial for c in fresh] == [4, 5]
     scanning.scan(db, admin, fresh[0].code, StationMode.LINE)
-    loop = kb.resize_loop(db, admin, loop.id, card_count=2)
+    loop = kb.edit_loop(db, admin, loop.id, card_count=2).loop
     assert len(kb.cards(db, loop.id)) == 2
     with pytest.raises(UserError, match="1 to 200"):
-        kb.resize_loop(db, admin, loop.id, card_count=0)
+        kb.edit_loop(db, admin, loop.id, card_count=0)
 
 
 def test_hold_retire_and_unknown_cards(db: Database, admin: Actor, setup: dict[str, int]) -> None:

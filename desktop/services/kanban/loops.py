@@ -253,18 +253,6 @@ def _add_cards(s: Session, actor: Actor, loop: KanbanLoop, count: int) -> list[i
     return added
 
 
-def resize_loop(
-    db: Database,
-    actor: Actor,
-    loop_id: int,
-    *,
-    card_count: int | None = None,
-    container_qty: Decimal | None = None,
-) -> LoopDTO:
-    """Add or retire cards, or change the container quantity (cards then need reprinting)."""
-    return edit_loop(db, actor, loop_id, card_count=card_count, container_qty=container_qty).loop
-
-
 @dataclass(frozen=True)
 class LoopEdit:
     loop: LoopDTO
