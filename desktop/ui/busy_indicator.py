@@ -33,8 +33,7 @@ class BusyIndicator(QLabel):
 
     def stop(self) -> None:
         """Never leave the next person a busy cursor (the window is going)."""
-        self._busy_timer.stop()
-        self._show_busy(False)
+        self.busy(False)
 
     def _show_busy(self, busy: bool) -> None:
         if busy == self._busy_shown:
