@@ -110,6 +110,8 @@ def test_part_search_index_is_kept_at_head(empty_db: Database) -> None:
         if empty_db.is_sqlite:
             triggers = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
             assert {"part_search_insert", "part_search_update", "part_search_delete"} <= set(triggers)
+            indexes = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars()
+            assert {"ix_part_search_scan", "ix_part_search_by_description"} <= set(indexes)
         else:
             index = conn.execute(
                 text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_part_search_trgm'")
