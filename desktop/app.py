@@ -11,10 +11,11 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
-
+# PySide6 reads the source of every module imported after it, looking for its own name (PYSIDE-2029,
+# about 0.2 ms a module). The database layer and the services behind the window (with SQLAlchemy,
+# some 300 modules) are imported before it: 80-100 ms off every start. tests/test_startup_imports.py
+# keeps it so.
+import desktop.services.startup  # noqa: F401  (imported for the order alone)
 from desktop import backups, config, credentials, log, paths
 from desktop import db as dbmod
 from desktop.errors import UserError
@@ -22,6 +23,12 @@ from desktop.quantities import set_decimal_mark
 from desktop.services.admin import users
 from desktop.services.admin.users import ensure_user
 from desktop.tasks import TaskRunner
+
+# isort: split
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
+
 from desktop.ui import ui_scale
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.first_start import FirstStartDialog, StartChoice

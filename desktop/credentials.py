@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 
-import keyring
-from keyring.errors import KeyringError
 from sqlalchemy import make_url
 
 log = logging.getLogger("storeroom.credentials")
@@ -21,6 +19,11 @@ def account(url: str) -> str:
 
 
 def store(url: str, password: str) -> bool:
+    # keyring is imported here, not at start: it loads its backends (25-40 ms), and a storeroom on
+    # one PC (SQLite) never needs it
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.set_password(SERVICE, account(url), password)
     except (KeyringError, RuntimeError) as exc:
@@ -30,6 +33,9 @@ def store(url: str, password: str) -> bool:
 
 
 def load(url: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         password: str | None = keyring.get_password(SERVICE, account(url))
     except (KeyringError, RuntimeError) as exc:

@@ -65,6 +65,18 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
         s.connection().exec_driver_sql(head + ", ".join([one] * len(chunk)), tuple(values))
 
 
+def upsert_insert(dialect: str) -> Any:
+    """`insert` of the dialect's own module, for INSERT ... ON CONFLICT. PostgreSQL's is imported only
+    when a PostgreSQL database is open: its dialect package adds 28 ms to every start otherwise."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert
+
+
 def days_between(s: Session, start: Any, end: Any) -> ColumnElement[Any]:
     """`end - start` in (fractional) days, worked out by the database: no timestamp of every row is
     parsed in Python (SQLite keeps them as text)."""

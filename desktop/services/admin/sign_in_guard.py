@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.models import SignInGuard
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, upsert_insert
 
 USER, PC = "user", "pc"
 FREE = {USER: 2, PC: 5}  # failures in a row before the waits start
@@ -90,16 +90,7 @@ def blocked(s: Session, keys: dict[str, str], now: datetime) -> Blocked | None:
 
 
 def _insert(dialect: str) -> Any:
-    """The dialect's INSERT (with ON CONFLICT), imported on first use (the statements are built once
-    per dialect): the PostgreSQL dialect is slow to import and a command on a SQLite file never
-    needs it."""
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(SignInGuard)
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    return pg_insert(SignInGuard)
+    return upsert_insert(dialect)(SignInGuard)
 
 
 @cache

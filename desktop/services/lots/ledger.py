@@ -15,13 +15,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, literal, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop.errors import InsufficientStock, UserError
 from desktop.models import Location, Lot, LotBalance, Part, StockBalance, StockMove
 from desktop.models.enums import Tracking
 from desktop.quantities import QTY_PLACES, format_qty
+from desktop.services.common import upsert_insert
 
 
 def what_is_tracked(tracking: str) -> str:
@@ -62,8 +61,7 @@ def _statements(dialect: str) -> tuple[Any, Any, Any]:
 
     qty = bindparam("q", type_=LotBalance.qty.type)
     minus = {"qty": func.round(LotBalance.qty - qty, QTY_PLACES), "updated_at": func.now()}
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    put = insert(LotBalance).values(
+    put = upsert_insert(dialect)(LotBalance).values(
         part_id=bindparam("p"), location_id=bindparam("l"), lot_id=bindparam("lot"), qty=qty
     )
     put = put.on_conflict_do_update(

@@ -40,12 +40,12 @@ from desktop.services.stock.issue import cover, lock_parts, named, open_reservat
 from desktop.services.stock.move_checks import _check_ends, _checked_texts
 from desktop.services.stock.moves import (
     _KEYED,
-    _UPSERTS,
     HALF_UNIT,
     KeyedMove,
     MoveRequest,
     _part,
     _usable,
+    balance_upsert,
     check_same_request,
     key_differences,
     move_row,
@@ -153,7 +153,7 @@ def post_many_in(
         return BatchResult((), duplicates)
     changed = [{"p": p, "l": loc, "q": q} for (p, loc), q in sorted(deltas.items()) if q != 0]
     if changed:  # balances before moves, as single posts do (check_balances' repair relies on it)
-        s.execute(_UPSERTS[s.get_bind().dialect.name], changed)
+        s.execute(balance_upsert(s.get_bind().dialect.name), changed)
     for i, req, part, src, dst in lot_lines:  # each lot after its bins, as in stock._post
         assert req.lot_id is not None
         _numbered(i, total, partial(move_lot, s.connection(), part, req.lot_id, src, dst, req.qty))

@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from desktop.db import Database
@@ -28,7 +27,7 @@ from desktop.models.enums import MoveKind
 from desktop.quantities import QTY_PLACES, format_qty
 from desktop.services.actor import Actor, Permission
 from desktop.services.admin.access_settings import check_adjustment
-from desktop.services.common import as_utc
+from desktop.services.common import as_utc, upsert_insert
 from desktop.services.lots.ledger import move_lot
 from desktop.services.stock.move_checks import _check_ends, _checked_texts
 
@@ -334,22 +333,22 @@ def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:
     )
 
 
-def _upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE qty = qty + excluded.qty, built once per dialect."""
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    stmt = insert(StockBalance).values(part_id=bindparam("p"), location_id=bindparam("l"), qty=bindparam("q"))
+@cache
+def balance_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE qty = qty + excluded.qty, built once per dialect, when first
+    used (a one-PC storeroom never loads the PostgreSQL dialect)."""
+    stmt = upsert_insert(dialect)(StockBalance).values(
+        part_id=bindparam("p"), location_id=bindparam("l"), qty=bindparam("q")
+    )
     return stmt.on_conflict_do_update(
         index_elements=[StockBalance.part_id, StockBalance.location_id],
         set_={"qty": func.round(StockBalance.qty + stmt.excluded.qty, QTY_PLACES), "updated_at": func.now()},
     )
 
 
-_UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
-
-
 def _put(s: Session, part_id: int, location_id: int, qty: Decimal) -> None:
     conn = s.connection()
-    conn.execute(_UPSERTS[conn.dialect.name], {"p": part_id, "l": location_id, "q": qty})
+    conn.execute(balance_upsert(conn.dialect.name), {"p": part_id, "l": location_id, "q": qty})
 
 
 def on_hand(s: Session, part_id: int) -> Decimal:
