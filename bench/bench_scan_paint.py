@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
 
     qInstallMessageHandler(quiet)
     app = TimedApp(sys.argv[:1])
+    from desktop.ui import app_style
+
+    app_style.install(app)  # as desktop.app.main does
     from desktop.db import open_database
     from desktop.services.admin import users
     from desktop.tasks import TaskRunner

@@ -13,7 +13,7 @@ from types import TracebackType
 
 # PySide6 reads the source of every module imported after it, looking for its own name (PYSIDE-2029,
 # about 0.2 ms a module). The database layer and the services behind the window (with SQLAlchemy,
-# some 300 modules) are imported before it: 80-100 ms off every start. tests/test_startup_imports.py
+# some 300 modules) are imported before it: 80-100 ms off every start. tests/test_import_order.py
 # keeps it so.
 import desktop.services.startup  # noqa: F401  (imported for the order alone)
 from desktop import backups, config, credentials, log, paths
@@ -29,7 +29,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QProgressDialog
 
-from desktop.ui import ui_scale
+from desktop.ui import app_style, ui_scale
 from desktop.ui.admin.connection_dialog import ConnectionDialog
 from desktop.ui.admin.first_start import FirstStartDialog, StartChoice
 from desktop.ui.admin.session import UserSession
@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.models import load_all
 
     load_all()  # every table mapped, as the tests run (a short CLI command may map only its own)
+    app_style.install(app)
     ui_scale.apply()  # this PC's text size, before the first window is built
     runner = TaskRunner(lambda exc: show_error(QApplication.activeWindow(), exc))
     load_demo = False

@@ -1,7 +1,7 @@
 """The service layer behind the main window's first screens, imported by desktop.app before Qt.
 
 Nothing here runs: importing these modules early is the point. PySide6 reads the source of every
-module imported after it (desktop/app.py says why that matters); tests/test_startup_imports.py fails
+module imported after it (desktop/app.py says why that matters); tests/test_import_order.py fails
 when a service module the window needs at start is first imported after PySide6, naming it to add here.
 """
 

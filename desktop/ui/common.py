@@ -178,8 +178,10 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
             if c == 0 and r < len(keys):
                 item.setData(user_role, keys[r])
             put(r, c, item)
-    table.resizeColumnsToContents()  # small tables only (a few hundred rows at most)
     stretch = getattr(table, "stretch_column", None)
+    for column in range(table.columnCount()):  # small tables only (a few hundred rows at most)
+        if column != stretch:  # a stretched column's width is the spare width: measuring it is waste
+            table.resizeColumnToContents(column)
     if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
         table.horizontalHeader().setSectionResizeMode(int(stretch), QHeaderView.ResizeMode.Stretch)
     if kept is not None and kept in keys:

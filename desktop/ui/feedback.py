@@ -21,6 +21,7 @@ class FeedbackBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = ""
+        self.styled = ""  # the kind whose colours the style sheet holds (kept while hidden)
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         larger(self, 6, bold=True)
@@ -32,9 +33,13 @@ class FeedbackBanner(QLabel):
         for other in win.findChildren(FeedbackBanner):
             if other is not self and other.kind and other.window() is win:  # not a dialog's own banner
                 other.clear()
+        if kind != self.styled:  # a style sheet is parsed and the label polished again at each set
+            self.setStyleSheet(
+                f"QLabel#feedback {{ {_STYLES[kind]} padding: 10px 14px; border-radius: 4px; }}"
+            )
+            self.styled = kind
         self.kind = kind
         self.setText(text)
-        self.setStyleSheet(f"QLabel#feedback {{ {_STYLES[kind]} padding: 10px 14px; border-radius: 4px; }}")
         self.show()
         QTimer.singleShot(0, self, self._fit_dialog)
 

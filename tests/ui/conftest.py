@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, event
 
@@ -16,12 +17,18 @@ from desktop.models.enums import Role
 from desktop.services.actor import Actor
 from desktop.services.admin.users import ensure_user
 from desktop.tasks import WorkerSyncRunner
-from desktop.ui import ui_scale
+from desktop.ui import app_style, ui_scale
 from desktop.ui.context import AppContext, AppEvents
 from desktop.ui.main_window import MainWindow
 from tests.ui.gui_thread_guard import GuiThreadGuard, WriteGuard
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _app_style(qapp: QApplication) -> None:
+    """The style the app installs at start (desktop/ui/app_style.py), so its drawing runs in every test."""
+    app_style.install(qapp)
 
 
 @pytest.fixture(autouse=True)
