@@ -97,3 +97,24 @@ def test_the_walk_reads_a_covering_index_in_order(sqlite_db: Database, sort: str
         index = "ix_part_search_scan" if sort == "part_number" else "ix_part_search_by_description"
         assert f"SCAN part USING COVERING INDEX {index}" in plan
         assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort: the walk stops early
+
+
+@pytest.mark.parametrize("text", ["ölf", "ÖLF", "ölfilter 1", "filter ö"])
+def test_a_non_ascii_word_finds_every_case_on_the_walk(
+    db: Database, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """The walk tests ASCII words with LIKE, which ignores case in ASCII only; a word with other letters
+    keeps the trigram index (Unicode case folding on SQLite), so the page is still the list's head."""
+    monkeypatch.setattr(parts_list, "_READ_BY_ID", 0)  # the walk, not the read by id
+    monkeypatch.setattr(parts_list, "_WALK", 500)  # the walk reaches a page of matches
+    bulk_parts(db, 300)
+    rows = [
+        {"part_number": f"OF-{n:03d}", "number_key": f"OF-{n:03d}", "description": f"{name} {n}"}
+        | {"category": "RAW", "unit": "EA", "unit_cost": Decimal(1), "active": True}
+        for n, name in enumerate(["Ölfilter", "ölfilter", "Oelfilter", "ÖLFILTER"] * 60)
+    ]
+    db.write(lambda s: s.execute(insert(Part), rows))
+    full = parts_list.search_part_ids(db, text)
+    page = parts_list.search_part_page(db, text, limit=50)
+    assert len(full) > 50
+    assert page.ids == full[:50]
