@@ -133,7 +133,8 @@ def search_part_ids(
 # holds each walkable order with the searched columns (0009, 0024), so a walk reads no table row: a
 # search of short words walks to the end if it must (13-20 ms on 100,000 parts for a rare one, less
 # than scanning and sorting the table). Words of 3 or more characters have the trigram index: the
-# parts it finds are read by id when they are few, else the walk is tried first, cut short.
+# parts it finds are read by id when they are few, else the walk is tried first, cut short (ASCII
+# words tested with LIKE as it goes, see _search_filter).
 SEARCH_PAGE = 200  # ids in the first page: a few screens of rows (one block of the parts list)
 _WALKABLE = ("part_number", "description")  # indexed, never NULL: a bound on them is a prefix
 _READ_BY_ID = 5_000  # trigram matches read by id, sorted and counted (about 1 µs each) without a walk
@@ -197,7 +198,7 @@ def search_part_page(
             ids = first_column(s, statement().limit(limit + 1))
         if len(ids) <= limit:
             return PartIdPage(ids, len(ids), True)
-        total, exact = _estimate(s, walk)  # sampled by id: the trigram matches tested, not read by id
+        total, exact = _estimate(s, walk)  # id ranges sampled with the walk's own tests
         return PartIdPage(ids[:limit], max(limit + 1, min(total, most) if most is not None else total), exact)
 
     return db.read(op)
