@@ -66,8 +66,9 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
 
 
 def upsert_insert(dialect: str) -> Any:
-    """`insert` of the dialect's own module, for INSERT ... ON CONFLICT. PostgreSQL's is imported only
-    when a PostgreSQL database is open: its dialect package adds 28 ms to every start otherwise."""
+    """`insert` of the dialect's own module, for INSERT ... ON CONFLICT, imported on first use: the
+    PostgreSQL dialect takes 28 ms to import, which a command on a SQLite file that maps no model never
+    needs (the app loads it anyway: a model's index has a `postgresql_where`)."""
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 

@@ -336,7 +336,7 @@ def _take(s: Session, part: Part, loc: Location, qty: Decimal) -> None:
 @cache
 def balance_upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT DO UPDATE qty = qty + excluded.qty, built once per dialect, when first
-    used (a one-PC storeroom never loads the PostgreSQL dialect)."""
+    used (see upsert_insert)."""
     stmt = upsert_insert(dialect)(StockBalance).values(
         part_id=bindparam("p"), location_id=bindparam("l"), qty=bindparam("q")
     )
