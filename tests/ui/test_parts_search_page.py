@@ -78,3 +78,10 @@ def test_export_after_a_short_search_holds_every_match(
     qtbot.waitUntil(out.exists, timeout=5000)
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 1 + 600 and lines[-1].startswith("PN-000599")
+
+
+def test_an_estimate_is_rounded_to_two_significant_digits() -> None:
+    """ "about 28,000 parts" for an estimate of 27,625, not "about 30,000" (it rounded to one digit)."""
+    from desktop.ui.catalogue.parts_page import _about
+
+    assert [_about(n) for n in (27_625, 36_137, 346, 100, 99, 7)] == [28_000, 36_000, 350, 100, 99, 7]

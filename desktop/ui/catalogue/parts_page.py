@@ -30,7 +30,7 @@ from desktop.ui.scanner import ROLE_HANDLER, set_scan_role
 
 def _about(count: int) -> int:
     """An estimate rounded to two significant digits: "about 36,000", not a precise-looking 36,137."""
-    return round(count, 1 - len(str(count))) if count >= 100 else count
+    return round(count, 2 - len(str(count))) if count >= 100 else count
 
 
 _WIDTHS = {
