@@ -120,6 +120,15 @@ class LotDrift:
     ledger: Decimal
 
 
+def sums_that_differ(flows: Any, keys: tuple[str, ...], left: str, right: str) -> Any:
+    """The `keys` of `flows` whose `left` and `right` columns sum to different quantities. Rounded:
+    SQLite keeps NUMERIC as doubles, so its sums carry binary noise past the 4th place."""
+    group = [flows.c[k] for k in keys]
+    a = func.round(func.sum(flows.c[left]), QTY_PLACES)
+    b = func.round(func.sum(flows.c[right]), QTY_PLACES)
+    return select(*group, a, b).group_by(*group).having(a != b).order_by(*group)
+
+
 def _lot_drift_query() -> Any:
     """Every (part, bin, lot) whose balance differs from its moves, in one statement (one snapshot)."""
     zero = literal(0, LotBalance.qty.type)
@@ -136,14 +145,7 @@ def _lot_drift_query() -> Any:
         ),
         select(LotBalance.part_id, LotBalance.location_id, LotBalance.lot_id, LotBalance.qty, zero),
     ).subquery()
-    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
-    led = func.round(func.sum(flows.c.qty), QTY_PLACES)
-    return (
-        select(flows.c.part_id, flows.c.loc, flows.c.lot_id, bal, led)
-        .group_by(flows.c.part_id, flows.c.loc, flows.c.lot_id)
-        .having(bal != led)
-        .order_by(flows.c.part_id, flows.c.loc, flows.c.lot_id)
-    )
+    return sums_that_differ(flows, ("part_id", "loc", "lot_id"), "bal", "qty")
 
 
 def _split_query() -> Any:
@@ -159,14 +161,7 @@ def _split_query() -> Any:
         ).where(StockBalance.part_id.in_(tracked)),
         select(LotBalance.part_id, LotBalance.location_id, zero, LotBalance.qty),
     ).subquery()
-    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
-    lots = func.round(func.sum(flows.c.lots), QTY_PLACES)
-    return (
-        select(flows.c.part_id, flows.c.loc, bal, lots)
-        .group_by(flows.c.part_id, flows.c.loc)
-        .having(bal != lots)
-        .order_by(flows.c.part_id, flows.c.loc)
-    )
+    return sums_that_differ(flows, ("part_id", "loc"), "bal", "lots")
 
 
 _LOT_DRIFTS = _lot_drift_query()

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from desktop.db import Database
 from desktop.models import StockBalance, StockMove
-from desktop.quantities import QTY_PLACES
 from desktop.services.actor import Actor, Permission
-from desktop.services.lots.ledger import lot_drifts
+from desktop.services.lots.ledger import lot_drifts, sums_that_differ
 from desktop.services.stock.moves import _put
 
 # --- checking the invariant -------------------------------------------------------------------------------
@@ -54,15 +53,7 @@ def _drift_query() -> Any:
         ),
         select(StockBalance.part_id, StockBalance.location_id, StockBalance.qty, zero),
     ).subquery()
-    # rounded: SQLite keeps NUMERIC as doubles, so its sums carry binary noise past the 4th place
-    bal = func.round(func.sum(flows.c.bal), QTY_PLACES)
-    led = func.round(func.sum(flows.c.qty), QTY_PLACES)
-    return (
-        select(flows.c.part_id, flows.c.loc, bal, led)
-        .group_by(flows.c.part_id, flows.c.loc)
-        .having(bal != led)
-        .order_by(flows.c.part_id, flows.c.loc)
-    )
+    return sums_that_differ(flows, ("part_id", "loc"), "bal", "qty")
 
 
 _DRIFTS = _drift_query()
