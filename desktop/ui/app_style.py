@@ -5,16 +5,25 @@ gradient fill over 500 scan lines into jobs for its GUI thread pool and waits fo
 each repaint of a table's scroll bar cost about 1.5 ms, a quarter of the time to paint a scanned
 rack (py-spy, bench/bench_scan_paint.py). The groove is filled with one flat colour instead, Fusion's
 own inside colour with its outline along the inner edge (only Fusion's faint shading at the edges is
-gone); the handle and the arrows are Fusion's own. Other styles (Windows, macOS) draw natively and
+gone); the handle and the arrows are Fusion's own. A bar with nothing to scroll (a table whose bar
+stays up, rows_table.py) shows no handle. Other styles (Windows, macOS) draw natively and
 are left alone.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOptionComplex, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleOptionComplex,
+    QStyleOptionSlider,
+    QWidget,
+)
 
 _GROOVE = QStyle.SubControl.SC_ScrollBarGroove
+_HANDLE = QStyle.SubControl.SC_ScrollBarSlider
 
 
 class PlainScrollGroove(QProxyStyle):
@@ -39,8 +48,10 @@ class PlainScrollGroove(QProxyStyle):
             painter.drawLine(rect.topLeft(), rect.topRight())
         else:
             painter.drawLine(rect.topLeft(), rect.bottomLeft())
-        rest = type(option)(option)  # a QStyleOptionSlider: the same bar without its groove
+        rest = QStyleOptionSlider(option)  # type: ignore[call-overload]  # the same bar without its groove
         rest.subControls = option.subControls & ~_GROOVE
+        if rest.minimum == rest.maximum:  # nothing to scroll: no handle (Fusion's filled the whole bar
+            rest.subControls &= ~_HANDLE  # with a gradient, 2 ms at every repaint of an idle bar)
         super().drawComplexControl(control, rest, painter, widget)
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.ui.feedback import FeedbackBanner
+from desktop.ui.rows_table import RowsTable
 from desktop.ui.ui_scale import larger
 
 log = logging.getLogger("storeroom.ui")
@@ -162,8 +163,13 @@ def read_only_table(
     return table
 
 
-def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()) -> None:
+def fill_table(
+    table: QTableWidget | RowsTable, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()
+) -> None:
     """Replace the rows; `keys[i]` is stored on row i's first cell (Qt.UserRole) for look-ups."""
+    if isinstance(table, RowsTable):
+        table.set_rows(rows, keys)
+        return
     numeric = set(getattr(table, "numeric_columns", ()))
     kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     table.setRowCount(len(rows))
@@ -188,7 +194,9 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]], *, keys: S
         table.selectRow(list(keys).index(kept))
 
 
-def selected_key(table: QTableWidget) -> object | None:
+def selected_key(table: QTableWidget | RowsTable) -> object | None:
+    if isinstance(table, RowsTable):
+        return table.selected_key()
     rows = table.selectionModel().selectedRows()
     if not rows:
         return None

@@ -5,7 +5,8 @@ instead of failing later with "'NoneType' object has no attribute 'text'"."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView, QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem
 
 
 def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
@@ -14,18 +15,24 @@ def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
     return item
 
 
-def cell_text(table: QTableWidget, row: int, column: int) -> str:
-    return cell(table, row, column).text()
+def cell_text(table: QTableView, row: int, column: int) -> str:
+    """What the cell shows, read through the model (a QTableWidget's items or a RowsTable's rows)."""
+    if isinstance(table, QTableWidget):
+        return cell(table, row, column).text()
+    index = table.model().index(row, column)
+    assert index.isValid(), f"no cell at row {row}, column {column}"
+    return str(index.data())
 
 
-def row_texts(table: QTableWidget, row: int) -> list[str]:
-    return [cell_text(table, row, c) for c in range(table.columnCount())]
+def row_texts(table: QTableView, row: int) -> list[str]:
+    return [cell_text(table, row, c) for c in range(table.model().columnCount())]
 
 
-def header_texts(table: QTableWidget) -> list[str]:
-    headers = [table.horizontalHeaderItem(c) for c in range(table.columnCount())]
+def header_texts(table: QTableView) -> list[str]:
+    model = table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert all(h is not None for h in headers), "a column without a header"
-    return [h.text() for h in headers if h is not None]
+    return [str(h) for h in headers]
 
 
 def top(tree: QTreeWidget, index: int) -> QTreeWidgetItem:
