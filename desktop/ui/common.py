@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QHeaderView,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.ui.feedback import FeedbackBanner
-from desktop.ui.rows_table import RowsTable
+from desktop.ui.rows_table import RowsTable, read_only_view
 from desktop.ui.ui_scale import larger
 
 log = logging.getLogger("storeroom.ui")
@@ -144,18 +143,12 @@ def read_only_table(
     """A small read-only table: fixed row height, no word wrap (fast and predictable)."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    read_only_view(table)
     # column widths from the rows on screen and a few more, not from every row: sizing 500 rows took
     # most of a scan's paint time (bench/bench_scan_paint.py)
     table.horizontalHeader().setResizeContentsPrecision(60)
     if stretch is None:
         table.horizontalHeader().setStretchLastSection(True)
-    table.setAlternatingRowColors(True)
     # Python attributes, not Qt properties: PySide6 6.12's QObject.property() drops a reference to None
     # whenever the value is unset or None, and a day of refreshes brought None's count to zero (abort).
     table.stretch_column = stretch  # type: ignore[attr-defined]

@@ -24,6 +24,18 @@ _DISPLAY, _ALIGN, _USER = (
 MEASURED_PER_COLUMN = 8  # rows measured for a column's width: those with its longest texts
 
 
+def read_only_view(view: QTableView) -> None:
+    """What every read-only table has: whole rows selected, fixed row height, no word wrap (fast and
+    predictable), alternate rows shaded, no row numbers."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+
 class RowsModel(QAbstractTableModel):
     """Rows of text; `keys[i]` is row i's key (Qt.UserRole of its first cell, as fill_table stores it)."""
 
@@ -76,16 +88,10 @@ class RowsTable(QTableView):
         self.rows_model = RowsModel(headers, numeric, self)
         self.setModel(self.rows_model)
         self.stretch_column = stretch
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setWordWrap(False)
-        self.setAlternatingRowColors(True)
+        read_only_view(self)
         # The scroll bar stays, so Qty and Unit stay put between scans. Coming and going with a bin's
         # 30th line, it moved them and painted the lines twice (bench_scan_paint's bin p95 9 -> 13 ms).
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         if stretch is None:
             header.setStretchLastSection(True)
