@@ -7,7 +7,7 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -310,3 +310,32 @@ def test_scanning_a_purchase_order_says_what_is_open_on_it(
     assert window.banner.text().endswith(f"{order.number} from SKF is draft; 1 open line(s): 4 EA 6205-2RS")
     page = window.pages["Purchasing"]
     assert window.stack.currentWidget() is page  # opened for receiving: the next scan is a part
+
+
+def test_scanning_part_after_part_repaints_what_changed_not_the_tabs(
+    qtbot: QtBot, window: MainWindow, plant: dict[str, int], sqlite_db: Database, actor: Actor
+) -> None:
+    """The tabs' frame and bar stay as they are from one part to the next when no tab's title changes:
+    re-setting "On order" laid out and repainted every tab (1.5 ms of a part scan's paint)."""
+    other = make_part(sqlite_db, actor, "6206-ZZ", description="Deep groove ball bearing 30x62x16")
+    receive(sqlite_db, actor, other.id, plant["A-01-01"], "3")
+    scan_into(qtbot, window.scan_box, "P-6205-2RS")
+    tabs = window.part_page.tabs
+    painted: list[str] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted.append(type(watched).__name__)
+            return False
+
+    counter = Paints(tabs)
+    for widget in (tabs, tabs.tabBar()):
+        widget.installEventFilter(counter)
+    qtbot.wait(50)
+    painted.clear()
+    scan_into(qtbot, window.scan_box, "P-6206-ZZ")
+    qtbot.wait(50)
+    assert window.part_page.title.text() == "6206-ZZ"
+    assert tabs.tabText(tabs.indexOf(window.part_page.on_order)) == "On order"
+    assert painted == []
