@@ -1,4 +1,5 @@
-"""The app as a process: cold start to an interactive main window, and its memory with the list shown."""
+"""The app as a process: cold start to an interactive main window, its memory with the list shown, and
+the main window as a keeper feels it: scan to painted screen, a scanner burst, hand-over."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from bench.app_probe import PREFIX
 from bench.generate import ADMIN_USER, BENCH_PIN
-from bench.report import Result, code_block, median, p95
+from bench.report import Result, code_block, from_samples, median, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 _STARTUP = re.compile(r"startup ([0-9.]+) s")
@@ -325,3 +326,102 @@ def measure_memory(db_file: Path, timeout: float = 180) -> list[Result]:
             ),
         )
     ]
+
+
+# (label kind, how the row names it, the p95 target in ms): #22
+SCAN_KINDS = (
+    ("part", "part label `P-…`", 16.0),
+    ("bin", "bin label `L-…`", 16.0),
+    ("rack", "rack label `L-…` (its bins' lines, up to 500)", 16.0),
+    ("area", "area label `L-…` (up to 500 lines)", 50.0),
+)
+
+
+def _report(run: Run, prefix: str, key: str, title: str) -> tuple[dict[str, object] | None, list[Result]]:
+    """The JSON line a window bench ends with, or a FAILED row naming what it printed last."""
+    line = next((x for x in run.stdout.splitlines() if x.startswith(prefix)), None)
+    if line is None or run.returncode not in (0, 1):  # 1: the burst lost scans, reported as a miss
+        tail = (run.stderr or run.stdout).strip().splitlines()[-5:]
+        note = f"exit {run.returncode}; " + " / ".join(tail).replace("|", "\\|")
+        return None, [Result(f"{key}.error", f"{title}: FAILED", "ms", 0, None, note=note)]
+    return json.loads(line[len(prefix) :]), []
+
+
+def measure_window(db_file: Path, *, quick: bool, timeout: float = 900) -> list[Result]:
+    """bench/bench_scan_paint.py and bench/bench_hand_over.py, each a process of its own on the offscreen
+    platform: the scan's Enter to the end of the window's repaint, 1,000 scans with the focus outside
+    the scan box, and Ctrl+U to the next person's scan box (with memory after each hand-over)."""
+    from bench import bench_hand_over, bench_scan_paint
+
+    scans, burst, times = (3, 6, 3) if quick else (200, 1000, 200)
+    with tempfile.TemporaryDirectory(prefix="storeroom-bench-home-") as home:
+        env = app_env(Path(home))
+        paint_cmd = [sys.executable, "-m", "bench.bench_scan_paint", str(db_file), "--json"]
+        paint = run_process([*paint_cmd, "--scans", str(scans), "--burst", str(burst)], env, timeout)
+        hand = run_process(
+            [sys.executable, "-m", "bench.bench_hand_over", str(db_file), "--times", str(times), "--json"],
+            env,
+            timeout,
+        )
+    results: list[Result] = []
+    data, failed = _report(paint, bench_scan_paint.PREFIX, "paint", "Scan to painted screen")
+    results += failed
+    if data is not None:
+        scans_ms = data["scans"]
+        assert isinstance(scans_ms, dict)
+        for kind, title, limit in SCAN_KINDS:
+            if scans_ms.get(kind):
+                results.append(
+                    from_samples(
+                        f"paint.{kind}",
+                        f"Scan to painted screen in the main window: {title}",
+                        scans_ms[kind],
+                        target=f"< {limit:g} ms (p95)",
+                        limit_p95=limit,
+                        note="scanner keys to the focused widget 2 ms apart; Enter to the end of the "
+                        "window's last repaint (offscreen)",
+                    )
+                )
+        lost, stray = int(str(data["lost"])), int(str(data["stray"]))
+        results.append(
+            Result(
+                "paint.burst",
+                "Scanner burst with the focus outside the scan box (search box, table, sidebar): scans lost",
+                "scans",
+                int(str(data["burst"])),
+                float(lost),
+                target="0 lost, none as search text",
+                passed=lost == 0 and stray == 0,
+                note=f"{stray} landed in the search box as text",
+            )
+        )
+    data, failed = _report(hand, bench_hand_over.PREFIX, "handover", "Hand-over")
+    results += failed
+    if data is not None:
+        ready, listed, rss = (data[k] for k in ("ready_ms", "listed_ms", "rss_mb"))
+        assert isinstance(ready, list) and isinstance(listed, list) and isinstance(rss, list)
+        results.append(
+            from_samples(
+                "handover",
+                "Hand-over: the next person's PIN checked to their window shown, scan box ready",
+                ready,
+                target="< 300 ms (p95)",
+                limit_p95=300,
+                note=f"the parts list filled in the background: median {median(listed):.0f} ms, "
+                f"p95 {p95(listed):.0f} ms",
+            )
+        )
+        grew = rss[-1] - rss[0]
+        results.append(
+            Result(
+                "handover.memory",
+                f"… memory after {len(rss):,} hand-overs, against after the first",
+                "MB",
+                len(rss),
+                grew,
+                target="within 10 MB",
+                passed=abs(grew) <= 10,
+                note=f"RSS {rss[0]:.1f} MB after the first, {rss[-1]:.1f} MB after the last",
+            )
+        )
+    return results

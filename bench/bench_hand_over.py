@@ -5,12 +5,14 @@ The parts list then fills in the background; a scan typed meanwhile waits for it
 thread, so the time until the list has rows is printed too.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_hand_over [DB] [--times 200]
+(`python -m bench.run` runs it too, and puts its figures in RESULTS.md.)
 (DB defaults to bench/data/plant.sqlite3, made by `python -m bench.generate`; PIN 2468 for everyone.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 from bench.app_probe import proc_status
 
 PIN = "2468"
+PREFIX = "hand-over "
 
 
 def _p95(values: list[float]) -> float:
@@ -29,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_hand_over")
     parser.add_argument("db", nargs="?", default=str(Path(__file__).parent / "data" / "plant.sqlite3"))
     parser.add_argument("--times", type=int, default=200)
+    parser.add_argument("--json", action="store_true", help="end with one line for bench.run: " + PREFIX)
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QCoreApplication, QEvent
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ... to the parts list filled: {filled}")
     grew = rss[-1] - rss[0]
     print(f"  memory after the first {rss[0]:.1f} MB, after the last {rss[-1]:.1f} MB (+{grew:.1f} MB)")
+    if args.json:
+        print(PREFIX + json.dumps({"ready_ms": ms, "listed_ms": ms_list, "rss_mb": rss}), flush=True)
     return 0
 
 

@@ -10,12 +10,14 @@ The burst: 1,000 codes scanned with the focus in the parts search box, a table, 
 must reach the scan handler (`scan_handled`) and none may land in the search box as text.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_scan_paint [DB] [--scans 200] [--burst 1000]
+(`python -m bench.run` runs it too, and puts its figures in RESULTS.md.)
 (DB defaults to bench/data/plant.sqlite3, made by `python -m bench.generate`; PIN 2468 for everyone.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 PIN = "2468"
 GAP_MS = 2
+PREFIX = "scan-paint "
 
 
 class TimedApp(QApplication):
@@ -111,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans", type=int, default=200, help="scans of each label kind")
     parser.add_argument("--burst", type=int, default=1000, help="codes scanned outside the scan box")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="end with one line for bench.run: " + PREFIX)
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -213,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             stray_text += 1
             search.clear()
     print(f"scanner burst outside the scan box: {args.burst} scans, {lost} lost, {stray_text} as search text")
+    if args.json:
+        report = {"scans": results, "burst": args.burst, "lost": lost, "stray": stray_text}
+        print(PREFIX + json.dumps(report), flush=True)
     runner.shutdown()
     db.dispose()
     return 0 if lost == 0 and stray_text == 0 else 1

@@ -297,6 +297,8 @@ def collect(opts: Options) -> Outcome:
             out.results += startup
             say("app memory ...")
             out.results += app_runs.measure_memory(app_db)
+            say("the main window: scan to painted screen, a scanner burst, hand-over ...")
+            out.results += app_runs.measure_window(app_db, quick=opts.quick)
 
     if opts.pg:
         from bench import concurrency

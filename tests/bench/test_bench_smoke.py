@@ -148,16 +148,22 @@ def test_every_measurement_returns_a_number(tiny_plant: Path, tmp_path: Path) ->
         "startup.wall",
         "startup.rss",
         "memory",
+        "paint.part",
+        "paint.bin",
+        "paint.burst",
+        "handover",
+        "handover.memory",
     ):
         assert key in numbers, f"no figure for {key}"
         assert math.isfinite(numbers[key]) and numbers[key] >= 0
     assert numbers["post.invariant"] == 0  # balances still equal the ledger after the posting runs
+    assert numbers["paint.burst"] == 0  # every scan with the focus outside the scan box reached it
     position = next(r for r in outcome.results if r.key == "po.position")
     assert "(generated)" in position.name  # over the generator's open lines, none inserted
     out = tmp_path / "RESULTS.md"
     bench_run.write(out, bench_run.render(opts, outcome, ["--quick"], 1.0))
     text = out.read_text()
-    assert "| Scan resolve" in text and "| Kanban board" in text
+    assert "| Scan resolve" in text and "| Kanban board" in text and "| Scan to painted screen" in text
 
 
 @pytest.mark.postgres
