@@ -16,7 +16,7 @@ def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
 
 
 def cell_text(table: QTableView, row: int, column: int) -> str:
-    """What the cell shows, read through the model (a QTableWidget's items or a RowsTable's rows)."""
+    """What the cell shows: a QTableWidget's item, or a model-backed table's model (RowsTable)."""
     if isinstance(table, QTableWidget):
         return cell(table, row, column).text()
     index = table.model().index(row, column)
