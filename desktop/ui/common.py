@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -159,12 +160,18 @@ def read_only_table(
 def fill_table(
     table: QTableWidget | RowsTable, rows: Sequence[Sequence[object]], *, keys: Sequence[object] = ()
 ) -> None:
-    """Replace the rows; `keys[i]` is stored on row i's first cell (Qt.UserRole) for look-ups."""
+    """Replace the rows; `keys[i]` is row i's key, on its first cell (Qt.UserRole), for look-ups."""
+    kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     if isinstance(table, RowsTable):
         table.set_rows(rows, keys)
-        return
+    else:
+        _fill_items(table, rows, keys)
+    if kept is not None and kept in keys:
+        table.selectRow(list(keys).index(kept))
+
+
+def _fill_items(table: QTableWidget, rows: Sequence[Sequence[object]], keys: Sequence[object]) -> None:
     numeric = set(getattr(table, "numeric_columns", ()))
-    kept = selected_key(table) if keys else None  # the selected row stays selected across a refresh
     table.setRowCount(len(rows))
     # Names looked up once: a rack's scan fills 2,500 cells, and each enum operation is a Python call.
     right, user_role = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, Qt.ItemDataRole.UserRole
@@ -183,18 +190,12 @@ def fill_table(
             table.resizeColumnToContents(column)
     if stretch is not None:  # the text column takes the spare width, numbers stay by their labels
         table.horizontalHeader().setSectionResizeMode(int(stretch), QHeaderView.ResizeMode.Stretch)
-    if kept is not None and kept in keys:
-        table.selectRow(list(keys).index(kept))
 
 
-def selected_key(table: QTableWidget | RowsTable) -> object | None:
-    if isinstance(table, RowsTable):
-        return table.selected_key()
+def selected_key(table: QTableView) -> object | None:
+    """The key fill_table put on the selected row (either kind of table answers it through its model)."""
     rows = table.selectionModel().selectedRows()
-    if not rows:
-        return None
-    item = table.item(rows[0].row(), 0)
-    return item.data(Qt.ItemDataRole.UserRole) if item else None
+    return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
 
 
 def wait_for_work(banner: FeedbackBanner, widgets: Sequence[QWidget], text: str) -> Callable[[], None]:

@@ -105,7 +105,7 @@ class RowsTable(QTableView):
         return len(self.rows_model.headers)
 
     def set_rows(self, rows: Sequence[Sequence[object]], keys: Sequence[object] = ()) -> None:
-        kept = self.selected_key() if keys else None  # the selected row stays selected across a refresh
+        """Through fill_table, which keeps the selected key selected."""
         texts = [tuple("" if value is None else str(value) for value in row) for row in rows]
         # One paint, not two: the view lays out now rather than at its first paint, and the header's
         # "section resized" signals are held meanwhile. Each would start QTableView's zero timer that
@@ -119,14 +119,6 @@ class RowsTable(QTableView):
             self.executeDelayedItemsLayout()
         finally:
             header.blockSignals(False)
-        if kept is not None and kept in self.rows_model.keys:
-            self.selectRow(self.rows_model.keys.index(kept))
-
-    def selected_key(self) -> object | None:
-        rows = self.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.rows_model.keys):
-            return None
-        return self.rows_model.keys[rows[0].row()]
 
     def _size_columns(self) -> None:
         """Each column as wide as its header or its widest text, whichever is wider. The text measured is
